@@ -1,0 +1,55 @@
+"""The core every metric depends on: records, periods, the ledger, the as-of engine, errors.
+
+A project can vendor ``creditkpi/core/`` plus the one metric module it needs.
+"""
+
+from creditkpi.core.errors import (
+    CreditKPIError,
+    DataQualityWarning,
+    DueBeforeIssueError,
+    DuplicateIdError,
+    InvalidAmountError,
+    InvalidDateError,
+    InvalidOptionError,
+    InvalidPeriodError,
+    InvalidValueError,
+    MissingColumnError,
+    MissingValueError,
+    MixedCurrencyError,
+    NonPositiveAmountError,
+    SubMinorUnitError,
+    UndefinedMetricWarning,
+    UnknownInvoiceError,
+)
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.period import Period
+from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
+from creditkpi.core.report import ValidationIssue, ValidationReport
+
+__all__ = [
+    "CreditKPIError",
+    "DataQualityWarning",
+    "Dispute",
+    "Doubtful",
+    "DueBeforeIssueError",
+    "DuplicateIdError",
+    "InvalidAmountError",
+    "InvalidDateError",
+    "InvalidOptionError",
+    "InvalidPeriodError",
+    "InvalidValueError",
+    "Invoice",
+    "Ledger",
+    "MissingColumnError",
+    "MissingValueError",
+    "MixedCurrencyError",
+    "NonPositiveAmountError",
+    "Payment",
+    "Period",
+    "StatusEvent",
+    "SubMinorUnitError",
+    "UndefinedMetricWarning",
+    "UnknownInvoiceError",
+    "ValidationIssue",
+    "ValidationReport",
+]

@@ -1,0 +1,242 @@
+"""Closed periods of calendar days and date helpers.
+
+A :class:`Period` ``[start, end]`` includes both ends: April 2024 is
+2024-04-01 ... 2024-04-30 and has 30 days. Month arithmetic uses
+:class:`dateutil.relativedelta.relativedelta` from an anchor, never repeated
+addition (which drifts from the 31st).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Union
+
+import numpy as np
+from dateutil.relativedelta import relativedelta
+
+from creditkpi.core.errors import InvalidDateError, InvalidPeriodError
+
+__all__ = ["DateLike", "Period", "PeriodLike", "as_date", "to_day", "from_day"]
+
+DateLike = Union[date, str, np.datetime64]
+PeriodLike = Union["Period", str]
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def as_date(value: object, *, name: str = "as_of") -> date:
+    """Coerce ``value`` (a ``date``, ``datetime``, ISO text or numpy date) to ``date``.
+
+    Examples
+    --------
+    >>> as_date("2024-04-30")
+    datetime.date(2024, 4, 30)
+    """
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, np.datetime64):
+        return from_day(int(value.astype("datetime64[D]").astype(np.int64)))
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date()  # type: ignore[no-any-return]
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidDateError(f"{value!r} is not a date (expected YYYY-MM-DD)", column=name)
+
+
+def to_day(value: date) -> int:
+    """Day number of ``value``: days since 1970-01-01 (numpy's ``datetime64[D]``).
+
+    Examples
+    --------
+    >>> to_day(date(1970, 1, 2))
+    1
+    """
+    return value.toordinal() - _EPOCH_ORDINAL
+
+
+def from_day(day: int) -> date:
+    """Inverse of :func:`to_day`.
+
+    Examples
+    --------
+    >>> from_day(19813)
+    datetime.date(2024, 3, 31)
+    """
+    return date.fromordinal(int(day) + _EPOCH_ORDINAL)
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, 1) + relativedelta(months=1, days=-1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    """A closed period of calendar days ``[start, end]``.
+
+    Parameters
+    ----------
+    start, end : date or str
+        First and last day, both included.
+
+    Raises
+    ------
+    InvalidPeriodError
+        If ``end`` precedes ``start``.
+
+    Examples
+    --------
+    >>> p = Period.month(2024, 4)
+    >>> p.days, str(p), date(2024, 4, 30) in p
+    (30, '2024-04', True)
+    >>> str(p.previous())
+    '2024-03'
+    >>> [str(m) for m in Period.months("2024-11", "2025-02")]
+    ['2024-11', '2024-12', '2025-01', '2025-02']
+    """
+
+    start: date
+    end: date
+
+    def __post_init__(self) -> None:
+        start = as_date(self.start, name="start")
+        end = as_date(self.end, name="end")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "end", end)
+        if end < start:
+            raise InvalidPeriodError(
+                f"period ends ({end}) before it starts ({start})", column="end", ids=[str(end)]
+            )
+
+    # constructors -----------------------------------------------------------------
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """The calendar month ``year-month``."""
+        return cls(date(year, month, 1), _month_end(year, month))
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> Period:
+        """The calendar quarter ``year-Qquarter`` (1 to 4)."""
+        if not 1 <= quarter <= 4:
+            raise InvalidPeriodError(f"quarter must be 1 to 4, got {quarter}", column="period")
+        first = 3 * (quarter - 1) + 1
+        return cls(date(year, first, 1), _month_end(year, first + 2))
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        """The calendar year."""
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @classmethod
+    def parse(cls, text: PeriodLike) -> Period:
+        """Parse ``"2024-04"``, ``"2024-Q2"``, ``"2024"`` or ``"2024-04-01..2024-04-15"``.
+
+        A :class:`Period` is returned unchanged.
+
+        Examples
+        --------
+        >>> Period.parse("2024-Q2")
+        Period(start=datetime.date(2024, 4, 1), end=datetime.date(2024, 6, 30))
+        """
+        if isinstance(text, Period):
+            return text
+        if not isinstance(text, str):
+            raise InvalidPeriodError(f"{text!r} is not a period", column="period")
+        s = text.strip()
+        if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
+            year, month = int(m[1]), int(m[2])
+            if not 1 <= month <= 12:
+                raise InvalidPeriodError(f"{text!r}: month must be 1 to 12", column="period")
+            return cls.month(year, month)
+        if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", s):
+            return cls.quarter(int(m[1]), int(m[2]))
+        if re.fullmatch(r"\d{4}", s):
+            return cls.year(int(s))
+        if m := re.fullmatch(r"(\S+?)\s*(?:\.\.|/)\s*(\S+)", s):
+            try:
+                return cls(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+            except ValueError:
+                pass
+        raise InvalidPeriodError(
+            f"{text!r} is not a period (expected 2024-04, 2024-Q2, 2024 or "
+            "2024-04-01..2024-04-15)",
+            column="period",
+        )
+
+    @classmethod
+    def months(cls, first: PeriodLike, last: PeriodLike) -> list[Period]:
+        """Every calendar month from the month of ``first`` to that of ``last``."""
+        a, b = cls.parse(first).start, cls.parse(last).start
+        if b < a:
+            raise InvalidPeriodError(f"{last} is before {first}", column="period")
+        anchor = date(a.year, a.month, 1)
+        count = (b.year - a.year) * 12 + b.month - a.month + 1
+        out = []
+        for i in range(count):
+            d = anchor + relativedelta(months=i)
+            out.append(cls.month(d.year, d.month))
+        return out
+
+    # properties -------------------------------------------------------------------
+    @property
+    def days(self) -> int:
+        """Number of calendar days, both ends included."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def before(self) -> date:
+        """The day before the period starts (the "opening" as-of date)."""
+        return self.start - timedelta(days=1)
+
+    def _whole_months(self) -> int | None:
+        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @property
+    def n_months(self) -> int | None:
+        """Number of whole calendar months if the period is made of them, else ``None``."""
+        return self._whole_months()
+
+    def previous(self) -> Period:
+        """The period of the same shape just before this one.
+
+        A run of whole months gives the same number of months before;
+        any other period gives the same number of days before.
+        """
+        months = self._whole_months()
+        if months is not None:
+            start = self.start - relativedelta(months=months)
+            return Period(start, self.start - timedelta(days=1))
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+    def shift_months(self, months: int) -> Period:
+        """The period moved by ``months`` calendar months (whole-month periods stay whole)."""
+        n = self._whole_months()
+        start = self.start + relativedelta(months=months)
+        if n is not None:
+            return Period(start, start + relativedelta(months=n, days=-1))
+        return Period(start, self.end + relativedelta(months=months))
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, datetime):
+            item = item.date()
+        if not isinstance(item, date):
+            return False
+        return self.start <= item <= self.end
+
+    def __str__(self) -> str:
+        months = self._whole_months()
+        if months == 1:
+            return f"{self.start:%Y-%m}"
+        if months == 3 and self.start.month % 3 == 1:
+            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+        if months == 12 and self.start.month == 1:
+            return f"{self.start.year}"
+        return f"{self.start.isoformat()}..{self.end.isoformat()}"

@@ -1,0 +1,1 @@
+"""One module per KPI family; each depends only on :mod:`creditkpi.core`."""
