@@ -8,6 +8,7 @@
 Decimal('1000.00')
 """
 
+from creditkpi import formulas
 from creditkpi.core import (
     CreditKPIError,
     DataQualityWarning,
@@ -19,8 +20,25 @@ from creditkpi.core import (
     Period,
     StatusEvent,
     UndefinedMetricWarning,
+    ValidationReport,
 )
-from creditkpi.metrics.aging import receivables
+from creditkpi.dashboard import dashboard
+from creditkpi.metrics.activation import activation_rate
+from creditkpi.metrics.aging import (
+    aging,
+    by_dunning_status,
+    overdue,
+    overdue_rate,
+    receivables,
+    top_customers,
+)
+from creditkpi.metrics.bad_debt import bad_debt_to_sales, loss_rate
+from creditkpi.metrics.cei import cei, recovery_rate
+from creditkpi.metrics.cohorts import cohorts
+from creditkpi.metrics.cost_per_euro import cost_per_euro
+from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons
+from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso
+from creditkpi.metrics.payment_delay import payment_delays
 
 __version__ = "0.1.0"
 
@@ -35,5 +53,26 @@ __all__ = [
     "Period",
     "StatusEvent",
     "UndefinedMetricWarning",
+    "ValidationReport",
+    "activation_rate",
+    "aging",
+    "average_days_delinquent",
+    "bad_debt_to_sales",
+    "best_possible_dso",
+    "by_dunning_status",
+    "cei",
+    "cohorts",
+    "cost_per_euro",
+    "dashboard",
+    "dispute_rate",
+    "dispute_reasons",
+    "dso",
+    "formulas",
+    "loss_rate",
+    "overdue",
+    "overdue_rate",
+    "payment_delays",
     "receivables",
+    "recovery_rate",
+    "top_customers",
 ]

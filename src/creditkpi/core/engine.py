@@ -21,6 +21,7 @@ kernel run per partition under Dask or Spark.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -104,12 +105,12 @@ class Snapshot:
     @property
     def open(self) -> BoolArray:
         """Issued invoices with a non-zero balance."""
-        return self.issued & (self.balance != 0)
+        return np.asarray(self.issued & (self.balance != 0), dtype=bool)
 
     @property
     def overdue(self) -> BoolArray:
         """Issued invoices at least one day past due."""
-        return self.issued & (self.days_past_due >= 1)
+        return np.asarray(self.issued & (self.days_past_due >= 1), dtype=bool)
 
 
 def settled_by(
@@ -358,7 +359,7 @@ def _check_edges(edges: Sequence[int], basis: str) -> None:
         raise InvalidOptionError(f"basis must be 'due' or 'issue', got {basis!r}", column="basis")
     values = list(edges)
     ok = all(isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in values)
-    if not ok or not values or values[0] < 1 or any(b <= a for a, b in zip(values, values[1:])):
+    if not ok or not values or values[0] < 1 or any(b <= a for a, b in itertools.pairwise(values)):
         raise InvalidOptionError(
             f"buckets must be increasing positive whole days, got {tuple(values)!r}",
             column="buckets",
@@ -530,14 +531,20 @@ def flows(
     sg = groups.settlement
     data = {
         "invoiced": window(ledger.issue, ledger.amount, groups.invoice),
-        "credit_notes": window(ledger.s_date[sk == CREDIT_NOTE], ledger.s_amount[sk == CREDIT_NOTE], sg[sk == CREDIT_NOTE]),
+        "credit_notes": window(
+            ledger.s_date[sk == CREDIT_NOTE],
+            ledger.s_amount[sk == CREDIT_NOTE],
+            sg[sk == CREDIT_NOTE],
+        ),
         "applied_cash": window(
             ledger.s_date[(sk == PAYMENT) & applied],
             ledger.s_amount[(sk == PAYMENT) & applied],
             sg[(sk == PAYMENT) & applied],
         ),
         "unapplied_cash": window(ledger.s_date[~applied], ledger.s_amount[~applied], sg[~applied]),
-        "write_offs": window(ledger.s_date[sk == WRITE_OFF], ledger.s_amount[sk == WRITE_OFF], sg[sk == WRITE_OFF]),
+        "write_offs": window(
+            ledger.s_date[sk == WRITE_OFF], ledger.s_amount[sk == WRITE_OFF], sg[sk == WRITE_OFF]
+        ),
         "n_invoices": window(ledger.issue, np.ones(ledger.n_invoices, np.int64), groups.invoice),
     }
     data["sales"] = data["invoiced"] - data["credit_notes"]

@@ -52,7 +52,7 @@ from creditkpi.core.records import (
 )
 from creditkpi.core.report import ValidationIssue, ValidationReport
 
-__all__ = ["CANONICAL", "NO_END", "Groups", "Ledger", "PAYMENT", "CREDIT_NOTE", "WRITE_OFF"]
+__all__ = ["CANONICAL", "CREDIT_NOTE", "NO_END", "PAYMENT", "WRITE_OFF", "Groups", "Ledger"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -116,7 +116,9 @@ def _rename(frame: pd.DataFrame, table: str, columns: ColumnMap | None) -> pd.Da
         mapping = nested
     else:
         mapping = {k: v for k, v in columns.items() if isinstance(v, str)}
-    reverse = {theirs: canonical for canonical, theirs in mapping.items() if theirs in frame.columns}
+    reverse = {
+        theirs: canonical for canonical, theirs in mapping.items() if theirs in frame.columns
+    }
     return frame.rename(columns=reverse) if reverse else frame
 
 
@@ -188,13 +190,14 @@ def _parse_dates(
     bad_parse = np.isnat(days) & ~missing
     if bad_parse.any():
         raise InvalidDateError(
-            f"{int(bad_parse.sum())} value(s) are not dates", column=column, ids=list(ids[bad_parse])
+            f"{int(bad_parse.sum())} value(s) are not dates",
+            column=column,
+            ids=list(ids[bad_parse]),
         )
-    if missing.any():
-        if not optional:
-            raise InvalidDateError(
-                f"{int(missing.sum())} date(s) are missing", column=column, ids=list(ids[missing])
-            )
+    if missing.any() and not optional:
+        raise InvalidDateError(
+            f"{int(missing.sum())} date(s) are missing", column=column, ids=list(ids[missing])
+        )
     out = days.astype(np.int64)
     out[missing] = NO_END
     return out
@@ -243,7 +246,7 @@ def _truthy(series: pd.Series, *, column: str, ids: npt.NDArray[Any]) -> BoolArr
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(series.dtype):
-        return series.fillna(0).to_numpy() != 0
+        return np.asarray(series.fillna(0).to_numpy() != 0, dtype=bool)
     text = series.astype("string").str.strip().str.lower().fillna("")
     yes = text.isin(["yes", "y", "true", "t", "1", "oui", "x"]).to_numpy(dtype=bool)
     no = text.isin(["no", "n", "false", "f", "0", "non", ""]).to_numpy(dtype=bool)
@@ -322,7 +325,9 @@ class Ledger:
     exact_float: bool
 
     def __init__(self) -> None:  # pragma: no cover - use the classmethods
-        raise TypeError("build a Ledger with Ledger.from_records, from_frames or from_invoice_table")
+        raise TypeError(
+            "build a Ledger with Ledger.from_records, from_frames or from_invoice_table"
+        )
 
     # ------------------------------------------------------------------ builders
     @classmethod
@@ -489,7 +494,8 @@ class Ledger:
         frames = [cls._to_pandas(f) for f in (invoices, payments, disputes, statuses, doubtful)]
         tables = ["invoices", "payments", "disputes", "statuses", "doubtful"]
         renamed = [
-            None if f is None else _rename(f, t, columns) for f, t in zip(frames, tables, strict=True)
+            None if f is None else _rename(f, t, columns)
+            for f, t in zip(frames, tables, strict=True)
         ]
         inv_frame = renamed[0]
         assert inv_frame is not None
@@ -545,7 +551,10 @@ class Ledger:
         >>> ck.receivables(ck.Ledger.from_invoice_table(erp), "2024-02-28")
         Decimal('50.00')
         """
-        inv = _rename(cls._to_pandas(frame), "invoices", columns)
+        native = cls._to_pandas(frame)
+        if native is None:
+            raise TypeError("from_invoice_table needs a table, got None")
+        inv = _rename(native, "invoices", columns)
         required, _ = CANONICAL["invoices"]
         _require(inv, "invoices", [*required, settled_date])
         ids = _normalise_ids(inv["invoice_id"]).to_numpy()
@@ -608,7 +617,8 @@ class Ledger:
             raise TypeError(
                 f"cannot read a {type(frame).__name__}: pass a pandas, polars or pyarrow table"
             ) from None
-        return native.to_pandas()
+        out: pd.DataFrame = native.to_pandas()
+        return out
 
     # ------------------------------------------------------------------ validation
     @classmethod
@@ -630,7 +640,6 @@ class Ledger:
             )
         self = object.__new__(cls)
         self.report = ValidationReport()
-        self._customer_attr_cache: dict[str, IntArray] = {}
         req, opt = CANONICAL["invoices"]
         _require(inv, "invoices", req)
         inv = inv.reset_index(drop=True)
@@ -641,7 +650,9 @@ class Ledger:
         missing = _null_mask(id_series)
         if missing.any():
             raise MissingValueError(
-                f"{int(missing.sum())} invoice(s) have no id", column="invoice_id", ids=list(rows[missing])
+                f"{int(missing.sum())} invoice(s) have no id",
+                column="invoice_id",
+                ids=list(rows[missing]),
             )
         ids = id_series.to_numpy(dtype=object)
         index = pd.Index(ids)
@@ -656,7 +667,9 @@ class Ledger:
         cmiss = _null_mask(cust_series)
         if cmiss.any():
             raise MissingValueError(
-                f"{int(cmiss.sum())} invoice(s) have no customer", column="customer_id", ids=list(ids[cmiss])
+                f"{int(cmiss.sum())} invoice(s) have no customer",
+                column="customer_id",
+                ids=list(ids[cmiss]),
             )
 
         # currency -----------------------------------------------------------------
@@ -678,8 +691,12 @@ class Ledger:
 
         # invoice columns ------------------------------------------------------------
         self.invoice_ids = ids
-        self.issue = _parse_dates(inv["issue_date"], column="issue_date", ids=ids, date_format=date_format)
-        self.due = _parse_dates(inv["due_date"], column="due_date", ids=ids, date_format=date_format)
+        self.issue = _parse_dates(
+            inv["issue_date"], column="issue_date", ids=ids, date_format=date_format
+        )
+        self.due = _parse_dates(
+            inv["due_date"], column="due_date", ids=ids, date_format=date_format
+        )
         bad = self.due < self.issue
         if bad.any():
             raise DueBeforeIssueError(
@@ -694,7 +711,9 @@ class Ledger:
         # settlements ------------------------------------------------------------------
         n = len(ids)
         if pay is None:
-            pay = pd.DataFrame({c: pd.Series([], dtype=object) for c in ("invoice_id", "date", "amount")})
+            pay = pd.DataFrame(
+                {c: pd.Series([], dtype=object) for c in ("invoice_id", "date", "amount")}
+            )
         pay = pay.reset_index(drop=True)
         preq, _ = CANONICAL["payments"]
         _require(pay, "payments", preq)
@@ -737,7 +756,9 @@ class Ledger:
         if "kind" in pay.columns:
             kind_text = pay["kind"].astype("string").str.strip().str.lower().fillna("payment")
             kind_text = kind_text.replace("", "payment")
-            codes = pd.Index(SETTLEMENT_KINDS).get_indexer(kind_text.to_numpy(dtype=object))
+            codes = pd.Index(SETTLEMENT_KINDS).get_indexer(
+                pd.Index(kind_text.to_numpy(dtype=object))
+            )
             badk = codes < 0
             if badk.any():
                 raise InvalidValueError(
@@ -761,7 +782,8 @@ class Ledger:
 
         # customers: invoice customers first, then customers only seen in payments
         inv_cust = cust_series.to_numpy(dtype=object)
-        pay_cust = np.where(unapplied, pcust_series.to_numpy(dtype=object), None)
+        pay_cust = pcust_series.to_numpy(dtype=object).copy()
+        pay_cust[~unapplied] = None
         codes_all, uniques = pd.factorize(
             np.concatenate([inv_cust, pay_cust[unapplied]]), use_na_sentinel=True
         )
@@ -794,7 +816,7 @@ class Ledger:
             return []
         cur = inv["currency"].astype("string").str.strip().str.upper()
         first = cur.drop_duplicates()
-        return [f"{ids[i]} ({c})" for i, c in first.items() if c is not pd.NA]
+        return [f"{ids[int(str(i))]} ({c})" for i, c in first.dropna().items()]
 
     def _warn_settlements(self) -> None:
         applied = self.s_invoice >= 0
@@ -853,7 +875,7 @@ class Ledger:
                 ids=list(rows[null]),
             )
         names = ids.to_numpy(dtype=object)
-        pos = index.get_indexer(names)
+        pos = index.get_indexer(pd.Index(names))
         if (pos < 0).any():
             raise UnknownInvoiceError(
                 f"{int((pos < 0).sum())} {table} row(s) refer to invoices that do not exist",
@@ -908,7 +930,9 @@ class Ledger:
         bad = _null_mask(status)
         if bad.any():
             raise MissingValueError(
-                f"{int(bad.sum())} status event(s) have no status", column="status", ids=list(names[bad])
+                f"{int(bad.sum())} status event(s) have no status",
+                column="status",
+                ids=list(names[bad]),
             )
         order = np.lexsort((np.arange(len(pos)), day, pos))
         self.st_invoice = pos[order]
@@ -1057,7 +1081,8 @@ class Ledger:
     def settlements(self) -> pd.DataFrame:
         """The settlements as a canonical DataFrame, sorted by date."""
         epoch = np.datetime64("1970-01-01", "D")
-        inv = np.where(self.s_invoice >= 0, self.invoice_ids[self.s_invoice], None)
+        inv = self.invoice_ids[self.s_invoice].copy()
+        inv[self.s_invoice < 0] = None
         return pd.DataFrame(
             {
                 "invoice_id": inv,
@@ -1082,4 +1107,3 @@ class Ledger:
             f"Ledger({self.n_invoices} invoices, {self.n_settlements} settlements, "
             f"{len(self.customers)} customers{extras}, {self.currency}{span})"
         )
-

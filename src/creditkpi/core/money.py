@@ -18,12 +18,12 @@ from creditkpi.core.errors import InvalidAmountError, SubMinorUnitError
 
 __all__ = [
     "FLOAT_EXACT_LIMIT",
-    "minor_unit",
-    "to_decimal",
-    "cents_to_decimal",
     "cents_array_to_decimal",
-    "parse_amounts",
+    "cents_to_decimal",
     "decimal_to_cents",
+    "minor_unit",
+    "parse_amounts",
+    "to_decimal",
 ]
 
 # ISO 4217 currencies whose minor unit is not 1/100.

@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Union
+from typing import TypeAlias
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from creditkpi.core.errors import InvalidDateError, InvalidPeriodError
 
-__all__ = ["DateLike", "Period", "PeriodLike", "as_date", "to_day", "from_day"]
+__all__ = ["DateLike", "Period", "PeriodLike", "as_date", "from_day", "to_day"]
 
-DateLike = Union[date, str, np.datetime64]
-PeriodLike = Union["Period", str]
+DateLike: TypeAlias = date | str | np.datetime64
+PeriodLike: TypeAlias = "Period | str"
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -164,8 +164,7 @@ class Period:
             except ValueError:
                 pass
         raise InvalidPeriodError(
-            f"{text!r} is not a period (expected 2024-04, 2024-Q2, 2024 or "
-            "2024-04-01..2024-04-15)",
+            f"{text!r} is not a period (expected 2024-04, 2024-Q2, 2024 or 2024-04-01..2024-04-15)",
             column="period",
         )
 

@@ -17,7 +17,7 @@ from creditkpi.core.errors import InvalidValueError
 from creditkpi.core.money import to_decimal
 from creditkpi.core.period import as_date
 
-__all__ = ["Doubtful", "Dispute", "Invoice", "Payment", "SettlementKind", "StatusEvent"]
+__all__ = ["Dispute", "Doubtful", "Invoice", "Payment", "SettlementKind", "StatusEvent"]
 
 SettlementKind = Literal["payment", "credit_note", "write_off"]
 SETTLEMENT_KINDS: tuple[str, ...] = get_args(SettlementKind)

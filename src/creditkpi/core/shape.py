@@ -78,7 +78,9 @@ def as_periods(period: PeriodLike | Sequence[PeriodLike]) -> tuple[list[Period],
 
 def warn_undefined(what: str, stacklevel: int = 3) -> None:
     """Emit :class:`UndefinedMetricWarning` for ``what``."""
-    warnings.warn(f"{what} is undefined: result is nan", UndefinedMetricWarning, stacklevel=stacklevel)
+    warnings.warn(
+        f"{what} is undefined: result is nan", UndefinedMetricWarning, stacklevel=stacklevel
+    )
 
 
 def safe_ratio(

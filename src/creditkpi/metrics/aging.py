@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
+
+import pandas as pd
 
 from creditkpi.core.engine import position
 from creditkpi.core.ledger import Ledger
@@ -59,3 +61,40 @@ def receivables(
     values = frame["receivables"].map(ledger.money)
     result: Decimal = reshape(values, single=single, by=by)
     return result
+
+
+def aging(
+    ledger: Ledger,
+    as_of: Any,
+    *,
+    buckets: Sequence[int] = (30, 60, 90),
+    basis: Literal["due", "issue"] = "due",
+    by: str | None = None,
+) -> pd.DataFrame:
+    """Aged balance (balance âgée)."""
+    raise NotImplementedError
+
+
+def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+    """Overdue receivables (créances échues)."""
+    raise NotImplementedError
+
+
+def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+    """Overdue(T) / R(T)."""
+    raise NotImplementedError
+
+
+def top_customers(ledger: Ledger, as_of: Any, n: int = 10) -> pd.DataFrame:
+    """The n customers with the largest balance and their share of R(T)."""
+    raise NotImplementedError
+
+
+def by_dunning_status(ledger: Ledger, as_of: Any) -> pd.DataFrame:
+    """Receivables by dunning status at T."""
+    raise NotImplementedError
+
+
+def formula_overdue_rate(overdue: float, receivables: float) -> float:
+    """overdue / receivables."""
+    raise NotImplementedError

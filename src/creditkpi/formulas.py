@@ -1,0 +1,38 @@
+"""Pure scalar formulas: plain numbers in, float out.
+
+Each formula is defined next to its metric (``creditkpi.metrics.*``) and
+re-exported here under its short name. An undefined result (zero
+denominator) is ``nan`` with an :class:`~creditkpi.UndefinedMetricWarning`.
+
+>>> from creditkpi import formulas as f
+>>> round(f.recovery_rate(266_000, 138_000), 4)
+0.4812
+"""
+
+from creditkpi.metrics.activation import formula_activation_rate as activation_rate
+from creditkpi.metrics.aging import formula_overdue_rate as overdue_rate
+from creditkpi.metrics.bad_debt import formula_bad_debt_to_sales as bad_debt_to_sales
+from creditkpi.metrics.cei import formula_cei as cei
+from creditkpi.metrics.cei import formula_recovery_rate as recovery_rate
+from creditkpi.metrics.cost_per_euro import formula_cost_per_euro as cost_per_euro
+from creditkpi.metrics.dispute_rate import formula_dispute_rate as dispute_rate
+from creditkpi.metrics.dso import formula_best_possible_dso as best_possible_dso
+from creditkpi.metrics.dso import formula_countback_dso as countback_dso
+from creditkpi.metrics.dso import formula_dso as dso
+from creditkpi.metrics.payment_delay import (
+    formula_weighted_average_days as weighted_average_days,
+)
+
+__all__ = [
+    "activation_rate",
+    "bad_debt_to_sales",
+    "best_possible_dso",
+    "cei",
+    "cost_per_euro",
+    "countback_dso",
+    "dispute_rate",
+    "dso",
+    "overdue_rate",
+    "recovery_rate",
+    "weighted_average_days",
+]
