@@ -1085,7 +1085,7 @@ class Ledger:
         inv[self.s_invoice < 0] = None
         return pd.DataFrame(
             {
-                "invoice_id": inv,
+                "invoice_id": pd.Series(inv, dtype=object),
                 "customer_id": self.customers[self.s_customer],
                 "date": epoch + self.s_date.astype("timedelta64[D]"),
                 "amount": pd.Series(self.money_list(self.s_amount.tolist()), dtype=object),

@@ -160,9 +160,11 @@ class Period:
             return cls.year(int(s))
         if m := re.fullmatch(r"(\S+?)\s*(?:\.\.|/)\s*(\S+)", s):
             try:
-                return cls(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
+                first, last = date.fromisoformat(m[1]), date.fromisoformat(m[2])
             except ValueError:
                 pass
+            else:
+                return cls(first, last)
         raise InvalidPeriodError(
             f"{text!r} is not a period (expected 2024-04, 2024-Q2, 2024 or 2024-04-01..2024-04-15)",
             column="period",

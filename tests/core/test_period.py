@@ -1,0 +1,100 @@
+"""Period: closed intervals, month arithmetic from an anchor, parsing."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+import creditkpi as ck
+from creditkpi.core.errors import InvalidPeriodError
+from creditkpi.core.period import as_date, from_day, to_day
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "days", "label"),
+    [
+        ("2024-04", date(2024, 4, 1), date(2024, 4, 30), 30, "2024-04"),
+        ("2024-02", date(2024, 2, 1), date(2024, 2, 29), 29, "2024-02"),
+        ("2023-02", date(2023, 2, 1), date(2023, 2, 28), 28, "2023-02"),
+        ("2024-Q2", date(2024, 4, 1), date(2024, 6, 30), 91, "2024-Q2"),
+        ("2024q4", date(2024, 10, 1), date(2024, 12, 31), 92, "2024-Q4"),
+        ("2024", date(2024, 1, 1), date(2024, 12, 31), 366, "2024"),
+        (
+            "2024-04-01..2024-04-15",
+            date(2024, 4, 1),
+            date(2024, 4, 15),
+            15,
+            "2024-04-01..2024-04-15",
+        ),
+        (
+            "2024-04-10/2024-04-10",
+            date(2024, 4, 10),
+            date(2024, 4, 10),
+            1,
+            "2024-04-10..2024-04-10",
+        ),
+    ],
+    ids=["april", "leap-feb", "feb", "quarter", "lower-q", "year", "range", "one-day"],
+)
+def test_parse(text: str, start: date, end: date, days: int, label: str) -> None:
+    p = ck.Period.parse(text)
+    assert (p.start, p.end, p.days, str(p)) == (start, end, days, label)
+
+
+def test_closed_both_ends() -> None:
+    p = ck.Period.month(2024, 4)
+    assert date(2024, 4, 1) in p
+    assert date(2024, 4, 30) in p
+    assert date(2024, 3, 31) not in p
+    assert date(2024, 5, 1) not in p
+    assert "2024-04-10" not in p  # only dates are members
+    assert p.before == date(2024, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("period", "previous"),
+    [
+        ("2024-03", "2024-02"),
+        ("2024-01", "2023-12"),
+        ("2024-Q1", "2023-Q4"),
+        ("2024", "2023"),
+        ("2024-04-11..2024-04-20", "2024-04-01..2024-04-10"),
+    ],
+)
+def test_previous(period: str, previous: str) -> None:
+    assert str(ck.Period.parse(period).previous()) == previous
+
+
+def test_months_anchor_does_not_drift() -> None:
+    months = ck.Period.months("2024-01", "2025-03")
+    assert len(months) == 15
+    assert [m.end.day for m in months[:3]] == [31, 29, 31]
+    assert all(a.end.toordinal() + 1 == b.start.toordinal() for a, b in itertools.pairwise(months))
+
+
+def test_shift_months_keeps_whole_months() -> None:
+    assert str(ck.Period.month(2024, 1).shift_months(1)) == "2024-02"
+    assert ck.Period.month(2024, 1).shift_months(1).end == date(2024, 2, 29)
+    assert str(ck.Period.quarter(2024, 4).shift_months(3)) == "2025-Q1"
+
+
+@pytest.mark.parametrize("bad", ["2024-13", "April", "2024-Q5", "", "2024-04-31..2024-05-01"])
+def test_parse_errors(bad: str) -> None:
+    with pytest.raises(InvalidPeriodError, match="invalid-period"):
+        ck.Period.parse(bad)
+
+
+def test_end_before_start_is_an_error() -> None:
+    with pytest.raises(InvalidPeriodError) as info:
+        ck.Period(date(2024, 4, 30), date(2024, 4, 1))
+    assert isinstance(info.value, ValueError)
+    assert info.value.column == "end"
+    assert "2024-04-01" in str(info.value)
+
+
+def test_day_numbers_round_trip() -> None:
+    for d in (date(1970, 1, 1), date(2000, 2, 29), date(2024, 12, 31)):
+        assert from_day(to_day(d)) == d
+    assert as_date("2024-04-30") == date(2024, 4, 30)
