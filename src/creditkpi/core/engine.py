@@ -553,3 +553,79 @@ def flows(
         [pd.Index([str(p) for p in plist], name="period"), groups.labels], names=["period", "group"]
     )
     return pd.DataFrame({c: data[c].reshape(-1) for c in FLOW_COLUMNS}, index=index)
+
+
+# ----------------------------------------------------------------------------------
+# first day covered by settlements of some kinds
+# ----------------------------------------------------------------------------------
+
+
+def settled_day_by_kinds(ledger: Ledger, kinds: Sequence[int]) -> IntArray:
+    """Per invoice, the first day its settlements of ``kinds`` alone reach its amount.
+
+    Like :func:`settled_day` restricted to the settlement kinds ``kinds``
+    (``PAYMENT``, ``CREDIT_NOTE``, ``WRITE_OFF``): e.g. ``(PAYMENT,
+    CREDIT_NOTE)`` gives the day an invoice is fully collected, a write-off
+    not counting. ``NO_END`` if never. Settlements dated before issue count
+    from the issue date.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "100.00")],
+    ...     [ck.Payment("F1", "2024-02-10", "60.00"),
+    ...      ck.Payment("F1", "2024-03-01", "40.00", kind="write_off")])
+    >>> settled_day(ledger).tolist() == [to_day(date(2024, 3, 1))]
+    True
+    >>> int(settled_day_by_kinds(ledger, (PAYMENT, CREDIT_NOTE))[0]) == NO_END
+    True
+    """
+    n = ledger.n_invoices
+    keep = (ledger.s_invoice >= 0) & np.isin(ledger.s_kind, np.asarray(kinds, dtype=np.int8))
+    inv = ledger.s_invoice[keep]
+    day = np.maximum(ledger.s_date[keep], ledger.issue[inv])
+    amt = ledger.s_amount[keep]
+    order = np.lexsort((day, inv))
+    inv, day, amt = inv[order], day[order], amt[order]
+    cum = np.cumsum(amt)
+    starts = np.searchsorted(inv, np.arange(n), side="left")
+    before = np.concatenate([[0], cum])[starts]
+    reached = (cum - before[inv]) >= ledger.amount[inv]
+    out = np.full(n, NO_END, dtype=np.int64)
+    hit = np.flatnonzero(reached)
+    if hit.size:
+        first_inv, first_idx = np.unique(inv[hit], return_index=True)
+        out[first_inv] = day[hit[first_idx]]
+    return out
+
+
+# ----------------------------------------------------------------------------------
+# aging bucket of each invoice at one date
+# ----------------------------------------------------------------------------------
+
+
+def bucket_index(
+    snap: Snapshot, edges: Sequence[int] = (30, 60, 90), basis: Basis = "due"
+) -> IntArray:
+    """Per invoice, the position of its aging bucket in ``bucket_labels(edges, basis)``.
+
+    The same rule as :func:`position` (which sums balances per bucket): the
+    age is ``snap.days_past_due`` on the due-date basis, ``snap.age`` on the
+    issue-date basis. Invoices not issued at ``snap.as_of`` get a code too
+    (mask them with ``snap.issued``).
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "100.00"),
+    ...      ck.Invoice("F2", "C1", "2024-03-01", "2024-03-31", "50.00")])
+    >>> bucket_index(balances(ledger, "2024-03-15")).tolist()   # 44 days late, not due
+    [2, 0]
+    """
+    _check_edges(edges, basis)
+    age = snap.days_past_due if basis == "due" else snap.age
+    thresholds = np.asarray(_thresholds(edges, basis), dtype=np.int64)
+    return np.searchsorted(thresholds, age, side="right").astype(np.int64)
