@@ -111,7 +111,7 @@ def safe_ratio(
             out = np.where(zero, np.nan, num.astype(np.float64) / np.where(zero, 1, den))
     out = out * np.asarray(scale, dtype=np.float64)
     if np.any(zero):
-        warn_undefined(f"{what} (zero denominator)", stacklevel=3)
+        warn_undefined(what, stacklevel=3)
     return np.asarray(out, dtype=np.float64)
 
 
@@ -129,7 +129,8 @@ def reshape(
     if by is None:
         series = values.droplevel(1)
         if single:
-            return series.iloc[0]
+            value = series.iloc[0]
+            return value.item() if isinstance(value, np.generic) else value
         return series
     if single:
         out = values.droplevel(0)
