@@ -1,0 +1,84 @@
+"""PNG charts: files written, readable tables, a clear error without matplotlib."""
+
+from __future__ import annotations
+
+import math
+import sys
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+
+import creditkpi as ck  # noqa: E402
+from creditkpi import charts  # noqa: E402
+from creditkpi.dashboard import Dashboard  # noqa: E402
+from tests.test_dashboard import LEDGER  # noqa: E402
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def board() -> Dashboard:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ck.dashboard(LEDGER, "2024-04")
+
+
+def _check_png(path: Path) -> None:
+    assert path.exists(), path
+    assert path.stat().st_size > 5_000, (path, path.stat().st_size)
+    assert path.read_bytes()[:8] == PNG
+
+
+def test_plot_writes_the_three_charts(board: Dashboard, tmp_path: Path) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no matplotlib deprecation or layout warnings
+        written = board.plot(tmp_path / "charts")
+    assert set(written) == {"aging", "trend", "cohorts"}
+    assert written["aging"] == tmp_path / "charts" / "aging.png"
+    assert written["trend"].name == "dso_cei_trend.png"
+    for path in written.values():
+        _check_png(path)
+
+
+def test_chart_functions_take_plain_tables(tmp_path: Path) -> None:
+    aging = pd.DataFrame(
+        {"amount": [1200.0, 300.0, 0.0], "share": [0.8, 0.2, 0.0]},
+        index=pd.Index(["not due", "1-30", "31+"], name="bucket"),
+    )
+    _check_png(charts.aging_chart(aging, tmp_path / "a.png", currency="USD"))
+    trend = pd.DataFrame(
+        {"dso": [40.0, math.nan, 45.0], "dso_countback": [38.0, 41.0, 44.0]},
+        index=["2024-01", "2024-02", "2024-03"],
+    )
+    _check_png(charts.trend_chart(trend, tmp_path / "t.png"))
+    cohorts = pd.DataFrame(
+        [[0.1, 0.6, 0.995], [0.2, 0.7, math.nan], [0.0, math.nan, math.nan]],
+        index=["2024-01", "2024-02", "2024-03"],
+        columns=[0, 1, 2],
+    )
+    _check_png(charts.cohort_chart(cohorts, tmp_path / "c.png", weight="count"))
+
+
+def test_empty_book_still_draws(tmp_path: Path) -> None:
+    # a period before the first invoice: nothing outstanding, no cohort yet
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        empty = ck.dashboard(LEDGER, "2023-06")
+    written = empty.plot(tmp_path)
+    assert "cohorts" not in written
+    _check_png(written["aging"])
+
+
+def test_missing_matplotlib_says_what_to_install(
+    board: Dashboard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
+    with pytest.raises(charts.ChartsUnavailableError, match=r"pip install 'creditkpi\[charts\]'"):
+        board.plot(tmp_path)
+    assert issubclass(charts.ChartsUnavailableError, ImportError)
+    assert not list(tmp_path.iterdir())
