@@ -279,3 +279,15 @@ def test_errors_are_value_errors_and_catchable_as_one_class() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ck.Ledger.from_frames(invoices(), payments())  # a clean ledger warns nothing
+
+
+def test_repeated_dates_or_periods_are_rejected() -> None:
+    ledger = ck.Ledger.from_frames(invoices())
+    with pytest.raises(E.InvalidOptionError) as info:
+        ck.receivables(ledger, ["2024-03-31", "2024-02-29", "2024-03-31"], by="customer_id")
+    assert info.value.column == "as_of"
+    assert info.value.ids == ("2024-03-31",)
+    from creditkpi.core.shape import as_periods
+
+    with pytest.raises(E.InvalidOptionError, match="period lists 1 value"):
+        as_periods(["2024-01", "2024-01"])

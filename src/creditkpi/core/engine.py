@@ -39,6 +39,7 @@ __all__ = [
     "Basis",
     "Snapshot",
     "balances",
+    "bucket_index",
     "bucket_labels",
     "cumulative",
     "disputed_at",
@@ -180,13 +181,30 @@ def settlement_window(ledger: Ledger, first: int, last: int) -> slice:
     return slice(lo, hi)
 
 
-def settled_day(ledger: Ledger) -> IntArray:
+def settled_day(ledger: Ledger, kinds: Sequence[int] | None = None) -> IntArray:
     """Per invoice, the first day its balance is ``<= 0`` (``NO_END`` if never).
 
-    Settlements dated before issue count from the issue date.
+    Settlements dated before issue count from the issue date. With ``kinds``
+    (e.g. ``(PAYMENT, CREDIT_NOTE)``) only settlements of those kinds count:
+    the day an invoice is fully collected, a write-off not counting.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "100.00")],
+    ...     [ck.Payment("F1", "2024-02-10", "60.00"),
+    ...      ck.Payment("F1", "2024-03-01", "40.00", kind="write_off")])
+    >>> settled_day(ledger).tolist() == [to_day(date(2024, 3, 1))]
+    True
+    >>> int(settled_day(ledger, (PAYMENT, CREDIT_NOTE))[0]) == NO_END
+    True
     """
     n = ledger.n_invoices
     applied = ledger.s_invoice >= 0
+    if kinds is not None:
+        applied &= np.isin(ledger.s_kind, np.asarray(kinds, dtype=np.int8))
     inv = ledger.s_invoice[applied]
     day = np.maximum(ledger.s_date[applied], ledger.issue[inv])
     amt = ledger.s_amount[applied]
@@ -444,15 +462,13 @@ def _position_snapshot(
     labels: list[str],
 ) -> dict[str, IntArray]:
     k, g, nb = days.size, groups.size, len(labels)
-    thresholds = np.asarray(_thresholds(edges, basis), dtype=np.int64)
     buckets = np.zeros((k, g, nb), dtype=np.int64)
     overdue = np.zeros((k, g), dtype=np.int64)
     count = np.zeros((k, g), dtype=np.int64)
     for j, day in enumerate(days):
         snap = balances(ledger, from_day(int(day)))
         idx = np.flatnonzero(snap.issued)
-        age = snap.days_past_due[idx] if basis == "due" else snap.age[idx]
-        b = np.searchsorted(thresholds, age, side="right")
+        b = bucket_index(snap, edges, basis)[idx]
         gi = groups.invoice[idx]
         bal = snap.balance[idx]
         buckets[j] = ledger.bin_sum(gi * nb + b, bal, g * nb).reshape(g, nb)
@@ -553,52 +569,6 @@ def flows(
         [pd.Index([str(p) for p in plist], name="period"), groups.labels], names=["period", "group"]
     )
     return pd.DataFrame({c: data[c].reshape(-1) for c in FLOW_COLUMNS}, index=index)
-
-
-# ----------------------------------------------------------------------------------
-# first day covered by settlements of some kinds
-# ----------------------------------------------------------------------------------
-
-
-def settled_day_by_kinds(ledger: Ledger, kinds: Sequence[int]) -> IntArray:
-    """Per invoice, the first day its settlements of ``kinds`` alone reach its amount.
-
-    Like :func:`settled_day` restricted to the settlement kinds ``kinds``
-    (``PAYMENT``, ``CREDIT_NOTE``, ``WRITE_OFF``): e.g. ``(PAYMENT,
-    CREDIT_NOTE)`` gives the day an invoice is fully collected, a write-off
-    not counting. ``NO_END`` if never. Settlements dated before issue count
-    from the issue date.
-
-    Examples
-    --------
-    >>> import creditkpi as ck
-    >>> from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT
-    >>> ledger = ck.Ledger.from_records(
-    ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "100.00")],
-    ...     [ck.Payment("F1", "2024-02-10", "60.00"),
-    ...      ck.Payment("F1", "2024-03-01", "40.00", kind="write_off")])
-    >>> settled_day(ledger).tolist() == [to_day(date(2024, 3, 1))]
-    True
-    >>> int(settled_day_by_kinds(ledger, (PAYMENT, CREDIT_NOTE))[0]) == NO_END
-    True
-    """
-    n = ledger.n_invoices
-    keep = (ledger.s_invoice >= 0) & np.isin(ledger.s_kind, np.asarray(kinds, dtype=np.int8))
-    inv = ledger.s_invoice[keep]
-    day = np.maximum(ledger.s_date[keep], ledger.issue[inv])
-    amt = ledger.s_amount[keep]
-    order = np.lexsort((day, inv))
-    inv, day, amt = inv[order], day[order], amt[order]
-    cum = np.cumsum(amt)
-    starts = np.searchsorted(inv, np.arange(n), side="left")
-    before = np.concatenate([[0], cum])[starts]
-    reached = (cum - before[inv]) >= ledger.amount[inv]
-    out = np.full(n, NO_END, dtype=np.int64)
-    hit = np.flatnonzero(reached)
-    if hit.size:
-        first_inv, first_idx = np.unique(inv[hit], return_index=True)
-        out[first_inv] = day[hit[first_idx]]
-    return out
 
 
 # ----------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ input row is either used or reported (SPEC §5).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -167,11 +167,321 @@ def _id_text(value: object) -> object:
     return str(value)
 
 
+class _Names:
+    """Row names for messages, built only for the rows an error reports.
+
+    Indexing (``names[mask]``) returns an object array like the eager array
+    would; nothing is built on the happy path.
+    """
+
+    __slots__ = ("_make", "_size")
+
+    def __init__(self, size: int, make: Callable[[IntArray], npt.NDArray[Any]]) -> None:
+        self._size = size
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, key: Any) -> Any:
+        rows = np.arange(self._size, dtype=np.int64)[key]
+        if np.ndim(rows) == 0:
+            return self._make(np.asarray([rows], dtype=np.int64))[0]
+        return self._make(np.asarray(rows, dtype=np.int64))
+
+
+Names = npt.NDArray[Any] | _Names
+
+
+def _pyarrow() -> Any:
+    """The pyarrow module, or ``None`` (the fast id paths are optional)."""
+    try:
+        import pyarrow
+    except ImportError:  # pragma: no cover - pyarrow ships with the test extras
+        return None
+    return pyarrow
+
+
+@dataclass(frozen=True, slots=True)
+class _IdColumn:
+    """An id column, normalised as :func:`_normalise_ids` does, without building objects.
+
+    Exactly one of ``ints`` (int64 values, ids that are whole numbers),
+    ``arrow`` (an Arrow string array of the id text) or ``obj`` (the
+    normalised object array, the general path) is set. ``null`` is
+    :func:`_null_mask` of the normalised ids.
+    """
+
+    null: BoolArray
+    ints: IntArray | None = None
+    arrow: Any = None
+    obj: npt.NDArray[Any] | None = None
+
+    def text(self, rows: IntArray) -> npt.NDArray[Any]:
+        """Normalised text of ``rows`` (``None`` where missing)."""
+        return _source_text(self.ints, self.arrow, self.obj, self.null, rows)
+
+    def objects(self) -> npt.NDArray[Any]:
+        """The whole normalised object array (``None`` where missing)."""
+        if self.obj is not None:
+            return self.obj
+        return self.text(np.arange(self.null.shape[0], dtype=np.int64))
+
+    def as_arrow(self) -> Any:
+        """Arrow ``large_string`` array of the text, or ``None`` when not available."""
+        pa = _pyarrow()
+        if pa is None:
+            return None
+        if self.arrow is not None:
+            return self.arrow
+        if self.ints is not None:
+            return pa.array(self.ints, mask=self.null).cast(pa.large_string())
+        return None
+
+
+def _source_text(
+    ints: IntArray | None,
+    arrow: Any,
+    obj: npt.NDArray[Any] | None,
+    null: BoolArray | None,
+    rows: IntArray,
+) -> npt.NDArray[Any]:
+    if obj is not None:
+        return np.asarray(obj[rows], dtype=object)
+    if arrow is not None:
+        out = np.asarray(arrow.take(rows).to_numpy(zero_copy_only=False), dtype=object)
+        return out
+    assert ints is not None
+    text = ints[rows].astype(str).astype(object)
+    if null is not None and null.any():
+        text[null[rows]] = None
+    return np.asarray(text, dtype=object)
+
+
+#: ASCII letters and digits: a string starting with one of them is not blank
+_ALNUM = np.zeros(256, dtype=bool)
+_ALNUM[[ord(c) for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = True
+
+
+def _arrow_blank(pa: Any, arr: Any, null: BoolArray) -> BoolArray:
+    """``""`` or whitespace-only strings, exactly as :func:`_null_mask` sees them.
+
+    Only strings that are empty or start with a byte that is not an ASCII
+    letter or digit can be blank; those few candidates (read from the Arrow
+    buffers, no string is built) go through the pandas expression of
+    :func:`_null_mask`.
+    """
+    n = len(arr)
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    first = np.zeros(n, dtype=np.uint8)
+    if buffers[2] is not None and nonempty.any():
+        data = np.frombuffer(buffers[2], dtype=np.uint8)
+        first[nonempty] = data[starts[nonempty]]
+    where = np.flatnonzero(~(nonempty & _ALNUM[first]) & ~null)
+    out = np.zeros(n, dtype=bool)
+    if where.size:
+        text = pd.Series(arr.take(where).to_numpy(zero_copy_only=False), dtype=object)
+        out[where] = _null_mask(text)
+    return out
+
+
+class _Later:
+    """A value computed on a worker thread when the tables are large, else at once.
+
+    Arrow's hashing and numpy release the GIL, so on a multi-core machine the
+    id matching and the customer coding overlap with the parsing of dates and
+    amounts; errors are still raised in the documented order, by whoever
+    calls :meth:`result`.
+    """
+
+    _pool: Any = None
+
+    def __init__(self, threaded: bool, fn: Callable[..., Any], *args: Any) -> None:
+        self._future: Any = None
+        self._value: Any = None
+        if threaded:
+            if _Later._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                _Later._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="creditkpi")
+            self._future = _Later._pool.submit(fn, *args)
+        else:
+            self._value = fn(*args)
+
+    def result(self) -> Any:
+        return self._value if self._future is None else self._future.result()
+
+
+#: tables at least this long are ingested with worker threads
+_THREADED_ROWS = 200_000
+
+
+def _id_column(series: pd.Series) -> _IdColumn:
+    """Normalise an id column (see :func:`_normalise_ids`) on its native dtype."""
+    dtype = series.dtype
+    pa = _pyarrow()
+    # whole numbers: integer columns, and float columns holding whole numbers (NaN = missing)
+    if isinstance(dtype, np.dtype) and dtype.kind == "i":
+        return _IdColumn(null=np.zeros(len(series), dtype=bool), ints=series.to_numpy(np.int64))
+    if pd.api.types.is_extension_array_dtype(dtype) and getattr(dtype, "kind", "") == "i":
+        null = np.asarray(series.isna().to_numpy(), dtype=bool)
+        return _IdColumn(null=null, ints=series.to_numpy(dtype=np.int64, na_value=0))
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        values = series.to_numpy(dtype=np.float64)
+        nan = np.isnan(values)
+        finite = values[~nan]
+        if (
+            np.all(np.isfinite(finite))
+            and np.all(finite == np.round(finite))
+            and np.all(np.abs(finite) < 2.0**53)
+        ):
+            return _IdColumn(null=nan, ints=np.where(nan, 0, values).astype(np.int64))
+    # text: pandas string dtypes, Arrow strings, categoricals or object columns of str
+    if pa is not None:
+        arrow = None
+        try:
+            if isinstance(dtype, pd.StringDtype) or (
+                isinstance(dtype, pd.ArrowDtype)
+                and (
+                    pa.types.is_string(dtype.pyarrow_dtype)
+                    or pa.types.is_large_string(dtype.pyarrow_dtype)
+                )
+            ):
+                arrow = pa.array(series.array)
+            elif isinstance(dtype, pd.CategoricalDtype):
+                if pd.api.types.infer_dtype(dtype.categories, skipna=True) == "string":
+                    arrow = pa.array(
+                        series.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True
+                    )
+            elif pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(
+                series, skipna=True
+            ) in (
+                "string",
+                "empty",
+            ):
+                arrow = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            arrow = None
+        if arrow is not None:
+            if isinstance(arrow, pa.ChunkedArray):
+                arrow = arrow.combine_chunks()
+            if not pa.types.is_large_string(arrow.type):
+                arrow = arrow.cast(pa.large_string())
+            null = np.asarray(arrow.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+            return _IdColumn(null=null | _arrow_blank(pa, arrow, null), arrow=arrow)
+    normalised = _normalise_ids(series)
+    return _IdColumn(null=_null_mask(normalised), obj=normalised.to_numpy(dtype=object))
+
+
+def _match_ids(inv: _IdColumn, pay: _IdColumn | None) -> tuple[bool, IntArray]:
+    """Whether invoice ids are unique, and each payment's invoice position (-1: none).
+
+    Invoice ids are known not to be missing. Ids compare as their text; whole
+    numbers compare as numbers (the same thing), strings by hashing.
+    """
+    n = inv.null.shape[0]
+    m = 0 if pay is None else pay.null.shape[0]
+    if inv.ints is not None and (pay is None or pay.ints is not None):
+        values = inv.ints
+        lo = int(values.min()) if n else 0
+        hi = int(values.max()) if n else -1
+        if hi - lo < 4 * n + 1024:  # dense ids: a lookup table
+            table = np.full(hi - lo + 1, -1, dtype=np.int64)
+            table[values - lo] = np.arange(n, dtype=np.int64)
+            unique = bool((table >= 0).sum() == n)
+            ppos = np.full(m, -1, dtype=np.int64)
+            if pay is not None and pay.ints is not None:
+                off = pay.ints - lo
+                inside = (off >= 0) & (off <= hi - lo) & ~pay.null
+                ppos[inside] = table[off[inside]]
+            return unique, ppos
+        index = pd.Index(values)
+        unique = bool(index.is_unique)
+        if pay is None or pay.ints is None or not unique:
+            return unique, np.full(m, -1, dtype=np.int64)
+        ppos = np.asarray(index.get_indexer(pd.Index(pay.ints)), dtype=np.int64)
+        ppos[pay.null] = -1
+        return unique, ppos
+    pa = _pyarrow()
+    left = inv.as_arrow()
+    right = None if pay is None else pay.as_arrow()
+    if pa is not None and left is not None and (pay is None or right is not None):
+        import pyarrow.compute as pc
+
+        both = left if right is None else pa.concat_arrays([left, right])
+        codes = pc.fill_null(pc.dictionary_encode(both).indices, -1).to_numpy()
+        unique = bool(np.array_equal(codes[:n], np.arange(n)))
+        ppos = np.asarray(codes[n:], dtype=np.int64).copy()
+        ppos[ppos >= n] = -1
+        if pay is not None:
+            ppos[pay.null] = -1
+        return unique, ppos
+    index = pd.Index(inv.objects())
+    if not index.is_unique:
+        return False, np.full(m, -1, dtype=np.int64)
+    if pay is None:
+        return True, np.full(0, -1, dtype=np.int64)
+    names = pay.objects().copy()
+    names[pay.null] = None
+    ppos = np.asarray(index.get_indexer(names), dtype=np.int64)
+    ppos[pay.null] = -1
+    return True, ppos
+
+
+def _factorize_customers(
+    inv: _IdColumn, pay: _IdColumn | None, unapplied: BoolArray
+) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
+    """Customer codes of invoices and of unapplied payments, and the labels (text).
+
+    Codes follow the order of first appearance: invoice customers first, then
+    customers only seen in unapplied cash.
+    """
+    n = inv.null.shape[0]
+    extra = np.flatnonzero(unapplied)
+    if inv.ints is not None and (pay is None or extra.size == 0 or pay.ints is not None):
+        values = (
+            inv.ints
+            if pay is None or pay.ints is None
+            else np.concatenate([inv.ints, pay.ints[extra]])
+        )
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        labels = np.asarray(uniques).astype(str).astype(object)
+        codes = np.asarray(codes, dtype=np.int64)
+        return codes[:n], codes[n:], labels
+    pa = _pyarrow()
+    left = inv.as_arrow()
+    right = None if pay is None or extra.size == 0 else pay.as_arrow()
+    if pa is not None and left is not None and (right is not None or extra.size == 0):
+        import pyarrow.compute as pc
+
+        both = left if right is None else pa.concat_arrays([left, right.take(extra)])
+        encoded = pc.dictionary_encode(both)
+        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int64)
+        labels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        return codes[:n], codes[n:], labels
+    parts = [inv.objects()]
+    if pay is not None and extra.size:
+        parts.append(pay.objects()[extra])
+    codes, uniques = pd.factorize(np.concatenate(parts), use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    return codes[:n], codes[n:], np.asarray(uniques, dtype=object)
+
+
+def _stable_date_order(days: IntArray) -> IntArray:
+    """``argsort(days, kind="stable")``; a radix sort when the dates span < 2**16 days."""
+    if days.size and int(days.max()) - int(days.min()) < 2**16:
+        return np.argsort((days - days.min()).astype(np.uint16), kind="stable")
+    return np.argsort(days, kind="stable")
+
+
 def _parse_dates(
     series: pd.Series,
     *,
     column: str,
-    ids: npt.NDArray[Any],
+    ids: Names,
     date_format: str | None,
     optional: bool = False,
 ) -> IntArray:
@@ -204,7 +514,7 @@ def _parse_dates(
 
 
 def _parse_money(
-    series: pd.Series, *, column: str, ids: npt.NDArray[Any], digits: int, positive: bool = True
+    series: pd.Series, *, column: str, ids: Names, digits: int, positive: bool = True
 ) -> IntArray:
     values = series.to_numpy()
     if isinstance(series.dtype, pd.api.extensions.ExtensionDtype) and pd.api.types.is_numeric_dtype(
@@ -237,12 +547,16 @@ def _parse_money(
     return cents
 
 
-def _row_labels(frame: pd.DataFrame, table: str) -> npt.NDArray[Any]:
+def _row_labels(frame: pd.DataFrame, table: str) -> _Names:
     """How rows of a table without ids are named in messages: ``payments row 3``."""
-    return np.array([f"{table} row {k}" for k in range(len(frame))], dtype=object)
+
+    def make(rows: IntArray) -> npt.NDArray[Any]:
+        return np.array([f"{table} row {k}" for k in rows.tolist()], dtype=object)
+
+    return _Names(len(frame), make)
 
 
-def _truthy(series: pd.Series, *, column: str, ids: npt.NDArray[Any]) -> BoolArray:
+def _truthy(series: pd.Series, *, column: str, ids: Names) -> BoolArray:
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.fillna(False).to_numpy(dtype=bool)
     if pd.api.types.is_numeric_dtype(series.dtype):
@@ -256,6 +570,23 @@ def _truthy(series: pd.Series, *, column: str, ids: npt.NDArray[Any]) -> BoolArr
             f"{int(bad.sum())} value(s) are neither yes nor no", column=column, ids=list(ids[bad])
         )
     return yes
+
+
+def _sorted_labels(labels: list[Any]) -> tuple[IntArray, list[Any]]:
+    """Sort group labels so results never depend on the order rows arrive in.
+
+    Returns ``rank`` (old code -> new code) and the sorted labels; missing
+    labels sort last; labels of mixed types sort by their text.
+    """
+    index = pd.Index(labels, dtype=object)
+    try:
+        order = np.asarray(index.argsort(), dtype=np.int64)
+    except TypeError:
+        text = pd.Index([str(v) for v in labels], dtype=object)
+        order = np.asarray(text.argsort(), dtype=np.int64)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels), dtype=np.int64)
+    return rank, [labels[i] for i in order]
 
 
 # ----------------------------------------------------------------------------------
@@ -296,7 +627,8 @@ class Ledger:
     Decimal('1100.00')
     """
 
-    invoice_ids: npt.NDArray[Any]
+    _invoice_ids: npt.NDArray[Any] | None
+    _id_source: _IdColumn | None
     customer: IntArray
     customers: npt.NDArray[Any]
     issue: IntArray
@@ -617,7 +949,12 @@ class Ledger:
             raise TypeError(
                 f"cannot read a {type(frame).__name__}: pass a pandas, polars or pyarrow table"
             ) from None
-        out: pd.DataFrame = native.to_pandas()
+        try:
+            # through Arrow: numbers and strings are not copied into Python objects,
+            # dates stay datetime64 (parsed without going through Python dates)
+            out: pd.DataFrame = native.to_arrow().to_pandas(date_as_object=False)
+        except Exception:  # pragma: no cover - a type Arrow cannot hand to pandas
+            out = native.to_pandas()
         return out
 
     # ------------------------------------------------------------------ validation
@@ -645,26 +982,47 @@ class Ledger:
         inv = inv.reset_index(drop=True)
 
         # ids ----------------------------------------------------------------------
-        id_series = _normalise_ids(inv["invoice_id"])
+        # Ids are normalised on their native dtype (_id_column): whole numbers stay
+        # numbers, strings stay Arrow strings; Python objects are only built for the
+        # rows an error names, or when ``invoice_ids`` is first read.
+        n = len(inv)
+        id_col = _id_column(inv["invoice_id"])
         rows = _row_labels(inv, "invoices")
-        missing = _null_mask(id_series)
+        missing = id_col.null
         if missing.any():
             raise MissingValueError(
                 f"{int(missing.sum())} invoice(s) have no id",
                 column="invoice_id",
                 ids=list(rows[missing]),
             )
-        ids = id_series.to_numpy(dtype=object)
-        index = pd.Index(ids)
-        if not index.is_unique:
+        ids: Names = _Names(n, id_col.text)
+
+        if pay is None:
+            pay = pd.DataFrame(
+                {c: pd.Series([], dtype=object) for c in ("invoice_id", "date", "amount")}
+            )
+        pay = pay.reset_index(drop=True)
+        preq, _ = CANONICAL["payments"]
+        m = len(pay)
+        pid_col = (
+            _id_column(pay["invoice_id"])
+            if "invoice_id" in pay.columns and all(c in pay.columns for c in preq)
+            else None
+        )
+        threaded = n + m >= _THREADED_ROWS
+        matched = _Later(threaded, _match_ids, id_col, pid_col)
+        cust_col = _id_column(inv["customer_id"])
+        coded = _Later(threaded, _factorize_customers, cust_col, None, np.zeros(0, dtype=bool))
+        unique, ppos_all = matched.result()
+        if not unique:
+            index = pd.Index(id_col.objects())
             dup = index[index.duplicated(keep=False)]
             raise DuplicateIdError(
                 f"{int(index.duplicated().sum())} invoice id(s) appear more than once",
                 column="invoice_id",
                 ids=list(pd.unique(dup)),
             )
-        cust_series = _normalise_ids(inv["customer_id"])
-        cmiss = _null_mask(cust_series)
+        cmiss = cust_col.null
         if cmiss.any():
             raise MissingValueError(
                 f"{int(cmiss.sum())} invoice(s) have no customer",
@@ -676,7 +1034,8 @@ class Ledger:
         currencies: set[str] = set()
         for frame in (inv, pay):
             if frame is not None and "currency" in frame.columns and len(frame):
-                cur = frame["currency"].astype("string").str.strip().str.upper()
+                distinct = pd.Series(np.asarray(pd.unique(frame["currency"]), dtype=object))
+                cur = distinct.astype("string").str.strip().str.upper()
                 currencies.update(str(c) for c in pd.unique(cur.dropna()))
         if len(currencies) > 1:
             names = sorted(currencies)
@@ -690,7 +1049,8 @@ class Ledger:
         self.digits = minor_unit(self.currency)
 
         # invoice columns ------------------------------------------------------------
-        self.invoice_ids = ids
+        self._invoice_ids = None
+        self._id_source = id_col
         self.issue = _parse_dates(
             inv["issue_date"], column="issue_date", ids=ids, date_format=date_format
         )
@@ -709,26 +1069,23 @@ class Ledger:
         self.attrs = inv[attr_cols].reset_index(drop=True)
 
         # settlements ------------------------------------------------------------------
-        n = len(ids)
-        if pay is None:
-            pay = pd.DataFrame(
-                {c: pd.Series([], dtype=object) for c in ("invoice_id", "date", "amount")}
-            )
-        pay = pay.reset_index(drop=True)
-        preq, _ = CANONICAL["payments"]
         _require(pay, "payments", preq)
-        m = len(pay)
         prow = _row_labels(pay, "payments")
-        if "invoice_id" in pay.columns:
-            pid = _normalise_ids(pay["invoice_id"])
-            pnull = _null_mask(pid)
-            ppos = index.get_indexer(pid.where(~pnull, None).to_numpy(dtype=object))
-            ppos[pnull] = -1
+        if pid_col is not None:
+            pnull = pid_col.null
+            ppos = ppos_all
+            ptext = pid_col.text
         else:
-            pid = pd.Series([None] * m, dtype=object)
             pnull = np.ones(m, dtype=bool)
             ppos = np.full(m, -1, dtype=np.int64)
-        pnames = np.where(pnull, prow, pid.to_numpy(dtype=object))
+
+            def ptext(rows: IntArray) -> npt.NDArray[Any]:
+                return np.full(rows.shape[0], None, dtype=object)
+
+        def payment_names(rows: IntArray) -> npt.NDArray[Any]:
+            return np.where(pnull[rows], prow[rows], ptext(rows))
+
+        pnames = _Names(m, payment_names)
         unknown = (ppos < 0) & ~pnull
         if unknown.any() and unknown_invoices == "error":
             raise UnknownInvoiceError(
@@ -739,10 +1096,11 @@ class Ledger:
             )
         unapplied = ppos < 0
         if "customer_id" in pay.columns:
-            pcust_series = _normalise_ids(pay["customer_id"])
-            pcust_null = _null_mask(pcust_series)
+            pcust_col: _IdColumn | None = _id_column(pay["customer_id"])
+            assert pcust_col is not None
+            pcust_null = pcust_col.null
         else:
-            pcust_series = pd.Series([None] * m, dtype=object)
+            pcust_col = None
             pcust_null = np.ones(m, dtype=bool)
         orphan = unapplied & pcust_null
         if orphan.any():
@@ -754,11 +1112,15 @@ class Ledger:
         pdate = _parse_dates(pay["date"], column="date", ids=pnames, date_format=date_format)
         pamount = _parse_money(pay["amount"], column="amount", ids=pnames, digits=self.digits)
         if "kind" in pay.columns:
-            kind_text = pay["kind"].astype("string").str.strip().str.lower().fillna("payment")
+            # normalise the few distinct kinds, not every row
+            kcodes, kuniques = pd.factorize(pay["kind"], use_na_sentinel=True)
+            distinct = pd.Series(np.asarray(kuniques, dtype=object), dtype=object)
+            kind_text = distinct.astype("string").str.strip().str.lower().fillna("payment")
             kind_text = kind_text.replace("", "payment")
-            codes = pd.Index(SETTLEMENT_KINDS).get_indexer(
+            ucodes = pd.Index(SETTLEMENT_KINDS).get_indexer(
                 pd.Index(kind_text.to_numpy(dtype=object))
             )
+            codes = np.where(kcodes < 0, PAYMENT, np.append(ucodes, PAYMENT)[kcodes])
             badk = codes < 0
             if badk.any():
                 raise InvalidValueError(
@@ -781,37 +1143,36 @@ class Ledger:
             )
 
         # customers: invoice customers first, then customers only seen in payments
-        inv_cust = cust_series.to_numpy(dtype=object)
-        pay_cust = pcust_series.to_numpy(dtype=object).copy()
-        pay_cust[~unapplied] = None
-        codes_all, uniques = pd.factorize(
-            np.concatenate([inv_cust, pay_cust[unapplied]]), use_na_sentinel=True
-        )
-        self.customer = codes_all[:n].astype(np.int64)
-        self.customers = np.asarray(uniques, dtype=object)
+        if unapplied.any():
+            inv_codes, un_codes, labels = _factorize_customers(cust_col, pcust_col, unapplied)
+        else:
+            inv_codes, un_codes, labels = coded.result()
+        self.customer = inv_codes
+        self.customers = labels
+        applied = ~unapplied
         scust = np.empty(m, dtype=np.int64)
-        scust[~unapplied] = self.customer[ppos[~unapplied]]
-        scust[unapplied] = codes_all[n:]
+        scust[applied] = self.customer[ppos[applied]]
+        scust[unapplied] = un_codes
 
-        order = np.argsort(pdate, kind="stable")
+        order = _stable_date_order(pdate)
         self.s_invoice = ppos.astype(np.int64)[order]
         self.s_customer = scust[order]
         self.s_date = pdate[order]
         self.s_amount = pamount[order]
         self.s_kind = pkind[order]
-        self.s_row = np.arange(m, dtype=np.int64)[order]
+        self.s_row = order.astype(np.int64)
 
         total = int(np.abs(self.amount).sum()) + int(np.abs(self.s_amount).sum())
         self.exact_float = total < FLOAT_EXACT_LIMIT // 4
 
         self._warn_settlements()
-        self._build_disputes(dis, index, date_format)
-        self._build_statuses(sts, index, date_format)
-        self._build_doubtful(dbt, index, date_format)
+        self._build_disputes(dis, date_format)
+        self._build_statuses(sts, date_format)
+        self._build_doubtful(dbt, date_format)
         return self
 
     @staticmethod
-    def _first_ids_per_currency(inv: pd.DataFrame, ids: npt.NDArray[Any]) -> list[object]:
+    def _first_ids_per_currency(inv: pd.DataFrame, ids: Names) -> list[object]:
         if "currency" not in inv.columns:
             return []
         cur = inv["currency"].astype("string").str.strip().str.upper()
@@ -821,7 +1182,7 @@ class Ledger:
     def _warn_settlements(self) -> None:
         applied = self.s_invoice >= 0
         inv = self.s_invoice[applied]
-        settled = self.bin_sum(inv, self.s_amount[applied], len(self.invoice_ids))
+        settled = self.bin_sum(inv, self.s_amount[applied], self.n_invoices)
         over = settled > self.amount
         if over.any():
             where = np.flatnonzero(over)
@@ -862,9 +1223,7 @@ class Ledger:
         self.report.issues.append(issue)
         warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=4)
 
-    def _lookup(
-        self, frame: pd.DataFrame, table: str, index: pd.Index
-    ) -> tuple[IntArray, npt.NDArray[Any]]:
+    def _lookup(self, frame: pd.DataFrame, table: str) -> tuple[IntArray, npt.NDArray[Any]]:
         ids = _normalise_ids(frame["invoice_id"])
         null = _null_mask(ids)
         rows = _row_labels(frame, table)
@@ -875,7 +1234,7 @@ class Ledger:
                 ids=list(rows[null]),
             )
         names = ids.to_numpy(dtype=object)
-        pos = index.get_indexer(pd.Index(names))
+        pos = pd.Index(self.invoice_ids).get_indexer(pd.Index(names))
         if (pos < 0).any():
             raise UnknownInvoiceError(
                 f"{int((pos < 0).sum())} {table} row(s) refer to invoices that do not exist",
@@ -884,7 +1243,7 @@ class Ledger:
             )
         return pos.astype(np.int64), names
 
-    def _build_disputes(self, dis: pd.DataFrame | None, index: pd.Index, fmt: str | None) -> None:
+    def _build_disputes(self, dis: pd.DataFrame | None, fmt: str | None) -> None:
         if dis is None or len(dis) == 0:
             self.d_invoice = np.zeros(0, np.int64)
             self.d_opened = np.zeros(0, np.int64)
@@ -893,7 +1252,7 @@ class Ledger:
             return
         dis = dis.reset_index(drop=True)
         _require(dis, "disputes", CANONICAL["disputes"][0])
-        pos, names = self._lookup(dis, "disputes", index)
+        pos, names = self._lookup(dis, "disputes")
         self.d_invoice = pos
         self.d_opened = _parse_dates(dis["opened"], column="opened", ids=names, date_format=fmt)
         if "resolved" in dis.columns:
@@ -916,7 +1275,7 @@ class Ledger:
         else:
             self.d_reason = np.full(len(dis), "unspecified", dtype=object)
 
-    def _build_statuses(self, sts: pd.DataFrame | None, index: pd.Index, fmt: str | None) -> None:
+    def _build_statuses(self, sts: pd.DataFrame | None, fmt: str | None) -> None:
         if sts is None or len(sts) == 0:
             self.st_invoice = np.zeros(0, np.int64)
             self.st_date = np.zeros(0, np.int64)
@@ -924,7 +1283,7 @@ class Ledger:
             return
         sts = sts.reset_index(drop=True)
         _require(sts, "statuses", CANONICAL["statuses"][0])
-        pos, names = self._lookup(sts, "statuses", index)
+        pos, names = self._lookup(sts, "statuses")
         day = _parse_dates(sts["date"], column="date", ids=names, date_format=fmt)
         status = sts["status"].astype("string")
         bad = _null_mask(status)
@@ -939,7 +1298,7 @@ class Ledger:
         self.st_date = day[order]
         self.st_status = status.to_numpy(dtype=object)[order]
 
-    def _build_doubtful(self, dbt: pd.DataFrame | None, index: pd.Index, fmt: str | None) -> None:
+    def _build_doubtful(self, dbt: pd.DataFrame | None, fmt: str | None) -> None:
         if dbt is None or len(dbt) == 0:
             self.db_invoice = np.zeros(0, np.int64)
             self.db_date = np.zeros(0, np.int64)
@@ -947,7 +1306,7 @@ class Ledger:
             return
         dbt = dbt.reset_index(drop=True)
         _require(dbt, "doubtful", CANONICAL["doubtful"][0])
-        pos, names = self._lookup(dbt, "doubtful", index)
+        pos, names = self._lookup(dbt, "doubtful")
         self.db_invoice = pos
         self.db_date = _parse_dates(dbt["date"], column="date", ids=names, date_format=fmt)
         if "provision" in dbt.columns:
@@ -974,9 +1333,24 @@ class Ledger:
 
     # ------------------------------------------------------------------ accessors
     @property
+    def invoice_ids(self) -> npt.NDArray[Any]:
+        """Invoice ids as text (object array), in input order.
+
+        Built on first use from the ids as they were read (numbers or Arrow
+        strings), so that ingestion never creates millions of Python strings.
+        """
+        ids = self._invoice_ids
+        if ids is None:
+            assert self._id_source is not None
+            ids = self._id_source.objects()
+            self._invoice_ids = ids
+            self._id_source = None
+        return ids
+
+    @property
     def n_invoices(self) -> int:
         """Number of invoices."""
-        return int(self.invoice_ids.shape[0])
+        return int(self.amount.shape[0])
 
     @property
     def n_settlements(self) -> int:
@@ -1032,16 +1406,21 @@ class Ledger:
         if by is None:
             return Groups("all", pd.Index(["all"]), np.zeros(n, np.int64), np.zeros(m, np.int64))
         if by in ("customer_id", "customer"):
-            labels = pd.Index(self.customers, name="customer_id")
+            rank, sorted_labels = _sorted_labels(list(self.customers))
             sgroup = np.where(self.s_invoice >= 0, self.customer[self.s_invoice], self.s_customer)
-            return Groups("customer_id", labels, self.customer, sgroup)
+            return Groups(
+                "customer_id",
+                pd.Index(sorted_labels, name="customer_id", dtype=object),
+                rank[self.customer],
+                rank[sgroup],
+            )
         if by not in self.attrs.columns:
             raise InvalidOptionError(
                 f"by must be one of {', '.join(self.attributes)}, got {by!r}", column="by"
             )
-        codes, uniques = pd.factorize(self.attrs[by], use_na_sentinel=False)
-        codes = codes.astype(np.int64)
-        labels = list(uniques)
+        raw, uniques = pd.factorize(self.attrs[by], use_na_sentinel=False)
+        rank, labels = _sorted_labels(list(uniques))
+        codes = rank[raw.astype(np.int64)]
         sgroup = np.empty(m, dtype=np.int64)
         applied = self.s_invoice >= 0
         sgroup[applied] = codes[self.s_invoice[applied]]

@@ -63,7 +63,20 @@ def as_dates(as_of: Any) -> tuple[list[date], bool]:
     values = list(as_of)
     if not values:
         raise InvalidOptionError("as_of is an empty list", column="as_of")
-    return [as_date(v) for v in values], False
+    dates = [as_date(v) for v in values]
+    _reject_repeats(dates, "as_of")
+    return dates, False
+
+
+def _reject_repeats(values: Sequence[object], name: str) -> None:
+    seen: set[object] = set()
+    repeated = [v for v in values if v in seen or seen.add(v)]  # type: ignore[func-returns-value]
+    if repeated:
+        raise InvalidOptionError(
+            f"{name} lists {len(repeated)} value(s) more than once",
+            column=name,
+            ids=[str(v) for v in repeated],
+        )
 
 
 def as_periods(period: PeriodLike | Sequence[PeriodLike]) -> tuple[list[Period], bool]:
@@ -73,7 +86,9 @@ def as_periods(period: PeriodLike | Sequence[PeriodLike]) -> tuple[list[Period],
     values = list(period)
     if not values:
         raise InvalidOptionError("period is an empty list", column="period")
-    return [Period.parse(p) for p in values], False
+    periods = [Period.parse(p) for p in values]
+    _reject_repeats(periods, "period")
+    return periods, False
 
 
 def warn_undefined(what: str, stacklevel: int = 3) -> None:
@@ -136,6 +151,9 @@ def reshape(
         out = values.droplevel(0)
         out.index.name = by
         return out
-    frame = values.unstack(level=1)
+    # unstack sorts both axes: put keys and groups back in their given order
+    keys = values.index.get_level_values(0).unique()
+    groups = values.index.get_level_values(1).unique()
+    frame = values.unstack(level=1).reindex(index=keys, columns=groups)
     frame.columns.name = by
     return frame
