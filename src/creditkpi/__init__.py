@@ -22,8 +22,8 @@ from creditkpi.core import (
     UndefinedMetricWarning,
     ValidationReport,
 )
-from creditkpi.dashboard import dashboard
-from creditkpi.metrics.activation import activation_rate
+from creditkpi.dashboard import Dashboard, dashboard
+from creditkpi.metrics.activation import activation_rate, activation_summary
 from creditkpi.metrics.aging import (
     aging,
     by_dunning_status,
@@ -32,18 +32,21 @@ from creditkpi.metrics.aging import (
     receivables,
     top_customers,
 )
-from creditkpi.metrics.bad_debt import bad_debt_to_sales, loss_rate
-from creditkpi.metrics.cei import cei, recovery_rate
+from creditkpi.metrics.bad_debt import bad_debt_to_sales, loss_rate, provision_rate
+from creditkpi.metrics.bad_debt import doubtful as doubtful_receivables
+from creditkpi.metrics.cei import cei, recovery_rate, recovery_summary
 from creditkpi.metrics.cohorts import cohorts
 from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons
-from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso
+from creditkpi.metrics.dispute_rate import disputed as disputed_receivables
+from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.payment_delay import payment_delays
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CreditKPIError",
+    "Dashboard",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",
@@ -55,6 +58,7 @@ __all__ = [
     "UndefinedMetricWarning",
     "ValidationReport",
     "activation_rate",
+    "activation_summary",
     "aging",
     "average_days_delinquent",
     "bad_debt_to_sales",
@@ -66,13 +70,18 @@ __all__ = [
     "dashboard",
     "dispute_rate",
     "dispute_reasons",
+    "disputed_receivables",
+    "doubtful_receivables",
     "dso",
+    "dso_summary",
     "formulas",
     "loss_rate",
     "overdue",
     "overdue_rate",
     "payment_delays",
+    "provision_rate",
     "receivables",
     "recovery_rate",
+    "recovery_summary",
     "top_customers",
 ]

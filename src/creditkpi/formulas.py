@@ -12,6 +12,8 @@ denominator) is ``nan`` with an :class:`~creditkpi.UndefinedMetricWarning`.
 from creditkpi.metrics.activation import formula_activation_rate as activation_rate
 from creditkpi.metrics.aging import formula_overdue_rate as overdue_rate
 from creditkpi.metrics.bad_debt import formula_bad_debt_to_sales as bad_debt_to_sales
+from creditkpi.metrics.bad_debt import formula_loss_rate as loss_rate
+from creditkpi.metrics.bad_debt import formula_provision_rate as provision_rate
 from creditkpi.metrics.cei import formula_cei as cei
 from creditkpi.metrics.cei import formula_recovery_rate as recovery_rate
 from creditkpi.metrics.cost_per_euro import formula_cost_per_euro as cost_per_euro
@@ -32,7 +34,9 @@ __all__ = [
     "countback_dso",
     "dispute_rate",
     "dso",
+    "loss_rate",
     "overdue_rate",
+    "provision_rate",
     "recovery_rate",
     "weighted_average_days",
 ]
