@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import cumulative, settled_day_by_kinds
+from creditkpi.core.engine import cumulative, settled_day
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
 from creditkpi.core.period import to_day
@@ -181,7 +181,7 @@ def cohorts(
         )
         total = ledger.bin_sum(code[issued], ledger.amount[issued], n_groups)
     else:
-        done = settled_day_by_kinds(ledger, (PAYMENT, CREDIT_NOTE))[issued]
+        done = settled_day(ledger, (PAYMENT, CREDIT_NOTE))[issued]
         closed = done < NO_END
         ones = np.ones(int(closed.sum()), dtype=np.int64)
         acc = cumulative(ledger, done[closed], ones, code[issued][closed], n_groups, grid)
