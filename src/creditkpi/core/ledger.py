@@ -9,6 +9,7 @@ input row is either used or reported (SPEC §5).
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -1381,6 +1382,18 @@ class Ledger:
     def money_list(self, cents: Iterable[int]) -> list[Decimal]:
         """``Decimal`` amounts of many integer minor-unit values."""
         return cents_array_to_decimal(cents, self.digits)
+
+    @functools.cached_property
+    def float_view(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
+        """Columns prepared once for the engine's float64 fast paths.
+
+        ``(amount, s_amount, s_bin)``: amounts as float64 (exact integers while
+        :attr:`exact_float`), and each settlement's invoice position with
+        unapplied cash sent to a spare bin ``n`` so a ``bincount`` needs no mask.
+        """
+        n = self.n_invoices
+        s_bin = np.where(self.s_invoice >= 0, self.s_invoice, n).astype(np.int64)
+        return self.amount.astype(np.float64), self.s_amount.astype(np.float64), s_bin
 
     def bin_sum(self, index: IntArray, weights: IntArray, size: int) -> IntArray:
         """Exact ``bincount`` of integer ``weights`` into ``size`` bins.
