@@ -181,8 +181,12 @@ def settlement_window(ledger: Ledger, first: int, last: int) -> slice:
     return slice(lo, hi)
 
 
-def settled_day(ledger: Ledger, kinds: Sequence[int] | None = None) -> IntArray:
+def settled_day(
+    ledger: Ledger, kinds: Sequence[int] | None = None, *, overpaid: bool = False
+) -> IntArray:
     """Per invoice, the first day its balance is ``<= 0`` (``NO_END`` if never).
+
+    With ``overpaid=True``, the first day it is ``< 0`` instead.
 
     Settlements dated before issue count from the issue date. With ``kinds``
     (e.g. ``(PAYMENT, CREDIT_NOTE)``) only settlements of those kinds count:
@@ -213,7 +217,8 @@ def settled_day(ledger: Ledger, kinds: Sequence[int] | None = None) -> IntArray:
     cum = np.cumsum(amt)
     starts = np.searchsorted(inv, np.arange(n), side="left")
     before = np.concatenate([[0], cum])[starts]
-    reached = (cum - before[inv]) >= ledger.amount[inv]
+    paid = cum - before[inv]
+    reached = paid > ledger.amount[inv] if overpaid else paid >= ledger.amount[inv]
     out = np.full(n, NO_END, dtype=np.int64)
     hit = np.flatnonzero(reached)
     if hit.size:
@@ -416,8 +421,8 @@ def position(
     DataFrame
         Indexed by ``(as_of, group)``; int64 minor-unit columns
         ``receivables``, ``overdue``, one per bucket (summing exactly to
-        ``receivables``), ``open_invoices`` (count with a non-zero balance,
-        snapshot method only: -1 in a sweep) and ``unapplied`` (unapplied cash
+        ``receivables``), ``open_invoices`` (count of issued invoices with a
+        non-zero balance) and ``unapplied`` (unapplied cash
         held, not part of receivables).
 
     Examples
@@ -530,7 +535,24 @@ def _position_sweep(
         out["overdue"] = at_least[1]
     else:
         out["overdue"] = interval_balance(ledger, ledger.due + 1, None, days, groups)
-    out["open_invoices"] = np.full_like(total, -1)
+    # non-zero balance: from issue until settled, and again once overpaid
+    closed = settled_day(ledger)
+    over = settled_day(ledger, overpaid=True)
+    fc, fo = closed < NO_END, over < NO_END
+    out["open_invoices"] = cumulative(
+        ledger,
+        np.concatenate([ledger.issue, closed[fc], over[fo]]),
+        np.concatenate(
+            [
+                np.ones(ledger.n_invoices, np.int64),
+                -np.ones(int(fc.sum()), np.int64),
+                np.ones(int(fo.sum()), np.int64),
+            ]
+        ),
+        np.concatenate([groups.invoice, groups.invoice[fc], groups.invoice[fo]]),
+        groups.size,
+        days,
+    )
     return out
 
 
