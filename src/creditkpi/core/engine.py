@@ -47,6 +47,7 @@ __all__ = [
     "flows",
     "interval_balance",
     "position",
+    "recovery_targets",
     "settled_by",
     "settled_day",
     "settlement_window",
@@ -649,3 +650,39 @@ def bucket_index(
     age = snap.days_past_due if basis == "due" else snap.age
     thresholds = np.asarray(_thresholds(edges, basis), dtype=np.int64)
     return np.searchsorted(thresholds, age, side="right").astype(np.int64)
+
+
+# ----------------------------------------------------------------------------------
+# the recovery target set (recovery and activation rates)
+# ----------------------------------------------------------------------------------
+
+
+def recovery_targets(ledger: Ledger, period: Period, opening: Snapshot | None = None) -> BoolArray:
+    """The invoices a collection team must recover during ``period``, one flag each.
+
+    Issued before the period starts, open at ``start - 1`` (``B_i(start-1) > 0``,
+    so overpaid invoices are out) and falling due on or before its end: already
+    overdue at the start, or falling due during the period. Recovery and
+    activation rates are both measured on this set.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    period : Period
+    opening : Snapshot, optional
+        ``balances(ledger, period.before)`` if the caller already has it.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-02-01", "2024-03-02", "100.00"),
+    ...      ck.Invoice("F2", "C1", "2024-03-20", "2024-04-19", "50.00"),
+    ...      ck.Invoice("F3", "C1", "2024-03-25", "2024-05-24", "70.00"),
+    ...      ck.Invoice("F4", "C2", "2024-04-02", "2024-04-30", "10.00")])
+    >>> recovery_targets(ledger, ck.Period.month(2024, 4)).tolist()
+    [True, True, False, False]
+    """
+    snap = balances(ledger, period.before) if opening is None else opening
+    due_by_end = ledger.due <= to_day(period.end)
+    return np.asarray(snap.issued & (snap.balance > 0) & due_by_end, dtype=bool)

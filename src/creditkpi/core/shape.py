@@ -15,20 +15,27 @@ from __future__ import annotations
 import warnings
 from collections.abc import Collection, Sequence
 from datetime import date
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
-from creditkpi.core.period import Period, PeriodLike, as_date
+from creditkpi.core.errors import InvalidOptionError, InvalidValueError, UndefinedMetricWarning
+from creditkpi.core.ledger import Groups
+from creditkpi.core.period import Period, PeriodLike, as_date, to_day
 
 __all__ = [
     "as_dates",
     "as_periods",
     "check_option",
+    "exact_number",
+    "observed_days",
+    "period_group_index",
     "reshape",
+    "reshape_matrix",
     "safe_ratio",
     "warn_undefined",
 ]
@@ -157,3 +164,90 @@ def reshape(
     frame = values.unstack(level=1).reindex(index=keys, columns=groups)
     frame.columns.name = by
     return frame
+
+
+def observed_days(periods: list[Period], observed: Any) -> list[int]:
+    """The observation day number of each period: its end by default, else ``observed``.
+
+    ``observed`` is one date (inside every period) or one date per period;
+    each must satisfy ``start <= observed <= end``.
+    """
+    if observed is None:
+        return [to_day(p.end) for p in periods]
+    if isinstance(observed, (str, date, np.datetime64, pd.Timestamp)):
+        dates = [as_date(observed, name="observed")] * len(periods)
+    else:
+        dates = [as_date(o, name="observed") for o in observed]
+        if len(dates) != len(periods):
+            raise InvalidOptionError(
+                f"observed has {len(dates)} dates for {len(periods)} periods "
+                "(give one date, or one per period)",
+                column="observed",
+            )
+    outside = [
+        f"{d} not in {p}" for p, d in zip(periods, dates, strict=True) if not p.start <= d <= p.end
+    ]
+    if outside:
+        raise InvalidOptionError(
+            "the observation date must lie in its period (start <= observed <= end)",
+            column="observed",
+            ids=outside,
+        )
+    return [to_day(d) for d in dates]
+
+
+def period_group_index(periods: Sequence[Period], groups: Groups) -> pd.MultiIndex:
+    """The ``(period, group)`` index of a per-period, per-group result."""
+    return pd.MultiIndex.from_product(
+        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
+        names=["period", "group"],
+    )
+
+
+def reshape_matrix(
+    values: FloatArray,
+    periods: Sequence[Period],
+    groups: Groups,
+    *,
+    single: bool,
+    by: str | None,
+) -> Any:
+    """Shape a ``(periods, groups)`` array per the library's conventions (see :func:`reshape`)."""
+    if by is None:
+        if single:
+            return float(values[0, 0])
+        return pd.Series(values[:, 0], index=pd.Index([str(p) for p in periods], name="period"))
+    if single:
+        out = pd.Series(values[0], index=groups.labels.copy())
+        out.index.name = by
+        return out
+    series = pd.Series(values.reshape(-1), index=period_group_index(periods, groups))
+    return reshape(series, single=single, by=by)
+
+
+def exact_number(value: object, name: str) -> Fraction | None:
+    """``value`` (int, float, Decimal, Fraction) as an exact fraction; ``None`` if not finite.
+
+    Floats are taken at their binary value, Decimals at their decimal value.
+
+    Raises
+    ------
+    InvalidValueError
+        If ``value`` is not a number.
+
+    Examples
+    --------
+    >>> exact_number(Decimal("0.1"), "x"), exact_number(float("nan"), "x")
+    (Fraction(1, 10), None)
+    """
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, Decimal, Fraction, np.integer, np.floating)
+    ):
+        raise InvalidValueError(f"{name} must be a number, got {value!r}", column=name)
+    if isinstance(value, (float, np.floating)):
+        return Fraction(float(value)) if np.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return Fraction(value) if value.is_finite() else None
+    if isinstance(value, np.integer):
+        return Fraction(int(value))
+    return Fraction(value)

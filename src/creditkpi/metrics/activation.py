@@ -7,7 +7,6 @@ least one cash payment came in. Depends only on :mod:`creditkpi.core`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -15,11 +14,18 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import balances, settlement_window
-from creditkpi.core.errors import InvalidOptionError, InvalidValueError
+from creditkpi.core.engine import recovery_targets, settlement_window
+from creditkpi.core.errors import InvalidValueError
 from creditkpi.core.ledger import PAYMENT, Groups, Ledger
-from creditkpi.core.period import Period, as_date, to_day
-from creditkpi.core.shape import as_periods, check_option, reshape, safe_ratio, warn_undefined
+from creditkpi.core.period import Period, to_day
+from creditkpi.core.shape import (
+    as_periods,
+    check_option,
+    observed_days,
+    reshape,
+    safe_ratio,
+    warn_undefined,
+)
 
 __all__ = ["SUMMARY_COLUMNS", "activation_rate", "activation_summary", "formula_activation_rate"]
 
@@ -49,47 +55,11 @@ class _Counts:
     collected: IntArray
 
 
-def _observed_days(periods: list[Period], observed: Any) -> list[int]:
-    """The observation day of each period: its end by default, else ``observed``."""
-    if observed is None:
-        return [to_day(p.end) for p in periods]
-    if isinstance(observed, (str, date, np.datetime64, pd.Timestamp)):
-        dates = [as_date(observed, name="observed")] * len(periods)
-    else:
-        dates = [as_date(o, name="observed") for o in observed]
-        if len(dates) != len(periods):
-            raise InvalidOptionError(
-                f"observed has {len(dates)} dates for {len(periods)} periods "
-                "(give one date, or one per period)",
-                column="observed",
-            )
-    outside = [
-        f"{d} not in {p}" for p, d in zip(periods, dates, strict=True) if not p.start <= d <= p.end
-    ]
-    if outside:
-        raise InvalidOptionError(
-            "the observation date must lie in its period (start <= observed <= end)",
-            column="observed",
-            ids=outside,
-        )
-    return [to_day(d) for d in dates]
-
-
-def _target_set(ledger: Ledger, period: Period) -> BoolArray:
-    """The recovery-rate target set of ``period`` (SPEC §4.3), one flag per invoice.
-
-    Invoices issued before ``start``, open at ``start - 1`` (``B_i(start-1) > 0``)
-    and falling due on or before ``end``.
-    """
-    snap = balances(ledger, period.before)
-    return np.asarray(snap.issued & (snap.balance > 0) & (ledger.due <= to_day(period.end)))
-
-
 def _counts(
     ledger: Ledger, period: Period, observed_day: int, unit: Unit, groups: Groups
 ) -> _Counts:
     n_groups = groups.size
-    target = _target_set(ledger, period)
+    target = recovery_targets(ledger, period)
     if unit == "customer":
         case = ledger.customer
         n_cases = max(len(ledger.customers), 1)
@@ -121,7 +91,7 @@ def _all_counts(
 ) -> tuple[list[Period], bool, Groups, list[_Counts]]:
     check_option("unit", unit, ("customer", "invoice"))
     periods, single = as_periods(period)
-    days = _observed_days(periods, observed)
+    days = observed_days(periods, observed)
     groups = ledger.groups(by)
     counts = [_counts(ledger, p, d, unit, groups) for p, d in zip(periods, days, strict=True)]
     return periods, single, groups, counts

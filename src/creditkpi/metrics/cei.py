@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal, TypeAlias
@@ -25,11 +24,19 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import balances, flows, position, settled_by
-from creditkpi.core.errors import InvalidOptionError, InvalidValueError
+from creditkpi.core.engine import balances, flows, position, recovery_targets, settled_by
+from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.ledger import Groups, Ledger
-from creditkpi.core.period import Period, PeriodLike, as_date, to_day
-from creditkpi.core.shape import as_periods, check_option, reshape, warn_undefined
+from creditkpi.core.period import Period, PeriodLike
+from creditkpi.core.shape import (
+    as_periods,
+    check_option,
+    exact_number,
+    observed_days,
+    period_group_index,
+    reshape_matrix,
+    warn_undefined,
+)
 
 __all__ = [
     "RECOVERY_COLUMNS",
@@ -56,29 +63,6 @@ _EXACT = 2**53
 # ----------------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------------
-
-
-def _index(periods: list[Period], groups: Groups) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(
-        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
-        names=["period", "group"],
-    )
-
-
-def _shape(
-    values: FloatArray, periods: list[Period], groups: Groups, *, single: bool, by: str | None
-) -> Any:
-    """Shape a (periods, groups) array per the library's conventions (as ``reshape`` does)."""
-    if by is None:
-        if single:
-            return float(values[0, 0])
-        return pd.Series(values[:, 0], index=pd.Index([str(p) for p in periods], name="period"))
-    if single:
-        out = pd.Series(values[0], index=groups.labels.copy())
-        out.index.name = by
-        return out
-    series = pd.Series(values.reshape(-1), index=_index(periods, groups))
-    return reshape(series, single=single, by=by)
 
 
 def _ratio(num: IntArray, den: IntArray, *, what: str) -> FloatArray:
@@ -205,7 +189,7 @@ def cei(
     num = n * start + s - n * end
     den = n * start + s - n * current
     values = _ratio(num, den, what="CEI where nothing was collectible")
-    return _shape(values, periods, groups, single=single, by=by)
+    return reshape_matrix(values, periods, groups, single=single, by=by)
 
 
 # ----------------------------------------------------------------------------------
@@ -228,42 +212,15 @@ class _Recovery:
         return self.total - self.collected
 
 
-def _observed_days(periods: list[Period], observed: Any) -> list[int]:
-    """The observation day of each period: its end by default, else ``observed``."""
-    if observed is None:
-        return [to_day(p.end) for p in periods]
-    if isinstance(observed, (str, date, np.datetime64, pd.Timestamp)):
-        dates = [as_date(observed, name="observed")] * len(periods)
-    else:
-        dates = [as_date(o, name="observed") for o in observed]
-        if len(dates) != len(periods):
-            raise InvalidOptionError(
-                f"observed has {len(dates)} dates for {len(periods)} periods "
-                "(give one date, or one per period)",
-                column="observed",
-            )
-    outside = [
-        f"{d} not in {p}" for p, d in zip(periods, dates, strict=True) if not p.start <= d <= p.end
-    ]
-    if outside:
-        raise InvalidOptionError(
-            "the observation date must lie in its period (start <= observed <= end)",
-            column="observed",
-            ids=outside,
-        )
-    return [to_day(d) for d in dates]
-
-
 def _recovery(ledger: Ledger, period: Any, observed: Any, by: str | None) -> tuple[_Recovery, bool]:
     periods, single = as_periods(period)
-    days = _observed_days(periods, observed)
+    days = observed_days(periods, observed)
     groups = ledger.groups(by)
     g = groups.size
     count, total, collected = [], [], []
     for p, day in zip(periods, days, strict=True):
         snap = balances(ledger, p.before)
-        # issued before start (issued at start - 1), open (B > 0), due by the end of P
-        target = snap.issued & (snap.balance > 0) & (ledger.due <= to_day(p.end))
+        target = recovery_targets(ledger, p, snap)
         gi = groups.invoice[target]
         moved = settled_by(ledger, day, after=snap.day)  # settlements dated in [start, d]
         count.append(np.bincount(gi, minlength=g).astype(np.int64))
@@ -352,7 +309,7 @@ def recovery_rate(
     values = _ratio(
         parts.total - parts.remaining, parts.total, what="recovery rate with no invoice to recover"
     )
-    return _shape(values, parts.periods, parts.groups, single=single, by=by)
+    return reshape_matrix(values, parts.periods, parts.groups, single=single, by=by)
 
 
 def recovery_summary(
@@ -421,7 +378,7 @@ def recovery_summary(
             "remaining": ledger.money_list(parts.remaining.reshape(-1).tolist()),
             "recovery_rate": rate,
         },
-        index=_index(parts.periods, parts.groups),
+        index=period_group_index(parts.periods, parts.groups),
     )
     if by is None:
         out = frame.droplevel("group")
@@ -446,21 +403,6 @@ def recovery_summary(
 # ----------------------------------------------------------------------------------
 # pure formulas
 # ----------------------------------------------------------------------------------
-
-
-def _exact(value: object, name: str) -> Fraction | None:
-    """``value`` as an exact fraction; ``None`` for a non-finite float."""
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, Decimal, Fraction, np.integer, np.floating)
-    ):
-        raise InvalidValueError(f"{name} must be a number, got {value!r}", column=name)
-    if isinstance(value, (float, np.floating)):
-        return Fraction(float(value)) if np.isfinite(value) else None
-    if isinstance(value, Decimal):
-        return Fraction(value) if value.is_finite() else None
-    if isinstance(value, np.integer):
-        return Fraction(int(value))
-    return Fraction(value)
 
 
 def formula_cei(
@@ -529,7 +471,7 @@ def formula_cei(
             f"months must be a whole number >= 1, got {months!r}", column="months"
         )
     values = [
-        _exact(v, n)
+        exact_number(v, n)
         for v, n in (
             (beginning, "beginning"),
             (sales, "sales"),
@@ -583,7 +525,7 @@ def formula_recovery_rate(total: Number, remaining: Number) -> float:
     >>> formula_recovery_rate(266_000, 138_000)
     0.48120300751879697
     """
-    t, r = _exact(total, "total"), _exact(remaining, "remaining")
+    t, r = exact_number(total, "total"), exact_number(remaining, "remaining")
     if t is None or r is None:
         return float("nan")
     if t <= 0:

@@ -31,7 +31,14 @@ from creditkpi.core.engine import flows, position
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
 from creditkpi.core.ledger import Groups, Ledger
 from creditkpi.core.period import Period, PeriodLike, from_day
-from creditkpi.core.shape import as_periods, check_option, reshape, warn_undefined
+from creditkpi.core.shape import (
+    as_periods,
+    check_option,
+    exact_number,
+    period_group_index,
+    reshape_matrix,
+    warn_undefined,
+)
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -112,29 +119,6 @@ def _parts(ledger: Ledger, periods: list[Period], by: str | None) -> _Parts:
         overdue_end=late[n:],
         sales=sales,
     )
-
-
-def _index(periods: list[Period], groups: Groups) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(
-        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
-        names=["period", "group"],
-    )
-
-
-def _shape(
-    values: FloatArray, periods: list[Period], groups: Groups, *, single: bool, by: str | None
-) -> Any:
-    """Shape a (periods, groups) array per the library's conventions (as ``reshape`` does)."""
-    if by is None:
-        if single:
-            return float(values[0, 0])
-        return pd.Series(values[:, 0], index=pd.Index([str(p) for p in periods], name="period"))
-    if single:
-        out = pd.Series(values[0], index=groups.labels.copy())
-        out.index.name = by
-        return out
-    series = pd.Series(values.reshape(-1), index=_index(periods, groups))
-    return reshape(series, single=single, by=by)
 
 
 def _days_ratio(
@@ -384,7 +368,7 @@ def dso(
                 column="max_months",
             )
         values, groups = _countback(ledger, periods, by, max_months)
-        return _shape(values, periods, groups, single=single, by=by)
+        return reshape_matrix(values, periods, groups, single=single, by=by)
     if max_months is not None:
         raise InvalidOptionError(
             "max_months applies to method='countback' only", column="max_months"
@@ -395,7 +379,7 @@ def dso(
         values = _days_ratio(num, parts.sales, parts.days, what="DSO", factor=2)
     else:
         values = _days_ratio(parts.receivables_end, parts.sales, parts.days, what="DSO")
-    return _shape(values, periods, parts.groups, single=single, by=by)
+    return reshape_matrix(values, periods, parts.groups, single=single, by=by)
 
 
 def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
@@ -447,7 +431,7 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     periods, single = as_periods(period)
     parts = _parts(ledger, periods, by)
     values = _days_ratio(parts.current_end, parts.sales, parts.days, what="best possible DSO")
-    return _shape(values, periods, parts.groups, single=single, by=by)
+    return reshape_matrix(values, periods, parts.groups, single=single, by=by)
 
 
 def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
@@ -499,7 +483,7 @@ def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None
     periods, single = as_periods(period)
     parts = _parts(ledger, periods, by)
     values = _days_ratio(parts.overdue_end, parts.sales, parts.days, what="average days delinquent")
-    return _shape(values, periods, parts.groups, single=single, by=by)
+    return reshape_matrix(values, periods, parts.groups, single=single, by=by)
 
 
 def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
@@ -559,7 +543,7 @@ def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> 
     for name, values in money.items():
         data[name] = pd.Series(ledger.money_list(values.reshape(-1).tolist()), dtype=object)
     frame = pd.DataFrame({c: list(data[c]) for c in SUMMARY_COLUMNS})
-    frame.index = _index(periods, parts.groups)
+    frame.index = period_group_index(periods, parts.groups)
     if by is None:
         out = frame.droplevel("group")
         if single:
@@ -578,27 +562,12 @@ def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> 
 # ----------------------------------------------------------------------------------
 
 
-def _exact(value: object, name: str) -> Fraction | None:
-    """``value`` as an exact fraction; ``None`` for a non-finite float."""
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, Decimal, Fraction, np.integer, np.floating)
-    ):
-        raise InvalidValueError(f"{name} must be a number, got {value!r}", column=name)
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return None
-        return Fraction(float(value))
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return None
-        return Fraction(value)
-    if isinstance(value, np.integer):
-        return Fraction(int(value))
-    return Fraction(value)
-
-
 def _days_formula(amount: Number, sales: Number, days: Number, *, what: str) -> float:
-    a, s, d = _exact(amount, "receivables"), _exact(sales, "sales"), _exact(days, "days")
+    a, s, d = (
+        exact_number(amount, "receivables"),
+        exact_number(sales, "sales"),
+        exact_number(days, "days"),
+    )
     if a is None or s is None or d is None:
         return float("nan")
     if d < 0:
@@ -733,7 +702,7 @@ def formula_countback_dso(receivables: Number, months: Iterable[tuple[Number, Nu
     >>> round(formula_countback_dso(800, [(600, 30), (300, 31)]), 4)
     50.6667
     """
-    r = _exact(receivables, "receivables")
+    r = exact_number(receivables, "receivables")
     if r is None:
         return float("nan")
     if r <= 0:
@@ -746,7 +715,7 @@ def formula_countback_dso(receivables: Number, months: Iterable[tuple[Number, Nu
             raise InvalidValueError(
                 f"months must hold (sales, days) pairs, got {pair!r}", column="months"
             ) from None
-        s, d = _exact(sales_value, "sales"), _exact(days_value, "days")
+        s, d = exact_number(sales_value, "sales"), exact_number(days_value, "days")
         if s is None or d is None:
             return float("nan")
         if d < 0:
