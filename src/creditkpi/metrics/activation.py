@@ -22,6 +22,7 @@ from creditkpi.core.shape import (
     as_periods,
     check_option,
     observed_days,
+    period_group_index,
     reshape,
     safe_ratio,
     warn_undefined,
@@ -95,13 +96,6 @@ def _all_counts(
     groups = ledger.groups(by)
     counts = [_counts(ledger, p, d, unit, groups) for p, d in zip(periods, days, strict=True)]
     return periods, single, groups, counts
-
-
-def _index(periods: list[Period], groups: Groups) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(
-        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
-        names=["period", "group"],
-    )
 
 
 def activation_rate(
@@ -186,7 +180,7 @@ def activation_rate(
     activated = np.concatenate([c.activated for c in counts])
     in_progress = np.concatenate([c.in_progress for c in counts])
     rate = safe_ratio(activated, in_progress, what="activation rate (no case in progress)")
-    out = reshape(pd.Series(rate, index=_index(periods, groups)), single=single, by=by)
+    out = reshape(pd.Series(rate, index=period_group_index(periods, groups)), single=single, by=by)
     return float(out) if single and by is None else out
 
 
@@ -294,7 +288,7 @@ def activation_summary(
             ),
         },
     )
-    frame.index = _index(periods, groups)
+    frame.index = period_group_index(periods, groups)
     return _summary_shape(frame, periods, single=single, by=by)
 
 

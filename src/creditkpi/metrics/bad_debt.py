@@ -19,8 +19,15 @@ import pandas as pd
 from creditkpi.core.engine import balances, doubtful_at, flows
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
 from creditkpi.core.ledger import Groups, Ledger
-from creditkpi.core.period import Period, from_day, to_day
-from creditkpi.core.shape import as_dates, as_periods, reshape, safe_ratio, warn_undefined
+from creditkpi.core.period import from_day, to_day
+from creditkpi.core.shape import (
+    as_dates,
+    as_periods,
+    period_group_index,
+    reshape,
+    safe_ratio,
+    warn_undefined,
+)
 
 __all__ = [
     "bad_debt_to_sales",
@@ -67,13 +74,6 @@ def _date_index(days: list[int], groups: Groups) -> pd.MultiIndex:
     return pd.MultiIndex.from_product(
         [pd.DatetimeIndex([np.datetime64(d, "D") for d in days], name="as_of"), groups.labels],
         names=["as_of", "group"],
-    )
-
-
-def _period_index(periods: list[Period], groups: Groups) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(
-        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
-        names=["period", "group"],
     )
 
 
@@ -207,7 +207,7 @@ def bad_debt_to_sales(
     sales = flows(ledger, periods, by=by)["sales"].to_numpy().reshape(len(periods), groups.size)
     rate = safe_ratio(closing - opening, sales, what="bad debt to sales (no sales)")
     out = reshape(
-        pd.Series(rate.reshape(-1), index=_period_index(periods, groups)), single=single, by=by
+        pd.Series(rate.reshape(-1), index=period_group_index(periods, groups)), single=single, by=by
     )
     return _scalar(out, single, by)
 
@@ -263,7 +263,7 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
     rate = safe_ratio(
         frame["write_offs"].to_numpy(), frame["sales"].to_numpy(), what="loss rate (no sales)"
     )
-    out = reshape(pd.Series(rate, index=_period_index(periods, groups)), single=single, by=by)
+    out = reshape(pd.Series(rate, index=period_group_index(periods, groups)), single=single, by=by)
     return _scalar(out, single, by)
 
 
