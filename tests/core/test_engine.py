@@ -286,3 +286,19 @@ def test_open_invoice_counts_agree_on_overpaid_and_early_settlements() -> None:
     # F1 open in January, settled on 02-01 (0), overpaid from 03-10 (-5.00: non-zero again)
     assert sweep.xs("C1", level="group")["open_invoices"].tolist() == [1, 0, 0, 0, 1, 1]
     assert sweep.xs("C2", level="group")["open_invoices"].tolist() == [0, 0, 0, 1, 1, 1]
+
+
+@given(
+    st.lists(st.integers(-50, 400), min_size=1, max_size=40, unique=True),
+    st.integers(0, 2**32 - 1),
+)
+def test_date_bins_by_lookup_table_equal_binary_search(days: list[int], seed: int) -> None:
+    from creditkpi.core.engine import _date_bin
+
+    grid = np.sort(np.asarray(days, dtype=np.int64))
+    rng = np.random.default_rng(seed)
+    events = rng.integers(-100, 500, size=5_000)
+    events[:3] = [2**40, grid[0], grid[-1]]  # "never", and both ends of the grid
+    assert events.size >= 4 * (int(grid[-1] - grid[0]) + 1)  # the table path is taken
+    expected = np.searchsorted(grid, events, side="left")
+    np.testing.assert_array_equal(_date_bin(grid, events), expected)

@@ -213,7 +213,9 @@ def settled_day(
     inv = ledger.s_invoice[applied]
     day = np.maximum(ledger.s_date[applied], ledger.issue[inv])
     amt = ledger.s_amount[applied]
-    order = np.lexsort((day, inv))
+    # settlements are sorted by date and max(date, issue) keeps that order within
+    # an invoice, so a stable sort by invoice gives (invoice, day) order
+    order = np.argsort(inv, kind="stable")
     inv, day, amt = inv[order], day[order], amt[order]
     cum = np.cumsum(amt)
     starts = np.searchsorted(inv, np.arange(n), side="left")
@@ -223,8 +225,9 @@ def settled_day(
     out = np.full(n, NO_END, dtype=np.int64)
     hit = np.flatnonzero(reached)
     if hit.size:
-        first_inv, first_idx = np.unique(inv[hit], return_index=True)
-        out[first_inv] = day[hit[first_idx]]
+        hit_inv = inv[hit]
+        first = np.concatenate([[True], hit_inv[1:] != hit_inv[:-1]])
+        out[hit_inv[first]] = day[hit[first]]
     return out
 
 
@@ -280,6 +283,23 @@ def _day_grid(dates: Sequence[date | str] | Sequence[int]) -> IntArray:
     return np.asarray(days, dtype=np.int64)
 
 
+def _date_bin(sorted_days: IntArray, event_day: IntArray) -> IntArray:
+    """Index of the first of ``sorted_days`` on or after each event (``len`` if none).
+
+    A lookup table over the day grid replaces a binary search per event when
+    the grid is short (years of days), which it always is for KPI dates.
+    """
+    if sorted_days.size == 0:
+        return np.zeros(event_day.shape, dtype=np.int64)
+    first, last = int(sorted_days[0]), int(sorted_days[-1])
+    span = last - first
+    if span > 200_000 or event_day.size < 4 * (span + 1):
+        return np.searchsorted(sorted_days, event_day, side="left").astype(np.int64)
+    table = np.searchsorted(sorted_days, np.arange(first, last + 2), side="left").astype(np.int64)
+    # table[span + 1] == len(sorted_days): events after the last day fall out
+    return table[np.clip(event_day - first, 0, span + 1)]
+
+
 def cumulative(
     ledger: Ledger,
     event_day: IntArray,
@@ -295,7 +315,7 @@ def cumulative(
     """
     order = np.argsort(days, kind="stable")
     sorted_days = days[order]
-    k = np.searchsorted(sorted_days, event_day, side="left")
+    k = _date_bin(sorted_days, event_day)
     keep = k < sorted_days.size
     bins = k[keep] * n_groups + group[keep]
     flat = ledger.bin_sum(bins, weight[keep], sorted_days.size * n_groups)
