@@ -206,6 +206,12 @@ def settled_day(
     >>> int(settled_day(ledger, (PAYMENT, CREDIT_NOTE))[0]) == NO_END
     True
     """
+    closed, over = _closing_days(ledger, kinds)
+    return over if overpaid else closed
+
+
+def _closing_days(ledger: Ledger, kinds: Sequence[int] | None = None) -> tuple[IntArray, IntArray]:
+    """Per invoice, the first day its balance is ``<= 0`` and the first day it is ``< 0``."""
     n = ledger.n_invoices
     applied = ledger.s_invoice >= 0
     if kinds is not None:
@@ -221,14 +227,17 @@ def settled_day(
     starts = np.searchsorted(inv, np.arange(n), side="left")
     before = np.concatenate([[0], cum])[starts]
     paid = cum - before[inv]
-    reached = paid > ledger.amount[inv] if overpaid else paid >= ledger.amount[inv]
-    out = np.full(n, NO_END, dtype=np.int64)
-    hit = np.flatnonzero(reached)
-    if hit.size:
-        hit_inv = inv[hit]
-        first = np.concatenate([[True], hit_inv[1:] != hit_inv[:-1]])
-        out[hit_inv[first]] = day[hit[first]]
-    return out
+    due = ledger.amount[inv]
+    out = []
+    for reached in (paid >= due, paid > due):
+        first_day = np.full(n, NO_END, dtype=np.int64)
+        hit = np.flatnonzero(reached)
+        if hit.size:
+            hit_inv = inv[hit]
+            first = np.concatenate([[True], hit_inv[1:] != hit_inv[:-1]])
+            first_day[hit_inv[first]] = day[hit[first]]
+        out.append(first_day)
+    return out[0], out[1]
 
 
 def disputed_at(ledger: Ledger, day: int) -> BoolArray:
@@ -557,8 +566,7 @@ def _position_sweep(
     else:
         out["overdue"] = interval_balance(ledger, ledger.due + 1, None, days, groups)
     # non-zero balance: from issue until settled, and again once overpaid
-    closed = settled_day(ledger)
-    over = settled_day(ledger, overpaid=True)
+    closed, over = _closing_days(ledger)
     fc, fo = closed < NO_END, over < NO_END
     out["open_invoices"] = cumulative(
         ledger,
