@@ -12,6 +12,7 @@ Every KPI follows the same conventions (DESIGN.md):
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -32,6 +33,7 @@ __all__ = [
     "as_periods",
     "check_option",
     "exact_number",
+    "exact_ratio",
     "observed_days",
     "period_group_index",
     "reshape",
@@ -251,3 +253,32 @@ def exact_number(value: object, name: str) -> Fraction | None:
     if isinstance(value, np.integer):
         return Fraction(int(value))
     return Fraction(value)
+
+
+def exact_ratio(
+    numerator: object,
+    denominator: object,
+    *,
+    what: str,
+    names: tuple[str, str] = ("numerator", "denominator"),
+) -> float:
+    """``numerator / denominator`` of plain numbers, computed exactly and rounded once.
+
+    ints and Decimals are divided as fractions, so ``0.1`` given as
+    ``Decimal("0.1")`` stays exact; a non-finite float propagates as in float
+    arithmetic. A zero denominator gives ``nan`` and an
+    :class:`UndefinedMetricWarning` naming ``what``.
+
+    Examples
+    --------
+    >>> exact_ratio(Decimal("128000"), Decimal("266000"), what="x")
+    0.48120300751879697
+    """
+    num = exact_number(numerator, names[0])
+    den = exact_number(denominator, names[1])
+    if den == 0:
+        warn_undefined(what, stacklevel=4)
+        return math.nan
+    if num is None or den is None:
+        return float(numerator) / float(denominator)  # type: ignore[arg-type]
+    return float(num / den)

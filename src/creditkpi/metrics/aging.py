@@ -22,7 +22,6 @@ import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
@@ -38,7 +37,13 @@ from creditkpi.core.engine import (
 )
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.shape import as_dates, check_option, reshape, safe_ratio, warn_undefined
+from creditkpi.core.shape import (
+    as_dates,
+    check_option,
+    exact_ratio,
+    reshape,
+    safe_ratio,
+)
 
 __all__ = [
     "UNAPPLIED",
@@ -516,17 +521,7 @@ def formula_overdue_rate(overdue: float | Decimal, receivables: float | Decimal)
     >>> f.overdue_rate(0, 0)  # doctest: +SKIP
     nan
     """
-    return _exact_ratio(overdue, receivables, what="overdue rate")
-
-
-def _exact_ratio(num: float | Decimal, den: float | Decimal, *, what: str) -> float:
-    """``num / den`` rounded once to a float; ``nan`` + warning when ``den == 0``."""
-    if den == 0:
-        warn_undefined(f"{what} (zero denominator)", stacklevel=4)
-        return math.nan
-    if not (math.isfinite(num) and math.isfinite(den)):
-        return float(num) / float(den)
-    return float(Fraction(num) / Fraction(den))
+    return exact_ratio(overdue, receivables, what="overdue rate", names=("overdue", "receivables"))
 
 
 # ----------------------------------------------------------------------------------

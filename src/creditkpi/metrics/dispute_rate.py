@@ -14,10 +14,8 @@ before T and is not resolved on or before T. Output schemas:
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -27,7 +25,7 @@ import pandas as pd
 from creditkpi.core.engine import balances, interval_balance, position
 from creditkpi.core.ledger import NO_END, Groups, Ledger
 from creditkpi.core.period import to_day
-from creditkpi.core.shape import as_dates, reshape, safe_ratio, warn_undefined
+from creditkpi.core.shape import as_dates, exact_ratio, reshape, safe_ratio
 
 __all__ = ["dispute_rate", "dispute_reasons", "disputed", "formula_dispute_rate"]
 
@@ -355,9 +353,6 @@ def formula_dispute_rate(disputed: float | Decimal, receivables: float | Decimal
     >>> round(f.dispute_rate(900, 2_450), 6)
     0.367347
     """
-    if receivables == 0:
-        warn_undefined("dispute rate (zero denominator)", stacklevel=3)
-        return math.nan
-    if not (math.isfinite(disputed) and math.isfinite(receivables)):
-        return float(disputed) / float(receivables)
-    return float(Fraction(disputed) / Fraction(receivables))
+    return exact_ratio(
+        disputed, receivables, what="dispute rate", names=("disputed", "receivables")
+    )
