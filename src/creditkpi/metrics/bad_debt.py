@@ -8,7 +8,6 @@ provision of the doubtful customers (seed 004). Depends only on
 
 from __future__ import annotations
 
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -23,6 +22,7 @@ from creditkpi.core.period import from_day, to_day
 from creditkpi.core.shape import (
     as_dates,
     as_periods,
+    exact_number,
     period_group_index,
     reshape,
     safe_ratio,
@@ -339,19 +339,11 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 
 
 def _fraction(value: Any, name: str) -> Fraction:
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, Decimal, np.integer, np.floating)
-    ):
-        raise InvalidValueError(f"{name} must be a number, got {value!r}", column=name)
-    if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+    """``value`` as an exact fraction; a non-finite number is an error here."""
+    exact = exact_number(value, name)
+    if exact is None:
         raise InvalidValueError(f"{name} must be finite, got {value!r}", column=name)
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise InvalidValueError(f"{name} must be finite, got {value!r}", column=name)
-        return Fraction(value)
-    if isinstance(value, (float, np.floating)):
-        return Fraction(float(value))
-    return Fraction(int(value))
+    return exact
 
 
 def _ratio(numerator: Any, denominator: Any, names: tuple[str, str], what: str) -> float:
