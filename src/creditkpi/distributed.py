@@ -126,7 +126,8 @@ class Summary:
 
         The shape Spark's ``applyInPandas`` returns: fixed schema
         ``table string, key string, grp string, col string, value long``.
-        Group labels become text.
+        Group labels become text (Python ``str`` objects, which every engine's
+        pandas conversion accepts).
         """
         parts = []
         for table, frame in (
@@ -156,6 +157,10 @@ class Summary:
         )
         out = pd.concat(parts, ignore_index=True)
         out["value"] = out["value"].astype(np.int64)
+        # plain Python strings: engines that convert the frame themselves (Spark's
+        # Arrow batches) do not all take pandas' Arrow-backed text columns
+        for column in ("table", "key", "grp", "col"):
+            out[column] = out[column].astype(object)
         return out
 
     @classmethod
