@@ -22,10 +22,10 @@ kernel run per partition under Dask or Spark.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -210,34 +210,19 @@ def settled_day(
     return over if overpaid else closed
 
 
-def _closing_days(ledger: Ledger, kinds: Sequence[int] | None = None) -> tuple[IntArray, IntArray]:
-    """Per invoice, the first day its balance is ``<= 0`` and the first day it is ``< 0``."""
-    n = ledger.n_invoices
-    applied = ledger.s_invoice >= 0
-    if kinds is not None:
-        applied &= np.isin(ledger.s_kind, np.asarray(kinds, dtype=np.int8))
-    inv = ledger.s_invoice[applied]
-    day = np.maximum(ledger.s_date[applied], ledger.issue[inv])
-    amt = ledger.s_amount[applied]
-    # settlements are sorted by date and max(date, issue) keeps that order within
-    # an invoice, so a stable sort by invoice gives (invoice, day) order
-    order = np.argsort(inv, kind="stable")
-    inv, day, amt = inv[order], day[order], amt[order]
-    cum = np.cumsum(amt)
-    starts = np.searchsorted(inv, np.arange(n), side="left")
-    before = np.concatenate([[0], cum])[starts]
-    paid = cum - before[inv]
-    due = ledger.amount[inv]
-    out = []
-    for reached in (paid >= due, paid > due):
-        first_day = np.full(n, NO_END, dtype=np.int64)
-        hit = np.flatnonzero(reached)
-        if hit.size:
-            hit_inv = inv[hit]
-            first = np.concatenate([[True], hit_inv[1:] != hit_inv[:-1]])
-            first_day[hit_inv[first]] = day[hit[first]]
-        out.append(first_day)
-    return out[0], out[1]
+def _closing_days(
+    ledger: Ledger, kinds: Sequence[int] | None = None, invoices: IntArray | None = None
+) -> tuple[IntArray, IntArray]:
+    """Per invoice, the first day its balance is ``<= 0`` and the first day it is ``< 0``.
+
+    Counting only settlements of ``kinds`` (all by default); with ``invoices``
+    (positions), only those, in that order.
+    """
+    if kinds is None and invoices is None:
+        return ledger.closing_days
+    if invoices is None:
+        invoices = np.arange(ledger.n_invoices)
+    return ledger.reaching_days(invoices, kinds)
 
 
 def disputed_at(ledger: Ledger, day: int) -> BoolArray:
@@ -293,20 +278,29 @@ def _day_grid(dates: Sequence[date | str] | Sequence[int]) -> IntArray:
 
 
 def _date_bin(sorted_days: IntArray, event_day: IntArray) -> IntArray:
-    """Index of the first of ``sorted_days`` on or after each event (``len`` if none).
-
-    A lookup table over the day grid replaces a binary search per event when
-    the grid is short (years of days), which it always is for KPI dates.
-    """
+    """Index of the first of ``sorted_days`` on or after each event (``len`` if none)."""
     if sorted_days.size == 0:
         return np.zeros(event_day.shape, dtype=np.int64)
+    return _grid_bins(sorted_days)(event_day)
+
+
+def _grid_bins(sorted_days: IntArray) -> Callable[[IntArray], IntArray]:
+    """``f(day)``: index of the first of ``sorted_days`` on or after ``day``.
+
+    One lookup table over the grid's span (searchsorted beyond); days after
+    the last grid day map to ``len(sorted_days)``.
+    """
     first, last = int(sorted_days[0]), int(sorted_days[-1])
     span = last - first
-    if span > 200_000 or event_day.size < 4 * (span + 1):
-        return np.searchsorted(sorted_days, event_day, side="left").astype(np.int64)
+    if span > 200_000:
+        return lambda day: np.searchsorted(sorted_days, day, side="left").astype(np.int64)
     table = np.searchsorted(sorted_days, np.arange(first, last + 2), side="left").astype(np.int64)
-    # table[span + 1] == len(sorted_days): events after the last day fall out
-    return table[np.clip(event_day - first, 0, span + 1)]
+    # table[span + 1] == len(sorted_days): days after the last grid day fall out
+
+    def lookup(day: IntArray) -> IntArray:
+        return table.take(day - first, mode="clip")
+
+    return lookup
 
 
 def cumulative(
@@ -553,36 +547,153 @@ def _position_sweep(
     groups: Groups,
     labels: list[str],
 ) -> dict[str, IntArray]:
+    order = np.argsort(days, kind="stable")
+    sorted_days = days[order]
+    back = np.argsort(order)
     ref = ledger.due if basis == "due" else ledger.issue
-    total = interval_balance(ledger, ledger.issue, None, days, groups)
-    at_least = [total]
-    for t in _thresholds(edges, basis):
-        at_least.append(interval_balance(ledger, ref + t, None, days, groups))
-    at_least.append(np.zeros_like(total))
-    out = {label: at_least[i] - at_least[i + 1] for i, label in enumerate(labels)}
-    out["receivables"] = total
-    if basis == "due":
-        out["overdue"] = at_least[1]
-    else:
-        out["overdue"] = interval_balance(ledger, ledger.due + 1, None, days, groups)
-    # non-zero balance: from issue until settled, and again once overpaid
-    closed, over = _closing_days(ledger)
-    fc, fo = closed < NO_END, over < NO_END
-    out["open_invoices"] = cumulative(
-        ledger,
-        np.concatenate([ledger.issue, closed[fc], over[fo]]),
-        np.concatenate(
-            [
-                np.ones(ledger.n_invoices, np.int64),
-                -np.ones(int(fc.sum()), np.int64),
-                np.ones(int(fo.sum()), np.int64),
-            ]
-        ),
-        np.concatenate([groups.invoice, groups.invoice[fc], groups.invoice[fo]]),
-        groups.size,
-        days,
+    buckets, count = _sweep(
+        ledger, sorted_days, ref, _thresholds(edges, basis), groups, counts=True
     )
+    assert count is not None
+    buckets = buckets[back]
+    out = {label: buckets[:, :, i] for i, label in enumerate(labels)}
+    out["receivables"] = buckets.sum(axis=2)
+    if basis == "due":
+        out["overdue"] = buckets[:, :, 1:].sum(axis=2)
+    else:
+        late, _ = _sweep(ledger, sorted_days, ledger.due, [1], groups, counts=False)
+        out["overdue"] = late[back][:, :, 1]
+    out["open_invoices"] = count[back]
     return out
+
+
+def _bucket_of_age(thresholds: Sequence[int]) -> Callable[[IntArray], IntArray]:
+    """``f(age)``: bucket number (count of thresholds ``<= age``), by a small table."""
+    lo, hi = int(thresholds[0]) - 1, int(thresholds[-1])
+    table = np.searchsorted(np.asarray(thresholds), np.arange(lo, hi + 1), side="right")
+
+    def lookup(age: IntArray) -> IntArray:
+        return table.take(age - lo, mode="clip")
+
+    return lookup
+
+
+def _sweep(
+    ledger: Ledger,
+    sorted_days: IntArray,
+    ref: IntArray,
+    thresholds: Sequence[int],
+    groups: Groups,
+    *,
+    counts: bool,
+) -> tuple[IntArray, IntArray | None]:
+    """Balances per age bucket (``[j, g, k]``) and open invoices (``[j, g]``) in one pass.
+
+    Each invoice is a *piece* ``+A_i`` starting at its issue; each applied
+    settlement a piece ``-amount`` starting at ``max(date, issue)``. A piece
+    counts from the first grid day on or after its start (index ``s``), in
+    its invoice's bucket at that day (``k``), and moves up one bucket at each
+    of its invoice's edge crossings ``C_b`` (first grid day with age ``>=``
+    threshold ``b``) after ``s``. The pieces' entries are one ``bincount``
+    into the small ``(day, group, bucket)`` grid. The moves are summed per
+    invoice: the amount crossing ``C_b`` is the invoice's total on the grid
+    less its pieces that started in bucket ``b`` or above, which one
+    ``bincount`` of the settlements by ``(bucket, invoice)`` gives for every
+    ``b`` -- so there is one move per invoice and edge, not one per piece. A
+    cumulative sum over the days gives every day's buckets.
+
+    Settlements are positive, so a balance only falls after the issue: an
+    invoice is open (non-zero) from its issue until the day its settlements
+    reach its amount and again from the day they exceed it
+    (:attr:`Ledger.closing_days`, computed once per ledger).
+    """
+    k_days, n_groups, nb = sorted_days.size, groups.size, len(thresholds) + 1
+    n = ledger.n_invoices
+    to_bin = _grid_bins(sorted_days)
+    bucket = _bucket_of_age(thresholds)
+    grid_day = np.append(sorted_days, sorted_days[-1])  # index k_days: dead pieces
+    rows = (k_days + 1) * n_groups  # a spare day row collects pieces after the grid
+    exact = ledger.exact_float
+    amount: npt.NDArray[Any]
+    s_amount: npt.NDArray[Any]
+    if exact:
+        amount, s_amount, s_bin = ledger.float_view
+    else:
+        amount, s_amount, s_bin = ledger.amount, ledger.s_amount, ledger.float_view[2]
+
+    def sums(index: IntArray, weights: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
+        if exact:
+            out = np.bincount(index, weights=weights, minlength=size)
+            return out.astype(np.float64, copy=False)  # int64 when index is empty
+        acc = np.zeros(size, dtype=np.int64)
+        np.add.at(acc, index, weights)
+        return acc
+
+    def cell(s: IntArray, g: IntArray | None) -> IntArray:
+        return s if g is None else s * n_groups + g
+
+    # invoice pieces
+    s0 = to_bin(ledger.issue)
+    k0 = bucket(grid_day[s0] - ref)
+    live0 = s0 < k_days
+    a_live = np.where(live0, amount, 0)
+    g_inv = groups.invoice if n_groups > 1 else None
+
+    # settlement pieces: sorted by date, those dated up to the last grid day are
+    # a prefix; a settlement dated before its invoice's issue starts at the issue
+    hi = int(np.searchsorted(ledger.s_date, sorted_days[-1], side="right"))
+    inv = s_bin[:hi]  # unapplied cash: the spare position n
+    s1 = to_bin(ledger.s_date[:hi])
+    early = ledger.s_early[ledger.s_early < hi]
+    if early.size:
+        s1[early] = np.maximum(s1[early], s0[inv[early]])
+    w1 = np.where((inv < n) & (s1 < k_days), -s_amount[:hi], 0)
+    k1 = bucket(grid_day[s1] - np.append(ref, 0)[inv])
+    g_set = np.append(groups.invoice, 0)[inv] if n_groups > 1 else None
+
+    entries = sums(cell(s0, g_inv) * nb + k0, amount, rows * nb)
+    entries += sums(cell(s1, g_set) * nb + k1, w1, rows * nb)
+    entries = entries.reshape(k_days + 1, n_groups, nb)[:k_days]
+
+    # moves: what started below bucket b crosses into it at C_b
+    stride = n + 1
+    if 2 * hi >= s_bin.size:  # fewer settlements after the grid: take them off
+        paid = ledger.settled - sums(s_bin[hi:], s_amount[hi:], stride)[:n]
+        dead = early[s1[early] >= k_days]
+        if dead.size:
+            paid = paid - sums(inv[dead], s_amount[:hi][dead], stride)[:n]
+        total = a_live - paid
+    else:
+        total = a_live + sums(inv, w1, stride)[:n]
+    spare = (nb - 1) * stride  # pieces that start in bucket 0 never enter a higher one
+    by_bucket = sums(np.where(k1 >= 1, (k1 - 1) * stride + inv, spare), w1, spare + 1)
+    above = np.zeros_like(total)
+    for b in range(nb - 1, 0, -1):
+        above += by_bucket[(b - 1) * stride : (b - 1) * stride + n]
+        crossing = total - above - np.where(k0 >= b, a_live, 0)
+        c = to_bin(ref + thresholds[b - 1])
+        move = np.flatnonzero((c < k_days) & (crossing != 0))
+        g = groups.invoice[move] if n_groups > 1 else None
+        flow = sums(cell(c[move], g), crossing[move], k_days * n_groups)
+        flow = flow.reshape(k_days, n_groups)
+        entries[:, :, b - 1] -= flow
+        entries[:, :, b] += flow
+    buckets = np.cumsum(entries, axis=0)
+    if exact:
+        buckets = np.rint(buckets)
+    if not counts:
+        return buckets.astype(np.int64), None
+
+    # open invoices: +1 at issue, -1 when settled, +1 again when overpaid
+    closed, over = ledger.closing_days
+    opened = np.bincount(cell(s0, g_inv), minlength=rows)
+    opened -= np.bincount(cell(to_bin(closed), g_inv), minlength=rows)
+    overpaid = np.flatnonzero(over < NO_END)
+    if overpaid.size:
+        g = groups.invoice[overpaid] if n_groups > 1 else None
+        opened += np.bincount(cell(to_bin(over[overpaid]), g), minlength=rows)
+    opened = opened.reshape(k_days + 1, n_groups)[:k_days]
+    return buckets.astype(np.int64), np.cumsum(opened, axis=0)
 
 
 # ----------------------------------------------------------------------------------
@@ -617,29 +728,21 @@ def flows(
     befores = ends - np.asarray([p.days for p in plist], dtype=np.int64)
     grid = np.concatenate([befores, ends])
 
-    def window(event_day: IntArray, weight: IntArray, group: IntArray) -> IntArray:
-        acc = cumulative(ledger, event_day, weight, group, g, grid)
+    def window(event_day: IntArray, weight: IntArray, group: IntArray, size: int = g) -> IntArray:
+        acc = cumulative(ledger, event_day, weight, group, size, grid)
         return acc[len(plist) :] - acc[: len(plist)]
 
-    sk = ledger.s_kind
-    applied = ledger.s_invoice >= 0
-    sg = groups.settlement
+    # one pass per table: settlements by (group, kind, applied or not)
+    kinds = 3  # PAYMENT, CREDIT_NOTE, WRITE_OFF
+    code = ledger.s_kind.astype(np.int64) + np.where(ledger.s_invoice >= 0, 0, kinds)
+    s = window(ledger.s_date, ledger.s_amount, groups.settlement * 2 * kinds + code, g * 2 * kinds)
+    s = s.reshape(len(plist), g, 2, kinds)
     data = {
         "invoiced": window(ledger.issue, ledger.amount, groups.invoice),
-        "credit_notes": window(
-            ledger.s_date[sk == CREDIT_NOTE],
-            ledger.s_amount[sk == CREDIT_NOTE],
-            sg[sk == CREDIT_NOTE],
-        ),
-        "applied_cash": window(
-            ledger.s_date[(sk == PAYMENT) & applied],
-            ledger.s_amount[(sk == PAYMENT) & applied],
-            sg[(sk == PAYMENT) & applied],
-        ),
-        "unapplied_cash": window(ledger.s_date[~applied], ledger.s_amount[~applied], sg[~applied]),
-        "write_offs": window(
-            ledger.s_date[sk == WRITE_OFF], ledger.s_amount[sk == WRITE_OFF], sg[sk == WRITE_OFF]
-        ),
+        "credit_notes": s[:, :, :, CREDIT_NOTE].sum(axis=2),
+        "applied_cash": s[:, :, 0, PAYMENT],
+        "unapplied_cash": s[:, :, 1, :].sum(axis=2),
+        "write_offs": s[:, :, :, WRITE_OFF].sum(axis=2),
         "n_invoices": window(ledger.issue, np.ones(ledger.n_invoices, np.int64), groups.invoice),
     }
     data["sales"] = data["invoiced"] - data["credit_notes"]

@@ -612,7 +612,10 @@ class Ledger:
     Disputes: ``d_invoice``, ``d_opened``, ``d_resolved`` (``NO_END`` if
     open), ``d_reason``. Statuses (sorted by invoice then date): ``st_invoice``,
     ``st_date``, ``st_status``. Doubtful: ``db_invoice``, ``db_date``,
-    ``db_provision`` (minor units, -1 when none).
+    ``db_provision`` (minor units, -1 when none). Derived once:
+    ``settled`` (per invoice, the sum of its settlements of every kind) and
+    ``s_early`` (positions of the settlements dated before their invoice's
+    issue).
 
     Examples
     --------
@@ -656,6 +659,8 @@ class Ledger:
     digits: int
     report: ValidationReport
     exact_float: bool
+    settled: IntArray
+    s_early: IntArray
 
     def __init__(self) -> None:  # pragma: no cover - use the classmethods
         raise TypeError(
@@ -1184,6 +1189,7 @@ class Ledger:
         applied = self.s_invoice >= 0
         inv = self.s_invoice[applied]
         settled = self.bin_sum(inv, self.s_amount[applied], self.n_invoices)
+        self.settled = settled
         over = settled > self.amount
         if over.any():
             where = np.flatnonzero(over)
@@ -1197,6 +1203,7 @@ class Ledger:
             )
         early = applied.copy()
         early[applied] = self.s_date[applied] < self.issue[inv]
+        self.s_early = np.flatnonzero(early)
         if early.any():
             where = np.flatnonzero(early)
             self._warn(
@@ -1394,6 +1401,66 @@ class Ledger:
         n = self.n_invoices
         s_bin = np.where(self.s_invoice >= 0, self.s_invoice, n).astype(np.int64)
         return self.amount.astype(np.float64), self.s_amount.astype(np.float64), s_bin
+
+    @functools.cached_property
+    def closing_days(self) -> tuple[IntArray, IntArray]:
+        """Per invoice, the first day its settlements reach its amount and the
+        first day they exceed it (``NO_END`` when never).
+
+        Settlements are positive, so the balance only falls: an invoice settled
+        exactly closes on its last settlement's day (one ``maximum.at``);
+        only the rare overpaid invoices need their settlements in order.
+        Settlements dated before the issue count from the issue.
+        """
+        n = self.n_invoices
+        closed = np.full(n, NO_END, dtype=np.int64)
+        over = np.full(n, NO_END, dtype=np.int64)
+        applied = self.s_invoice >= 0
+        inv = self.s_invoice[applied]
+        exact = np.flatnonzero(self.settled == self.amount)
+        if exact.size:
+            last = np.full(n, -1, dtype=np.int64)
+            np.maximum.at(last, inv, self.s_date[applied])
+            closed[exact] = np.maximum(last[exact], self.issue[exact])
+        overpaid = np.flatnonzero(self.settled > self.amount)
+        if overpaid.size:
+            closed[overpaid], over[overpaid] = self.reaching_days(overpaid)
+        return closed, over
+
+    def reaching_days(
+        self, invoices: IntArray, kinds: Sequence[int] | None = None
+    ) -> tuple[IntArray, IntArray]:
+        """For ``invoices`` (positions), the first day their settlements (of
+        ``kinds``, all by default) reach the amount and the first day they
+        exceed it (``NO_END`` when never), by sorting those settlements."""
+        n = self.n_invoices
+        chosen = np.zeros(n + 1, dtype=bool)
+        chosen[invoices] = True
+        applied = chosen[self.s_invoice]  # unapplied cash (-1) reads the spare slot
+        if kinds is not None:
+            applied &= np.isin(self.s_kind, np.asarray(kinds, dtype=np.int8))
+        inv = self.s_invoice[applied]
+        day = np.maximum(self.s_date[applied], self.issue[inv])
+        amt = self.s_amount[applied]
+        # settlements are sorted by date and max(date, issue) keeps that order
+        # within an invoice, so a stable sort by invoice gives (invoice, day) order
+        order = np.argsort(inv, kind="stable")
+        inv, day, amt = inv[order], day[order], amt[order]
+        cum = np.cumsum(amt)
+        starts = np.searchsorted(inv, np.arange(n), side="left")
+        before = np.concatenate([[0], cum])[starts]
+        paid = cum - before[inv]
+        due = self.amount[inv]
+        out = []
+        for reached in (paid >= due, paid > due):
+            first_day = np.full(n, NO_END, dtype=np.int64)
+            hit = np.flatnonzero(reached)
+            if hit.size:
+                hit_inv = inv[hit]
+                first = np.concatenate([[True], hit_inv[1:] != hit_inv[:-1]])
+                first_day[hit_inv[first]] = day[hit[first]]
+            out.append(first_day[invoices])
+        return out[0], out[1]
 
     def bin_sum(self, index: IntArray, weights: IntArray, size: int) -> IntArray:
         """Exact ``bincount`` of integer ``weights`` into ``size`` bins.
