@@ -13,6 +13,9 @@ from hypothesis import strategies as st
 
 import creditkpi as ck
 from creditkpi.core.engine import (
+    Basis,
+    _sweep,
+    _thresholds,
     balances,
     disputed_at,
     doubtful_at,
@@ -21,7 +24,7 @@ from creditkpi.core.engine import (
     settled_day,
     status_at,
 )
-from creditkpi.core.period import to_day
+from creditkpi.core.period import from_day, to_day
 from tests.strategies import LedgerSpec, as_of_dates, ledger_specs
 
 
@@ -209,12 +212,38 @@ def test_receivables_equal_decimal_sum(spec: LedgerSpec, as_of: date) -> None:
     ledger_specs(),
     st.lists(as_of_dates(), min_size=3, max_size=8),
     st.sampled_from([None, "customer_id", "country"]),
+    st.sampled_from(["due", "issue"]),
 )
-def test_sweep_equals_snapshot(spec: LedgerSpec, dates: list[date], by: str | None) -> None:
+def test_sweep_equals_snapshot(
+    spec: LedgerSpec, dates: list[date], by: str | None, basis: Basis
+) -> None:
     ledger = spec.build()
-    sweep = position(ledger, dates, by=by, method="sweep")
-    snap = position(ledger, dates, by=by, method="snapshot")
+    sweep = position(ledger, dates, by=by, basis=basis, method="sweep")
+    snap = position(ledger, dates, by=by, basis=basis, method="snapshot")
     pd.testing.assert_frame_equal(sweep, snap)
+
+
+@given(
+    ledger_specs(),
+    st.lists(as_of_dates(), min_size=1, max_size=6),
+    st.sampled_from([None, "customer_id", "country"]),
+    st.sampled_from(["due", "issue"]),
+)
+def test_sweep_by_class_equals_by_invoice(
+    spec: LedgerSpec, dates: list[date], by: str | None, basis: Basis
+) -> None:
+    """The two ways of summing bucket crossings (per reference-day class, per invoice) agree."""
+    ledger = spec.build()
+    days = np.unique([to_day(d) for d in dates])
+    groups = ledger.groups(by)
+    thresholds = _thresholds((30, 60, 90), basis)
+    by_class = _sweep(ledger, days, basis, thresholds, groups, counts=True, by_class=True)
+    by_invoice = _sweep(ledger, days, basis, thresholds, groups, counts=True, by_class=False)
+    np.testing.assert_array_equal(by_class[0], by_invoice[0])
+    np.testing.assert_array_equal(by_class[1], by_invoice[1])
+    assert int(by_class[0].sum(axis=2)[-1].sum()) == int(
+        position(ledger, from_day(int(days[-1])), by=by)["receivables"].sum()
+    )
 
 
 @given(ledger_specs(), st.lists(as_of_dates(), min_size=1, max_size=5), st.integers(0, 1000))

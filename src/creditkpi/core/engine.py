@@ -306,23 +306,28 @@ def _grid_bins(sorted_days: IntArray) -> Callable[[IntArray], IntArray]:
 def cumulative(
     ledger: Ledger,
     event_day: IntArray,
-    weight: IntArray,
+    weight: npt.NDArray[Any] | None,
     group: IntArray,
     n_groups: int,
     days: IntArray,
 ) -> IntArray:
     """``out[j, g] = Σ weight`` over events of group ``g`` dated ``<= days[j]``.
 
-    ``days`` may be in any order; the cost is one ``searchsorted`` of the
-    events plus one ``bincount``, whatever the number of days.
+    ``weight=None`` counts the events; float64 weights (the ledger's
+    :attr:`~Ledger.float_view`) are taken as they are. ``days`` may be in any
+    order; the cost is one lookup per event plus one ``bincount`` (events after
+    the last day fall in a spare row), whatever the number of days.
     """
     order = np.argsort(days, kind="stable")
     sorted_days = days[order]
     k = _date_bin(sorted_days, event_day)
-    keep = k < sorted_days.size
-    bins = k[keep] * n_groups + group[keep]
-    flat = ledger.bin_sum(bins, weight[keep], sorted_days.size * n_groups)
-    acc = np.cumsum(flat.reshape(sorted_days.size, n_groups), axis=0)
+    bins = k if n_groups == 1 else k * n_groups + group
+    size = (sorted_days.size + 1) * n_groups
+    if weight is None:
+        flat = np.bincount(bins, minlength=size)
+    else:
+        flat = ledger.bin_sum(bins, weight, size)
+    acc = np.cumsum(flat[: sorted_days.size * n_groups].reshape(sorted_days.size, n_groups), axis=0)
     out = np.empty_like(acc)
     out[order] = acc
     return out
@@ -550,9 +555,8 @@ def _position_sweep(
     order = np.argsort(days, kind="stable")
     sorted_days = days[order]
     back = np.argsort(order)
-    ref = ledger.due if basis == "due" else ledger.issue
     buckets, count = _sweep(
-        ledger, sorted_days, ref, _thresholds(edges, basis), groups, counts=True
+        ledger, sorted_days, basis, _thresholds(edges, basis), groups, counts=True
     )
     assert count is not None
     buckets = buckets[back]
@@ -561,7 +565,7 @@ def _position_sweep(
     if basis == "due":
         out["overdue"] = buckets[:, :, 1:].sum(axis=2)
     else:
-        late, _ = _sweep(ledger, sorted_days, ledger.due, [1], groups, counts=False)
+        late, _ = _sweep(ledger, sorted_days, "due", [1], groups, counts=False)
         out["overdue"] = late[back][:, :, 1]
     out["open_invoices"] = count[back]
     return out
@@ -581,26 +585,33 @@ def _bucket_of_age(thresholds: Sequence[int]) -> Callable[[IntArray], IntArray]:
 def _sweep(
     ledger: Ledger,
     sorted_days: IntArray,
-    ref: IntArray,
+    basis: Basis,
     thresholds: Sequence[int],
     groups: Groups,
     *,
     counts: bool,
+    by_class: bool | None = None,
 ) -> tuple[IntArray, IntArray | None]:
     """Balances per age bucket (``[j, g, k]``) and open invoices (``[j, g]``) in one pass.
 
-    Each invoice is a *piece* ``+A_i`` starting at its issue; each applied
+    Ages count from the due date (``basis="due"``) or the issue date. Each
+    invoice is a *piece* ``+A_i`` starting at its issue; each applied
     settlement a piece ``-amount`` starting at ``max(date, issue)``. A piece
     counts from the first grid day on or after its start (index ``s``), in
     its invoice's bucket at that day (``k``), and moves up one bucket at each
     of its invoice's edge crossings ``C_b`` (first grid day with age ``>=``
     threshold ``b``) after ``s``. The pieces' entries are one ``bincount``
-    into the small ``(day, group, bucket)`` grid. The moves are summed per
-    invoice: the amount crossing ``C_b`` is the invoice's total on the grid
-    less its pieces that started in bucket ``b`` or above, which one
-    ``bincount`` of the settlements by ``(bucket, invoice)`` gives for every
-    ``b`` -- so there is one move per invoice and edge, not one per piece. A
-    cumulative sum over the days gives every day's buckets.
+    into the small ``(day, group, bucket)`` grid. A move depends on the
+    invoice only through its reference (due or issue) day, whose crossings
+    ``(C_1, C_2, ...)`` fall in a few classes (at most one per grid day and
+    edge), so the amount crossing each ``C_b`` is the sum over the class of
+    the pieces that started below ``b``: one small ``bincount`` per table by
+    ``(class, group, bucket)``. Settlements know their invoice's reference
+    day and age from the ledger's ``s_past_due`` / ``s_since_issue`` columns,
+    so no settlement looks up its invoice. When classes x groups would
+    outgrow the data (``by_class=False``; e.g. thousands of customers), the
+    pieces are summed per invoice instead (one ``bincount`` by ``(bucket,
+    invoice)``). A cumulative sum over the days gives every day's buckets.
 
     Settlements are positive, so a balance only falls after the issue: an
     invoice is open (non-zero) from its issue until the day its settlements
@@ -609,9 +620,10 @@ def _sweep(
     """
     k_days, n_groups, nb = sorted_days.size, groups.size, len(thresholds) + 1
     n = ledger.n_invoices
+    ref = ledger.due if basis == "due" else ledger.issue
     to_bin = _grid_bins(sorted_days)
     bucket = _bucket_of_age(thresholds)
-    grid_day = np.append(sorted_days, sorted_days[-1])  # index k_days: dead pieces
+    grid_day = np.append(sorted_days, sorted_days[-1])  # index k_days: after the grid
     rows = (k_days + 1) * n_groups  # a spare day row collects pieces after the grid
     exact = ledger.exact_float
     amount: npt.NDArray[Any]
@@ -632,52 +644,96 @@ def _sweep(
     def cell(s: IntArray, g: IntArray | None) -> IntArray:
         return s if g is None else s * n_groups + g
 
+    g_inv = groups.invoice if n_groups > 1 else None
     # invoice pieces
     s0 = to_bin(ledger.issue)
     k0 = bucket(grid_day[s0] - ref)
-    live0 = s0 < k_days
-    a_live = np.where(live0, amount, 0)
-    g_inv = groups.invoice if n_groups > 1 else None
+    a_live = np.where(s0 < k_days, amount, 0)
+    entries = sums(cell(s0, g_inv) * nb + k0, amount, rows * nb)
 
-    # settlement pieces: sorted by date, those dated up to the last grid day are
-    # a prefix; a settlement dated before its invoice's issue starts at the issue
+    # settlement pieces (weights: the positive amounts, subtracted): sorted by
+    # date, those dated up to the last grid day are a prefix; unapplied cash
+    # (invoice position n) and settlements of invoices issued after the grid go
+    # to the spare day row
     hi = int(np.searchsorted(ledger.s_date, sorted_days[-1], side="right"))
-    inv = s_bin[:hi]  # unapplied cash: the spare position n
+    inv = s_bin[:hi]
+    paid = s_amount[:hi]
     s1 = to_bin(ledger.s_date[:hi])
     early = ledger.s_early[ledger.s_early < hi]
-    if early.size:
+    if early.size:  # dated before the issue: they start at the issue
         s1[early] = np.maximum(s1[early], s0[inv[early]])
-    w1 = np.where((inv < n) & (s1 < k_days), -s_amount[:hi], 0)
-    k1 = bucket(grid_day[s1] - np.append(ref, 0)[inv])
+    s1[inv == n] = k_days
+    age = grid_day[s1]
+    age -= ledger.s_date[:hi]
+    age += (ledger.s_past_due if basis == "due" else ledger.s_since_issue)[:hi]
+    k1 = bucket(age)
+    del age
     g_set = np.append(groups.invoice, 0)[inv] if n_groups > 1 else None
-
-    entries = sums(cell(s0, g_inv) * nb + k0, amount, rows * nb)
-    entries += sums(cell(s1, g_set) * nb + k1, w1, rows * nb)
+    entries -= sums(cell(s1, g_set) * nb + k1, paid, rows * nb)
     entries = entries.reshape(k_days + 1, n_groups, nb)[:k_days]
 
-    # moves: what started below bucket b crosses into it at C_b
-    stride = n + 1
-    if 2 * hi >= s_bin.size:  # fewer settlements after the grid: take them off
-        paid = ledger.settled - sums(s_bin[hi:], s_amount[hi:], stride)[:n]
-        dead = early[s1[early] >= k_days]
-        if dead.size:
-            paid = paid - sums(inv[dead], s_amount[:hi][dead], stride)[:n]
-        total = a_live - paid
+    # moves: what started below bucket b crosses into it at C_b. Crossings
+    # depend on the invoice only through its reference day, and the days fall
+    # in few classes of equal (C_1, C_2, ...): sum the pieces by (class, group,
+    # starting bucket) from both tables -- settlements know their invoice's
+    # reference day as date minus age -- or, when classes x groups is large,
+    # per invoice.
+    dead = early[s1[early] >= k_days]  # early settlements of invoices issued after the grid
+    gap = ledger.s_past_due if basis == "due" else ledger.s_since_issue
+    lo = int(ref.min()) if n else 0
+    span = int(ref.max()) - lo + 1 if n else 1
+    ref_days = np.arange(lo, lo + span)
+    crossings = np.stack([to_bin(ref_days + t) for t in thresholds])  # [b - 1, day]
+    step = np.any(crossings[:, 1:] != crossings[:, :-1], axis=0)
+    day_class = np.concatenate([[0], np.cumsum(step)])
+    n_classes = int(day_class[-1]) + 1
+    class_crossing = crossings[:, np.concatenate([[0], np.flatnonzero(step) + 1])]
+    if by_class is None:
+        by_class = n_classes * n_groups * nb <= 2 * (n + hi) + 4096
+    if by_class:
+        c0 = day_class.take(ref - lo)
+        below = sums(cell(c0, g_inv) * nb + k0, a_live, n_classes * n_groups * nb)
+        c1 = day_class.take(ledger.s_date[:hi] - gap[:hi] - lo, mode="clip")
+        c1[s1 >= k_days] = n_classes  # unapplied cash, early settlements after the grid
+        below -= sums(cell(c1, g_set) * nb + k1, paid, (n_classes + 1) * n_groups * nb)[
+            : below.size
+        ]
+        below = np.cumsum(below.reshape(n_classes, n_groups, nb), axis=2)
+        for b in range(1, nb):
+            flow = np.zeros((k_days + 1, n_groups), dtype=below.dtype)
+            np.add.at(flow, class_crossing[b - 1], below[:, :, b - 1])
+            entries[:, :, b - 1] -= flow[:k_days]
+            entries[:, :, b] += flow[:k_days]
     else:
-        total = a_live + sums(inv, w1, stride)[:n]
-    spare = (nb - 1) * stride  # pieces that start in bucket 0 never enter a higher one
-    by_bucket = sums(np.where(k1 >= 1, (k1 - 1) * stride + inv, spare), w1, spare + 1)
-    above = np.zeros_like(total)
-    for b in range(nb - 1, 0, -1):
-        above += by_bucket[(b - 1) * stride : (b - 1) * stride + n]
-        crossing = total - above - np.where(k0 >= b, a_live, 0)
-        c = to_bin(ref + thresholds[b - 1])
-        move = np.flatnonzero((c < k_days) & (crossing != 0))
-        g = groups.invoice[move] if n_groups > 1 else None
-        flow = sums(cell(c[move], g), crossing[move], k_days * n_groups)
-        flow = flow.reshape(k_days, n_groups)
-        entries[:, :, b - 1] -= flow
-        entries[:, :, b] += flow
+        stride = n + 1
+        if 2 * hi >= s_bin.size:  # fewer settlements after the grid: take them off
+            settled = ledger.settled - sums(s_bin[hi:], s_amount[hi:], stride)[:n]
+            if dead.size:
+                settled = settled - sums(inv[dead], paid[dead], stride)[:n]
+        else:
+            settled = sums(np.where(s1 < k_days, inv, n), paid, stride)[:n]
+        total = a_live - settled
+        spare = (nb - 1) * stride  # pieces starting in bucket 0 never enter a higher one
+        index = k1.astype(np.int64)
+        index -= 1
+        index *= stride
+        index += inv
+        index[k1 == 0] = spare
+        index[dead] = spare
+        late_paid = sums(index, paid, spare + 1)  # rows b - 1: paid in bucket b
+        del index
+        ref_cell = cell(day_class.take(ref - lo), g_inv)
+        crossing = np.empty_like(total)
+        late = np.zeros_like(total)
+        for b in range(nb - 1, 0, -1):
+            late += late_paid[(b - 1) * stride : (b - 1) * stride + n]
+            np.add(total, late, out=crossing)
+            np.subtract(crossing, a_live, out=crossing, where=k0 >= b)
+            per_class = sums(ref_cell, crossing, n_classes * n_groups)
+            flow = np.zeros((k_days + 1, n_groups), dtype=per_class.dtype)
+            np.add.at(flow, class_crossing[b - 1], per_class.reshape(n_classes, n_groups))
+            entries[:, :, b - 1] -= flow[:k_days]
+            entries[:, :, b] += flow[:k_days]
     buckets = np.cumsum(entries, axis=0)
     if exact:
         buckets = np.rint(buckets)
@@ -728,22 +784,36 @@ def flows(
     befores = ends - np.asarray([p.days for p in plist], dtype=np.int64)
     grid = np.concatenate([befores, ends])
 
-    def window(event_day: IntArray, weight: IntArray, group: IntArray, size: int = g) -> IntArray:
-        acc = cumulative(ledger, event_day, weight, group, size, grid)
-        return acc[len(plist) :] - acc[: len(plist)]
+    order = np.argsort(grid, kind="stable")
+    sorted_grid = grid[order]
+    rows = grid.size + 1  # a spare row for events after the last day
 
-    # one pass per table: settlements by (group, kind, applied or not)
+    def window(flat: npt.NDArray[Any], size: int) -> IntArray:
+        acc: IntArray = np.cumsum(flat[: grid.size * size].reshape(grid.size, size), axis=0)
+        out = np.empty_like(acc)
+        out[order] = acc
+        return out[len(plist) :] - out[: len(plist)]
+
+    amount, s_amount = (
+        ledger.float_view[:2] if ledger.exact_float else (ledger.amount, ledger.s_amount)
+    )
+    # one date lookup per table; settlements by (group, applied or not, kind)
+    day_bin = _date_bin(sorted_grid, ledger.issue)
+    cells = day_bin if g == 1 else day_bin * g + groups.invoice
     kinds = 3  # PAYMENT, CREDIT_NOTE, WRITE_OFF
-    code = ledger.s_kind.astype(np.int64) + np.where(ledger.s_invoice >= 0, 0, kinds)
-    s = window(ledger.s_date, ledger.s_amount, groups.settlement * 2 * kinds + code, g * 2 * kinds)
+    code = ledger.s_kind.astype(np.int64)
+    code[ledger.s_invoice < 0] += kinds
+    day_bin = _date_bin(sorted_grid, ledger.s_date)
+    s_cells = (day_bin if g == 1 else day_bin * g + groups.settlement) * (2 * kinds) + code
+    s = window(ledger.bin_sum(s_cells, s_amount, rows * g * 2 * kinds), g * 2 * kinds)
     s = s.reshape(len(plist), g, 2, kinds)
     data = {
-        "invoiced": window(ledger.issue, ledger.amount, groups.invoice),
+        "invoiced": window(ledger.bin_sum(cells, amount, rows * g), g),
         "credit_notes": s[:, :, :, CREDIT_NOTE].sum(axis=2),
         "applied_cash": s[:, :, 0, PAYMENT],
         "unapplied_cash": s[:, :, 1, :].sum(axis=2),
         "write_offs": s[:, :, :, WRITE_OFF].sum(axis=2),
-        "n_invoices": window(ledger.issue, np.ones(ledger.n_invoices, np.int64), groups.invoice),
+        "n_invoices": window(np.bincount(cells, minlength=rows * g), g),
     }
     data["sales"] = data["invoiced"] - data["credit_notes"]
     data["cash"] = data["applied_cash"] + data["unapplied_cash"]

@@ -613,9 +613,10 @@ class Ledger:
     open), ``d_reason``. Statuses (sorted by invoice then date): ``st_invoice``,
     ``st_date``, ``st_status``. Doubtful: ``db_invoice``, ``db_date``,
     ``db_provision`` (minor units, -1 when none). Derived once:
-    ``settled`` (per invoice, the sum of its settlements of every kind) and
+    ``settled`` (per invoice, the sum of its settlements of every kind),
     ``s_early`` (positions of the settlements dated before their invoice's
-    issue).
+    issue), ``s_past_due`` and ``s_since_issue`` (int32, each settlement's
+    date minus its invoice's due and issue dates; 0 for unapplied cash).
 
     Examples
     --------
@@ -661,6 +662,8 @@ class Ledger:
     exact_float: bool
     settled: IntArray
     s_early: IntArray
+    s_past_due: npt.NDArray[np.int32]
+    s_since_issue: npt.NDArray[np.int32]
 
     def __init__(self) -> None:  # pragma: no cover - use the classmethods
         raise TypeError(
@@ -1201,8 +1204,12 @@ class Ledger:
                 self.invoice_ids[where],
                 where,
             )
-        early = applied.copy()
-        early[applied] = self.s_date[applied] < self.issue[inv]
+        sday = self.s_date[applied]
+        self.s_since_issue = np.zeros(self.s_date.size, dtype=np.int32)
+        self.s_since_issue[applied] = sday - self.issue[inv]
+        self.s_past_due = np.zeros(self.s_date.size, dtype=np.int32)
+        self.s_past_due[applied] = sday - self.due[inv]
+        early = self.s_since_issue < 0
         self.s_early = np.flatnonzero(early)
         if early.any():
             where = np.flatnonzero(early)
@@ -1462,14 +1469,16 @@ class Ledger:
             out.append(first_day[invoices])
         return out[0], out[1]
 
-    def bin_sum(self, index: IntArray, weights: IntArray, size: int) -> IntArray:
-        """Exact ``bincount`` of integer ``weights`` into ``size`` bins.
+    def bin_sum(self, index: IntArray, weights: npt.NDArray[Any], size: int) -> IntArray:
+        """Exact ``bincount`` of integer-valued ``weights`` into ``size`` bins.
 
         Float64 bincount is exact while totals stay below 2**53 minor units
         (checked once per ledger); beyond, an integer ``np.add.at`` is used.
+        Float64 weights (:attr:`float_view`) are used without a copy.
         """
         if self.exact_float:
-            out = np.bincount(index, weights=weights.astype(np.float64), minlength=size)
+            w = weights.astype(np.float64, copy=False)
+            out = np.bincount(index, weights=w, minlength=size)
             return np.rint(out).astype(np.int64)
         acc = np.zeros(size, dtype=np.int64)
         np.add.at(acc, index, weights)
