@@ -157,6 +157,26 @@ def client():  # type: ignore[no-untyped-def]
         yield c
 
 
+@pytest.mark.parametrize("by", [None, "country"])
+def test_payment_delays_match_the_metric(
+    frames: tuple[pd.DataFrame, pd.DataFrame], by: str | None
+) -> None:
+    """The summary carries payment delays: kpis gives ck.payment_delays' figures."""
+    inv, pay = frames
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ledger = ck.Ledger.from_frames(inv, pay)
+        table = ckd.kpis(ckd.summarize(ledger, PERIODS, by=by))
+        direct = ck.payment_delays(ledger, PERIODS, by=by)
+    assert direct["payments"].sum() > 0
+    if by is not None:  # same rows, whatever order each side lists the groups in
+        direct.index = direct.index.set_names(["period", "group"])
+        direct = direct.reindex(table.index)
+    for column in ("days_to_pay", "days_late", "share_late"):
+        got = table[column].to_numpy()
+        np.testing.assert_array_equal(got, direct[column].to_numpy(dtype=np.float64))
+
+
 @pytest.mark.parametrize("by", [None, "customer_id", "country"])
 def test_dask_local_cluster_equals_single_machine(
     client,

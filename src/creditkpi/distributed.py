@@ -59,6 +59,7 @@ from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import cents_to_decimal
 from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
 from creditkpi.core.shape import as_periods, check_option, safe_ratio
+from creditkpi.metrics.payment_delay import delay_sums
 
 __all__ = ["Summary", "combine", "from_dask", "kpis", "summarize"]
 
@@ -80,6 +81,15 @@ MONEY_COLUMNS = (
     "write_offs",
 )
 
+#: payment-delay sums carried in ``Summary.flows`` (column: field of ``delay_sums``)
+DELAY_SUMS = {
+    "paid": "amount",
+    "payments": "payments",
+    "paid_late": "amount_late",
+    "weighted_to_pay": "weighted_to_pay",
+    "weighted_late": "weighted_late",
+}
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -94,7 +104,10 @@ class Summary:
         the extra ``dates``.
     flows : DataFrame
         Indexed by ``(period, group)``: the columns of
-        :func:`creditkpi.core.engine.flows` over each period.
+        :func:`creditkpi.core.engine.flows` over each period, and the
+        payment-delay sums (``paid``, ``payments``, ``paid_late``,
+        ``weighted_to_pay``, ``weighted_late``; see
+        :func:`creditkpi.metrics.payment_delay.delay_sums`).
     monthly : DataFrame
         Indexed by ``(window, group)``: ``sales`` per calendar month (the
         last window of each period ends on the period's end), for the
@@ -294,6 +307,10 @@ def summarize(
             values[j] = ledger.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
         pos[name] = values.reshape(-1)
     flow = flows(ledger, plist, by=by)
+    # payment delays: exact sums over the cash applied in each period
+    parts = [delay_sums(ledger, p, groups) for p in plist]
+    for column, name in DELAY_SUMS.items():
+        flow[column] = np.asarray([v for s in parts for v in s[name]], dtype=np.int64)
     first = ledger.first_day
     if first is None:
         monthly = _empty(["sales"], "window")
@@ -413,7 +430,10 @@ def kpis(summary: Summary, *, money: Literal["decimal", "cents"] = "decimal") ->
         ``write_offs``. Ratios (floats, fractions): ``overdue_rate``,
         ``dso`` (standard), ``countback_dso``, ``best_possible_dso``,
         ``average_days_delinquent`` (days), ``cei``, ``loss_rate``,
-        ``dispute_rate``, ``bad_debt_to_sales``.
+        ``dispute_rate``, ``bad_debt_to_sales``, and the payment delays of
+        the cash applied in the period (:func:`creditkpi.payment_delays`):
+        ``days_to_pay``, ``days_late`` (amount-weighted days) and
+        ``share_late``.
 
     Warns
     -----
@@ -491,6 +511,10 @@ def kpis(summary: Summary, *, money: Literal["decimal", "cents"] = "decimal") ->
         data["bad_debt_to_sales"] = safe_ratio(
             data["doubtful"] - data["doubtful_start"], sales, what="bad debt to sales"
         )
+        paid = fl("paid")
+        data["days_to_pay"] = safe_ratio(fl("weighted_to_pay"), paid, what="days to pay")
+        data["days_late"] = safe_ratio(fl("weighted_late"), paid, what="days late")
+        data["share_late"] = safe_ratio(fl("paid_late"), paid, what="share paid late")
         # countback: calendar months back from the month holding the end, down to history
         back: list[tuple[npt.NDArray[np.int64], int]] = []
         month = period.end.replace(day=1)
@@ -522,6 +546,9 @@ def kpis(summary: Summary, *, money: Literal["decimal", "cents"] = "decimal") ->
         "loss_rate",
         "dispute_rate",
         "bad_debt_to_sales",
+        "days_to_pay",
+        "days_late",
+        "share_late",
     ]
     out = out[money_cols + ratio_cols]
     if money == "decimal":

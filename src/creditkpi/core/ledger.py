@@ -1418,6 +1418,20 @@ class Ledger:
         exactly closes on its last settlement's day (one ``maximum.at``);
         only the rare overpaid invoices need their settlements in order.
         Settlements dated before the issue count from the issue.
+
+        Examples
+        --------
+        >>> import creditkpi as ck
+        >>> from creditkpi.core.period import from_day
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "C1", "2024-01-05", "2024-02-04", "100.00"),
+        ...      ck.Invoice("F2", "C1", "2024-01-10", "2024-02-09", "50.00")],
+        ...     [ck.Payment("F1", "2024-02-01", "60.00"),
+        ...      ck.Payment("F1", "2024-02-20", "40.00"),
+        ...      ck.Payment("F2", "2024-02-01", "20.00")])
+        >>> closed, over = ledger.closing_days
+        >>> from_day(int(closed[0])), int(closed[1]) == ck.core.ledger.NO_END
+        (datetime.date(2024, 2, 20), True)
         """
         n = self.n_invoices
         closed = np.full(n, NO_END, dtype=np.int64)
@@ -1439,7 +1453,21 @@ class Ledger:
     ) -> tuple[IntArray, IntArray]:
         """For ``invoices`` (positions), the first day their settlements (of
         ``kinds``, all by default) reach the amount and the first day they
-        exceed it (``NO_END`` when never), by sorting those settlements."""
+        exceed it (``NO_END`` when never), by sorting those settlements.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import creditkpi as ck
+        >>> from creditkpi.core.period import from_day
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "C1", "2024-01-05", "2024-02-04", "100.00")],
+        ...     [ck.Payment("F1", "2024-02-01", "60.00"),
+        ...      ck.Payment("F1", "2024-02-20", "60.00")])
+        >>> reached, exceeded = ledger.reaching_days(np.array([0]))
+        >>> from_day(int(reached[0])) == from_day(int(exceeded[0]))
+        True
+        """
         n = self.n_invoices
         chosen = np.zeros(n + 1, dtype=bool)
         chosen[invoices] = True

@@ -20,7 +20,7 @@ from creditkpi.core.ledger import PAYMENT, Groups, Ledger
 from creditkpi.core.period import Period, to_day
 from creditkpi.core.shape import as_periods, warn_undefined
 
-__all__ = ["DELAY_COLUMNS", "formula_weighted_average_days", "payment_delays"]
+__all__ = ["DELAY_COLUMNS", "delay_sums", "formula_weighted_average_days", "payment_delays"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -45,8 +45,25 @@ def _int_sum(group: IntArray, values: IntArray, size: int) -> list[int]:
     return out
 
 
-def _sums(ledger: Ledger, period: Period, groups: Groups) -> dict[str, list[int]]:
-    """Additive sums over the cash payments applied to an invoice and dated in P."""
+def delay_sums(ledger: Ledger, period: Period, groups: Groups) -> dict[str, list[int]]:
+    """The additive parts of :func:`payment_delays` for one period, per group.
+
+    Over the cash payments applied to an invoice and dated in P: ``amount``
+    (minor units), ``payments`` (count), ``weighted_to_pay`` (Σ amount × days
+    to pay), ``weighted_late`` (Σ amount × days late) and ``amount_late``
+    (amount paid at least one day late), exact Python ints. Two ledgers with
+    disjoint customers give sums that add up, which is how
+    :mod:`creditkpi.distributed` carries payment delays across partitions.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")],
+    ...     [ck.Payment("F1", "2024-04-10", "100.00")])
+    >>> delay_sums(ledger, ck.Period.month(2024, 4), ledger.groups(None))["weighted_late"]
+    [100000]
+    """
     window = settlement_window(ledger, to_day(period.start), to_day(period.end))
     inv = ledger.s_invoice[window]
     keep = (ledger.s_kind[window] == PAYMENT) & (inv >= 0)
@@ -147,7 +164,7 @@ def payment_delays(ledger: Ledger, period: Any, *, by: str | None = None) -> Any
     rows: list[dict[str, Any]] = []
     undefined = False
     for p in periods:
-        sums = _sums(ledger, p, groups)
+        sums = delay_sums(ledger, p, groups)
         for g in range(groups.size):
             amount = sums["amount"][g]
             undefined |= amount == 0
