@@ -210,19 +210,15 @@ def settled_day(
     return over if overpaid else closed
 
 
-def _closing_days(
-    ledger: Ledger, kinds: Sequence[int] | None = None, invoices: IntArray | None = None
-) -> tuple[IntArray, IntArray]:
+def _closing_days(ledger: Ledger, kinds: Sequence[int] | None = None) -> tuple[IntArray, IntArray]:
     """Per invoice, the first day its balance is ``<= 0`` and the first day it is ``< 0``.
 
-    Counting only settlements of ``kinds`` (all by default); with ``invoices``
-    (positions), only those, in that order.
+    Counting only settlements of ``kinds`` (all by default: the ledger's cached
+    :attr:`~Ledger.closing_days`).
     """
-    if kinds is None and invoices is None:
+    if kinds is None:
         return ledger.closing_days
-    if invoices is None:
-        invoices = np.arange(ledger.n_invoices)
-    return ledger.reaching_days(invoices, kinds)
+    return ledger.reaching_days(np.arange(ledger.n_invoices), kinds)
 
 
 def disputed_at(ledger: Ledger, day: int) -> BoolArray:

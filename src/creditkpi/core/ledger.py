@@ -1446,6 +1446,8 @@ class Ledger:
         overpaid = np.flatnonzero(self.settled > self.amount)
         if overpaid.size:
             closed[overpaid], over[overpaid] = self.reaching_days(overpaid)
+        closed.flags.writeable = False  # cached: shared by every caller
+        over.flags.writeable = False
         return closed, over
 
     def reaching_days(
