@@ -621,21 +621,14 @@ def _sweep(
     bucket = _bucket_of_age(thresholds)
     grid_day = np.append(sorted_days, sorted_days[-1])  # index k_days: after the grid
     rows = (k_days + 1) * n_groups  # a spare day row collects pieces after the grid
-    exact = ledger.exact_float
     amount: npt.NDArray[Any]
     s_amount: npt.NDArray[Any]
-    if exact:
+    if ledger.exact_float:
         amount, s_amount, s_bin = ledger.float_view
     else:
         amount, s_amount, s_bin = ledger.amount, ledger.s_amount, ledger.float_view[2]
 
-    def sums(index: IntArray, weights: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-        if exact:
-            out = np.bincount(index, weights=weights, minlength=size)
-            return out.astype(np.float64, copy=False)  # int64 when index is empty
-        acc = np.zeros(size, dtype=np.int64)
-        np.add.at(acc, index, weights)
-        return acc
+    sums = ledger.bin_sum  # exact int64 sums (float64 bincount while exact)
 
     def cell(s: IntArray, g: IntArray | None) -> IntArray:
         return s if g is None else s * n_groups + g
@@ -731,10 +724,8 @@ def _sweep(
             entries[:, :, b - 1] -= flow[:k_days]
             entries[:, :, b] += flow[:k_days]
     buckets = np.cumsum(entries, axis=0)
-    if exact:
-        buckets = np.rint(buckets)
     if not counts:
-        return buckets.astype(np.int64), None
+        return buckets, None
 
     # open invoices: +1 at issue, -1 when settled, +1 again when overpaid
     closed, over = ledger.closing_days
@@ -745,7 +736,7 @@ def _sweep(
         g = groups.invoice[overpaid] if n_groups > 1 else None
         opened += np.bincount(cell(to_bin(over[overpaid]), g), minlength=rows)
     opened = opened.reshape(k_days + 1, n_groups)[:k_days]
-    return buckets.astype(np.int64), np.cumsum(opened, axis=0)
+    return buckets, np.cumsum(opened, axis=0)
 
 
 # ----------------------------------------------------------------------------------
