@@ -339,7 +339,7 @@ def ck_series(ledger: ck.Ledger, dates: list[np.datetime64]) -> tuple[list[list[
         [int(r["receivables"]), int(r["overdue"]), *[int(r[b]) for b in BUCKETS]]
         for _, r in pos.iterrows()
     ]
-    first = np.datetime64(ck.core.period.from_day(ledger.first_day), "D")
+    first = np.datetime64(ck.core.period.from_day(ledger._cols.first_day), "D")
     windows = []
     for t in dates:
         windows += month_list(t, first)

@@ -20,20 +20,20 @@ BACKENDS = ["pandas", "polars", "pyarrow"]
 COLUMNS = (
     "invoice_ids",
     "customer",
-    "customers",
+    "customer_labels",
     "issue",
     "due",
     "amount",
-    "s_invoice",
-    "s_customer",
-    "s_date",
-    "s_amount",
-    "s_kind",
-    "s_row",
-    "d_invoice",
-    "d_opened",
-    "d_resolved",
-    "d_reason",
+    "settlement_invoice",
+    "settlement_customer",
+    "settlement_date",
+    "settlement_amount",
+    "settlement_kind",
+    "settlement_row",
+    "dispute_invoice",
+    "dispute_opened",
+    "dispute_resolved",
+    "dispute_reason",
 )
 
 
@@ -78,10 +78,10 @@ def test_ledger_columns_identical(
 ) -> None:
     ledger = build(backend, *tables)
     for name in COLUMNS:
-        got, want = getattr(ledger, name), getattr(reference, name)
+        got, want = getattr(ledger._cols, name), getattr(reference._cols, name)
         assert got.dtype == want.dtype, name
         assert got.tolist() == want.tolist(), name
-    pd.testing.assert_frame_equal(ledger.attrs, reference.attrs, check_dtype=False)
+    pd.testing.assert_frame_equal(ledger._cols.attrs, reference._cols.attrs, check_dtype=False)
     assert ledger.currency == reference.currency
 
 
@@ -183,4 +183,4 @@ def test_mapped_columns_and_text_dates(backend: str) -> None:
     want = build("pandas", inv, pay, columns=cols)
     got = build(backend, inv, pay, columns=cols)
     for name in COLUMNS:
-        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
+        assert getattr(got._cols, name).tolist() == getattr(want._cols, name).tolist(), name

@@ -236,7 +236,9 @@ def test_map_file_with_tables(
     [
         pytest.param(["--map", "nonsense"], "--map expects canonical=theirs", id="map-syntax"),
         pytest.param(["--map", "amount=Montant"], "column 'Montant'", id="map-unknown-column"),
-        pytest.param(["--map", "ledger.amount=Total"], "unknown table", id="map-unknown-table"),
+        pytest.param(
+            ["--map", "ledger._cols.amount=Total"], "unknown table", id="map-unknown-table"
+        ),
         pytest.param(["--period", "2024-13"], "invalid-period", id="bad-period"),
         pytest.param(["--as-of", "30/04/2024"], "invalid-date", id="bad-as-of"),
         pytest.param(["--by", "planet"], "invalid-option", id="unknown-by"),

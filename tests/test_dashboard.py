@@ -83,8 +83,8 @@ EXPECTED: dict[str, Callable[[ck.Period, str], Any]] = {
     "overdue": lambda p, t: ck.overdue(LEDGER, t),
     "overdue_rate": lambda p, t: ck.overdue_rate(LEDGER, t),
     "dispute_rate": lambda p, t: ck.dispute_rate(LEDGER, t),
-    "sales": lambda p, t: LEDGER.money(int(flows(LEDGER, p)["sales"].iloc[0])),
-    "cash_collected": lambda p, t: LEDGER.money(int(flows(LEDGER, p)["cash"].iloc[0])),
+    "sales": lambda p, t: LEDGER._cols.money(int(flows(LEDGER, p)["sales"].iloc[0])),
+    "cash_collected": lambda p, t: LEDGER._cols.money(int(flows(LEDGER, p)["cash"].iloc[0])),
     "dso": lambda p, t: ck.dso(LEDGER, p),
     "dso_countback": lambda p, t: ck.dso(LEDGER, p, method="countback"),
     "best_possible_dso": lambda p, t: ck.best_possible_dso(LEDGER, p),
@@ -353,7 +353,13 @@ def test_value_accessor(board: Dashboard) -> None:
 
 
 def test_input_not_mutated() -> None:
-    before = (LEDGER.amount.copy(), LEDGER.s_amount.copy(), LEDGER.s_date.copy())
+    before = (
+        LEDGER._cols.amount.copy(),
+        LEDGER._cols.settlement_amount.copy(),
+        LEDGER._cols.settlement_date.copy(),
+    )
     _quiet(lambda: ck.dashboard(LEDGER, "2024-04", by="customer_id"))
-    assert (LEDGER.amount == before[0]).all()
-    assert (LEDGER.s_amount == before[1]).all() and (LEDGER.s_date == before[2]).all()
+    assert (LEDGER._cols.amount == before[0]).all()
+    assert (LEDGER._cols.settlement_amount == before[1]).all() and (
+        LEDGER._cols.settlement_date == before[2]
+    ).all()

@@ -369,7 +369,7 @@ def _last_full_month(ledger: Any) -> Any:
     import creditkpi as ck
     from creditkpi.core.period import from_day
 
-    last = ledger.last_day
+    last = ledger._cols.last_day
     if last is None:
         raise CLIError("the ledger is empty: give --period")
     day = from_day(last)
@@ -384,7 +384,7 @@ def _last_full_month(ledger: Any) -> Any:
 
 
 def _groups_csv(board: Any) -> str:
-    from creditkpi.dashboard import _csv_value
+    from creditkpi.dashboard.model import _csv_value
 
     frame = board.groups.copy()
     for column in frame.columns:
@@ -439,8 +439,8 @@ def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
     from creditkpi.core.period import from_day
 
     the_period = ck.Period.parse(period)
-    if ledger.last_day is not None and not args.quiet:
-        last = from_day(ledger.last_day)
+    if ledger._cols.last_day is not None and not args.quiet:
+        last = from_day(ledger._cols.last_day)
         if the_period.start > last:
             print(
                 f"creditkpi: note: the data ends on {last}, before the period {the_period} starts",
@@ -629,8 +629,8 @@ def _error_text(exc: BaseException, mapped: Mapping[str, Sequence[str]]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``creditkpi`` command; return the exit status (0 ok, 2 bad input)."""
-    from creditkpi.charts import ChartsUnavailableError
     from creditkpi.core.errors import CreditKPIError
+    from creditkpi.dashboard.charts import ChartsUnavailableError
 
     parser = build_parser()
     args = parser.parse_args(argv)

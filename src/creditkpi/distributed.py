@@ -45,6 +45,7 @@ import numpy.typing as npt
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 
+from creditkpi.core.args import as_periods, check_option, safe_ratio
 from creditkpi.core.engine import (
     Basis,
     balances,
@@ -55,10 +56,10 @@ from creditkpi.core.engine import (
     position,
 )
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
+from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import cents_to_decimal
 from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
-from creditkpi.core.shape import as_periods, check_option, safe_ratio
 from creditkpi.metrics.payment_delay import delay_sums
 
 __all__ = ["Summary", "combine", "from_dask", "kpis", "summarize"]
@@ -294,9 +295,13 @@ def summarize(
     grid = sorted({to_day(p.before) for p in plist} | {to_day(p.end) for p in plist} | set(extra))
     days = [from_day(d) for d in grid]
     pos = position(ledger, days, edges=edges, basis=basis, by=by).drop(columns="open_invoices")
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     for name in ("disputed", "doubtful"):
-        if (ledger.d_invoice.size if name == "disputed" else ledger.db_invoice.size) == 0:
+        if (
+            ledger._cols.dispute_invoice.size
+            if name == "disputed"
+            else ledger._cols.doubtful_invoice.size
+        ) == 0:
             pos[name] = np.zeros(len(pos), dtype=np.int64)
             continue
         values = np.zeros((len(grid), groups.size), dtype=np.int64)
@@ -304,14 +309,14 @@ def summarize(
             snap = balances(ledger, from_day(day))
             mask = disputed_at(ledger, day) if name == "disputed" else doubtful_at(ledger, day)[0]
             mask = mask & snap.issued
-            values[j] = ledger.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
+            values[j] = ledger._cols.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
         pos[name] = values.reshape(-1)
     flow = flows(ledger, plist, by=by)
     # payment delays: exact sums over the cash applied in each period
     parts = [delay_sums(ledger, p, groups) for p in plist]
     for column, name in DELAY_SUMS.items():
         flow[column] = np.asarray([v for s in parts for v in s[name]], dtype=np.int64)
-    first = ledger.first_day
+    first = ledger._cols.first_day
     if first is None:
         monthly = _empty(["sales"], "window")
     else:
@@ -325,7 +330,7 @@ def summarize(
         "basis": basis,
         "by": by,
         "currency": ledger.currency,
-        "digits": ledger.digits,
+        "digits": ledger._cols.digits,
         "columns": {
             "positions": list(map(str, pos.columns)),
             "flows": list(map(str, flow.columns)),

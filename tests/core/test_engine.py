@@ -14,8 +14,6 @@ from hypothesis import strategies as st
 import creditkpi as ck
 from creditkpi.core.engine import (
     Basis,
-    _sweep,
-    _thresholds,
     balances,
     disputed_at,
     doubtful_at,
@@ -24,6 +22,8 @@ from creditkpi.core.engine import (
     settled_day,
     status_at,
 )
+from creditkpi.core.engine.position import _sweep, _thresholds
+from creditkpi.core.groups import group_codes
 from creditkpi.core.period import from_day, to_day
 from tests.strategies import LedgerSpec, as_of_dates, ledger_specs
 
@@ -78,7 +78,7 @@ def book() -> ck.Ledger:
 )
 def test_balances(book: ck.Ledger, as_of: str, expected: dict[str, int]) -> None:
     snap = balances(book, as_of)
-    assert dict(zip(book.invoice_ids, snap.balance.tolist(), strict=True)) == expected
+    assert dict(zip(book._cols.invoice_ids, snap.balance.tolist(), strict=True)) == expected
 
 
 def test_days_past_due(book: ck.Ledger) -> None:
@@ -235,7 +235,7 @@ def test_sweep_by_class_equals_by_invoice(
     """The two ways of summing bucket crossings (per reference-day class, per invoice) agree."""
     ledger = spec.build()
     days = np.unique([to_day(d) for d in dates])
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     thresholds = _thresholds((30, 60, 90), basis)
     by_class = _sweep(ledger, days, basis, thresholds, groups, counts=True, by_class=True)
     by_invoice = _sweep(ledger, days, basis, thresholds, groups, counts=True, by_class=False)
@@ -322,7 +322,7 @@ def test_open_invoice_counts_agree_on_overpaid_and_early_settlements() -> None:
     st.integers(0, 2**32 - 1),
 )
 def test_date_bins_by_lookup_table_equal_binary_search(days: list[int], seed: int) -> None:
-    from creditkpi.core.engine import _date_bin
+    from creditkpi.core.engine.grid import date_bin as _date_bin
 
     grid = np.sort(np.asarray(days, dtype=np.int64))
     rng = np.random.default_rng(seed)

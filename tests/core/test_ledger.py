@@ -10,6 +10,7 @@ import pytest
 
 import creditkpi as ck
 from creditkpi.core.engine import position
+from creditkpi.core.groups import group_codes
 
 INVOICES = pd.DataFrame(
     {
@@ -103,7 +104,7 @@ def test_native_date_columns() -> None:
     )
     a = ck.Ledger.from_frames(INVOICES, columns=NESTED)
     b = ck.Ledger.from_frames(inv, columns=NESTED)
-    assert (a.issue == b.issue).all() and (a.due == b.due).all()
+    assert (a._cols.issue == b._cols.issue).all() and (a._cols.due == b._cols.due).all()
 
 
 def test_integer_and_text_ids_match() -> None:
@@ -147,13 +148,17 @@ def test_from_invoice_table_like_an_erp_export() -> None:
         },
         date_format="%m/%d/%Y",
     )
-    assert ledger.invoice_ids.tolist() == ["0000611365", "0007900770", "0009231909"]  # zeros kept
+    assert ledger._cols.invoice_ids.tolist() == [
+        "0000611365",
+        "0007900770",
+        "0009231909",
+    ]  # zeros kept
     assert ledger.n_settlements == 2
     assert ledger.attributes == ["customer_id", "countryCode"]
     assert ck.receivables(ledger, "2013-02-28") == Decimal("61.74")
     assert ck.receivables(ledger, "2013-07-31") == Decimal("65.88")
     # disputed from issue until settled
-    assert ledger.d_invoice.tolist() == [1]
+    assert ledger._cols.dispute_invoice.tolist() == [1]
     assert ledger.invoices.loc[1, "amount"] == Decimal("61.74")
 
 
@@ -182,19 +187,21 @@ def test_views_and_repr() -> None:
 
 def test_groups_unapplied_cash_follow_their_customer() -> None:
     ledger = ck.Ledger.from_frames(INVOICES, PAYMENTS, columns=NESTED)
-    groups = ledger.groups("country")
+    groups = group_codes(ledger, "country")
     assert groups.labels.tolist() == ["DE", "FR"]  # sorted: row order never matters
     # the unapplied 30.00 of customer B goes to B's country
-    assert groups.settlement[ledger.s_invoice < 0].tolist() == [0]
+    assert groups.settlement[ledger._cols.settlement_invoice < 0].tolist() == [0]
     with pytest.raises(ck.CreditKPIError, match="by must be one of customer_id, country"):
-        ledger.groups("region")
+        group_codes(ledger, "region")
 
 
 def test_unapplied_cash_of_a_customer_spanning_groups_is_unassigned() -> None:
     inv = INVOICES.assign(country=["FR", "DE", "IT"])
     ledger = ck.Ledger.from_frames(inv, PAYMENTS.assign(client=[None, None, "A"]), columns=NESTED)
-    groups = ledger.groups("country")
-    assert groups.labels[groups.settlement[ledger.s_invoice < 0][0]] == "(unassigned)"
+    groups = group_codes(ledger, "country")
+    assert (
+        groups.labels[groups.settlement[ledger._cols.settlement_invoice < 0][0]] == "(unassigned)"
+    )
 
 
 def test_exact_beyond_float_range_falls_back_to_integers() -> None:
@@ -208,6 +215,6 @@ def test_exact_beyond_float_range_falls_back_to_integers() -> None:
         }
     )
     ledger = ck.Ledger.from_frames(big)
-    assert not ledger.exact_float
+    assert not ledger._cols.exact_float
     assert ck.receivables(ledger, "2024-02-01") == Decimal("45035996273704.98")
-    assert np.int64(ledger.amount.sum()) == 4503599627370498
+    assert np.int64(ledger._cols.amount.sum()) == 4503599627370498

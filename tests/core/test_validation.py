@@ -156,7 +156,7 @@ def test_unknown_invoice_as_unapplied_cash() -> None:
     pay = payments(invoice_id=["F1", "F9"])
     pay["customer_id"] = ["A", "B"]
     ledger = ck.Ledger.from_frames(invoices(), pay, unknown_invoices="unapplied")
-    assert int((ledger.s_invoice < 0).sum()) == 1
+    assert int((ledger._cols.settlement_invoice < 0).sum()) == 1
 
 
 def test_unapplied_without_customer() -> None:
@@ -287,7 +287,7 @@ def test_repeated_dates_or_periods_are_rejected() -> None:
         ck.receivables(ledger, ["2024-03-31", "2024-02-29", "2024-03-31"], by="customer_id")
     assert info.value.column == "as_of"
     assert info.value.ids == ("2024-03-31",)
-    from creditkpi.core.shape import as_periods
+    from creditkpi.core.args import as_periods
 
     with pytest.raises(E.InvalidOptionError, match="period lists 1 value"):
         as_periods(["2024-01", "2024-01"])

@@ -208,7 +208,7 @@ def test_dunning_only_while_open(big: datasets.LedgerFrames) -> None:
     st = big.statuses.merge(big.invoices[["invoice_id", "due_date"]], on="invoice_id")
     assert ((st["date"] - st["due_date"]).dt.days >= 7).all()
     # each status is sent while the invoice still has a balance at the end of the previous day
-    pos = pd.Index(ledger.invoice_ids).get_indexer(st["invoice_id"])
+    pos = pd.Index(ledger._cols.invoice_ids).get_indexer(st["invoice_id"])
     day = (st["date"].to_numpy().astype("datetime64[D]").astype(np.int64)) - 1
     from creditkpi.core.engine import settled_day
 
@@ -261,7 +261,7 @@ def test_bad_arguments(params: dict[str, object]) -> None:
 def test_synthetic_ledger_matches_generate() -> None:
     ledger = datasets.synthetic_ledger(n_customers=30, months=6, seed=9)
     f = datasets.generate(n_customers=30, months=6, seed=9)
-    assert list(ledger.invoice_ids) == list(f.invoices["invoice_id"])
+    assert list(ledger._cols.invoice_ids) == list(f.invoices["invoice_id"])
     assert ledger.attributes == ["customer_id", "country", "segment", "collector"]
 
 
@@ -273,10 +273,10 @@ def test_synthetic_ledger_matches_generate() -> None:
 def test_sample_loads_with_expected_span(shipped: datasets.LedgerFrames) -> None:
     ledger = datasets.sample()
     assert ledger.report.issues == []
-    first, last = ledger.first_day, ledger.last_day
+    first, last = ledger._cols.first_day, ledger._cols.last_day
     assert first is not None and last is not None
     assert str(np.datetime64(first, "D"))[:7] == "2023-01"
-    assert str(np.datetime64(int(ledger.issue.max()), "D"))[:7] == "2024-12"
+    assert str(np.datetime64(int(ledger._cols.issue.max()), "D"))[:7] == "2024-12"
     assert str(np.datetime64(last, "D")) <= "2024-12-31"
     assert 2000 <= ledger.n_invoices <= 8000
     assert len(shipped.customers) == 150

@@ -400,10 +400,13 @@ def test_bad_unit_message_lists_values(book: ck.Ledger) -> None:
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:
-    before = {k: getattr(book, k).copy() for k in ("amount", "s_amount", "s_date", "s_invoice")}
+    before = {
+        k: getattr(book._cols, k).copy()
+        for k in ("amount", "settlement_amount", "settlement_date", "settlement_invoice")
+    }
     activation_summary(book, ["2024-04", "2024-05"], unit="invoice")
     for key, value in before.items():
-        assert np.array_equal(getattr(book, key), value)
+        assert np.array_equal(getattr(book._cols, key), value)
 
 
 # ---------------------------------------------------------------------------------- properties

@@ -256,13 +256,20 @@ def test_bad_arguments(book: ck.Ledger, call: Any) -> None:
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:
-    names = ("amount", "s_amount", "s_date", "db_date", "db_provision", "db_invoice")
-    before = {k: getattr(book, k).copy() for k in names}
+    names = (
+        "amount",
+        "settlement_amount",
+        "settlement_date",
+        "doubtful_date",
+        "doubtful_provision",
+        "doubtful_invoice",
+    )
+    before = {k: getattr(book._cols, k).copy() for k in names}
     with pytest.warns(ck.UndefinedMetricWarning):  # no sales in May
         bad_debt_to_sales(book, ["2024-04", "2024-05"], by="country")
     provision_rate(book, ["2024-04-30"])
     for key, value in before.items():
-        assert np.array_equal(getattr(book, key), value)
+        assert np.array_equal(getattr(book._cols, key), value)
 
 
 # ---------------------------------------------------------------------------------- formulas

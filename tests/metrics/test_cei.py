@@ -556,8 +556,10 @@ def test_customer_split_additive_parts(spec: LedgerSpec, periods: list[ck.Period
 
 
 def test_inputs_not_mutated(seed: ck.Ledger) -> None:
-    snapshot = {k: getattr(seed, k).copy() for k in ("amount", "issue", "due", "s_amount")}
+    snapshot = {
+        k: getattr(seed._cols, k).copy() for k in ("amount", "issue", "due", "settlement_amount")
+    }
     _all_kpis(seed, ["2024-03", "2024-04"], "customer_id")
     recovery_summary(seed, "2024-04", observed="2024-04-15")
     for k, v in snapshot.items():
-        np.testing.assert_array_equal(getattr(seed, k), v)
+        np.testing.assert_array_equal(getattr(seed._cols, k), v)

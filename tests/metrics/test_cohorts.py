@@ -243,12 +243,20 @@ def test_bad_arguments(book: ck.Ledger, kwargs: dict[str, object]) -> None:
 
 
 def test_input_not_mutated(book: ck.Ledger) -> None:
-    before = (book.amount.copy(), book.s_amount.copy(), book.s_date.copy())
+    before = (
+        book._cols.amount.copy(),
+        book._cols.settlement_amount.copy(),
+        book._cols.settlement_date.copy(),
+    )
     ck.cohorts(book, "2024-05-31")
     ck.cohorts(book, "2024-05-31", weight="count")
     assert all(
         np.array_equal(a, b)
-        for a, b in zip(before, (book.amount, book.s_amount, book.s_date), strict=True)
+        for a, b in zip(
+            before,
+            (book._cols.amount, book._cols.settlement_amount, book._cols.settlement_date),
+            strict=True,
+        )
     )
 
 

@@ -525,8 +525,8 @@ def test_series_equals_period_by_period(
 
 def _history(ledger: ck.Ledger, period: ck.Period) -> list[ck.Period]:
     """The months from the ledger's first event to the month of the period's end, newest first."""
-    assert ledger.first_day is not None
-    first = from_day(ledger.first_day)
+    assert ledger._cols.first_day is not None
+    first = from_day(ledger._cols.first_day)
     if first > period.end:
         return []
     return ck.Period.months(f"{first:%Y-%m}", f"{period.end:%Y-%m}")[::-1]
@@ -597,9 +597,11 @@ def test_customer_split_additive_parts(spec: LedgerSpec, periods: list[ck.Period
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:
-    snapshot = {k: getattr(book, k).copy() for k in ("amount", "issue", "due", "s_amount")}
+    snapshot = {
+        k: getattr(book._cols, k).copy() for k in ("amount", "issue", "due", "settlement_amount")
+    }
     months = ck.Period.months("2024-03", "2024-06")
     _all_kpis(book, months, "customer_id")
     dso_summary(book, months)
     for k, v in snapshot.items():
-        np.testing.assert_array_equal(getattr(book, k), v)
+        np.testing.assert_array_equal(getattr(book._cols, k), v)

@@ -188,11 +188,14 @@ def test_bad_arguments(book: ck.Ledger, period: Any, by: str | None) -> None:
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:
-    before = {k: getattr(book, k).copy() for k in ("amount", "s_amount", "s_date", "issue", "due")}
+    before = {
+        k: getattr(book._cols, k).copy()
+        for k in ("amount", "settlement_amount", "settlement_date", "issue", "due")
+    }
     with pytest.warns(ck.UndefinedMetricWarning):  # C2 and C3 pay nothing in March
         payment_delays(book, ["2024-03", "2024-04"], by="customer_id")
     for key, value in before.items():
-        assert np.array_equal(getattr(book, key), value)
+        assert np.array_equal(getattr(book._cols, key), value)
 
 
 # ---------------------------------------------------------------------------------- formula

@@ -24,7 +24,7 @@ from creditkpi.core.errors import (
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
 from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
-from creditkpi.core.report import ValidationIssue, ValidationReport
+from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
     "CreditKPIError",

@@ -14,11 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import recovery_targets, settlement_window
-from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.ledger import PAYMENT, Groups, Ledger
-from creditkpi.core.period import Period, to_day
-from creditkpi.core.shape import (
+from creditkpi.core.args import (
     as_periods,
     check_option,
     observed_days,
@@ -27,6 +23,11 @@ from creditkpi.core.shape import (
     safe_ratio,
     warn_undefined,
 )
+from creditkpi.core.engine import recovery_targets, settlement_window
+from creditkpi.core.errors import InvalidValueError
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import PAYMENT, Ledger
+from creditkpi.core.period import Period, to_day
 
 __all__ = ["SUMMARY_COLUMNS", "activation_rate", "activation_summary", "formula_activation_rate"]
 
@@ -62,8 +63,8 @@ def _counts(
     n_groups = groups.size
     target = recovery_targets(ledger, period)
     if unit == "customer":
-        case = ledger.customer
-        n_cases = max(len(ledger.customers), 1)
+        case = ledger._cols.customer
+        n_cases = max(len(ledger._cols.customer_labels), 1)
     else:
         case = np.arange(ledger.n_invoices, dtype=np.int64)
         n_cases = max(ledger.n_invoices, 1)
@@ -74,16 +75,16 @@ def _counts(
     in_progress = np.bincount(pairs // n_cases, minlength=n_groups).astype(np.int64)
     # cash payments (not credit notes, not write-offs, not unapplied) in [start, observed]
     window = settlement_window(ledger, to_day(period.start), observed_day)
-    inv = ledger.s_invoice[window]
-    amount = ledger.s_amount[window]
-    paid = (ledger.s_kind[window] == PAYMENT) & (inv >= 0)
+    inv = ledger._cols.settlement_invoice[window]
+    amount = ledger._cols.settlement_amount[window]
+    paid = (ledger._cols.settlement_kind[window] == PAYMENT) & (inv >= 0)
     paid[paid] = target[inv[paid]]
     pinv = inv[paid]
     pgroup = group[pinv]
     active = np.unique(pgroup * n_cases + case[pinv])
     activated = np.bincount(active // n_cases, minlength=n_groups).astype(np.int64)
     payments = np.bincount(pgroup, minlength=n_groups).astype(np.int64)
-    collected = ledger.bin_sum(pgroup, amount[paid], n_groups)
+    collected = ledger._cols.bin_sum(pgroup, amount[paid], n_groups)
     return _Counts(in_progress, activated, payments, collected)
 
 
@@ -93,7 +94,7 @@ def _all_counts(
     check_option("unit", unit, ("customer", "invoice"))
     periods, single = as_periods(period)
     days = observed_days(periods, observed)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     counts = [_counts(ledger, p, d, unit, groups) for p, d in zip(periods, days, strict=True)]
     return periods, single, groups, counts
 
@@ -187,8 +188,8 @@ def activation_rate(
 def _average(ledger: Ledger, cents: int, count: int) -> Decimal | float:
     if count == 0:
         return float("nan")
-    quantum = Decimal(1).scaleb(-ledger.digits)
-    return (ledger.money(cents) / count).quantize(quantum, rounding=ROUND_HALF_UP)
+    quantum = Decimal(1).scaleb(-ledger._cols.digits)
+    return (ledger._cols.money(cents) / count).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def activation_summary(
@@ -277,7 +278,7 @@ def activation_summary(
             "activated": activated,
             "activation_rate": rate,
             "payments": payments,
-            "collected": pd.Series(ledger.money_list(collected.tolist()), dtype=object),
+            "collected": pd.Series(ledger._cols.money_list(collected.tolist()), dtype=object),
             "per_payment": pd.Series(
                 [_average(ledger, c, k) for c, k in zip(collected, payments, strict=True)],
                 dtype=object,

@@ -28,6 +28,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.args import (
+    as_dates,
+    check_option,
+    exact_ratio,
+    reshape,
+    safe_ratio,
+)
 from creditkpi.core.engine import (
     balances,
     bucket_index,
@@ -37,13 +44,6 @@ from creditkpi.core.engine import (
 )
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.shape import (
-    as_dates,
-    check_option,
-    exact_ratio,
-    reshape,
-    safe_ratio,
-)
 
 __all__ = [
     "UNAPPLIED",
@@ -101,7 +101,7 @@ def receivables(
     """
     dates, single = as_dates(as_of)
     frame = position(ledger, dates, by=by)
-    values = frame["receivables"].map(ledger.money)
+    values = frame["receivables"].map(ledger._cols.money)
     result: Decimal = reshape(values, single=single, by=by)
     return result
 
@@ -131,7 +131,7 @@ def _edges(buckets: Any, basis: str) -> tuple[tuple[int, ...], list[str]]:
 
 
 def _money_column(ledger: Ledger, cents: npt.ArrayLike) -> list[Decimal]:
-    return ledger.money_list(np.asarray(cents, dtype=np.int64).tolist())
+    return ledger._cols.money_list(np.asarray(cents, dtype=np.int64).tolist())
 
 
 def _name_index(frame: pd.DataFrame, *, single: bool, by: str | None) -> pd.DataFrame:
@@ -349,7 +349,7 @@ def _book_table(
     return pd.DataFrame(
         {
             "amount": pd.Series(
-                ledger.money_list([*cents.tolist(), -int(row["unapplied"])]),
+                ledger._cols.money_list([*cents.tolist(), -int(row["unapplied"])]),
                 index=index,
                 dtype=object,
             ),
@@ -723,7 +723,9 @@ def by_dunning_status(
         status = status_at(ledger, snap.day)[live]
         codes, uniques = pd.factorize(pd.Series(status, dtype=object))
         labels = [str(u) for u in uniques]
-        amount = ledger.bin_sum(np.asarray(codes, dtype=np.int64), snap.balance[live], len(labels))
+        amount = ledger._cols.bin_sum(
+            np.asarray(codes, dtype=np.int64), snap.balance[live], len(labels)
+        )
         count = np.bincount(np.asarray(codes, dtype=np.int64), minlength=len(labels))
         by_label = {lab: (int(amount[k]), int(count[k])) for k, lab in enumerate(labels)}
         rest = sorted(

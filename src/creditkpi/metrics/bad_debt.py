@@ -15,11 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import balances, doubtful_at, flows
-from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.ledger import Groups, Ledger
-from creditkpi.core.period import from_day, to_day
-from creditkpi.core.shape import (
+from creditkpi.core.args import (
     as_dates,
     as_periods,
     exact_number,
@@ -28,6 +24,11 @@ from creditkpi.core.shape import (
     safe_ratio,
     warn_undefined,
 )
+from creditkpi.core.engine import balances, doubtful_at, flows
+from creditkpi.core.errors import InvalidOptionError, InvalidValueError
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.period import from_day, to_day
 
 __all__ = [
     "bad_debt_to_sales",
@@ -64,9 +65,9 @@ def _doubtful_cents(
     classified, provision = doubtful_at(ledger, day)
     flag = snap.days_past_due > rule_days if rule_days is not None else classified
     mask = flag & snap.issued
-    amount = ledger.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
+    amount = ledger._cols.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
     held = classified & snap.issued & (snap.balance > 0)
-    provisions = ledger.bin_sum(groups.invoice[held], provision[held], groups.size)
+    provisions = ledger._cols.bin_sum(groups.invoice[held], provision[held], groups.size)
     return amount, provisions
 
 
@@ -135,10 +136,10 @@ def doubtful(
     """
     rule = _check_rule(rule_days)
     dates, single = as_dates(as_of)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     days = [to_day(d) for d in dates]
     cents = np.concatenate([_doubtful_cents(ledger, d, rule, groups)[0] for d in days])
-    values = pd.Series(ledger.money_list(cents.tolist()), index=_date_index(days, groups))
+    values = pd.Series(ledger._cols.money_list(cents.tolist()), index=_date_index(days, groups))
     return reshape(values, single=single, by=by)
 
 
@@ -199,7 +200,7 @@ def bad_debt_to_sales(
     """
     rule = _check_rule(rule_days)
     periods, single = as_periods(period)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     opening = np.stack(
         [_doubtful_cents(ledger, to_day(p.start) - 1, rule, groups)[0] for p in periods]
     )
@@ -258,7 +259,7 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
     0.05
     """
     periods, single = as_periods(period)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     frame = flows(ledger, periods, by=by)
     rate = safe_ratio(
         frame["write_offs"].to_numpy(), frame["sales"].to_numpy(), what="loss rate (no sales)"
@@ -323,7 +324,7 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
     0.25
     """
     dates, single = as_dates(as_of)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     days = [to_day(d) for d in dates]
     parts = [_doubtful_cents(ledger, d, None, groups) for d in days]
     amount = np.concatenate([a for a, _ in parts])

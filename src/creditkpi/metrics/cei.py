@@ -24,11 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import balances, flows, position, recovery_targets, settled_by
-from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.ledger import Groups, Ledger
-from creditkpi.core.period import Period, PeriodLike
-from creditkpi.core.shape import (
+from creditkpi.core.args import (
     as_periods,
     check_option,
     exact_number,
@@ -37,6 +33,11 @@ from creditkpi.core.shape import (
     reshape_matrix,
     warn_undefined,
 )
+from creditkpi.core.engine import balances, flows, position, recovery_targets, settled_by
+from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.period import Period, PeriodLike
 
 __all__ = [
     "RECOVERY_COLUMNS",
@@ -174,7 +175,7 @@ def cei(
     check_option("sales", sales, ("total", "monthly"))
     periods, single = as_periods(period)
     n = _months(periods, sales)[:, None]
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     g = groups.size
     dates = [p.before for p in periods] + [p.end for p in periods]
     unique = sorted(set(dates))
@@ -215,7 +216,7 @@ class _Recovery:
 def _recovery(ledger: Ledger, period: Any, observed: Any, by: str | None) -> tuple[_Recovery, bool]:
     periods, single = as_periods(period)
     days = observed_days(periods, observed)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     g = groups.size
     count, total, collected = [], [], []
     for p, day in zip(periods, days, strict=True):
@@ -224,8 +225,8 @@ def _recovery(ledger: Ledger, period: Any, observed: Any, by: str | None) -> tup
         gi = groups.invoice[target]
         moved = settled_by(ledger, day, after=snap.day)  # settlements dated in [start, d]
         count.append(np.bincount(gi, minlength=g).astype(np.int64))
-        total.append(ledger.bin_sum(gi, snap.balance[target], g))
-        collected.append(ledger.bin_sum(gi, moved[target], g))
+        total.append(ledger._cols.bin_sum(gi, snap.balance[target], g))
+        collected.append(ledger._cols.bin_sum(gi, moved[target], g))
     parts = _Recovery(
         periods=periods,
         groups=groups,
@@ -373,9 +374,9 @@ def recovery_summary(
     frame = pd.DataFrame(
         {
             "invoices": parts.invoices.reshape(-1),
-            "total": ledger.money_list(parts.total.reshape(-1).tolist()),
-            "collected": ledger.money_list(parts.collected.reshape(-1).tolist()),
-            "remaining": ledger.money_list(parts.remaining.reshape(-1).tolist()),
+            "total": ledger._cols.money_list(parts.total.reshape(-1).tolist()),
+            "collected": ledger._cols.money_list(parts.collected.reshape(-1).tolist()),
+            "remaining": ledger._cols.money_list(parts.remaining.reshape(-1).tolist()),
             "recovery_rate": rate,
         },
         index=period_group_index(parts.periods, parts.groups),

@@ -11,11 +11,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.args import as_dates, check_option, safe_ratio
 from creditkpi.core.engine import cumulative, settled_day
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
 from creditkpi.core.period import to_day
-from creditkpi.core.shape import as_dates, check_option, safe_ratio
 
 __all__ = ["cohorts"]
 
@@ -151,8 +151,8 @@ def cohorts(
     step = _STEP[period]
     day = to_day(dates[0])
 
-    issued = np.flatnonzero(ledger.issue <= day)
-    inv_bucket = _bucket(ledger.issue[issued], step)
+    issued = np.flatnonzero(ledger._cols.issue <= day)
+    inv_bucket = _bucket(ledger._cols.issue[issued], step)
     cohort_buckets = np.unique(inv_bucket)
     labels = [_label(int(b), step) for b in cohort_buckets]
     now = int(_bucket(np.asarray([day], dtype=np.int64), step)[0])
@@ -170,16 +170,23 @@ def cohorts(
     grid = _bucket_end(cohort_buckets[0] + np.arange(n_ages, dtype=np.int64), step)
 
     if weight == "amount":
-        keep = (ledger.s_invoice >= 0) & np.isin(ledger.s_kind, (PAYMENT, CREDIT_NOTE))
-        inv = ledger.s_invoice[keep]
+        keep = (ledger._cols.settlement_invoice >= 0) & np.isin(
+            ledger._cols.settlement_kind, (PAYMENT, CREDIT_NOTE)
+        )
+        inv = ledger._cols.settlement_invoice[keep]
         group = code[inv]
         mine = group >= 0
         inv = inv[mine]
-        event_day = np.maximum(ledger.s_date[keep][mine], ledger.issue[inv])
+        event_day = np.maximum(ledger._cols.settlement_date[keep][mine], ledger._cols.issue[inv])
         acc = cumulative(
-            ledger, event_day, ledger.s_amount[keep][mine], group[mine], n_groups, grid
+            ledger,
+            event_day,
+            ledger._cols.settlement_amount[keep][mine],
+            group[mine],
+            n_groups,
+            grid,
         )
-        total = ledger.bin_sum(code[issued], ledger.amount[issued], n_groups)
+        total = ledger._cols.bin_sum(code[issued], ledger._cols.amount[issued], n_groups)
     else:
         done = settled_day(ledger, (PAYMENT, CREDIT_NOTE))[issued]
         closed = done < NO_END

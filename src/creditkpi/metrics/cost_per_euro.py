@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creditkpi.core.args import as_periods, reshape, warn_undefined
 from creditkpi.core.engine import flows
 from creditkpi.core.errors import (
     CreditKPIError,
@@ -23,10 +24,10 @@ from creditkpi.core.errors import (
     InvalidValueError,
     MissingColumnError,
 )
-from creditkpi.core.ledger import Groups, Ledger
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import to_decimal
 from creditkpi.core.period import Period, as_date
-from creditkpi.core.shape import as_periods, reshape, warn_undefined
 
 __all__ = ["cost_per_euro", "formula_cost_per_euro"]
 
@@ -292,10 +293,10 @@ def cost_per_euro(ledger: Ledger, period: Any, costs: Any, *, by: str | None = N
     0.05
     """
     periods, single = as_periods(period)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     matrix = _cost_matrix(costs, periods, groups, by)
     cash = flows(ledger, periods, by=by)["cash"].to_numpy().reshape(len(periods), groups.size)
-    scale = 10**ledger.digits
+    scale = 10**ledger._cols.digits
     values: list[float] = []
     undefined = False
     for j in range(len(periods)):

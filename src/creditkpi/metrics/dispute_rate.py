@@ -22,10 +22,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.args import as_dates, exact_ratio, reshape, safe_ratio
 from creditkpi.core.engine import balances, interval_balance, position
-from creditkpi.core.ledger import NO_END, Groups, Ledger
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.period import to_day
-from creditkpi.core.shape import as_dates, exact_ratio, reshape, safe_ratio
 
 __all__ = ["dispute_rate", "dispute_reasons", "disputed", "formula_dispute_rate"]
 
@@ -46,12 +47,12 @@ def _dispute_layers(ledger: Ledger) -> list[tuple[IntArray, IntArray]]:
     :func:`~creditkpi.core.engine.interval_balance` call. Almost every ledger
     has a single layer.
     """
-    if ledger.d_invoice.size == 0:
+    if ledger._cols.dispute_invoice.size == 0:
         return []
-    order = np.lexsort((ledger.d_opened, ledger.d_invoice))
-    inv = ledger.d_invoice[order]
-    opened = ledger.d_opened[order]
-    resolved = ledger.d_resolved[order]
+    order = np.lexsort((ledger._cols.dispute_opened, ledger._cols.dispute_invoice))
+    inv = ledger._cols.dispute_invoice[order]
+    opened = ledger._cols.dispute_opened[order]
+    resolved = ledger._cols.dispute_resolved[order]
     reach = pd.Series(resolved).groupby(inv).cummax().to_numpy(dtype=np.int64)
     same_invoice = np.concatenate([[False], inv[1:] == inv[:-1]])
     prev_reach = np.concatenate([[np.int64(0)], reach[:-1]])
@@ -88,7 +89,7 @@ def _frame(ledger: Ledger, dates: list[date], by: str | None) -> pd.DataFrame:
     """``disputed`` and ``receivables`` (int minor units) indexed by ``(as_of, group)``."""
     frame = position(ledger, dates, by=by)
     days = np.asarray([to_day(d) for d in dates], dtype=np.int64)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     cents = _disputed_cents(ledger, days, groups)
     return pd.DataFrame(
         {"disputed": cents.reshape(-1), "receivables": frame["receivables"].to_numpy()},
@@ -145,7 +146,7 @@ def disputed(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
     dates, single = as_dates(as_of)
     frame = _frame(ledger, dates, by)
     values = pd.Series(
-        ledger.money_list(frame["disputed"].tolist()),
+        ledger._cols.money_list(frame["disputed"].tolist()),
         index=frame.index,
         name="disputed",
         dtype=object,
@@ -292,27 +293,29 @@ def _reasons_at(ledger: Ledger, as_of: date) -> pd.DataFrame:
     snap = balances(ledger, as_of)
     day = snap.day
     live = np.flatnonzero(
-        (ledger.d_opened <= day)
-        & (ledger.d_resolved > day)
-        & snap.issued[ledger.d_invoice].astype(bool)
+        (ledger._cols.dispute_opened <= day)
+        & (ledger._cols.dispute_resolved > day)
+        & snap.issued[ledger._cols.dispute_invoice].astype(bool)
     )
-    inv = ledger.d_invoice[live]
-    codes, uniques = pd.factorize(pd.Series(ledger.d_reason[live], dtype=object), sort=True)
+    inv = ledger._cols.dispute_invoice[live]
+    codes, uniques = pd.factorize(
+        pd.Series(ledger._cols.dispute_reason[live], dtype=object), sort=True
+    )
     codes = np.asarray(codes, dtype=np.int64)
     labels = [str(u) for u in uniques]
     count = np.bincount(codes, minlength=len(labels))
     # each invoice once: its earliest-opened open dispute, ties by reason (codes are sorted)
-    order = np.lexsort((codes, ledger.d_opened[live], inv))
+    order = np.lexsort((codes, ledger._cols.dispute_opened[live], inv))
     _, first = np.unique(inv[order], return_index=True)
     pick = order[first]
-    amount = ledger.bin_sum(codes[pick], snap.balance[inv[pick]], len(labels))
+    amount = ledger._cols.bin_sum(codes[pick], snap.balance[inv[pick]], len(labels))
     rows = sorted(range(len(labels)), key=lambda k: (-int(amount[k]), -int(count[k]), labels[k]))
     index = pd.Index([labels[k] for k in rows], name="reason", dtype=object)
     return pd.DataFrame(
         {
             "count": pd.Series(count[rows].astype(np.int64), index=index, dtype=np.int64),
             "amount": pd.Series(
-                ledger.money_list(amount[rows].tolist()), index=index, dtype=object
+                ledger._cols.money_list(amount[rows].tolist()), index=index, dtype=object
             ),
         },
         index=index,

@@ -27,11 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import flows, position
-from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.ledger import Groups, Ledger
-from creditkpi.core.period import Period, PeriodLike, from_day
-from creditkpi.core.shape import (
+from creditkpi.core.args import (
     as_periods,
     check_option,
     exact_number,
@@ -39,6 +35,11 @@ from creditkpi.core.shape import (
     reshape_matrix,
     warn_undefined,
 )
+from creditkpi.core.engine import flows, position
+from creditkpi.core.errors import InvalidOptionError, InvalidValueError
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.period import Period, PeriodLike, from_day
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -106,7 +107,7 @@ def _at_dates(
 
 
 def _parts(ledger: Ledger, periods: list[Period], by: str | None) -> _Parts:
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     n, g = len(periods), groups.size
     rec, late = _at_dates(ledger, [p.before for p in periods] + [p.end for p in periods], by, g)
     sales = flows(ledger, periods, by=by)["sales"].to_numpy(dtype=np.int64).reshape(n, g)
@@ -171,12 +172,12 @@ def _countback(
     ledger: Ledger, periods: list[Period], by: str | None, max_months: int | None
 ) -> tuple[FloatArray, Groups]:
     """Countback DSO at the end of each period, per group: a (periods, groups) array."""
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     g = groups.size
     ends = [p.end for p in periods]
     rec, _ = _at_dates(ledger, ends, by, g)
     out = np.zeros((len(periods), g), dtype=np.float64)
-    first_day = ledger.first_day
+    first_day = ledger._cols.first_day
     if first_day is None:
         return out, groups
     origin = _month_start(from_day(first_day))
@@ -541,7 +542,7 @@ def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> 
     }
     data: dict[str, Any] = {"days": np.repeat(parts.days, g)}
     for name, values in money.items():
-        data[name] = pd.Series(ledger.money_list(values.reshape(-1).tolist()), dtype=object)
+        data[name] = pd.Series(ledger._cols.money_list(values.reshape(-1).tolist()), dtype=object)
     frame = pd.DataFrame({c: list(data[c]) for c in SUMMARY_COLUMNS})
     frame.index = period_group_index(periods, parts.groups)
     if by is None:

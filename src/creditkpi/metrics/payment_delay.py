@@ -14,11 +14,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.args import as_periods, warn_undefined
 from creditkpi.core.engine import settlement_window
 from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.ledger import PAYMENT, Groups, Ledger
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.ledger import PAYMENT, Ledger
 from creditkpi.core.period import Period, to_day
-from creditkpi.core.shape import as_periods, warn_undefined
 
 __all__ = ["DELAY_COLUMNS", "delay_sums", "formula_weighted_average_days", "payment_delays"]
 
@@ -61,18 +62,18 @@ def delay_sums(ledger: Ledger, period: Period, groups: Groups) -> dict[str, list
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")],
     ...     [ck.Payment("F1", "2024-04-10", "100.00")])
-    >>> delay_sums(ledger, ck.Period.month(2024, 4), ledger.groups(None))["weighted_late"]
+    >>> delay_sums(ledger, ck.Period.month(2024, 4), group_codes(ledger, None))["weighted_late"]
     [100000]
     """
     window = settlement_window(ledger, to_day(period.start), to_day(period.end))
-    inv = ledger.s_invoice[window]
-    keep = (ledger.s_kind[window] == PAYMENT) & (inv >= 0)
+    inv = ledger._cols.settlement_invoice[window]
+    keep = (ledger._cols.settlement_kind[window] == PAYMENT) & (inv >= 0)
     inv = inv[keep]
-    day = ledger.s_date[window][keep]
-    amount = ledger.s_amount[window][keep].astype(np.int64)
+    day = ledger._cols.settlement_date[window][keep]
+    amount = ledger._cols.settlement_amount[window][keep].astype(np.int64)
     # a payment dated before its invoice counts from the issue date (as in the engine)
-    to_pay = np.maximum(day - ledger.issue[inv], 0).astype(np.int64)
-    late = np.maximum(day - ledger.due[inv], 0).astype(np.int64)
+    to_pay = np.maximum(day - ledger._cols.issue[inv], 0).astype(np.int64)
+    late = np.maximum(day - ledger._cols.due[inv], 0).astype(np.int64)
     group = groups.invoice[inv]
     is_late = late >= 1
     return {
@@ -160,7 +161,7 @@ def payment_delays(ledger: Ledger, period: Any, *, by: str | None = None) -> Any
     (25.0, 2.5, 0.25)
     """
     periods, single = as_periods(period)
-    groups = ledger.groups(by)
+    groups = group_codes(ledger, by)
     rows: list[dict[str, Any]] = []
     undefined = False
     for p in periods:
@@ -173,7 +174,7 @@ def payment_delays(ledger: Ledger, period: Any, *, by: str | None = None) -> Any
                     "days_to_pay": _div(sums["weighted_to_pay"][g], amount),
                     "days_late": _div(sums["weighted_late"][g], amount),
                     "share_late": _div(sums["amount_late"][g], amount),
-                    "amount": ledger.money(amount),
+                    "amount": ledger._cols.money(amount),
                     "payments": sums["payments"][g],
                 }
             )

@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
-    from creditkpi.dashboard import Dashboard
+    from creditkpi.dashboard.model import Dashboard
 
 __all__ = [
     "ChartsUnavailableError",

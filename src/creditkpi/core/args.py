@@ -25,7 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError, UndefinedMetricWarning
-from creditkpi.core.ledger import Groups
+from creditkpi.core.groups import Groups
 from creditkpi.core.period import Period, PeriodLike, as_date, to_day
 
 __all__ = [

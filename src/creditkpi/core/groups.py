@@ -1,0 +1,129 @@
+"""Group codes for a ``by=`` argument: the whole book, per customer or per invoice attribute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.ledger import Ledger
+
+__all__ = ["UNASSIGNED", "Groups", "group_codes", "sorted_labels"]
+
+IntArray = npt.NDArray[np.int64]
+
+#: the group of a settlement whose customer's invoices span several attribute values
+UNASSIGNED = "(unassigned)"
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """Group codes for a ``by=`` argument.
+
+    Attributes
+    ----------
+    name : str
+        The grouping column (``"all"`` when not grouped).
+    labels : pandas.Index
+        Group labels; code ``k`` is ``labels[k]``.
+    invoice : ndarray of int64
+        Group code of each invoice.
+    settlement : ndarray of int64
+        Group code of each settlement (unapplied cash: its customer's group).
+    """
+
+    name: str
+    labels: pd.Index
+    invoice: IntArray
+    settlement: IntArray
+
+    @property
+    def size(self) -> int:
+        """Number of groups."""
+        return len(self.labels)
+
+
+def sorted_labels(labels: list[Any]) -> tuple[IntArray, list[Any]]:
+    """Sort group labels so results never depend on the order rows arrive in.
+
+    Returns ``rank`` (old code -> new code) and the sorted labels; missing
+    labels sort last; labels of mixed types sort by their text.
+    """
+    index = pd.Index(labels, dtype=object)
+    try:
+        order = np.asarray(index.argsort(), dtype=np.int64)
+    except TypeError:
+        text = pd.Index([str(v) for v in labels], dtype=object)
+        order = np.asarray(text.argsort(), dtype=np.int64)
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[order] = np.arange(len(labels), dtype=np.int64)
+    return rank, [labels[i] for i in order]
+
+
+def group_codes(ledger: Ledger, by: str | None) -> Groups:
+    """Group codes of invoices and settlements for ``by`` (``None``: one group "all").
+
+    Unapplied cash, which has no invoice, takes its customer's group; when
+    ``by`` is an attribute that is not constant across a customer's
+    invoices, it goes to the group ``"(unassigned)"``.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``by`` is neither ``"customer_id"`` nor an invoice attribute.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "B", "2024-01-01", "2024-01-31", "1", attrs={"country": "FR"}),
+    ...      ck.Invoice("F2", "A", "2024-01-01", "2024-01-31", "1", attrs={"country": "DE"})])
+    >>> g = group_codes(ledger, "customer_id")
+    >>> list(g.labels), g.invoice.tolist()
+    (['A', 'B'], [1, 0])
+    """
+    c = ledger._cols
+    n, m = c.n_invoices, c.n_settlements
+    if by is None:
+        return Groups("all", pd.Index(["all"]), np.zeros(n, np.int64), np.zeros(m, np.int64))
+    if by in ("customer_id", "customer"):
+        rank, labels = sorted_labels(list(c.customer_labels))
+        sgroup = np.where(
+            c.settlement_invoice >= 0,
+            c.customer[c.settlement_invoice],
+            c.settlement_customer,
+        )
+        return Groups(
+            "customer_id",
+            pd.Index(labels, name="customer_id", dtype=object),
+            rank[c.customer],
+            rank[sgroup],
+        )
+    if not isinstance(by, str) or by not in c.attrs.columns:
+        raise InvalidOptionError(
+            f"by must be one of {', '.join(ledger.attributes)}, got {by!r}", column="by"
+        )
+    raw, uniques = pd.factorize(c.attrs[by], use_na_sentinel=False)
+    rank, labels = sorted_labels(list(uniques))
+    codes = rank[raw.astype(np.int64)]
+    sgroup = np.empty(m, dtype=np.int64)
+    applied = c.settlement_invoice >= 0
+    sgroup[applied] = codes[c.settlement_invoice[applied]]
+    if (~applied).any():
+        # customer -> its attribute, when constant across its invoices
+        ncust = len(c.customer_labels)
+        lo = np.full(ncust, np.iinfo(np.int64).max, dtype=np.int64)
+        hi = np.full(ncust, -1, dtype=np.int64)
+        np.minimum.at(lo, c.customer, codes)
+        np.maximum.at(hi, c.customer, codes)
+        cust_code = np.where((lo == hi) & (hi >= 0), hi, -1)
+        sg = cust_code[c.settlement_customer[~applied]]
+        if (sg < 0).any():
+            labels.append(UNASSIGNED)
+            sg = np.where(sg < 0, len(labels) - 1, sg)
+        sgroup[~applied] = sg
+    return Groups(by, pd.Index(labels, name=by), codes, sgroup)
