@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -29,13 +29,18 @@ from creditkpi.core.groups import Groups
 from creditkpi.core.period import Period, PeriodLike, as_date, to_day
 
 __all__ = [
+    "Money",
     "as_dates",
     "as_periods",
+    "check_money",
     "check_option",
+    "date_index",
     "exact_number",
     "exact_ratio",
+    "money_values",
     "observed_days",
     "period_group_index",
+    "period_index",
     "reshape",
     "reshape_matrix",
     "safe_ratio",
@@ -43,6 +48,10 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: how tables carry money: numbers (float64, the default) or exact ``Decimal``s
+Money: TypeAlias = Literal["float", "decimal"]
 
 
 def check_option(name: str, value: object, allowed: Collection[object]) -> None:
@@ -282,3 +291,91 @@ def exact_ratio(
     if num is None or den is None:
         return float(numerator) / float(denominator)  # type: ignore[arg-type]
     return float(num / den)
+
+
+# ----------------------------------------------------------------------------------
+# money and index shapes of tabular results
+# ----------------------------------------------------------------------------------
+
+
+def check_money(money: object) -> None:
+    """Validate a ``money=`` argument (``"float"`` or ``"decimal"``)."""
+    check_option("money", money, ("float", "decimal"))
+
+
+def money_values(cents: npt.ArrayLike, digits: int, money: Money = "float") -> npt.NDArray[Any]:
+    """Money of a table column from integer minor units.
+
+    ``money="float"`` (the default of every table): float64 values, the
+    nearest float to each exact amount, so rounding a value to the
+    currency's minor unit gives back the exact figure (for amounts below
+    2**53 minor units, about 90 trillion euros). ``money="decimal"``: exact
+    ``Decimal`` objects.
+
+    Examples
+    --------
+    >>> money_values([123456, -5], 2).tolist()
+    [1234.56, -0.05]
+    >>> money_values([123456], 2, "decimal").tolist()
+    [Decimal('1234.56')]
+    """
+    values = np.asarray(cents, dtype=np.int64)
+    if money == "decimal":
+        out = np.empty(values.shape, dtype=object)
+        flat = [Decimal(int(c)).scaleb(-digits) for c in values.ravel().tolist()]
+        out.ravel()[:] = flat
+        return out
+    return values.astype(np.float64) / float(10**digits)
+
+
+def _calendar_freq(periods: Sequence[Period]) -> str | None:
+    """The pandas frequency shared by calendar ``periods`` (``M``, ``Q``, ``Y``), if any."""
+    freqs = set()
+    for p in periods:
+        months = p.n_months
+        if months == 1:
+            freqs.add("M")
+        elif months == 3 and p.start.month % 3 == 1:
+            freqs.add("Q")
+        elif months == 12 and p.start.month == 1:
+            freqs.add("Y")
+        else:
+            return None
+    return freqs.pop() if len(freqs) == 1 else None
+
+
+def period_index(periods: Sequence[Period], name: str = "period") -> pd.Index:
+    """The index of a result over periods.
+
+    Calendar months, quarters or years give a :class:`pandas.PeriodIndex`
+    (so ``.loc["2024-04"]``, plotting and resampling work); other periods
+    (any two dates, or mixed lengths) an :class:`pandas.IntervalIndex` of
+    dates closed on both sides.
+
+    Examples
+    --------
+    >>> period_index([Period.month(2024, 3), Period.month(2024, 4)])
+    PeriodIndex(['2024-03', '2024-04'], dtype='period[M]', name='period')
+    """
+    freq = _calendar_freq(periods)
+    if freq is not None:
+        return pd.PeriodIndex([pd.Period(p.start, freq=freq) for p in periods], name=name)
+    return pd.IntervalIndex.from_arrays(
+        pd.DatetimeIndex([p.start for p in periods]),
+        pd.DatetimeIndex([p.end for p in periods]),
+        closed="both",
+        name=name,
+    )
+
+
+def date_index(dates: Sequence[date] | Sequence[int], name: str = "as_of") -> pd.DatetimeIndex:
+    """The index of a result over as-of dates (dates or day numbers): a ``DatetimeIndex``.
+
+    Examples
+    --------
+    >>> date_index([date(2024, 4, 30)])
+    DatetimeIndex(['2024-04-30'], dtype='datetime64[s]', name='as_of', freq=None)
+    """
+    days = [d if isinstance(d, (int, np.integer)) else to_day(d) for d in dates]
+    values = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[s]")
+    return pd.DatetimeIndex(values, name=name)

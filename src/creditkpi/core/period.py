@@ -76,7 +76,7 @@ def _month_end(year: int, month: int) -> date:
     return date(year, month, 1) + relativedelta(months=1, days=-1)
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True, order=True, repr=False)
 class Period:
     """A closed period of calendar days ``[start, end]``.
 
@@ -142,7 +142,7 @@ class Period:
         Examples
         --------
         >>> Period.parse("2024-Q2")
-        Period(start=datetime.date(2024, 4, 1), end=datetime.date(2024, 6, 30))
+        Period('2024-Q2')
         """
         if isinstance(text, Period):
             return text
@@ -231,6 +231,9 @@ class Period:
         if not isinstance(item, date):
             return False
         return self.start <= item <= self.end
+
+    def __repr__(self) -> str:
+        return f"Period({str(self)!r})"
 
     def __str__(self) -> str:
         months = self._whole_months()
