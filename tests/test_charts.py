@@ -54,7 +54,7 @@ def test_chart_functions_take_plain_tables(tmp_path: Path) -> None:
     )
     _check_png(charts.aging_chart(aging, tmp_path / "a.png", currency="USD"))
     trend = pd.DataFrame(
-        {"dso": [40.0, math.nan, 45.0], "dso_countback": [38.0, 41.0, 44.0]},
+        {"dso": [40.0, math.nan, 45.0], "countback_dso": [38.0, 41.0, 44.0]},
         index=["2024-01", "2024-02", "2024-03"],
     )
     _check_png(charts.trend_chart(trend, tmp_path / "t.png"))

@@ -24,6 +24,7 @@ from creditkpi.core import (
 )
 from creditkpi.dashboard import Dashboard, dashboard
 from creditkpi.metrics.activation import activation_rate, activation_summary
+from creditkpi.metrics.activity import cash_collected, sales
 from creditkpi.metrics.aging import (
     aging,
     by_dunning_status,
@@ -31,14 +32,18 @@ from creditkpi.metrics.aging import (
     overdue_rate,
     receivables,
     top_customers,
+    unapplied_cash,
 )
-from creditkpi.metrics.bad_debt import bad_debt_to_sales, loss_rate, provision_rate
-from creditkpi.metrics.bad_debt import doubtful as doubtful_receivables
+from creditkpi.metrics.bad_debt import (
+    bad_debt_to_sales,
+    doubtful_receivables,
+    loss_rate,
+    provision_rate,
+)
 from creditkpi.metrics.cei import cei, recovery_rate, recovery_summary
 from creditkpi.metrics.cohorts import cohorts
 from creditkpi.metrics.cost_per_euro import cost_per_euro
-from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons
-from creditkpi.metrics.dispute_rate import disputed as disputed_receivables
+from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.payment_delay import payment_delays
 
@@ -64,6 +69,7 @@ __all__ = [
     "bad_debt_to_sales",
     "best_possible_dso",
     "by_dunning_status",
+    "cash_collected",
     "cei",
     "cohorts",
     "cost_per_euro",
@@ -83,5 +89,7 @@ __all__ = [
     "receivables",
     "recovery_rate",
     "recovery_summary",
+    "sales",
     "top_customers",
+    "unapplied_cash",
 ]

@@ -384,11 +384,14 @@ def _last_full_month(ledger: Any) -> Any:
 
 
 def _groups_csv(board: Any) -> str:
-    from creditkpi.dashboard.model import _csv_value
+    from creditkpi.core.money import minor_unit
+    from creditkpi.dashboard.model import _csv_value, _is_money_column
 
+    digits = minor_unit(board.currency)
     frame = board.groups.copy()
     for column in frame.columns:
-        frame[column] = [_csv_value(v) for v in frame[column]]
+        money = _is_money_column(str(column), True)
+        frame[column] = [_csv_value(v, digits if money else None) for v in frame[column]]
     text: str = frame.to_csv(lineterminator="\n")
     return text
 
@@ -454,7 +457,7 @@ def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
             as_of=args.as_of,
             costs=_parse_costs(args.costs),
             by=args.by,
-            top=args.top,
+            n=args.top,
         )
     _emit(board, args)
     if args.charts:

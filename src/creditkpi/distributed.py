@@ -1,18 +1,24 @@
 """Ledgers beyond one machine: additive summaries per partition, KPIs on the driver.
 
-Every KPI of a period is a ratio of **additive** parts -- receivables, overdue
-and aging buckets at the period's start and end, sales, cash, credit notes and
-write-offs over the period, monthly sales for the countback DSO. Two ledgers
-with disjoint customers give parts that add up to the parts of their union.
-So a ledger partitioned by customer is reduced partition by partition with
-the single-machine kernel (:meth:`Ledger.from_frames` + :func:`summarize`),
-the small summaries are added (:func:`combine`) and the ratios are finished
-once on the driver (:func:`kpis`). The engines do the distribution, the library
-does the maths: results are identical to the single-machine path.
+Every KPI of the registry (:mod:`creditkpi.registry`) is a formula on
+**additive** parts (:mod:`creditkpi.core.parts`): receivables, overdue and
+aging buckets at the periods' edges, sales, cash, credit notes and write-offs
+over the periods, monthly sales for the countback DSO, payment-delay sums,
+the recovery target sums, the activation counts, open disputes by reason,
+receivables by dunning status, the cohort matrices and each partition's
+largest customers. Two ledgers with disjoint customers give parts that add up
+to the parts of their union. So a ledger partitioned by customer is reduced
+partition by partition with the single-machine kernel
+(:meth:`Ledger.from_frames` + :func:`summarize`), the small summaries are
+added (:func:`combine`) and the KPIs are finished once on the driver by the
+same formulas (:func:`kpis`, :func:`table`): the results are those of the
+single-machine path.
 
 * :func:`summarize` -- one ledger (or one partition) to a :class:`Summary`;
 * :func:`combine` -- add summaries (any number, any order);
-* :func:`kpis` -- the KPI table of a summary;
+* :func:`kpis` -- every value KPI of the registry, per period and group;
+* :func:`table` -- a table KPI (aging, top customers, dunning statuses,
+  dispute reasons, cohorts) of one period's end;
 * :func:`from_dask` -- Dask DataFrames in, a combined :class:`Summary` out;
 * :meth:`Summary.to_frame` / :meth:`Summary.from_frame` -- a summary as one
   long pandas frame, the shape Spark's ``applyInPandas`` returns.
@@ -26,7 +32,7 @@ Examples
 ...      ck.Invoice("F2", "C2", "2024-04-02", "2024-05-02", "50.00")],
 ...     [ck.Payment("F1", "2024-04-10", "60.00")])
 >>> parts = [ckd.summarize(ledger, "2024-04")]
->>> table = ckd.kpis(ckd.combine(parts))
+>>> table = ckd.kpis(ckd.combine(parts), money="decimal")
 >>> table.loc[("2024-04", "all"), ["receivables", "sales", "overdue"]].tolist()
 [Decimal('90.00'), Decimal('50.00'), Decimal('40.00')]
 """
@@ -36,96 +42,89 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from dateutil.relativedelta import relativedelta
 
-from creditkpi.core.args import as_periods, check_option, safe_ratio
-from creditkpi.core.engine import (
-    Basis,
-    balances,
-    bucket_labels,
-    disputed_at,
-    doubtful_at,
-    flows,
-    position,
-)
-from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
+from creditkpi.core.args import Money, as_periods, check_money, check_option, money_values
+from creditkpi.core.engine import Basis, bucket_labels
+from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.money import cents_to_decimal
-from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
-from creditkpi.metrics.payment_delay import delay_sums
-
-__all__ = ["Summary", "combine", "from_dask", "kpis", "summarize"]
-
-FloatArray = npt.NDArray[np.float64]
-
-#: money columns of :func:`kpis` (int64 minor units in the summary)
-MONEY_COLUMNS = (
-    "receivables",
-    "receivables_start",
-    "overdue",
-    "current",
-    "unapplied",
-    "disputed",
-    "doubtful",
-    "doubtful_start",
-    "sales",
-    "cash",
-    "credit_notes",
-    "write_offs",
+from creditkpi.core.parts import (
+    COHORT_STEP,
+    PARTS,
+    CohortParts,
+    cohort_parts,
+    customer_parts,
+    month_windows,
+    period_parts,
+    reason_parts,
+    snapshot_parts,
+    status_parts,
 )
+from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
+from creditkpi.metrics.aging import book_table, status_table, top_table
+from creditkpi.metrics.cohorts import cohort_table
+from creditkpi.metrics.cost_per_euro import cost_totals, costs_in_minor_units
+from creditkpi.metrics.dispute_rate import reasons_table
+from creditkpi.registry import KPIS, TABLES
 
-#: payment-delay sums carried in ``Summary.flows`` (column: field of ``delay_sums``)
-DELAY_SUMS = {
-    "paid": "amount",
-    "payments": "payments",
-    "paid_late": "amount_late",
-    "weighted_to_pay": "weighted_to_pay",
-    "weighted_late": "weighted_late",
+__all__ = ["Summary", "combine", "from_dask", "kpis", "summarize", "table"]
+
+IntArray = npt.NDArray[np.int64]
+
+#: the snapshot parts a summary carries at every date (plus the aging buckets)
+SNAPSHOT = ("receivables", "overdue", "current", "open_invoices", "unapplied", "disputed",
+            "doubtful", "provisions")  # fmt: skip
+#: the period parts a summary carries for every period
+PERIOD = tuple(name for name, (kind, _, _) in PARTS.items() if kind == "period" and name != "days")
+
+#: the tables of a summary and their index levels (after ``key``, the date or period)
+_TABLES: Mapping[str, tuple[str, ...]] = {
+    "snapshots": ("as_of", "group"),
+    "periods": ("period", "group"),
+    "months": ("window", "group"),
+    "reasons": ("as_of", "group", "reason"),
+    "statuses": ("as_of", "group", "status"),
+    "customers": ("as_of", "customer_id"),
+    "cohort_totals": ("as_of", "cohort"),
+    "cohort_cells": ("as_of", "cohort", "age"),
 }
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Additive parts of the KPIs of some periods, per group.
+    """Additive parts of every KPI of some periods, per group (int64 only).
 
     Attributes
     ----------
-    positions : DataFrame
-        Indexed by ``(as_of, group)``: ``receivables``, ``overdue``, one
-        column per aging bucket, ``unapplied``, ``disputed`` and ``doubtful``
-        (int64 minor units) at each period's start - 1 day and end, and at
-        the extra ``dates``.
-    flows : DataFrame
-        Indexed by ``(period, group)``: the columns of
-        :func:`creditkpi.core.engine.flows` over each period, and the
-        payment-delay sums (``paid``, ``payments``, ``paid_late``,
-        ``weighted_to_pay``, ``weighted_late``; see
-        :func:`creditkpi.metrics.payment_delay.delay_sums`).
-    monthly : DataFrame
-        Indexed by ``(window, group)``: ``sales`` per calendar month (the
-        last window of each period ends on the period's end), for the
-        countback DSO.
+    tables : dict of str to DataFrame
+        ``snapshots`` (``(as_of, group)``: the snapshot parts and aging
+        buckets at each period's start - 1 day and end, and the extra dates;
+        ``invoices:<bucket>`` counts the open invoices per bucket),
+        ``periods`` (``(period, group)``: the period parts), ``months``
+        (``(window, group)``: sales per calendar month for the countback),
+        ``reasons`` (``(as_of, group, reason)``: open disputes), ``statuses``
+        (``(as_of, group, status)``), ``customers`` (``(as_of,
+        customer_id)``: each partition's largest balances), ``cohort_totals``
+        and ``cohort_cells`` (the cohort matrices at each period's end). Sums
+        of the same keys add up across partitions with disjoint customers.
     first_day : int or None
         Earliest event of the ledger (day number): where the countback's
         history runs out.
     meta : dict
         Options every summary to combine must share (periods, dates, edges,
-        basis, by, currency, digits).
+        basis, by, top, granularity, currency, digits).
     issues : tuple of str
         Validation warnings of the partitions (``Ledger.report``).
     """
 
-    positions: pd.DataFrame
-    flows: pd.DataFrame
-    monthly: pd.DataFrame
+    tables: Mapping[str, pd.DataFrame]
     first_day: int | None
     meta: dict[str, Any] = field(default_factory=dict)
     issues: tuple[str, ...] = ()
@@ -136,27 +135,36 @@ class Summary:
         return [Period.parse(p) for p in self.meta["periods"]]
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary as one long frame (``table, key, grp, col, value``).
+        """The summary as one long frame (``table, key, grp, sub, col, value``).
 
-        The shape Spark's ``applyInPandas`` returns: fixed schema
-        ``table string, key string, grp string, col string, value long``.
-        Group labels become text (Python ``str`` objects, which every engine's
+        The shape Spark's ``applyInPandas`` returns: fixed schema ``table
+        string, key string, grp string, sub string, col string, value long``.
+        Labels become text (Python ``str`` objects, which every engine's
         pandas conversion accepts).
         """
         parts = []
-        for table, frame in (
-            ("positions", self.positions),
-            ("flows", self.flows),
-            ("monthly", self.monthly),
-        ):
+        for name, frame in self.tables.items():
             if len(frame) == 0:
                 continue
             long = frame.stack().reset_index()
-            long.columns = pd.Index(["key", "grp", "col", "value"])
-            long["key"] = long["key"].astype(str)
-            long["grp"] = long["grp"].astype(str)
-            long.insert(0, "table", table)
-            parts.append(long)
+            levels = list(frame.index.names)
+            key = long[levels[0]].astype(str)
+            grp = long[levels[1]].astype(str)
+            sub = (
+                long[levels[2]].astype(str) if len(levels) > 2 else pd.Series("", index=long.index)
+            )
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "table": name,
+                        "key": key,
+                        "grp": grp,
+                        "sub": sub,
+                        "col": long.iloc[:, len(levels)].astype(str),
+                        "value": long.iloc[:, len(levels) + 1].astype(np.int64),
+                    }
+                )
+            )
         meta = {**self.meta, "first_day": self.first_day, "issues": list(self.issues)}
         parts.append(
             pd.DataFrame(
@@ -164,6 +172,7 @@ class Summary:
                     "table": ["meta"],
                     "key": [json.dumps(meta)],
                     "grp": [""],
+                    "sub": [""],
                     "col": [""],
                     "value": [0],
                 }
@@ -173,7 +182,7 @@ class Summary:
         out["value"] = out["value"].astype(np.int64)
         # plain Python strings: engines that convert the frame themselves (Spark's
         # Arrow batches) do not all take pandas' Arrow-backed text columns
-        for column in ("table", "key", "grp", "col"):
+        for column in ("table", "key", "grp", "sub", "col"):
             out[column] = out[column].astype(object)
         return out
 
@@ -183,43 +192,51 @@ class Summary:
         metas = [json.loads(k) for k in frame.loc[frame["table"] == "meta", "key"]]
         if not metas:
             raise InvalidOptionError("the frame holds no summary (no 'meta' row)", column="table")
-        summaries = []
-        first = metas[0]
-        columns = first["columns"]
-        for meta in metas:
-            summaries.append(
-                cls(
-                    _empty(columns["positions"], "as_of"),
-                    _empty(columns["flows"], "period"),
-                    _empty(columns["monthly"], "window"),
-                    meta.pop("first_day"),
-                    {k: v for k, v in meta.items() if k != "issues"},
-                    tuple(meta.get("issues", ())),
-                )
-            )
-        base = combine(summaries)
-        tables = {}
-        for table, level in (("positions", "as_of"), ("flows", "period"), ("monthly", "window")):
-            rows = frame[frame["table"] == table]
+        columns = metas[0]["columns"]
+        firsts = [m["first_day"] for m in metas if m.get("first_day") is not None]
+        meta = {k: v for k, v in metas[0].items() if k not in ("first_day", "issues")}
+        for other in metas[1:]:
+            rest = {k: v for k, v in other.items() if k not in ("first_day", "issues")}
+            _check_same(meta, rest)
+        tables: dict[str, pd.DataFrame] = {}
+        for name, levels in _TABLES.items():
+            rows = frame[frame["table"] == name]
+            if len(rows) == 0:
+                tables[name] = _empty(columns.get(name, []), levels)
+                continue
+            keys = ["key", "grp", "sub"][: len(levels)]
             wide = rows.pivot_table(
-                index=["key", "grp"], columns="col", values="value", aggfunc="sum", fill_value=0
+                index=keys, columns="col", values="value", aggfunc="sum", fill_value=0
             )
-            wide = wide.reindex(columns=columns[table], fill_value=0).astype(np.int64)
-            wide.index = wide.index.set_names([level, "group"])
+            wide = wide.reindex(columns=columns.get(name, list(wide.columns)), fill_value=0)
+            wide = wide.astype(np.int64)
+            wide.index = _typed_index(wide.index, levels)
             wide.columns.name = None
-            if table == "positions" and len(wide):
-                keys = pd.DatetimeIndex(wide.index.get_level_values(0))
-                wide.index = pd.MultiIndex.from_arrays(
-                    [keys, wide.index.get_level_values(1)], names=[level, "group"]
-                )
-            tables[table] = _sorted(wide)
-        return replace(
-            base, positions=tables["positions"], flows=tables["flows"], monthly=tables["monthly"]
+            tables[name] = _sorted(wide)
+        return cls(
+            tables,
+            min(firsts) if firsts else None,
+            meta,
+            tuple(i for m in metas for i in m.get("issues", ())),
         )
 
 
-def _empty(columns: Sequence[str], level: str) -> pd.DataFrame:
-    index = pd.MultiIndex.from_arrays([[], []], names=[level, "group"])
+def _typed_index(index: pd.MultiIndex | pd.Index, levels: tuple[str, ...]) -> pd.MultiIndex:
+    """Restore the level types of a summary table read back from text."""
+    arrays: list[pd.Index] = []
+    for k, level in enumerate(levels):
+        values = index.get_level_values(k) if isinstance(index, pd.MultiIndex) else index
+        if level == "as_of":
+            arrays.append(pd.DatetimeIndex(values))
+        elif level in ("cohort", "age"):
+            arrays.append(pd.Index(values.astype(np.int64)))
+        else:
+            arrays.append(pd.Index(values, dtype=object))
+    return pd.MultiIndex.from_arrays(arrays, names=list(levels))
+
+
+def _empty(columns: Sequence[str], levels: Sequence[str]) -> pd.DataFrame:
+    index = pd.MultiIndex.from_arrays([[] for _ in levels], names=list(levels))
     return pd.DataFrame({c: pd.Series([], dtype=np.int64) for c in columns}, index=index)
 
 
@@ -231,20 +248,12 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
         return frame
 
 
-def _month_windows(first_day: int, ends: Iterable[int]) -> list[Period]:
-    """Calendar months from the month of ``first_day``; the month of each end stops at it."""
-    windows: list[Period] = []
-    seen: set[tuple[date, date]] = set()
-    for end_day in sorted(set(ends)):
-        end = from_day(end_day)
-        month = from_day(first_day).replace(day=1)
-        while month <= end:
-            last = min(month + relativedelta(months=1, days=-1), end)
-            if (month, last) not in seen:
-                seen.add((month, last))
-                windows.append(Period(month, last))
-            month = month + relativedelta(months=1)
-    return windows
+def _frame(
+    data: Mapping[str, npt.NDArray[Any]], keys: Sequence[Any], labels: pd.Index, level: str
+) -> pd.DataFrame:
+    index = pd.MultiIndex.from_product([list(keys), list(labels)], names=[level, "group"])
+    return pd.DataFrame({c: np.asarray(v, dtype=np.int64).reshape(-1) for c, v in data.items()},
+                        index=index)  # fmt: skip
 
 
 def summarize(
@@ -255,8 +264,10 @@ def summarize(
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     by: str | None = None,
+    top: int = 10,
+    granularity: Literal["month", "quarter", "year"] = "month",
 ) -> Summary:
-    """Reduce a ledger (or one partition of it) to the additive parts of its KPIs.
+    """Reduce a ledger (or one partition of it) to the additive parts of every KPI.
 
     Parameters
     ----------
@@ -264,20 +275,25 @@ def summarize(
     periods : Period, str or list of them
         The periods whose KPIs :func:`kpis` will finish.
     dates : sequence of date or str, default ()
-        Extra as-of dates for the positions (the periods' start - 1 day and
-        end are always included).
+        Extra as-of dates for the snapshot parts (the periods' start - 1 day
+        and end are always included).
     edges : sequence of int, default (30, 60, 90)
         Aging bucket upper bounds in days.
     basis : {"due", "issue"}, default "due"
         Aging from the due date or the issue date.
     by : str, optional
         ``"customer_id"`` or an invoice attribute (``None``: one group ``"all"``).
+    top : int, default 10
+        How many of the largest customers each summary keeps (the
+        top-customers table of a union is in the union of the tops).
+    granularity : {"month", "quarter", "year"}, default "month"
+        Cohort length of the cohort matrices.
 
     Returns
     -------
     Summary
-        Integer minor units only; adding two summaries of ledgers with
-        disjoint customers gives the summary of their union.
+        Integer minor units and counts only; adding two summaries of ledgers
+        with disjoint customers gives the summary of their union.
 
     Examples
     --------
@@ -286,59 +302,104 @@ def summarize(
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-04-01", "2024-04-30", "100.00")])
     >>> s = summarize(ledger, "2024-04")
-    >>> int(s.flows["sales"].iloc[0]), int(s.positions["receivables"].iloc[-1])
+    >>> int(s.tables["periods"]["sales"].iloc[0]), int(s.tables["snapshots"]["receivables"].iloc[-1])
     (10000, 10000)
     """
     plist, _ = as_periods(periods)
     check_option("basis", basis, ("due", "issue"))
-    extra = sorted({to_day(as_date(d)) for d in dates})
-    grid = sorted({to_day(p.before) for p in plist} | {to_day(p.end) for p in plist} | set(extra))
-    days = [from_day(d) for d in grid]
-    pos = position(ledger, days, edges=edges, basis=basis, by=by).drop(columns="open_invoices")
+    check_option("granularity", granularity, tuple(COHORT_STEP))
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise InvalidOptionError(f"top must be a positive whole number, got {top!r}", column="top")
     groups = group_codes(ledger, by)
-    for name in ("disputed", "doubtful"):
-        if (
-            ledger._cols.dispute_invoice.size
-            if name == "disputed"
-            else ledger._cols.doubtful_invoice.size
-        ) == 0:
-            pos[name] = np.zeros(len(pos), dtype=np.int64)
-            continue
-        values = np.zeros((len(grid), groups.size), dtype=np.int64)
-        for j, day in enumerate(grid):
-            snap = balances(ledger, from_day(day))
-            mask = disputed_at(ledger, day) if name == "disputed" else doubtful_at(ledger, day)[0]
-            mask = mask & snap.issued
-            values[j] = ledger._cols.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
-        pos[name] = values.reshape(-1)
-    flow = flows(ledger, plist, by=by)
-    # payment delays: exact sums over the cash applied in each period
-    parts = [delay_sums(ledger, p, groups) for p in plist]
-    for column, name in DELAY_SUMS.items():
-        flow[column] = np.asarray([v for s in parts for v in s[name]], dtype=np.int64)
+    labels = groups.labels
+    extra = sorted({to_day(as_date(d)) for d in dates})
+    ends = [to_day(p.end) for p in plist]
+    grid = sorted({to_day(p.before) for p in plist} | set(ends) | set(extra))
+    buckets = bucket_labels(edges, basis)
+    snap = snapshot_parts(
+        ledger, grid, groups, [*SNAPSHOT, *buckets, "bucket_invoices"], edges=edges, basis=basis
+    )
+    counts = snap.pop("bucket_invoices")
+    for k, label in enumerate(buckets):
+        snap[f"invoices:{label}"] = counts[:, :, k]
+    as_of_keys = [pd.Timestamp(from_day(d)) for d in grid]
+    tables: dict[str, pd.DataFrame] = {
+        "snapshots": _frame(snap, as_of_keys, labels, "as_of"),
+        "periods": _frame(
+            period_parts(ledger, plist, groups, PERIOD), [str(p) for p in plist], labels, "period"
+        ),
+    }
     first = ledger._cols.first_day
-    if first is None:
-        monthly = _empty(["sales"], "window")
+    windows = sorted({w for p in plist for w in month_windows(first, p.end)})
+    if windows:
+        from creditkpi.core.engine import flows
+
+        sales = flows(ledger, windows, by=by)[["sales"]]
+        sales.index = sales.index.set_names(["window", "group"])
+        tables["months"] = sales.astype(np.int64)
     else:
-        windows = _month_windows(first, [to_day(p.end) for p in plist])
-        monthly = flows(ledger, windows, by=by)[["sales"]]
-        monthly.index = monthly.index.set_names(["window", "group"])
+        tables["months"] = _empty(["sales"], _TABLES["months"])
+    step = COHORT_STEP[granularity]
+    reasons, statuses, customers, totals, cells = [], [], [], [], []
+    for day in sorted(set(ends)):
+        key = pd.Timestamp(from_day(day))
+        reasons.append(pd.concat({key: reason_parts(ledger, day, groups)}, names=["as_of"]))
+        statuses.append(pd.concat({key: status_parts(ledger, day, groups)}, names=["as_of"]))
+        customers.append(pd.concat({key: customer_parts(ledger, day, top=top)}, names=["as_of"]))
+        cp = cohort_parts(ledger, day, step)
+        totals.append(
+            pd.DataFrame(
+                {"invoiced": cp.invoiced, "invoices": cp.invoices},
+                index=pd.MultiIndex.from_product([[key], cp.buckets], names=["as_of", "cohort"]),
+            )
+        )
+        ages = np.arange(cp.n_ages)
+        cells.append(
+            pd.DataFrame(
+                {"collected": cp.collected.reshape(-1), "settled": cp.settled.reshape(-1)},
+                index=pd.MultiIndex.from_product(
+                    [[key], cp.buckets, ages], names=["as_of", "cohort", "age"]
+                ),
+            )
+        )
+    tables["reasons"] = _concat(reasons, "reasons", ["count", "amount"])
+    tables["statuses"] = _concat(statuses, "statuses", ["amount", "invoices"])
+    tables["customers"] = _concat(customers, "customers", ["balance", "overdue", "invoices"])
+    tables["cohort_totals"] = _concat(totals, "cohort_totals", ["invoiced", "invoices"])
+    tables["cohort_cells"] = _concat(cells, "cohort_cells", ["collected", "settled"])
     meta = {
         "periods": [str(p) for p in plist],
         "dates": [str(from_day(d)) for d in extra],
         "edges": [int(e) for e in edges],
         "basis": basis,
         "by": by,
+        "top": top,
+        "granularity": granularity,
         "currency": ledger.currency,
         "digits": ledger._cols.digits,
-        "columns": {
-            "positions": list(map(str, pos.columns)),
-            "flows": list(map(str, flow.columns)),
-            "monthly": ["sales"],
-        },
+        "columns": {name: list(map(str, frame.columns)) for name, frame in tables.items()},
     }
     issues = tuple(str(i) for i in ledger.report.issues)
-    return Summary(_sorted(pos), _sorted(flow), _sorted(monthly), first, meta, issues)
+    return Summary({k: _sorted(v) for k, v in tables.items()}, first, meta, issues)
+
+
+def _concat(frames: list[pd.DataFrame], name: str, columns: list[str]) -> pd.DataFrame:
+    nonempty = [f for f in frames if len(f)]
+    if not nonempty:
+        return _empty(columns, _TABLES[name])
+    out = pd.concat(nonempty)
+    out.index = out.index.set_names(list(_TABLES[name]))
+    return out[columns].astype(np.int64)
+
+
+def _check_same(meta: Mapping[str, Any], other: Mapping[str, Any]) -> None:
+    keys = sorted(k for k in meta if k != "columns")
+    diff = [k for k in keys if meta.get(k) != other.get(k)]
+    if diff:
+        raise InvalidOptionError(
+            f"summaries differ in {', '.join(diff)}: summarize every partition alike",
+            column=diff[0],
+        )
 
 
 def combine(summaries: Iterable[Summary | None]) -> Summary:
@@ -355,231 +416,252 @@ def combine(summaries: Iterable[Summary | None]) -> Summary:
         raise InvalidOptionError("nothing to combine: no summary given", column="summaries")
     meta = items[0].meta
     for other in items[1:]:
-        if other.meta != meta:
-            diff = sorted(k for k in meta if meta.get(k) != other.meta.get(k))
-            raise InvalidOptionError(
-                f"summaries differ in {', '.join(diff)}: summarize every partition alike",
-                column=diff[0] if diff else "meta",
-            )
+        _check_same(meta, other.meta)
     if len(items) == 1:
         return items[0]
-
-    def add(frames: list[pd.DataFrame]) -> pd.DataFrame:
-        nonempty = [f for f in frames if len(f)]
-        if not nonempty:
-            return frames[0]
-        total = pd.concat(nonempty).groupby(level=[0, 1], sort=False).sum()
-        return _sorted(total.astype(np.int64))
-
+    tables: dict[str, pd.DataFrame] = {}
+    for name in _TABLES:
+        frames = [s.tables[name] for s in items if name in s.tables and len(s.tables[name])]
+        if not frames:
+            tables[name] = items[0].tables.get(name, _empty([], _TABLES[name]))
+            continue
+        levels = list(range(len(_TABLES[name])))
+        total = pd.concat(frames).groupby(level=levels, sort=False).sum()
+        tables[name] = _sorted(total.astype(np.int64))
+    columns = {name: list(map(str, frame.columns)) for name, frame in tables.items()}
     firsts = [s.first_day for s in items if s.first_day is not None]
     return Summary(
-        add([s.positions for s in items]),
-        add([s.flows for s in items]),
-        add([s.monthly for s in items]),
+        tables,
         min(firsts) if firsts else None,
-        meta,
+        {**meta, "columns": columns},
         tuple(i for s in items for i in s.issues),
     )
 
 
-def _countback(
-    receivables: npt.NDArray[np.int64], months: list[tuple[npt.NDArray[np.int64], int]]
-) -> FloatArray:
-    """Countback DSO per group; ``months`` newest first as (sales per group, days).
-
-    While ``r >= S(month)`` the month counts whole and ``r -= S(month)`` (a month
-    with no or negative sales counts whole); then ``days × r / S`` is added.
-    Comparisons and subtractions are exact (int64 minor units).
-    """
-    r = receivables.astype(np.int64).copy()
-    out = np.zeros(r.shape[0], dtype=np.float64)
-    active = np.asarray(r > 0, dtype=bool)
-    for sales, days in months:
-        if not active.any():
-            break
-        cont = active & (r >= sales)
-        stop = active & ~cont
-        out[cont] += days
-        r[cont] -= sales[cont]
-        if stop.any():
-            out[stop] += (days * r[stop]) / sales[stop]
-            active &= ~stop
-    if active.any():
-        out[active] = np.nan
-        warnings.warn(
-            f"countback DSO: history runs out before the receivables are exhausted "
-            f"({int(active.sum())} group(s)); result is nan",
-            UndefinedMetricWarning,
-            stacklevel=3,
-        )
-    return out
-
-
-def kpis(summary: Summary, *, money: Literal["decimal", "cents"] = "decimal") -> pd.DataFrame:
-    """Finish every KPI of a summary's periods (on the driver).
-
-    Parameters
-    ----------
-    summary : Summary
-        From :func:`summarize`, :func:`combine` or :func:`from_dask`.
-    money : {"decimal", "cents"}, default "decimal"
-        Money columns as ``Decimal`` or as int64 minor units.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``(period, group)``. Money: ``receivables`` (R(end)),
-        ``receivables_start`` (R(start - 1)), ``overdue``, ``current``, one
-        column per aging bucket, ``unapplied``, ``disputed``, ``doubtful``,
-        ``doubtful_start``, ``sales``, ``cash``, ``credit_notes``,
-        ``write_offs``. Ratios (floats, fractions): ``overdue_rate``,
-        ``dso`` (standard), ``countback_dso``, ``best_possible_dso``,
-        ``average_days_delinquent`` (days), ``cei``, ``loss_rate``,
-        ``dispute_rate``, ``bad_debt_to_sales``, and the payment delays of
-        the cash applied in the period (:func:`creditkpi.payment_delays`):
-        ``days_to_pay``, ``days_late`` (amount-weighted days) and
-        ``share_late``.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        For every undefined ratio (zero denominator, countback history
-        exhausted): the value is ``nan``.
-
-    Notes
-    -----
-    SPEC §4.1-4.8: ``DSO = R(end) / S(P) × days(P)``; ``BPDSO = Current(end)
-    / S(P) × days(P)``; ``ADD = DSO - BPDSO``; ``CEI = (R(start-1) + S - R(end))
-    / (R(start-1) + S - Current(end))``; ``loss rate = write-offs / S``;
-    countback walks calendar months back from the month holding the
-    period's end. The ratios are the same vectorised arithmetic as the pure
-    formulas in :mod:`creditkpi.formulas` (tests check they agree).
-    """
-    check_option("money", money, ("decimal", "cents"))
-    meta = summary.meta
-    labels = bucket_labels(tuple(meta["edges"]), meta["basis"])
-    pos = summary.positions
-    flow = summary.flows
-    groups = _groups(summary)
-    rows = []
-    monthly = summary.monthly["sales"] if len(summary.monthly) else pd.Series(dtype=np.int64)
-    windows = {}
-    for key in monthly.index.get_level_values(0).unique():
-        windows[key] = Period.parse(key)
-    first = summary.first_day
-    for period in summary.periods:
-        end = pd.Timestamp(period.end)
-        before = pd.Timestamp(period.before)
-
-        def at(when: pd.Timestamp, column: str) -> npt.NDArray[np.int64]:
-            frame = pos[column]
-            if len(frame) == 0:
-                return np.zeros(len(groups), dtype=np.int64)
-            part = frame.xs(when, level=0) if when in frame.index.get_level_values(0) else None
-            if part is None:
-                return np.zeros(len(groups), dtype=np.int64)
-            return part.reindex(groups, fill_value=0).to_numpy(dtype=np.int64)
-
-        def fl(column: str, key: str = str(period)) -> npt.NDArray[np.int64]:
-            if len(flow) == 0 or key not in flow.index.get_level_values(0):
-                return np.zeros(len(groups), dtype=np.int64)
-            return flow[column].xs(key, level=0).reindex(groups, fill_value=0).to_numpy(np.int64)
-
-        data: dict[str, Any] = {}
-        data["receivables"] = at(end, "receivables")
-        data["receivables_start"] = at(before, "receivables")
-        data["overdue"] = at(end, "overdue")
-        data["current"] = data["receivables"] - data["overdue"]
-        for label in labels:
-            data[label] = at(end, label)
-        for name in ("unapplied", "disputed", "doubtful"):
-            data[name] = at(end, name)
-        data["doubtful_start"] = at(before, "doubtful")
-        for name in ("sales", "cash", "credit_notes", "write_offs"):
-            data[name] = fl(name)
-        sales = data["sales"]
-        days = period.days
-        data["overdue_rate"] = safe_ratio(data["overdue"], data["receivables"], what="overdue rate")
-        data["dso"] = safe_ratio(data["receivables"], sales, what="DSO", scale=days)
-        data["best_possible_dso"] = safe_ratio(
-            data["current"], sales, what="best possible DSO", scale=days
-        )
-        data["average_days_delinquent"] = data["dso"] - data["best_possible_dso"]
-        start = data["receivables_start"]
-        data["cei"] = safe_ratio(
-            start + sales - data["receivables"], start + sales - data["current"], what="CEI"
-        )
-        data["loss_rate"] = safe_ratio(data["write_offs"], sales, what="loss rate")
-        data["dispute_rate"] = safe_ratio(
-            data["disputed"], data["receivables"], what="dispute rate"
-        )
-        data["bad_debt_to_sales"] = safe_ratio(
-            data["doubtful"] - data["doubtful_start"], sales, what="bad debt to sales"
-        )
-        paid = fl("paid")
-        data["days_to_pay"] = safe_ratio(fl("weighted_to_pay"), paid, what="days to pay")
-        data["days_late"] = safe_ratio(fl("weighted_late"), paid, what="days late")
-        data["share_late"] = safe_ratio(fl("paid_late"), paid, what="share paid late")
-        # countback: calendar months back from the month holding the end, down to history
-        back: list[tuple[npt.NDArray[np.int64], int]] = []
-        month = period.end.replace(day=1)
-        while first is not None and to_day(month + relativedelta(months=1, days=-1)) >= first:
-            last = min(month + relativedelta(months=1, days=-1), period.end)
-            key = str(Period(month, last))
-            values = (
-                monthly.xs(key, level=0).reindex(groups, fill_value=0).to_numpy(np.int64)
-                if key in windows
-                else np.zeros(len(groups), dtype=np.int64)
-            )
-            back.append((values, (last - month).days + 1))
-            month = month - relativedelta(months=1)
-        data["countback_dso"] = _countback(data["receivables"], back)
-        frame = pd.DataFrame(data, index=pd.Index(groups, name="group"))
-        frame.index = pd.MultiIndex.from_product(
-            [[str(period)], frame.index], names=["period", "group"]
-        )
-        rows.append(frame)
-    out = pd.concat(rows)
-    money_cols = [*MONEY_COLUMNS[:4], *labels, *MONEY_COLUMNS[4:]]
-    ratio_cols = [
-        "overdue_rate",
-        "dso",
-        "countback_dso",
-        "best_possible_dso",
-        "average_days_delinquent",
-        "cei",
-        "loss_rate",
-        "dispute_rate",
-        "bad_debt_to_sales",
-        "days_to_pay",
-        "days_late",
-        "share_late",
-    ]
-    out = out[money_cols + ratio_cols]
-    if money == "decimal":
-        digits = int(meta["digits"])
-        for c in money_cols:
-            out[c] = pd.Series(
-                [cents_to_decimal(int(v), digits) for v in out[c].tolist()],
-                index=out.index,
-                dtype=object,
-            )
-    return out
+# ----------------------------------------------------------------------------------
+# finishing on the driver
+# ----------------------------------------------------------------------------------
 
 
 def _groups(summary: Summary) -> list[Any]:
     seen: dict[Any, None] = {}
-    for frame in (summary.positions, summary.flows, summary.monthly):
-        if len(frame):
-            for g in frame.index.get_level_values(1):
+    for name in ("snapshots", "periods", "months"):
+        frame = summary.tables.get(name)
+        if frame is not None and len(frame):
+            for g in frame.index.get_level_values("group"):
                 seen.setdefault(g, None)
     if not seen and summary.meta.get("by") is None:
         seen["all"] = None
     labels = list(seen)
     try:
-        return sorted(labels)
+        return sorted(labels, key=lambda v: (v == "(unassigned)", v))
     except TypeError:
         return labels
+
+
+def _at(summary: Summary, when: date, column: str, groups: list[Any]) -> IntArray:
+    frame = summary.tables["snapshots"]
+    key = pd.Timestamp(when)
+    if len(frame) == 0 or key not in frame.index.get_level_values("as_of"):
+        return np.zeros(len(groups), dtype=np.int64)
+    part = frame[column].xs(key, level="as_of")
+    return part.reindex(groups, fill_value=0).to_numpy(dtype=np.int64)
+
+
+def _over(summary: Summary, period: Period, column: str, groups: list[Any]) -> IntArray:
+    frame = summary.tables["periods"]
+    key = str(period)
+    if len(frame) == 0 or key not in frame.index.get_level_values("period"):
+        return np.zeros(len(groups), dtype=np.int64)
+    part = frame[column].xs(key, level="period")
+    return part.reindex(groups, fill_value=0).to_numpy(dtype=np.int64)
+
+
+def _months(summary: Summary, end: date, groups: list[Any]) -> list[tuple[IntArray, int]]:
+    frame = summary.tables["months"]
+    sales = frame["sales"] if len(frame) else pd.Series(dtype=np.int64)
+    present = set(sales.index.get_level_values("window")) if len(sales) else set()
+    out = []
+    for window in month_windows(summary.first_day, end):
+        key = str(window)
+        values = (
+            sales.xs(key, level="window").reindex(groups, fill_value=0).to_numpy(np.int64)
+            if key in present
+            else np.zeros(len(groups), dtype=np.int64)
+        )
+        out.append((values, window.days))
+    return out
+
+
+def _parts_of(summary: Summary, period: Period, groups: list[Any]) -> dict[str, Any]:
+    """Every part of one period, ``(1, groups)`` arrays: what the registry's formulas read."""
+    parts: dict[str, Any] = {}
+    for name in SNAPSHOT:
+        parts[name] = _at(summary, period.end, name, groups)[None, :]
+        parts[f"{name}_end"] = parts[name]
+        parts[f"{name}_start"] = _at(summary, period.before, name, groups)[None, :]
+    for name in PERIOD:
+        parts[name] = _over(summary, period, name, groups)[None, :]
+    parts["days"] = np.asarray([[period.days]], dtype=np.int64)
+    parts["countback_months"] = [_months(summary, period.end, groups)]
+    return parts
+
+
+def kpis(summary: Summary, *, costs: Any = None, money: Money = "float") -> pd.DataFrame:
+    """Every value KPI of the registry for a summary's periods (on the driver).
+
+    Parameters
+    ----------
+    summary : Summary
+        From :func:`summarize`, :func:`combine`, :func:`from_dask` or
+        :meth:`Summary.from_frame`.
+    costs : number, mapping or cost lines, optional
+        Collection costs, as :func:`creditkpi.cost_per_euro` takes them; the
+        ``cost_per_euro`` column is present only when given.
+    money : {"float", "decimal"}, default "float"
+        Money columns as numbers or as exact ``Decimal`` objects.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``(period, group)``; one column per KPI of
+        :data:`creditkpi.registry.KPIS`, named as the KPI, in registry order.
+        Snapshot KPIs are at each period's end. The values are those of the
+        ledger functions for the same arguments (the same formulas on the
+        same additive parts).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        For every undefined value (the registry's rule: a denominator <= 0,
+        countback history exhausted): the value is ``nan``.
+    """
+    check_money(money)
+    digits = int(summary.meta["digits"])
+    groups = _groups(summary)
+    entries = [k for k in KPIS.values() if "costs" not in k.requires or costs is not None]
+    frames = []
+    for period in summary.periods:
+        parts = _parts_of(summary, period, groups)
+        if costs is not None:
+            labels = pd.Index(groups, dtype=object)
+            totals = cost_totals(costs, [period], labels, summary.meta.get("by"))
+            parts["costs"] = costs_in_minor_units(totals, digits)
+        data: dict[str, Any] = {}
+        for kpi in entries:
+            values = np.asarray(kpi.finish(parts))[0]
+            if kpi.unit == "money":
+                data[kpi.name] = money_values(values, digits, money)
+            elif kpi.unit == "count":
+                data[kpi.name] = values.astype(np.int64)
+            else:
+                data[kpi.name] = values.astype(np.float64)
+        index = pd.MultiIndex.from_product([[str(period)], groups], names=["period", "group"])
+        frames.append(pd.DataFrame(data, index=index, columns=[k.name for k in entries]))
+    return pd.concat(frames)
+
+
+def table(
+    summary: Summary,
+    name: str,
+    *,
+    period: PeriodLike | None = None,
+    money: Money = "float",
+    n: int | None = None,
+    weight: Literal["amount", "count"] = "amount",
+    order: Sequence[str] = (),
+) -> pd.DataFrame:
+    """A table KPI of the registry at a period's end, from a (combined) summary.
+
+    Parameters
+    ----------
+    summary : Summary
+    name : {"aging", "top_customers", "by_dunning_status", "dispute_reasons", "cohorts"}
+        A name of :data:`creditkpi.registry.TABLES`.
+    period : Period or str, optional
+        One of the summary's periods (default: the last); the table is at its end.
+    money : {"float", "decimal"}, default "float"
+    n : int, optional
+        ``top_customers``: how many (default: the summary's ``top``).
+    weight : {"amount", "count"}, default "amount"
+        ``cohorts``: as :func:`creditkpi.cohorts`.
+    order : sequence of str, default ()
+        ``by_dunning_status``: statuses first, as :func:`creditkpi.by_dunning_status`.
+
+    Returns
+    -------
+    DataFrame
+        The same table as the ledger function at that date (whole book).
+    """
+    check_option("name", name, tuple(TABLES))
+    check_money(money)
+    periods = summary.periods
+    the_period = periods[-1] if period is None else Period.parse(period)
+    if the_period not in periods:
+        raise InvalidOptionError(
+            f"period {the_period} is not a period of the summary ({', '.join(map(str, periods))})",
+            column="period",
+        )
+    key = pd.Timestamp(the_period.end)
+    digits = int(summary.meta["digits"])
+    t = summary.tables
+    if name == "aging":
+        labels = bucket_labels(tuple(summary.meta["edges"]), summary.meta["basis"])
+        snap = _rows(t["snapshots"], key).sum(axis=0)
+        parts: dict[str, Any] = {
+            c: np.asarray([[int(snap.loc[c])]]) for c in (*labels, "receivables", "unapplied")
+        }
+        parts["bucket_invoices"] = np.asarray([[[int(snap.loc[f"invoices:{b}"]) for b in labels]]])
+        return book_table(parts, labels, digits, money)
+    if name == "top_customers":
+        customers = _rows(t["customers"], key)
+        total = int(t["snapshots"].xs(key, level="as_of")["receivables"].sum())
+        top = int(summary.meta["top"]) if n is None else n
+        return top_table(customers.groupby(level=0).sum(), total, top, digits, money)
+    if name == "by_dunning_status":
+        frame = _rows(t["statuses"], key)
+        return status_table(_with_group(frame, "status"), list(order), digits, money)
+    if name == "dispute_reasons":
+        frame = _rows(t["reasons"], key)
+        return reasons_table(_with_group(frame, "reason"), digits, money)
+    step = COHORT_STEP[summary.meta["granularity"]]
+    totals = _rows(t["cohort_totals"], key).groupby(level="cohort").sum()
+    cells = _rows(t["cohort_cells"], key).groupby(level=["cohort", "age"]).sum()
+    buckets = totals.index.to_numpy(dtype=np.int64)
+    n_ages = int(cells.index.get_level_values("age").max()) + 1 if len(cells) else 0
+    collected = np.zeros((buckets.size, n_ages), dtype=np.int64)
+    settled = np.zeros((buckets.size, n_ages), dtype=np.int64)
+    row = {int(b): k for k, b in enumerate(buckets)}
+    cohort_of = cells.index.get_level_values("cohort").to_numpy(dtype=np.int64)
+    age_of = cells.index.get_level_values("age").to_numpy(dtype=np.int64)
+    where = np.asarray([row[int(c)] for c in cohort_of], dtype=np.int64)
+    collected[where, age_of] = cells["collected"].to_numpy(dtype=np.int64)
+    settled[where, age_of] = cells["settled"].to_numpy(dtype=np.int64)
+    cp = CohortParts(
+        buckets,
+        n_ages,
+        totals["invoiced"].to_numpy(dtype=np.int64),
+        totals["invoices"].to_numpy(dtype=np.int64),
+        collected,
+        settled,
+    )
+    return cohort_table(cp, step, weight)
+
+
+def _rows(frame: pd.DataFrame, key: pd.Timestamp) -> pd.DataFrame:
+    """The rows of ``key`` (an as-of date), without the ``as_of`` level."""
+    if len(frame) == 0 or key not in frame.index.get_level_values("as_of"):
+        return frame.iloc[0:0].droplevel("as_of")
+    out: pd.DataFrame = frame[frame.index.get_level_values("as_of") == key].droplevel("as_of")
+    return out
+
+
+def _with_group(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """A ``(group, level)``-indexed frame (empty frames keep the level names)."""
+    if len(frame) == 0:
+        index = pd.MultiIndex.from_arrays([[], []], names=["group", level])
+        return pd.DataFrame({c: pd.Series([], dtype=np.int64) for c in frame.columns}, index=index)
+    return frame
 
 
 # ----------------------------------------------------------------------------------
@@ -587,10 +669,10 @@ def _groups(summary: Summary) -> list[Any]:
 # ----------------------------------------------------------------------------------
 
 
-def _column(columns: Mapping[str, Any] | None, table: str, canonical: str) -> str:
+def _column(columns: Mapping[str, Any] | None, table_name: str, canonical: str) -> str:
     if not columns:
         return canonical
-    nested = columns.get(table)
+    nested = columns.get(table_name)
     if isinstance(nested, Mapping):
         return str(nested.get(canonical, canonical))
     value = columns.get(canonical, canonical)
@@ -629,6 +711,7 @@ def _summarize_partition(
         edges=options["edges"],
         basis=options["basis"],
         by=options["by"],
+        top=options["top"],
     )
 
 
@@ -641,6 +724,7 @@ def from_dask(
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     by: str | None = None,
+    top: int = 10,
     columns: Mapping[str, Any] | None = None,
     date_format: str | None = None,
     unknown_invoices: Literal["error", "unapplied"] = "error",
@@ -654,7 +738,7 @@ def from_dask(
     ----------
     invoices, payments : dask.dataframe.DataFrame
         The tables of :meth:`Ledger.from_frames` (``payments`` optional).
-    periods, dates, edges, basis, by
+    periods, dates, edges, basis, by, top
         As for :func:`summarize`.
     columns, date_format, unknown_invoices
         As for :meth:`Ledger.from_frames`.
@@ -674,13 +758,12 @@ def from_dask(
     -------
     Summary
         Identical to ``summarize(Ledger.from_frames(all invoices, all
-        payments), ...)``; finish it with :func:`kpis`.
+        payments), ...)``; finish it with :func:`kpis` and :func:`table`.
 
     Notes
     -----
-    Each partition is validated on its own: the checks that need the whole
-    book (an invoice id used by two customers, so in two partitions) are not
-    made across partitions. Validation warnings travel in ``Summary.issues``.
+    Each partition is validated on its own; validation warnings travel in
+    ``Summary.issues``.
     """
     from dask.delayed import delayed
 
@@ -698,6 +781,7 @@ def from_dask(
         "edges": tuple(edges),
         "basis": basis,
         "by": by,
+        "top": top,
     }
     if payments is None:
         import dask.dataframe as dd

@@ -1,8 +1,16 @@
-"""Pure scalar formulas: plain numbers in, float out.
+"""Pure formulas: plain numbers in, float out.
 
 Each formula is defined next to its metric (``creditkpi.metrics.*``) and
-re-exported here under its short name. An undefined result (zero
-denominator) is ``nan`` with an :class:`~creditkpi.UndefinedMetricWarning`.
+re-exported here under its short name; the registry
+(:mod:`creditkpi.registry`) finishes every KPI with them, so the ledger
+functions, the dashboard and the distributed summaries give exactly what
+these formulas give on the same figures.
+
+Inputs are ``int``, ``Decimal`` (exact), ``Fraction`` or ``float`` (taken at
+its binary value); integer numpy arrays work too. The result is the exact
+quotient rounded once. An undefined result (a denominator ``<= 0``) is
+``nan`` with an :class:`~creditkpi.UndefinedMetricWarning`; a ``nan`` input
+gives ``nan``.
 
 >>> from creditkpi import formulas as f
 >>> round(f.recovery_rate(266_000, 138_000), 4)
@@ -11,6 +19,7 @@ denominator) is ``nan`` with an :class:`~creditkpi.UndefinedMetricWarning`.
 
 from creditkpi.metrics.activation import formula_activation_rate as activation_rate
 from creditkpi.metrics.aging import formula_overdue_rate as overdue_rate
+from creditkpi.metrics.aging import formula_share as share
 from creditkpi.metrics.bad_debt import formula_bad_debt_to_sales as bad_debt_to_sales
 from creditkpi.metrics.bad_debt import formula_loss_rate as loss_rate
 from creditkpi.metrics.bad_debt import formula_provision_rate as provision_rate
@@ -18,15 +27,19 @@ from creditkpi.metrics.cei import formula_cei as cei
 from creditkpi.metrics.cei import formula_recovery_rate as recovery_rate
 from creditkpi.metrics.cost_per_euro import formula_cost_per_euro as cost_per_euro
 from creditkpi.metrics.dispute_rate import formula_dispute_rate as dispute_rate
+from creditkpi.metrics.dso import formula_average_days_delinquent as average_days_delinquent
 from creditkpi.metrics.dso import formula_best_possible_dso as best_possible_dso
 from creditkpi.metrics.dso import formula_countback_dso as countback_dso
 from creditkpi.metrics.dso import formula_dso as dso
+from creditkpi.metrics.payment_delay import formula_mean_days as mean_days
+from creditkpi.metrics.payment_delay import formula_share_paid_late as share_paid_late
 from creditkpi.metrics.payment_delay import (
     formula_weighted_average_days as weighted_average_days,
 )
 
 __all__ = [
     "activation_rate",
+    "average_days_delinquent",
     "bad_debt_to_sales",
     "best_possible_dso",
     "cei",
@@ -35,8 +48,11 @@ __all__ = [
     "dispute_rate",
     "dso",
     "loss_rate",
+    "mean_days",
     "overdue_rate",
     "provision_rate",
     "recovery_rate",
+    "share",
+    "share_paid_late",
     "weighted_average_days",
 ]

@@ -111,13 +111,13 @@ def test_position_hand_computed(book: ck.Ledger) -> None:
 
 
 def test_receivables_public(book: ck.Ledger) -> None:
-    assert ck.receivables(book, "2024-03-31") == Decimal("650.55")
-    assert ck.receivables(book, date(2024, 3, 30)) == Decimal("1250.55")
-    series = ck.receivables(book, ["2024-03-30", "2024-03-31"])
+    assert ck.receivables(book, "2024-03-31", money="decimal") == Decimal("650.55")
+    assert ck.receivables(book, date(2024, 3, 30), money="decimal") == Decimal("1250.55")
+    series = ck.receivables(book, ["2024-03-30", "2024-03-31"], money="decimal")
     assert series.tolist() == [Decimal("1250.55"), Decimal("650.55")]
-    by_country = ck.receivables(book, "2024-04-02", by="country")
+    by_country = ck.receivables(book, "2024-04-02", by="country", money="decimal")
     assert by_country.to_dict() == {"FR": Decimal("400.00"), "DE": Decimal("1250.54")}
-    frame = ck.receivables(book, ["2024-03-31", "2024-04-02"], by="customer_id")
+    frame = ck.receivables(book, ["2024-03-31", "2024-04-02"], by="customer_id", money="decimal")
     assert frame.shape == (2, 2)
     assert frame.loc[pd.Timestamp("2024-04-02"), "C2"] == Decimal("1250.54")
 
@@ -180,7 +180,7 @@ def test_settled_day(book: ck.Ledger) -> None:
 
 def test_empty_ledger() -> None:
     ledger = ck.Ledger.from_records([])
-    assert ck.receivables(ledger, "2024-01-01") == Decimal("0.00")
+    assert ck.receivables(ledger, "2024-01-01", money="decimal") == Decimal("0.00")
     assert position(ledger, ["2024-01-01", "2024-02-01", "2024-03-01"])["receivables"].tolist() == [
         0,
         0,
@@ -205,7 +205,7 @@ def decimal_receivables(spec: LedgerSpec, as_of: date) -> Decimal:
 
 @given(ledger_specs(), as_of_dates())
 def test_receivables_equal_decimal_sum(spec: LedgerSpec, as_of: date) -> None:
-    assert ck.receivables(spec.build(), as_of) == decimal_receivables(spec, as_of)
+    assert ck.receivables(spec.build(), as_of, money="decimal") == decimal_receivables(spec, as_of)
 
 
 @given(
@@ -289,8 +289,8 @@ def test_a_million_cents_sum_exactly() -> None:
     ledger = ck.Ledger.from_frames(frame)
     exact = sum((Decimal(repr(a)) for a in amounts.tolist()), Decimal(0))
     assert exact == Decimal(int(cents.sum())).scaleb(-2)
-    assert ck.receivables(ledger, "2024-12-31") == exact
-    assert ck.receivables(ledger, "2024-12-31", by="customer_id").sum() == exact
+    assert ck.receivables(ledger, "2024-12-31", money="decimal") == exact
+    assert ck.receivables(ledger, "2024-12-31", by="customer_id", money="decimal").sum() == exact
 
 
 def test_open_invoice_counts_agree_on_overpaid_and_early_settlements() -> None:

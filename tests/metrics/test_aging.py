@@ -176,14 +176,14 @@ def test_book_table(
     expected: dict[str, Decimal],
     counts: list[int],
 ) -> None:
-    table = ck.aging(book, T, buckets=buckets, basis=basis)  # type: ignore[arg-type]
+    table = ck.aging(book, T, buckets=buckets, basis=basis, money="decimal")  # type: ignore[arg-type]
     assert table.index.name == "bucket"
     assert list(table.columns) == ["amount", "share", "invoices"]
     assert amounts(table) == expected
     # R(T) = 100 + 200 + 300 + 400 + 750 + 500 + 600 + 700 - 20 + 0 + 60 = 3590
     total = D("3590.00")
     bucket_rows = table.drop(index="unapplied")
-    assert sum(bucket_rows["amount"]) == total == ck.receivables(book, T)
+    assert sum(bucket_rows["amount"]) == total == ck.receivables(book, T, money="decimal")
     # shares: amount / 3590, each the correctly rounded float of the exact ratio
     assert bucket_rows["share"].tolist() == [float(v) / 3590 for v in bucket_rows["amount"]]
     assert math.isnan(table.loc["unapplied", "share"])
@@ -192,7 +192,7 @@ def test_book_table(
 
 
 def test_book_shares_are_exact_fractions(book: ck.Ledger) -> None:
-    table = ck.aging(book, T)
+    table = ck.aging(book, T, money="decimal")
     # 100/3590, 930/3590, 760/3590, 1100/3590, 700/3590
     assert table["share"].iloc[:5].tolist() == [
         100 / 3590,
@@ -237,13 +237,13 @@ def test_bucket_edges(days_past_due: int, bucket: str) -> None:
     ledger = ck.Ledger.from_records(
         [ck.Invoice("F", "C", min(due, date(2023, 1, 1)), due, "12.34")]
     )
-    table = ck.aging(ledger, as_of)
+    table = ck.aging(ledger, as_of, money="decimal")
     expected = {b: D("0.00") for b in BUCKETS} | {bucket: D("12.34"), "unapplied": D("0.00")}
     assert amounts(table) == expected
     assert table.loc[bucket, "share"] == 1.0
     assert table.loc[bucket, "invoices"] == 1
     overdue_expected = D("12.34") if days_past_due >= 1 else D("0.00")
-    assert ck.overdue(ledger, as_of) == overdue_expected
+    assert ck.overdue(ledger, as_of, money="decimal") == overdue_expected
 
 
 def test_payment_dated_exactly_t_counts() -> None:
@@ -252,21 +252,21 @@ def test_payment_dated_exactly_t_counts() -> None:
         [ck.Payment("F", "2024-03-01", "40.00")],
     )
     # the day before: 100 in 1-30 (29 days late); on the payment day: 60 (30 days late)
-    assert ck.aging(ledger, "2024-02-29").loc["1-30", "amount"] == D("100.00")
-    assert ck.aging(ledger, "2024-03-01").loc["1-30", "amount"] == D("60.00")
+    assert ck.aging(ledger, "2024-02-29", money="decimal").loc["1-30", "amount"] == D("100.00")
+    assert ck.aging(ledger, "2024-03-01", money="decimal").loc["1-30", "amount"] == D("60.00")
 
 
 def test_fully_paid_invoice_adds_nothing_and_is_not_counted(book: ck.Ledger) -> None:
     # PAYT (50.00, 46 days late) is paid on T: 31-60 holds D31, D60, PAYX only
-    table = ck.aging(book, T)
+    table = ck.aging(book, T, money="decimal")
     assert table.loc["31-60", "amount"] == D("760.00")
     assert table.loc["31-60", "invoices"] == 3
 
 
 def test_overpaid_invoice_stays_in_its_bucket(book: ck.Ledger) -> None:
     # OVER, 29 days late, -20.00: 1-30 = 200 + 750 - 20; by customer, C2's 1-30 is -20
-    assert ck.aging(book, T).loc["1-30", "amount"] == D("930.00")
-    assert ck.aging(book, T, by="customer_id").loc["C2", "1-30"] == D("-20.00")
+    assert ck.aging(book, T, money="decimal").loc["1-30", "amount"] == D("930.00")
+    assert ck.aging(book, T, by="customer_id", money="decimal").loc["C2", "1-30"] == D("-20.00")
 
 
 # ----------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def test_overpaid_invoice_stays_in_its_bucket(book: ck.Ledger) -> None:
 
 
 def test_by_customer_table(book: ck.Ledger) -> None:
-    table = ck.aging(book, T, by="customer_id")
+    table = ck.aging(book, T, by="customer_id", money="decimal")
     assert table.index.name == "customer_id"
     assert list(table.columns) == [*BUCKETS, "total", "unapplied"]
     z = D("0.00")
@@ -293,7 +293,7 @@ def test_by_customer_table(book: ck.Ledger) -> None:
 
 
 def test_by_country_table(book: ck.Ledger) -> None:
-    table = ck.aging(book, T, by="country")
+    table = ck.aging(book, T, by="country", money="decimal")
     z = D("0.00")
     # FR = C1 + C3; DE = C2; C4 has no invoice, so no country: "(unassigned)"
     expected = {
@@ -306,7 +306,7 @@ def test_by_country_table(book: ck.Ledger) -> None:
 
 def test_by_customer_shares(book: ck.Ledger) -> None:
     with pytest.warns(ck.UndefinedMetricWarning):  # C4 holds no receivables
-        table = ck.aging(book, T, by="customer_id", shares=True)
+        table = ck.aging(book, T, by="customer_id", shares=True, money="decimal")
     assert list(table.columns) == BUCKETS
     # C1: 100/1750, 950/1750, 700/1750
     assert table.loc["C1"].tolist() == [100 / 1750, 950 / 1750, 700 / 1750, 0.0, 0.0]
@@ -317,7 +317,7 @@ def test_by_customer_shares(book: ck.Ledger) -> None:
 
 def test_trend_table_uses_the_sweep(book: ck.Ledger) -> None:
     dates = [T, "2024-07-01", "2024-07-05"]  # three dates: the sweep path
-    table = ck.aging(book, dates)
+    table = ck.aging(book, dates, money="decimal")
     assert table.index.name == "as_of"
     assert list(table.index) == [pd.Timestamp(d) for d in dates]
     assert list(table.columns) == [*BUCKETS, "total", "unapplied"]
@@ -359,7 +359,7 @@ def test_trend_table_uses_the_sweep(book: ck.Ledger) -> None:
 
 
 def test_trend_by_group_is_long(book: ck.Ledger) -> None:
-    table = ck.aging(book, [T, "2024-07-01"], by="customer_id")
+    table = ck.aging(book, [T, "2024-07-01"], by="customer_id", money="decimal")
     assert table.index.names == ["as_of", "customer_id"]
     # C3 on 07-01: LATE 999 not due, PAYX paid -> 999 total
     assert table.loc[(pd.Timestamp("2024-07-01"), "C3"), "total"] == D("999.00")
@@ -368,10 +368,10 @@ def test_trend_by_group_is_long(book: ck.Ledger) -> None:
 
 def test_overdue_and_rate(book: ck.Ledger) -> None:
     # Overdue = R - not due = 3590 - 100 = 3490
-    assert ck.overdue(book, T) == D("3490.00")
+    assert ck.overdue(book, T, money="decimal") == D("3490.00")
     assert ck.overdue_rate(book, T) == 3490 / 3590
     assert isinstance(ck.overdue_rate(book, T), float)
-    by_customer = ck.overdue(book, T, by="customer_id")
+    by_customer = ck.overdue(book, T, by="customer_id", money="decimal")
     # C1 1750 - 100 (N0 due today); C2 everything overdue; C3 PAYX
     assert by_customer.to_dict() == {
         "C1": D("1650.00"),
@@ -391,16 +391,16 @@ def test_overdue_and_rate(book: ck.Ledger) -> None:
 
 def test_overdue_fr_on_july_first(book: ck.Ledger) -> None:
     # 07-01, FR = C1 + C3: C1 all overdue now (N0 1 day late) = 1750; C3: LATE not due, PAYX paid
-    frame = ck.overdue(book, [T, "2024-07-01"], by="country")
+    frame = ck.overdue(book, [T, "2024-07-01"], by="country", money="decimal")
     assert frame.loc[pd.Timestamp("2024-07-01"), "FR"] == D("1750.00")
     assert frame.loc[pd.Timestamp(T), "FR"] == D("1710.00")  # 1650 (C1) + 60 (C3)
 
 
 def test_overdue_on_issue_basis_is_still_days_past_due(book: ck.Ledger) -> None:
     # the basis changes the buckets, never Overdue(T)
-    table = ck.aging(book, T, basis="issue")
+    table = ck.aging(book, T, basis="issue", money="decimal")
     assert sum(table.drop(index="unapplied")["amount"]) == D("3590.00")
-    assert ck.overdue(book, T) == D("3490.00")
+    assert ck.overdue(book, T, money="decimal") == D("3490.00")
 
 
 # ----------------------------------------------------------------------------------
@@ -409,7 +409,7 @@ def test_overdue_on_issue_basis_is_still_days_past_due(book: ck.Ledger) -> None:
 
 
 def test_top_customers(book: ck.Ledger) -> None:
-    table = ck.top_customers(book, T)
+    table = ck.top_customers(book, T, money="decimal")
     assert table.index.name == "customer_id"
     assert list(table.columns) == ["balance", "share", "overdue", "invoices"]
     # C2 1780 > C1 1750 > C3 60; C4 (balance 0) left out
@@ -419,7 +419,7 @@ def test_top_customers(book: ck.Ledger) -> None:
     assert table["overdue"].tolist() == [D("1780.00"), D("1650.00"), D("60.00")]
     # open invoices: C2 D61 D90 D91 OVER; C1 N0 D30 D31 D60 PART; C3 PAYX
     assert table["invoices"].tolist() == [4, 5, 1]
-    assert list(ck.top_customers(book, T, n=2).index) == ["C2", "C1"]
+    assert list(ck.top_customers(book, T, n=2, money="decimal").index) == ["C2", "C1"]
 
 
 def test_top_customers_ties_broken_by_id() -> None:
@@ -430,18 +430,22 @@ def test_top_customers_ties_broken_by_id() -> None:
             ck.Invoice("F3", "C", "2024-01-01", "2024-01-31", "70.00"),
         ]
     )
-    assert list(ck.top_customers(ledger, "2024-02-01").index) == ["C", "A", "B"]
-    assert list(ck.top_customers(ledger, "2024-02-01", n=None).index) == ["C", "A", "B"]
+    assert list(ck.top_customers(ledger, "2024-02-01", money="decimal").index) == ["C", "A", "B"]
+    assert list(ck.top_customers(ledger, "2024-02-01", n=None, money="decimal").index) == [
+        "C",
+        "A",
+        "B",
+    ]
 
 
 def test_top_customers_over_dates(book: ck.Ledger) -> None:
-    table = ck.top_customers(book, [T, "2024-07-01"], n=1)
+    table = ck.top_customers(book, [T, "2024-07-01"], n=1, money="decimal")
     # 07-01: C3 holds LATE 999 + 0 = 999 < C2 1780
     assert list(table.index) == [(pd.Timestamp(T), "C2"), (pd.Timestamp("2024-07-01"), "C2")]
 
 
 def test_by_dunning_status(book: ck.Ledger) -> None:
-    table = ck.by_dunning_status(book, T)
+    table = ck.by_dunning_status(book, T, money="decimal")
     assert table.index.name == "status"
     assert list(table.columns) == ["amount", "share", "invoices"]
     # none: N0 100 + D30 200 + D31 300 + D60 400 + PART 750 + OVER -20 = 1730 (6 invoices)
@@ -455,16 +459,16 @@ def test_by_dunning_status(book: ck.Ledger) -> None:
     }
     assert table["invoices"].tolist() == [6, 2, 1, 1]
     assert table["share"].tolist() == [1730 / 3590, 1100 / 3590, 700 / 3590, 60 / 3590]
-    assert sum(table["amount"]) == ck.receivables(book, T)
+    assert sum(table["amount"]) == ck.receivables(book, T, money="decimal")
 
 
 def test_by_dunning_status_in_process_order(book: ck.Ledger) -> None:
     order = ["none", "reminder 1", "reminder 2", "formal notice", "agency"]
-    table = ck.by_dunning_status(book, T, order=order)
+    table = ck.by_dunning_status(book, T, order=order, money="decimal")
     assert list(table.index) == order
     assert table.loc["agency"].tolist() == [D("0.00"), 0.0, 0]
     # 07-01: D90 moved to reminder 2, PAYX paid -> reminder 2 = 600
-    later = ck.by_dunning_status(book, "2024-07-01", order=order)
+    later = ck.by_dunning_status(book, "2024-07-01", order=order, money="decimal")
     assert later.loc["reminder 2", "amount"] == D("600.00")
 
 
@@ -476,14 +480,14 @@ def test_by_dunning_status_in_process_order(book: ck.Ledger) -> None:
 def test_empty_book() -> None:
     empty = ck.Ledger.from_records([])
     with pytest.warns(ck.UndefinedMetricWarning):
-        table = ck.aging(empty, T)
+        table = ck.aging(empty, T, money="decimal")
     assert amounts(table) == {b: D("0.00") for b in [*BUCKETS, "unapplied"]}
     assert table["share"].isna().all()
     with pytest.warns(ck.UndefinedMetricWarning):
         assert math.isnan(ck.overdue_rate(empty, T))
-    assert ck.overdue(empty, T) == D("0.00")
-    assert ck.top_customers(empty, T).empty
-    assert ck.by_dunning_status(empty, T).empty
+    assert ck.overdue(empty, T, money="decimal") == D("0.00")
+    assert ck.top_customers(empty, T, money="decimal").empty
+    assert ck.by_dunning_status(empty, T, money="decimal").empty
 
 
 def test_all_paid_gives_nan_rate() -> None:
@@ -497,11 +501,11 @@ def test_all_paid_gives_nan_rate() -> None:
 
 def test_one_invoice_before_issue_is_absent() -> None:
     ledger = ck.Ledger.from_records([ck.Invoice("F", "C", "2024-07-01", "2024-07-31", "10.00")])
-    assert ck.receivables(ledger, T) == D("0.00")
+    assert ck.receivables(ledger, T, money="decimal") == D("0.00")
     with pytest.warns(ck.UndefinedMetricWarning):
-        table = ck.aging(ledger, T)
+        table = ck.aging(ledger, T, money="decimal")
     assert table["invoices"].iloc[:5].sum() == 0
-    assert ck.aging(ledger, "2024-07-01").loc["not due", "amount"] == D("10.00")
+    assert ck.aging(ledger, "2024-07-01", money="decimal").loc["not due", "amount"] == D("10.00")
 
 
 def test_warning_can_be_silenced_or_raised() -> None:
@@ -562,7 +566,7 @@ def test_formula() -> None:
 )
 def test_aging_bad_options(book: ck.Ledger, kwargs: dict[str, object], option: str) -> None:
     with pytest.raises(ck.CreditKPIError, match=option) as err:
-        ck.aging(book, T, **kwargs)  # type: ignore[arg-type]
+        ck.aging(book, T, **kwargs, money="decimal")  # type: ignore[arg-type]
     assert err.value.column == option  # type: ignore[attr-defined]
     assert isinstance(err.value, ValueError)
 
@@ -570,17 +574,17 @@ def test_aging_bad_options(book: ck.Ledger, kwargs: dict[str, object], option: s
 @pytest.mark.parametrize(
     "call",
     [
-        lambda b: ck.overdue(b, T, by="region"),
+        lambda b: ck.overdue(b, T, by="region", money="decimal"),
         lambda b: ck.overdue_rate(b, T, by="region"),
-        lambda b: ck.top_customers(b, T, n=0),
-        lambda b: ck.top_customers(b, T, n=-1),
-        lambda b: ck.top_customers(b, T, n=2.5),
-        lambda b: ck.top_customers(b, T, n=True),
-        lambda b: ck.by_dunning_status(b, T, order="none"),
-        lambda b: ck.aging(b, None),
-        lambda b: ck.aging(b, []),
-        lambda b: ck.aging(b, "30/06/2024"),
-        lambda b: ck.overdue(b, "yesterday"),
+        lambda b: ck.top_customers(b, T, n=0, money="decimal"),
+        lambda b: ck.top_customers(b, T, n=-1, money="decimal"),
+        lambda b: ck.top_customers(b, T, n=2.5, money="decimal"),
+        lambda b: ck.top_customers(b, T, n=True, money="decimal"),
+        lambda b: ck.by_dunning_status(b, T, order="none", money="decimal"),
+        lambda b: ck.aging(b, None, money="decimal"),
+        lambda b: ck.aging(b, [], money="decimal"),
+        lambda b: ck.aging(b, "30/06/2024", money="decimal"),
+        lambda b: ck.overdue(b, "yesterday", money="decimal"),
     ],
     ids=[
         "overdue-by",
@@ -620,15 +624,15 @@ def test_one_date_invariants(
     ledger = spec.build()
     before = {k: v.copy() for k, v in vars(ledger._cols).items() if isinstance(v, np.ndarray)}
     edge_list = list(edges)
-    receivables = ck.receivables(ledger, as_of)
+    receivables = ck.receivables(ledger, as_of, money="decimal")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-        table = ck.aging(ledger, as_of, buckets=edge_list, basis=basis)  # type: ignore[arg-type]
-        default = ck.aging(ledger, as_of)
-        by_customer = ck.aging(ledger, as_of, by="customer_id")
-        by_country = ck.aging(ledger, as_of, by="country")
-        top = ck.top_customers(ledger, as_of, n=None)
-        status = ck.by_dunning_status(ledger, as_of)
+        table = ck.aging(ledger, as_of, buckets=edge_list, basis=basis, money="decimal")  # type: ignore[arg-type]
+        default = ck.aging(ledger, as_of, money="decimal")
+        by_customer = ck.aging(ledger, as_of, by="customer_id", money="decimal")
+        by_country = ck.aging(ledger, as_of, by="country", money="decimal")
+        top = ck.top_customers(ledger, as_of, n=None, money="decimal")
+        status = ck.by_dunning_status(ledger, as_of, money="decimal")
     rows = table.drop(index="unapplied")
     # buckets sum exactly to R(T), whatever the edges and basis
     assert sum(rows["amount"], D(0)) == receivables
@@ -639,14 +643,14 @@ def test_one_date_invariants(
     open_invoices = position(ledger, as_of, method="snapshot")["open_invoices"].iloc[0]
     assert rows["invoices"].sum() == open_invoices
     # the default buckets after "not due" are exactly Overdue(T)
-    overdue = ck.overdue(ledger, as_of)
+    overdue = ck.overdue(ledger, as_of, money="decimal")
     assert sum(default["amount"].iloc[1:5], D(0)) == overdue
     # by= adds up to the whole book, bucket by bucket, unapplied cash included
     for groups, by in ((by_customer, "customer_id"), (by_country, "country")):
         for label in [*BUCKETS, "unapplied"]:
             assert sum(groups[label], D(0)) == default.loc[label, "amount"]
         assert (groups[BUCKETS].sum(axis=1) == groups["total"]).all()
-        assert sum(ck.overdue(ledger, as_of, by=by), D(0)) == overdue
+        assert sum(ck.overdue(ledger, as_of, by=by, money="decimal"), D(0)) == overdue
     # the report tables add up too
     assert sum(top["balance"], D(0)) == receivables
     assert sum(status["amount"], D(0)) == receivables
@@ -668,11 +672,11 @@ def test_sweep_equals_date_by_date(
     spec: LedgerSpec, dates: list[date], edges: tuple[int, ...]
 ) -> None:
     ledger = spec.build()
-    trend = ck.aging(ledger, dates, buckets=edges)
+    trend = ck.aging(ledger, dates, buckets=edges, money="decimal")
     for d in dates:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-            one = ck.aging(ledger, d, buckets=edges)
+            one = ck.aging(ledger, d, buckets=edges, money="decimal")
         row = trend.loc[pd.Timestamp(d)]
         labels = list(one.index[:-1])
         assert row[labels].tolist() == one["amount"].iloc[:-1].tolist()
@@ -698,50 +702,60 @@ def test_row_order_scaling_and_shifting(
     shifted = spec.shifted(n).build()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-        book = ck.aging(base, as_of)
+        book = ck.aging(base, as_of, money="decimal")
         # row order: same tables (groups compared in label order)
-        pd.testing.assert_frame_equal(book, ck.aging(shuffled, as_of))
+        pd.testing.assert_frame_equal(book, ck.aging(shuffled, as_of, money="decimal"))
         pd.testing.assert_frame_equal(
-            ck.aging(base, dates, by="customer_id").sort_index(),
-            ck.aging(shuffled, dates, by="customer_id").sort_index(),
+            ck.aging(base, dates, by="customer_id", money="decimal").sort_index(),
+            ck.aging(shuffled, dates, by="customer_id", money="decimal").sort_index(),
         )
-        top = ck.top_customers(base, as_of, n=None)
-        pd.testing.assert_frame_equal(top, ck.top_customers(shuffled, as_of, n=None))
-        status = ck.by_dunning_status(base, as_of)
-        pd.testing.assert_frame_equal(status, ck.by_dunning_status(shuffled, as_of))
+        top = ck.top_customers(base, as_of, n=None, money="decimal")
+        pd.testing.assert_frame_equal(
+            top, ck.top_customers(shuffled, as_of, n=None, money="decimal")
+        )
+        status = ck.by_dunning_status(base, as_of, money="decimal")
+        pd.testing.assert_frame_equal(
+            status, ck.by_dunning_status(shuffled, as_of, money="decimal")
+        )
         rate = ck.overdue_rate(base, dates, by="country")
         pd.testing.assert_frame_equal(
             rate.sort_index(axis=1),
             ck.overdue_rate(shuffled, dates, by="country").sort_index(axis=1),
         )
         # amounts x k: amounts scale, shares and rates do not move (exact ratios)
-        big = ck.aging(scaled, as_of)
+        big = ck.aging(scaled, as_of, money="decimal")
         assert [x * k for x in book["amount"]] == big["amount"].tolist()
         np.testing.assert_array_equal(book["share"].to_numpy(), big["share"].to_numpy())
         pd.testing.assert_frame_equal(rate, ck.overdue_rate(scaled, dates, by="country"))
         pd.testing.assert_frame_equal(
-            ck.aging(base, dates, by="country", shares=True),
-            ck.aging(scaled, dates, by="country", shares=True),
+            ck.aging(base, dates, by="country", shares=True, money="decimal"),
+            ck.aging(scaled, dates, by="country", shares=True, money="decimal"),
         )
-        big_top = ck.top_customers(scaled, as_of, n=None)
+        big_top = ck.top_customers(scaled, as_of, n=None, money="decimal")
         pd.testing.assert_series_equal(top["share"], big_top["share"])
         pd.testing.assert_series_equal(
-            status["share"], ck.by_dunning_status(scaled, as_of)["share"]
+            status["share"], ck.by_dunning_status(scaled, as_of, money="decimal")["share"]
         )
         # every date moved by n days, as_of too: same tables
         later = [d + timedelta(days=n) for d in dates]
         pd.testing.assert_frame_equal(
-            ck.aging(base, dates, by="customer_id").reset_index(level="as_of", drop=True),
-            ck.aging(shifted, later, by="customer_id").reset_index(level="as_of", drop=True),
+            ck.aging(base, dates, by="customer_id", money="decimal").reset_index(
+                level="as_of", drop=True
+            ),
+            ck.aging(shifted, later, by="customer_id", money="decimal").reset_index(
+                level="as_of", drop=True
+            ),
         )
-        pd.testing.assert_frame_equal(status, ck.by_dunning_status(shifted, later[0]))
+        pd.testing.assert_frame_equal(
+            status, ck.by_dunning_status(shifted, later[0], money="decimal")
+        )
 
 
 @settings(max_examples=15)
 @given(ledger_specs(max_invoices=15), st.lists(as_of_dates(), min_size=1, max_size=4, unique=True))
 def test_split_by_customer_adds_up(spec: LedgerSpec, dates: list[date]) -> None:
-    whole = ck.aging(spec.build(), dates)
-    parts = [ck.aging(p.build(), dates) for p in spec.split_by_customer()]
+    whole = ck.aging(spec.build(), dates, money="decimal")
+    parts = [ck.aging(p.build(), dates, money="decimal") for p in spec.split_by_customer()]
     total = parts[0]
     for p in parts[1:]:
         total = total + p

@@ -85,34 +85,40 @@ LINES = [
     ],
 )
 def test_april(book: ck.Ledger, costs: Any, expected: float) -> None:
-    assert cost_per_euro(book, "2024-04", costs) == expected
+    assert cost_per_euro(book, "2024-04", costs=costs) == expected
 
 
 def test_public_name_and_type(book: ck.Ledger) -> None:
-    value = ck.cost_per_euro(book, ck.Period.month(2024, 4), "85.00")
+    value = ck.cost_per_euro(book, ck.Period.month(2024, 4), costs="85.00")
     assert value == 0.1
     assert type(value) is float
 
 
 def test_reading_below_and_above_one(book: ck.Ledger) -> None:
-    assert cost_per_euro(book, "2024-04", "849.99") < 1 < cost_per_euro(book, "2024-04", "850.01")
+    assert (
+        cost_per_euro(book, "2024-04", costs="849.99")
+        < 1
+        < cost_per_euro(book, "2024-04", costs="850.01")
+    )
 
 
 def test_periods_series(book: ck.Ledger) -> None:
     frame = pd.DataFrame(LINES, columns=["date", "amount", "category"])
-    out = cost_per_euro(book, ["2024-04", "2024-05"], frame)
+    out = cost_per_euro(book, ["2024-04", "2024-05"], costs=frame)
     # April 85 / 850; May 999 / 100
     assert out.index.name == "period"
-    assert out.to_dict() == {"2024-04": 0.1, "2024-05": 9.99}
+    assert out.rename(index=str).to_dict() == {"2024-04": 0.1, "2024-05": 9.99}
     mapped = cost_per_euro(
-        book, [ck.Period.month(2024, 4), "2024-05"], {ck.Period.month(2024, 4): 170, "2024-05": 50}
+        book,
+        [ck.Period.month(2024, 4), "2024-05"],
+        costs={ck.Period.month(2024, 4): 170, "2024-05": 50},
     )
-    assert mapped.to_dict() == {"2024-04": 0.2, "2024-05": 0.5}
+    assert mapped.rename(index=str).to_dict() == {"2024-04": 0.2, "2024-05": 0.5}
 
 
 def test_quarter_collects_every_line(book: ck.Ledger) -> None:
     # Q2: lines 04-01, 04-30, 05-01 = 40 + 45 + 999 = 1084; cash 850 + 100 = 950
-    assert cost_per_euro(book, "2024-Q2", LINES) == 1084 / 950
+    assert cost_per_euro(book, "2024-Q2", costs=LINES) == 1084 / 950
 
 
 def test_by_country(book: ck.Ledger) -> None:
@@ -123,11 +129,11 @@ def test_by_country(book: ck.Ledger) -> None:
             "country": ["FR", "FR", "DE", "DE"],
         }
     )
-    out = cost_per_euro(book, "2024-04", lines, by="country")
+    out = cost_per_euro(book, "2024-04", costs=lines, by="country")
     # FR 60 / 600; DE 25.50 / (200 + 50 unapplied of C2, whose invoices are all DE)
     assert out.to_dict() == {"FR": 0.1, "DE": 0.102}
     with pytest.warns(ck.UndefinedMetricWarning):  # no cash in March
-        both = cost_per_euro(book, ["2024-03", "2024-04"], lines, by="country")
+        both = cost_per_euro(book, ["2024-03", "2024-04"], costs=lines, by="country")
     assert both.loc["2024-04", "DE"] == 0.102
     assert math.isnan(both.loc["2024-03", "FR"])
 
@@ -139,36 +145,36 @@ def test_by_matches_text_labels() -> None:
         [ck.Payment("F1", "2024-04-10", "100.00")],
     )
     lines = pd.DataFrame({"date": ["2024-04-02"], "amount": [5], "code": ["391"]})
-    assert cost_per_euro(ledger, "2024-04", lines, by="code").to_dict() == {391: 0.05}
+    assert cost_per_euro(ledger, "2024-04", costs=lines, by="code").to_dict() == {391: 0.05}
 
 
 def test_zero_cash_is_nan(book: ck.Ledger) -> None:
     with pytest.warns(ck.UndefinedMetricWarning):
-        assert math.isnan(cost_per_euro(book, "2024-03", "10.00"))
+        assert math.isnan(cost_per_euro(book, "2024-03", costs="10.00"))
 
 
 def test_empty_ledger() -> None:
     with pytest.warns(ck.UndefinedMetricWarning):
-        assert math.isnan(cost_per_euro(ck.Ledger.from_records([]), "2024-04", []))
+        assert math.isnan(cost_per_euro(ck.Ledger.from_records([]), "2024-04", costs=[]))
 
 
 def test_no_line_in_period_is_zero(book: ck.Ledger) -> None:
-    assert cost_per_euro(book, "2024-04", [("2024-06-01", "5.00")]) == 0.0
+    assert cost_per_euro(book, "2024-04", costs=[("2024-06-01", "5.00")]) == 0.0
 
 
 def test_datetime_column(book: ck.Ledger) -> None:
     frame = pd.DataFrame(
         {"date": pd.to_datetime(["2024-04-01", "2024-04-30"]), "amount": [40.0, 45.0]}
     )
-    assert cost_per_euro(book, "2024-04", frame) == 0.1
+    assert cost_per_euro(book, "2024-04", costs=frame) == 0.1
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:
     frame = pd.DataFrame(LINES, columns=["date", "amount", "category"])
     copy = frame.copy()
     lines = list(LINES)
-    cost_per_euro(book, "2024-04", frame)
-    cost_per_euro(book, "2024-04", lines)
+    cost_per_euro(book, "2024-04", costs=frame)
+    cost_per_euro(book, "2024-04", costs=lines)
     pd.testing.assert_frame_equal(frame, copy)
     assert lines == LINES
 
@@ -229,7 +235,7 @@ def test_bad_costs(
     book: ck.Ledger, costs: Any, rule: str, column: str, ids: tuple[object, ...]
 ) -> None:
     with pytest.raises(ck.CreditKPIError) as info:
-        cost_per_euro(book, "2024-04", costs)
+        cost_per_euro(book, "2024-04", costs=costs)
     assert info.value.rule == rule
     assert info.value.column == column
     assert info.value.ids[: len(ids)] == ids
@@ -240,7 +246,7 @@ def test_bad_by_group(book: ck.Ledger) -> None:
         {"date": ["2024-04-01", "2024-04-02"], "amount": [1, 1], "country": ["FR", "XX"]}
     )
     with pytest.raises(ck.CreditKPIError, match="not in the ledger") as info:
-        cost_per_euro(book, "2024-04", lines, by="country")
+        cost_per_euro(book, "2024-04", costs=lines, by="country")
     assert info.value.column == "country"
     assert info.value.ids == (1,)
 
@@ -260,7 +266,7 @@ def test_bad_by_group(book: ck.Ledger) -> None:
 )
 def test_bad_arguments(book: ck.Ledger, period: Any, costs: Any, by: str | None) -> None:
     with pytest.raises(ck.CreditKPIError):
-        cost_per_euro(book, period, costs, by=by)
+        cost_per_euro(book, period, costs=costs, by=by)
 
 
 # ---------------------------------------------------------------------------------- formula
@@ -328,17 +334,17 @@ def test_metamorphic(
     days: int,
 ) -> None:
     ledger = spec.build()
-    value = cost_per_euro(ledger, period, lines)
+    value = cost_per_euro(ledger, period, costs=lines)
     assert same(value, naive(spec, period, lines))
     # row order: of the ledger and of the cost lines
-    assert same(cost_per_euro(spec.shuffled(3).build(), period, lines[::-1]), value)
+    assert same(cost_per_euro(spec.shuffled(3).build(), period, costs=lines[::-1]), value)
     # scaling costs and amounts by k changes nothing (exact fractions)
     scaled = [(d, a * k, c) for d, a, c in lines]
-    assert same(cost_per_euro(spec.scaled(k).build(), period, scaled), value)
+    assert same(cost_per_euro(spec.scaled(k).build(), period, costs=scaled), value)
     # shifting every date by the same number of days changes nothing
     moved = ck.Period(period.start + timedelta(days=days), period.end + timedelta(days=days))
     shifted = [(d + timedelta(days=days), a, c) for d, a, c in lines]
-    assert same(cost_per_euro(spec.shifted(days).build(), moved, shifted), value)
+    assert same(cost_per_euro(spec.shifted(days).build(), moved, costs=shifted), value)
 
 
 @pytest.mark.filterwarnings("ignore::creditkpi.UndefinedMetricWarning")
@@ -351,11 +357,11 @@ def test_customer_split(
     # every customer, the ratio of that customer's ledger alone with its own lines
     known = [line for line in lines if line[2] in spec.customers()]
     frame = pd.DataFrame(known, columns=["date", "amount", "customer_id"])
-    by = cost_per_euro(spec.build(), period, frame, by="customer_id")
+    by = cost_per_euro(spec.build(), period, costs=frame, by="customer_id")
     for part in spec.split_by_customer():
         customer = part.customers()[0]
         mine = [(d, a) for d, a, c in known if c == customer]
-        assert same(by[customer], cost_per_euro(part.build(), period, mine))
+        assert same(by[customer], cost_per_euro(part.build(), period, costs=mine))
 
 
 def test_cash_is_exact_for_many_rows() -> None:
@@ -374,4 +380,4 @@ def test_cash_is_exact_for_many_rows() -> None:
         {"invoice_id": inv["invoice_id"], "date": "2024-04-02", "amount": np.full(n, 0.1)}
     )
     ledger = ck.Ledger.from_frames(inv, pay)
-    assert cost_per_euro(ledger, "2024-04", "30.00") == 0.1
+    assert cost_per_euro(ledger, "2024-04", costs="30.00") == 0.1

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import creditkpi as ck
 from creditkpi import formulas as f
 from creditkpi.core.engine import balances, disputed_at
-from creditkpi.metrics.dispute_rate import disputed, formula_dispute_rate
+from creditkpi.metrics.dispute_rate import disputed_receivables, formula_dispute_rate
 from tests.strategies import REASONS, LedgerSpec, as_of_dates, ledger_specs
 
 D = Decimal
@@ -86,7 +86,7 @@ def book() -> ck.Ledger:
     ids=["april-end", "touching-disputes", "opened-on-T", "day-before-resolution", "resolved-on-T"],
 )
 def test_hand_computed(book: ck.Ledger, as_of: str, amount: Decimal, rate: float) -> None:
-    assert disputed(book, as_of) == amount
+    assert disputed_receivables(book, as_of, money="decimal") == amount
     result = ck.dispute_rate(book, as_of)
     assert isinstance(result, float)
     assert result == rate
@@ -103,7 +103,7 @@ def test_series_and_groups(book: ck.Ledger) -> None:
     assert by_customer.index.name == "customer_id"
     assert by_customer.to_dict() == {"C1": 0.5, "C2": 1.0, "C3": 0.0}
     assert ck.dispute_rate(book, T, by="country").to_dict() == {"FR": 0.5, "DE": 1.0, "IT": 0.0}
-    assert disputed(book, T, by="customer_id").to_dict() == {
+    assert disputed_receivables(book, T, by="customer_id", money="decimal").to_dict() == {
         "C1": D("600.00"),
         "C2": D("300.00"),
         "C3": D("0.00"),
@@ -115,7 +115,7 @@ def test_series_and_groups(book: ck.Ledger) -> None:
 
 
 def test_reasons_at_t(book: ck.Ledger) -> None:
-    table = ck.dispute_reasons(book, T)
+    table = ck.dispute_reasons(book, T, money="decimal")
     assert table.index.name == "reason"
     assert list(table.columns) == ["count", "amount"]
     # open at T: A price, C delivery + quality, D price (paid: 0); B resolved on T
@@ -123,11 +123,11 @@ def test_reasons_at_t(book: ck.Ledger) -> None:
     assert list(table.index) == ["price", "delivery", "quality"]
     assert table["count"].tolist() == [2, 1, 1]
     assert table["amount"].tolist() == [D("600.00"), D("300.00"), D("0.00")]
-    assert sum(table["amount"]) == disputed(book, T)
+    assert sum(table["amount"]) == disputed_receivables(book, T, money="decimal")
 
 
 def test_reasons_the_day_before(book: ck.Ledger) -> None:
-    table = ck.dispute_reasons(book, "2024-06-29")
+    table = ck.dispute_reasons(book, "2024-06-29", money="decimal")
     # price: A 600 + D 0 (2 disputes); quality: B 500 + C's (counted, money under
     # delivery) (2 disputes); delivery: C 300
     assert {k: (int(c), a) for k, (c, a) in table.iterrows()} == {
@@ -139,7 +139,7 @@ def test_reasons_the_day_before(book: ck.Ledger) -> None:
 
 
 def test_reasons_over_dates(book: ck.Ledger) -> None:
-    table = ck.dispute_reasons(book, ["2024-04-30", T])
+    table = ck.dispute_reasons(book, ["2024-04-30", T], money="decimal")
     assert table.index.names == ["as_of", "reason"]
     assert table.loc[(pd.Timestamp("2024-04-30"), "price")].tolist() == [1, D("100.00")]
     assert len(table.loc[pd.Timestamp(T)]) == 3
@@ -160,15 +160,17 @@ def test_disjoint_and_overlapping_disputes_of_one_invoice() -> None:
     days = ["2024-03-04", "2024-03-05", "2024-03-09", "2024-03-10", "2024-04-04"]
     days += ["2024-04-05", "2024-04-15", "2024-04-20", "2024-12-31"]
     expected = ["0.00", "100.00", "100.00", "0.00", "0.00", "100.00", "70.00", "70.00", "70.00"]
-    assert disputed(ledger, days).tolist() == [D(x) for x in expected]
+    assert disputed_receivables(ledger, days, money="decimal").tolist() == [D(x) for x in expected]
     # 04-15: two open disputes; the balance goes to the earliest (price, 04-05)
-    table = ck.dispute_reasons(ledger, "2024-04-15")
+    table = ck.dispute_reasons(ledger, "2024-04-15", money="decimal")
     assert table.to_dict("index") == {
         "price": {"count": 1, "amount": D("70.00")},
         "quality": {"count": 1, "amount": D("0.00")},
     }
     # after 04-20 only quality is open: it takes the balance
-    assert ck.dispute_reasons(ledger, "2024-04-20")["amount"].to_dict() == {"quality": D("70.00")}
+    assert ck.dispute_reasons(ledger, "2024-04-20", money="decimal")["amount"].to_dict() == {
+        "quality": D("70.00")
+    }
 
 
 def test_same_day_disputes_tie_broken_by_reason() -> None:
@@ -176,7 +178,7 @@ def test_same_day_disputes_tie_broken_by_reason() -> None:
         [ck.Invoice("F", "C", "2024-03-01", "2024-03-31", "100.00")],
         disputes=[ck.Dispute("F", "2024-03-05", "quality"), ck.Dispute("F", "2024-03-05", "")],
     )
-    table = ck.dispute_reasons(ledger, "2024-03-31")
+    table = ck.dispute_reasons(ledger, "2024-03-31", money="decimal")
     # "" is read as "unspecified"; same day: alphabetical, quality < unspecified
     assert table["amount"].to_dict() == {"quality": D("100.00"), "unspecified": D("0.00")}
 
@@ -189,7 +191,7 @@ def test_dispute_on_invoice_not_yet_issued() -> None:
     # before issue: no balance and no open dispute counted; R = 0 -> nan
     with pytest.warns(ck.UndefinedMetricWarning):
         assert math.isnan(ck.dispute_rate(ledger, "2024-03-05"))
-    assert ck.dispute_reasons(ledger, "2024-03-05").empty
+    assert ck.dispute_reasons(ledger, "2024-03-05", money="decimal").empty
     assert ck.dispute_rate(ledger, "2024-03-10") == 1.0
 
 
@@ -208,7 +210,7 @@ def test_invoice_table_disputed_flag() -> None:
     ledger = ck.Ledger.from_invoice_table(frame, disputed="disputed")
     # 02-15: F1 settled; F2 50 open; F3 30 open and disputed until settled -> 30 / 80
     assert ck.dispute_rate(ledger, "2024-02-15") == 30 / 80
-    assert ck.dispute_reasons(ledger, "2024-02-15").to_dict("index") == {
+    assert ck.dispute_reasons(ledger, "2024-02-15", money="decimal").to_dict("index") == {
         "disputed": {"count": 1, "amount": D("30.00")}
     }
     # 03-01: F3 settled, dispute resolved with it
@@ -220,7 +222,7 @@ def test_no_disputes_gives_zero_without_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert ck.dispute_rate(ledger, "2024-04-30") == 0.0
-        assert ck.dispute_reasons(ledger, "2024-04-30").empty
+        assert ck.dispute_reasons(ledger, "2024-04-30", money="decimal").empty
 
 
 def test_empty_book() -> None:
@@ -229,8 +231,8 @@ def test_empty_book() -> None:
         assert math.isnan(ck.dispute_rate(empty, T))
     with pytest.warns(ck.UndefinedMetricWarning):
         assert ck.dispute_rate(empty, [T, "2024-07-31"]).isna().all()
-    assert disputed(empty, T) == D("0.00")
-    table = ck.dispute_reasons(empty, T)
+    assert disputed_receivables(empty, T, money="decimal") == D("0.00")
+    table = ck.dispute_reasons(empty, T, money="decimal")
     assert table.empty
     assert list(table.columns) == ["count", "amount"]
 
@@ -244,7 +246,7 @@ def test_all_paid_gives_nan() -> None:
     with pytest.warns(ck.UndefinedMetricWarning):
         assert math.isnan(ck.dispute_rate(ledger, "2024-04-30"))
     # the dispute is still open, on a zero balance
-    assert ck.dispute_reasons(ledger, "2024-04-30").to_dict("index") == {
+    assert ck.dispute_reasons(ledger, "2024-04-30", money="decimal").to_dict("index") == {
         "price": {"count": 1, "amount": D("0.00")}
     }
 
@@ -262,11 +264,11 @@ def test_formula() -> None:
     "call",
     [
         lambda b: ck.dispute_rate(b, T, by="region"),
-        lambda b: disputed(b, T, by="region"),
+        lambda b: disputed_receivables(b, T, by="region", money="decimal"),
         lambda b: ck.dispute_rate(b, None),
         lambda b: ck.dispute_rate(b, []),
-        lambda b: ck.dispute_reasons(b, "30/06/2024"),
-        lambda b: ck.dispute_reasons(b, []),
+        lambda b: ck.dispute_reasons(b, "30/06/2024", money="decimal"),
+        lambda b: ck.dispute_reasons(b, [], money="decimal"),
     ],
     ids=[
         "rate-by",
@@ -329,9 +331,9 @@ def test_matches_the_records(spec: LedgerSpec, dates: list[date]) -> None:
     ledger = spec.build()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-        amounts = disputed(ledger, dates)
+        amounts = disputed_receivables(ledger, dates, money="decimal")
         rates = ck.dispute_rate(ledger, dates)
-        by_customer = disputed(ledger, dates, by="customer_id")
+        by_customer = disputed_receivables(ledger, dates, by="customer_id", money="decimal")
         by_country = ck.dispute_rate(ledger, dates, by="country")
     for d in dates:
         receivables, amount, n_open = oracle(spec, d)
@@ -350,7 +352,7 @@ def test_matches_the_records(spec: LedgerSpec, dates: list[date]) -> None:
         country_rates = by_country.loc[ts]
         assert country_rates.dropna().between(0, 1).all()
         # reasons: every open dispute counted, each disputed invoice's balance once
-        reasons = ck.dispute_reasons(ledger, d)
+        reasons = ck.dispute_reasons(ledger, d, money="decimal")
         assert reasons["count"].sum() == n_open
         assert sum(reasons["amount"], D(0)) == amount
         assert list(reasons["amount"]) == sorted(reasons["amount"], reverse=True)
@@ -373,8 +375,8 @@ def test_row_order_and_scaling(spec: LedgerSpec, dates: list[date], seed: int, k
             ck.dispute_rate(shuffled, dates, by="customer_id").sort_index(axis=1),
         )
         pd.testing.assert_frame_equal(rate, ck.dispute_rate(scaled, dates, by="customer_id"))
-        reasons = ck.dispute_reasons(base, dates)
-        pd.testing.assert_frame_equal(reasons, ck.dispute_reasons(shuffled, dates))
-        big = ck.dispute_reasons(scaled, dates)
+        reasons = ck.dispute_reasons(base, dates, money="decimal")
+        pd.testing.assert_frame_equal(reasons, ck.dispute_reasons(shuffled, dates, money="decimal"))
+        big = ck.dispute_reasons(scaled, dates, money="decimal")
         assert [a * k for a in reasons["amount"]] == big["amount"].tolist()
         pd.testing.assert_series_equal(reasons["count"], big["count"])

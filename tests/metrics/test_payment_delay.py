@@ -19,7 +19,7 @@ import creditkpi as ck
 from creditkpi.metrics.payment_delay import formula_weighted_average_days, payment_delays
 from tests.strategies import LedgerSpec, ledger_specs
 
-FIELDS = ["days_to_pay", "days_late", "share_late", "amount", "payments"]
+FIELDS = ["days_to_pay", "days_late", "share_paid_late", "amount", "payments"]
 
 
 @pytest.fixture(scope="module")
@@ -77,34 +77,46 @@ def book() -> ck.Ledger:
     ids=["april", "march", "may", "quarter"],
 )
 def test_book(book: ck.Ledger, period: str, expected: tuple[Any, ...]) -> None:
-    out = payment_delays(book, period)
+    out = payment_delays(book, period, money="decimal")
     assert isinstance(out, pd.Series)
     assert list(out.index) == FIELDS
     assert out.name == period
     days_to_pay, days_late, share_late, amount, count = expected
     assert out["days_to_pay"] == days_to_pay
     assert out["days_late"] == days_late
-    assert out["share_late"] == share_late
+    assert out["share_paid_late"] == share_late
     assert out["amount"] == Decimal(amount)
     assert out["payments"] == count
     assert type(out["payments"]) is int
 
 
 def test_public_name(book: ck.Ledger) -> None:
-    assert ck.payment_delays(book, ck.Period.month(2024, 3))["days_late"] == 28.0
+    assert ck.payment_delays(book, ck.Period.month(2024, 3), money="decimal")["days_late"] == 28.0
 
 
 def test_by_country(book: ck.Ledger) -> None:
-    out = payment_delays(book, "2024-04", by="country")
+    out = payment_delays(book, "2024-04", by="country", money="decimal")
     assert isinstance(out, pd.DataFrame)
     assert out.index.name == "country"
     assert list(out.columns) == FIELDS
     # FR: (600×40 + 400×60) / 1000 = 48; (600×10 + 400×30) / 1000 = 18; all late
-    assert out.loc["FR", ["days_to_pay", "days_late", "share_late"]].tolist() == [48.0, 18.0, 1.0]
+    assert out.loc["FR", ["days_to_pay", "days_late", "share_paid_late"]].tolist() == [
+        48.0,
+        18.0,
+        1.0,
+    ]
     # DE: paid 10 days early -> 0 days late, nothing late
-    assert out.loc["DE", ["days_to_pay", "days_late", "share_late"]].tolist() == [20.0, 0.0, 0.0]
+    assert out.loc["DE", ["days_to_pay", "days_late", "share_paid_late"]].tolist() == [
+        20.0,
+        0.0,
+        0.0,
+    ]
     # IT: paid on the due date -> not late
-    assert out.loc["IT", ["days_to_pay", "days_late", "share_late"]].tolist() == [15.0, 0.0, 0.0]
+    assert out.loc["IT", ["days_to_pay", "days_late", "share_paid_late"]].tolist() == [
+        15.0,
+        0.0,
+        0.0,
+    ]
     assert out.loc["DE", "amount"] == Decimal("500.00")  # the unapplied 999 is excluded
     assert out["payments"].to_dict() == {"DE": 1, "FR": 2, "IT": 1}
     assert out.index.tolist() == ["DE", "FR", "IT"]  # groups come sorted
@@ -113,16 +125,16 @@ def test_by_country(book: ck.Ledger) -> None:
 
 
 def test_periods(book: ck.Ledger) -> None:
-    out = payment_delays(book, ["2024-03", "2024-04", "2024-05"])
+    out = payment_delays(book, ["2024-03", "2024-04", "2024-05"], money="decimal")
     assert out.index.name == "period"
-    assert list(out.index) == ["2024-03", "2024-04", "2024-05"]
+    assert [str(p) for p in out.index] == ["2024-03", "2024-04", "2024-05"]
     assert out["days_late"].tolist() == [28.0, 72 / 7, 5.0]
     assert out["amount"].tolist() == [Decimal("200.00"), Decimal("1750.00"), Decimal("100.00")]
 
 
 def test_periods_by(book: ck.Ledger) -> None:
     with pytest.warns(ck.UndefinedMetricWarning):  # DE and IT pay nothing in May
-        out = payment_delays(book, ["2024-04", "2024-05"], by="country")
+        out = payment_delays(book, ["2024-04", "2024-05"], by="country", money="decimal")
     assert out.index.names == ["period", "country"]
     assert out.loc[("2024-05", "FR"), "days_to_pay"] == 35.0
     assert math.isnan(out.loc[("2024-05", "DE"), "days_to_pay"])
@@ -132,16 +144,16 @@ def test_periods_by(book: ck.Ledger) -> None:
 
 def test_no_payment_is_nan(book: ck.Ledger) -> None:
     with pytest.warns(ck.UndefinedMetricWarning):
-        out = payment_delays(book, "2024-06")
+        out = payment_delays(book, "2024-06", money="decimal")
     assert math.isnan(out["days_to_pay"])
     assert math.isnan(out["days_late"])
-    assert math.isnan(out["share_late"])
+    assert math.isnan(out["share_paid_late"])
     assert (out["amount"], out["payments"]) == (Decimal("0.00"), 0)
 
 
 def test_empty_ledger() -> None:
     # no customer, hence no group and nothing undefined: an empty frame with the fixed columns
-    out = payment_delays(ck.Ledger.from_records([]), ["2024-04"], by="customer_id")
+    out = payment_delays(ck.Ledger.from_records([]), ["2024-04"], by="customer_id", money="decimal")
     assert list(out.columns) == FIELDS
     assert len(out) == 0
 
@@ -159,9 +171,9 @@ def test_payment_before_issue_counts_from_issue() -> None:
                 ck.Payment("F2", "2024-04-21", "100.00"),  # 20 days, 10 late
             ],
         )
-    out = payment_delays(ledger, "2024-04")
+    out = payment_delays(ledger, "2024-04", money="decimal")
     # (0 + 20) / 2; (0 + 10) / 2; half the amount late
-    assert out[["days_to_pay", "days_late", "share_late"]].tolist() == [10.0, 5.0, 0.5]
+    assert out[["days_to_pay", "days_late", "share_paid_late"]].tolist() == [10.0, 5.0, 0.5]
 
 
 def test_partial_payments_weighted_by_amount() -> None:
@@ -170,11 +182,11 @@ def test_partial_payments_weighted_by_amount() -> None:
         [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-01", "1000.00")],
         [ck.Payment("F1", "2024-01-01", "900.00"), ck.Payment("F1", "2024-04-10", "100.00")],
     )
-    out = payment_delays(ledger, "2024")
+    out = payment_delays(ledger, "2024", money="decimal")
     # (900×0 + 100×100) / 1000 = 10 (the unweighted mean would be 50)
     assert out["days_to_pay"] == 10.0
     assert out["days_late"] == 10.0
-    assert out["share_late"] == 0.1
+    assert out["share_paid_late"] == 0.1
 
 
 @pytest.mark.parametrize(
@@ -184,7 +196,7 @@ def test_partial_payments_weighted_by_amount() -> None:
 )
 def test_bad_arguments(book: ck.Ledger, period: Any, by: str | None) -> None:
     with pytest.raises((ck.CreditKPIError, TypeError)):
-        payment_delays(book, period, by=by)
+        payment_delays(book, period, by=by, money="decimal")
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:
@@ -193,7 +205,7 @@ def test_inputs_not_mutated(book: ck.Ledger) -> None:
         for k in ("amount", "settlement_amount", "settlement_date", "issue", "due")
     }
     with pytest.warns(ck.UndefinedMetricWarning):  # C2 and C3 pay nothing in March
-        payment_delays(book, ["2024-03", "2024-04"], by="customer_id")
+        payment_delays(book, ["2024-03", "2024-04"], by="customer_id", money="decimal")
     for key, value in before.items():
         assert np.array_equal(getattr(book._cols, key), value)
 
@@ -288,7 +300,7 @@ def same(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
 @settings(max_examples=25)
 @given(ledger_specs(), months)
 def test_matches_definition(spec: LedgerSpec, period: ck.Period) -> None:
-    out = values(payment_delays(spec.build(), period))
+    out = values(payment_delays(spec.build(), period, money="decimal"))
     assert same(out, naive(spec, period))
     if out[4]:
         assert 0.0 <= out[2] <= 1.0
@@ -299,17 +311,17 @@ def test_matches_definition(spec: LedgerSpec, period: ck.Period) -> None:
 @settings(max_examples=12)
 @given(ledger_specs(), months, st.integers(0, 10), st.integers(2, 1000), st.integers(-400, 400))
 def test_metamorphic(spec: LedgerSpec, period: ck.Period, seed: int, k: int, days: int) -> None:
-    base = values(payment_delays(spec.build(), period))
+    base = values(payment_delays(spec.build(), period, money="decimal"))
     # row order is irrelevant
-    assert same(values(payment_delays(spec.shuffled(seed).build(), period)), base)
+    assert same(values(payment_delays(spec.shuffled(seed).build(), period, money="decimal")), base)
     # scaling amounts by k: same days and share, k times the amount
-    scaled = values(payment_delays(spec.scaled(k).build(), period))
+    scaled = values(payment_delays(spec.scaled(k).build(), period, money="decimal"))
     assert same(scaled[:3], base[:3])
     assert scaled[3] == base[3] * k
     assert scaled[4] == base[4]
     # shifting every date (and the period) by the same number of days changes nothing
     moved = ck.Period(period.start + timedelta(days=days), period.end + timedelta(days=days))
-    assert same(values(payment_delays(spec.shifted(days).build(), moved)), base)
+    assert same(values(payment_delays(spec.shifted(days).build(), moved, money="decimal")), base)
 
 
 @pytest.mark.filterwarnings("ignore::creditkpi.UndefinedMetricWarning")
@@ -317,11 +329,11 @@ def test_metamorphic(spec: LedgerSpec, period: ck.Period, seed: int, k: int, day
 @given(ledger_specs(), months)
 def test_customer_split(spec: LedgerSpec, period: ck.Period) -> None:
     ledger = spec.build()
-    whole = values(payment_delays(ledger, period))
-    by = payment_delays(ledger, period, by="customer_id")
+    whole = values(payment_delays(ledger, period, money="decimal"))
+    by = payment_delays(ledger, period, by="customer_id", money="decimal")
     amount, count = Decimal(0), 0
     for part in spec.split_by_customer():
-        alone = values(payment_delays(part.build(), period))
+        alone = values(payment_delays(part.build(), period, money="decimal"))
         amount += alone[3]
         count += alone[4]
         customer = part.customers()[0]

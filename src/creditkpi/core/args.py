@@ -37,6 +37,7 @@ __all__ = [
     "date_index",
     "exact_number",
     "exact_ratio",
+    "first_row",
     "money_values",
     "observed_days",
     "period_group_index",
@@ -359,7 +360,9 @@ def period_index(periods: Sequence[Period], name: str = "period") -> pd.Index:
     """
     freq = _calendar_freq(periods)
     if freq is not None:
-        return pd.PeriodIndex([pd.Period(p.start, freq=freq) for p in periods], name=name)
+        return pd.PeriodIndex(
+            [pd.Period(p.start, freq=freq) for p in periods], freq=freq, name=name
+        )
     return pd.IntervalIndex.from_arrays(
         pd.DatetimeIndex([p.start for p in periods]),
         pd.DatetimeIndex([p.end for p in periods]),
@@ -379,3 +382,63 @@ def date_index(dates: Sequence[date] | Sequence[int], name: str = "as_of") -> pd
     days = [d if isinstance(d, (int, np.integer)) else to_day(d) for d in dates]
     values = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[s]")
     return pd.DatetimeIndex(values, name=name)
+
+
+def shape_values(
+    values: npt.NDArray[Any],
+    index: pd.Index,
+    groups: Groups,
+    *,
+    single: bool,
+    by: str | None,
+    name: str | None = None,
+) -> Any:
+    """Shape a ``(keys, groups)`` array of results per the library's conventions.
+
+    ``index`` labels the keys (dates or periods). One key and ``by=None``:
+    the value; ``by``: a Series by group; many keys: a Series by key, or a
+    DataFrame keys × groups with ``by``.
+    """
+    if by is None:
+        if single:
+            value = values[0, 0]
+            return value.item() if isinstance(value, np.generic) else value
+        return pd.Series(values[:, 0], index=index, name=name)
+    labels = groups.labels.copy()
+    labels.name = by
+    if single:
+        return pd.Series(values[0], index=labels, name=name)
+    return pd.DataFrame(values, index=index, columns=labels)
+
+
+def shape_money(
+    cents: IntArray,
+    index: pd.Index,
+    groups: Groups,
+    *,
+    single: bool,
+    by: str | None,
+    digits: int,
+    money: Money,
+    name: str | None = None,
+) -> Any:
+    """:func:`shape_values` for money: a ``Decimal`` scalar, numeric (or ``Decimal``) tables."""
+    check_money(money)
+    if single and by is None:
+        return Decimal(int(cents[0, 0])).scaleb(-digits)
+    return shape_values(
+        money_values(cents, digits, money), index, groups, single=single, by=by, name=name
+    )
+
+
+def first_row(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The first row of ``frame`` as a Series of plain Python values (ints stay ints).
+
+    The shape of a one-period, ungrouped summary: a Series of fields named
+    after the period.
+    """
+    row = {}
+    for column in frame.columns:
+        value = frame[column].iloc[0]
+        row[column] = value.item() if isinstance(value, np.generic) else value
+    return pd.Series(row, dtype=object, name=name)

@@ -92,16 +92,23 @@ def group_codes(ledger: Ledger, by: str | None) -> Groups:
         return Groups("all", pd.Index(["all"]), np.zeros(n, np.int64), np.zeros(m, np.int64))
     if by in ("customer_id", "customer"):
         rank, labels = sorted_labels(list(c.customer_labels))
-        sgroup = np.where(
-            c.settlement_invoice >= 0,
-            c.customer[c.settlement_invoice],
-            c.settlement_customer,
-        )
+        # unapplied cash (invoice -1) reads a spare slot: safe on a ledger without invoices
+        invoice_customer = np.append(c.customer, -1)[c.settlement_invoice]
+        sgroup = np.where(c.settlement_invoice >= 0, invoice_customer, c.settlement_customer)
         return Groups(
             "customer_id",
             pd.Index(labels, name="customer_id", dtype=object),
             rank[c.customer],
             rank[sgroup],
+        )
+    if isinstance(by, str) and by not in c.attrs.columns and n == 0:
+        # no invoice, so no attribute: unapplied cash of customers without invoices
+        labels = [UNASSIGNED] if m else []
+        return Groups(
+            by,
+            pd.Index(labels, name=by, dtype=object),
+            np.zeros(0, np.int64),
+            np.zeros(m, np.int64),
         )
     if not isinstance(by, str) or by not in c.attrs.columns:
         raise InvalidOptionError(

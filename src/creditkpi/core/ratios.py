@@ -178,6 +178,8 @@ def ratio(
     mult = np.broadcast_to(mult, num_a.shape)
     if num_a.dtype.kind == "f" or den_a.dtype.kind == "f":
         raise TypeError("ratio takes integer arrays (minor units, counts); got floats")
+    if num_a.dtype == object or den_a.dtype == object:
+        return _object_ratio(num_a, den_a, mult, den_scale, what)
     bad = den_a <= 0
     out = np.full(num_a.shape, np.nan, dtype=np.float64)
     top = int(np.abs(num_a).max(initial=0)) * int(np.abs(mult).max(initial=0))
@@ -192,6 +194,29 @@ def ratio(
     if bad.any():
         warn_undefined(what, count=int(bad.sum()), total=int(bad.size))
     return np.asarray(out, dtype=np.float64)
+
+
+def _object_ratio(
+    num: npt.NDArray[Any], den: npt.NDArray[Any], mult: npt.NDArray[Any], den_scale: int, what: str
+) -> FloatArray:
+    """:func:`ratio` element by element for arrays of exact numbers (``Fraction``, ``Decimal``)."""
+    out = np.full(num.shape, np.nan, dtype=np.float64)
+    undefined = 0
+    for idx in np.ndindex(num.shape):
+        n, d, m = (
+            exact(num[idx], "numerator"),
+            exact(den[idx], "denominator"),
+            exact(mult[idx], "scale"),
+        )
+        if n is None or d is None or m is None:
+            continue
+        if d <= 0:
+            undefined += 1
+            continue
+        out[idx] = float(n * m / (d * den_scale))
+    if undefined:
+        warn_undefined(what, count=undefined, total=int(out.size))
+    return out
 
 
 def countback(

@@ -12,7 +12,7 @@ holds, so the charts can also be drawn from tables you built yourself:
 
 * :func:`aging_chart` -- an aged-balance table (``amount``, ``share``
   [``previous_amount``]) as grouped bars with the share of each bucket;
-* :func:`trend_chart` -- a period-indexed table (``dso``, ``dso_countback``
+* :func:`trend_chart` -- a period-indexed table (``dso``, ``countback_dso``
   [``best_possible_dso``], ``cei``) as two panels: days and CEI in percent;
 * :func:`cohort_chart` -- a cohort × age table of fractions as a heat map;
 * :func:`plot_dashboard` -- all three for a dashboard, into a directory.
@@ -245,7 +245,7 @@ def trend_chart(
     ----------
     trend : DataFrame
         Indexed by period label (oldest first); columns ``dso``,
-        ``dso_countback`` and optionally ``best_possible_dso`` (days) and
+        ``countback_dso`` and optionally ``best_possible_dso`` (days) and
         ``cei`` (fraction). Missing values (``nan``) leave gaps.
     path : path
         PNG file to write.
@@ -276,7 +276,7 @@ def trend_chart(
         ax2 = None
     series = [
         ("dso", "DSO, standard", _CURRENT, "-", "o"),
-        ("dso_countback", "DSO, countback", _COUNTBACK, "-", "s"),
+        ("countback_dso", "DSO, countback", _COUNTBACK, "-", "s"),
         ("best_possible_dso", "best possible DSO", _BEST, "--", None),
     ]
     ends: list[tuple[float, str]] = []

@@ -1,4 +1,12 @@
-"""Computing a :class:`~creditkpi.dashboard.Dashboard`: every KPI of a period and the previous one."""
+"""Computing a :class:`~creditkpi.dashboard.Dashboard`: every KPI of a period and the previous one.
+
+The KPI table is the registry (:data:`creditkpi.registry.KPIS`) evaluated on
+the additive parts of :mod:`creditkpi.core.parts`, computed once for both
+periods: a dashboard value is the formula the ledger function uses, on the
+same parts, so it is exactly the value of that function for the same
+arguments. The detail tables are those of the table KPIs
+(:data:`creditkpi.registry.TABLES`) at both as-of dates.
+"""
 
 from __future__ import annotations
 
@@ -7,39 +15,35 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import flows
+from creditkpi.core.args import Money, check_money, money_values, period_index
+from creditkpi.core.engine import bucket_labels
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.period import Period, PeriodLike, as_date, from_day
-from creditkpi.metrics.activation import activation_rate
-from creditkpi.metrics.aging import (
-    aging,
-    by_dunning_status,
-    overdue,
-    overdue_rate,
-    receivables,
-    top_customers,
-)
-from creditkpi.metrics.bad_debt import bad_debt_to_sales, doubtful, loss_rate, provision_rate
-from creditkpi.metrics.cei import cei, recovery_rate
+from creditkpi.core.parts import countback_months, period_parts, snapshot_parts
+from creditkpi.core.period import Period, PeriodLike, as_date, to_day
+from creditkpi.dashboard.model import Dashboard, _missing, _unit_text
+from creditkpi.metrics.aging import aging, by_dunning_status, top_customers
 from creditkpi.metrics.cohorts import cohorts
-from creditkpi.metrics.cost_per_euro import cost_per_euro
-from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons
-from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso
-from creditkpi.metrics.payment_delay import payment_delays
+from creditkpi.metrics.cost_per_euro import cost_totals, costs_in_minor_units
+from creditkpi.metrics.dispute_rate import dispute_reasons
+from creditkpi.registry import KPI, KPIS
 
-if TYPE_CHECKING:  # pragma: no cover
-    pass
+__all__ = ["dashboard", "evaluate", "inputs_of"]
 
-from creditkpi.dashboard.model import KPIS, Dashboard, _change, _missing, _number
+IntArray = npt.NDArray[np.int64]
 
-__all__ = ["dashboard"]
+#: the KPIs of the trend table
+TREND = ("dso", "countback_dso", "best_possible_dso", "cei")
+#: the KPIs of the per-group table
+GROUP_KPIS = ("receivables", "overdue", "overdue_rate", "dso", "countback_dso")
+
 
 # ----------------------------------------------------------------------------------
 # warnings: one summary instead of forty
@@ -47,7 +51,7 @@ __all__ = ["dashboard"]
 
 
 class _Collector:
-    """Runs KPI calls, keeping their warnings instead of letting them through."""
+    """Runs calls, keeping their warnings instead of letting them through."""
 
     def __init__(self) -> None:
         self.undefined: list[str] = []
@@ -76,15 +80,121 @@ class _Collector:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
 
 
-def _pick(frame: pd.DataFrame, names: Sequence[str]) -> str:
-    for name in names:
-        if name in frame.columns:
-            return name
-    raise KeyError(f"none of {names} in {list(frame.columns)}")
+# ----------------------------------------------------------------------------------
+# the registry on parts
+# ----------------------------------------------------------------------------------
 
 
-def _month_of(day: date) -> Period:
-    return Period.month(day.year, day.month)
+def inputs_of(ledger: Ledger, costs: Any = None) -> set[str]:
+    """The optional inputs a ledger (and ``costs``) provides: ``disputes``, ``doubtful``...
+
+    A KPI that ``requires`` an input missing here is left out of the dashboard.
+    """
+    c = ledger._cols
+    out = set()
+    if c.dispute_invoice.size:
+        out.add("disputes")
+    if c.doubtful_invoice.size:
+        out.add("doubtful")
+    if c.status_invoice.size:
+        out.add("statuses")
+    if costs is not None:
+        out.add("costs")
+    return out
+
+
+def evaluate(
+    ledger: Ledger,
+    kpis: Sequence[KPI],
+    periods: Sequence[Period],
+    as_of: Sequence[date],
+    groups: Groups,
+    *,
+    observed: Sequence[int] | None = None,
+    costs: Sequence[Sequence[Decimal] | None] | None = None,
+) -> dict[str, npt.NDArray[Any]]:
+    """Every KPI of ``kpis`` for each (period, as-of date) pair, per group.
+
+    The parts they need are computed once (:mod:`creditkpi.core.parts`) and
+    finished by each KPI's registry formula. ``as_of[j]`` is the snapshot
+    date of ``periods[j]``; ``costs[j]`` the cost totals per group of period
+    ``j`` (``None``: unknown, the KPI is ``nan``). Returns ``(periods,
+    groups)`` arrays: minor units for money KPIs, floats otherwise.
+    """
+    snap_names = sorted({p for k in kpis if k.basis == "as_of" for p in k.arguments})
+    period_names = sorted(
+        {
+            p
+            for k in kpis
+            if k.basis == "period"
+            for p in k.arguments
+            if p not in ("countback_months", "costs")
+        }
+    )
+    parts: dict[str, Any] = {}
+    days = [to_day(d) for d in as_of]
+    if snap_names:
+        parts.update(snapshot_parts(ledger, days, groups, snap_names))
+    if period_names:
+        parts.update(period_parts(ledger, periods, groups, period_names, observed=observed))
+    if any("countback_months" in k.arguments for k in kpis):
+        parts["countback_months"] = countback_months(ledger, [p.end for p in periods], groups)
+    if any("costs" in k.arguments for k in kpis):
+        digits = ledger._cols.digits
+        known = [
+            costs_in_minor_units([list(row)], digits)[0] if row is not None else None
+            for row in (costs or [None] * len(periods))
+        ]
+        matrix = np.full((len(periods), groups.size), math.nan, dtype=object)
+        for j, row in enumerate(known):
+            if row is not None:
+                matrix[j] = row
+        parts["costs"] = matrix
+    return {k.name: k.finish(parts) for k in kpis}
+
+
+def _value(kpi: KPI, values: npt.NDArray[Any], j: int, g: int, digits: int, money: Money) -> Any:
+    value = values[j, g]
+    if kpi.unit == "money":
+        return money_values(np.asarray([int(value)]), digits, money)[0]
+    if kpi.unit == "count":
+        return int(value)
+    return float(value)
+
+
+def _change(current: Any, previous: Any) -> Any:
+    if _missing(current) or _missing(previous):
+        return math.nan
+    return current - previous
+
+
+# ----------------------------------------------------------------------------------
+# detail tables
+# ----------------------------------------------------------------------------------
+
+
+def _side_by_side(current: pd.DataFrame, previous: pd.DataFrame, zero: Any) -> pd.DataFrame:
+    """Current and previous tables side by side, rows outer-joined (current's order first).
+
+    A row present at one date only gets 0 at the other (nothing in that
+    bucket / status / reason).
+    """
+    rows = list(current.index)
+    seen = set(rows)
+    rows += [i for i in previous.index if i not in seen]
+    index = pd.Index(rows, name=current.index.name or previous.index.name)
+    out = pd.DataFrame(index=index)
+    for prefix, frame in (("", current), ("previous_", previous)):
+        aligned = frame.reindex(index)
+        for column in frame.columns:
+            values = aligned[column]
+            if column in ("share",):
+                out[prefix + column] = values.astype(np.float64).fillna(0.0)
+            elif column in ("count", "invoices"):
+                out[prefix + column] = values.astype("Int64").fillna(0)
+            else:
+                out[prefix + column] = values.where(values.notna(), zero)
+    return out
 
 
 def _trend_periods(period: Period, months: int) -> list[Period]:
@@ -92,31 +202,11 @@ def _trend_periods(period: Period, months: int) -> list[Period]:
 
     The last one is cut at ``period.end`` when that is not a month end.
     """
-    last = _month_of(period.end)
+    last = Period.month(period.end.year, period.end.month)
     out = [last.shift_months(k - months + 1) for k in range(months)]
     if period.end != last.end:
         out[-1] = Period(last.start, period.end)
     return out
-
-
-def _values(result: Any, n: int) -> list[Any]:
-    """The values of a KPI series result (or a scalar repeated) as a list of length n."""
-    if isinstance(result, pd.DataFrame):
-        result = result.iloc[:, 0]
-    if isinstance(result, pd.Series):
-        values = list(result.to_numpy())
-    elif isinstance(result, (list, tuple, np.ndarray)):
-        values = list(result)
-    else:
-        values = [result] * n
-    if len(values) != n:
-        raise ValueError(f"expected {n} values, got {len(values)}")
-    return [_number(v) for v in values]
-
-
-# ----------------------------------------------------------------------------------
-# computing
-# ----------------------------------------------------------------------------------
 
 
 def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:
@@ -134,123 +224,44 @@ def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:
     return True, costs
 
 
-def _snapshot_values(
-    ledger: Ledger, period: Period, as_of: date, costs: Any, which: str, col: _Collector
-) -> dict[str, Any]:
-    """Every KPI of the table for one period and as-of date."""
-    tag = f"/{which}"
-    v: dict[str, Any] = {}
-    v["receivables"] = col.call("receivables" + tag, receivables, ledger, as_of)
-    v["overdue"] = col.call("overdue" + tag, overdue, ledger, as_of)
-    v["overdue_rate"] = col.call("overdue_rate" + tag, overdue_rate, ledger, as_of)
-    v["dispute_rate"] = col.call("dispute_rate" + tag, dispute_rate, ledger, as_of)
-    flow = flows(ledger, period)
-    v["sales"] = ledger._cols.money(int(flow["sales"].iloc[0]))
-    v["cash_collected"] = ledger._cols.money(int(flow["cash"].iloc[0]))
-    v["dso"] = col.call("dso" + tag, dso, ledger, period)
-    v["dso_countback"] = col.call("dso_countback" + tag, dso, ledger, period, method="countback")
-    v["best_possible_dso"] = col.call("best_possible_dso" + tag, best_possible_dso, ledger, period)
-    v["average_days_delinquent"] = col.call(
-        "average_days_delinquent" + tag, average_days_delinquent, ledger, period
-    )
-    delays = col.call("payment_delays" + tag, payment_delays, ledger, period)
-    for name, key in (
-        ("days_to_pay", "days_to_pay"),
-        ("days_late", "days_late"),
-        ("share_paid_late", "share_late"),
-    ):
-        v[name] = delays.get(key, math.nan)
-    observed = as_of if (as_of in period and which == "current") else None
-    v["cei"] = col.call("cei" + tag, cei, ledger, period)
-    v["recovery_rate"] = col.call(
-        "recovery_rate" + tag, recovery_rate, ledger, period, observed=observed
-    )
-    v["activation_rate"] = col.call(
-        "activation_rate" + tag, activation_rate, ledger, period, observed=observed
-    )
-    known, given = _costs_for(costs, period, which)
-    if costs is not None:
-        v["cost_per_euro"] = (
-            col.call("cost_per_euro" + tag, cost_per_euro, ledger, period, given)
-            if known
-            else math.nan
-        )
-    v["bad_debt_to_sales"] = col.call("bad_debt_to_sales" + tag, bad_debt_to_sales, ledger, period)
-    v["loss_rate"] = col.call("loss_rate" + tag, loss_rate, ledger, period)
-    v["doubtful"] = col.call("doubtful" + tag, doubtful, ledger, as_of)
-    v["provision_rate"] = col.call("provision_rate" + tag, provision_rate, ledger, as_of)
-    return {k: _number(x) for k, x in v.items()}
-
-
-def _amount_table(
-    current: pd.DataFrame,
-    previous: pd.DataFrame,
-    index_name: str,
-    zero: Decimal,
-) -> pd.DataFrame:
-    """Current and previous figures side by side, rows outer-joined (current's order first).
-
-    Keeps the columns ``count``, ``amount`` (or ``balance``), ``share`` and
-    ``invoices`` that the KPI table has; a row present at one date only gets
-    0 at the other (nothing in that bucket / status / reason).
-    """
-    index = list(current.index)
-    seen = set(index)
-    index += [i for i in previous.index if i not in seen]
-    out = pd.DataFrame(index=pd.Index(index, name=index_name))
-
-    def values(frame: pd.DataFrame, names: Sequence[str], fill: Any) -> list[Any] | None:
-        name = next((n for n in names if n in frame.columns), None)
-        if name is None:
-            return None
-        series = frame[name]
-        return [series.loc[i] if i in series.index else fill for i in index]
-
-    spec: list[tuple[str, tuple[str, ...], Any]] = [
-        ("count", ("count",), 0),
-        ("amount", ("amount", "balance"), zero),
-        ("share", ("share",), 0.0),
-        ("invoices", ("invoices",), 0),
-    ]
-    for prefix, frame in (("", current), ("previous_", previous)):
-        for name, names, fill in spec:
-            got = values(frame, names, fill)
-            if got is None:
-                continue
-            if name in ("count", "invoices"):
-                out[prefix + name] = pd.array(
-                    [None if _missing(v) else int(v) for v in got], dtype="Int64"
-                )
-            elif name == "share":
-                out[prefix + name] = [float(v) if not _missing(v) else math.nan for v in got]
-            else:
-                out[prefix + name] = got
-    return out
-
-
 def _group_table(
-    ledger: Ledger, period: Period, as_of: date, by: str, col: _Collector
+    ledger: Ledger,
+    period: Period,
+    as_of: date,
+    by: str,
+    money: Money,
+    col: _Collector,
 ) -> pd.DataFrame:
-    parts = {
-        "receivables": col.call("groups", receivables, ledger, as_of, by=by),
-        "overdue": col.call("groups", overdue, ledger, as_of, by=by),
-        "overdue_rate": col.call("groups", overdue_rate, ledger, as_of, by=by),
-        "dso": col.call("groups", dso, ledger, period, by=by),
-        "dso_countback": col.call("groups", dso, ledger, period, method="countback", by=by),
-    }
-    index = list(parts["receivables"].index)
-    for series in parts.values():
-        index += [i for i in series.index if i not in set(index)]
-    zero = ledger._cols.money(0)
-    columns: dict[str, list[Any]] = {}
-    for name, series in parts.items():
-        fill: Any = zero if name in ("receivables", "overdue") else math.nan
-        columns[name] = [_number(series.loc[i]) if i in series.index else fill for i in index]
-    # aging(by=) is wide: groups x buckets, plus "total" (= receivables) and "unapplied"
-    wide = col.call("groups", aging, ledger, as_of, by=by)
-    for bucket in [c for c in wide.columns if str(c) != "total"]:
-        columns[str(bucket)] = [wide.at[i, bucket] if i in wide.index else zero for i in index]
-    return pd.DataFrame(columns, index=pd.Index(index, name=by))
+    """Per group: the main KPIs and the aged balance, from one computation of parts per kind."""
+    groups = group_codes(ledger, by)
+    digits = ledger._cols.digits
+    entries = [KPIS[name] for name in GROUP_KPIS]
+    values = col.call(
+        "groups",
+        evaluate,
+        ledger,
+        entries,
+        [period],
+        [as_of],
+        groups,
+    )
+    data: dict[str, Any] = {}
+    for kpi in entries:
+        row = values[kpi.name][0]
+        data[kpi.name] = (
+            money_values(row, digits, money) if kpi.unit == "money" else row.astype(np.float64)
+        )
+    labels = bucket_labels()
+    buckets = snapshot_parts(ledger, [to_day(as_of)], groups, [*labels, "unapplied"])
+    for label in labels:
+        data[label] = money_values(buckets[label][0], digits, money)
+    data["unapplied"] = money_values(-buckets["unapplied"][0], digits, money)
+    return pd.DataFrame(data, index=groups.labels.rename(by))
+
+
+# ----------------------------------------------------------------------------------
+# the dashboard
+# ----------------------------------------------------------------------------------
 
 
 def dashboard(
@@ -260,10 +271,11 @@ def dashboard(
     as_of: date | str | None = None,
     costs: Any = None,
     by: str | None = None,
-    top: int = 10,
+    n: int = 10,
     trend_months: int = 12,
+    money: Money = "float",
 ) -> Dashboard:
-    """Every KPI of SPEC §4.10 for the period, with the previous period beside it.
+    """Every KPI of the period, with the previous period beside it (tableau de bord).
 
     Parameters
     ----------
@@ -286,22 +298,25 @@ def dashboard(
     by : str, optional
         ``"customer_id"`` or an invoice attribute: adds :attr:`Dashboard.groups`
         (receivables, overdue, overdue rate, DSO both methods, aging per group).
-    top : int, default 10
-        Number of customers in :attr:`Dashboard.top_customers`.
+    n : int, default 10
+        Number of customers in :attr:`Dashboard.top_customers` (as ``n`` of
+        :func:`creditkpi.top_customers`).
     trend_months : int, default 12
         Length of the DSO / CEI trend, in months ending with the period.
+    money : {"float", "decimal"}, default "float"
+        How the tables carry money: numbers, or exact ``Decimal`` objects.
 
     Returns
     -------
     Dashboard
-        See :class:`Dashboard`. Values are those of the individual KPI
-        functions for the same arguments (fractions, days, ``Decimal``).
+        See :class:`Dashboard`. Its KPI rows are the entries of
+        :data:`creditkpi.registry.KPIS` (those whose inputs the ledger has),
+        with values equal to the KPI functions' for the same arguments.
 
     Raises
     ------
     CreditKPIError
-        A bad ``period``, ``as_of``, ``costs`` or ``by`` (from the KPI
-        functions).
+        A bad ``period``, ``as_of``, ``costs`` or ``by``.
 
     Warns
     -----
@@ -315,10 +330,7 @@ def dashboard(
     ``change = current - previous`` in the KPI's unit (for ratios, in
     fraction points: 0.012 is +1.2 percentage points). Sales and cash
     collected (the denominators of most ratios) are included for context.
-
-    References
-    ----------
-    SPEC §4.10 (tableau de bord, seed 004).
+    See the *Dashboard* page of the documentation.
 
     Examples
     --------
@@ -327,107 +339,131 @@ def dashboard(
     ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "1000.00"),
     ...      ck.Invoice("F2", "C2", "2024-04-05", "2024-05-05", "500.00")],
     ...     [ck.Payment("F1", "2024-04-10", "600.00")])
-    >>> import warnings
-    >>> with warnings.catch_warnings():  # no doubtful invoice: the provision rate is n/a
-    ...     warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-    ...     board = ck.dashboard(ledger, "2024-04")
+    >>> board = ck.dashboard(ledger, "2024-04")
     >>> board.kpis.loc["receivables", ["current", "previous", "change"]].tolist()
-    [Decimal('900.00'), Decimal('1000.00'), Decimal('-100.00')]
+    [900.0, 1000.0, -100.0]
     >>> round(board.value("overdue_rate"), 4), board.value("overdue_rate", "previous")
     (0.4444, 0.0)
     >>> board.to_dict()["kpis"]["sales"]["current"]
     '500.00'
-    >>> board.trend.index.tolist()
+    >>> [str(p) for p in board.trend.index]
     ['2024-03', '2024-04']
     """
+    check_money(money)
     the_period = Period.parse(period)
     cut = the_period.end if as_of is None else as_date(as_of)
-    if not isinstance(top, int) or isinstance(top, bool) or top < 1:
-        raise InvalidOptionError(f"top must be a positive whole number, got {top!r}", column="top")
-    if not isinstance(trend_months, int) or isinstance(trend_months, bool) or trend_months < 1:
-        raise InvalidOptionError(
-            f"trend_months must be a positive whole number, got {trend_months!r}",
-            column="trend_months",
-        )
+    for name, value in (("n", n), ("trend_months", trend_months)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InvalidOptionError(
+                f"{name} must be a positive whole number, got {value!r}", column=name
+            )
     if by is not None:
         group_codes(ledger, by)  # validates by before the long computation
     prev = the_period.previous()
     prev_cut = prev.end
     col = _Collector()
+    digits = ledger._cols.digits
+    whole = group_codes(ledger, None)
+    have = inputs_of(ledger, costs)
 
-    current = _snapshot_values(ledger, the_period, cut, costs, "current", col)
-    previous = _snapshot_values(ledger, prev, prev_cut, costs, "previous", col)
-    unit_text = {
-        "money": ledger.currency,
-        "days": "days",
-        "ratio": "ratio",
-        "money/money": f"{ledger.currency}/{ledger.currency}",
-    }
+    # ---------------------------------------------------------------- KPI table
+    entries = [k for k in KPIS.values() if k.dashboard is None and set(k.requires) <= have]
+    left_out = sorted(
+        {r for k in KPIS.values() if k.dashboard is None for r in k.requires if r not in have}
+    )
+    known_now, given_now = _costs_for(costs, the_period, "current")
+    known_before, given_before = _costs_for(costs, prev, "previous")
+    cost_rows: list[Sequence[Decimal] | None] | None = None
+    if "costs" in have:
+        cost_rows = [
+            cost_totals(given_now, [the_period], whole.labels, None)[0] if known_now else None,
+            cost_totals(given_before, [prev], whole.labels, None)[0] if known_before else None,
+        ]
+    observed = [to_day(cut) if cut in the_period else to_day(the_period.end), to_day(prev.end)]
+    values = col.call(
+        "kpis",
+        evaluate,
+        ledger,
+        entries,
+        [the_period, prev],
+        [cut, prev_cut],
+        whole,
+        observed=observed,
+        costs=cost_rows,
+    )
     rows = []
     undefined: list[str] = []
-    for info in KPIS:
-        if info.name not in current:
-            continue
-        cur, old = current[info.name], previous[info.name]
+    for kpi in entries:
+        cur = _value(kpi, values[kpi.name], 0, 0, digits, money)
+        old = _value(kpi, values[kpi.name], 1, 0, digits, money)
         rows.append(
             {
-                "kpi": info.name,
-                "label": info.label,
+                "kpi": kpi.name,
+                "label": kpi.label,
                 "current": cur,
                 "previous": old,
                 "change": _change(cur, old),
-                "unit": unit_text[info.unit],
+                "unit": _unit_text(kpi.unit, ledger.currency),
             }
         )
         if _missing(cur):
-            undefined.append(f"{info.name}/current")
-        if _missing(old) and not (
-            info.name == "cost_per_euro" and not _costs_for(costs, prev, "previous")[0]
-        ):
-            undefined.append(f"{info.name}/previous")
-    kpis = pd.DataFrame(rows).set_index("kpi")
-    kpis = kpis.astype({"current": object, "previous": object, "change": object})
+            undefined.append(f"{kpi.name}/current")
+        if _missing(old) and not (kpi.name == "cost_per_euro" and not known_before):
+            undefined.append(f"{kpi.name}/previous")
+    kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
+    kpis = kpis.set_index("kpi")
+    if money == "decimal":
+        kpis = kpis.astype({"current": object, "previous": object, "change": object})
+    else:
+        kpis = kpis.astype({"current": np.float64, "previous": np.float64, "change": np.float64})
 
-    zero = ledger._cols.money(0)
-    aging_table = _amount_table(
-        col.call("aging", aging, ledger, cut),
-        col.call("aging", aging, ledger, prev_cut),
-        "bucket",
+    # ---------------------------------------------------------------- detail tables
+    zero: Any = Decimal(0).scaleb(-digits) if money == "decimal" else 0.0
+    aging_table = _side_by_side(
+        col.call("aging", aging, ledger, cut, money=money),
+        col.call("aging", aging, ledger, prev_cut, money=money),
         zero,
     )
-    dunning_table = _amount_table(
-        col.call("dunning", by_dunning_status, ledger, cut),
-        col.call("dunning", by_dunning_status, ledger, prev_cut),
-        "status",
-        zero,
+    empty = pd.DataFrame()
+    dunning_table = (
+        _side_by_side(
+            col.call("dunning", by_dunning_status, ledger, cut, money=money),
+            col.call("dunning", by_dunning_status, ledger, prev_cut, money=money),
+            zero,
+        )
+        if "statuses" in have
+        else empty.rename_axis("status")
     )
-    disputes_table = _amount_table(
-        col.call("disputes", dispute_reasons, ledger, cut),
-        col.call("disputes", dispute_reasons, ledger, prev_cut),
-        "reason",
-        zero,
+    disputes_table = (
+        _side_by_side(
+            col.call("disputes", dispute_reasons, ledger, cut, money=money),
+            col.call("disputes", dispute_reasons, ledger, prev_cut, money=money),
+            zero,
+        )
+        if "disputes" in have
+        else empty.rename_axis("reason")
     )
-    top_table = col.call("top_customers", top_customers, ledger, cut, n=top).copy()
-    balances_before = col.call("top_customers", receivables, ledger, prev_cut, by="customer_id")
-    top_table["previous_balance"] = [
-        balances_before.loc[c] if c in balances_before.index else zero for c in top_table.index
-    ]
-    top_table.index.name = "customer_id"
+    top_table = col.call("top_customers", top_customers, ledger, cut, n=n, money=money).copy()
+    before = col.call("top_customers", top_customers, ledger, prev_cut, n=None, money=money)
+    top_table["previous_balance"] = before["balance"].reindex(top_table.index).fillna(zero)
 
     months = _trend_periods(the_period, trend_months)
-    if ledger._cols.first_day is not None:
+    first = ledger.first_date
+    if first is not None:
         # months that end before the ledger's first event say nothing: left out
-        first = from_day(ledger._cols.first_day)
         months = [m for m in months if m.end >= first] or months[-1:]
-    trend = pd.DataFrame(index=pd.Index([str(m) for m in months], name="period"))
-    trend["dso"] = _values(col.call("trend", dso, ledger, months), len(months))
-    trend["dso_countback"] = _values(
-        col.call("trend", dso, ledger, months, method="countback"), len(months)
+    trend_values = col.call(
+        "trend",
+        evaluate,
+        ledger,
+        [KPIS[name] for name in TREND],
+        months,
+        [m.end for m in months],
+        whole,
     )
-    trend["best_possible_dso"] = _values(
-        col.call("trend", best_possible_dso, ledger, months), len(months)
+    trend = pd.DataFrame(
+        {name: trend_values[name][:, 0] for name in TREND}, index=period_index(months)
     )
-    trend["cei"] = _values(col.call("trend", cei, ledger, months), len(months))
     if trend.isna().to_numpy().any():
         undefined.append("trend")
 
@@ -435,14 +471,12 @@ def dashboard(
 
     groups = None
     if by is not None:
-        groups = _group_table(ledger, the_period, cut, by, col)
-        if any(
-            _missing(v) for v in groups[["overdue_rate", "dso", "dso_countback"]].to_numpy().ravel()
-        ):
+        groups = _group_table(ledger, the_period, cut, by, money, col)
+        if groups[["overdue_rate", "dso", "countback_dso"]].isna().to_numpy().any():
             undefined.append("groups")
 
     for where in col.undefined:
-        if "/" not in where and where not in undefined:
+        if where not in ("kpis",) and where not in undefined:
             undefined.append(where)
     col.replay()
     if undefined:
@@ -452,6 +486,7 @@ def dashboard(
             UndefinedMetricWarning,
             stacklevel=2,
         )
+    notes = _notes(ledger, the_period, cut, left_out)
     return Dashboard(
         period=the_period,
         previous_period=prev,
@@ -468,4 +503,33 @@ def dashboard(
         groups=groups,
         by=by,
         undefined=tuple(undefined),
+        notes=tuple(notes),
+        data_start=ledger.first_date,
+        data_end=ledger.last_date,
+        money=money,
     )
+
+
+_INPUT_NOTES = {
+    "disputes": "no dispute data: dispute rate and reasons are left out",
+    "doubtful": (
+        "no doubtful classifications: doubtful receivables, bad debt to sales and the "
+        "provision rate are left out"
+    ),
+    "costs": "no collection costs given: cost per euro collected is left out",
+}
+
+
+def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> list[str]:
+    """What a reader should know about the figures."""
+    notes = []
+    last = ledger.last_date
+    if last is not None and last < period.end:
+        notes.append(f"data ends {last}: the period {period} is incomplete")
+    elif last is not None and last < as_of:
+        notes.append(f"data ends {last}, before the as-of date {as_of}")
+    first = ledger.first_date
+    if first is not None and first > period.start:
+        notes.append(f"data starts {first}, after the period {period} starts")
+    notes += [_INPUT_NOTES[name] for name in left_out if name in _INPUT_NOTES]
+    return notes

@@ -21,90 +21,56 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
+from creditkpi.core.args import Money, check_money
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.money import minor_unit
 from creditkpi.core.period import Period, as_date
+from creditkpi.registry import KPI, KPIS
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, Group
 
 
-__all__ = ["KPIS", "SCHEMA", "Dashboard", "KPIInfo"]
+__all__ = ["SCHEMA", "Dashboard"]
 
 #: JSON schema identifier written by :meth:`Dashboard.to_dict`
-SCHEMA = "creditkpi.dashboard/1"
+SCHEMA = "creditkpi.dashboard/2"
 
-Unit = Literal["money", "days", "ratio", "money/money"]
-
-
-@dataclass(frozen=True, slots=True)
-class KPIInfo:
-    """What one row of :attr:`Dashboard.kpis` is.
-
-    Attributes
-    ----------
-    name : str
-        Row label in :attr:`Dashboard.kpis` (``"dso_countback"``).
-    label : str
-        Human-readable name (``"DSO (countback)"``).
-    unit : {"money", "days", "ratio", "money/money"}
-        ``money``: ``Decimal`` in the ledger's currency; ``days``: float;
-        ``ratio``: float fraction (0.4812, shown as 48.12 %);
-        ``money/money``: a float amount per unit of currency.
-    section : str
-        Group of rows in the renderings.
-    better : {"lower", "higher"} or None
-        Which direction is an improvement (``None``: neither).
-    basis : {"as_of", "period"}
-        Snapshot at the as-of date, or flow over the period.
-    """
-
-    name: str
-    label: str
-    unit: Unit
-    section: str
-    better: Literal["lower", "higher"] | None
-    basis: Literal["as_of", "period"]
+#: display unit of a KPI row: the registry's unit
+Unit = Literal["money", "ratio", "days", "count", "money_per_money"]
 
 
-#: the rows of :attr:`Dashboard.kpis`, in order
-KPIS: tuple[KPIInfo, ...] = (
-    KPIInfo("receivables", "Receivables outstanding", "money", "Position", None, "as_of"),
-    KPIInfo("overdue", "Overdue receivables", "money", "Position", "lower", "as_of"),
-    KPIInfo("overdue_rate", "Overdue rate", "ratio", "Position", "lower", "as_of"),
-    KPIInfo("dispute_rate", "Dispute rate", "ratio", "Position", "lower", "as_of"),
-    KPIInfo("sales", "Sales (incl. tax)", "money", "Activity", None, "period"),
-    KPIInfo("cash_collected", "Cash collected", "money", "Activity", "higher", "period"),
-    KPIInfo("dso", "DSO (standard)", "days", "Speed", "lower", "period"),
-    KPIInfo("dso_countback", "DSO (countback)", "days", "Speed", "lower", "period"),
-    KPIInfo("best_possible_dso", "Best possible DSO", "days", "Speed", "lower", "period"),
-    KPIInfo(
-        "average_days_delinquent", "Average days delinquent", "days", "Speed", "lower", "period"
-    ),
-    KPIInfo("days_to_pay", "Average days to pay", "days", "Speed", "lower", "period"),
-    KPIInfo("days_late", "Average days late", "days", "Speed", "lower", "period"),
-    KPIInfo("share_paid_late", "Share of cash paid late", "ratio", "Speed", "lower", "period"),
-    KPIInfo("cei", "Collection effectiveness index", "ratio", "Collection", "higher", "period"),
-    KPIInfo("recovery_rate", "Recovery rate", "ratio", "Collection", "higher", "period"),
-    KPIInfo("activation_rate", "Activation rate", "ratio", "Collection", "higher", "period"),
-    KPIInfo(
-        "cost_per_euro", "Cost per euro collected", "money/money", "Collection", "lower", "period"
-    ),
-    KPIInfo("bad_debt_to_sales", "Bad debt to sales", "ratio", "Risk", "lower", "period"),
-    KPIInfo("loss_rate", "Loss rate (write-offs)", "ratio", "Risk", "lower", "period"),
-    KPIInfo("doubtful", "Doubtful receivables", "money", "Risk", "lower", "as_of"),
-    KPIInfo("provision_rate", "Provision rate", "ratio", "Risk", None, "as_of"),
-)
+def _info(name: str) -> KPI | None:
+    """The registry entry of a dashboard row (``None`` for a row the registry does not know)."""
+    return KPIS.get(name)
 
-_INFO: dict[str, KPIInfo] = {k.name: k for k in KPIS}
 
-#: columns of the detail tables that hold money (``Decimal``; strings in JSON)
+def _is_money_kpi(name: str) -> bool:
+    info = _info(name)
+    return info is not None and info.unit == "money"
+
+
+def _unit_text(unit: str, currency: str) -> str:
+    return {"money": currency, "money_per_money": f"{currency}/{currency}"}.get(unit, unit)
+
+
+#: columns of the detail tables that hold money (exact decimal strings in JSON)
 _MONEY_COLUMNS = frozenset(
-    {"amount", "previous_amount", "balance", "previous_balance", "receivables", "overdue"}
+    {
+        "amount",
+        "previous_amount",
+        "balance",
+        "previous_balance",
+        "receivables",
+        "overdue",
+        "unapplied",
+        "total",
+    }
 )
 #: columns of the group table that are not money
-_GROUP_NUMBERS = frozenset({"overdue_rate", "dso", "dso_countback"})
+_GROUP_NUMBERS = frozenset({"overdue_rate", "dso", "countback_dso"})
 #: the main per-group KPIs (the rest of the group table is the aged balance)
-_GROUP_MAIN = ("receivables", "overdue", "overdue_rate", "dso", "dso_countback")
+_GROUP_MAIN = ("receivables", "overdue", "overdue_rate", "dso", "countback_dso")
 
 
 # ----------------------------------------------------------------------------------
@@ -161,45 +127,54 @@ class Dashboard:
         Cut-offs of the snapshot KPIs (receivables, aging, ...): ``as_of``
         (default ``period.end``) and ``previous_period.end``.
     currency : str
-        The ledger's currency; money values are ``Decimal`` in it.
+        The ledger's currency.
     kpis : DataFrame
-        Index ``kpi`` (the names of :data:`KPIS`); columns ``label``,
-        ``current``, ``previous``, ``change`` (current - previous; for ratios
-        a difference of fractions, i.e. percentage points / 100) and
-        ``unit`` (the currency code, ``"days"``, ``"ratio"`` or
-        ``"EUR/EUR"``). Money is ``Decimal``, the rest float; undefined
-        values are ``nan`` (shown as "n/a").
+        Index ``kpi`` (names of :data:`creditkpi.registry.KPIS`); columns
+        ``label``, ``current``, ``previous``, ``change`` (current - previous;
+        for ratios a difference of fractions, i.e. percentage points / 100)
+        and ``unit`` (the currency code, ``"days"``, ``"ratio"`` or
+        ``"EUR/EUR"``). Numbers (float) by default; with ``money="decimal"``
+        money rows are exact ``Decimal``. Undefined values are ``nan``
+        (shown as "n/a"). Rows whose inputs the ledger lacks (no disputes, no
+        doubtful classifications, no costs) are left out.
     aging : DataFrame
         Index ``bucket`` (``not due``, ``1-30``, ..., and ``unapplied`` cash
         on its own line); ``amount``, ``share`` (of receivables),
-        ``previous_amount``, ``previous_share``.
+        ``invoices``, and the same prefixed ``previous_``.
     dunning : DataFrame
-        Index ``status``; ``amount``, ``share``, ``previous_amount``,
-        ``previous_share`` (statuses present at only one date: 0 at the other).
+        Index ``status``; ``amount``, ``share``, ``invoices`` and their
+        ``previous_`` values (empty without dunning statuses).
     disputes : DataFrame
-        Open disputes by ``reason``: ``count``, ``amount``, ``previous_count``,
-        ``previous_amount``.
+        Open disputes by ``reason``: ``count``, ``amount`` and their
+        ``previous_`` values (empty without disputes).
     top_customers : DataFrame
         Index ``customer_id`` (largest balance first): ``balance``, ``share``,
-        ``previous_balance`` (the same customer's balance at the previous
-        as-of date).
+        ``overdue``, ``invoices``, ``previous_balance`` (the same customer's
+        balance at the previous as-of date).
     trend : DataFrame
-        Index ``period`` (the 12 months ending with the month of the
-        period's end, oldest first; months ending before the ledger's first
-        event are left out): ``dso``, ``dso_countback``,
+        Index ``period`` (a ``PeriodIndex``: the 12 months ending with the
+        month of the period's end, oldest first; months ending before the
+        ledger's first event are left out): ``dso``, ``countback_dso``,
         ``best_possible_dso`` (days) and ``cei`` (fraction).
     cohorts : DataFrame
         Cohort (issue month) × age (months) shares settled at ``as_of``
         (:func:`creditkpi.cohorts`).
     groups : DataFrame or None
         With ``by=``: index the groups; ``receivables``, ``overdue``,
-        ``overdue_rate``, ``dso``, ``dso_countback`` and one column per aging
-        bucket (amounts), at ``as_of`` / over ``period``.
+        ``overdue_rate``, ``dso``, ``countback_dso`` and one column per aging
+        bucket (amounts) plus ``unapplied``, at ``as_of`` / over ``period``.
     by : str or None
         The grouping of :attr:`groups`.
     undefined : tuple of str
         The KPI values that are undefined (``"cei/previous"``, ...), and the
         tables holding undefined values (``"trend"``, ``"groups"``).
+    notes : tuple of str
+        What a reader should know (a period extending past the data, KPIs
+        left out for lack of input).
+    data_start, data_end : date or None
+        The ledger's first and last event (issue or settlement).
+    money : {"float", "decimal"}
+        How the tables carry money.
     """
 
     period: Period
@@ -217,6 +192,10 @@ class Dashboard:
     groups: pd.DataFrame | None = None
     by: str | None = None
     undefined: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())
+    data_start: date | None = None
+    data_end: date | None = None
+    money: Money = "float"
 
     # ------------------------------------------------------------------ access
     def value(self, name: str, which: Literal["current", "previous", "change"] = "current") -> Any:
@@ -226,7 +205,60 @@ class Dashboard:
                 f"kpi must be one of {', '.join(map(str, self.kpis.index))}; got {name!r}",
                 column="kpi",
             )
-        return self.kpis.at[name, which]
+        value = self.kpis.at[name, which]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def to_frame(self) -> pd.DataFrame:
+        """The KPI table in long (tidy) form: one row per KPI and period.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``kpi``, ``label``, ``label_fr``, ``section``, ``unit``
+            (the registry's unit: ``money``, ``ratio``, ``days``...),
+            ``better``, ``which`` (``"current"`` or ``"previous"``),
+            ``period`` (a ``pandas.Period`` or the period's label),
+            ``as_of`` (the snapshot cut-off), ``value``. Filter, pivot or
+            plot it like any long table.
+
+        Examples
+        --------
+        >>> import creditkpi as ck, warnings
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "1000.00")],
+        ...     [ck.Payment("F1", "2024-04-10", "600.00")])
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     long = ck.dashboard(ledger, "2024-04").to_frame()
+        >>> float(long.set_index(["kpi", "which"]).loc[("receivables", "current"), "value"])
+        400.0
+        """
+        rows = []
+        for which, period, cut in (
+            ("current", self.period, self.as_of),
+            ("previous", self.previous_period, self.previous_as_of),
+        ):
+            label = _period_label(period)
+            for name, row in self.kpis.iterrows():
+                info = _info(str(name))
+                rows.append(
+                    {
+                        "kpi": str(name),
+                        "label": row["label"],
+                        "label_fr": info.label_fr if info else None,
+                        "section": info.section if info else None,
+                        "unit": info.unit if info else row["unit"],
+                        "better": info.better if info else None,
+                        "which": which,
+                        "period": label,
+                        "as_of": pd.Timestamp(cut),
+                        "value": row[which],
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        if self.money == "float" and len(frame):
+            frame["value"] = frame["value"].astype(np.float64)
+        return frame
 
     # ------------------------------------------------------------------ dict / JSON
     def to_dict(self) -> dict[str, Any]:
@@ -240,50 +272,63 @@ class Dashboard:
         -------
         dict
             ``schema``, ``currency``, ``period`` and ``previous_period``
-            (``label``, ``start``, ``end``, ``as_of``), ``kpis`` (an object
-            keyed by KPI name: ``label``, ``unit``, ``section``, ``better``,
-            ``current``, ``previous``, ``change``), ``aging``, ``dunning``,
-            ``disputes``, ``top_customers``, ``trend``, ``cohorts`` (lists of
-            row objects, the index as the first key), ``groups`` (``None``
-            or ``{"by": ..., "rows": [...]}``) and ``undefined``.
+            (``label``, ``start``, ``end``, ``as_of``), ``data`` (``start``,
+            ``end``), ``kpis`` (an object keyed by KPI name: ``label``,
+            ``label_fr``, ``unit``, ``section``, ``better``, ``current``,
+            ``previous``, ``change``), ``aging``, ``dunning``, ``disputes``,
+            ``top_customers``, ``trend``, ``cohorts`` (lists of row objects,
+            the index as the first key), ``groups`` (``None`` or ``{"by":
+            ..., "rows": [...]}``), ``undefined`` and ``notes``.
         """
+        digits = minor_unit(self.currency)
         kpis: dict[str, Any] = {}
         for name, row in self.kpis.iterrows():
-            info = _INFO.get(str(name))
+            info = _info(str(name))
+            money = info is not None and info.unit == "money"
             kpis[str(name)] = {
                 "label": row["label"],
+                "label_fr": info.label_fr if info else None,
                 "unit": row["unit"],
                 "section": info.section if info else None,
                 "better": info.better if info else None,
-                "current": _jsonable(row["current"]),
-                "previous": _jsonable(row["previous"]),
-                "change": _jsonable(row["change"]),
+                "current": _jsonable(row["current"], digits if money else None),
+                "previous": _jsonable(row["previous"], digits if money else None),
+                "change": _jsonable(row["change"], digits if money else None),
             }
         return {
             "schema": SCHEMA,
             "currency": self.currency,
             "period": _period_dict(self.period, self.as_of),
             "previous_period": _period_dict(self.previous_period, self.previous_as_of),
+            "data": {
+                "start": None if self.data_start is None else self.data_start.isoformat(),
+                "end": None if self.data_end is None else self.data_end.isoformat(),
+            },
             "kpis": kpis,
-            "aging": _records(self.aging, "bucket"),
-            "dunning": _records(self.dunning, "status"),
-            "disputes": _records(self.disputes, "reason"),
-            "top_customers": _records(self.top_customers, "customer_id"),
-            "trend": _records(self.trend, "period"),
-            "cohorts": _records(self.cohorts, "cohort"),
+            "aging": _records(self.aging, "bucket", digits),
+            "dunning": _records(self.dunning, "status", digits),
+            "disputes": _records(self.disputes, "reason", digits),
+            "top_customers": _records(self.top_customers, "customer_id", digits),
+            "trend": _records(self.trend, "period", digits),
+            "cohorts": _records(self.cohorts, "cohort", digits),
             "groups": None
             if self.groups is None
-            else {"by": self.by, "rows": _records(self.groups, "group")},
+            else {
+                "by": self.by,
+                "rows": _records(self.groups, "group", digits, money_default=True),
+            },
             "undefined": list(self.undefined),
+            "notes": list(self.notes),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (``nan`` → ``null``, money as strings)."""
+        """:meth:`to_dict` as JSON text (``nan`` → ``null``, money as exact strings)."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Dashboard:
-        """Rebuild a dashboard from :meth:`to_dict` (money back to ``Decimal``, null to nan)."""
+    def from_dict(cls, data: Mapping[str, Any], *, money: Money = "float") -> Dashboard:
+        """Rebuild a dashboard from :meth:`to_dict` (null to nan; money as ``money`` asks)."""
+        check_money(money)
         if data.get("schema") != SCHEMA:
             raise InvalidOptionError(
                 f"not a creditkpi dashboard (schema {data.get('schema')!r}, expected {SCHEMA!r})",
@@ -291,20 +336,24 @@ class Dashboard:
             )
         rows = []
         for name, item in data["kpis"].items():
-            info = _INFO.get(name)
-            money = info is not None and info.unit == "money"
+            info = _info(name)
+            is_money = info is not None and info.unit == "money"
             rows.append(
                 {
                     "kpi": name,
                     "label": item["label"],
-                    "current": _unjson(item["current"], money),
-                    "previous": _unjson(item["previous"], money),
-                    "change": _unjson(item["change"], money),
+                    "current": _unjson(item["current"], is_money, money),
+                    "previous": _unjson(item["previous"], is_money, money),
+                    "change": _unjson(item["change"], is_money, money),
                     "unit": item["unit"],
                 }
             )
-        kpis = pd.DataFrame(rows).set_index("kpi")
+        kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
+        kpis = kpis.set_index("kpi")
+        if money == "decimal":
+            kpis = kpis.astype({"current": object, "previous": object, "change": object})
         groups = data.get("groups")
+        span = data.get("data") or {}
         return cls(
             period=Period(data["period"]["start"], data["period"]["end"]),
             previous_period=Period(
@@ -314,17 +363,23 @@ class Dashboard:
             previous_as_of=as_date(data["previous_period"]["as_of"]),
             currency=data["currency"],
             kpis=kpis,
-            aging=_from_records(data["aging"], "bucket"),
-            dunning=_from_records(data["dunning"], "status"),
-            disputes=_from_records(data["disputes"], "reason"),
-            top_customers=_from_records(data["top_customers"], "customer_id"),
-            trend=_from_records(data["trend"], "period"),
-            cohorts=_from_records(data["cohorts"], "cohort", int_columns=True),
+            aging=_from_records(data["aging"], "bucket", money=money),
+            dunning=_from_records(data["dunning"], "status", money=money),
+            disputes=_from_records(data["disputes"], "reason", money=money),
+            top_customers=_from_records(data["top_customers"], "customer_id", money=money),
+            trend=_from_records(data["trend"], "period", money=money, periods=True),
+            cohorts=_from_records(
+                data["cohorts"], "cohort", money=money, int_columns=True, periods=True
+            ),
             groups=None
             if groups is None
-            else _from_records(groups["rows"], "group", money_default=True),
+            else _from_records(groups["rows"], "group", money=money, money_default=True),
             by=None if groups is None else groups["by"],
             undefined=tuple(data.get("undefined", ())),
+            notes=tuple(data.get("notes", ())),
+            data_start=None if span.get("start") is None else as_date(span["start"]),
+            data_end=None if span.get("end") is None else as_date(span["end"]),
+            money=money,
         )
 
     @classmethod
@@ -340,9 +395,13 @@ class Dashboard:
         values as empty fields. With ``path`` the file is written and
         ``None`` returned; without, the text is returned.
         """
+        digits = minor_unit(self.currency)
         frame = self.kpis.copy()
         for column in ("current", "previous", "change"):
-            frame[column] = [_csv_value(v) for v in frame[column]]
+            frame[column] = [
+                _csv_value(v, digits if _is_money_kpi(str(k)) else None)
+                for k, v in frame[column].items()
+            ]
         text = frame.to_csv(lineterminator="\n")
         if path is None:
             return text
@@ -446,10 +505,23 @@ class Dashboard:
 # ----------------------------------------------------------------------------------
 
 
-def _jsonable(value: Any) -> Any:
-    """A JSON-safe version of one value (Decimal → str, nan → None, dates → ISO)."""
+def _exact_money(value: Any, digits: int) -> Decimal:
+    """The exact amount of a money value: a ``Decimal`` as is, a float rounded to the minor unit.
+
+    Money floats are the nearest floats to exact amounts, so rounding to the
+    currency's minor unit gives back the exact figure.
+    """
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(float(value)).quantize(Decimal(1).scaleb(-digits))
+
+
+def _jsonable(value: Any, digits: int | None = None) -> Any:
+    """A JSON-safe version of one value (money → exact str, nan → None, dates → ISO)."""
     if _missing(value):
         return None
+    if digits is not None and isinstance(value, (Decimal, float, np.floating, int, np.integer)):
+        return str(_exact_money(value, digits))
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, (bool, np.bool_)):
@@ -458,6 +530,8 @@ def _jsonable(value: Any) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         return float(value)
+    if isinstance(value, pd.Period):
+        return str(value)
     if isinstance(value, (pd.Timestamp, datetime)):
         return value.date().isoformat()
     if isinstance(value, date):
@@ -465,12 +539,20 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any, digits: int | None = None) -> Any:
     if _missing(value):
         return ""
-    if isinstance(value, Decimal):
-        return str(value)
+    if digits is not None or isinstance(value, Decimal):
+        return str(value if digits is None else _exact_money(value, digits))
     return repr(float(value))
+
+
+def _period_label(period: Period) -> Any:
+    """A ``pandas.Period`` for a calendar month, quarter or year; the label otherwise."""
+    from creditkpi.core.args import period_index
+
+    index = period_index([period])
+    return index[0] if isinstance(index, pd.PeriodIndex) else str(period)
 
 
 def _period_dict(period: Period, as_of: date) -> dict[str, str]:
@@ -482,24 +564,33 @@ def _period_dict(period: Period, as_of: date) -> dict[str, str]:
     }
 
 
-def _records(frame: pd.DataFrame, index_name: str) -> list[dict[str, Any]]:
+def _is_money_column(column: str, money_default: bool) -> bool:
+    if money_default:
+        return column not in _GROUP_NUMBERS and not column.endswith(("share", "invoices"))
+    return column in _MONEY_COLUMNS
+
+
+def _records(
+    frame: pd.DataFrame, index_name: str, digits: int, *, money_default: bool = False
+) -> list[dict[str, Any]]:
     out = []
     for index, row in frame.iterrows():
         record: dict[str, Any] = {index_name: _jsonable(index)}
         for column in frame.columns:
-            record[str(column)] = _jsonable(row[column])
+            money = _is_money_column(str(column), money_default)
+            record[str(column)] = _jsonable(row[column], digits if money else None)
         out.append(record)
     return out
 
 
-def _unjson(value: Any, money: bool) -> Any:
+def _unjson(value: Any, is_money: bool, money: Money) -> Any:
     if value is None:
         return math.nan
-    if money or isinstance(value, str):
-        try:
-            return Decimal(str(value))
-        except ArithmeticError:
-            return value
+    if is_money:
+        exact = Decimal(str(value))
+        return exact if money == "decimal" else float(exact)
+    if isinstance(value, str):
+        return value
     return float(value)
 
 
@@ -507,25 +598,35 @@ def _from_records(
     records: Sequence[Mapping[str, Any]],
     index_name: str,
     *,
+    money: Money,
     int_columns: bool = False,
     money_default: bool = False,
+    periods: bool = False,
 ) -> pd.DataFrame:
     if not records:
         return pd.DataFrame(index=pd.Index([], name=index_name))
     columns = [c for c in records[0] if c != index_name]
     data: dict[Any, list[Any]] = {}
     for column in columns:
-        money = column not in _GROUP_NUMBERS if money_default else column in _MONEY_COLUMNS
+        is_money = _is_money_column(column, money_default)
         values = []
         for record in records:
             v = record.get(column)
             if column.endswith(("count", "invoices")) and v is not None:
                 values.append(int(v))
             else:
-                values.append(_unjson(v, money))
+                values.append(_unjson(v, is_money, money))
         key: Any = int(column) if int_columns else column
         data[key] = values
-    index = pd.Index([r[index_name] for r in records], name=index_name)
+    labels = [r[index_name] for r in records]
+    index: pd.Index
+    if periods:
+        try:
+            index = pd.PeriodIndex([pd.Period(x) for x in labels], name=index_name)
+        except (ValueError, TypeError):
+            index = pd.Index(labels, name=index_name)
+    else:
+        index = pd.Index(labels, name=index_name)
     frame = pd.DataFrame(data, index=index)
     if int_columns:
         frame.columns.name = "age"

@@ -15,7 +15,17 @@ import pandas as pd
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Group
 
-from creditkpi.dashboard.model import _GROUP_NUMBERS, _INFO, Dashboard, KPIInfo, Unit, _missing
+from creditkpi.core.money import minor_unit
+from creditkpi.dashboard.model import (
+    _GROUP_NUMBERS,
+    Dashboard,
+    Unit,
+    _exact_money,
+    _info,
+    _is_money_column,
+    _missing,
+)
+from creditkpi.registry import KPI
 
 # ----------------------------------------------------------------------------------
 # formatting (presentation only: the values stay fractions, days, Decimals)
@@ -33,23 +43,23 @@ _STYLE = (
 
 
 def _unit_of(name: str, unit_text: str) -> Unit:
-    info = _INFO.get(name)
+    info = _info(name)
     if info is not None:
         return info.unit
-    if unit_text == "days":
-        return "days"
-    if unit_text == "ratio":
-        return "ratio"
+    if unit_text in ("days", "ratio", "count"):
+        return unit_text  # type: ignore[return-value]
     return "money"
 
 
-def _fmt(value: Any, unit: Unit, *, change: bool = False) -> str:
+def _fmt(value: Any, unit: Unit, *, change: bool = False, digits: int = 2) -> str:
     """Text of a value: money ``1,234.50``, days ``45.3``, ratios ``48.12%``; nan ``n/a``."""
     if _missing(value):
         return "n/a"
     sign = "+" if change else ""
     if unit == "money":
-        return f"{Decimal(value):{sign},}" if isinstance(value, Decimal) else f"{value:{sign},.2f}"
+        return f"{_exact_money(value, digits):{sign},}"
+    if unit == "count":
+        return f"{int(value):{sign},}"
     v = float(value)
     if unit == "days":
         return f"{v:{sign},.1f}"
@@ -58,7 +68,7 @@ def _fmt(value: Any, unit: Unit, *, change: bool = False) -> str:
     return f"{v:{sign}.4f}"
 
 
-def _direction(info: KPIInfo | None, change: Any) -> str:
+def _direction(info: KPI | None, change: Any) -> str:
     if info is None or info.better is None or _missing(change):
         return ""
     c = float(change)
@@ -68,11 +78,11 @@ def _direction(info: KPIInfo | None, change: Any) -> str:
     return "better" if (c > 0) == up_is_good else "worse"
 
 
-def _cell(column: str, value: Any) -> str:
+def _cell(column: str, value: Any, digits: int = 2, money: bool = False) -> str:
     if _missing(value):
         return "n/a" if column in _GROUP_NUMBERS else ""
-    if isinstance(value, Decimal):
-        return f"{value:,}"
+    if isinstance(value, Decimal) or money:
+        return f"{_exact_money(value, digits):,}"
     if column.endswith("share") or column.endswith("rate"):
         return f"{float(value):.1%}"
     if isinstance(value, (int, np.integer)):
@@ -82,7 +92,7 @@ def _cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def _frame_rich(heading: str, frame: pd.DataFrame) -> Any:
+def _frame_rich(heading: str, frame: pd.DataFrame, digits: int, money_default: bool = False) -> Any:
     from rich import box
     from rich.table import Table
 
@@ -93,18 +103,27 @@ def _frame_rich(heading: str, frame: pd.DataFrame) -> Any:
     if frame.empty:
         table.add_row("(none)", *[""] * len(frame.columns))
     for index, row in frame.iterrows():
-        table.add_row(str(index), *[_cell(str(c), row[c]) for c in frame.columns])
+        table.add_row(
+            str(index),
+            *[
+                _cell(str(c), row[c], digits, _is_money_column(str(c), money_default))
+                for c in frame.columns
+            ],
+        )
     return table
 
 
-def _frame_html(frame: pd.DataFrame) -> str:
+def _frame_html(frame: pd.DataFrame, digits: int, money_default: bool = False) -> str:
     head = f"<th>{html.escape(str(frame.index.name or ''))}</th>" + "".join(
         f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns
     )
     rows = []
     for index, row in frame.iterrows():
         cells = "".join(
-            f'<td class="num">{html.escape(_cell(str(c), row[c]))}</td>' for c in frame.columns
+            '<td class="num">'
+            + html.escape(_cell(str(c), row[c], digits, _is_money_column(str(c), money_default)))
+            + "</td>"
+            for c in frame.columns
         )
         rows.append(f"<tr><td>{html.escape(str(index))}</td>{cells}</tr>")
     if not rows:
@@ -121,6 +140,7 @@ def html_page(self: Dashboard, *, full: bool = False) -> str:
         A complete HTML document (with ``<html>``, a title and a small
         stylesheet) instead of a fragment for a notebook or a page.
     """
+    digits = minor_unit(self.currency)
     parts = [
         f'<div class="creditkpi-dashboard">{_STYLE}',
         f"<h3>{html.escape(self.title)}</h3>",
@@ -132,7 +152,7 @@ def html_page(self: Dashboard, *, full: bool = False) -> str:
     body: list[str] = []
     section = None
     for name, row in self.kpis.iterrows():
-        info = _INFO.get(str(name))
+        info = _info(str(name))
         if info is not None and info.section != section:
             section = info.section
             body.append(f'<tr class="section"><td colspan="5">{html.escape(section)}</td></tr>')
@@ -141,16 +161,16 @@ def html_page(self: Dashboard, *, full: bool = False) -> str:
         body.append(
             "<tr>"
             f'<td title="{html.escape(str(name))}">{html.escape(str(row["label"]))}</td>'
-            f'<td class="num">{html.escape(_fmt(row["current"], unit))}</td>'
-            f'<td class="num">{html.escape(_fmt(row["previous"], unit))}</td>'
-            f'<td class="num {cls_}">{html.escape(_fmt(row["change"], unit, change=True))}</td>'
+            f'<td class="num">{html.escape(_fmt(row["current"], unit, digits=digits))}</td>'
+            f'<td class="num">{html.escape(_fmt(row["previous"], unit, digits=digits))}</td>'
+            f'<td class="num {cls_}">{html.escape(_fmt(row["change"], unit, change=True, digits=digits))}</td>'
             f"<td>{html.escape(str(row['unit']))}</td>"
             "</tr>"
         )
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>")
     for heading, frame in self._tables():
         parts.append(f"<h4>{html.escape(heading)}</h4>")
-        parts.append(_frame_html(frame))
+        parts.append(_frame_html(frame, digits, heading.startswith("By ")))
     if self.undefined:
         parts.append(
             '<p class="note">n/a: undefined (zero denominator or no history): '
@@ -168,6 +188,7 @@ def html_page(self: Dashboard, *, full: bool = False) -> str:
 
 def rich_group(self: Dashboard) -> Group:
     """A rich renderable: the KPI table and the detail tables."""
+    digits = minor_unit(self.currency)
     from rich import box
     from rich.console import Group
     from rich.table import Table
@@ -187,7 +208,7 @@ def rich_group(self: Dashboard) -> Group:
     table.add_column("unit", style="dim", no_wrap=True)
     section = None
     for name, row in self.kpis.iterrows():
-        info = _INFO.get(str(name))
+        info = _info(str(name))
         if info is not None and info.section != section:
             if section is not None:
                 table.add_section()
@@ -198,14 +219,14 @@ def rich_group(self: Dashboard) -> Group:
         style = {"better": "green", "worse": "red"}.get(direction, "")
         table.add_row(
             "  " + str(row["label"]),
-            _fmt(row["current"], unit),
-            Text(_fmt(row["previous"], unit), style="dim"),
-            Text(_fmt(row["change"], unit, change=True), style=style),
+            _fmt(row["current"], unit, digits=digits),
+            Text(_fmt(row["previous"], unit, digits=digits), style="dim"),
+            Text(_fmt(row["change"], unit, change=True, digits=digits), style=style),
             str(row["unit"]),
         )
     parts: list[Any] = [table]
     for heading, frame in self._tables():
-        parts.append(_frame_rich(heading, frame))
+        parts.append(_frame_rich(heading, frame, digits, heading.startswith("By ")))
     if self.undefined:
         parts.append(
             Text(

@@ -1,4 +1,4 @@
-"""Activation rate (taux d'activation / taux de payeurs) (SPEC §4.4).
+"""Activation rate (taux d'activation / taux de payeurs).
 
 Of the collection cases in progress during a period, the share in which at
 least one cash payment came in. Depends only on :mod:`creditkpi.core`.
@@ -6,7 +6,6 @@ least one cash payment came in. Depends only on :mod:`creditkpi.core`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -15,25 +14,27 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import (
+    Money,
     as_periods,
+    check_money,
     check_option,
+    first_row,
+    money_values,
     observed_days,
-    period_group_index,
-    reshape,
-    safe_ratio,
-    warn_undefined,
+    period_index,
+    shape_values,
 )
-from creditkpi.core.engine import recovery_targets, settlement_window
 from creditkpi.core.errors import InvalidValueError
 from creditkpi.core.groups import Groups, group_codes
-from creditkpi.core.ledger import PAYMENT, Ledger
-from creditkpi.core.period import Period, to_day
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import period_parts
+from creditkpi.core.period import Period
+from creditkpi.core.ratios import exact, ratio, warn_undefined
 
 __all__ = ["SUMMARY_COLUMNS", "activation_rate", "activation_summary", "formula_activation_rate"]
 
 Unit = Literal["customer", "invoice"]
 IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
 
 #: columns of :func:`activation_summary`
 SUMMARY_COLUMNS = (
@@ -47,55 +48,27 @@ SUMMARY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class _Counts:
-    """Additive counts of one period, one entry per group."""
-
-    in_progress: IntArray
-    activated: IntArray
-    payments: IntArray
-    collected: IntArray
-
-
 def _counts(
-    ledger: Ledger, period: Period, observed_day: int, unit: Unit, groups: Groups
-) -> _Counts:
-    n_groups = groups.size
-    target = recovery_targets(ledger, period)
-    if unit == "customer":
-        case = ledger._cols.customer
-        n_cases = max(len(ledger._cols.customer_labels), 1)
-    else:
-        case = np.arange(ledger.n_invoices, dtype=np.int64)
-        n_cases = max(ledger.n_invoices, 1)
-    group = groups.invoice
-    # a case is counted once per group it has target invoices in
-    held = np.flatnonzero(target)
-    pairs = np.unique(group[held] * n_cases + case[held])
-    in_progress = np.bincount(pairs // n_cases, minlength=n_groups).astype(np.int64)
-    # cash payments (not credit notes, not write-offs, not unapplied) in [start, observed]
-    window = settlement_window(ledger, to_day(period.start), observed_day)
-    inv = ledger._cols.settlement_invoice[window]
-    amount = ledger._cols.settlement_amount[window]
-    paid = (ledger._cols.settlement_kind[window] == PAYMENT) & (inv >= 0)
-    paid[paid] = target[inv[paid]]
-    pinv = inv[paid]
-    pgroup = group[pinv]
-    active = np.unique(pgroup * n_cases + case[pinv])
-    activated = np.bincount(active // n_cases, minlength=n_groups).astype(np.int64)
-    payments = np.bincount(pgroup, minlength=n_groups).astype(np.int64)
-    collected = ledger._cols.bin_sum(pgroup, amount[paid], n_groups)
-    return _Counts(in_progress, activated, payments, collected)
-
-
-def _all_counts(
     ledger: Ledger, period: Any, observed: Any, unit: Unit, by: str | None
-) -> tuple[list[Period], bool, Groups, list[_Counts]]:
+) -> tuple[list[Period], bool, Groups, dict[str, IntArray]]:
     check_option("unit", unit, ("customer", "invoice"))
     periods, single = as_periods(period)
     days = observed_days(periods, observed)
     groups = group_codes(ledger, by)
-    counts = [_counts(ledger, p, d, unit, groups) for p, d in zip(periods, days, strict=True)]
+    prefix = "customers" if unit == "customer" else "invoices"
+    names = [
+        f"{prefix}_in_progress",
+        f"{prefix}_activated",
+        "activation_payments",
+        "activation_collected",
+    ]
+    p = period_parts(ledger, periods, groups, names, observed=days)
+    counts = {
+        "in_progress": p[names[0]],
+        "activated": p[names[1]],
+        "payments": p["activation_payments"],
+        "collected": p["activation_collected"],
+    }
     return periods, single, groups, counts
 
 
@@ -145,7 +118,7 @@ def activation_rate(
 
     Notes
     -----
-    Target set of P (the recovery rate's, SPEC §4.3): invoices issued before
+    Target set of P (the recovery rate's): invoices issued before
     ``start``, open at ``start - 1`` (``B_i(start - 1) > 0``), with ``D_i <= end``.
 
     - cases in progress = cases holding at least one target invoice;
@@ -163,7 +136,8 @@ def activation_rate(
 
     References
     ----------
-    SPEC §4.4 (activation rate), §4.3 (target set). Seed article 003.
+    The *Activation rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -177,19 +151,19 @@ def activation_rate(
     >>> ck.activation_rate(ledger, "2024-04")  # C1 paid; a credit note is not cash
     0.3333333333333333
     """
-    periods, single, groups, counts = _all_counts(ledger, period, observed, unit, by)
-    activated = np.concatenate([c.activated for c in counts])
-    in_progress = np.concatenate([c.in_progress for c in counts])
-    rate = safe_ratio(activated, in_progress, what="activation rate (no case in progress)")
-    out = reshape(pd.Series(rate, index=period_group_index(periods, groups)), single=single, by=by)
-    return float(out) if single and by is None else out
+    periods, single, groups, c = _counts(ledger, period, observed, unit, by)
+    rate = formula_activation_rate(c["activated"], c["in_progress"])
+    index = period_index(periods)
+    return shape_values(rate, index, groups, single=single, by=by, name="activation_rate")
 
 
-def _average(ledger: Ledger, cents: int, count: int) -> Decimal | float:
+def _average(cents: int, count: int, digits: int) -> Decimal | float:
+    """``cents / count`` as a Decimal amount rounded half-up to the minor unit."""
     if count == 0:
         return float("nan")
-    quantum = Decimal(1).scaleb(-ledger._cols.digits)
-    return (ledger._cols.money(cents) / count).quantize(quantum, rounding=ROUND_HALF_UP)
+    quantum = Decimal(1).scaleb(-digits)
+    amount = Decimal(int(cents)).scaleb(-digits)
+    return (amount / count).quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def activation_summary(
@@ -199,6 +173,7 @@ def activation_summary(
     observed: Any = None,
     unit: Unit = "customer",
     by: str | None = None,
+    money: Money = "float",
 ) -> Any:
     """The counts and amounts behind :func:`activation_rate` (montant moyen des encaissements).
 
@@ -250,7 +225,8 @@ def activation_summary(
 
     References
     ----------
-    SPEC §4.4 (companion: average amount per payment and per activated case).
+    The *Activation rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -260,72 +236,63 @@ def activation_summary(
     ...      ck.Invoice("F2", "C2", "2024-03-10", "2024-04-09", "200.00")],
     ...     [ck.Payment("F1", "2024-04-05", "40.00"), ck.Payment("F1", "2024-04-20", "20.00")])
     >>> from creditkpi.metrics.activation import activation_summary
-    >>> s = activation_summary(ledger, "2024-04")
+    >>> s = activation_summary(ledger, "2024-04", money="decimal")
     >>> s["in_progress"], s["activated"], s["payments"], s["collected"], s["per_payment"]
     (2, 1, 2, Decimal('60.00'), Decimal('30.00'))
     """
-    periods, single, groups, counts = _all_counts(ledger, period, observed, unit, by)
-    in_progress = np.concatenate([c.in_progress for c in counts])
-    activated = np.concatenate([c.activated for c in counts])
-    payments = np.concatenate([c.payments for c in counts])
-    collected = np.concatenate([c.collected for c in counts])
-    rate = safe_ratio(activated, in_progress, what="activation rate (no case in progress)")
+    check_money(money)
+    periods, single, groups, c = _counts(ledger, period, observed, unit, by)
+    digits = ledger._cols.digits
+    in_progress = c["in_progress"].reshape(-1)
+    activated = c["activated"].reshape(-1)
+    payments = c["payments"].reshape(-1)
+    collected = c["collected"].reshape(-1)
+    rate = formula_activation_rate(activated, in_progress)
     if np.any(payments == 0):
-        warn_undefined("average amount per payment (no payment)", stacklevel=2)
+        warn_undefined("average amount per payment (no payment)")
+
+    def averages(counts: IntArray) -> Any:
+        exact_values = [
+            _average(a, k, digits) for a, k in zip(collected.tolist(), counts.tolist(), strict=True)
+        ]
+        if money == "decimal":
+            return pd.Series(exact_values, dtype=object)
+        return pd.Series([float(v) for v in exact_values], dtype=np.float64)
+
     frame = pd.DataFrame(
         {
             "in_progress": in_progress,
             "activated": activated,
             "activation_rate": rate,
             "payments": payments,
-            "collected": pd.Series(ledger._cols.money_list(collected.tolist()), dtype=object),
-            "per_payment": pd.Series(
-                [_average(ledger, c, k) for c, k in zip(collected, payments, strict=True)],
-                dtype=object,
-            ),
-            "per_activated_case": pd.Series(
-                [_average(ledger, c, k) for c, k in zip(collected, activated, strict=True)],
-                dtype=object,
-            ),
+            "collected": money_values(collected, digits, money),
+            "per_payment": averages(payments),
+            "per_activated_case": averages(activated),
         },
     )
-    frame.index = period_group_index(periods, groups)
-    return _summary_shape(frame, periods, single=single, by=by)
-
-
-def _summary_shape(
-    frame: pd.DataFrame, periods: list[Period], *, single: bool, by: str | None
-) -> Any:
-    """One period: Series (by=None) or frame by group; many: frame by period (and group)."""
     if by is None:
-        out = frame.droplevel("group")
+        frame.index = period_index(periods)
         if single:
-            return pd.Series(
-                {c: _python(v) for c, v in out.iloc[0].items()}, dtype=object, name=str(periods[0])
-            )
-        return out
+            return first_row(frame, str(periods[0]))
+        return frame
     if single:
-        out = frame.droplevel("period")
-        out.index.name = by
-        return out
-    return frame.rename_axis(["period", by])
+        frame.index = groups.labels.rename(by)
+        return frame
+    frame.index = pd.MultiIndex.from_product(
+        [period_index(periods), groups.labels], names=["period", by]
+    )
+    return frame
 
 
-def _python(value: Any) -> Any:
-    """A numpy scalar as the matching Python number (Decimal and others unchanged)."""
-    return value.item() if isinstance(value, np.generic) else value
-
-
-def _check_count(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, np.number)):
-        raise InvalidValueError(f"{name} must be a number, got {value!r}", column=name)
-    number = float(value)
-    if number < 0:
+def _check_count(value: Any, name: str) -> None:
+    if isinstance(value, np.ndarray):
+        return
+    number = exact(value, name)
+    if number is not None and number < 0:
         raise InvalidValueError(f"{name} must not be negative, got {value!r}", column=name)
-    return number
 
 
-def formula_activation_rate(activated: float, in_progress: float) -> float:
+def formula_activation_rate(activated: Any, in_progress: Any) -> Any:
     """Activation rate from its two counts: ``activated / in_progress``.
 
     Parameters
@@ -352,19 +319,21 @@ def formula_activation_rate(activated: float, in_progress: float) -> float:
 
     References
     ----------
-    SPEC §4.4; seed 003 ("(47/75) x 100 = 62,66 %", truncated).
+    The *Activation rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_activation_rate(47, 75)
     0.6266666666666667
     """
-    a = _check_count(activated, "activated")
-    n = _check_count(in_progress, "in_progress")
-    if a > n:
-        raise InvalidValueError(
-            f"activated ({activated}) exceeds in_progress ({in_progress})", column="activated"
-        )
-    num: Any = activated if isinstance(activated, (int, np.integer)) else a
-    den: Any = in_progress if isinstance(in_progress, (int, np.integer)) else n
-    return float(safe_ratio(num, den, what="activation rate (no case in progress)")[()])
+    _check_count(activated, "activated")
+    _check_count(in_progress, "in_progress")
+    if not isinstance(activated, np.ndarray) and not isinstance(in_progress, np.ndarray):
+        a, n = exact(activated, "activated"), exact(in_progress, "in_progress")
+        if a is not None and n is not None and a > n:
+            raise InvalidValueError(
+                f"activated ({activated}) exceeds in_progress ({in_progress})",
+                column="activated",
+            )
+    return ratio(activated, in_progress, what="activation rate (no case in progress)")

@@ -1,8 +1,13 @@
 """Receivables position: receivables, overdue, aging (balance âgée), top customers.
 
-SPEC §3 and §4.1. Depends only on :mod:`creditkpi.core`.
+Depends only on :mod:`creditkpi.core`: every figure is a part of
+:mod:`creditkpi.core.parts` (exact int64 minor units), finished by the formulas
+of this module. See the *Receivables and aging*, *Overdue rate* and *Top
+customers and dunning status* pages of the documentation.
 
-Output schemas (all money ``Decimal``, all shares ``float`` fractions):
+Output schemas (money numeric by default, exact ``Decimal`` with
+``money="decimal"``; a scalar amount is always a ``Decimal``; shares are
+``float`` fractions):
 
 * :func:`aging` -- one date, whole book: rows = buckets + ``"unapplied"``,
   columns ``amount``, ``share``, ``invoices``; with ``by=`` or a list of
@@ -19,9 +24,8 @@ Output schemas (all money ``Decimal``, all shares ``float`` fractions):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -29,31 +33,36 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import (
+    Money,
     as_dates,
+    check_money,
     check_option,
-    exact_ratio,
-    reshape,
-    safe_ratio,
+    date_index,
+    money_values,
+    shape_money,
+    shape_values,
 )
-from creditkpi.core.engine import (
-    balances,
-    bucket_index,
-    bucket_labels,
-    position,
-    status_at,
-)
+from creditkpi.core.engine import bucket_labels
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import customer_parts, snapshot_parts, status_parts
+from creditkpi.core.period import to_day
+from creditkpi.core.ratios import ratio
 
 __all__ = [
     "UNAPPLIED",
     "aging",
+    "book_table",
     "by_dunning_status",
     "formula_overdue_rate",
     "overdue",
     "overdue_rate",
     "receivables",
+    "status_table",
     "top_customers",
+    "top_table",
+    "unapplied_cash",
 ]
 
 #: label of the unapplied-cash line (row of the book table, column of the wide tables)
@@ -62,8 +71,31 @@ UNAPPLIED = "unapplied"
 IntArray = npt.NDArray[np.int64]
 
 
+def _money_part(
+    ledger: Ledger, as_of: Any, name: str, by: str | None, money: Money, label: str
+) -> Any:
+    dates, single = as_dates(as_of)
+    groups = group_codes(ledger, by)
+    days = [to_day(d) for d in dates]
+    part = snapshot_parts(ledger, days, groups, [name])[name]
+    return shape_money(
+        part,
+        date_index(dates),
+        groups,
+        single=single,
+        by=by,
+        digits=ledger._cols.digits,
+        money=money,
+        name=label,
+    )
+
+
 def receivables(
-    ledger: Ledger, as_of: date | str | Sequence[date | str], *, by: str | None = None
+    ledger: Ledger,
+    as_of: date | str | Sequence[date | str],
+    *,
+    by: str | None = None,
+    money: Money = "float",
 ) -> Any:
     """Receivables outstanding (encours clients) ``R(T)`` at the end of ``as_of``.
 
@@ -81,6 +113,10 @@ def receivables(
         End-of-day cut-off; a list gives a Series indexed by date.
     by : str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group.
+    money : {"float", "decimal"}, default "float"
+        How a Series or DataFrame carries money: numbers (plot, describe and
+        add them like any pandas data) or exact ``Decimal`` objects. A
+        single value is always a ``Decimal``.
 
     Returns
     -------
@@ -97,13 +133,51 @@ def receivables(
     >>> ck.receivables(ledger, "2024-04-30")
     Decimal('80.00')
     >>> ck.receivables(ledger, "2024-04-30", by="customer_id").to_dict()
+    {'C1': 40.0, 'C2': 40.0}
+    >>> ck.receivables(ledger, "2024-04-30", by="customer_id", money="decimal").to_dict()
     {'C1': Decimal('40.00'), 'C2': Decimal('40.00')}
     """
-    dates, single = as_dates(as_of)
-    frame = position(ledger, dates, by=by)
-    values = frame["receivables"].map(ledger._cols.money)
-    result: Decimal = reshape(values, single=single, by=by)
-    return result
+    return _money_part(ledger, as_of, "receivables", by, money, "receivables")
+
+
+def unapplied_cash(
+    ledger: Ledger,
+    as_of: date | str | Sequence[date | str],
+    *,
+    by: str | None = None,
+    money: Money = "float",
+) -> Any:
+    """Unapplied cash held at the end of ``as_of`` (encaissements non lettrés).
+
+    Payments received with a customer but no invoice, on or before T. They
+    are not part of the receivables ``R(T)``: :func:`aging` shows them, with
+    a minus sign, on their own ``unapplied`` line.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date, str or list of them
+    by : str, optional
+        ``"customer_id"`` or an invoice attribute (unapplied cash takes its
+        customer's group; ``"(unassigned)"`` when the customer's invoices span
+        several values of the attribute).
+    money : {"float", "decimal"}, default "float"
+
+    Returns
+    -------
+    Decimal, Series or DataFrame
+        ``>= 0``; lower is better (cash waiting to be matched to invoices).
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-04-01", "2024-04-30", "100.00")],
+    ...     [ck.Payment(None, "2024-04-25", "50.00", customer="C1")])
+    >>> ck.unapplied_cash(ledger, "2024-04-30")
+    Decimal('50.00')
+    """
+    return _money_part(ledger, as_of, "unapplied", by, money, "unapplied_cash")
 
 
 # ----------------------------------------------------------------------------------
@@ -130,32 +204,11 @@ def _edges(buckets: Any, basis: str) -> tuple[tuple[int, ...], list[str]]:
     return tuple(int(e) for e in values), labels
 
 
-def _money_column(ledger: Ledger, cents: npt.ArrayLike) -> list[Decimal]:
-    return ledger._cols.money_list(np.asarray(cents, dtype=np.int64).tolist())
-
-
-def _name_index(frame: pd.DataFrame, *, single: bool, by: str | None) -> pd.DataFrame:
-    """Turn the engine's ``(as_of, group)`` index into the public one."""
-    if by is None:
-        return frame.droplevel("group")
-    if single:
-        return frame.droplevel("as_of").rename_axis(by)
-    return frame.rename_axis(["as_of", by])
-
-
-def _scalar_or(result: Any) -> Any:
-    """Plain Python ``float`` for a scalar ratio, the object itself otherwise."""
-    if isinstance(result, (np.floating, float)):
-        return float(result)
-    return result
-
-
 def _stack_dates(tables: list[pd.DataFrame], dates: list[date], single: bool) -> pd.DataFrame:
     """One table, or the tables of many dates under an outer ``as_of`` level."""
     if single:
         return tables[0]
-    keys = pd.DatetimeIndex([pd.Timestamp(d) for d in dates], name="as_of")
-    return pd.concat(tables, keys=keys, names=["as_of"])
+    return pd.concat(tables, keys=date_index(dates), names=["as_of"])
 
 
 # ----------------------------------------------------------------------------------
@@ -171,6 +224,7 @@ def aging(
     basis: Literal["due", "issue"] = "due",
     by: str | None = None,
     shares: bool = False,
+    money: Money = "float",
 ) -> pd.DataFrame:
     """Aged balance (balance âgée): receivables spread over age buckets.
 
@@ -200,6 +254,9 @@ def aging(
         In the one-row-per-group/date tables, give each bucket's share of the
         row's receivables (rows sum to 1) instead of the amounts. The
         one-date whole-book table always has both, so it ignores this option.
+    money : {"float", "decimal"}, default "float"
+        Money columns as numbers (plot and add them like any pandas data)
+        or as exact ``Decimal`` objects.
 
     Returns
     -------
@@ -262,9 +319,8 @@ def aging(
 
     References
     ----------
-    SPEC §3 (``B_i(T)``, ``R(T)``, days past due) and §4.1 (aging: default
-    buckets ``< 30, 31–60, 61–90, > 90`` days late of the French
-    credit-management literature, with ``not due`` in front).
+    The *Receivables and aging* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -296,7 +352,12 @@ def aging(
     Globex          0.00    0.00  400.00  150.00    0.00   550.00      0.00
     Initech         0.00    0.00    0.00    0.00  300.00   300.00    -50.00
     >>> ck.aging(ledger, "2024-04-30", buckets=(60, 120), basis="issue")["amount"].to_dict()
-    {'0-60': Decimal('1600.00'), '61-120': Decimal('550.00'), '121+': Decimal('300.00'), 'unapplied': Decimal('-50.00')}
+    {'0-60': 1600.0, '61-120': 550.0, '121+': 300.0, 'unapplied': -50.0}
+
+    Exact amounts, one argument away:
+
+    >>> ck.aging(ledger, "2024-04-30", money="decimal").loc["1-30", "amount"]
+    Decimal('600.00')
 
     A trend (one row per date):
 
@@ -309,50 +370,78 @@ def aging(
     edges, labels = _edges(buckets, basis)
     if not isinstance(shares, (bool, np.bool_)):
         raise InvalidOptionError(f"shares must be True or False, got {shares!r}", column="shares")
+    check_money(money)
     dates, single = as_dates(as_of)
-    frame = position(ledger, dates, edges=edges, basis=basis, by=by)
-    if single and by is None:
-        return _book_table(ledger, frame, dates[0], edges, basis, labels)
-    amounts = frame[labels].to_numpy(dtype=np.int64)
-    total = frame["receivables"].to_numpy(dtype=np.int64)
-    if shares:
-        ratio = safe_ratio(amounts, total[:, None], what="aging shares")
-        out = pd.DataFrame(ratio, index=frame.index, columns=labels)
+    groups = group_codes(ledger, by)
+    days = [to_day(d) for d in dates]
+    book = single and by is None
+    names = [*labels, "receivables", "unapplied", *(["bucket_invoices"] if book else [])]
+    parts = snapshot_parts(ledger, days, groups, names, edges=edges, basis=basis)
+    digits = ledger._cols.digits
+    if book:
+        return book_table(parts, labels, digits, money)
+    k, g = len(dates), groups.size
+    amounts = np.stack([parts[label] for label in labels], axis=2).reshape(k * g, len(labels))
+    total = parts["receivables"].reshape(-1)
+    if by is None:
+        index: pd.Index = date_index(dates)
+    elif single:
+        index = groups.labels.rename(by)
     else:
-        data: dict[str, list[Decimal]] = {
-            label: _money_column(ledger, amounts[:, k]) for k, label in enumerate(labels)
-        }
-        data["total"] = _money_column(ledger, total)
-        data[UNAPPLIED] = _money_column(ledger, -frame["unapplied"].to_numpy(dtype=np.int64))
-        out = pd.DataFrame(data, index=frame.index, columns=[*labels, "total", UNAPPLIED])
-        out = out.astype(object)
-    return _name_index(out, single=single, by=by)
+        index = pd.MultiIndex.from_product([date_index(dates), groups.labels], names=["as_of", by])
+    if shares:
+        values = formula_share(amounts, total[:, None])
+        return pd.DataFrame(values, index=index, columns=pd.Index(labels))
+    data = {label: money_values(amounts[:, i], digits, money) for i, label in enumerate(labels)}
+    data["total"] = money_values(total, digits, money)
+    data[UNAPPLIED] = money_values(-parts["unapplied"].reshape(-1), digits, money)
+    return pd.DataFrame(data, index=index, columns=pd.Index([*labels, "total", UNAPPLIED]))
 
 
-def _book_table(
-    ledger: Ledger,
-    frame: pd.DataFrame,
-    as_of: date,
-    edges: tuple[int, ...],
-    basis: Literal["due", "issue"],
-    labels: list[str],
+def formula_share(amount: Any, total: Any) -> Any:
+    """Share of a total (aging bucket, customer, status): ``amount / total``.
+
+    Parameters
+    ----------
+    amount, total : number or array of int
+        Same currency; arrays broadcast (e.g. buckets against their row's total).
+
+    Returns
+    -------
+    float or ndarray
+        A fraction; ``nan`` where ``total <= 0``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        Where ``total <= 0`` (nothing open, or a book in credit).
+
+    Examples
+    --------
+    >>> formula_share(600, 2450)
+    0.2448979591836735
+    """
+    return ratio(amount, total, what="shares of the receivables (receivables <= 0)")
+
+
+def book_table(
+    parts: Mapping[str, IntArray], labels: list[str], digits: int, money: Money = "float"
 ) -> pd.DataFrame:
-    """The one-date whole-book aged balance: buckets + unapplied line."""
-    row = frame.iloc[0]
-    cents = np.asarray([int(row[label]) for label in labels], dtype=np.int64)
-    total = int(row["receivables"])
-    share = safe_ratio(cents, np.full_like(cents, total), what="aging shares")
-    snap = balances(ledger, as_of)
-    code = bucket_index(snap, edges, basis)
-    counts = np.bincount(code[snap.open], minlength=len(labels))
+    """The one-date whole-book aged balance (buckets + unapplied line) from its parts.
+
+    ``parts`` holds ``(1, 1)`` arrays: one per bucket label, ``receivables``
+    and ``unapplied``, and ``bucket_invoices`` (``(1, 1, buckets)``), as
+    :func:`creditkpi.core.parts.snapshot_parts` gives them.
+    """
+    cents = np.asarray([int(parts[label][0, 0]) for label in labels], dtype=np.int64)
+    total = int(parts["receivables"][0, 0])
+    share = formula_share(cents, np.full_like(cents, total))
+    counts = parts["bucket_invoices"][0, 0]
     index = pd.Index([*labels, UNAPPLIED], name="bucket")
+    amounts = np.append(cents, -int(parts["unapplied"][0, 0]))
     return pd.DataFrame(
         {
-            "amount": pd.Series(
-                ledger._cols.money_list([*cents.tolist(), -int(row["unapplied"])]),
-                index=index,
-                dtype=object,
-            ),
+            "amount": pd.Series(money_values(amounts, digits, money), index=index),
             "share": pd.Series([*share.tolist(), math.nan], index=index, dtype=np.float64),
             "invoices": pd.Series(pd.array([*counts.tolist(), pd.NA], dtype="Int64"), index=index),
         },
@@ -365,7 +454,7 @@ def _book_table(
 # ----------------------------------------------------------------------------------
 
 
-def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float") -> Any:
     """Overdue receivables (créances échues) at the end of ``as_of``.
 
     Parameters
@@ -397,7 +486,8 @@ def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 
     References
     ----------
-    SPEC §3 (Overdue(T)) and §4.1.
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -409,17 +499,9 @@ def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
     >>> ck.overdue(ledger, "2024-04-30")          # F1: 100 - 30, 30 days late; F2 due today
     Decimal('70.00')
     >>> ck.overdue(ledger, ["2024-03-31", "2024-05-01"]).tolist()
-    [Decimal('0.00'), Decimal('110.00')]
+    [0.0, 110.0]
     """
-    dates, single = as_dates(as_of)
-    frame = position(ledger, dates, by=by)
-    values = pd.Series(
-        _money_column(ledger, frame["overdue"].to_numpy(dtype=np.int64)),
-        index=frame.index,
-        name="overdue",
-        dtype=object,
-    )
-    return reshape(values, single=single, by=by)
+    return _money_part(ledger, as_of, "overdue", by, money, "overdue")
 
 
 def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
@@ -460,7 +542,8 @@ def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 
     References
     ----------
-    SPEC §3 and §4.1 (taux d'échu).
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -475,17 +558,13 @@ def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
     {'C1': 1.0, 'C2': 0.0}
     """
     dates, single = as_dates(as_of)
-    frame = position(ledger, dates, by=by)
-    rate = safe_ratio(
-        frame["overdue"].to_numpy(dtype=np.int64),
-        frame["receivables"].to_numpy(dtype=np.int64),
-        what="overdue rate",
-    )
-    values = pd.Series(rate, index=frame.index, name="overdue_rate")
-    return _scalar_or(reshape(values, single=single, by=by))
+    groups = group_codes(ledger, by)
+    parts = snapshot_parts(ledger, [to_day(d) for d in dates], groups, ["overdue", "receivables"])
+    rate = formula_overdue_rate(parts["overdue"], parts["receivables"])
+    return shape_values(rate, date_index(dates), groups, single=single, by=by, name="overdue_rate")
 
 
-def formula_overdue_rate(overdue: float | Decimal, receivables: float | Decimal) -> float:
+def formula_overdue_rate(overdue: Any, receivables: Any) -> Any:
     """Overdue rate from plain numbers: ``overdue / receivables``.
 
     Parameters
@@ -511,7 +590,8 @@ def formula_overdue_rate(overdue: float | Decimal, receivables: float | Decimal)
 
     References
     ----------
-    SPEC §4.1.
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -521,7 +601,7 @@ def formula_overdue_rate(overdue: float | Decimal, receivables: float | Decimal)
     >>> f.overdue_rate(0, 0)  # doctest: +SKIP
     nan
     """
-    return exact_ratio(overdue, receivables, what="overdue rate", names=("overdue", "receivables"))
+    return ratio(overdue, receivables, what="overdue rate (receivables <= 0)")
 
 
 # ----------------------------------------------------------------------------------
@@ -529,7 +609,9 @@ def formula_overdue_rate(overdue: float | Decimal, receivables: float | Decimal)
 # ----------------------------------------------------------------------------------
 
 
-def top_customers(ledger: Ledger, as_of: Any, n: int | None = 10) -> pd.DataFrame:
+def top_customers(
+    ledger: Ledger, as_of: Any, *, n: int | None = 10, money: Money = "float"
+) -> pd.DataFrame:
     """The ``n`` customers with the largest open balance, and their share of ``R(T)``.
 
     Parameters
@@ -575,7 +657,8 @@ def top_customers(ledger: Ledger, as_of: Any, n: int | None = 10) -> pd.DataFram
 
     References
     ----------
-    SPEC §4.1 (top-N customers by B(T) with their share of R(T)).
+    The *Top customers and dunning status* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -597,45 +680,44 @@ def top_customers(ledger: Ledger, as_of: Any, n: int | None = 10) -> pd.DataFram
         isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1
     ):
         raise InvalidOptionError(f"n must be a positive int or None, got {n!r}", column="n")
+    check_money(money)
     dates, single = as_dates(as_of)
+    digits = ledger._cols.digits
+    groups = group_codes(ledger, None)
     tables = []
     for d in dates:
-        frame = position(ledger, [d], by="customer_id", method="snapshot").droplevel("as_of")
-        bal = frame["receivables"].to_numpy(dtype=np.int64)
-        total = int(bal.sum())
-        names = [str(c) for c in frame.index]
-        keep = sorted(np.flatnonzero(bal != 0).tolist(), key=lambda k: (-int(bal[k]), names[k]))
-        if n is not None:
-            keep = keep[: int(n)]
-        rows = np.asarray(keep, dtype=np.int64)
-        index = pd.Index(frame.index[rows], name="customer_id")
-        share = (
-            safe_ratio(bal[rows], np.full(rows.size, total, dtype=np.int64), what="customer share")
-            if rows.size
-            else np.zeros(0)
-        )
-        tables.append(
-            pd.DataFrame(
-                {
-                    "balance": pd.Series(
-                        _money_column(ledger, bal[rows]), index=index, dtype=object
-                    ),
-                    "share": pd.Series(share, index=index, dtype=np.float64),
-                    "overdue": pd.Series(
-                        _money_column(ledger, frame["overdue"].to_numpy(dtype=np.int64)[rows]),
-                        index=index,
-                        dtype=object,
-                    ),
-                    "invoices": pd.Series(
-                        frame["open_invoices"].to_numpy(dtype=np.int64)[rows],
-                        index=index,
-                        dtype=np.int64,
-                    ),
-                },
-                index=index,
-            )
-        )
+        day = to_day(d)
+        total = snapshot_parts(ledger, [day], groups, ["receivables"])["receivables"][0, 0]
+        tables.append(top_table(customer_parts(ledger, day, top=n), int(total), n, digits, money))
     return _stack_dates(tables, dates, single)
+
+
+def top_table(
+    customers: pd.DataFrame, total: int, n: int | None, digits: int, money: Money = "float"
+) -> pd.DataFrame:
+    """The top-customers table from per-customer parts and the book's receivables ``total``.
+
+    ``customers`` is indexed by customer id with int64 ``balance``,
+    ``overdue`` and ``invoices`` (:func:`creditkpi.core.parts.customer_parts`,
+    possibly the union of several partitions' tops).
+    """
+    keep = customers[customers["balance"] != 0]
+    text = np.asarray([str(v) for v in keep.index], dtype=object)
+    order = np.lexsort((text, -keep["balance"].to_numpy(dtype=np.int64)))
+    if n is not None:
+        order = order[:n]
+    table = keep.iloc[order]
+    bal = table["balance"].to_numpy(dtype=np.int64)
+    share = formula_share(bal, np.full(bal.size, total)) if bal.size else np.zeros(0)
+    return pd.DataFrame(
+        {
+            "balance": money_values(bal, digits, money),
+            "share": np.asarray(share, dtype=np.float64),
+            "overdue": money_values(table["overdue"].to_numpy(dtype=np.int64), digits, money),
+            "invoices": table["invoices"].to_numpy(dtype=np.int64),
+        },
+        index=pd.Index(table.index, name="customer_id", dtype=object),
+    )
 
 
 # ----------------------------------------------------------------------------------
@@ -644,7 +726,7 @@ def top_customers(ledger: Ledger, as_of: Any, n: int | None = 10) -> pd.DataFram
 
 
 def by_dunning_status(
-    ledger: Ledger, as_of: Any, *, order: Sequence[str] | None = None
+    ledger: Ledger, as_of: Any, *, order: Sequence[str] | None = None, money: Money = "float"
 ) -> pd.DataFrame:
     """Receivables by dunning status (encours par statut de relance) at the end of ``as_of``.
 
@@ -689,7 +771,8 @@ def by_dunning_status(
 
     References
     ----------
-    SPEC §2 (dunning status event) and §4.10 (receivables by dunning status).
+    The *Top customers and dunning status* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -715,41 +798,39 @@ def by_dunning_status(
                 f"order must be a list of status labels, got {order!r}", column="order"
             )
         wanted = list(dict.fromkeys(order))
+    check_money(money)
     dates, single = as_dates(as_of)
-    tables = []
-    for d in dates:
-        snap = balances(ledger, d)
-        live = snap.open
-        status = status_at(ledger, snap.day)[live]
-        codes, uniques = pd.factorize(pd.Series(status, dtype=object))
-        labels = [str(u) for u in uniques]
-        amount = ledger._cols.bin_sum(
-            np.asarray(codes, dtype=np.int64), snap.balance[live], len(labels)
-        )
-        count = np.bincount(np.asarray(codes, dtype=np.int64), minlength=len(labels))
-        by_label = {lab: (int(amount[k]), int(count[k])) for k, lab in enumerate(labels)}
-        rest = sorted(
-            (lab for lab in labels if lab not in wanted), key=lambda s: (-by_label[s][0], s)
-        )
-        rows = [*wanted, *rest]
-        cents = np.asarray([by_label.get(r, (0, 0))[0] for r in rows], dtype=np.int64)
-        total = int(cents.sum())
-        share = (
-            safe_ratio(cents, np.full(cents.size, total, dtype=np.int64), what="status share")
-            if cents.size
-            else np.zeros(0)
-        )
-        index = pd.Index(rows, name="status", dtype=object)
-        tables.append(
-            pd.DataFrame(
-                {
-                    "amount": pd.Series(_money_column(ledger, cents), index=index, dtype=object),
-                    "share": pd.Series(share, index=index, dtype=np.float64),
-                    "invoices": pd.Series(
-                        [by_label.get(r, (0, 0))[1] for r in rows], index=index, dtype=np.int64
-                    ),
-                },
-                index=index,
-            )
-        )
+    groups = group_codes(ledger, None)
+    digits = ledger._cols.digits
+    tables = [
+        status_table(status_parts(ledger, to_day(d), groups), wanted, digits, money) for d in dates
+    ]
     return _stack_dates(tables, dates, single)
+
+
+def status_table(
+    parts: pd.DataFrame, order: Sequence[str], digits: int, money: Money = "float"
+) -> pd.DataFrame:
+    """The receivables-by-status table from :func:`creditkpi.core.parts.status_parts`.
+
+    ``parts`` is indexed by ``(group, status)`` (summed over groups here);
+    ``order`` lists the statuses that come first, always present.
+    """
+    sums = parts.groupby(level="status", sort=False)[["amount", "invoices"]].sum()
+    by_label = {
+        str(s): (int(a), int(k))
+        for s, a, k in zip(sums.index, sums["amount"], sums["invoices"], strict=True)
+    }
+    rest = sorted((lab for lab in by_label if lab not in order), key=lambda s: (-by_label[s][0], s))
+    rows = [*order, *rest]
+    cents = np.asarray([by_label.get(r, (0, 0))[0] for r in rows], dtype=np.int64)
+    total = int(cents.sum())
+    share = formula_share(cents, np.full(cents.size, total)) if cents.size else np.zeros(0)
+    return pd.DataFrame(
+        {
+            "amount": money_values(cents, digits, money),
+            "share": np.asarray(share, dtype=np.float64),
+            "invoices": np.asarray([by_label.get(r, (0, 0))[1] for r in rows], dtype=np.int64),
+        },
+        index=pd.Index(rows, name="status", dtype=object),
+    )

@@ -1,46 +1,42 @@
-"""Doubtful receivables, bad debt to sales, loss and provision rates (SPEC §4.8).
+"""Doubtful receivables, bad debt to sales, loss and provision rates.
 
 Créances douteuses, *bad debt to sales ratio* (taux de créances douteuses
-sur CA, seed 000), taux de sinistre (créances irrécouvrables) and taux de
-provision of the doubtful customers (seed 004). Depends only on
+sur CA), taux de sinistre (créances irrécouvrables) and taux de
+provision of the doubtful customers. Depends only on
 :mod:`creditkpi.core`.
 """
 
 from __future__ import annotations
 
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 
 from creditkpi.core.args import (
+    Money,
     as_dates,
     as_periods,
-    exact_number,
-    period_group_index,
-    reshape,
-    safe_ratio,
-    warn_undefined,
+    date_index,
+    period_index,
+    shape_money,
+    shape_values,
 )
-from creditkpi.core.engine import balances, doubtful_at, flows
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.period import from_day, to_day
+from creditkpi.core.parts import period_parts, snapshot_parts
+from creditkpi.core.period import to_day
+from creditkpi.core.ratios import exact, ratio
 
 __all__ = [
     "bad_debt_to_sales",
-    "doubtful",
+    "doubtful_receivables",
     "formula_bad_debt_to_sales",
     "formula_loss_rate",
     "formula_provision_rate",
     "loss_rate",
     "provision_rate",
 ]
-
-IntArray = npt.NDArray[np.int64]
 
 
 def _check_rule(rule_days: Any) -> int | None:
@@ -54,36 +50,13 @@ def _check_rule(rule_days: Any) -> int | None:
     return int(rule_days)
 
 
-def _doubtful_cents(
-    ledger: Ledger, day: int, rule_days: int | None, groups: Groups
-) -> tuple[IntArray, IntArray]:
-    """Per group at the end of ``day``: Σ B_i(T) over doubtful invoices, and their provisions.
-
-    Provisions count on doubtful invoices still open (``B_i(T) > 0``) only.
-    """
-    snap = balances(ledger, from_day(day))
-    classified, provision = doubtful_at(ledger, day)
-    flag = snap.days_past_due > rule_days if rule_days is not None else classified
-    mask = flag & snap.issued
-    amount = ledger._cols.bin_sum(groups.invoice[mask], snap.balance[mask], groups.size)
-    held = classified & snap.issued & (snap.balance > 0)
-    provisions = ledger._cols.bin_sum(groups.invoice[held], provision[held], groups.size)
-    return amount, provisions
-
-
-def _date_index(days: list[int], groups: Groups) -> pd.MultiIndex:
-    return pd.MultiIndex.from_product(
-        [pd.DatetimeIndex([np.datetime64(d, "D") for d in days], name="as_of"), groups.labels],
-        names=["as_of", "group"],
-    )
-
-
-def _scalar(out: Any, single: bool, by: str | None) -> Any:
-    return float(out) if single and by is None else out
-
-
-def doubtful(
-    ledger: Ledger, as_of: Any, *, rule_days: int | None = None, by: str | None = None
+def doubtful_receivables(
+    ledger: Ledger,
+    as_of: Any,
+    *,
+    rule_days: int | None = None,
+    by: str | None = None,
+    money: Money = "float",
 ) -> Any:
     """Doubtful receivables (créances douteuses) ``Doubtful(T)`` at the end of ``as_of``.
 
@@ -118,29 +91,38 @@ def doubtful(
 
     References
     ----------
-    SPEC §4.8 (doubtful receivables), §2 (doubtful classification or rule).
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> import creditkpi as ck
-    >>> from creditkpi.metrics.bad_debt import doubtful
+    >>> from creditkpi.metrics.bad_debt import doubtful_receivables
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "500.00"),
     ...      ck.Invoice("F2", "C2", "2024-03-01", "2024-03-31", "300.00")],
     ...     [ck.Payment("F1", "2024-04-10", "100.00")],
     ...     doubtful=[ck.Doubtful("F1", "2024-04-01", provision="200.00")])
-    >>> doubtful(ledger, "2024-04-30")
+    >>> doubtful_receivables(ledger, "2024-04-30")
     Decimal('400.00')
-    >>> doubtful(ledger, "2024-04-30", rule_days=60)  # F1 is 90 days past due, F2 30
+    >>> doubtful_receivables(ledger, "2024-04-30", rule_days=60)  # F1 is 90 days past due, F2 30
     Decimal('400.00')
     """
     rule = _check_rule(rule_days)
     dates, single = as_dates(as_of)
     groups = group_codes(ledger, by)
     days = [to_day(d) for d in dates]
-    cents = np.concatenate([_doubtful_cents(ledger, d, rule, groups)[0] for d in days])
-    values = pd.Series(ledger._cols.money_list(cents.tolist()), index=_date_index(days, groups))
-    return reshape(values, single=single, by=by)
+    cents = snapshot_parts(ledger, days, groups, ["doubtful"], rule_days=rule)["doubtful"]
+    return shape_money(
+        cents,
+        date_index(dates),
+        groups,
+        single=single,
+        by=by,
+        digits=ledger._cols.digits,
+        money=money,
+        name="doubtful_receivables",
+    )
 
 
 def bad_debt_to_sales(
@@ -155,7 +137,7 @@ def bad_debt_to_sales(
         A list gives a series indexed by period.
     rule_days : int, optional
         What makes an invoice doubtful: the ledger's classifications
-        (default) or more than N days past due (see :func:`doubtful`).
+        (default) or more than N days past due (see :func:`doubtful_receivables`).
     by : str, optional
         ``"customer_id"`` or an invoice attribute.
 
@@ -185,8 +167,8 @@ def bad_debt_to_sales(
 
     References
     ----------
-    SPEC §4.8; seed 000 ("rapportez la variation des créances douteuses de
-    la période au chiffre d'affaires de la même période").
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -201,16 +183,11 @@ def bad_debt_to_sales(
     rule = _check_rule(rule_days)
     periods, single = as_periods(period)
     groups = group_codes(ledger, by)
-    opening = np.stack(
-        [_doubtful_cents(ledger, to_day(p.start) - 1, rule, groups)[0] for p in periods]
-    )
-    closing = np.stack([_doubtful_cents(ledger, to_day(p.end), rule, groups)[0] for p in periods])
-    sales = flows(ledger, periods, by=by)["sales"].to_numpy().reshape(len(periods), groups.size)
-    rate = safe_ratio(closing - opening, sales, what="bad debt to sales (no sales)")
-    out = reshape(
-        pd.Series(rate.reshape(-1), index=period_group_index(periods, groups)), single=single, by=by
-    )
-    return _scalar(out, single, by)
+    names = ["doubtful_start", "doubtful_end", "sales"]
+    p = period_parts(ledger, periods, groups, names, rule_days=rule)
+    rate = formula_bad_debt_to_sales(p["doubtful_end"] - p["doubtful_start"], p["sales"])
+    index = period_index(periods)
+    return shape_values(rate, index, groups, single=single, by=by, name="bad_debt_to_sales")
 
 
 def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
@@ -246,7 +223,8 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
 
     References
     ----------
-    SPEC §4.8; seed 004 ("le taux de sinistre (créances irrécouvrables)").
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -260,12 +238,9 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
     """
     periods, single = as_periods(period)
     groups = group_codes(ledger, by)
-    frame = flows(ledger, periods, by=by)
-    rate = safe_ratio(
-        frame["write_offs"].to_numpy(), frame["sales"].to_numpy(), what="loss rate (no sales)"
-    )
-    out = reshape(pd.Series(rate, index=period_group_index(periods, groups)), single=single, by=by)
-    return _scalar(out, single, by)
+    p = period_parts(ledger, periods, groups, ["write_offs", "sales"])
+    rate = formula_loss_rate(p["write_offs"], p["sales"])
+    return shape_values(rate, period_index(periods), groups, single=single, by=by, name="loss_rate")
 
 
 def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
@@ -308,8 +283,8 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 
     References
     ----------
-    SPEC §4.8; seed 004 ("le suivi des clients douteux et leur taux de
-    provision").
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -326,12 +301,11 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
     dates, single = as_dates(as_of)
     groups = group_codes(ledger, by)
     days = [to_day(d) for d in dates]
-    parts = [_doubtful_cents(ledger, d, None, groups) for d in days]
-    amount = np.concatenate([a for a, _ in parts])
-    provisions = np.concatenate([p for _, p in parts])
-    rate = safe_ratio(provisions, amount, what="provision rate (no doubtful receivables)")
-    out = reshape(pd.Series(rate, index=_date_index(days, groups)), single=single, by=by)
-    return _scalar(out, single, by)
+    p = snapshot_parts(ledger, days, groups, ["provisions", "doubtful"])
+    rate = formula_provision_rate(p["provisions"], p["doubtful"])
+    return shape_values(
+        rate, date_index(dates), groups, single=single, by=by, name="provision_rate"
+    )
 
 
 # ----------------------------------------------------------------------------------
@@ -339,24 +313,21 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 # ----------------------------------------------------------------------------------
 
 
-def _fraction(value: Any, name: str) -> Fraction:
-    """``value`` as an exact fraction; a non-finite number is an error here."""
-    exact = exact_number(value, name)
-    if exact is None:
-        raise InvalidValueError(f"{name} must be finite, got {value!r}", column=name)
-    return exact
+def _finite(value: Any, name: str) -> None:
+    """Plain-number inputs of these formulas must be numbers (``nan`` propagates)."""
+    if not isinstance(value, np.ndarray):
+        exact(value, name)
 
 
-def _ratio(numerator: Any, denominator: Any, names: tuple[str, str], what: str) -> float:
-    num = _fraction(numerator, names[0])
-    den = _fraction(denominator, names[1])
-    if den == 0:
-        warn_undefined(what, stacklevel=3)
-        return float("nan")
-    return float(num / den)
+def _non_negative(value: Any, name: str) -> None:
+    if isinstance(value, np.ndarray):
+        return
+    number = exact(value, name)
+    if number is not None and number < 0:
+        raise InvalidValueError(f"{name} must not be negative, got {value!r}", column=name)
 
 
-def formula_bad_debt_to_sales(doubtful_change: float, sales: float) -> float:
+def formula_bad_debt_to_sales(doubtful_change: Any, sales: Any) -> Any:
     """Bad debt to sales from its totals: ``doubtful_change / sales``.
 
     Parameters
@@ -383,17 +354,19 @@ def formula_bad_debt_to_sales(doubtful_change: float, sales: float) -> float:
 
     References
     ----------
-    SPEC §4.8; seed 000.
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_bad_debt_to_sales(15_000, 1_200_000)
     0.0125
     """
-    return _ratio(doubtful_change, sales, ("doubtful_change", "sales"), "bad debt to sales")
+    _finite(doubtful_change, "doubtful_change")
+    return ratio(doubtful_change, sales, what="bad debt to sales (sales <= 0)")
 
 
-def formula_loss_rate(write_offs: float, sales: float) -> float:
+def formula_loss_rate(write_offs: Any, sales: Any) -> Any:
     """Loss rate (taux de sinistre) from its totals: ``write_offs / sales``.
 
     Parameters
@@ -420,21 +393,19 @@ def formula_loss_rate(write_offs: float, sales: float) -> float:
 
     References
     ----------
-    SPEC §4.8; seed 004.
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_loss_rate(6_000, 1_200_000)
     0.005
     """
-    if _fraction(write_offs, "write_offs") < 0:
-        raise InvalidValueError(
-            f"write_offs must not be negative, got {write_offs!r}", column="write_offs"
-        )
-    return _ratio(write_offs, sales, ("write_offs", "sales"), "loss rate")
+    _non_negative(write_offs, "write_offs")
+    return ratio(write_offs, sales, what="loss rate (sales <= 0)")
 
 
-def formula_provision_rate(provisions: float, doubtful: float) -> float:
+def formula_provision_rate(provisions: Any, doubtful: Any) -> Any:
     """Provision rate from its totals: ``provisions / doubtful``.
 
     Parameters
@@ -461,15 +432,13 @@ def formula_provision_rate(provisions: float, doubtful: float) -> float:
 
     References
     ----------
-    SPEC §4.8; seed 004.
+    The *Bad debt, loss and provision rates* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_provision_rate(30_000, 40_000)
     0.75
     """
-    if _fraction(provisions, "provisions") < 0:
-        raise InvalidValueError(
-            f"provisions must not be negative, got {provisions!r}", column="provisions"
-        )
-    return _ratio(provisions, doubtful, ("provisions", "doubtful"), "provision rate")
+    _non_negative(provisions, "provisions")
+    return ratio(provisions, doubtful, what="provision rate (doubtful receivables <= 0)")

@@ -1,4 +1,4 @@
-"""Collection effectiveness index and recovery rate (SPEC §4.3).
+"""Collection effectiveness index and recovery rate.
 
 * **CEI** (indice d'efficacité du recouvrement): of what could have been
   collected in the period, the share that was;
@@ -15,9 +15,6 @@ for any number of periods and groups. Depends only on :mod:`creditkpi.core`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -25,19 +22,22 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import (
+    Money,
     as_periods,
+    check_money,
     check_option,
-    exact_number,
+    first_row,
+    money_values,
     observed_days,
-    period_group_index,
-    reshape_matrix,
-    warn_undefined,
+    period_index,
+    shape_values,
 )
-from creditkpi.core.engine import balances, flows, position, recovery_targets, settled_by
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import period_parts
 from creditkpi.core.period import Period, PeriodLike
+from creditkpi.core.ratios import exact, ratio
 
 __all__ = [
     "RECOVERY_COLUMNS",
@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 PeriodArg: TypeAlias = "PeriodLike | Sequence[PeriodLike]"
-Number: TypeAlias = "int | float | Decimal | Fraction"
 SalesBasis = Literal["total", "monthly"]
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -57,32 +56,8 @@ FloatArray = npt.NDArray[np.float64]
 #: columns of :func:`recovery_summary`
 RECOVERY_COLUMNS = ("invoices", "total", "collected", "remaining", "recovery_rate")
 
-#: int64 magnitudes below this convert to float64 exactly
-_EXACT = 2**53
-
-
-# ----------------------------------------------------------------------------------
-# helpers
-# ----------------------------------------------------------------------------------
-
-
-def _ratio(num: IntArray, den: IntArray, *, what: str) -> FloatArray:
-    """``num / den`` per cell, correctly rounded; nan + one warning where ``den <= 0``."""
-    num = np.asarray(num, dtype=np.int64)
-    den = np.asarray(den, dtype=np.int64)
-    bad = den <= 0
-    big = max(int(np.abs(num).max(initial=0)), int(np.abs(den).max(initial=0)))
-    if big < _EXACT:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = num.astype(np.float64) / den.astype(np.float64)
-        out = np.where(bad, np.nan, q)
-    else:  # beyond 2**53: exact Python integers
-        out = np.full(num.shape, np.nan, dtype=np.float64)
-        for idx in zip(*np.nonzero(~bad), strict=True):
-            out[idx] = int(num[idx]) / int(den[idx])
-    if bad.any():
-        warn_undefined(f"{what} ({int(bad.sum())} of {bad.size} values)", 4)
-    return np.asarray(out, dtype=np.float64)
+#: the parts of the recovery rate
+RECOVERY_PARTS = ("recovery_invoices", "recovery_total", "recovery_collected", "recovery_remaining")
 
 
 # ----------------------------------------------------------------------------------
@@ -159,8 +134,8 @@ def cei(
 
     References
     ----------
-    SPEC §4.3 (CEI, standard formula; Credit Research Foundation S/N
-    convention). Seed 003 (indice d'efficacité du recouvrement).
+    The *Collection effectiveness index* page of the documentation: definition, worked
+    example and conventions. The monthly-sales convention is the Credit Research Foundation's.
 
     Examples
     --------
@@ -174,23 +149,19 @@ def cei(
     """
     check_option("sales", sales, ("total", "monthly"))
     periods, single = as_periods(period)
-    n = _months(periods, sales)[:, None]
+    months = _months(periods, sales)[:, None]
     groups = group_codes(ledger, by)
-    g = groups.size
-    dates = [p.before for p in periods] + [p.end for p in periods]
-    unique = sorted(set(dates))
-    frame = position(ledger, unique, by=by)
-    rec = frame["receivables"].to_numpy(dtype=np.int64).reshape(len(unique), g)
-    late = frame["overdue"].to_numpy(dtype=np.int64).reshape(len(unique), g)
-    row = {d: k for k, d in enumerate(unique)}
-    start = rec[[row[p.before] for p in periods]]
-    end_rows = [row[p.end] for p in periods]
-    end, current = rec[end_rows], rec[end_rows] - late[end_rows]
-    s = flows(ledger, periods, by=by)["sales"].to_numpy(dtype=np.int64).reshape(len(periods), g)
-    num = n * start + s - n * end
-    den = n * start + s - n * current
-    values = _ratio(num, den, what="CEI where nothing was collectible")
-    return reshape_matrix(values, periods, groups, single=single, by=by)
+    names = ["receivables_start", "sales", "receivables_end", "current_end"]
+    p = period_parts(ledger, periods, groups, names)
+    values = formula_cei(
+        p["receivables_start"],
+        p["sales"],
+        p["receivables_end"],
+        p["current_end"],
+        months=months,
+        sales_basis=sales,
+    )
+    return shape_values(values, period_index(periods), groups, single=single, by=by, name="cei")
 
 
 # ----------------------------------------------------------------------------------
@@ -198,43 +169,14 @@ def cei(
 # ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Recovery:
-    """Additive recovery figures, arrays of shape (periods, groups), minor units."""
-
-    periods: list[Period]
-    groups: Groups
-    invoices: IntArray
-    total: IntArray
-    collected: IntArray
-
-    @property
-    def remaining(self) -> IntArray:
-        return self.total - self.collected
-
-
-def _recovery(ledger: Ledger, period: Any, observed: Any, by: str | None) -> tuple[_Recovery, bool]:
+def _recovery(
+    ledger: Ledger, period: Any, observed: Any, by: str | None
+) -> tuple[list[Period], bool, Any, dict[str, IntArray]]:
     periods, single = as_periods(period)
     days = observed_days(periods, observed)
     groups = group_codes(ledger, by)
-    g = groups.size
-    count, total, collected = [], [], []
-    for p, day in zip(periods, days, strict=True):
-        snap = balances(ledger, p.before)
-        target = recovery_targets(ledger, p, snap)
-        gi = groups.invoice[target]
-        moved = settled_by(ledger, day, after=snap.day)  # settlements dated in [start, d]
-        count.append(np.bincount(gi, minlength=g).astype(np.int64))
-        total.append(ledger._cols.bin_sum(gi, snap.balance[target], g))
-        collected.append(ledger._cols.bin_sum(gi, moved[target], g))
-    parts = _Recovery(
-        periods=periods,
-        groups=groups,
-        invoices=np.vstack(count),
-        total=np.vstack(total),
-        collected=np.vstack(collected),
-    )
-    return parts, single
+    parts = period_parts(ledger, periods, groups, RECOVERY_PARTS, observed=days)
+    return periods, single, groups, parts
 
 
 def recovery_rate(
@@ -290,9 +232,8 @@ def recovery_rate(
 
     References
     ----------
-    SPEC §4.3 (recovery rate). Seed 003: overdue on 1 April 92 000 €,
-    falling due in April 174 000 €, 128 000 € collected by 15 April →
-    ``(266 000 - 138 000) / 266 000 = 48.12 %``.
+    The *Recovery rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -306,15 +247,19 @@ def recovery_rate(
     >>> rate == 128_000 / 266_000, f"{rate:.2%}"
     (True, '48.12%')
     """
-    parts, single = _recovery(ledger, period, observed, by)
-    values = _ratio(
-        parts.total - parts.remaining, parts.total, what="recovery rate with no invoice to recover"
-    )
-    return reshape_matrix(values, parts.periods, parts.groups, single=single, by=by)
+    periods, single, groups, p = _recovery(ledger, period, observed, by)
+    values = formula_recovery_rate(p["recovery_total"], p["recovery_remaining"])
+    index = period_index(periods)
+    return shape_values(values, index, groups, single=single, by=by, name="recovery_rate")
 
 
 def recovery_summary(
-    ledger: Ledger, period: PeriodArg, *, observed: Any = None, by: str | None = None
+    ledger: Ledger,
+    period: PeriodArg,
+    *,
+    observed: Any = None,
+    by: str | None = None,
+    money: Money = "float",
 ) -> Any:
     """The figures behind :func:`recovery_rate`: target invoices, Total, collected, remaining.
 
@@ -352,7 +297,8 @@ def recovery_summary(
 
     References
     ----------
-    SPEC §4.3 (recovery rate).
+    The *Recovery rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -363,42 +309,35 @@ def recovery_summary(
     ...      ck.Invoice("F2", "C2", "2024-03-10", "2024-04-09", "174000.00")],
     ...     [ck.Payment("F1", "2024-04-05", "50000.00"),
     ...      ck.Payment("F2", "2024-04-12", "78000.00")])
-    >>> s = recovery_summary(ledger, "2024-04", observed="2024-04-15")
+    >>> s = recovery_summary(ledger, "2024-04", observed="2024-04-15", money="decimal")
     >>> s["invoices"], s["total"], s["collected"], s["remaining"]
     (2, Decimal('266000.00'), Decimal('128000.00'), Decimal('138000.00'))
     """
-    parts, single = _recovery(ledger, period, observed, by)
-    rate = _ratio(
-        parts.collected, parts.total, what="recovery rate with no invoice to recover"
-    ).reshape(-1)
+    check_money(money)
+    periods, single, groups, p = _recovery(ledger, period, observed, by)
+    digits = ledger._cols.digits
+    rate = formula_recovery_rate(p["recovery_total"], p["recovery_remaining"]).reshape(-1)
     frame = pd.DataFrame(
         {
-            "invoices": parts.invoices.reshape(-1),
-            "total": ledger._cols.money_list(parts.total.reshape(-1).tolist()),
-            "collected": ledger._cols.money_list(parts.collected.reshape(-1).tolist()),
-            "remaining": ledger._cols.money_list(parts.remaining.reshape(-1).tolist()),
+            "invoices": p["recovery_invoices"].reshape(-1),
+            "total": money_values(p["recovery_total"].reshape(-1), digits, money),
+            "collected": money_values(p["recovery_collected"].reshape(-1), digits, money),
+            "remaining": money_values(p["recovery_remaining"].reshape(-1), digits, money),
             "recovery_rate": rate,
-        },
-        index=period_group_index(parts.periods, parts.groups),
+        }
     )
     if by is None:
-        out = frame.droplevel("group")
+        frame.index = period_index(periods)
         if single:
-            first = out.iloc[0]
-            row = {
-                "invoices": int(first["invoices"]),
-                "total": first["total"],
-                "collected": first["collected"],
-                "remaining": first["remaining"],
-                "recovery_rate": float(first["recovery_rate"]),
-            }
-            return pd.Series(row, dtype=object, name=str(parts.periods[0]))
-        return out
+            return first_row(frame, str(periods[0]))
+        return frame
     if single:
-        out = frame.droplevel("period")
-        out.index.name = by
-        return out
-    return frame.rename_axis(["period", by])
+        frame.index = groups.labels.rename(by)
+        return frame
+    frame.index = pd.MultiIndex.from_product(
+        [period_index(periods), groups.labels], names=["period", by]
+    )
+    return frame
 
 
 # ----------------------------------------------------------------------------------
@@ -407,14 +346,14 @@ def recovery_summary(
 
 
 def formula_cei(
-    beginning: Number,
-    sales: Number,
-    ending_total: Number,
-    ending_current: Number,
+    beginning: Any,
+    sales: Any,
+    ending_total: Any,
+    ending_current: Any,
     *,
-    months: int = 1,
+    months: Any = 1,
     sales_basis: SalesBasis = "total",
-) -> float:
+) -> Any:
     """CEI from its four totals.
 
     Parameters
@@ -457,7 +396,8 @@ def formula_cei(
 
     References
     ----------
-    SPEC §4.3 (CEI).
+    The *Collection effectiveness index* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -467,32 +407,46 @@ def formula_cei(
     0.45454545454545453
     """
     check_option("sales_basis", sales_basis, ("total", "monthly"))
-    if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1:
+    n: Any = months
+    if not isinstance(months, np.ndarray) and (
+        isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1
+    ):
         raise InvalidOptionError(
             f"months must be a whole number >= 1, got {months!r}", column="months"
         )
-    values = [
-        exact_number(v, n)
-        for v, n in (
-            (beginning, "beginning"),
-            (sales, "sales"),
-            (ending_total, "ending_total"),
-            (ending_current, "ending_current"),
+    if sales_basis == "total":
+        n = 1
+    arrays = [isinstance(v, np.ndarray) for v in (beginning, sales, ending_total, ending_current)]
+    b: Any
+    s: Any
+    t: Any
+    c: Any
+    if any(arrays):
+        b, s, t, c = (
+            np.asarray(v, dtype=np.int64) for v in (beginning, sales, ending_total, ending_current)
         )
-    ]
-    if any(v is None for v in values):
-        return float("nan")
-    b, s, t, c = (v if v is not None else Fraction(0) for v in values)
-    if sales_basis == "monthly":
-        s = s / int(months)
-    den = b + s - c
-    if den <= 0:
-        warn_undefined("CEI where nothing was collectible (denominator <= 0)", 3)
-        return float("nan")
-    return float((b + s - t) / den)
+    else:
+        values = [
+            exact(v, name)
+            for v, name in (
+                (beginning, "beginning"),
+                (sales, "sales"),
+                (ending_total, "ending_total"),
+                (ending_current, "ending_current"),
+            )
+        ]
+        if any(v is None for v in values):
+            return float("nan")
+        b, s, t, c = values
+    # (b + S/N - t) / (b + S/N - c), multiplied through by N: exact for ints
+    return ratio(
+        n * b + s - n * t,
+        n * b + s - n * c,
+        what="CEI (nothing was collectible: denominator <= 0)",
+    )
 
 
-def formula_recovery_rate(total: Number, remaining: Number) -> float:
+def formula_recovery_rate(total: Any, remaining: Any) -> Any:
     """Recovery rate from its two totals: ``(total - remaining) / total``.
 
     Parameters
@@ -519,17 +473,21 @@ def formula_recovery_rate(total: Number, remaining: Number) -> float:
 
     References
     ----------
-    SPEC §4.3; seed 003: ``((266 000 - 138 000) / 266 000) × 100 = 48,12 %``.
+    The *Recovery rate* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_recovery_rate(266_000, 138_000)
     0.48120300751879697
     """
-    t, r = exact_number(total, "total"), exact_number(remaining, "remaining")
-    if t is None or r is None:
+    if isinstance(total, np.ndarray) or isinstance(remaining, np.ndarray):
+        total_a = np.asarray(total, dtype=np.int64)
+        return ratio(total_a - np.asarray(remaining, dtype=np.int64), total_a, what=_RECOVERY_WHAT)
+    tot, rem = exact(total, "total"), exact(remaining, "remaining")
+    if tot is None or rem is None:
         return float("nan")
-    if t <= 0:
-        warn_undefined("recovery rate with nothing to recover (total <= 0)", 3)
-        return float("nan")
-    return float((t - r) / t)
+    return ratio(tot - rem, tot, what=_RECOVERY_WHAT)
+
+
+_RECOVERY_WHAT = "recovery rate (no invoice to recover: total <= 0)"

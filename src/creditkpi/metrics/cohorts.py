@@ -1,4 +1,4 @@
-"""Invoice cohorts: cumulative share settled by issue month and age (SPEC §4.7).
+"""Invoice cohorts: cumulative share settled by issue month and age.
 
 Depends only on :mod:`creditkpi.core`.
 """
@@ -8,45 +8,18 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_dates, check_option, safe_ratio
-from creditkpi.core.engine import cumulative, settled_day
+from creditkpi.core.args import as_dates, check_option
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import COHORT_STEP, CohortParts, cohort_parts
 from creditkpi.core.period import to_day
+from creditkpi.core.ratios import ratio
 
-__all__ = ["cohorts"]
+__all__ = ["cohort_table", "cohorts"]
 
-IntArray = npt.NDArray[np.int64]
-
-#: calendar months per cohort period
-_STEP = {"month": 1, "quarter": 3, "year": 12}
-
-_EPOCH = np.datetime64("1970-01-01", "D")
-
-
-def _bucket(days: IntArray, step: int) -> IntArray:
-    """Period number of day numbers: months (or quarters, years) since 1970-01."""
-    months = (_EPOCH + days).astype("datetime64[M]").astype(np.int64)
-    return np.asarray(months // step, dtype=np.int64)
-
-
-def _bucket_end(buckets: IntArray, step: int) -> IntArray:
-    """Day number of the last day of each period."""
-    nxt = ((buckets + 1) * step).astype("datetime64[M]").astype("datetime64[D]")
-    return np.asarray((nxt - _EPOCH).astype(np.int64) - 1, dtype=np.int64)
-
-
-def _label(bucket: int, step: int) -> str:
-    first = int(bucket) * step
-    year, month = 1970 + first // 12, first % 12 + 1
-    if step == 1:
-        return f"{year:04d}-{month:02d}"
-    if step == 3:
-        return f"{year:04d}-Q{(month - 1) // 3 + 1}"
-    return f"{year:04d}"
+_FREQ = {1: "M", 3: "Q", 12: "Y"}
 
 
 def cohorts(
@@ -54,7 +27,7 @@ def cohorts(
     as_of: Any,
     *,
     weight: Literal["amount", "count"] = "amount",
-    period: Literal["month", "quarter", "year"] = "month",
+    granularity: Literal["month", "quarter", "year"] = "month",
 ) -> pd.DataFrame:
     """Collection curves of invoice cohorts (cohortes de facturation): cohort × age table.
 
@@ -73,7 +46,7 @@ def cohorts(
         ``"amount"``: cash and credit notes settled on the cohort's invoices,
         divided by the cohort's invoiced amount. ``"count"``: share of the
         cohort's invoices fully settled by cash and credit notes.
-    period : {"month", "quarter", "year"}, default "month"
+    granularity : {"month", "quarter", "year"}, default "month"
         Length of a cohort and of one age step.
 
     Returns
@@ -115,8 +88,8 @@ def cohorts(
 
     References
     ----------
-    SPEC §4.7 (cohorts); seed 003 ("cohortes de facturation": group invoices
-    by month, follow the share paid over the following months).
+    The *Invoice cohorts* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -140,7 +113,7 @@ def cohorts(
     2024-02  0.0  0.0  NaN
     """
     check_option("weight", weight, ("amount", "count"))
-    check_option("period", period, tuple(_STEP))
+    check_option("granularity", granularity, tuple(COHORT_STEP))
     dates, single = as_dates(as_of)
     if not single:
         raise InvalidOptionError(
@@ -148,59 +121,36 @@ def cohorts(
             f"got {len(dates)} dates",
             column="as_of",
         )
-    step = _STEP[period]
-    day = to_day(dates[0])
+    step = COHORT_STEP[granularity]
+    return cohort_table(cohort_parts(ledger, to_day(dates[0]), step), step, weight)
 
-    issued = np.flatnonzero(ledger._cols.issue <= day)
-    inv_bucket = _bucket(ledger._cols.issue[issued], step)
-    cohort_buckets = np.unique(inv_bucket)
-    labels = [_label(int(b), step) for b in cohort_buckets]
-    now = int(_bucket(np.asarray([day], dtype=np.int64), step)[0])
-    last_done = now if int(_bucket_end(np.asarray([now]), step)[0]) == day else now - 1
-    n_ages = max(0, last_done - int(cohort_buckets[0]) + 1) if cohort_buckets.size else 0
-    index = pd.Index(labels, name="cohort")
-    columns = pd.RangeIndex(n_ages, name="age")
-    n_groups = int(cohort_buckets.size)
-    if n_groups == 0 or n_ages == 0:
-        return pd.DataFrame(np.full((n_groups, n_ages), np.nan), index=index, columns=columns)
 
-    # cohort code of every issued invoice (-1: not issued by as_of)
-    code = np.full(ledger.n_invoices, -1, dtype=np.int64)
-    code[issued] = np.searchsorted(cohort_buckets, inv_bucket)
-    grid = _bucket_end(cohort_buckets[0] + np.arange(n_ages, dtype=np.int64), step)
+def cohort_table(
+    parts: CohortParts, step: int, weight: Literal["amount", "count"] = "amount"
+) -> pd.DataFrame:
+    """The cohort × age table of :func:`cohorts` from its additive parts.
 
-    if weight == "amount":
-        keep = (ledger._cols.settlement_invoice >= 0) & np.isin(
-            ledger._cols.settlement_kind, (PAYMENT, CREDIT_NOTE)
-        )
-        inv = ledger._cols.settlement_invoice[keep]
-        group = code[inv]
-        mine = group >= 0
-        inv = inv[mine]
-        event_day = np.maximum(ledger._cols.settlement_date[keep][mine], ledger._cols.issue[inv])
-        acc = cumulative(
-            ledger,
-            event_day,
-            ledger._cols.settlement_amount[keep][mine],
-            group[mine],
-            n_groups,
-            grid,
-        )
-        total = ledger._cols.bin_sum(code[issued], ledger._cols.amount[issued], n_groups)
-    else:
-        done = settled_day(ledger, (PAYMENT, CREDIT_NOTE))[issued]
-        closed = done < NO_END
-        ones = np.ones(int(closed.sum()), dtype=np.int64)
-        acc = cumulative(ledger, done[closed], ones, code[issued][closed], n_groups, grid)
-        total = np.bincount(code[issued], minlength=n_groups).astype(np.int64)
-
-    # row c, age k reads the grid point of period (cohort c) + k
-    offset = cohort_buckets - cohort_buckets[0]
-    pos = offset[:, None] + np.arange(n_ages, dtype=np.int64)[None, :]
-    valid = pos < n_ages
-    rows = np.broadcast_to(np.arange(n_groups)[:, None], pos.shape)
-    num = acc[np.where(valid, pos, 0), rows]
-    den = np.broadcast_to(total[:, None], pos.shape)
-    values = np.full(pos.shape, np.nan)
-    values[valid] = safe_ratio(num[valid], den[valid], what="cohort collection rate")
+    ``collected / invoiced`` (amount) or ``settled / invoices`` (count) per
+    cell; ages not complete at the as-of date are ``NaN``.
+    """
+    freq = _FREQ[step]
+    index = pd.PeriodIndex(
+        [
+            pd.Period(year=1970 + int(b) * step // 12, month=int(b) * step % 12 + 1, freq=freq)
+            for b in parts.buckets
+        ],
+        freq=freq,
+        name="cohort",
+    )
+    columns = pd.RangeIndex(parts.n_ages, name="age")
+    n = int(parts.buckets.size)
+    if n == 0 or parts.n_ages == 0:
+        return pd.DataFrame(np.full((n, parts.n_ages), np.nan), index=index, columns=columns)
+    num = parts.collected if weight == "amount" else parts.settled
+    total = parts.invoiced if weight == "amount" else parts.invoices
+    offset = parts.buckets - parts.buckets[0]
+    valid = offset[:, None] + np.arange(parts.n_ages)[None, :] < parts.n_ages
+    den = np.broadcast_to(total[:, None], valid.shape)
+    values = np.full(valid.shape, np.nan)
+    values[valid] = ratio(num[valid], den[valid], what="cohort collection rate (nothing invoiced)")
     return pd.DataFrame(values, index=index, columns=columns)

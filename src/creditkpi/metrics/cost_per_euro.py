@@ -1,4 +1,4 @@
-"""Cost per euro collected (coût à l'euro recouvré) (SPEC §4.5).
+"""Cost per euro collected (coût à l'euro recouvré).
 
 Depends only on :mod:`creditkpi.core`.
 """
@@ -12,10 +12,10 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_periods, reshape, warn_undefined
-from creditkpi.core.engine import flows
+from creditkpi.core.args import as_periods, period_index, shape_values
 from creditkpi.core.errors import (
     CreditKPIError,
     InvalidAmountError,
@@ -24,12 +24,14 @@ from creditkpi.core.errors import (
     InvalidValueError,
     MissingColumnError,
 )
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import to_decimal
+from creditkpi.core.parts import period_parts
 from creditkpi.core.period import Period, as_date
+from creditkpi.core.ratios import exact, ratio
 
-__all__ = ["cost_per_euro", "formula_cost_per_euro"]
+__all__ = ["cost_per_euro", "cost_totals", "costs_in_minor_units", "formula_cost_per_euro"]
 
 _NUMBER = (int, float, Decimal, str, np.integer, np.floating)
 
@@ -152,11 +154,16 @@ def _line_amounts(values: pd.Series) -> list[Decimal]:
     return [a for a in amounts if a is not None]
 
 
-def _cost_matrix(
-    costs: Any, periods: list[Period], groups: Groups, by: str | None
+def cost_totals(
+    costs: Any, periods: list[Period], labels: pd.Index, by: str | None
 ) -> list[list[Decimal]]:
-    """``out[j][g]``: the collection costs of period j and group g."""
-    n_groups = groups.size
+    """``out[j][g]``: the collection costs of period j and group g, exact ``Decimal`` amounts.
+
+    ``costs`` as :func:`cost_per_euro` takes it (a number, a ``{period:
+    total}`` mapping, or dated cost lines); validated here (every error of
+    :func:`cost_per_euro`).
+    """
+    n_groups = len(labels)
     if costs is None:
         raise InvalidOptionError(
             "costs is required: a number for the period or dated cost lines", column="costs"
@@ -189,12 +196,12 @@ def _cost_matrix(
     days = _line_dates(frame["date"])
     amounts = _line_amounts(frame["amount"])
     if by is not None:
-        labels = list(frame[by])
-        code = pd.Index(groups.labels).get_indexer(pd.Index(labels, dtype=object))
+        line_groups = list(frame[by])
+        code = pd.Index(labels).get_indexer(pd.Index(line_groups, dtype=object))
         # labels may be text where the ledger's are numbers (or the reverse): compare as text
         if (code < 0).any():
-            text = pd.Index([str(v) for v in groups.labels])
-            retry = text.get_indexer(pd.Index([str(v) for v in labels]))
+            text = pd.Index([str(v) for v in labels])
+            retry = text.get_indexer(pd.Index([str(v) for v in line_groups]))
             code = np.where(code < 0, retry, code)
         unknown = [row for row, c in zip(frame.index, code, strict=True) if c < 0]
         if unknown:
@@ -215,7 +222,7 @@ def _cost_matrix(
     return out
 
 
-def cost_per_euro(ledger: Ledger, period: Any, costs: Any, *, by: str | None = None) -> Any:
+def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = None) -> Any:
     """Cost per euro collected (coût à l'euro recouvré): collection costs of P / cash of P.
 
     Parameters
@@ -276,8 +283,8 @@ def cost_per_euro(ledger: Ledger, period: Any, costs: Any, *, by: str | None = N
 
     References
     ----------
-    SPEC §4.5; seed 003 ("Coût en € = total des dépenses liées à votre
-    recouvrement / total des sommes recouvrées").
+    The *Cost per euro collected* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -285,39 +292,29 @@ def cost_per_euro(ledger: Ledger, period: Any, costs: Any, *, by: str | None = N
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "1000.00")],
     ...     [ck.Payment("F1", "2024-04-10", "800.00")])
-    >>> ck.cost_per_euro(ledger, "2024-04", "40.00")
+    >>> ck.cost_per_euro(ledger, "2024-04", costs="40.00")
     0.05
     >>> lines = [("2024-04-05", "30.00", "staff"), ("2024-04-20", "10.00", "letters"),
     ...          ("2024-05-02", "99.00", "staff")]
-    >>> ck.cost_per_euro(ledger, "2024-04", lines)
+    >>> ck.cost_per_euro(ledger, "2024-04", costs=lines)
     0.05
     """
     periods, single = as_periods(period)
     groups = group_codes(ledger, by)
-    matrix = _cost_matrix(costs, periods, groups, by)
-    cash = flows(ledger, periods, by=by)["cash"].to_numpy().reshape(len(periods), groups.size)
-    scale = 10**ledger._cols.digits
-    values: list[float] = []
-    undefined = False
-    for j in range(len(periods)):
-        for g in range(groups.size):
-            collected = int(cash[j, g])
-            if collected == 0:
-                undefined = True
-                values.append(float("nan"))
-            else:
-                values.append(float(Fraction(matrix[j][g]) * scale / collected))
-    if undefined:
-        warn_undefined("cost per euro collected (no cash collected)", stacklevel=2)
-    index = pd.MultiIndex.from_product(
-        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
-        names=["period", "group"],
-    )
-    out = reshape(pd.Series(values, index=index, dtype=np.float64), single=single, by=by)
-    return float(out) if single and by is None else out
+    totals = cost_totals(costs, periods, groups.labels, by)
+    cash = period_parts(ledger, periods, groups, ["cash"])["cash"]
+    values = formula_cost_per_euro(costs_in_minor_units(totals, ledger._cols.digits), cash)
+    index = period_index(periods)
+    return shape_values(values, index, groups, single=single, by=by, name="cost_per_euro")
 
 
-def formula_cost_per_euro(costs: float, collected: float) -> float:
+def costs_in_minor_units(totals: list[list[Decimal]], digits: int) -> npt.NDArray[np.object_]:
+    """Cost totals as exact fractions of minor units (an object array), to divide by cash."""
+    scale = Fraction(10**digits)
+    return np.asarray([[Fraction(v) * scale for v in row] for row in totals], dtype=object)
+
+
+def formula_cost_per_euro(costs: Any, collected: Any) -> Any:
     """Cost per euro collected from its two totals: ``costs / collected``.
 
     Parameters
@@ -345,22 +342,31 @@ def formula_cost_per_euro(costs: float, collected: float) -> float:
 
     References
     ----------
-    SPEC §4.5; seed 003.
+    The *Cost per euro collected* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_cost_per_euro(12_000, 300_000)
     0.04
     """
+    if isinstance(costs, np.ndarray) or isinstance(collected, np.ndarray):
+        return ratio(costs, collected, what=_WHAT)
     if not _is_number(costs) or isinstance(costs, str):
         raise InvalidAmountError(f"costs must be a number, got {costs!r}", column="costs")
     if not _is_number(collected) or isinstance(collected, str):
         raise InvalidAmountError(
             f"collected must be a number, got {collected!r}", column="collected"
         )
-    c = _amount(costs, column="costs")
-    k = _amount(collected, column="collected")
-    if k == 0:
-        warn_undefined("cost per euro collected (nothing collected)", stacklevel=2)
+    c, k = exact(costs, "costs"), exact(collected, "collected")
+    if c is None or k is None:
         return float("nan")
-    return float(Fraction(c) / Fraction(k))
+    for value, name in ((c, "costs"), (k, "collected")):
+        if value < 0:
+            raise InvalidAmountError(
+                f"{name} must not be negative, got {value}", column=name, rule="negative-cost"
+            )
+    return ratio(c, k, what=_WHAT)
+
+
+_WHAT = "cost per euro collected (no cash collected)"

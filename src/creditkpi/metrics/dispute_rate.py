@@ -1,11 +1,11 @@
-"""Disputed receivables: dispute rate and open disputes by reason (SPEC §4.6).
+"""Disputed receivables: dispute rate and open disputes by reason.
 
 Depends only on :mod:`creditkpi.core`.
 
 At T an invoice is **disputed** when one of its disputes was opened on or
 before T and is not resolved on or before T. Output schemas:
 
-* :func:`disputed` -- Decimal (Σ ``B_i(T)`` over disputed invoices), a Series
+* :func:`disputed_receivables` -- Decimal (Σ ``B_i(T)`` over disputed invoices), a Series
   by group or by date, or a DataFrame dates × groups;
 * :func:`dispute_rate` -- the same shapes, floats;
 * :func:`dispute_reasons` -- index ``reason``, columns ``count`` and
@@ -15,89 +15,38 @@ before T and is not resolved on or before T. Output schemas:
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_dates, exact_ratio, reshape, safe_ratio
-from creditkpi.core.engine import balances, interval_balance, position
-from creditkpi.core.groups import Groups, group_codes
-from creditkpi.core.ledger import NO_END, Ledger
+from creditkpi.core.args import (
+    Money,
+    as_dates,
+    check_money,
+    date_index,
+    money_values,
+    shape_money,
+    shape_values,
+)
+from creditkpi.core.groups import group_codes
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import reason_parts, snapshot_parts
 from creditkpi.core.period import to_day
+from creditkpi.core.ratios import ratio
 
-__all__ = ["dispute_rate", "dispute_reasons", "disputed", "formula_dispute_rate"]
-
-IntArray = npt.NDArray[np.int64]
-
-
-# ----------------------------------------------------------------------------------
-# disputed balance at many dates
-# ----------------------------------------------------------------------------------
-
-
-def _dispute_layers(ledger: Ledger) -> list[tuple[IntArray, IntArray]]:
-    """Each invoice's disputed time as disjoint ``[start, end)`` intervals, in layers.
-
-    The disputes of one invoice may overlap or touch; their union is a few
-    disjoint intervals. Layer ``k`` holds, per invoice, its ``k``-th interval
-    (``start = end = NO_END`` when it has fewer), so that every layer is one
-    :func:`~creditkpi.core.engine.interval_balance` call. Almost every ledger
-    has a single layer.
-    """
-    if ledger._cols.dispute_invoice.size == 0:
-        return []
-    order = np.lexsort((ledger._cols.dispute_opened, ledger._cols.dispute_invoice))
-    inv = ledger._cols.dispute_invoice[order]
-    opened = ledger._cols.dispute_opened[order]
-    resolved = ledger._cols.dispute_resolved[order]
-    reach = pd.Series(resolved).groupby(inv).cummax().to_numpy(dtype=np.int64)
-    same_invoice = np.concatenate([[False], inv[1:] == inv[:-1]])
-    prev_reach = np.concatenate([[np.int64(0)], reach[:-1]])
-    # a new interval starts unless the dispute opens before (or on) the day an
-    # earlier dispute of the same invoice is resolved
-    new = ~same_invoice | (opened > prev_reach)
-    starts = np.flatnonzero(new)
-    seg_inv = inv[starts]
-    seg_start = opened[starts]
-    seg_end = np.maximum.reduceat(resolved, starts)
-    first_of_inv = np.concatenate([[True], seg_inv[1:] != seg_inv[:-1]])
-    first_pos = np.flatnonzero(first_of_inv)
-    layer = np.arange(seg_inv.size) - np.repeat(first_pos, np.diff([*first_pos, seg_inv.size]))
-    out = []
-    for k in range(int(layer.max()) + 1):
-        sel = layer == k
-        start = np.full(ledger.n_invoices, NO_END, dtype=np.int64)
-        end = np.full(ledger.n_invoices, NO_END, dtype=np.int64)
-        start[seg_inv[sel]] = seg_start[sel]
-        end[seg_inv[sel]] = seg_end[sel]
-        out.append((start, end))
-    return out
+__all__ = [
+    "dispute_rate",
+    "dispute_reasons",
+    "disputed_receivables",
+    "formula_dispute_rate",
+    "reasons_table",
+]
 
 
-def _disputed_cents(ledger: Ledger, days: IntArray, groups: Groups) -> IntArray:
-    """``out[j, g] = Σ B_i(T_j)`` over invoices of group g disputed at ``T_j``."""
-    total = np.zeros((days.size, groups.size), dtype=np.int64)
-    for start, end in _dispute_layers(ledger):
-        total += interval_balance(ledger, start, end, days, groups)
-    return total
-
-
-def _frame(ledger: Ledger, dates: list[date], by: str | None) -> pd.DataFrame:
-    """``disputed`` and ``receivables`` (int minor units) indexed by ``(as_of, group)``."""
-    frame = position(ledger, dates, by=by)
-    days = np.asarray([to_day(d) for d in dates], dtype=np.int64)
-    groups = group_codes(ledger, by)
-    cents = _disputed_cents(ledger, days, groups)
-    return pd.DataFrame(
-        {"disputed": cents.reshape(-1), "receivables": frame["receivables"].to_numpy()},
-        index=frame.index,
-    )
-
-
-def disputed(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+def disputed_receivables(
+    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
+) -> Any:
     """Disputed receivables (encours en litige) at the end of ``as_of``.
 
     Parameters
@@ -129,29 +78,34 @@ def disputed(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 
     References
     ----------
-    SPEC §4.6 (numerator of the dispute rate).
+    The *Dispute rate and reasons* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> import creditkpi as ck
-    >>> from creditkpi.metrics.dispute_rate import disputed
+    >>> from creditkpi.metrics.dispute_rate import disputed_receivables
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
     ...      ck.Invoice("F2", "C2", "2024-03-05", "2024-04-04", "60.00")],
     ...     [ck.Payment("F1", "2024-04-10", "30.00")],
     ...     disputes=[ck.Dispute("F1", "2024-04-02", "price", resolved="2024-04-20")])
-    >>> disputed(ledger, ["2024-04-01", "2024-04-15", "2024-04-20"]).tolist()
-    [Decimal('0.00'), Decimal('70.00'), Decimal('0.00')]
+    >>> disputed_receivables(ledger, ["2024-04-01", "2024-04-15", "2024-04-20"]).tolist()
+    [0.0, 70.0, 0.0]
     """
     dates, single = as_dates(as_of)
-    frame = _frame(ledger, dates, by)
-    values = pd.Series(
-        ledger._cols.money_list(frame["disputed"].tolist()),
-        index=frame.index,
-        name="disputed",
-        dtype=object,
+    groups = group_codes(ledger, by)
+    cents = snapshot_parts(ledger, [to_day(d) for d in dates], groups, ["disputed"])["disputed"]
+    return shape_money(
+        cents,
+        date_index(dates),
+        groups,
+        single=single,
+        by=by,
+        digits=ledger._cols.digits,
+        money=money,
+        name="disputed_receivables",
     )
-    return reshape(values, single=single, by=by)
 
 
 def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
@@ -193,7 +147,8 @@ def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
 
     References
     ----------
-    SPEC §4.6.
+    The *Dispute rate and reasons* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -210,17 +165,14 @@ def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
     [0.3077, 0.4615]
     """
     dates, single = as_dates(as_of)
-    frame = _frame(ledger, dates, by)
-    rate = safe_ratio(
-        frame["disputed"].to_numpy(dtype=np.int64),
-        frame["receivables"].to_numpy(dtype=np.int64),
-        what="dispute rate",
-    )
-    result = reshape(pd.Series(rate, index=frame.index, name="dispute_rate"), single=single, by=by)
-    return float(result) if isinstance(result, (float, np.floating)) else result
+    groups = group_codes(ledger, by)
+    days = [to_day(d) for d in dates]
+    p = snapshot_parts(ledger, days, groups, ["disputed", "receivables"])
+    rate = formula_dispute_rate(p["disputed"], p["receivables"])
+    return shape_values(rate, date_index(dates), groups, single=single, by=by, name="dispute_rate")
 
 
-def dispute_reasons(ledger: Ledger, as_of: Any) -> pd.DataFrame:
+def dispute_reasons(ledger: Ledger, as_of: Any, *, money: Money = "float") -> pd.DataFrame:
     """Open disputes at the end of ``as_of`` by reason (raisons de non-paiement).
 
     Parameters
@@ -244,7 +196,7 @@ def dispute_reasons(ledger: Ledger, as_of: Any) -> pd.DataFrame:
 
         One row per reason with at least one open dispute, sorted by
         ``amount`` descending, then ``count`` descending, then reason. The
-        ``amount`` column sums exactly to :func:`disputed` at T, so
+        ``amount`` column sums exactly to :func:`disputed_receivables` at T, so
         ``amount.sum() / R(T)`` is the dispute rate.
 
     Raises
@@ -262,7 +214,8 @@ def dispute_reasons(ledger: Ledger, as_of: Any) -> pd.DataFrame:
 
     References
     ----------
-    SPEC §4.6 (companion: open disputes by reason, count and amount).
+    The *Dispute rate and reasons* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -281,48 +234,40 @@ def dispute_reasons(ledger: Ledger, as_of: Any) -> pd.DataFrame:
     price             2  600.00
     not received      1  300.00
     """
+    check_money(money)
     dates, single = as_dates(as_of)
-    tables = [_reasons_at(ledger, d) for d in dates]
+    tables = [_reasons_at(ledger, d, money) for d in dates]
     if single:
         return tables[0]
-    keys = pd.DatetimeIndex([pd.Timestamp(d) for d in dates], name="as_of")
-    return pd.concat(tables, keys=keys, names=["as_of"])
+    return pd.concat(tables, keys=date_index(dates), names=["as_of"])
 
 
-def _reasons_at(ledger: Ledger, as_of: date) -> pd.DataFrame:
-    snap = balances(ledger, as_of)
-    day = snap.day
-    live = np.flatnonzero(
-        (ledger._cols.dispute_opened <= day)
-        & (ledger._cols.dispute_resolved > day)
-        & snap.issued[ledger._cols.dispute_invoice].astype(bool)
-    )
-    inv = ledger._cols.dispute_invoice[live]
-    codes, uniques = pd.factorize(
-        pd.Series(ledger._cols.dispute_reason[live], dtype=object), sort=True
-    )
-    codes = np.asarray(codes, dtype=np.int64)
-    labels = [str(u) for u in uniques]
-    count = np.bincount(codes, minlength=len(labels))
-    # each invoice once: its earliest-opened open dispute, ties by reason (codes are sorted)
-    order = np.lexsort((codes, ledger._cols.dispute_opened[live], inv))
-    _, first = np.unique(inv[order], return_index=True)
-    pick = order[first]
-    amount = ledger._cols.bin_sum(codes[pick], snap.balance[inv[pick]], len(labels))
+def _reasons_at(ledger: Ledger, as_of: date, money: Money) -> pd.DataFrame:
+    parts = reason_parts(ledger, to_day(as_of), group_codes(ledger, None))
+    return reasons_table(parts, ledger._cols.digits, money)
+
+
+def reasons_table(parts: pd.DataFrame, digits: int, money: Money = "float") -> pd.DataFrame:
+    """The open-disputes-by-reason table from :func:`creditkpi.core.parts.reason_parts`.
+
+    ``parts`` is indexed by ``(group, reason)`` (summed over groups here).
+    """
+    sums = parts.groupby(level="reason", sort=False)[["count", "amount"]].sum()
+    labels = [str(r) for r in sums.index]
+    count = sums["count"].to_numpy(dtype=np.int64)
+    amount = sums["amount"].to_numpy(dtype=np.int64)
     rows = sorted(range(len(labels)), key=lambda k: (-int(amount[k]), -int(count[k]), labels[k]))
     index = pd.Index([labels[k] for k in rows], name="reason", dtype=object)
     return pd.DataFrame(
         {
-            "count": pd.Series(count[rows].astype(np.int64), index=index, dtype=np.int64),
-            "amount": pd.Series(
-                ledger._cols.money_list(amount[rows].tolist()), index=index, dtype=object
-            ),
+            "count": count[rows].astype(np.int64),
+            "amount": money_values(amount[rows], digits, money),
         },
         index=index,
     )
 
 
-def formula_dispute_rate(disputed: float | Decimal, receivables: float | Decimal) -> float:
+def formula_dispute_rate(disputed: Any, receivables: Any) -> Any:
     """Dispute rate from plain numbers: ``disputed / receivables``.
 
     Parameters
@@ -348,7 +293,8 @@ def formula_dispute_rate(disputed: float | Decimal, receivables: float | Decimal
 
     References
     ----------
-    SPEC §4.6.
+    The *Dispute rate and reasons* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -356,6 +302,4 @@ def formula_dispute_rate(disputed: float | Decimal, receivables: float | Decimal
     >>> round(f.dispute_rate(900, 2_450), 6)
     0.367347
     """
-    return exact_ratio(
-        disputed, receivables, what="dispute rate", names=("disputed", "receivables")
-    )
+    return ratio(disputed, receivables, what="dispute rate (receivables <= 0)")

@@ -1,4 +1,4 @@
-"""Days sales outstanding: standard, countback, best possible, average days delinquent (SPEC §4.2).
+"""Days sales outstanding: standard, countback, best possible, average days delinquent.
 
 DSO (délai moyen de paiement, DMP; its trend is the "PMR clients") says how
 many days of sales the receivables represent. Two methods:
@@ -17,10 +17,6 @@ Depends only on :mod:`creditkpi.core`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -28,18 +24,21 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import (
+    Money,
     as_periods,
+    check_money,
     check_option,
-    exact_number,
-    period_group_index,
-    reshape_matrix,
-    warn_undefined,
+    first_row,
+    money_values,
+    period_index,
+    shape_values,
 )
-from creditkpi.core.engine import flows, position
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.period import Period, PeriodLike, from_day
+from creditkpi.core.parts import countback_months, period_parts
+from creditkpi.core.period import Period, PeriodLike
+from creditkpi.core.ratios import countback, exact, ratio
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -47,13 +46,13 @@ __all__ = [
     "best_possible_dso",
     "dso",
     "dso_summary",
+    "formula_average_days_delinquent",
     "formula_best_possible_dso",
     "formula_countback_dso",
     "formula_dso",
 ]
 
 PeriodArg: TypeAlias = "PeriodLike | Sequence[PeriodLike]"
-Number: TypeAlias = "int | float | Decimal | Fraction"
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
@@ -67,182 +66,25 @@ SUMMARY_COLUMNS = (
     "sales",
 )
 
-#: int64 magnitudes below this convert to float64 exactly
-_EXACT = 2**53
 
-
-# ----------------------------------------------------------------------------------
-# additive parts
-# ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Parts:
-    """Additive parts of a list of periods, arrays of shape (periods, groups), minor units."""
-
-    periods: list[Period]
-    groups: Groups
-    days: IntArray  # (periods,)
-    receivables_start: IntArray  # R(start - 1)
-    receivables_end: IntArray  # R(end)
-    overdue_end: IntArray  # Overdue(end)
-    sales: IntArray  # S(P)
-
-    @property
-    def current_end(self) -> IntArray:
-        return self.receivables_end - self.overdue_end
-
-
-def _at_dates(
-    ledger: Ledger, dates: list[date], by: str | None, n_groups: int
-) -> tuple[IntArray, IntArray]:
-    """Receivables and overdue at each of ``dates``: two (len(dates), groups) arrays."""
-    unique = sorted(set(dates))
-    frame = position(ledger, unique, by=by)
-    rec = frame["receivables"].to_numpy(dtype=np.int64).reshape(len(unique), n_groups)
-    late = frame["overdue"].to_numpy(dtype=np.int64).reshape(len(unique), n_groups)
-    row = {d: k for k, d in enumerate(unique)}
-    take = [row[d] for d in dates]
-    return rec[take], late[take]
-
-
-def _parts(ledger: Ledger, periods: list[Period], by: str | None) -> _Parts:
+def _parts(
+    ledger: Ledger, period: PeriodArg, by: str | None, names: Sequence[str]
+) -> tuple[list[Period], bool, Groups, dict[str, IntArray]]:
+    periods, single = as_periods(period)
     groups = group_codes(ledger, by)
-    n, g = len(periods), groups.size
-    rec, late = _at_dates(ledger, [p.before for p in periods] + [p.end for p in periods], by, g)
-    sales = flows(ledger, periods, by=by)["sales"].to_numpy(dtype=np.int64).reshape(n, g)
-    return _Parts(
-        periods=periods,
-        groups=groups,
-        days=np.asarray([p.days for p in periods], dtype=np.int64),
-        receivables_start=rec[:n],
-        receivables_end=rec[n:],
-        overdue_end=late[n:],
-        sales=sales,
-    )
+    return periods, single, groups, period_parts(ledger, periods, groups, names)
 
 
-def _days_ratio(
-    num: IntArray, den: IntArray, days: IntArray, *, what: str, factor: int = 1
+def _countback_values(
+    ledger: Ledger, periods: list[Period], groups: Groups, max_months: int | None
 ) -> FloatArray:
-    """``num × days / (den × factor)`` per cell, correctly rounded; nan + warning where den <= 0.
-
-    ``num`` and ``den`` are (periods, groups) integer arrays and ``days`` one
-    entry per period. The quotient is of exact integers, so scaling every
-    amount by k leaves the result bit for bit unchanged.
-    """
-    num = np.asarray(num, dtype=np.int64)
-    den = np.asarray(den, dtype=np.int64)
-    mult = np.broadcast_to(np.asarray(days, dtype=np.int64)[:, None], num.shape)
-    bad = den <= 0
-    out = np.full(num.shape, np.nan, dtype=np.float64)
-    top = int(np.abs(num).max(initial=0)) * int(mult.max(initial=0))
-    if top < _EXACT and int(np.abs(den).max(initial=0)) * factor < _EXACT:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = (num.astype(np.float64) * mult) / (den.astype(np.float64) * factor)
-        out = np.where(bad, np.nan, q)
-    else:  # beyond 2**53: exact Python integers
-        for idx in zip(*np.nonzero(~bad), strict=True):
-            out[idx] = int(num[idx]) * int(mult[idx]) / (int(den[idx]) * factor)
-    if bad.any():
-        warn_undefined(f"{what} where sales <= 0 ({int(bad.sum())} of {bad.size} values)", 4)
-    return np.asarray(out, dtype=np.float64)
-
-
-# ----------------------------------------------------------------------------------
-# countback
-# ----------------------------------------------------------------------------------
-
-
-def _month_start(d: date) -> date:
-    return d.replace(day=1)
-
-
-def _month_end(d: date) -> date:
-    """Last day of the month of ``d``."""
-    nxt = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return nxt - timedelta(days=1)
-
-
-def _month_index(d: date, origin: date) -> int:
-    return (d.year - origin.year) * 12 + d.month - origin.month
-
-
-def _countback(
-    ledger: Ledger, periods: list[Period], by: str | None, max_months: int | None
-) -> tuple[FloatArray, Groups]:
-    """Countback DSO at the end of each period, per group: a (periods, groups) array."""
-    groups = group_codes(ledger, by)
-    g = groups.size
-    ends = [p.end for p in periods]
-    rec, _ = _at_dates(ledger, ends, by, g)
-    out = np.zeros((len(periods), g), dtype=np.float64)
-    first_day = ledger._cols.first_day
-    if first_day is None:
-        return out, groups
-    origin = _month_start(from_day(first_day))
-    live = [j for j, t in enumerate(ends) if t >= origin and (rec[j] > 0).any()]
-    if not live:
-        return out, groups
-    months = Period.months(f"{origin:%Y-%m}", f"{max(ends[j] for j in live):%Y-%m}")
-    partial = {
-        j: Period(_month_start(ends[j]), ends[j]) for j in live if ends[j] != _month_end(ends[j])
-    }
-    fl = flows(ledger, months + list(partial.values()), by=by)
-    sales = fl["sales"].to_numpy(dtype=np.int64).reshape(len(months) + len(partial), g)
-    month_sales, partial_sales = sales[: len(months)], sales[len(months) :]
-    month_days = np.asarray([m.days for m in months], dtype=np.int64)
-    where = {j: k for k, j in enumerate(partial)}
-    exhausted = 0
-    for j in live:
-        t = ends[j]
-        m = _month_index(t, origin)
-        if j in where:
-            head, head_days = partial_sales[where[j]], t.day
-        else:
-            head, head_days = month_sales[m], int(month_days[m])
-        older = slice(m - 1, None, -1) if m else slice(0, 0)
-        seq = np.vstack([head[None, :], month_sales[older]])
-        days = np.concatenate([np.asarray([head_days], dtype=np.int64), month_days[older]])
-        if max_months is not None:
-            seq, days = seq[:max_months], days[:max_months]
-        result, missing = _walk(rec[j], seq, days)
-        out[j] = result
-        exhausted += int(missing.sum())
-    if exhausted:
-        warn_undefined(
-            f"countback DSO where sales history runs out before receivables "
-            f"({exhausted} of {out.size} values)",
-            4,
-        )
-    return out, groups
-
-
-def _walk(r: IntArray, seq: IntArray, days: IntArray) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
-    """Vectorised countback walk over groups.
-
-    ``seq[k, g]`` is the sales of the k-th month back (newest first) and
-    ``days[k]`` its length. The walk stops at the first month k where the
-    cumulative sales ``C_k`` reach ``r``; the result is the days of the
-    months before k plus ``days[k] × (r - C_{k-1}) / seq[k]``. This is the
-    month-by-month walk of SPEC §4.2 (a month with sales <= 0 never stops it).
-    """
-    cum = np.cumsum(seq, axis=0)
-    hit = cum >= r[None, :]
-    found = hit.any(axis=0)
-    k = np.argmax(hit, axis=0)
-    cols = np.arange(r.size)
-    before = np.where(k > 0, cum[np.maximum(k - 1, 0), cols], 0)
-    whole = (np.cumsum(days) - days)[k]
-    step = seq[k, cols]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = (r - before).astype(np.float64) / step.astype(np.float64)
-    result = whole.astype(np.float64) + days[k].astype(np.float64) * frac
-    positive = r > 0
-    result = np.where(positive, result, 0.0)
-    missing = positive & ~found
-    result = np.where(missing, np.nan, result)
-    return np.asarray(result, dtype=np.float64), np.asarray(missing, dtype=bool)
+    """Countback DSO at the end of each period, per group: a ``(periods, groups)`` array."""
+    receivables = period_parts(ledger, periods, groups, ["receivables_end"])["receivables_end"]
+    walks = countback_months(ledger, [p.end for p in periods], groups, max_months=max_months)
+    out = np.zeros(receivables.shape, dtype=np.float64)
+    for j, months in enumerate(walks):
+        out[j] = formula_countback_dso(receivables[j], months)
+    return out
 
 
 # ----------------------------------------------------------------------------------
@@ -330,8 +172,8 @@ def dso(
 
     References
     ----------
-    SPEC §4.2 (standard and countback DSO). Seed 003 (méthode comptable;
-    méthode par épuisement du chiffre d'affaires).
+    The *DSO (standard method)* and *Countback DSO* pages of the documentation:
+    definition, worked example and conventions.
 
     See Also
     --------
@@ -348,12 +190,17 @@ def dso(
     40.0
     >>> round(ck.dso(ledger, "2024-04", method="countback"), 2)  # 30 + 31 × 200/300
     50.67
-    >>> ck.dso(ledger, ["2024-03", "2024-04"]).round(2).to_dict()  # 300/300 × 31
-    {'2024-03': 31.0, '2024-04': 40.0}
+    >>> ck.dso(ledger, ["2024-03", "2024-04"])  # 300/300 × 31; a PeriodIndex
+    period
+    2024-03    31.0
+    2024-04    40.0
+    Freq: M, Name: dso, dtype: float64
     """
     check_option("method", method, ("standard", "countback"))
     check_option("receivables", receivables, ("end", "average"))
     periods, single = as_periods(period)
+    groups = group_codes(ledger, by)
+    index = period_index(periods)
     if method == "countback":
         if receivables != "end":
             raise InvalidOptionError(
@@ -368,19 +215,25 @@ def dso(
                 f"max_months must be a whole number of months >= 1, got {max_months!r}",
                 column="max_months",
             )
-        values, groups = _countback(ledger, periods, by, max_months)
-        return reshape_matrix(values, periods, groups, single=single, by=by)
+        values = _countback_values(ledger, periods, groups, max_months)
+        return shape_values(values, index, groups, single=single, by=by, name="countback_dso")
     if max_months is not None:
         raise InvalidOptionError(
             "max_months applies to method='countback' only", column="max_months"
         )
-    parts = _parts(ledger, periods, by)
+    names = ["receivables_start", "receivables_end", "sales", "days"]
+    p = period_parts(ledger, periods, groups, names)
     if receivables == "average":
-        num = parts.receivables_start + parts.receivables_end
-        values = _days_ratio(num, parts.sales, parts.days, what="DSO", factor=2)
+        values = ratio(
+            p["receivables_start"] + p["receivables_end"],
+            p["sales"],
+            scale=p["days"][:, 0],
+            den_scale=2,
+            what="DSO (sales <= 0)",
+        )
     else:
-        values = _days_ratio(parts.receivables_end, parts.sales, parts.days, what="DSO")
-    return reshape_matrix(values, periods, parts.groups, single=single, by=by)
+        values = formula_dso(p["receivables_end"], p["sales"], p["days"][:, 0])
+    return shape_values(values, index, groups, single=single, by=by, name="dso")
 
 
 def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
@@ -417,7 +270,8 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
 
     References
     ----------
-    SPEC §4.2 (best possible DSO).
+    The *Best possible DSO and ADD* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -429,10 +283,10 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     >>> ck.best_possible_dso(ledger, "2024-04")  # F2 not due: 600 / 600 × 30
     30.0
     """
-    periods, single = as_periods(period)
-    parts = _parts(ledger, periods, by)
-    values = _days_ratio(parts.current_end, parts.sales, parts.days, what="best possible DSO")
-    return reshape_matrix(values, periods, parts.groups, single=single, by=by)
+    periods, single, groups, p = _parts(ledger, period, by, ["current_end", "sales", "days"])
+    values = formula_best_possible_dso(p["current_end"], p["sales"], p["days"][:, 0])
+    index = period_index(periods)
+    return shape_values(values, index, groups, single=single, by=by, name="best_possible_dso")
 
 
 def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
@@ -469,7 +323,8 @@ def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None
 
     References
     ----------
-    SPEC §4.2 (average days delinquent, standard method).
+    The *Best possible DSO and ADD* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -481,13 +336,15 @@ def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None
     >>> ck.average_days_delinquent(ledger, "2024-04")  # 40 - 30 = 200 / 600 × 30
     10.0
     """
-    periods, single = as_periods(period)
-    parts = _parts(ledger, periods, by)
-    values = _days_ratio(parts.overdue_end, parts.sales, parts.days, what="average days delinquent")
-    return reshape_matrix(values, periods, parts.groups, single=single, by=by)
+    periods, single, groups, p = _parts(ledger, period, by, ["overdue_end", "sales", "days"])
+    values = formula_average_days_delinquent(p["overdue_end"], p["sales"], p["days"][:, 0])
+    index = period_index(periods)
+    return shape_values(values, index, groups, single=single, by=by, name="average_days_delinquent")
 
 
-def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
+def dso_summary(
+    ledger: Ledger, period: PeriodArg, *, by: str | None = None, money: Money = "float"
+) -> Any:
     """The additive parts behind the DSO family, per period (and group).
 
     Parameters
@@ -516,7 +373,8 @@ def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> 
 
     References
     ----------
-    SPEC §3 (building blocks), §4.2.
+    The *DSO (standard method)* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -526,36 +384,31 @@ def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> 
     ...     [ck.Invoice("F1", "C1", "2024-03-05", "2024-04-04", "300.00"),
     ...      ck.Invoice("F2", "C1", "2024-04-10", "2024-05-10", "600.00")],
     ...     [ck.Payment("F1", "2024-04-20", "100.00")])
-    >>> s = dso_summary(ledger, "2024-04")
+    >>> s = dso_summary(ledger, "2024-04", money="decimal")
     >>> s["receivables_start"], s["receivables_end"], s["current_end"], s["sales"]
     (Decimal('300.00'), Decimal('800.00'), Decimal('600.00'), Decimal('600.00'))
     """
-    periods, single = as_periods(period)
-    parts = _parts(ledger, periods, by)
-    g = parts.groups.size
-    money = {
-        "receivables_start": parts.receivables_start,
-        "receivables_end": parts.receivables_end,
-        "overdue_end": parts.overdue_end,
-        "current_end": parts.current_end,
-        "sales": parts.sales,
-    }
-    data: dict[str, Any] = {"days": np.repeat(parts.days, g)}
-    for name, values in money.items():
-        data[name] = pd.Series(ledger._cols.money_list(values.reshape(-1).tolist()), dtype=object)
-    frame = pd.DataFrame({c: list(data[c]) for c in SUMMARY_COLUMNS})
-    frame.index = period_group_index(periods, parts.groups)
+    check_money(money)
+    names = ["receivables_start", "receivables_end", "overdue_end", "current_end", "sales"]
+    periods, single, groups, p = _parts(ledger, period, by, [*names, "days"])
+    g = groups.size
+    digits = ledger._cols.digits
+    data: dict[str, Any] = {"days": np.repeat(p["days"][:, 0], g)}
+    for name in names:
+        data[name] = money_values(p[name].reshape(-1), digits, money)
+    frame = pd.DataFrame(data, columns=list(SUMMARY_COLUMNS))
     if by is None:
-        out = frame.droplevel("group")
+        frame.index = period_index(periods)
         if single:
-            row = {c: (int(v) if c == "days" else v) for c, v in out.iloc[0].items()}
-            return pd.Series(row, dtype=object, name=str(periods[0]))
-        return out
+            return first_row(frame, str(periods[0]))
+        return frame
     if single:
-        out = frame.droplevel("period")
-        out.index.name = by
-        return out
-    return frame.rename_axis(["period", by])
+        frame.index = groups.labels.rename(by)
+        return frame
+    frame.index = pd.MultiIndex.from_product(
+        [period_index(periods), groups.labels], names=["period", by]
+    )
+    return frame
 
 
 # ----------------------------------------------------------------------------------
@@ -563,23 +416,16 @@ def dso_summary(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> 
 # ----------------------------------------------------------------------------------
 
 
-def _days_formula(amount: Number, sales: Number, days: Number, *, what: str) -> float:
-    a, s, d = (
-        exact_number(amount, "receivables"),
-        exact_number(sales, "sales"),
-        exact_number(days, "days"),
-    )
-    if a is None or s is None or d is None:
-        return float("nan")
-    if d < 0:
+def _check_days(days: Any) -> None:
+    """Days must be whole-or-fractional non-negative numbers (arrays come from the parts)."""
+    if isinstance(days, np.ndarray):
+        return
+    d = exact(days, "days")
+    if d is not None and d < 0:
         raise InvalidValueError(f"days must not be negative, got {days!r}", column="days")
-    if s <= 0:
-        warn_undefined(f"{what} with sales <= 0", 4)
-        return float("nan")
-    return float(a * d / s)
 
 
-def formula_dso(receivables: Number, sales: Number, days: Number) -> float:
+def formula_dso(receivables: Any, sales: Any, days: Any) -> Any:
     """Standard DSO from its three figures: ``receivables / sales × days``.
 
     Parameters
@@ -608,17 +454,19 @@ def formula_dso(receivables: Number, sales: Number, days: Number) -> float:
 
     References
     ----------
-    SPEC §4.2 (standard method); seed 003 (méthode comptable).
+    The *DSO (standard method)* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_dso(800, 600, 30)
     40.0
     """
-    return _days_formula(receivables, sales, days, what="DSO")
+    _check_days(days)
+    return ratio(receivables, sales, scale=days, what="DSO (sales <= 0)")
 
 
-def formula_best_possible_dso(current: Number, sales: Number, days: Number) -> float:
+def formula_best_possible_dso(current: Any, sales: Any, days: Any) -> Any:
     """Best possible DSO from its three figures: ``current / sales × days``.
 
     Parameters
@@ -647,17 +495,58 @@ def formula_best_possible_dso(current: Number, sales: Number, days: Number) -> f
 
     References
     ----------
-    SPEC §4.2 (best possible DSO).
+    The *Best possible DSO and ADD* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
     >>> formula_best_possible_dso(600, 600, 30)
     30.0
     """
-    return _days_formula(current, sales, days, what="best possible DSO")
+    _check_days(days)
+    return ratio(current, sales, scale=days, what="best possible DSO (sales <= 0)")
 
 
-def formula_countback_dso(receivables: Number, months: Iterable[tuple[Number, Number]]) -> float:
+def formula_average_days_delinquent(overdue: Any, sales: Any, days: Any) -> Any:
+    """Average days delinquent from its three figures: ``overdue / sales × days``.
+
+    ``ADD = DSO - BPDSO = (R(end) - Current(end)) / S(P) × days(P)``,
+    computed as one exact quotient (no cancellation).
+
+    Parameters
+    ----------
+    overdue : int, float, Decimal or array
+        ``Overdue(end)``.
+    sales : int, float, Decimal or array
+        ``S(P)``.
+    days : int or array
+        Calendar days of the period.
+
+    Returns
+    -------
+    float or ndarray
+        Days, lower is better; ``nan`` when ``sales <= 0``.
+
+    Raises
+    ------
+    InvalidValueError
+        A non-number, or negative ``days``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When ``sales <= 0``.
+
+    Examples
+    --------
+    >>> formula_average_days_delinquent(200, 600, 30)
+    10.0
+    """
+    _check_days(days)
+    return ratio(overdue, sales, scale=days, what="average days delinquent (sales <= 0)")
+
+
+def formula_countback_dso(receivables: Any, months: Iterable[tuple[Any, Any]]) -> Any:
     """Countback DSO (épuisement du chiffre d'affaires) from receivables and monthly sales.
 
     Parameters
@@ -694,8 +583,8 @@ def formula_countback_dso(receivables: Number, months: Iterable[tuple[Number, Nu
 
     References
     ----------
-    SPEC §4.2 (countback); seed 003 ("encours client TTC - chiffre d'affaires
-    TTC du mois M - chiffre d'affaires TTC du mois M-1... jusqu'à épuisement").
+    The *Countback DSO* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -703,30 +592,4 @@ def formula_countback_dso(receivables: Number, months: Iterable[tuple[Number, Nu
     >>> round(formula_countback_dso(800, [(600, 30), (300, 31)]), 4)
     50.6667
     """
-    r = exact_number(receivables, "receivables")
-    if r is None:
-        return float("nan")
-    if r <= 0:
-        return 0.0
-    whole = Fraction(0)
-    for pair in months:
-        try:
-            sales_value, days_value = pair
-        except (TypeError, ValueError):
-            raise InvalidValueError(
-                f"months must hold (sales, days) pairs, got {pair!r}", column="months"
-            ) from None
-        s, d = exact_number(sales_value, "sales"), exact_number(days_value, "days")
-        if s is None or d is None:
-            return float("nan")
-        if d < 0:
-            raise InvalidValueError(f"days must not be negative, got {days_value!r}", column="days")
-        if s <= 0 or r >= s:
-            whole += d
-            r -= s
-            if r == 0:
-                return float(whole)
-            continue
-        return float(whole) + float(d) * float(r / s)
-    warn_undefined("countback DSO (sales history runs out before receivables)", 3)
-    return float("nan")
+    return countback(receivables, months)

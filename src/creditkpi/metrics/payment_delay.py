@@ -1,4 +1,4 @@
-"""Payment behaviour: days to pay, days late, share paid late (SPEC §4.9).
+"""Payment behaviour: days to pay, days late, share paid late.
 
 Depends only on :mod:`creditkpi.core`.
 """
@@ -6,90 +6,43 @@ Depends only on :mod:`creditkpi.core`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_periods, warn_undefined
-from creditkpi.core.engine import settlement_window
+from creditkpi.core.args import (
+    Money,
+    as_periods,
+    check_money,
+    first_row,
+    money_values,
+    period_index,
+)
 from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.groups import Groups, group_codes
-from creditkpi.core.ledger import PAYMENT, Ledger
-from creditkpi.core.period import Period, to_day
+from creditkpi.core.groups import group_codes
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import period_parts
+from creditkpi.core.ratios import exact, ratio, weighted_mean
 
-__all__ = ["DELAY_COLUMNS", "delay_sums", "formula_weighted_average_days", "payment_delays"]
-
-IntArray = npt.NDArray[np.int64]
+__all__ = [
+    "DELAY_COLUMNS",
+    "DELAY_PARTS",
+    "formula_mean_days",
+    "formula_share_paid_late",
+    "formula_weighted_average_days",
+    "payment_delays",
+]
 
 #: fields of :func:`payment_delays`
-DELAY_COLUMNS = ("days_to_pay", "days_late", "share_late", "amount", "payments")
+DELAY_COLUMNS = ("days_to_pay", "days_late", "share_paid_late", "amount", "payments")
 
-_INT64_SAFE = 2**62
-
-
-def _int_sum(group: IntArray, values: IntArray, size: int) -> list[int]:
-    """Exact per-group sums of integer ``values`` (Python ints, no overflow)."""
-    if values.size == 0:
-        return [0] * size
-    bound = int(np.abs(values).max()) * int(values.size)
-    if bound < _INT64_SAFE:
-        acc = np.zeros(size, dtype=np.int64)
-        np.add.at(acc, group, values)
-        return [int(v) for v in acc]
-    out = [0] * size
-    for g, v in zip(group.tolist(), values.tolist(), strict=True):
-        out[g] += v
-    return out
+#: the parts behind them (see :mod:`creditkpi.core.parts`)
+DELAY_PARTS = ("paid", "payments", "paid_late", "paid_days_to_pay", "paid_days_late")
 
 
-def delay_sums(ledger: Ledger, period: Period, groups: Groups) -> dict[str, list[int]]:
-    """The additive parts of :func:`payment_delays` for one period, per group.
-
-    Over the cash payments applied to an invoice and dated in P: ``amount``
-    (minor units), ``payments`` (count), ``weighted_to_pay`` (Σ amount × days
-    to pay), ``weighted_late`` (Σ amount × days late) and ``amount_late``
-    (amount paid at least one day late), exact Python ints. Two ledgers with
-    disjoint customers give sums that add up, which is how
-    :mod:`creditkpi.distributed` carries payment delays across partitions.
-
-    Examples
-    --------
-    >>> import creditkpi as ck
-    >>> ledger = ck.Ledger.from_records(
-    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")],
-    ...     [ck.Payment("F1", "2024-04-10", "100.00")])
-    >>> delay_sums(ledger, ck.Period.month(2024, 4), group_codes(ledger, None))["weighted_late"]
-    [100000]
-    """
-    window = settlement_window(ledger, to_day(period.start), to_day(period.end))
-    inv = ledger._cols.settlement_invoice[window]
-    keep = (ledger._cols.settlement_kind[window] == PAYMENT) & (inv >= 0)
-    inv = inv[keep]
-    day = ledger._cols.settlement_date[window][keep]
-    amount = ledger._cols.settlement_amount[window][keep].astype(np.int64)
-    # a payment dated before its invoice counts from the issue date (as in the engine)
-    to_pay = np.maximum(day - ledger._cols.issue[inv], 0).astype(np.int64)
-    late = np.maximum(day - ledger._cols.due[inv], 0).astype(np.int64)
-    group = groups.invoice[inv]
-    is_late = late >= 1
-    return {
-        "amount": _int_sum(group, amount, groups.size),
-        "payments": [int(v) for v in np.bincount(group, minlength=groups.size)],
-        "weighted_to_pay": _int_sum(group, amount * to_pay, groups.size),
-        "weighted_late": _int_sum(group, amount * late, groups.size),
-        "amount_late": _int_sum(group[is_late], amount[is_late], groups.size),
-    }
-
-
-def _div(num: int, den: int) -> float:
-    return num / den if den else float("nan")
-
-
-def payment_delays(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
+def payment_delays(
+    ledger: Ledger, period: Any, *, by: str | None = None, money: Money = "float"
+) -> Any:
     """Amount-weighted days to pay and days late of the cash received in P.
 
     Parameters
@@ -147,7 +100,8 @@ def payment_delays(ledger: Ledger, period: Any, *, by: str | None = None) -> Any
 
     References
     ----------
-    SPEC §4.9 (payment behaviour); seed 003 ("délai moyen de paiement").
+    The *Payment delays* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -157,69 +111,86 @@ def payment_delays(ledger: Ledger, period: Any, *, by: str | None = None) -> Any
     ...      ck.Invoice("F2", "C2", "2024-03-20", "2024-04-19", "300.00")],
     ...     [ck.Payment("F1", "2024-04-10", "100.00"), ck.Payment("F2", "2024-04-09", "300.00")])
     >>> d = ck.payment_delays(ledger, "2024-04")
-    >>> d["days_to_pay"], d["days_late"], d["share_late"]  # (100×40 + 300×20) / 400; 100×10 / 400
+    >>> d["days_to_pay"], d["days_late"], d["share_paid_late"]  # (100×40 + 300×20) / 400; 100×10 / 400
     (25.0, 2.5, 0.25)
     """
+    check_money(money)
     periods, single = as_periods(period)
     groups = group_codes(ledger, by)
-    rows: list[dict[str, Any]] = []
-    undefined = False
-    for p in periods:
-        sums = delay_sums(ledger, p, groups)
-        for g in range(groups.size):
-            amount = sums["amount"][g]
-            undefined |= amount == 0
-            rows.append(
-                {
-                    "days_to_pay": _div(sums["weighted_to_pay"][g], amount),
-                    "days_late": _div(sums["weighted_late"][g], amount),
-                    "share_late": _div(sums["amount_late"][g], amount),
-                    "amount": ledger._cols.money(amount),
-                    "payments": sums["payments"][g],
-                }
-            )
-    if undefined:
-        warn_undefined("payment delays (no payment in the period)", stacklevel=2)
-    labels = [str(p) for p in periods]
+    p = period_parts(ledger, periods, groups, DELAY_PARTS)
+    digits = ledger._cols.digits
+    paid = p["paid"]
+    values = {
+        "days_to_pay": formula_mean_days(p["paid_days_to_pay"], paid).reshape(-1),
+        "days_late": formula_mean_days(p["paid_days_late"], paid).reshape(-1),
+        "share_paid_late": formula_share_paid_late(p["paid_late"], paid).reshape(-1),
+        "amount": money_values(paid.reshape(-1), digits, money),
+        "payments": p["payments"].reshape(-1),
+    }
+    frame = pd.DataFrame(values, columns=list(DELAY_COLUMNS))
     if by is None:
+        frame.index = period_index(periods)
         if single:
-            return pd.Series(rows[0], dtype=object, name=labels[0])
-        index: pd.Index = pd.Index(labels, name="period")
-    elif single:
-        index = groups.labels.rename(by)
-    else:
-        index = pd.MultiIndex.from_product([labels, groups.labels], names=["period", by])
-    frame = pd.DataFrame(rows, index=index, columns=list(DELAY_COLUMNS))
-    return frame.astype(
-        {
-            "days_to_pay": np.float64,
-            "days_late": np.float64,
-            "share_late": np.float64,
-            "amount": object,
-            "payments": np.int64,
-        }
+            return first_row(frame, str(periods[0]))
+        return frame
+    if single:
+        frame.index = groups.labels.rename(by)
+        return frame
+    frame.index = pd.MultiIndex.from_product(
+        [period_index(periods), groups.labels], names=["period", by]
     )
+    return frame
 
 
-def _exact(value: Any, name: str, k: int) -> Fraction:
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, Decimal, np.integer, np.floating)
-    ):
-        raise InvalidValueError(
-            f"{name}[{k}] must be a number, got {value!r}", column=name, ids=[k]
-        )
-    if isinstance(value, Decimal):
-        if not value.is_finite():
+def formula_mean_days(amount_days: Any, amount: Any) -> Any:
+    """Amount-weighted average days from its two sums: ``Σ amount × days / Σ amount``.
+
+    Parameters
+    ----------
+    amount_days : number or array of int
+        ``Σ a × d`` (minor units × days), e.g. the ``paid_days_to_pay`` part.
+    amount : number or array of int
+        ``Σ a``, same unit as the amounts.
+
+    Returns
+    -------
+    float or ndarray
+        Days; ``nan`` when ``amount <= 0`` (no payment).
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When ``amount <= 0``.
+
+    Examples
+    --------
+    >>> formula_mean_days(100 * 40 + 300 * 20, 400)
+    25.0
+    """
+    return ratio(amount_days, amount, what="payment delays (no payment in the period)")
+
+
+def formula_share_paid_late(paid_late: Any, paid: Any) -> Any:
+    """Share of the cash paid at least one day late: ``paid_late / paid``.
+
+    Examples
+    --------
+    >>> formula_share_paid_late(100, 400)
+    0.25
+    """
+    return ratio(paid_late, paid, what="share paid late (no payment in the period)")
+
+
+def _check(values: Sequence[Any], name: str, *, positive: bool = False) -> None:
+    for k, value in enumerate(values):
+        number = exact(value, f"{name}[{k}]")
+        if number is None:
             raise InvalidValueError(f"{name}[{k}] is not finite", column=name, ids=[k])
-        return Fraction(value)
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            raise InvalidValueError(f"{name}[{k}] is not finite", column=name, ids=[k])
-        return Fraction(float(value))
-    return Fraction(int(value))
+        if positive and number < 0:
+            raise InvalidValueError(f"{name}[{k}] is negative", column=name, ids=[k])
 
 
-def formula_weighted_average_days(amounts: Sequence[float], days: Sequence[float]) -> float:
+def formula_weighted_average_days(amounts: Sequence[Any], days: Sequence[Any]) -> float:
     """Amount-weighted average of days: ``Σ amount × days / Σ amount``.
 
     Parameters
@@ -248,7 +219,8 @@ def formula_weighted_average_days(amounts: Sequence[float], days: Sequence[float
 
     References
     ----------
-    SPEC §4.9.
+    The *Payment delays* page of the documentation: definition, worked
+    example and conventions.
 
     Examples
     --------
@@ -259,15 +231,6 @@ def formula_weighted_average_days(amounts: Sequence[float], days: Sequence[float
     d = list(days)
     if len(a) != len(d):
         raise InvalidValueError(f"amounts has {len(a)} values but days has {len(d)}", column="days")
-    weights = [_exact(v, "amounts", k) for k, v in enumerate(a)]
-    negative = [k for k, w in enumerate(weights) if w < 0]
-    if negative:
-        raise InvalidValueError(
-            f"{len(negative)} amount(s) are negative", column="amounts", ids=negative
-        )
-    values = [_exact(v, "days", k) for k, v in enumerate(d)]
-    total = sum(weights, Fraction(0))
-    if total == 0:
-        warn_undefined("weighted average days (no amount)", stacklevel=2)
-        return float("nan")
-    return float(sum((w * v for w, v in zip(weights, values, strict=True)), Fraction(0)) / total)
+    _check(a, "amounts", positive=True)
+    _check(d, "days")
+    return weighted_mean(a, d, what="weighted average days (no amount)")

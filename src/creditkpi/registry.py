@@ -1,0 +1,338 @@
+"""The KPI registry: one entry per KPI, read by the dashboard, the distributed
+summaries, the command line and the documentation.
+
+Every KPI has **one name** (the key of :data:`KPIS`), used for its dashboard
+row, its column in :func:`creditkpi.distributed.kpis`, its JSON key and, where
+the KPI is a function of its own, the function's name. Its entry says what it
+is (labels in English and French, unit, which direction is better), which
+additive parts of :mod:`creditkpi.core.parts` it needs, and the one function
+that finishes it from those parts: a formula of :mod:`creditkpi.formulas`.
+The ledger function, the formula on the parts, the dashboard row and the
+distributed column therefore give the same answer, which a test checks over
+random ledgers for every entry.
+
+>>> from creditkpi.registry import KPIS
+>>> kpi = KPIS["dso"]
+>>> kpi.label, kpi.label_fr, kpi.unit, kpi.better
+('DSO (standard)', 'DSO, méthode comptable', 'days', 'lower')
+>>> kpi.arguments, kpi.formula.__name__
+(('receivables_end', 'sales', 'days'), 'formula_dso')
+
+Adding a KPI is: its metric function (in its family's module under
+``creditkpi.metrics``), its entry here, its documentation page, its tests
+(see the *Contributing* page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+import numpy as np
+
+from creditkpi.metrics import (
+    activation,
+    activity,
+    aging,
+    bad_debt,
+    cei,
+    cohorts,
+    cost_per_euro,
+    dso,
+)
+from creditkpi.metrics import dispute_rate as disputes
+from creditkpi.metrics import payment_delay as delays
+
+__all__ = ["COMPANIONS", "KPI", "KPIS", "SECTIONS", "TABLES", "Table", "Unit"]
+
+Unit = Literal["money", "ratio", "days", "count", "money_per_money"]
+Parts = Mapping[str, Any]
+
+#: dashboard sections, in order
+SECTIONS = ("Position", "Activity", "Speed", "Collection", "Risk")
+
+
+@dataclass(frozen=True)
+class KPI:
+    """What one KPI is, and how it is computed from the additive parts.
+
+    Attributes
+    ----------
+    name : str
+        The KPI's one name (``"countback_dso"``).
+    label, label_fr : str
+        Human-readable names, English and French.
+    unit : {"money", "ratio", "days", "count", "money_per_money"}
+        ``money``: an amount in the ledger's currency; ``ratio``: a fraction
+        (0.4812, shown as 48.12 %); ``days``; ``count``; ``money_per_money``:
+        an amount per unit of currency (cost per euro collected).
+    better : {"higher", "lower"} or None
+        Which direction is an improvement (``None``: neither).
+    basis : {"as_of", "period"}
+        A snapshot at an as-of date, or a figure over a period.
+    section : str
+        Dashboard section (one of :data:`SECTIONS`).
+    arguments : tuple of str
+        The parts (:data:`creditkpi.core.parts.PARTS`) given, in order, to
+        ``formula``: snapshot parts (at the as-of date) for ``as_of`` KPIs,
+        period parts for period KPIs; also ``countback_months`` (the months of
+        sales walked back) and ``costs`` (the collection costs).
+    formula : callable or None
+        The formula of :mod:`creditkpi.formulas` that finishes the KPI from
+        those parts; ``None`` when the KPI is the (one) part itself.
+    function : callable
+        The public function of the ledger that computes it.
+    page : str
+        The documentation page defining it (relative to the docs root).
+    options : mapping
+        Keyword arguments that make ``function`` compute this KPI (e.g.
+        ``{"method": "countback"}``).
+    field : str or None
+        The column of ``function``'s result holding the KPI, when it returns
+        several (``payment_delays``).
+    requires : tuple of str
+        Inputs the KPI needs beyond invoices and settlements (``"disputes"``,
+        ``"doubtful"``, ``"costs"``): without them the dashboard leaves the
+        row out instead of showing a meaningless value.
+    dashboard : str or None
+        ``None`` when the dashboard has a row for it; otherwise why not.
+    """
+
+    name: str
+    label: str
+    label_fr: str
+    unit: Unit
+    better: Literal["higher", "lower"] | None
+    basis: Literal["as_of", "period"]
+    section: str
+    arguments: tuple[str, ...]
+    formula: Callable[..., Any] | None
+    function: Callable[..., Any]
+    page: str
+    options: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    field: str | None = None
+    requires: tuple[str, ...] = ()
+    dashboard: str | None = None
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts the KPI needs (its formula's arguments)."""
+        return self.arguments
+
+    def finish(self, parts: Parts) -> Any:
+        """The KPI from its parts: ``formula(*arguments)`` on ``(keys, groups)`` arrays.
+
+        Money KPIs give minor units (int64), the others floats.
+        """
+        if self.formula is None:
+            return np.asarray(parts[self.arguments[0]], dtype=np.int64)
+        if "countback_months" in self.arguments:
+            receivables = parts[self.arguments[0]]
+            out = np.zeros(receivables.shape, dtype=np.float64)
+            for j, months in enumerate(parts["countback_months"]):
+                out[j] = self.formula(receivables[j], months)
+            return out
+        return self.formula(*(parts[name] for name in self.arguments))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A KPI that is a table (aged balance, cohorts...): its function and page.
+
+    Tables are built from parts too (:mod:`creditkpi.core.parts`); the
+    dashboard shows them beside the previous date and
+    :func:`creditkpi.distributed.table` rebuilds them from combined summaries.
+    """
+
+    name: str
+    label: str
+    label_fr: str
+    function: Callable[..., Any]
+    page: str
+    requires: tuple[str, ...] = ()
+
+
+def _kpis(*entries: KPI) -> Mapping[str, KPI]:
+    return MappingProxyType({k.name: k for k in entries})
+
+
+#: every KPI that is one value per (date or period, group), by name, in dashboard order
+KPIS: Mapping[str, KPI] = _kpis(
+    # ------------------------------------------------------------------ position
+    KPI(
+        "receivables", "Receivables outstanding", "Encours clients", "money", None, "as_of",
+        "Position", ("receivables",), None, aging.receivables, "kpis/receivables-aging.md",
+    ),
+    KPI(
+        "overdue", "Overdue receivables", "Créances échues", "money", "lower", "as_of",
+        "Position", ("overdue",), None, aging.overdue, "kpis/overdue-rate.md",
+    ),
+    KPI(
+        "overdue_rate", "Overdue rate", "Taux d'échu", "ratio", "lower", "as_of", "Position",
+        ("overdue", "receivables"), aging.formula_overdue_rate, aging.overdue_rate,
+        "kpis/overdue-rate.md",
+    ),
+    KPI(
+        "unapplied_cash", "Unapplied cash", "Encaissements non lettrés", "money", "lower",
+        "as_of", "Position", ("unapplied",), None, aging.unapplied_cash,
+        "kpis/receivables-aging.md",
+    ),
+    KPI(
+        "disputed_receivables", "Disputed receivables", "Encours en litige", "money", "lower",
+        "as_of", "Position", ("disputed",), None, disputes.disputed_receivables, "kpis/dispute-rate.md",
+        requires=("disputes",),
+    ),
+    KPI(
+        "dispute_rate", "Dispute rate", "Taux de l'encours en litige", "ratio", "lower",
+        "as_of", "Position", ("disputed", "receivables"), disputes.formula_dispute_rate,
+        disputes.dispute_rate, "kpis/dispute-rate.md", requires=("disputes",),
+    ),
+    # ------------------------------------------------------------------ activity
+    KPI(
+        "sales", "Sales (incl. tax)", "Chiffre d'affaires TTC", "money", None, "period",
+        "Activity", ("sales",), None, activity.sales, "kpis/dso.md",
+    ),
+    KPI(
+        "cash_collected", "Cash collected", "Encaissements", "money", "higher", "period",
+        "Activity", ("cash",), None, activity.cash_collected, "kpis/cost-per-euro.md",
+    ),
+    # ------------------------------------------------------------------ speed
+    KPI(
+        "dso", "DSO (standard)", "DSO, méthode comptable", "days", "lower", "period", "Speed",
+        ("receivables_end", "sales", "days"), dso.formula_dso, dso.dso, "kpis/dso.md",
+    ),
+    KPI(
+        "countback_dso", "DSO (countback)", "DSO par épuisement du CA", "days", "lower",
+        "period", "Speed", ("receivables_end", "countback_months"), dso.formula_countback_dso,
+        dso.dso, "kpis/countback-dso.md", options=MappingProxyType({"method": "countback"}),
+    ),
+    KPI(
+        "best_possible_dso", "Best possible DSO", "Meilleur DSO possible", "days", "lower",
+        "period", "Speed", ("current_end", "sales", "days"), dso.formula_best_possible_dso,
+        dso.best_possible_dso, "kpis/bpdso-add.md",
+    ),
+    KPI(
+        "average_days_delinquent", "Average days delinquent", "Retard moyen (ADD)", "days",
+        "lower", "period", "Speed", ("overdue_end", "sales", "days"),
+        dso.formula_average_days_delinquent, dso.average_days_delinquent, "kpis/bpdso-add.md",
+    ),
+    KPI(
+        "days_to_pay", "Average days to pay", "Délai moyen de paiement", "days", "lower",
+        "period", "Speed", ("paid_days_to_pay", "paid"), delays.formula_mean_days,
+        delays.payment_delays, "kpis/payment-delays.md", field="days_to_pay",
+    ),
+    KPI(
+        "days_late", "Average days late", "Retard moyen de paiement", "days", "lower",
+        "period", "Speed", ("paid_days_late", "paid"), delays.formula_mean_days,
+        delays.payment_delays, "kpis/payment-delays.md", field="days_late",
+    ),
+    KPI(
+        "share_paid_late", "Share of cash paid late", "Part des encaissements en retard",
+        "ratio", "lower", "period", "Speed", ("paid_late", "paid"),
+        delays.formula_share_paid_late, delays.payment_delays, "kpis/payment-delays.md",
+        field="share_paid_late",
+    ),
+    # ------------------------------------------------------------------ collection
+    KPI(
+        "cei", "Collection effectiveness index", "Indice d'efficacité du recouvrement",
+        "ratio", "higher", "period", "Collection",
+        ("receivables_start", "sales", "receivables_end", "current_end"), cei.formula_cei,
+        cei.cei, "kpis/cei.md",
+    ),
+    KPI(
+        "recovery_rate", "Recovery rate", "Taux de recouvrement", "ratio", "higher", "period",
+        "Collection", ("recovery_total", "recovery_remaining"), cei.formula_recovery_rate,
+        cei.recovery_rate, "kpis/recovery-rate.md",
+    ),
+    KPI(
+        "activation_rate", "Activation rate", "Taux d'activation", "ratio", "higher", "period",
+        "Collection", ("customers_activated", "customers_in_progress"),
+        activation.formula_activation_rate, activation.activation_rate,
+        "kpis/activation-rate.md",
+    ),
+    KPI(
+        "cost_per_euro", "Cost per euro collected", "Coût à l'euro recouvré",
+        "money_per_money", "lower", "period", "Collection", ("costs", "cash"),
+        cost_per_euro.formula_cost_per_euro, cost_per_euro.cost_per_euro,
+        "kpis/cost-per-euro.md", requires=("costs",),
+    ),
+    # ------------------------------------------------------------------ risk
+    KPI(
+        "bad_debt_to_sales", "Bad debt to sales", "Créances douteuses sur CA", "ratio",
+        "lower", "period", "Risk", ("doubtful_change", "sales"),
+        bad_debt.formula_bad_debt_to_sales, bad_debt.bad_debt_to_sales, "kpis/bad-debt.md",
+        requires=("doubtful",),
+    ),
+    KPI(
+        "loss_rate", "Loss rate (write-offs)", "Taux de sinistre", "ratio", "lower", "period",
+        "Risk", ("write_offs", "sales"), bad_debt.formula_loss_rate, bad_debt.loss_rate,
+        "kpis/bad-debt.md",
+    ),
+    KPI(
+        "doubtful_receivables", "Doubtful receivables", "Créances douteuses", "money", "lower",
+        "as_of", "Risk", ("doubtful",), None, bad_debt.doubtful_receivables, "kpis/bad-debt.md",
+        requires=("doubtful",),
+    ),
+    KPI(
+        "provision_rate", "Provision rate", "Taux de provision", "ratio", None, "as_of", "Risk",
+        ("provisions", "doubtful"), bad_debt.formula_provision_rate, bad_debt.provision_rate,
+        "kpis/bad-debt.md", requires=("doubtful",),
+    ),
+)  # fmt: skip
+
+#: every KPI that is a table, by name
+TABLES: Mapping[str, Table] = MappingProxyType(
+    {
+        t.name: t
+        for t in (
+            Table(
+                "aging", "Aged balance", "Balance âgée", aging.aging, "kpis/receivables-aging.md"
+            ),
+            Table(
+                "by_dunning_status",
+                "Receivables by dunning status",
+                "Encours par statut de relance",
+                aging.by_dunning_status,
+                "kpis/top-customers-dunning.md",
+                requires=("statuses",),
+            ),
+            Table(
+                "dispute_reasons",
+                "Open disputes by reason",
+                "Raisons de non-paiement",
+                disputes.dispute_reasons,
+                "kpis/dispute-rate.md",
+                requires=("disputes",),
+            ),
+            Table(
+                "top_customers",
+                "Top customers by balance",
+                "Encours des principaux clients",
+                aging.top_customers,
+                "kpis/top-customers-dunning.md",
+            ),
+            Table(
+                "cohorts",
+                "Invoice cohorts",
+                "Cohortes de facturation",
+                cohorts.cohorts,
+                "kpis/cohorts.md",
+            ),
+        )
+    }
+)
+
+#: public functions that are not KPIs themselves, and what they are instead
+COMPANIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "dashboard": "every KPI of the registry for a period beside the previous one",
+        "dso_summary": "the additive parts behind DSO, BPDSO and ADD (receivables, sales)",
+        "recovery_summary": "the additive parts behind the recovery rate (target set sums)",
+        "activation_summary": (
+            "the counts and amounts behind the activation rate, and the averages per "
+            "payment and per activated case"
+        ),
+    }
+)
