@@ -468,4 +468,6 @@ def dashboard(
         groups=groups,
         by=by,
         undefined=tuple(undefined),
+        data_start=ledger.first_date,
+        data_end=ledger.last_date,
     )

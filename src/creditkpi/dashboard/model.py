@@ -23,6 +23,7 @@ import pandas as pd
 
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.period import Period, as_date
+from creditkpi.core.safe_text import csv_text, json_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, Group
@@ -200,6 +201,10 @@ class Dashboard:
     undefined : tuple of str
         The KPI values that are undefined (``"cei/previous"``, ...), and the
         tables holding undefined values (``"trend"``, ``"groups"``).
+    data_start, data_end : date or None
+        The ledger's first and last event (invoice issued or settlement
+        dated): the range the figures can speak for. A period ending after
+        ``data_end`` is incomplete (the renderings say so).
     """
 
     period: Period
@@ -217,6 +222,8 @@ class Dashboard:
     groups: pd.DataFrame | None = None
     by: str | None = None
     undefined: tuple[str, ...] = field(default=())
+    data_start: date | None = None
+    data_end: date | None = None
 
     # ------------------------------------------------------------------ access
     def value(self, name: str, which: Literal["current", "previous", "change"] = "current") -> Any:
@@ -245,7 +252,9 @@ class Dashboard:
             ``current``, ``previous``, ``change``), ``aging``, ``dunning``,
             ``disputes``, ``top_customers``, ``trend``, ``cohorts`` (lists of
             row objects, the index as the first key), ``groups`` (``None``
-            or ``{"by": ..., "rows": [...]}``) and ``undefined``.
+            or ``{"by": ..., "rows": [...]}``), ``undefined`` and ``data``
+            (``start`` and ``end``: the ledger's first and last event, ISO
+            dates or ``None``).
         """
         kpis: dict[str, Any] = {}
         for name, row in self.kpis.iterrows():
@@ -275,11 +284,18 @@ class Dashboard:
             if self.groups is None
             else {"by": self.by, "rows": _records(self.groups, "group")},
             "undefined": list(self.undefined),
+            "data": {"start": _jsonable(self.data_start), "end": _jsonable(self.data_end)},
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (``nan`` → ``null``, money as strings)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        """:meth:`to_dict` as JSON text (``nan`` → ``null``, money as strings).
+
+        Every string is exact; control and text-reordering characters in
+        labels are written as ``\\uXXXX`` escapes, so printing the JSON on a
+        terminal sends no control sequence.
+        """
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        return json_text(text)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Dashboard:
@@ -305,6 +321,7 @@ class Dashboard:
             )
         kpis = pd.DataFrame(rows).set_index("kpi")
         groups = data.get("groups")
+        span = data.get("data") or {}
         return cls(
             period=Period(data["period"]["start"], data["period"]["end"]),
             previous_period=Period(
@@ -325,6 +342,8 @@ class Dashboard:
             else _from_records(groups["rows"], "group", money_default=True),
             by=None if groups is None else groups["by"],
             undefined=tuple(data.get("undefined", ())),
+            data_start=None if span.get("start") is None else as_date(span["start"]),
+            data_end=None if span.get("end") is None else as_date(span["end"]),
         )
 
     @classmethod
@@ -333,37 +352,79 @@ class Dashboard:
         return cls.from_dict(json.loads(text))
 
     # ------------------------------------------------------------------ CSV
-    def to_csv(self, path: Path | str | None = None) -> str | None:
+    def to_csv(self, path: Path | str | None = None, *, escape_formulas: bool = True) -> str | None:
         """The KPI table as CSV: ``kpi,label,current,previous,change,unit``.
 
         Money is written as exact decimals, ratios as fractions, undefined
         values as empty fields. With ``path`` the file is written and
         ``None`` returned; without, the text is returned.
+
+        Parameters
+        ----------
+        path : path, optional
+        escape_formulas : bool, default True
+            Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+            carriage return get a leading single quote (and their control
+            characters are made visible), so a spreadsheet never runs them
+            as formulas (CSV injection); numbers are never changed. ``False``
+            writes labels verbatim, for programs reading the file.
         """
-        frame = self.kpis.copy()
-        for column in ("current", "previous", "change"):
-            frame[column] = [_csv_value(v) for v in frame[column]]
-        text = frame.to_csv(lineterminator="\n")
+        text = _table_csv(self.kpis, "kpi", escape_formulas=escape_formulas)
         if path is None:
             return text
         Path(path).write_text(text, encoding="utf-8")
         return None
 
     # ------------------------------------------------------------------ HTML
-    def to_html(self, *, full: bool = False) -> str:
-        """An HTML rendering: the KPI table, then the detail tables.
+    def to_html(self, *, full: bool = False, charts: bool | None = None) -> str:
+        """An HTML rendering: the KPI table, notes, then the detail tables.
 
         Parameters
         ----------
         full : bool, default False
-            A complete HTML document (with ``<html>``, a title and a small
-            stylesheet) instead of a fragment for a notebook or a page.
+            A complete page you can send: one self-contained file with the
+            period, the data's date range, notes, the KPI table, the charts
+            (embedded images) and the detail tables, an inline stylesheet
+            that reads on a phone and prints, no script and no external
+            request. ``False``: a fragment for a notebook or a page of yours.
+        charts : bool, optional
+            Embed the PNG charts (needs matplotlib: ``pip install
+            'creditkpi[charts]'``; without it the page says so). Default: in
+            a full page only.
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> from creditkpi import datasets
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     board = ck.dashboard(datasets.sample(), "2024-12")
+        >>> page = board.to_html(full=True, charts=False)
+        >>> page.startswith("<!DOCTYPE html>"), "<script" in page, "://" in page
+        (True, False, False)
         """
         from creditkpi.dashboard.render import html_page
 
-        return html_page(self, full=full)
+        return html_page(self, full=full, charts=charts)
 
     def _repr_html_(self) -> str:
+        """The notebook view: :meth:`to_html` as a fragment (no charts).
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> from creditkpi import datasets
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     board = ck.dashboard(datasets.sample(), "2024-12")
+        >>> html = board._repr_html_()
+        >>> html.startswith('<div class="creditkpi-dashboard">'), "<html" in html
+        (True, False)
+        >>> "Receivables outstanding" in html and "2024-11" in html  # previous period beside
+        True
+        >>> 'class="num better"' in html or 'class="num worse"' in html  # coloured change
+        True
+        """
         return self.to_html()
 
     # ------------------------------------------------------------------ terminal
@@ -466,11 +527,27 @@ def _jsonable(value: Any) -> Any:
 
 
 def _csv_value(value: Any) -> Any:
+    """A CSV cell of a table value: text stays text, numbers stay numbers, missing is empty."""
     if _missing(value):
         return ""
-    if isinstance(value, Decimal):
+    if isinstance(value, (str, Decimal)):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
         return str(value)
-    return repr(float(value))
+
+
+def _table_csv(frame: pd.DataFrame, index_name: str, *, escape_formulas: bool = True) -> str:
+    """A table as CSV, its index as the first column; text cells neutralised (see ``to_csv``)."""
+    header = [frame.index.name or index_name, *map(str, frame.columns)]
+    rows = (
+        [_csv_value(index), *(_csv_value(v) for v in values)]
+        for index, values in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
+    return csv_text(header, rows, escape_formulas=escape_formulas)
 
 
 def _period_dict(period: Period, as_of: date) -> dict[str, str]:
