@@ -158,8 +158,10 @@ class Page:
 
 
 @contextmanager
-def open_page(path: Path, *, chromium: str, width: int = 1280) -> Iterator[Page]:
-    """Load ``path`` (a local file) in a fresh headless Chromium and yield the :class:`Page`."""
+def open_page(
+    path: Path, *, chromium: str, width: int = 1280, url: str | None = None
+) -> Iterator[Page]:
+    """Load ``path`` (a local file; or ``url``) in a fresh headless Chromium; yield the :class:`Page`."""
     profile = tempfile.mkdtemp(prefix="creditkpi-chromium-")
     to_browser_r, to_browser_w = os.pipe()
     from_browser_r, from_browser_w = os.pipe()
@@ -194,7 +196,7 @@ def open_page(path: Path, *, chromium: str, width: int = 1280) -> Iterator[Page]
         for domain in ("Page", "Runtime", "Log", "Network"):
             page.call(f"{domain}.enable")
         page.set_width(width)
-        page.call("Page.navigate", {"url": path.resolve().as_uri()})
+        page.call("Page.navigate", {"url": url or path.resolve().as_uri()})
         page.wait_for("Page.loadEventFired")
         yield page
     finally:
