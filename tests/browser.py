@@ -10,7 +10,6 @@ width. Chromium is Debian's ``chromium`` package (``.ci/run`` installs it);
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import select
@@ -167,6 +166,8 @@ def open_page(
     from_browser_r, from_browser_w = os.pipe()
 
     def plumbing() -> None:  # in the child: DevTools reads fd 3 and writes fd 4
+        import fcntl  # POSIX only, like --remote-debugging-pipe here
+
         high_r = fcntl.fcntl(to_browser_r, fcntl.F_DUPFD, 10)
         high_w = fcntl.fcntl(from_browser_w, fcntl.F_DUPFD, 10)
         os.dup2(high_r, 3)

@@ -326,3 +326,15 @@ def test_progress_only_on_a_terminal(
     status, _, err = _run(capsys, *_report(hostile, "-f", "json"))  # stderr captured: no bar
     assert status == 0
     assert "computing the dashboard" not in err and "\x1b" not in err
+
+
+def test_errors_print_data_as_text(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    inv = tmp_path / "invoices.csv"
+    inv.write_text(
+        'invoice_id,customer_id,issue_date,due_date,amount,"\x1b[2J\x1b]8;;http://x\x1b\\"\n'
+        "F1,C1,2024-04-01,2024-05-01,10.00,x\n",
+        encoding="utf-8",
+    )
+    # the error lists the file's columns: one of them is an escape sequence
+    line = _error(capsys, "report", inv, "--period", "2024-04", "--map", "amount=Total")
+    assert "missing-column" in line and "\\x1b[2J" in line and "\x1b" not in line

@@ -269,7 +269,10 @@ def _facts(board: Dashboard) -> list[tuple[str, str]]:
     ]
     if board.data_start is not None and board.data_end is not None:
         facts.append(
-            ("Data", f"{board.data_start} to {board.data_end} (first and last invoice or payment)")
+            (
+                "Data",
+                f"{board.data_start} to {board.data_end} (first and last invoice or settlement)",
+            )
         )
     facts.append(("Currency", board.currency))
     if board.by is not None:
