@@ -10,6 +10,15 @@ Bad input stops the command with one line on stderr,
 ``creditkpi: error: <rule>: <message> in column '<column>' (first: <ids>)``,
 and exit status 2; data-quality warnings are printed as
 ``creditkpi: warning: ...`` and the report is still produced.
+
+The command does not trust the data it prints: labels (customer ids, dispute
+reasons, ...) are printed as text, never as rich markup, with control
+characters made visible; CSV text cells that a spreadsheet would run as a
+formula are neutralised (``--raw-csv`` turns that off); ``--output`` never
+overwrites an input file, overwrites an existing file only with ``--force``,
+refuses symbolic links and writes atomically (a temporary file in the same
+folder, then a rename), and so do the companion files (the ``_by_<group>``
+CSV, the charts).
 """
 
 from __future__ import annotations
@@ -17,7 +26,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
@@ -27,6 +38,8 @@ from typing import IO, Any, NoReturn
 
 import pandas as pd
 
+from creditkpi.core.safe_text import printable
+
 __all__ = ["CLIError", "main", "read_table"]
 
 EXIT_OK = 0
@@ -35,8 +48,10 @@ EXIT_BAD_INPUT = 2
 FORMATS = ("table", "json", "csv", "html")
 #: the tables ``--map-file`` may hold
 TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
-#: files above this size get a progress spinner on a terminal
-LARGE_FILE = 5_000_000
+#: input files above this size (about a million rows) show progress on a terminal
+LARGE_FILE = 40_000_000
+#: building a ledger from more rows than this shows progress on a terminal
+LARGE_ROWS = 1_000_000
 
 
 class CLIError(Exception):
@@ -262,14 +277,33 @@ def _stderr_console() -> Any:
 
 
 @contextlib.contextmanager
-def _status(message: str, *, show: bool) -> Iterator[None]:
-    """A spinner on stderr while something slow runs (terminals only)."""
-    console = _stderr_console()
+def _status(message: str, *, show: bool, console: Any = None) -> Iterator[None]:
+    """Progress on stderr while something long runs: a moving bar and the time elapsed.
+
+    Only on a terminal (nothing when stderr is a file, a pipe or captured by
+    tests) and only when ``show``; it disappears when the step is done.
+    """
+    console = console or _stderr_console()
     if not show or not console.is_terminal:
         yield
         return
-    with console.status(message, spinner="dots"):
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        progress.add_task(printable(message), total=None)
         yield
+
+
+def _say(kind: str, text: object) -> None:
+    """One ``creditkpi: <kind>: <text>`` line on stderr, control characters made visible."""
+    print(f"creditkpi: {kind}: {printable(' '.join(str(text).split()))}", file=sys.stderr)
 
 
 def _print_warnings(caught: Sequence[warnings.WarningMessage], quiet: bool) -> None:
@@ -284,7 +318,7 @@ def _print_warnings(caught: Sequence[warnings.WarningMessage], quiet: bool) -> N
         from creditkpi.core.errors import UndefinedMetricWarning
 
         kind = "note" if issubclass(w.category, UndefinedMetricWarning) else "warning"
-        print(f"creditkpi: {kind}: {text}", file=sys.stderr)
+        _say(kind, text)
 
 
 # ----------------------------------------------------------------------------------
@@ -314,10 +348,11 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
     if not args.invoice_table and (args.settled_date or args.disputed):
         raise CLIError("--settled-date and --disputed go with --invoice-table")
 
-    size = sum(Path(f).stat().st_size for f in files.values() if Path(f).is_file())
     frames: dict[str, pd.DataFrame] = {}
     for table, path in files.items():
-        with _status(f"reading {Path(path).name}…", show=size > LARGE_FILE and not args.quiet):
+        size = Path(path).stat().st_size if Path(path).is_file() else 0
+        message = f"reading {Path(path).name} ({size / 1e6:,.0f} MB)"
+        with _status(message, show=size > LARGE_FILE and not args.quiet):
             frames[table] = read_table(
                 path, what=table, sep=args.sep, encoding=args.encoding, sheet=args.sheet
             )
@@ -331,7 +366,8 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         for table in frames:
             frames[table] = _decimal_comma(frames[table], ("amount", "provision"))
 
-    with _status("building the ledger…", show=size > LARGE_FILE and not args.quiet):
+    rows = sum(len(frame) for frame in frames.values())
+    with _status(f"building the ledger ({rows:,} rows)", show=rows > LARGE_ROWS and not args.quiet):
         if args.invoice_table:
             ledger = ck.Ledger.from_invoice_table(
                 frames["invoices"],
@@ -383,49 +419,179 @@ def _last_full_month(ledger: Any) -> Any:
 # ----------------------------------------------------------------------------------
 
 
-def _groups_csv(board: Any) -> str:
+def _groups_csv(board: Any, args: argparse.Namespace) -> str:
     from creditkpi.core.money import minor_unit
-    from creditkpi.dashboard.model import _csv_value, _is_money_column
+    from creditkpi.dashboard.model import _table_csv
 
-    digits = minor_unit(board.currency)
-    frame = board.groups.copy()
-    for column in frame.columns:
-        money = _is_money_column(str(column), True)
-        frame[column] = [_csv_value(v, digits if money else None) for v in frame[column]]
-    text: str = frame.to_csv(lineterminator="\n")
-    return text
+    return _table_csv(
+        board.groups,
+        "group",
+        escape_formulas=not args.raw_csv,
+        digits=minor_unit(board.currency),
+        money_default=True,
+    )
 
 
-def _write(text: str, output: str | None) -> None:
+def _input_files(args: argparse.Namespace) -> list[Path]:
+    """Every file the command reads (the report must never overwrite one of them)."""
+    names = [getattr(args, a, None) for a in ("invoices", "payments", *TABLES[2:], "map_file")]
+    costs = getattr(args, "costs", None)
+    if costs is not None and Path(costs).is_file():
+        names.append(costs)
+    return [Path(n) for n in names if n]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _check_target(target: Path, args: argparse.Namespace) -> None:
+    """The rules of every file the command writes (``--output`` and its companions).
+
+    Never an input file (same file, whatever the path), never through a
+    symbolic link, never a folder, and an existing file only with ``--force``.
+    """
+    if target.is_symlink():
+        raise CLIError(f"{target} is a symbolic link: the report is not written through links")
+    if not target.exists():
+        return
+    if target.is_dir():
+        raise CLIError(f"{target} is a folder: give a file name")
+    for source in _input_files(args):
+        if _same_file(target, source):
+            raise CLIError(f"{target} is an input file ({source}): refusing to overwrite it")
+    if not args.force:
+        raise CLIError(f"{target} already exists: add --force to overwrite it")
+
+
+def _output_plan(args: argparse.Namespace) -> list[Path]:
+    """The files the command will write, checked before any work is done."""
+    from creditkpi.dashboard.charts import FILES
+
+    targets: list[Path] = []
+    if args.output is not None:
+        out = Path(args.output)
+        targets.append(out)
+        if args.format == "csv" and args.by is not None:
+            targets.append(_companion(out, args.by))
+    if args.charts:
+        from creditkpi.dashboard.charts import _figure_class
+
+        _figure_class()  # no matplotlib: say so before any work
+        folder = Path(args.charts)
+        if folder.exists() and not folder.is_dir():
+            raise CLIError(f"--charts {folder}: not a folder")
+        targets += [folder / name for name in FILES.values()]
+    for target in targets:
+        _check_target(target, args)
+    return targets
+
+
+def _companion(output: Path, by: str) -> Path:
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in by)
+    return output.with_name(f"{output.stem}_by_{safe}{output.suffix or '.csv'}")
+
+
+_UMASK: int | None = None
+
+
+def _file_mode() -> int:
+    global _UMASK
+    if _UMASK is None:
+        _UMASK = os.umask(0o022)
+        os.umask(_UMASK)
+    return 0o666 & ~_UMASK
+
+
+def _write_file(target: Path, data: bytes, args: argparse.Namespace) -> None:
+    """Write ``data`` to ``target`` atomically, by the rules of :func:`_check_target`.
+
+    A temporary file in the same folder is written, flushed and renamed
+    over the target, so a reader never sees half a report and a failure
+    leaves the old file intact. Without ``--force`` the rename is a hard
+    link, which fails if the file appeared meanwhile.
+    """
+    _check_target(target, args)
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise CLIError(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, _file_mode())
+        if args.force:
+            os.replace(temporary, target)
+        else:
+            try:
+                os.link(temporary, target)
+            except FileExistsError:
+                raise CLIError(f"{target} already exists: add --force to overwrite it") from None
+            except OSError:  # a file system without hard links
+                if target.exists() or target.is_symlink():
+                    raise CLIError(
+                        f"{target} already exists: add --force to overwrite it"
+                    ) from None
+                os.replace(temporary, target)
+    except OSError as exc:
+        raise CLIError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+
+
+def _write(text: str, output: str | None, args: argparse.Namespace) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
+    _write_file(Path(output), text.encode("utf-8"), args)
+
+
+def _chart_images(board: Any, args: argparse.Namespace) -> dict[str, bytes] | None:
+    """The charts, drawn once for ``--charts`` and the HTML page (``None``: no matplotlib)."""
+    from creditkpi.dashboard.charts import ChartsUnavailableError, chart_images
+
+    if not args.charts and args.format != "html":
+        return None
     try:
-        Path(output).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CLIError(f"cannot write {output}: {exc.strerror or exc}") from None
+        with _status("drawing charts", show=not args.quiet):
+            return chart_images(board)
+    except ChartsUnavailableError:
+        if args.charts:
+            raise
+        return None
 
 
 def _emit(board: Any, args: argparse.Namespace) -> None:
+    from creditkpi.dashboard.render import html_page
+
     fmt = args.format
+    images = _chart_images(board, args)
     if fmt == "json":
-        _write(board.to_json() + "\n", args.output)
+        _write(board.to_json() + "\n", args.output, args)
     elif fmt == "csv":
-        text = board.to_csv()
+        text = board.to_csv(escape_formulas=not args.raw_csv)
         if board.groups is not None:
             if args.output is None:
-                text += "\n" + _groups_csv(board)
+                text += "\n" + _groups_csv(board, args)
             else:
-                out = Path(args.output)
-                sibling = out.with_name(f"{out.stem}_by_{board.by}{out.suffix or '.csv'}")
-                _write(_groups_csv(board), str(sibling))
-                print(f"creditkpi: wrote {sibling}", file=sys.stderr)
-        _write(text, args.output)
+                sibling = _companion(Path(args.output), board.by)
+                _write_file(sibling, _groups_csv(board, args).encode("utf-8"), args)
+                if not args.quiet:
+                    print(f"creditkpi: wrote {printable(sibling)}", file=sys.stderr)
+        _write(text, args.output, args)
     elif fmt == "html":
-        _write(board.to_html(full=True), args.output)
+        _write(html_page(board, full=True, charts=True, images=images), args.output, args)
     elif args.output is not None:
-        _write(board.to_text(width=args.width or 110), args.output)
+        _write(board.to_text(width=args.width or 110), args.output, args)
     else:
         from rich.console import Console
 
@@ -435,6 +601,14 @@ def _emit(board: Any, args: argparse.Namespace) -> None:
         elif not console.is_terminal:
             console.width = 110
         console.print(board)
+    if args.charts and images is not None:
+        from creditkpi.dashboard.charts import FILES
+
+        for name, png in images.items():
+            target = Path(args.charts) / FILES[name]
+            _write_file(target, png, args)
+            if not args.quiet:
+                print(f"creditkpi: wrote {printable(target)}", file=sys.stderr)
 
 
 def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
@@ -445,12 +619,9 @@ def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
     if ledger._cols.last_day is not None and not args.quiet:
         last = from_day(ledger._cols.last_day)
         if the_period.start > last:
-            print(
-                f"creditkpi: note: the data ends on {last}, before the period {the_period} starts",
-                file=sys.stderr,
-            )
+            _say("note", f"the data ends on {last}, before the period {the_period} starts")
 
-    with _status("computing the dashboard…", show=not args.quiet):
+    with _status("computing the dashboard", show=not args.quiet):
         board = ck.dashboard(
             ledger,
             period,
@@ -460,25 +631,21 @@ def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
             n=args.top,
         )
     _emit(board, args)
-    if args.charts:
-        with _status("drawing charts…", show=not args.quiet):
-            written = board.plot(args.charts)
-        if not args.quiet:
-            for path in written.values():
-                print(f"creditkpi: wrote {path}", file=sys.stderr)
     return EXIT_OK
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from creditkpi import datasets
 
-    with _status("loading the bundled sample…", show=not args.quiet):
+    _output_plan(args)
+    with _status("loading the bundled sample", show=not args.quiet):
         ledger = datasets.sample()
     period = args.period if args.period else _last_full_month(ledger)
     return _run_dashboard(ledger, period, args)
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    _output_plan(args)
     ledger, _ = _load_ledger(args)
     return _run_dashboard(ledger, args.period, args)
 
@@ -506,13 +673,25 @@ def build_parser() -> argparse.ArgumentParser:
     out = output.add_argument_group("output")
     out.add_argument(
         "--format", "-f", choices=FORMATS, default="table",
-        help="terminal table (default), JSON, CSV (the KPI table) or a standalone HTML page",
+        help="terminal table (default), JSON, CSV (the KPI table) or an HTML page you can "
+        "send (one file, charts embedded when matplotlib is installed)",
     )  # fmt: skip
-    out.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
+    out.add_argument(
+        "--output", "-o", metavar="FILE",
+        help="write to FILE instead of stdout (never an input file; an existing file only "
+        "with --force; not through a symbolic link)",
+    )  # fmt: skip
+    out.add_argument("--force", action="store_true",
+                     help="overwrite existing output files (never an input file)")  # fmt: skip
     out.add_argument(
         "--charts", metavar="DIR",
         help="also write PNG charts (aging, DSO/CEI trend, cohorts) into DIR "
-        "(needs: pip install 'creditkpi[charts]')",
+        "(needs: pip install 'creditkpi[charts]'); the HTML page embeds them anyway",
+    )  # fmt: skip
+    out.add_argument(
+        "--raw-csv", action="store_true",
+        help="CSV for programs: write text cells verbatim (by default a cell starting with "
+        "= + - @ tab or carriage return gets a leading ' so spreadsheets do not run it)",
     )  # fmt: skip
     out.add_argument(
         "--as-of", metavar="DATE",
@@ -650,7 +829,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CreditKPIError, CLIError, ChartsUnavailableError) as exc:
         if args.debug:
             raise
-        print(f"creditkpi: error: {_error_text(exc, args._mapped)}", file=sys.stderr)
+        _say("error", _error_text(exc, args._mapped))
         return EXIT_BAD_INPUT
     except (OSError, ValueError) as exc:
         if args.debug or isinstance(exc, BrokenPipeError):
@@ -660,7 +839,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     stdout.close()
                 return EXIT_OK
             raise
-        print(f"creditkpi: error: {_error_text(exc, args._mapped)}", file=sys.stderr)
+        _say("error", _error_text(exc, args._mapped))
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("creditkpi: interrupted", file=sys.stderr)

@@ -218,3 +218,45 @@ def test_exact_beyond_float_range_falls_back_to_integers() -> None:
     assert not ledger._cols.exact_float
     assert ck.receivables(ledger, "2024-02-01") == Decimal("45035996273704.98")
     assert np.int64(ledger._cols.amount.sum()) == 4503599627370498
+
+
+def test_describe_counts_dates_and_amounts() -> None:
+    ledger = ck.Ledger.from_frames(INVOICES, PAYMENTS, columns=NESTED)
+    table = ledger.describe()
+    assert table.index.name == "table"
+    assert table.columns.tolist() == ["count", "first", "last", "amount"]
+    assert table["count"].to_dict() == {
+        "invoices": 3, "payments": 1, "credit notes": 1, "write-offs": 0, "unapplied cash": 1,
+        "disputes": 0, "status events": 0, "doubtful": 0,
+    }  # fmt: skip
+    assert table.at["invoices", "first"] == pd.Timestamp("2024-01-05")
+    assert table.at["invoices", "last"] == pd.Timestamp("2024-02-01")
+    assert table.at["credit notes", "first"] == pd.Timestamp("2024-02-15")
+    assert pd.isna(table.at["write-offs", "first"]) and pd.isna(table.at["disputes", "amount"])
+    assert table["amount"].dtype == np.float64
+    assert table.at["invoices", "amount"] == 430.5 and table.at["unapplied cash", "amount"] == 30
+    exact = ledger.describe(money="decimal")
+    assert exact.at["invoices", "amount"] == Decimal("430.50")
+    assert exact.at["write-offs", "amount"] == Decimal("0.00")
+    with pytest.raises(ck.CreditKPIError, match="money"):
+        ledger.describe(money="cents")  # type: ignore[arg-type]
+
+
+def test_text_and_notebook_summaries_show_labels_as_text() -> None:
+    frame = INVOICES.assign(**{"<b>\x1b[31mregion": ["n", "s", "n"]})
+    with pytest.warns(ck.DataQualityWarning):
+        ledger = ck.Ledger.from_frames(
+            frame, PAYMENTS.assign(ttc=[120.0, 50.0, 30.0]), columns=NESTED
+        )  # F1 (100.00) paid 120.00: overpaid
+    text = str(ledger)
+    assert text.splitlines()[0] == (
+        "Ledger: 3 invoices, 3 settlements, 2 customers, EUR, 2024-01-05 to 2024-02-20"
+    )
+    assert "by= : customer_id, country, <b>\\x1b[31mregion" in text
+    assert "\x1b" not in text
+    assert "validation: 1 warning(s)" in text and "overpaid-invoice" in text
+    html = ledger._repr_html_()
+    assert "&lt;b&gt;\\x1b[31mregion" in html and "<b>\\x1b" not in html and "\x1b" not in html
+    assert "overpaid-invoice" in html and "2024-01-05 to 2024-02-20" in html
+    assert "<td>credit notes</td><td class='num'>1</td>" in html
+    assert "50.00" in html  # amounts exact

@@ -13,6 +13,7 @@ and through the KPI functions.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -552,6 +553,187 @@ class Ledger:
                 "kind": np.asarray(SETTLEMENT_KINDS, dtype=object)[c.settlement_kind],
                 "row": c.settlement_row,
             }
+        )
+
+    # ------------------------------------------------------------------ summaries
+    def describe(self, *, money: Literal["float", "decimal"] = "float") -> pd.DataFrame:
+        """What the ledger holds: count, date range and amount of each table.
+
+        Parameters
+        ----------
+        money : {"float", "decimal"}, default "float"
+            Amounts as numbers (float64, exact once rounded to the minor
+            unit) or as exact ``Decimal``.
+
+        Returns
+        -------
+        DataFrame
+            Index ``table``: ``invoices`` (issue dates, invoiced amount),
+            ``payments``, ``credit notes``, ``write-offs`` (dates and amounts
+            applied to invoices), ``unapplied cash``, ``disputes`` (opening
+            dates), ``status events`` and ``doubtful`` (classification
+            dates); columns ``count``, ``first``, ``last`` (dates, ``NaT``
+            when empty) and ``amount`` (``nan`` where an amount means
+            nothing).
+
+        Examples
+        --------
+        >>> import creditkpi as ck
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "ACME", "2024-03-01", "2024-03-31", "1000.00"),
+        ...      ck.Invoice("F2", "ACME", "2024-04-02", "2024-05-02", "500.00")],
+        ...     [ck.Payment("F1", "2024-04-10", "400.00")],
+        ... )
+        >>> ledger.describe().loc[["invoices", "payments"]]
+                  count      first       last  amount
+        table
+        invoices      2 2024-03-01 2024-04-02  1500.0
+        payments      1 2024-04-10 2024-04-10   400.0
+        """
+        from creditkpi.core.args import check_money, money_values
+
+        check_money(money)
+        c = self._cols
+        applied = c.settlement_invoice >= 0
+        rows: list[tuple[str, Any, Any]] = [("invoices", c.issue, c.amount)]
+        for label, kind in (("payments", PAYMENT), ("credit notes", CREDIT_NOTE)):
+            chosen = applied & (c.settlement_kind == kind)
+            rows.append((label, c.settlement_date[chosen], c.settlement_amount[chosen]))
+        chosen = applied & (c.settlement_kind == WRITE_OFF)
+        rows.append(("write-offs", c.settlement_date[chosen], c.settlement_amount[chosen]))
+        rows.append(("unapplied cash", c.settlement_date[~applied], c.settlement_amount[~applied]))
+        rows += [
+            ("disputes", c.dispute_opened, None),
+            ("status events", c.status_date, None),
+            ("doubtful", c.doubtful_date, None),
+        ]
+        epoch = np.datetime64("1970-01-01", "D")
+        nat = np.datetime64("NaT", "D")
+        totals = money_values(
+            [0 if a is None else int(np.asarray(a, dtype=np.int64).sum()) for _, _, a in rows],
+            c.digits,
+            money,
+        )
+        amount = [math.nan if a is None else totals[k] for k, (_, _, a) in enumerate(rows)]
+        firsts = [epoch + int(d.min()) if len(d) else nat for _, d, _ in rows]
+        lasts = [epoch + int(d.max()) if len(d) else nat for _, d, _ in rows]
+        return pd.DataFrame(
+            {
+                "count": np.asarray([len(days) for _, days, _ in rows], dtype=np.int64),
+                "first": pd.to_datetime(np.asarray(firsts, dtype="datetime64[D]")),
+                "last": pd.to_datetime(np.asarray(lasts, dtype="datetime64[D]")),
+                "amount": pd.Series(amount, dtype=object if money == "decimal" else np.float64),
+            }
+        ).set_axis(pd.Index([name for name, _, _ in rows], name="table"))
+
+    def _headline(self) -> str:
+        first, last = self.first_date, self.last_date
+        span = "no events" if first is None else f"{first} to {last}"
+        return (
+            f"Ledger: {self.n_invoices:,} invoices, {self.n_settlements:,} settlements, "
+            f"{self.n_customers:,} customers, {self.currency}, {span}"
+        )
+
+    def __str__(self) -> str:
+        """A text summary: counts, dates, attributes, :meth:`describe` and the validation warnings.
+
+        Labels from the data are shown with their control characters made
+        visible, so printing a ledger never drives the terminal.
+
+        Examples
+        --------
+        >>> import creditkpi as ck
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "ACME", "2024-03-01", "2024-03-31", "1000.00",
+        ...                 attrs={"country": "FR"})],
+        ...     [ck.Payment("F1", "2024-04-10", "400.00")],
+        ... )
+        >>> print(ledger)
+        Ledger: 1 invoices, 1 settlements, 1 customers, EUR, 2024-03-01 to 2024-04-10
+        by= : customer_id, country
+                  count       first        last   amount
+        table
+        invoices      1  2024-03-01  2024-03-01  1000.00
+        payments      1  2024-04-10  2024-04-10   400.00
+        validation: no warnings
+        """
+        from creditkpi.core.safe_text import printable
+
+        table = self.describe(money="decimal")
+        table = table[(table["count"] > 0) | (table.index == "invoices")]
+        amounts = ["" if not isinstance(a, Decimal) else f"{a}" for a in table["amount"].tolist()]
+        shown = table.assign(amount=amounts)
+        shown["first"] = shown["first"].dt.strftime("%Y-%m-%d").fillna("")
+        shown["last"] = shown["last"].dt.strftime("%Y-%m-%d").fillna("")
+        lines = [
+            self._headline(),
+            "by= : " + ", ".join(printable(a) for a in self.attributes),
+            shown.to_string(),
+        ]
+        if self.report:
+            lines.append(f"validation: {len(self.report)} warning(s)")
+            lines += [f"- {printable(issue)}" for issue in self.report.issues]
+        else:
+            lines.append("validation: no warnings")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """The notebook view: counts, date range, currency, attributes, validation warnings.
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore", ck.DataQualityWarning)
+        ...     ledger = ck.Ledger.from_records(
+        ...         [ck.Invoice("F1", "ACME", "2024-03-01", "2024-03-31", "1000.00",
+        ...                     attrs={"<b>region</b>": "north"})],
+        ...         [ck.Payment("F1", "2024-04-10", "1200.00")],
+        ...     )
+        >>> html = ledger._repr_html_()
+        >>> "1 invoices" in html and "2024-03-01 to 2024-04-10" in html
+        True
+        >>> "overpaid-invoice" in html, "&lt;b&gt;region&lt;/b&gt;" in html, "<b>region" in html
+        (True, True, False)
+        """
+        import html
+
+        from creditkpi.core.safe_text import printable
+
+        def esc(value: object) -> str:
+            return html.escape(printable(value))
+
+        table = self.describe(money="decimal")
+        rows = []
+        for name, row in table.iterrows():
+            first = "" if pd.isna(row["first"]) else f"{row['first']:%Y-%m-%d}"
+            last = "" if pd.isna(row["last"]) else f"{row['last']:%Y-%m-%d}"
+            amount = f"{row['amount']:,}" if isinstance(row["amount"], Decimal) else ""
+            rows.append(
+                f"<tr><td>{esc(name)}</td><td class='num'>{int(row['count']):,}</td>"
+                f"<td>{first}</td><td>{last}</td><td class='num'>{esc(amount)}</td></tr>"
+            )
+        if self.report:
+            items = "".join(f"<li>{esc(issue)}</li>" for issue in self.report.issues)
+            warnings_html = (
+                f"<p><b>Validation: {len(self.report)} warning(s)</b> "
+                f"(<code>ledger.report</code>)</p><ul>{items}</ul>"
+            )
+        else:
+            warnings_html = "<p>Validation: no warnings.</p>"
+        style = (
+            "<style>.creditkpi-ledger table{border-collapse:collapse}"
+            ".creditkpi-ledger th,.creditkpi-ledger td{padding:2px 10px;text-align:left;"
+            "border-bottom:1px solid rgba(127,127,127,0.3)}"
+            ".creditkpi-ledger td.num{text-align:right;font-variant-numeric:tabular-nums}</style>"
+        )
+        return (
+            f'<div class="creditkpi-ledger">{style}'
+            f"<p><b>{esc(self._headline())}</b></p>"
+            f"<p>Group by (<code>by=</code>): {esc(', '.join(self.attributes))}</p>"
+            "<table><thead><tr><th>table</th><th>count</th><th>first</th><th>last</th>"
+            f"<th>amount ({esc(self.currency)})</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>{warnings_html}</div>"
         )
 
     def __len__(self) -> int:

@@ -15,7 +15,9 @@ holds, so the charts can also be drawn from tables you built yourself:
 * :func:`trend_chart` -- a period-indexed table (``dso``, ``countback_dso``
   [``best_possible_dso``], ``cei``) as two panels: days and CEI in percent;
 * :func:`cohort_chart` -- a cohort × age table of fractions as a heat map;
-* :func:`plot_dashboard` -- all three for a dashboard, into a directory.
+* :func:`plot_dashboard` -- all three for a dashboard, into a directory;
+* :func:`chart_images` -- the same as PNG bytes in memory (what the HTML
+  report embeds).
 
 Values stay what the library returns (fractions, days, ``Decimal``); the
 percent axes and labels are presentation only.
@@ -38,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ChartsUnavailableError",
     "aging_chart",
+    "chart_images",
     "cohort_chart",
     "plot_dashboard",
     "trend_chart",
@@ -517,3 +520,29 @@ def plot_dashboard(board: Dashboard, directory: Path | str, *, dpi: int = 150) -
             dpi=dpi,
         )
     return out
+
+
+def chart_images(board: Dashboard, *, dpi: int = 150) -> dict[str, bytes]:
+    """The dashboard's charts as PNG images in memory (what the HTML report embeds).
+
+    Parameters
+    ----------
+    board : Dashboard
+    dpi : int, default 150
+
+    Returns
+    -------
+    dict of str to bytes
+        The PNG files of :func:`plot_dashboard`, keyed the same way
+        (``"aging"``, ``"trend"``, ``"cohorts"``).
+
+    Raises
+    ------
+    ChartsUnavailableError
+        If matplotlib is not installed.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="creditkpi-charts-") as folder:
+        written = plot_dashboard(board, folder, dpi=dpi)
+        return {name: path.read_bytes() for name, path in written.items()}

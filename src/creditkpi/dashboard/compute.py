@@ -27,7 +27,7 @@ from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import countback_months, period_parts, snapshot_parts
-from creditkpi.core.period import Period, PeriodLike, as_date, to_day
+from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
 from creditkpi.dashboard.model import Dashboard, _missing, _unit_text
 from creditkpi.metrics.aging import aging, by_dunning_status, top_customers
 from creditkpi.metrics.cohorts import cohorts
@@ -521,15 +521,30 @@ _INPUT_NOTES = {
 
 
 def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> list[str]:
-    """What a reader should know about the figures."""
+    """What a reader should know about the figures (one sentence each)."""
     notes = []
     last = ledger.last_date
-    if last is not None and last < period.end:
-        notes.append(f"data ends {last}: the period {period} is incomplete")
+    c = ledger._cols
+    last_issue = from_day(int(c.issue.max())) if c.n_invoices else None
+    if last is not None and last < period.start:
+        notes.append(f"the data ends on {last}, before the period {period} starts")
+    elif last is not None and last < period.end:
+        notes.append(f"the data ends on {last}: the period {period} is incomplete")
+    elif last_issue is not None and last_issue < period.end and last_issue >= period.start:
+        notes.append(
+            f"the last invoice is dated {last_issue} (settlements run to {last}): "
+            f"the period {period} may be incomplete"
+        )
     elif last is not None and last < as_of:
-        notes.append(f"data ends {last}, before the as-of date {as_of}")
+        notes.append(f"the data ends on {last}, before the as-of date {as_of}")
+    previous = period.previous()
     first = ledger.first_date
-    if first is not None and first > period.start:
-        notes.append(f"data starts {first}, after the period {period} starts")
+    if first is not None and first > previous.end:
+        notes.append(
+            f"the data starts on {first}, after the previous period {previous}: "
+            "its values are empty or n/a"
+        )
+    elif first is not None and first > previous.start:
+        notes.append(f"the data starts on {first}: the previous period {previous} is incomplete")
     notes += [_INPUT_NOTES[name] for name in left_out if name in _INPUT_NOTES]
     return notes

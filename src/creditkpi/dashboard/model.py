@@ -25,6 +25,7 @@ from creditkpi.core.args import Money, check_money
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.money import minor_unit
 from creditkpi.core.period import Period, as_date
+from creditkpi.core.safe_text import csv_text, json_text
 from creditkpi.registry import KPI, KPIS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -172,7 +173,8 @@ class Dashboard:
         What a reader should know (a period extending past the data, KPIs
         left out for lack of input).
     data_start, data_end : date or None
-        The ledger's first and last event (issue or settlement).
+        The ledger's first and last event (invoice issued or settlement
+        dated): the range the figures can speak for.
     money : {"float", "decimal"}
         How the tables carry money.
     """
@@ -322,8 +324,14 @@ class Dashboard:
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
-        """:meth:`to_dict` as JSON text (``nan`` → ``null``, money as exact strings)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        """:meth:`to_dict` as JSON text (``nan`` → ``null``, money as exact strings).
+
+        Every string is exact; control and text-reordering characters in
+        labels are written as ``\\uXXXX`` escapes, so printing the JSON on a
+        terminal sends no control sequence.
+        """
+        text = json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, allow_nan=False)
+        return json_text(text)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, money: Money = "float") -> Dashboard:
@@ -388,41 +396,85 @@ class Dashboard:
         return cls.from_dict(json.loads(text))
 
     # ------------------------------------------------------------------ CSV
-    def to_csv(self, path: Path | str | None = None) -> str | None:
+    def to_csv(self, path: Path | str | None = None, *, escape_formulas: bool = True) -> str | None:
         """The KPI table as CSV: ``kpi,label,current,previous,change,unit``.
 
         Money is written as exact decimals, ratios as fractions, undefined
         values as empty fields. With ``path`` the file is written and
         ``None`` returned; without, the text is returned.
+
+        Parameters
+        ----------
+        path : path, optional
+        escape_formulas : bool, default True
+            Text cells starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+            carriage return get a leading single quote (and their control
+            characters are made visible), so a spreadsheet never runs them
+            as formulas (CSV injection); numbers are never changed. ``False``
+            writes labels verbatim, for programs reading the file.
         """
-        digits = minor_unit(self.currency)
-        frame = self.kpis.copy()
-        for column in ("current", "previous", "change"):
-            frame[column] = [
-                _csv_value(v, digits if _is_money_kpi(str(k)) else None)
-                for k, v in frame[column].items()
-            ]
-        text = frame.to_csv(lineterminator="\n")
+        text = _table_csv(
+            self.kpis,
+            "kpi",
+            escape_formulas=escape_formulas,
+            digits=minor_unit(self.currency),
+            money_rows={str(k) for k in self.kpis.index if _is_money_kpi(str(k))},
+        )
         if path is None:
             return text
         Path(path).write_text(text, encoding="utf-8")
         return None
 
     # ------------------------------------------------------------------ HTML
-    def to_html(self, *, full: bool = False) -> str:
-        """An HTML rendering: the KPI table, then the detail tables.
+    def to_html(self, *, full: bool = False, charts: bool | None = None) -> str:
+        """An HTML rendering: the KPI table, notes, then the detail tables.
 
         Parameters
         ----------
         full : bool, default False
-            A complete HTML document (with ``<html>``, a title and a small
-            stylesheet) instead of a fragment for a notebook or a page.
+            A complete page you can send: one self-contained file with the
+            period, the data's date range, notes, the KPI table, the charts
+            (embedded images) and the detail tables, an inline stylesheet
+            that reads on a phone and prints, no script and no external
+            request. ``False``: a fragment for a notebook or a page of yours.
+        charts : bool, optional
+            Embed the PNG charts (needs matplotlib: ``pip install
+            'creditkpi[charts]'``; without it the page says so). Default: in
+            a full page only.
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> from creditkpi import datasets
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     board = ck.dashboard(datasets.sample(), "2024-12")
+        >>> page = board.to_html(full=True, charts=False)
+        >>> page.startswith("<!DOCTYPE html>"), "<script" in page, "://" in page
+        (True, False, False)
         """
         from creditkpi.dashboard.render import html_page
 
-        return html_page(self, full=full)
+        return html_page(self, full=full, charts=charts)
 
     def _repr_html_(self) -> str:
+        """The notebook view: :meth:`to_html` as a fragment (no charts).
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> from creditkpi import datasets
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     board = ck.dashboard(datasets.sample(), "2024-12")
+        >>> html = board._repr_html_()
+        >>> html.startswith('<div class="creditkpi-dashboard">'), "<html" in html
+        (True, False)
+        >>> "Receivables outstanding" in html and "2024-11" in html  # previous period beside
+        True
+        >>> 'class="num better"' in html or 'class="num worse"' in html  # coloured change
+        True
+        """
         return self.to_html()
 
     # ------------------------------------------------------------------ terminal
@@ -540,11 +592,55 @@ def _jsonable(value: Any, digits: int | None = None) -> Any:
 
 
 def _csv_value(value: Any, digits: int | None = None) -> Any:
+    """A CSV cell of a table value: text stays text, numbers stay numbers, missing is empty.
+
+    With ``digits``, a money value is written as its exact decimal text.
+    """
     if _missing(value):
         return ""
-    if digits is not None or isinstance(value, Decimal):
-        return str(value if digits is None else _exact_money(value, digits))
-    return repr(float(value))
+    if digits is not None and isinstance(value, (Decimal, float, np.floating, int, np.integer)):
+        return _exact_money(value, digits)  # a number: never neutralised
+    if isinstance(value, (str, Decimal)):
+        return value
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return int(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _table_csv(
+    frame: pd.DataFrame,
+    index_name: str,
+    *,
+    escape_formulas: bool = True,
+    digits: int = 2,
+    money_rows: set[str] | None = None,
+    money_default: bool = False,
+) -> str:
+    """A table as CSV, its index as the first column; text cells neutralised (see ``to_csv``).
+
+    Money is written as exact decimal text: the rows named in ``money_rows``
+    (the KPI table), or the money columns (detail and group tables).
+    """
+    header = [frame.index.name or index_name, *map(str, frame.columns)]
+    money_columns = [_is_money_column(str(c), money_default) for c in frame.columns]
+
+    def cells(index: Any, values: tuple[Any, ...]) -> list[Any]:
+        row_money = money_rows is not None and str(index) in money_rows
+        out = [_csv_value(index)]
+        for column, value, is_money in zip(frame.columns, values, money_columns, strict=True):
+            money = row_money and str(column) in ("current", "previous", "change")
+            money = money or (money_rows is None and is_money)
+            out.append(_csv_value(value, digits if money else None))
+        return out
+
+    rows = (
+        cells(index, values)
+        for index, values in zip(frame.index, frame.itertuples(index=False), strict=True)
+    )
+    return csv_text(header, rows, escape_formulas=escape_formulas)
 
 
 def _period_label(period: Period) -> Any:
