@@ -169,7 +169,8 @@ def test_overpaid_and_early_settlement() -> None:
     parts = loss_exposure(ledger, T)
     row = parts.loc[("all", "2023-01")]
     # O1 enters 100, 100 then nothing (a credit balance is no exposure), loses 0
-    # O2 enters 70 everywhere and loses 70
+    # O2 enters 70 everywhere and loses 70; O3, paid on its issue date, enters
+    # nothing (balances are end-of-day) and is counted nowhere
     assert row["entered"].tolist() == [17000, 17000, 7000, 7000, 7000]
     assert row["loss"].tolist() == [7000] * 5
     assert row["invoices"].tolist() == [2, 2, 1, 1, 1]
@@ -180,12 +181,14 @@ def _overpaid_ledger() -> ck.Ledger:
         [
             ck.Invoice("O1", "C1", "2023-01-01", "2023-01-31", "100.00"),
             ck.Invoice("O2", "C1", "2023-01-05", "2023-01-31", "100.00"),
+            ck.Invoice("O3", "C1", "2023-01-10", "2023-01-31", "50.00"),
         ],
         [
             # O1 overpaid on day 10: balance -20 from then on
             ck.Payment("O1", "2023-02-10", "120.00"),
             # O2: 30 paid before the issue (counts from the issue), rest never
             ck.Payment("O2", "2022-12-20", "30.00"),
+            ck.Payment("O3", "2023-01-10", "50.00"),
         ],
     )
 

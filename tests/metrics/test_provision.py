@@ -383,6 +383,7 @@ def test_formula_options() -> None:
     halves = formula_provision_matrix([0.05], [0.5], digits=1, money="decimal")
     assert halves["allowance"].tolist() == [Decimal("0.0"), Decimal("0.0")]  # 0.025 -> 0.0
     assert formula_provision_matrix([0.25], [0.5], digits=1)["allowance"].iloc[0] == 0.1
+    assert formula_provision_matrix([0.01], [0.5])["allowance"].iloc[0] == 0.01  # half a cent: up
     with pytest.raises(ck.core.CreditKPIError, match="balances must be finite and >= 0"):
         formula_provision_matrix([-1], [0.1])
     with pytest.raises(ck.core.InvalidOptionError, match="rates has 1 values for 2 buckets"):
@@ -434,6 +435,23 @@ def test_scaling_and_complete_history(spec: LedgerSpec, as_of: date, method: str
     roll = quiet(ck.loss_rates, ledger, complete, default_after=200, method="roll_rate")
     pd.testing.assert_series_equal(cohort["loss_rate"], roll["loss_rate"])
     pd.testing.assert_series_equal(cohort["entered"], roll["entered"])
+
+
+def test_zero_roll_gives_zero_before_an_empty_bucket() -> None:
+    """Everything paid within 30 days past due: nothing reaches 31-60, so the rates of
+    the younger buckets are 0 (nothing rolls on), those from 31-60 on undefined."""
+    ledger = ck.Ledger.from_records(
+        [
+            ck.Invoice("Z1", "C1", "2023-01-01", "2023-01-31", "100.00"),
+            ck.Invoice("Z2", "C2", "2023-02-01", "2023-03-03", "50.00"),
+        ],
+        [ck.Payment("Z1", "2023-02-10", "100.00"), ck.Payment("Z2", "2023-03-20", "50.00")],
+    )
+    for method in ("cohort", "roll_rate"):
+        with pytest.warns(ck.UndefinedMetricWarning):
+            rates = ck.loss_rates(ledger, T, method=method)["loss_rate"]
+        assert rates.tolist()[:2] == [0.0, 0.0]
+        assert rates.iloc[2:].isna().all()
 
 
 def test_early_write_off_is_where_the_methods_differ() -> None:
