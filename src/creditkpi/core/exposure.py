@@ -321,20 +321,18 @@ def loss_exposure(
     counts = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1][:, 1:]  # invoices with reach > k
 
     # cells (group, cohort): sum the strata of each observation set
-    s_group = g[first]
-    s_month = month[first]
-    cell_key = s_group * n_months + (s_month - m0)
-    cells, cell_first, cell = np.unique(cell_key, return_index=True, return_inverse=True)
-    cell = cell.astype(np.int64).reshape(-1)
-    n_cells = int(cells.size)
+    cell_key = g[first] * n_months + (month[first] - m0)
+    cell, cell_first = _dense_codes(cell_key, groups.size * n_months)
+    n_cells = int(cell_first.size)
     taken = ((bits >> (nb - 1)) & 1).astype(bool)
 
     def per_cell(values: IntArray, mask: npt.NDArray[np.bool_]) -> IntArray:
-        out = np.zeros((n_cells, nb), dtype=np.int64)
-        rows = np.flatnonzero(mask)
-        if rows.size:
-            np.add.at(out, cell[rows], values[rows])
-        return out
+        """Sums of the rows of ``values`` (strata x columns) over the strata in ``mask``."""
+        width = values.shape[1]
+        flat = cell[mask][:, None] * width + np.arange(width, dtype=np.int64)
+        return sums(flat.reshape(-1), values[mask].reshape(-1), n_cells * width).reshape(
+            n_cells, width
+        )
 
     columns: dict[str, IntArray] = {
         "entered": per_cell(entered, taken),
@@ -346,25 +344,23 @@ def loss_exposure(
     roll_invoices = np.zeros((n_cells, nb), dtype=np.int64)
     for k in range(nb - 1):
         seen = ((bits >> k) & 1).astype(bool)
-        seen_entered = per_cell(entered, seen)
-        roll_entered[:, k] = seen_entered[:, k]
-        rolled[:, k] = seen_entered[:, k + 1]
-        roll_invoices[:, k] = per_cell(counts, seen)[:, k]
+        pair = per_cell(np.column_stack([entered[:, k], entered[:, k + 1], counts[:, k]]), seen)
+        roll_entered[:, k], rolled[:, k], roll_invoices[:, k] = pair.T
     roll_entered[:, -1] = columns["entered"][:, -1]
     rolled[:, -1] = columns["loss"][:, -1]
     roll_invoices[:, -1] = columns["invoices"][:, -1]
     columns.update(roll_entered=roll_entered, rolled=rolled, roll_invoices=roll_invoices)
 
-    cell_group = s_group[cell_first]
-    cell_month = s_month[cell_first]
-    index = pd.MultiIndex.from_arrays(
-        [
-            pd.Index(np.repeat(np.asarray(groups.labels, dtype=object)[cell_group], nb)),
-            _months(np.repeat(cell_month, nb)),
-            pd.Index(np.tile(np.asarray(labels, dtype=object), n_cells)),
-        ],
-        names=names,
-    )
+    # the index from codes (no label is repeated as an object per row)
+    cell_key = cell_key[cell_first]
+    group_code, month_code = np.divmod(cell_key, n_months)
+    levels: list[Any] = [groups.labels, _months(np.arange(m0, m0 + n_months)), pd.Index(labels)]
+    codes: list[Any] = [
+        np.repeat(group_code, nb),
+        np.repeat(month_code, nb),
+        np.tile(np.arange(nb), n_cells),
+    ]
+    index = pd.MultiIndex(levels=levels, codes=codes, names=names)
     return pd.DataFrame({k: v.reshape(-1) for k, v in columns.items()}, index=index)
 
 

@@ -301,10 +301,10 @@ def _rate_table(
                 column=name,
                 ids=[str(g) for g in missing],
             )
-        rows = [table[g] for g in group_labels]
-    else:
-        rows = [_per_bucket(rates, labels, name)] * len(group_labels)
-    return [[_number(v, name, nan=True) for v in row] for row in rows]
+        read = {g: [_number(v, name, nan=True) for v in row] for g, row in table.items()}
+        return [read[g] for g in group_labels]
+    row = [_number(v, name, nan=True) for v in _per_bucket(rates, labels, name)]
+    return [row] * len(group_labels)
 
 
 def _labels_of(rates: Any) -> list[object] | None:
@@ -341,14 +341,20 @@ def _parts_grid(
     (``cohorts`` for the ``invoices`` column, ``roll_cohorts`` for
     ``roll_invoices``).
     """
-    level_group = parts.index.get_level_values("group")
-    level_bucket = parts.index.get_level_values("bucket")
+    index = parts.index
+    assert isinstance(index, pd.MultiIndex)
+    at_group, at_bucket = index.names.index("group"), index.names.index("bucket")
+    group_codes_ = np.asarray(index.codes[at_group], dtype=np.int64)
+    bucket_codes = np.asarray(index.codes[at_bucket], dtype=np.int64)
+    group_level, bucket_level = index.levels[at_group], index.levels[at_bucket]
     if labels is None:
-        labels = sorted(dict.fromkeys(level_bucket), key=_bucket_key)
+        used = bucket_level[np.unique(bucket_codes)]
+        labels = sorted(used, key=_bucket_key)
     if groups is None:
-        _, groups = sorted_labels(list(dict.fromkeys(level_group)))
-    g_pos = pd.Index(list(groups), dtype=object).get_indexer(pd.Index(level_group, dtype=object))
-    b_pos = pd.Index([str(v) for v in labels]).get_indexer(pd.Index([str(v) for v in level_bucket]))
+        _, groups = sorted_labels(list(group_level[np.unique(group_codes_)]))
+    g_map = pd.Index(list(groups), dtype=object).get_indexer(pd.Index(group_level, dtype=object))
+    b_map = pd.Index([str(v) for v in labels]).get_indexer(pd.Index([str(v) for v in bucket_level]))
+    g_pos, b_pos = g_map[group_codes_], b_map[bucket_codes]
     if (g_pos < 0).any() or (b_pos < 0).any():
         raise InvalidOptionError(
             "the parts hold groups or buckets outside the requested ones", column="parts"
@@ -358,7 +364,7 @@ def _parts_grid(
     out: dict[str, IntArray] = {}
     for col in columns:
         acc = np.zeros(size, dtype=np.int64)
-        np.add.at(acc, cell, parts[col].to_numpy(dtype=np.int64))
+        np.add.at(acc, cell, parts[col].to_numpy(dtype=np.int64))  # exact int64 sums
         out[col] = acc.reshape(len(groups), len(labels))
     for col, name in (("invoices", "cohorts"), ("roll_invoices", "roll_cohorts")):
         if col in parts.columns:
@@ -498,66 +504,6 @@ def loss_rates_from_parts(
     return pd.DataFrame(data, index=index)
 
 
-def _round_half_up(value: Fraction) -> int:
-    """``value`` (>= 0) rounded to the nearest whole number, halves up."""
-    return math.floor(value + Fraction(1, 2))
-
-
-def _matrix_rows(
-    gross: Sequence[Fraction],
-    rates: Sequence[Fraction | None],
-    factors: Sequence[Fraction],
-) -> tuple[list[int | None], list[Fraction | None]]:
-    """Allowance (whole minor units, ``None`` when undefined) and adjusted rate per bucket.
-
-    ``adjusted = min(1, rate × factor)``; ``allowance = gross × adjusted``
-    rounded half up. A bucket with no rate needs none when its gross amount
-    is 0 (allowance 0), and is undefined otherwise.
-    """
-    allowance: list[int | None] = []
-    adjusted: list[Fraction | None] = []
-    for g, r, f in zip(gross, rates, factors, strict=True):
-        if r is None:
-            adjusted.append(None)
-            allowance.append(0 if g == 0 else None)
-            continue
-        a = min(Fraction(1), r * f)
-        adjusted.append(a)
-        allowance.append(_round_half_up(g * a))
-    return allowance, adjusted
-
-
-def _fraction_ratio(
-    num: Sequence[Fraction | None], den: Sequence[Fraction], what: str
-) -> FloatArray:
-    """``num / den`` element-wise through :func:`ratio` (``nan`` where ``num`` is ``None``).
-
-    Fractions are brought to exact integer pairs first.
-    """
-    pairs = [
-        (a.numerator * b.denominator, a.denominator * b.numerator)
-        if a is not None and b > 0
-        else (0, 0)
-        for a, b in zip(num, den, strict=True)
-    ]
-    out = np.full(len(pairs), np.nan)
-    defined = [i for i, (a, b) in enumerate(zip(num, den, strict=True)) if a is not None and b > 0]
-    if defined:
-        n = np.asarray([pairs[i][0] for i in defined], dtype=object)
-        d = np.asarray([pairs[i][1] for i in defined], dtype=object)
-        out[defined] = ratio(n, d, what=what)
-    return out
-
-
-def _as_fraction(value: Fraction | int | None) -> Fraction | None:
-    return None if value is None else Fraction(value)
-
-
-def _rate_floats(values: Sequence[Fraction | None]) -> FloatArray:
-    """Rates as floats (``nan`` for ``None``), each the exact fraction rounded once."""
-    return _fraction_ratio(values, [Fraction(1)] * len(values), "rate")
-
-
 def _money_or_nan(cents: Sequence[Fraction | int | None], digits: int, money: Money) -> Any:
     """Money values of (possibly fractional) minor units; ``nan`` for ``None``."""
     scale = Fraction(10) ** -digits
@@ -577,79 +523,116 @@ def _money_or_nan(cents: Sequence[Fraction | int | None], digits: int, money: Mo
     )
 
 
+def _fractions(values: Sequence[Fraction | None], shape: tuple[int, ...]) -> tuple[Any, Any]:
+    """Numerators and denominators (object arrays of ints) of ``values``; ``None`` -> 0/0."""
+    num = np.asarray([0 if v is None else v.numerator for v in values], dtype=object)
+    den = np.asarray([0 if v is None else v.denominator for v in values], dtype=object)
+    return num.reshape(shape), den.reshape(shape)
+
+
+def _quotients(num: Any, den: Any, defined: npt.NDArray[np.bool_], what: str) -> FloatArray:
+    """``num / den`` through :func:`ratio` where ``defined``, ``nan`` elsewhere (no warning)."""
+    out = np.full(defined.shape, np.nan)
+    if defined.any():
+        out[defined] = ratio(
+            np.asarray(num[defined], dtype=object),
+            np.asarray(den[defined], dtype=object),
+            what=what,
+        )
+    return out
+
+
 def _matrix_table(
-    gross: list[list[Fraction]],
-    invoices: list[list[int]],
-    rates: list[list[Fraction | None]],
-    factors: list[Fraction],
+    gross: Any,
+    unit: int,
+    invoices: IntArray,
+    rate_num: Any,
+    rate_den: Any,
+    factors: Sequence[Fraction],
     labels: Sequence[object],
-    doubtful: list[tuple[Fraction, int, int]] | None,
+    doubtful: tuple[IntArray, IntArray, IntArray] | None,
     digits: int,
     money: Money,
 ) -> tuple[dict[str, Any], list[object]]:
-    """Columns of the matrix for every group (rows: buckets, doubtful, total)."""
-    col_gross: list[Fraction] = []
-    col_rate: list[Fraction | None] = []
-    col_adjusted: list[Fraction | None] = []
-    col_allowance: list[Fraction | int | None] = []
-    col_invoices: list[int] = []
-    col_total: list[bool] = []
-    for gi, (g_row, n_row, r_row) in enumerate(zip(gross, invoices, rates, strict=True)):
-        allowance, adjusted = _matrix_rows(g_row, r_row, factors)
-        col_gross += g_row
-        col_rate += r_row
-        col_adjusted += adjusted
-        col_allowance += allowance
-        col_invoices += n_row
-        col_total += [False] * len(g_row)
-        total_gross = sum(g_row, Fraction(0))
-        known = [a for a in allowance if a is not None]
-        total_allowance: int | None = sum(known) if len(known) == len(allowance) else None
-        total_invoices = sum(n_row)
-        if doubtful is not None:
-            d_gross, d_provision, d_invoices = doubtful[gi]
-            col_gross.append(d_gross)
-            col_rate.append(None)
-            col_adjusted.append(None)
-            col_allowance.append(d_provision)
-            col_invoices.append(d_invoices)
-            col_total.append(False)
-            total_gross += d_gross
-            total_allowance = None if total_allowance is None else total_allowance + d_provision
-            total_invoices += d_invoices
-        col_gross.append(total_gross)
-        col_rate.append(None)
-        col_adjusted.append(None)
-        col_allowance.append(total_allowance)
-        col_invoices.append(total_invoices)
-        col_total.append(True)
+    """Columns of the matrix of every group (rows: buckets, doubtful, total).
+
+    ``gross / unit`` is the gross amount in minor units per (group, bucket)
+    (``unit`` 1 for a ledger); a rate is ``rate_num / rate_den`` (``rate_den``
+    0: no rate). Exact integer arithmetic on object arrays, vectorised:
+    ``adjusted = min(1, rate × factor)``, ``allowance = gross × adjusted``
+    rounded half up to the minor unit. A bucket without a rate needs no
+    allowance when its gross amount is 0 and has an undefined one otherwise.
+    """
+    n_groups, nb = invoices.shape
+    gross = np.asarray(gross, dtype=object).reshape(n_groups, nb)
+    f_num = np.asarray([f.numerator for f in factors], dtype=object)
+    f_den = np.asarray([f.denominator for f in factors], dtype=object)
+    has_rate = np.asarray(rate_den != 0, dtype=bool)
+    adj_num = rate_num * f_num
+    adj_den = rate_den * f_den
+    capped = has_rate & np.asarray(adj_num >= adj_den, dtype=bool)
+    adj_num = np.where(capped, 1, adj_num)
+    adj_den = np.where(has_rate, np.where(capped, 1, adj_den), 1)
+    allowance = (2 * gross * adj_num + unit * adj_den) // (2 * unit * adj_den)
+    allowance = np.where(has_rate, allowance, 0)
+    unknown = ~has_rate & np.asarray(gross != 0, dtype=bool)  # no rate for a balance
+
+    extra = 1 if doubtful is not None else 0
+    rows = nb + extra + 1
+    all_gross = np.zeros((n_groups, rows), dtype=object)
+    all_allowance = np.zeros((n_groups, rows), dtype=object)
+    all_unknown = np.zeros((n_groups, rows), dtype=bool)
+    all_invoices = np.zeros((n_groups, rows), dtype=np.int64)
+    all_gross[:, :nb], all_allowance[:, :nb], all_unknown[:, :nb] = gross, allowance, unknown
+    all_invoices[:, :nb] = invoices
+    if doubtful is not None:
+        d_gross, d_provision, d_invoices = doubtful
+        all_gross[:, nb] = d_gross.astype(object) * unit
+        all_allowance[:, nb] = d_provision.astype(object)
+        all_invoices[:, nb] = d_invoices
+    all_gross[:, -1] = all_gross[:, :-1].sum(axis=1)
+    all_allowance[:, -1] = all_allowance[:, :-1].sum(axis=1)
+    all_unknown[:, -1] = all_unknown[:, :-1].any(axis=1)
+    all_invoices[:, -1] = all_invoices[:, :-1].sum(axis=1)
+
+    rate = np.full((n_groups, rows), np.nan)
+    adjusted = np.full((n_groups, rows), np.nan)
+    rate[:, :nb] = _quotients(rate_num, rate_den, has_rate, "rate")
+    adjusted[:, :nb] = _quotients(adj_num, adj_den, has_rate, "adjusted rate")
     # coverage: allowance / gross. An empty row has nothing to cover (nan); an
     # empty total is an undefined coverage ratio (nan and the warning)
-    coverage = np.full(len(col_gross), np.nan)
-    pick = [i for i, g in enumerate(col_gross) if g > 0]
-    if pick:
-        coverage[pick] = _fraction_ratio(
-            [_as_fraction(col_allowance[i]) for i in pick],
-            [col_gross[i] for i in pick],
-            "coverage ratio",
-        )
-    empty = [i for i, total in enumerate(col_total) if total and col_gross[i] <= 0]
-    if empty:
+    covered = np.asarray(all_gross > 0, dtype=bool) & ~all_unknown
+    coverage = _quotients(all_allowance * unit, all_gross, covered, "coverage ratio")
+    empty = np.asarray(all_gross[:, -1] <= 0, dtype=bool)
+    if empty.any():
         warn_undefined(
-            "coverage ratio (no gross carrying amount)",
-            count=len(empty),
-            total=sum(col_total),
+            "coverage ratio (no gross carrying amount)", count=int(empty.sum()), total=n_groups
+        )
+    flat_allowance = all_allowance.reshape(-1)
+    flat_unknown = all_unknown.reshape(-1)
+    if unit == 1:
+        gross_money = money_values(all_gross.reshape(-1).astype(np.int64), digits, money)
+        allowance_money = money_values(flat_allowance.astype(np.int64), digits, money)
+        allowance_money[flat_unknown] = Decimal("NaN") if money == "decimal" else np.nan
+    else:
+        gross_money = _money_or_nan(
+            [Fraction(int(g), unit) for g in all_gross.reshape(-1)], digits, money
+        )
+        allowance_money = _money_or_nan(
+            [None if u else int(a) for a, u in zip(flat_allowance, flat_unknown, strict=True)],
+            digits,
+            money,
         )
     data = {
-        "gross": _money_or_nan(col_gross, digits, money),
-        "rate": _rate_floats(col_rate),
-        "adjusted_rate": _rate_floats(col_adjusted),
-        "allowance": _money_or_nan(col_allowance, digits, money),
-        "coverage": coverage,
-        "invoices": np.asarray(col_invoices, dtype=np.int64),
+        "gross": gross_money,
+        "rate": rate.reshape(-1),
+        "adjusted_rate": adjusted.reshape(-1),
+        "allowance": allowance_money,
+        "coverage": coverage.reshape(-1),
+        "invoices": all_invoices.reshape(-1),
     }
-    rows_labels = [*labels, *([DOUBTFUL] if doubtful is not None else []), TOTAL]
-    return data, rows_labels
+    row_labels = [*labels, *([DOUBTFUL] if doubtful is not None else []), TOTAL]
+    return data, row_labels
 
 
 def provision_matrix_from_parts(
@@ -707,42 +690,35 @@ def provision_matrix_from_parts(
         col: table[col].to_numpy(dtype=np.int64).reshape(len(groups), len(labels) + 1)
         for col in ("gross", "provision", "invoices")
     }
-    rate_rows: list[list[Fraction | None]]
+    shape = (len(groups), len(labels))
     if exposure is not None:
         columns = ["entered", "loss", "invoices", "roll_entered", "rolled", "roll_invoices"]
         _, _, grid = _parts_grid(exposure, columns, labels, groups)
         num, den = _rate_terms(grid, method)
-        what = "loss rate (no exposure entered the bucket)"
-        float_rates = ratio(num, den, what=what)
-        _warn_falling(float_rates, labels, groups)
-        rate_rows = [
-            [
-                Fraction(int(num[g, k]), int(den[g, k])) if int(den[g, k]) > 0 else None
-                for k in range(len(labels))
-            ]
-            for g in range(len(groups))
-        ]
+        _warn_falling(
+            ratio(num, den, what="loss rate (no exposure entered the bucket)"), labels, groups
+        )
+        rate_num = np.asarray(num, dtype=object)
+        rate_den = np.where(np.asarray(den > 0, dtype=bool), np.asarray(den, dtype=object), 0)
     elif rates is not None:
-        rate_rows = _rate_table(rates, labels, pd.Index(groups, dtype=object), by)
+        rows = _rate_table(rates, labels, pd.Index(groups, dtype=object), by)
+        rate_num, rate_den = _fractions([r for row in rows for r in row], shape)
     else:
         raise InvalidOptionError("give either exposure parts or rates", column="rates")
     factors = _factors(adjustment, labels)
-    gross = [[Fraction(int(v)) for v in row[:-1]] for row in values["gross"]]
-    invoices = [[int(v) for v in row[:-1]] for row in values["invoices"]]
-    doubtful_rows = (
-        [
-            (
-                Fraction(int(values["gross"][g, -1])),
-                int(values["provision"][g, -1]),
-                int(values["invoices"][g, -1]),
-            )
-            for g in range(len(groups))
-        ]
-        if doubtful
-        else None
-    )
     data, row_labels = _matrix_table(
-        gross, invoices, rate_rows, factors, labels, doubtful_rows, digits, money
+        values["gross"][:, :-1],
+        1,
+        values["invoices"][:, :-1],
+        rate_num,
+        rate_den,
+        factors,
+        labels,
+        (values["gross"][:, -1], values["provision"][:, -1], values["invoices"][:, -1])
+        if doubtful
+        else None,
+        digits,
+        money,
     )
     index = pd.MultiIndex.from_product(
         [pd.Index(groups, dtype=object), pd.Index(row_labels, dtype=object)],
@@ -893,7 +869,7 @@ def loss_rates(
     return _shape_table(tables, dates, single, by)
 
 
-def _date_rates(rates: Any, when: date, single: bool) -> Any:
+def _date_rates(rates: Any, when: date) -> Any:
     """The rates for one as-of date: a table with an ``as_of`` level gives its slice."""
     if isinstance(rates, (pd.DataFrame, pd.Series)) and "as_of" in (rates.index.names or []):
         key = pd.Timestamp(when)
@@ -934,7 +910,7 @@ def _matrices(
             exposure = loss_exposure(ledger, d, edges=edges, by=by)
             given = None
         else:
-            exposure, given = None, _date_rates(rates, d, single)
+            exposure, given = None, _date_rates(rates, d)
         tables.append(
             provision_matrix_from_parts(
                 carrying,
@@ -1290,8 +1266,19 @@ def formula_provision_matrix(
         gross.append(f * 10**digits)
     rate_row = [_number(v, "rates", nan=True) for v in _per_bucket(rates, labels, "rates")]
     factors = _factors(adjustment, labels)
+    unit = math.lcm(1, *(g.denominator for g in gross))
+    rate_num, rate_den = _fractions(rate_row, (1, len(labels)))
     data, row_labels = _matrix_table(
-        [gross], [[0] * len(gross)], [rate_row], factors, labels, None, int(digits), money
+        [int(g * unit) for g in gross],
+        unit,
+        np.zeros((1, len(labels)), dtype=np.int64),
+        rate_num,
+        rate_den,
+        factors,
+        labels,
+        None,
+        int(digits),
+        money,
     )
     del data["invoices"]
     return pd.DataFrame(data, index=pd.Index(row_labels, dtype=object, name="bucket"))
