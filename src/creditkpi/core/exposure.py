@@ -1,7 +1,7 @@
 """Credit-loss exposure per aging bucket, from the ledger's own payment history.
 
 The additive building blocks of expected-credit-loss rates (IFRS 9 provision
-matrix, see the *Provision matrix* page of the documentation):
+matrix, see the *Expected credit loss (provision matrix)* page of the documentation):
 
 * :func:`loss_exposure` -- for the invoices whose history is observed at an
   as-of date, per group, **cohort** (month of the due date) and aging bucket:

@@ -3,7 +3,7 @@
 IFRS 9 simplified approach (paragraph 5.5.15) with the provision matrix of
 B5.5.35: historical loss rates per aging bucket, adjusted for forward-looking
 information, applied to the aged balance; the table disclosed under IFRS 7
-paragraph 35N. See the *Provision matrix* page of the documentation.
+paragraph 35N. See the *Expected credit loss (provision matrix)* page of the documentation.
 
 * :func:`loss_rates` -- per aging bucket, the exposure that entered it in the
   past and the part that was lost (cohort method) or the roll rates from
@@ -760,7 +760,7 @@ def loss_rates(
 
     The rates of an IFRS 9 provision matrix (B5.5.35): for each aging
     bucket, the share of the balances that entered it in the past which was
-    never collected. See the *Provision matrix* page of the documentation.
+    never collected. See the *Expected credit loss (provision matrix)* page of the documentation.
 
     Parameters
     ----------
@@ -940,8 +940,8 @@ def provision_matrix(
     """IFRS 9 provision matrix at ``as_of``: gross amount, rates and allowance per aging bucket.
 
     The table of IFRS 7 paragraph 35N for trade receivables under the
-    simplified approach of IFRS 9 (5.5.15, B5.5.35). See the *Provision
-    matrix* page of the documentation.
+    simplified approach of IFRS 9 (5.5.15, B5.5.35). See the *Expected credit
+    loss (provision matrix)* page of the documentation.
 
     Parameters
     ----------
@@ -1107,7 +1107,7 @@ def expected_credit_loss(
     Notes
     -----
     ``ECL(T) = Σ_k round(gross_k(T) × min(1, rate_k × factor_k))`` plus the
-    doubtful invoices' own provisions. See the *Provision matrix* page of
+    doubtful invoices' own provisions. See the *Expected credit loss (provision matrix)* page of
     the documentation.
 
     Examples
@@ -1225,7 +1225,7 @@ def formula_provision_matrix(
     Notes
     -----
     ``allowance_k = gross_k × min(1, rate_k × factor)`` and
-    ``coverage = Σ allowance / Σ gross``. See the *Provision matrix* page of
+    ``coverage = Σ allowance / Σ gross``. See the *Expected credit loss (provision matrix)* page of
     the documentation.
 
     Examples
