@@ -46,6 +46,12 @@ from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.payment_delay import payment_delays
+from creditkpi.metrics.provision import (
+    ecl_coverage,
+    expected_credit_loss,
+    loss_rates,
+    provision_matrix,
+)
 
 __version__ = "0.1.0"
 
@@ -80,11 +86,15 @@ __all__ = [
     "doubtful_receivables",
     "dso",
     "dso_summary",
+    "ecl_coverage",
+    "expected_credit_loss",
     "formulas",
     "loss_rate",
+    "loss_rates",
     "overdue",
     "overdue_rate",
     "payment_delays",
+    "provision_matrix",
     "provision_rate",
     "receivables",
     "recovery_rate",
