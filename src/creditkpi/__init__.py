@@ -41,6 +41,7 @@ from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons
 from creditkpi.metrics.dispute_rate import disputed as disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.payment_delay import payment_delays
+from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 
 __version__ = "0.1.0"
 
@@ -55,6 +56,7 @@ __all__ = [
     "Payment",
     "Period",
     "StatusEvent",
+    "TimeToPay",
     "UndefinedMetricWarning",
     "ValidationReport",
     "activation_rate",
@@ -83,5 +85,6 @@ __all__ = [
     "receivables",
     "recovery_rate",
     "recovery_summary",
+    "time_to_pay",
     "top_customers",
 ]
