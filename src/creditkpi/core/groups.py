@@ -92,11 +92,11 @@ def group_codes(ledger: Ledger, by: str | None) -> Groups:
         return Groups("all", pd.Index(["all"]), np.zeros(n, np.int64), np.zeros(m, np.int64))
     if by in ("customer_id", "customer"):
         rank, labels = sorted_labels(list(c.customer_labels))
-        sgroup = np.where(
-            c.settlement_invoice >= 0,
-            c.customer[c.settlement_invoice],
-            c.settlement_customer,
-        )
+        # unapplied cash (-1) keeps its own customer; never index the invoices with -1,
+        # which fails on a ledger holding unapplied cash only
+        applied = c.settlement_invoice >= 0
+        sgroup = c.settlement_customer.copy()
+        sgroup[applied] = c.customer[c.settlement_invoice[applied]]
         return Groups(
             "customer_id",
             pd.Index(labels, name="customer_id", dtype=object),
