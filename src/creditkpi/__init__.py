@@ -41,6 +41,7 @@ from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons
 from creditkpi.metrics.dispute_rate import disputed as disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.payment_delay import payment_delays
+from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 
 __version__ = "0.1.0"
@@ -80,6 +81,7 @@ __all__ = [
     "loss_rate",
     "overdue",
     "overdue_rate",
+    "payer_profiles",
     "payment_delays",
     "provision_rate",
     "receivables",
