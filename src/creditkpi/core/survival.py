@@ -764,32 +764,28 @@ def kaplan_meier(
 
     Notes
     -----
-    At each day :math:`t` of a group, :math:`n_t` is the weight at risk
-    (entered on or before :math:`t`, not gone before :math:`t`) and
-    :math:`d_t` the weight settled on :math:`t`:
+    At each day ``t`` of a group, ``n_t`` is the weight at risk (entered on
+    or before ``t``, not gone before ``t``) and ``d_t`` the weight settled on
+    ``t``:
 
-    - survival (product-limit) :math:`S(t) = \\prod_{u \\le t} (1 - d_u / n_u)`;
-      closed and censored invoices leave the risk set after the day's
-      settlements;
-    - Greenwood :math:`V(t) = S(t)^2 \\sum_{u \\le t} d_u / (n_u (n_u - d_u))`
-      (terms with :math:`n_u = d_u` count 0, as lifelines does);
-    - band, log-log transform:
-      :math:`S(t)^{\\exp(\\pm z \\sigma(t) / \\log S(t))}` with
-      :math:`\\sigma(t)^2 = \\sum d_u/(n_u(n_u-d_u))`, the band of lifelines
-      (1 where S = 1, 0 where S = 0);
+    - survival (product-limit) ``S(t) = Π_{u <= t} (1 - d_u / n_u)``; closed
+      and censored invoices leave the risk set after the day's settlements;
+    - Greenwood ``V(t) = S(t)² σ²(t)`` with
+      ``σ²(t) = Σ_{u <= t} d_u / (n_u (n_u - d_u))`` (terms with
+      ``n_u = d_u`` count 0, as lifelines does): ``std_error = S σ``;
+    - band, log-log transform (lifelines' "exponential Greenwood"):
+      ``S(t) ** exp(± z σ(t) / log S(t))`` (1 where S = 1, 0 where S = 0);
     - with ``weight="amount"`` the weights are amounts and the band treats
-      them as :math:`(\\sum a)^2 / \\sum a^2` equally weighted invoices
-      (Kish's effective size): :math:`\\sigma^2` is multiplied by
-      :math:`\\sum a^2 / \\sum a` over the group's invoices;
-    - quantile :math:`q_p = \\min\\{t : S(t) \\le 1 - p\\}`: the median
-      (:math:`p = 1/2`) and quartiles; the median's interval is where the band
-      crosses 1/2 (lower limit: the first day the band's lower edge is
-      :math:`\\le 1/2`; upper limit: the first day its upper edge is), which
-      is Brookmeyer and Crowley's interval with the log-log transform;
-    - settled within :math:`k` days :math:`= 1 - S(k)`;
-    - restricted mean :math:`t_0 + \\int_{t_0}^{\\tau} S(t)\\,dt`
-      (:math:`\\tau` = ``horizon``, :math:`t_0` the group's first day): the
-      mean of :math:`\\min(\\text{days}, \\tau)`.
+      them as ``(Σa)² / Σa²`` equally weighted invoices (Kish's effective
+      size): ``σ²`` is multiplied by ``Σa² / Σa`` over the group's invoices;
+    - quantile ``q_p = min{t : S(t) <= 1 - p}``: the median (``p = 1/2``)
+      and the quartiles; the median's interval is where the band crosses
+      1/2 (lower limit: the first day the band's lower edge is <= 1/2;
+      upper limit: the first day its upper edge is), which is Brookmeyer and
+      Crowley's interval with the log-log transform;
+    - settled within ``k`` days ``= 1 - S(k)``;
+    - restricted mean ``t0 + ∫_{t0}^{τ} S(t) dt`` (``τ`` = ``horizon``,
+      ``t0`` the group's first day): the mean of ``min(days, τ)``.
 
     A value past the group's last day is undefined (``nan``) unless the
     curve has reached 0 by then: the data says nothing beyond it.

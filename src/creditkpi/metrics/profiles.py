@@ -385,9 +385,8 @@ def payer_profiles(
 
     Notes
     -----
-    Over the cash payments of amount :math:`a` dated :math:`t` in the
-    window, on invoices due :math:`D`:
-    :math:`\\text{days beyond terms} = \\sum a (t - D) / \\sum a` (a payment
+    Over the cash payments of amount ``a`` dated ``t`` in the window, on
+    invoices due ``D``: ``days beyond terms = Σ a (t - D) / Σ a`` (a payment
     dated before its invoice's issue date counts from the issue date). A
     partial payment counts for its own amount at its own date, as in
     ``ck.payment_delays``. The payment index maps days beyond terms

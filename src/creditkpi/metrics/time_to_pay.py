@@ -199,11 +199,10 @@ def time_to_pay(
     on it; otherwise (the last settlements were a credit note or a
     write-off) it is **closed** by a competing outcome: counted apart, and
     censored at that day in the estimate. Open at ``as_of``: censored at
-    ``as_of``. With :math:`n_t` at risk and :math:`d_t` settled on day
-    :math:`t`, :math:`S(t) = \\prod_{u \\le t}(1 - d_u / n_u)`; Greenwood
-    variance, log-log band; median :math:`\\min\\{t: S(t) \\le 1/2\\}` with the
-    interval where the band crosses 1/2; restricted mean
-    :math:`t_0 + \\int_{t_0}^{\\tau} S(t)\\,dt`. See
+    ``as_of``. With ``n_t`` at risk and ``d_t`` settled on day ``t``,
+    ``S(t) = Π_{u <= t} (1 - d_u / n_u)``; Greenwood variance, log-log band;
+    median ``min{t : S(t) <= 1/2}`` with the interval where the band crosses
+    1/2; restricted mean ``t0 + ∫_{t0}^{horizon} S(t) dt``. See
     :func:`creditkpi.core.survival.kaplan_meier` and the *Time to pay* page.
 
     Examples
