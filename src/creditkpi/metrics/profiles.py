@@ -605,11 +605,14 @@ def payer_profiles(
         "reasons": reasons,
         "insufficient_history": short,
     }
+    index = groups.labels[rows_kept].rename("customer_id")
     frame = pd.DataFrame(
         {name: np.asarray(values)[rows_kept] for name, values in columns.items()},
-        index=groups.labels[rows_kept].rename("customer_id"),
+        index=index,
         columns=list(PROFILE_COLUMNS),
     )
+    # text with None for "no grade" on every pandas (pandas 3 would infer str and NaN)
+    frame["grade"] = pd.Series(grade_text[rows_kept], index=index, dtype=object)
     return frame
 
 
