@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import creditkpi as ck
@@ -538,6 +538,7 @@ def test_split_by_customer_adds_up(spec: LedgerSpec, as_of: date, by: str | None
     )
 
 
+@settings(max_examples=20)
 @given(ledger_specs(max_invoices=20), as_of_dates(), st.integers(-400, 400))
 def test_shuffling_and_shifting_change_nothing(spec: LedgerSpec, as_of: date, days: int) -> None:
     table = survival_table(spec.build(), as_of, "customer_id")
@@ -560,6 +561,7 @@ def test_settlements_after_the_cut_off_change_nothing(spec: LedgerSpec, as_of: d
         )
 
 
+@settings(max_examples=20)
 @given(ledger_specs(min_invoices=2, max_invoices=20), st.integers(2, 9))
 def test_scaling_amounts_changes_no_share(spec: LedgerSpec, k: int) -> None:
     as_of = date(2024, 3, 31)

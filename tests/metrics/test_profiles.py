@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import creditkpi as ck
@@ -316,6 +316,7 @@ def paid_in_one_payment(draw: st.DrawFn) -> LedgerSpec:
     return LedgerSpec(invoices, payments)
 
 
+@settings(max_examples=20)
 @given(paid_in_one_payment(), as_of_dates())
 def test_days_beyond_terms_of_single_payments_equal_days_late(
     spec: LedgerSpec, as_of: date
@@ -352,6 +353,7 @@ def test_nothing_after_the_cut_off_counts(spec: LedgerSpec, as_of: date) -> None
     pd.testing.assert_frame_equal(_profiles(spec, as_of), _profiles(seen, as_of))
 
 
+@settings(max_examples=15)  # each example builds a ledger per customer: kept lean
 @given(ledger_specs(max_invoices=20), as_of_dates())
 def test_each_customer_alone(spec: LedgerSpec, as_of: date) -> None:
     whole = _profiles(spec, as_of)

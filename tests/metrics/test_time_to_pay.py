@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import assume, given
+from hypothesis import given, settings
 
 import creditkpi as ck
 from creditkpi.core.survival import CURVE_COLUMNS, SUMMARY_COLUMNS
@@ -239,6 +238,7 @@ def _quiet(spec: LedgerSpec, as_of: date, **kwargs: Any) -> TimeToPay:
         return time_to_pay(spec.build(), as_of, **kwargs)
 
 
+@settings(max_examples=15)  # each example builds a ledger per customer: kept lean
 @given(ledger_specs(max_invoices=20), as_of_dates())
 def test_each_customer_alone(spec: LedgerSpec, as_of: date) -> None:
     whole = _quiet(spec, as_of, by="customer_id", weight="amount")
@@ -253,13 +253,3 @@ def test_each_customer_alone(spec: LedgerSpec, as_of: date) -> None:
         mine = whole.summary.loc[customer].drop("median_note")
         theirs = alone.summary.drop("median_note")
         np.testing.assert_allclose(mine.to_numpy(float), theirs.to_numpy(float))
-
-
-@given(ledger_specs(max_invoices=20), as_of_dates())
-def test_later_events_change_nothing(spec: LedgerSpec, as_of: date) -> None:
-    assume(any(i.issue_date <= as_of for i in spec.invoices))
-    seen = replace(spec, payments=[p for p in spec.payments if p.date <= as_of])
-    a = _quiet(spec, as_of, by="country")
-    b = _quiet(seen, as_of, by="country")
-    pd.testing.assert_frame_equal(a.curve, b.curve)
-    pd.testing.assert_frame_equal(a.summary, b.summary)
