@@ -156,6 +156,9 @@ def test_nothing_issued_yet(book: ck.Ledger) -> None:
     assert ttp.summary["invoices"] == 0
     assert ttp.summary["median_note"] == "no invoices"
     assert math.isnan(ttp.summary["median"])
+    with pytest.warns(ck.UndefinedMetricWarning):
+        exact = time_to_pay(book, "2023-12-31", money="decimal")
+    assert exact.summary["amount"] == Decimal("0.00")
 
 
 def test_empty_ledger() -> None:

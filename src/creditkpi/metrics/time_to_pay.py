@@ -53,8 +53,8 @@ class TimeToPay:
         day (from 1 down; lower is faster payment), ``std_error`` (Greenwood)
         and ``lower`` / ``upper``, its confidence band.
     summary : Series or DataFrame
-        One value per field (a Series) or one row per group (a DataFrame
-        with ``by``): ``invoices``, ``settled``, ``closed``, ``open``
+        One value per field (a Series) or one row per group with invoices
+        (a DataFrame with ``by``): ``invoices``, ``settled``, ``closed``, ``open``
         (counts), ``amount`` (invoiced, money), ``settled_average`` (the
         plain average day of the settled invoices: what ignoring open
         invoices gives), ``median`` with ``median_lower`` and
@@ -274,7 +274,7 @@ def time_to_pay(
             row = {c: _plain(v) for c, v in summary.iloc[0].items()}
             out_summary: Any = pd.Series(row, name=str(when), dtype=object)
         else:
-            out_summary = _empty_summary(summary, str(when), money)
+            out_summary = _empty_summary(summary, str(when), digits, money)
     else:
         summary.index.name = by
         curve.index = curve.index.set_names([by, "day"])
@@ -297,10 +297,10 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _empty_summary(summary: pd.DataFrame, name: str, money: Money) -> pd.Series:
+def _empty_summary(summary: pd.DataFrame, name: str, digits: int, money: Money) -> pd.Series:
     """The summary of a book without invoices: zero counts, undefined days."""
     values: dict[str, Any] = dict.fromkeys(summary.columns, np.nan)
-    zero = money_values(np.zeros(1, dtype=np.int64), 0, money)[0]
+    zero = money_values(np.zeros(1, dtype=np.int64), digits, money)[0]
     values.update(invoices=0, settled=0, closed=0, open=0, amount=_plain(zero))
     values["median_note"] = "no invoices"
     return pd.Series(values, name=name, dtype=object)
