@@ -316,12 +316,14 @@ def samples(draw: st.DrawFn) -> dict[str, Any]:
         event = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     closed = [not e and draw(st.booleans()) for e in event]
     counts = draw(st.one_of(st.none(), st.lists(st.integers(1, 4), min_size=n, max_size=n)))
+    amounts = draw(st.lists(st.integers(1, 1_000_000), min_size=n, max_size=n))
     return {
         "exit": np.asarray(exit_, dtype=np.int64),
         "event": np.asarray(event, dtype=bool),
         "entry": np.asarray(entry, dtype=np.int64) if truncated else None,
         "closed": np.asarray(closed, dtype=bool),
         "counts": None if counts is None else np.asarray(counts, dtype=np.int64),
+        "amounts": np.asarray(amounts, dtype=np.int64),
     }
 
 
@@ -429,6 +431,46 @@ def test_equals_statsmodels(data: dict[str, Any]) -> None:
     exact = _exact_curve(data)
     if not any(s == Fraction(1, 2) for _, s in exact):  # statsmodels takes S < 1/2, strictly
         assert mine.summary.loc["all", "median"] == pytest.approx(theirs.quantile(0.5), nan_ok=True)
+
+
+@given(samples())
+def test_amount_weighted_equals_weighted_fits(data: dict[str, Any]) -> None:
+    """Weighted by amount: statsmodels' and lifelines' estimates with the amounts as weights."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.exceptions import StatError
+    from statsmodels.duration.survfunc import SurvfuncRight
+
+    counts = data["counts"] if data["counts"] is not None else 1
+    weights = data["amounts"] * counts
+    table = table_from_durations(
+        data["exit"],
+        data["event"],
+        entry=data["entry"],
+        closed=data["closed"],
+        counts=data["counts"],
+        amounts=data["amounts"],
+    )
+    curve = kaplan_meier(table, weight="amount").curve.loc["all"]
+    entry = None if data["entry"] is None else data["entry"] - 1
+    theirs = SurvfuncRight(
+        data["exit"].astype(np.float64),
+        data["event"].astype(np.float64),
+        entry=None if entry is None else entry.astype(np.float64),
+        freq_weights=weights.astype(np.float64),
+    )
+    times = np.asarray(theirs.surv_times, dtype=np.int64)
+    np.testing.assert_allclose(curve.loc[times, "survival"], theirs.surv_prob, atol=1e-12)
+    kmf = KaplanMeierFitter()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            kmf.fit(data["exit"], data["event"], entry=entry, weights=weights)
+    except StatError:
+        return
+    days = np.asarray(curve.index, dtype=np.float64)
+    np.testing.assert_allclose(
+        curve["survival"], _at(kmf.survival_function_.iloc[:, 0], days), atol=1e-12
+    )
 
 
 @given(
