@@ -46,12 +46,14 @@ from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.payment_delay import payment_delays
+from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.provision import (
     ecl_coverage,
     expected_credit_loss,
     loss_rates,
     provision_matrix,
 )
+from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 
 __version__ = "0.1.0"
 
@@ -66,6 +68,7 @@ __all__ = [
     "Payment",
     "Period",
     "StatusEvent",
+    "TimeToPay",
     "UndefinedMetricWarning",
     "ValidationReport",
     "activation_rate",
@@ -93,6 +96,7 @@ __all__ = [
     "loss_rates",
     "overdue",
     "overdue_rate",
+    "payer_profiles",
     "payment_delays",
     "provision_matrix",
     "provision_rate",
@@ -100,6 +104,7 @@ __all__ = [
     "recovery_rate",
     "recovery_summary",
     "sales",
+    "time_to_pay",
     "top_customers",
     "unapplied_cash",
 ]

@@ -15,6 +15,8 @@ holds, so the charts can also be drawn from tables you built yourself:
 * :func:`trend_chart` -- a period-indexed table (``dso``, ``countback_dso``
   [``best_possible_dso``], ``cei``) as two panels: days and CEI in percent;
 * :func:`cohort_chart` -- a cohort × age table of fractions as a heat map;
+* :func:`survival_chart` -- time-to-pay curves (share not yet settled by
+  day, with their confidence band), one per group;
 * :func:`plot_dashboard` -- all three for a dashboard, into a directory;
 * :func:`chart_images` -- the same as PNG bytes in memory (what the HTML
   report embeds).
@@ -43,6 +45,7 @@ __all__ = [
     "chart_images",
     "cohort_chart",
     "plot_dashboard",
+    "survival_chart",
     "trend_chart",
 ]
 
@@ -458,6 +461,108 @@ def cohort_chart(
     )
     ax.set_title(f"{what}; blank: age not reached yet", fontsize=9, color="#666666")
     return _save(fig, path, dpi)
+
+
+#: line colours of the survival curves (Okabe-Ito, then greys)
+_CURVES = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#999999")
+
+
+def survival_chart(
+    curve: pd.DataFrame,
+    path: Path | str | None = None,
+    *,
+    groups: list[Any] | None = None,
+    band: bool = True,
+    clock: str = "due",
+    weight: str = "count",
+    as_of: object = None,
+    max_groups: int = 8,
+    title: str | None = None,
+    dpi: int = 150,
+) -> Any:
+    """Time-to-pay curves: the share not yet settled by day, one step line per group.
+
+    Parameters
+    ----------
+    curve : DataFrame
+        Indexed by ``(group, day)`` with columns ``survival`` and
+        optionally ``lower``, ``upper`` (the band) and ``entered`` (the
+        size of each group): the ``curve`` of ``ck.time_to_pay(...,
+        by=...)``.
+    path : path, optional
+        Also write the figure there as a PNG file (folders are created).
+    groups : list, optional
+        The groups to draw (default: the ``max_groups`` largest).
+    band : bool, default True
+        Shade each curve's confidence band.
+    clock : {"due", "issue"}, default "due"
+        For the axis label (days since the due or the issue date).
+    weight : {"count", "amount"}, default "count"
+        For the axis label (share of invoices or of invoiced amount).
+    as_of : date or str, optional
+        Shown in the title.
+    max_groups : int, default 8
+    title : str, optional
+    dpi : int, default 150
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Displayed inline in a notebook.
+
+    Raises
+    ------
+    ChartsUnavailableError
+        If matplotlib is not installed.
+    """
+    Figure = _figure_class()
+    names = list(dict.fromkeys(curve.index.get_level_values(0)))
+    if groups is None:
+        if "entered" in curve.columns and len(names) > max_groups:
+            size = curve["entered"].groupby(level=0, sort=False).sum()
+            names = list(size.sort_values(ascending=False, kind="stable").index[:max_groups])
+        else:
+            names = names[:max_groups]
+    else:
+        names = list(groups)
+    fig = Figure(figsize=(9, 5.2), layout="constrained")
+    ax = fig.add_subplot()
+    for k, name in enumerate(names):
+        part = curve.xs(name, level=0)
+        days = np.asarray(part.index, dtype=np.float64)
+        if not days.size:
+            continue
+        color = _CURVES[k % len(_CURVES)]
+        x = np.concatenate([[days[0] - 1], days])
+        y = np.concatenate([[1.0], _to_float(part["survival"])])
+        below = np.flatnonzero(y <= 0.5)
+        median = f"median {x[below[0]]:.0f} d" if below.size else "median undefined"
+        ax.step(x, y, where="post", color=color, linewidth=2, label=f"{name} ({median})")
+        if band and {"lower", "upper"} <= set(part.columns):
+            low = np.concatenate([[1.0], _to_float(part["lower"])])
+            high = np.concatenate([[1.0], _to_float(part["upper"])])
+            ax.fill_between(x, low, high, step="post", color=color, alpha=0.15, linewidth=0)
+    ax.axhline(0.5, color="#999999", linewidth=0.8, linestyle=":")
+    if clock == "due":
+        ax.axvline(0, color="#999999", linewidth=0.8)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: f"{v:.0%}"))
+    what = "invoiced amount" if weight == "amount" else "invoices"
+    ax.set_ylabel(f"share of {what} not yet settled", color=_TEXT)
+    origin = "due date (negative: early)" if clock == "due" else "issue date"
+    ax.set_xlabel(f"days since the {origin}", color=_TEXT)
+    _style(ax)
+    if names:
+        ax.legend(frameon=False, loc="upper right", fontsize=9)
+    heading = title or ("Time to pay" + (f" at {as_of}" if as_of is not None else ""))
+    fig.suptitle(heading, fontsize=13, fontweight="bold", color=_TEXT)
+    sub = "Kaplan-Meier estimate, open invoices censored at the as-of date"
+    if band:
+        sub += "; shaded: confidence band"
+    ax.set_title(sub, fontsize=9, color="#666666")
+    if path is not None:
+        _save(fig, path, dpi)
+    return fig
 
 
 def _months_text(n: int) -> str:

@@ -63,7 +63,7 @@ def payment_delays(
         - ``days_late`` (float): amount-weighted average of
           ``max(0, payment date - due date)``; lower is better, 0 when
           everything was paid on time;
-        - ``share_late`` (float in ``[0, 1]``): share of the amount paid at
+        - ``share_paid_late`` (float in ``[0, 1]``): share of the amount paid at
           least one day after the due date; lower is better;
         - ``amount`` (Decimal): the cash measured;
         - ``payments`` (int): how many payments.
@@ -90,7 +90,7 @@ def payment_delays(
     in P, each weighted by its amount ``a``:
     ``days_to_pay = Σ a (t - I_i) / Σ a``,
     ``days_late = Σ a max(0, t - D_i) / Σ a``,
-    ``share_late = Σ a [t - D_i >= 1] / Σ a``. A partial payment counts for
+    ``share_paid_late = Σ a [t - D_i >= 1] / Σ a``. A partial payment counts for
     its own amount at its own date. Unapplied cash has no invoice, hence no
     issue or due date: it is excluded (it is in the cash collected ``C(P)``
     of other KPIs). Credit notes and write-offs are not payments. A payment

@@ -1,0 +1,306 @@
+"""Time to pay: Kaplan-Meier curves of invoices not yet settled, open invoices censored.
+
+Depends only on :mod:`creditkpi.core` (the estimate is
+:mod:`creditkpi.core.survival`'s). See the *Time to pay* page of the
+documentation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from creditkpi.core.args import Money, as_dates, check_money, check_option, money_values
+from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
+from creditkpi.core.groups import group_codes
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.survival import (
+    DEFAULT_HORIZON,
+    Clock,
+    Weight,
+    _estimate,
+    _table_arrays,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["TimeToPay", "time_to_pay"]
+
+_COUNT_FIELDS = ("entered", "at_risk", "settled", "closed", "censored")
+
+
+@dataclass(frozen=True)
+class TimeToPay:
+    """Time-to-pay curves and their summary, as of one date.
+
+    Attributes
+    ----------
+    curve : DataFrame
+        One row per day on the clock where something happens (indexed by
+        ``day``, or by ``(group, day)`` with ``by``): ``entered`` (entering
+        the risk set that day: issued), ``at_risk``, ``settled`` (paid that
+        day), ``closed`` (closed by credit note or write-off that day),
+        ``censored`` (still open at the as-of date), all counted in invoices
+        (``weight="count"``) or in invoiced amount (``weight="amount"``;
+        money); ``survival``, the share not yet settled by the end of that
+        day (from 1 down; lower is faster payment), ``std_error`` (Greenwood)
+        and ``lower`` / ``upper``, its confidence band.
+    summary : Series or DataFrame
+        One value per field (a Series) or one row per group with invoices
+        (a DataFrame with ``by``): ``invoices``, ``settled``, ``closed``, ``open``
+        (counts), ``amount`` (invoiced, money), ``settled_average`` (the
+        plain average day of the settled invoices: what ignoring open
+        invoices gives), ``median`` with ``median_lower`` and
+        ``median_upper`` (its interval), ``quartile_1`` and ``quartile_3``
+        (days by which a quarter and three quarters are settled),
+        ``settled_within_0``, ``_30``, ``_60``, ``_90`` (share settled within
+        that many days; higher is better), ``restricted_mean`` (mean of
+        ``min(days, horizon)``) and ``median_note`` (why the median is
+        undefined, empty when it is defined). Days are on the clock:
+        negative = before the due date (``clock="due"``). Lower days are
+        better.
+    as_of : date
+    clock : {"due", "issue"}
+    weight : {"count", "amount"}
+    by : str or None
+    confidence : float
+    horizon : int
+    currency : str
+    """
+
+    curve: pd.DataFrame
+    summary: Any
+    as_of: date
+    clock: Clock
+    weight: Weight
+    by: str | None
+    confidence: float
+    horizon: int
+    currency: str
+
+    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+        """Draw the curves (needs the ``charts`` extra: matplotlib).
+
+        Parameters
+        ----------
+        path : path, optional
+            Also write the figure as a PNG file there.
+        **options
+            Passed to :func:`creditkpi.dashboard.charts.survival_chart`
+            (``groups``, ``band``, ``title``, ``dpi``, ...).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+            Shown inline in a notebook.
+
+        Raises
+        ------
+        ChartsUnavailableError
+            If matplotlib is not installed.
+        """
+        from creditkpi.dashboard.charts import survival_chart
+
+        curve = self.curve
+        if self.by is None:
+            curve = pd.concat({"all": curve}, names=["group"])
+        figure: Figure = survival_chart(
+            curve,
+            path,
+            clock=self.clock,
+            weight=self.weight,
+            as_of=self.as_of,
+            **options,
+        )
+        return figure
+
+    def __repr__(self) -> str:
+        groups = 1 if self.by is None else len(self.summary)
+        return (
+            f"TimeToPay(as of {self.as_of}, clock={self.clock!r}, weight={self.weight!r}, "
+            f"{groups} group{'s' if groups != 1 else ''})"
+        )
+
+    def _repr_html_(self) -> str:
+        frame = self.summary.to_frame().T if isinstance(self.summary, pd.Series) else self.summary
+        html: str = frame._repr_html_()  # type: ignore[operator]
+        return f"<p>{self!r}</p>" + html
+
+
+def time_to_pay(
+    ledger: Ledger,
+    as_of: date | str,
+    *,
+    clock: Clock = "due",
+    by: str | None = None,
+    weight: Weight = "count",
+    window: str | int | None = None,
+    confidence: float = 0.95,
+    horizon: int = DEFAULT_HORIZON,
+    money: Money = "float",
+) -> TimeToPay:
+    """Share of invoices not yet settled, day by day, with open invoices censored.
+
+    The Kaplan-Meier estimate of time to pay: an invoice still open at
+    ``as_of`` counts for what is known of it (not paid by then) instead of
+    being dropped, so slow payers with many open invoices do not look fast.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date or str
+        The cut-off: settlements dated after it are ignored; invoices open
+        at the end of that day are censored there.
+    clock : {"due", "issue"}, default "due"
+        Days since the due date (negative = paid early; an invoice enters at
+        its issue date, i.e. delayed entry) or since the issue date.
+    by : str, optional
+        ``"customer_id"`` or an invoice attribute: one curve per group.
+    weight : {"count", "amount"}, default "count"
+        Share of invoices, or share of invoiced amount.
+    window : str or int, optional
+        Only invoices issued in the window ending on ``as_of`` (``"12M"``,
+        ``"90D"``, ``"2Y"``, or an int of days); all by default.
+    confidence : float, default 0.95
+        Level of the band and of the median's interval.
+    horizon : int, default 90
+        Days on the clock up to which the restricted mean is taken.
+    money : {"float", "decimal"}, default "float"
+        Amounts in the tables as numbers or exact ``Decimal``.
+
+    Returns
+    -------
+    TimeToPay
+        ``.curve`` and ``.summary`` (see :class:`TimeToPay`), ``.plot()``.
+
+    Raises
+    ------
+    InvalidOptionError
+        A bad option (clock, weight, by, window, confidence, horizon,
+        money) or a list of as-of dates.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When the median of some group is undefined (its curve never reaches
+        1/2); ``summary["median_note"]`` says why.
+
+    Notes
+    -----
+    An invoice *closes* on the first day its settlements (of every kind)
+    reach its amount. It is **settled** that day if a cash payment is dated
+    on it; otherwise (the last settlements were a credit note or a
+    write-off) it is **closed** by a competing outcome: counted apart, and
+    censored at that day in the estimate. Open at ``as_of``: censored at
+    ``as_of``. With ``n_t`` at risk and ``d_t`` settled on day ``t``,
+    ``S(t) = Π_{u <= t} (1 - d_u / n_u)``; Greenwood variance, log-log band;
+    median ``min{t : S(t) <= 1/2}`` with the interval where the band crosses
+    1/2; restricted mean ``t0 + ∫_{t0}^{horizon} S(t) dt``. See
+    :func:`creditkpi.core.survival.kaplan_meier` and the *Time to pay* page.
+
+    Examples
+    --------
+    Five invoices due on 31 January; two paid 10 and 40 days late, one
+    cancelled by a credit note, two still open on 31 March (60 days late):
+
+    >>> import warnings, creditkpi as ck
+    >>> warnings.simplefilter("ignore", ck.UndefinedMetricWarning)  # the median, below
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice(f"F{k}", "C1", "2024-01-01", "2024-01-31", "100.00") for k in range(1, 6)],
+    ...     [ck.Payment("F1", "2024-02-10", "100.00"), ck.Payment("F2", "2024-03-11", "100.00"),
+    ...      ck.Payment("F3", "2024-02-20", "100.00", kind="credit_note")])
+    >>> ttp = ck.time_to_pay(ledger, "2024-03-31")
+    >>> ttp.curve["survival"].round(3).tolist()
+    [1.0, 0.8, 0.8, 0.533, 0.533]
+    >>> ttp.summary["settled_average"], ttp.summary["settled_within_30"]
+    (25.0, 0.2)
+
+    The plain average of the paid invoices says 25 days late; the curve
+    never reaches 1/2, so the median is undefined (and says why):
+
+    >>> print(ttp.summary["median_note"])
+    the curve never reaches 1/2: 46.7% of the invoices settled by day 60, ...
+    """
+    dates, single = as_dates(as_of)
+    if not single:
+        raise InvalidOptionError(
+            "time_to_pay takes one as-of date (call it once per date for a series)",
+            column="as_of",
+        )
+    check_option("clock", clock, ("due", "issue"))
+    check_option("weight", weight, ("count", "amount"))
+    check_money(money)
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
+        raise InvalidOptionError(
+            f"confidence must be a number in (0, 1), got {confidence!r}", column="confidence"
+        )
+    if not 0 < confidence < 1:
+        raise InvalidOptionError(
+            f"confidence must be in (0, 1), got {confidence!r}", column="confidence"
+        )
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
+        raise InvalidOptionError(
+            f"horizon must be a whole number of days, got {horizon!r}", column="horizon"
+        )
+    when = dates[0]
+    groups = group_codes(ledger, by)
+    table = _table_arrays(ledger, when, groups, clock=clock, window=window)
+    curve, summary = _estimate(table, weight, float(confidence), int(horizon), notes=True)
+    digits = ledger._cols.digits
+    summary["amount"] = money_values(summary["amount"].to_numpy(), digits, money)
+    if weight == "amount":
+        for column in _COUNT_FIELDS:
+            curve[column] = money_values(curve[column].to_numpy(), digits, money)
+    undefined = int(summary["median"].isna().sum())
+    if by is None and not len(summary):
+        undefined = 1  # no invoice issued yet: the book's median is undefined
+    if undefined:
+        where = "" if by is None else f" for {undefined} of {len(summary)} groups"
+        warnings.warn(
+            f"median days to pay is undefined{where}: result is nan (see summary['median_note'])",
+            UndefinedMetricWarning,
+            stacklevel=2,
+        )
+    if by is None:
+        curve = curve.droplevel(0)
+        if len(summary):
+            row = {c: _plain(v) for c, v in summary.iloc[0].items()}
+            out_summary: Any = pd.Series(row, name=str(when), dtype=object)
+        else:
+            out_summary = _empty_summary(summary, str(when), digits, money)
+    else:
+        summary.index.name = by
+        curve.index = curve.index.set_names([by, "day"])
+        out_summary = summary
+    return TimeToPay(
+        curve=curve,
+        summary=out_summary,
+        as_of=when,
+        clock=clock,
+        weight=weight,
+        by=by,
+        confidence=float(confidence),
+        horizon=int(horizon),
+        currency=ledger.currency,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python number it holds (a Series of mixed fields)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _empty_summary(summary: pd.DataFrame, name: str, digits: int, money: Money) -> pd.Series:
+    """The summary of a book without invoices: zero counts, undefined days."""
+    values: dict[str, Any] = dict.fromkeys(summary.columns, np.nan)
+    zero = money_values(np.zeros(1, dtype=np.int64), digits, money)[0]
+    values.update(invoices=0, settled=0, closed=0, open=0, amount=_plain(zero))
+    values["median_note"] = "no invoices"
+    return pd.Series(values, name=name, dtype=object)
