@@ -31,18 +31,24 @@ def function_value(
     kwargs: dict[str, Any] = {"by": by, **kpi.options}
     if "costs" in kpi.requires:
         kwargs["costs"] = costs
-    if kpi.unit == "money" or kpi.field is not None:
+    if kpi.unit == "money" or (kpi.field is not None and kpi.series):
         kwargs["money"] = money
     result = kpi.function(ledger, key, **kwargs)
     if kpi.field is not None:
-        return result[kpi.field]
+        value = result[kpi.field]
+        if isinstance(value, pd.Series):
+            return value.astype(np.float64) if kpi.unit != "money" else value
+        return value
     return result
 
 
 def same(a: Any, b: Any, *, rel: float = 1e-12) -> bool:
     """Money exactly, floats to ``rel``, nan in the same places."""
     if isinstance(a, Decimal) or isinstance(b, Decimal):
-        return Decimal(a) == Decimal(b)
+        da, db = Decimal(a), Decimal(b)
+        if da.is_nan() or db.is_nan():
+            return da.is_nan() and db.is_nan()
+        return da == db
     fa, fb = float(a), float(b)
     if math.isnan(fa) or math.isnan(fb):
         return math.isnan(fa) and math.isnan(fb)

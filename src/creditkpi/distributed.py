@@ -52,7 +52,7 @@ import pandas as pd
 
 from creditkpi.core.args import Money, as_periods, check_money, check_option, money_values
 from creditkpi.core.engine import Basis, bucket_labels
-from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import (
@@ -68,11 +68,13 @@ from creditkpi.core.parts import (
     status_parts,
 )
 from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
+from creditkpi.core.survival import kaplan_meier
 from creditkpi.metrics.aging import book_table, status_table, top_table
 from creditkpi.metrics.cohorts import cohort_table
 from creditkpi.metrics.cost_per_euro import cost_totals, costs_in_minor_units
 from creditkpi.metrics.dispute_rate import reasons_table
-from creditkpi.registry import KPIS, TABLES
+from creditkpi.metrics.provision import loss_rates_from_parts, provision_matrix_from_parts
+from creditkpi.registry import KPIS, TABLE_PARTS, TABLES
 
 __all__ = ["Summary", "combine", "from_dask", "kpis", "summarize", "table"]
 
@@ -84,7 +86,8 @@ SNAPSHOT = ("receivables", "overdue", "current", "open_invoices", "unapplied", "
 #: the period parts a summary carries for every period
 PERIOD = tuple(name for name, (kind, _, _) in PARTS.items() if kind == "period" and name != "days")
 
-#: the tables of a summary and their index levels (after ``key``, the date or period)
+#: the tables of a summary and their index levels (the first is the date or period);
+#: the registry's table parts (:data:`creditkpi.registry.TABLE_PARTS`) are added to them
 _TABLES: Mapping[str, tuple[str, ...]] = {
     "snapshots": ("as_of", "group"),
     "periods": ("period", "group"),
@@ -94,6 +97,16 @@ _TABLES: Mapping[str, tuple[str, ...]] = {
     "customers": ("as_of", "customer_id"),
     "cohort_totals": ("as_of", "cohort"),
     "cohort_cells": ("as_of", "cohort", "age"),
+    "survival": ("as_of", "group", "day"),
+    "carrying_amounts": ("as_of", "group", "bucket"),
+    "loss_exposure": ("as_of", "group", "cohort", "bucket"),
+}
+
+#: index levels holding whole numbers, per table (the others are labels)
+_INT_LEVELS: Mapping[str, tuple[str, ...]] = {
+    "cohort_totals": ("cohort",),
+    "cohort_cells": ("cohort", "age"),
+    "survival": ("day",),
 }
 
 
@@ -135,36 +148,45 @@ class Summary:
         return [Period.parse(p) for p in self.meta["periods"]]
 
     def to_frame(self) -> pd.DataFrame:
-        """The summary as one long frame (``table, key, grp, sub, col, value``).
+        """The summary as one long frame (``table, key, grp, sub, col, value, fvalue``).
 
         The shape Spark's ``applyInPandas`` returns: fixed schema ``table
-        string, key string, grp string, sub string, col string, value long``.
-        Labels become text (Python ``str`` objects, which every engine's
-        pandas conversion accepts).
+        string, key string, grp string, sub string, col string, value long,
+        fvalue double`` (``fvalue`` holds the few float sums, e.g. squared
+        amounts; every money and count is an exact ``value``). Labels become
+        text (Python ``str`` objects, which every engine's pandas conversion
+        accepts); index levels after the second are joined with ``|`` in
+        ``sub``.
         """
         parts = []
         for name, frame in self.tables.items():
             if len(frame) == 0:
                 continue
-            long = frame.stack().reset_index()
             levels = list(frame.index.names)
-            key = long[levels[0]].astype(str)
-            grp = long[levels[1]].astype(str)
-            sub = (
-                long[levels[2]].astype(str) if len(levels) > 2 else pd.Series("", index=long.index)
-            )
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "table": name,
-                        "key": key,
-                        "grp": grp,
-                        "sub": sub,
-                        "col": long.iloc[:, len(levels)].astype(str),
-                        "value": long.iloc[:, len(levels) + 1].astype(np.int64),
-                    }
+            flat = frame.reset_index()
+            for column in frame.columns:
+                floats = frame[column].dtype.kind == "f"
+                key = flat[levels[0]].astype(str)
+                grp = flat[levels[1]].astype(str)
+                sub = (
+                    flat[levels[2:]].astype(str).agg("|".join, axis=1)
+                    if len(levels) > 2
+                    else pd.Series("", index=flat.index)
                 )
-            )
+                values = flat[column]
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "table": name,
+                            "key": key,
+                            "grp": grp,
+                            "sub": sub,
+                            "col": str(column),
+                            "value": 0 if floats else values.astype(np.int64),
+                            "fvalue": values.astype(np.float64) if floats else 0.0,
+                        }
+                    )
+                )
         meta = {**self.meta, "first_day": self.first_day, "issues": list(self.issues)}
         parts.append(
             pd.DataFrame(
@@ -175,11 +197,13 @@ class Summary:
                     "sub": [""],
                     "col": [""],
                     "value": [0],
+                    "fvalue": [0.0],
                 }
             )
         )
         out = pd.concat(parts, ignore_index=True)
         out["value"] = out["value"].astype(np.int64)
+        out["fvalue"] = out["fvalue"].astype(np.float64)
         # plain Python strings: engines that convert the frame themselves (Spark's
         # Arrow batches) do not all take pandas' Arrow-backed text columns
         for column in ("table", "key", "grp", "sub", "col"):
@@ -195,6 +219,11 @@ class Summary:
         columns = metas[0]["columns"]
         firsts = [m["first_day"] for m in metas if m.get("first_day") is not None]
         meta = {k: v for k, v in metas[0].items() if k not in ("first_day", "issues")}
+        floats: dict[str, list[str]] = {}
+        for m in metas:
+            for name, cols in m.get("floats", {}).items():
+                floats[name] = sorted(set(floats.get(name, [])) | set(cols))
+        meta["floats"] = floats
         for other in metas[1:]:
             rest = {k: v for k, v in other.items() if k not in ("first_day", "issues")}
             _check_same(meta, rest)
@@ -204,13 +233,17 @@ class Summary:
             if len(rows) == 0:
                 tables[name] = _empty(columns.get(name, []), levels)
                 continue
-            keys = ["key", "grp", "sub"][: len(levels)]
+            rows = rows.assign(value=rows["fvalue"].where(rows["col"].isin(floats.get(name, [])),
+                                                          rows["value"]))  # fmt: skip
+            keys = ["key", "grp", "sub"][: min(len(levels), 3)]
             wide = rows.pivot_table(
                 index=keys, columns="col", values="value", aggfunc="sum", fill_value=0
             )
             wide = wide.reindex(columns=columns.get(name, list(wide.columns)), fill_value=0)
-            wide = wide.astype(np.int64)
-            wide.index = _typed_index(wide.index, levels)
+            wide = wide.astype(
+                {c: np.float64 if c in floats.get(name, []) else np.int64 for c in wide.columns}
+            )
+            wide.index = _typed_index(wide.index, name, levels)
             wide.columns.name = None
             tables[name] = _sorted(wide)
         return cls(
@@ -221,15 +254,19 @@ class Summary:
         )
 
 
-def _typed_index(index: pd.MultiIndex | pd.Index, levels: tuple[str, ...]) -> pd.MultiIndex:
-    """Restore the level types of a summary table read back from text."""
+def _typed_index(index: pd.Index, table_name: str, levels: tuple[str, ...]) -> pd.MultiIndex:
+    """Restore the levels (and their types) of a summary table read back from text."""
+    raw = [index.get_level_values(k) for k in range(index.nlevels)]
+    if len(levels) > 3:  # levels after the second were joined in ``sub``
+        split = pd.Series(raw[2]).str.split("|", expand=True)
+        raw = raw[:2] + [pd.Index(split[k]) for k in range(split.shape[1])]
+    ints = _INT_LEVELS.get(table_name, ())
     arrays: list[pd.Index] = []
-    for k, level in enumerate(levels):
-        values = index.get_level_values(k) if isinstance(index, pd.MultiIndex) else index
+    for level, values in zip(levels, raw, strict=True):
         if level == "as_of":
             arrays.append(pd.DatetimeIndex(values))
-        elif level in ("cohort", "age"):
-            arrays.append(pd.Index(values.astype(np.int64)))
+        elif level in ints:
+            arrays.append(pd.Index(np.asarray(values).astype(np.int64)))
         else:
             arrays.append(pd.Index(values, dtype=object))
     return pd.MultiIndex.from_arrays(arrays, names=list(levels))
@@ -367,6 +404,14 @@ def summarize(
     tables["customers"] = _concat(customers, "customers", ["balance", "overdue", "invoices"])
     tables["cohort_totals"] = _concat(totals, "cohort_totals", ["invoiced", "invoices"])
     tables["cohort_cells"] = _concat(cells, "cohort_cells", ["collected", "settled"])
+    for name, part in TABLE_PARTS.items():
+        frames = []
+        for day in sorted(set(ends)):
+            frame = part.compute(ledger, from_day(day), by)
+            frame.index = frame.index.set_names(list(_TABLES[name][1:]))
+            frames.append(pd.concat({pd.Timestamp(from_day(day)): frame}, names=["as_of"]))
+        columns = list(frames[0].columns) if frames else []
+        tables[name] = _concat(frames, name, columns, keep_floats=True)
     meta = {
         "periods": [str(p) for p in plist],
         "dates": [str(from_day(d)) for d in extra],
@@ -378,22 +423,42 @@ def summarize(
         "currency": ledger.currency,
         "digits": ledger._cols.digits,
         "columns": {name: list(map(str, frame.columns)) for name, frame in tables.items()},
+        "floats": _float_columns(tables),
     }
     issues = tuple(str(i) for i in ledger.report.issues)
     return Summary({k: _sorted(v) for k, v in tables.items()}, first, meta, issues)
 
 
-def _concat(frames: list[pd.DataFrame], name: str, columns: list[str]) -> pd.DataFrame:
+def _concat(
+    frames: list[pd.DataFrame], name: str, columns: list[str], *, keep_floats: bool = False
+) -> pd.DataFrame:
     nonempty = [f for f in frames if len(f)]
     if not nonempty:
         return _empty(columns, _TABLES[name])
     out = pd.concat(nonempty)
     out.index = out.index.set_names(list(_TABLES[name]))
-    return out[columns].astype(np.int64)
+    return _integers(out[columns], keep_floats=keep_floats)
+
+
+def _integers(frame: pd.DataFrame, *, keep_floats: bool = True) -> pd.DataFrame:
+    """int64 columns, except the float sums (squared amounts) where ``keep_floats``."""
+    types = {
+        c: (np.float64 if keep_floats and frame[c].dtype.kind == "f" else np.int64)
+        for c in frame.columns
+    }
+    return frame.astype(types)
+
+
+def _float_columns(tables: Mapping[str, pd.DataFrame]) -> dict[str, list[str]]:
+    return {
+        name: [str(c) for c in frame.columns if frame[c].dtype.kind == "f"]
+        for name, frame in tables.items()
+        if any(frame[c].dtype.kind == "f" for c in frame.columns)
+    }
 
 
 def _check_same(meta: Mapping[str, Any], other: Mapping[str, Any]) -> None:
-    keys = sorted(k for k in meta if k != "columns")
+    keys = sorted(k for k in meta if k not in ("columns", "floats"))
     diff = [k for k in keys if meta.get(k) != other.get(k)]
     if diff:
         raise InvalidOptionError(
@@ -427,13 +492,13 @@ def combine(summaries: Iterable[Summary | None]) -> Summary:
             continue
         levels = list(range(len(_TABLES[name])))
         total = pd.concat(frames).groupby(level=levels, sort=False).sum()
-        tables[name] = _sorted(total.astype(np.int64))
+        tables[name] = _sorted(_integers(total))
     columns = {name: list(map(str, frame.columns)) for name, frame in tables.items()}
     firsts = [s.first_day for s in items if s.first_day is not None]
     return Summary(
         tables,
         min(firsts) if firsts else None,
-        {**meta, "columns": columns},
+        {**meta, "columns": columns, "floats": _float_columns(tables)},
         tuple(i for s in items for i in s.issues),
     )
 
@@ -504,6 +569,11 @@ def _parts_of(summary: Summary, period: Period, groups: list[Any]) -> dict[str, 
         parts[name] = _over(summary, period, name, groups)[None, :]
     parts["days"] = np.asarray([[period.days]], dtype=np.int64)
     parts["countback_months"] = [_months(summary, period.end, groups)]
+    key = pd.Timestamp(period.end)
+    for name in TABLE_PARTS:
+        parts[name] = [_rows(summary.tables.get(name, _empty([], _TABLES[name])), key)]
+    parts["group_labels"] = groups
+    parts["digits"] = int(summary.meta["digits"])
     return parts
 
 
@@ -551,7 +621,7 @@ def kpis(summary: Summary, *, costs: Any = None, money: Money = "float") -> pd.D
         for kpi in entries:
             values = np.asarray(kpi.finish(parts))[0]
             if kpi.unit == "money":
-                data[kpi.name] = money_values(values, digits, money)
+                data[kpi.name] = _money_or_nan(values, digits, money)
             elif kpi.unit == "count":
                 data[kpi.name] = values.astype(np.int64)
             else:
@@ -559,6 +629,19 @@ def kpis(summary: Summary, *, costs: Any = None, money: Money = "float") -> pd.D
         index = pd.MultiIndex.from_product([[str(period)], groups], names=["period", "group"])
         frames.append(pd.DataFrame(data, index=index, columns=[k.name for k in entries]))
     return pd.concat(frames)
+
+
+def _money_or_nan(values: npt.NDArray[Any], digits: int, money: Money) -> npt.NDArray[Any]:
+    """Money from minor units, ``nan`` kept (an undefined amount, e.g. no loss rate)."""
+    if values.dtype != object:
+        return money_values(values, digits, money)
+    out = np.empty(values.shape, dtype=object if money == "decimal" else np.float64)
+    for k, value in enumerate(values.tolist()):
+        if isinstance(value, float) and np.isnan(value):
+            out[k] = np.nan
+        else:
+            out[k] = money_values(np.asarray([int(value)]), digits, money)[0]
+    return out
 
 
 def table(
@@ -576,8 +659,12 @@ def table(
     Parameters
     ----------
     summary : Summary
-    name : {"aging", "top_customers", "by_dunning_status", "dispute_reasons", "cohorts"}
-        A name of :data:`creditkpi.registry.TABLES`.
+    name : str
+        A name of :data:`creditkpi.registry.TABLES`: ``aging``,
+        ``top_customers``, ``by_dunning_status``, ``dispute_reasons``,
+        ``cohorts``, ``loss_rates``, ``provision_matrix`` or ``time_to_pay``
+        (its curve, per group). ``payer_profiles`` are rows per customer:
+        compute them on each customer partition and concatenate.
     period : Period or str, optional
         One of the summary's periods (default: the last); the table is at its end.
     money : {"float", "decimal"}, default "float"
@@ -591,9 +678,17 @@ def table(
     Returns
     -------
     DataFrame
-        The same table as the ledger function at that date (whole book).
+        The same table as the ledger function at that date (whole book; the
+        summary's grouping for ``loss_rates``, ``provision_matrix`` and
+        ``time_to_pay``).
     """
     check_option("name", name, tuple(TABLES))
+    if name == "payer_profiles":
+        raise InvalidOptionError(
+            "payer profiles are one row per customer: compute ck.payer_profiles on each customer "
+            "partition and concatenate the rows (no summary needed)",
+            column="name",
+        )
     check_money(money)
     periods = summary.periods
     the_period = periods[-1] if period is None else Period.parse(period)
@@ -624,6 +719,23 @@ def table(
     if name == "dispute_reasons":
         frame = _rows(t["reasons"], key)
         return reasons_table(_with_group(frame, "reason"), digits, money)
+    if name in ("loss_rates", "provision_matrix"):
+        exposure = _in_bucket_order(_rows(t["loss_exposure"], key))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            if name == "loss_rates":
+                out = loss_rates_from_parts(exposure, digits=digits, money=money)
+            else:
+                out = provision_matrix_from_parts(
+                    _in_bucket_order(_rows(t["carrying_amounts"], key)),
+                    exposure=exposure,
+                    digits=digits,
+                    money=money,
+                )
+        return out.droplevel("group") if summary.meta.get("by") is None else out
+    if name == "time_to_pay":
+        curve: pd.DataFrame = kaplan_meier(_rows(t["survival"], key)).curve
+        return curve.droplevel("group") if summary.meta.get("by") is None else curve
     step = COHORT_STEP[summary.meta["granularity"]]
     totals = _rows(t["cohort_totals"], key).groupby(level="cohort").sum()
     cells = _rows(t["cohort_cells"], key).groupby(level=["cohort", "age"]).sum()
@@ -646,6 +758,19 @@ def table(
         settled,
     )
     return cohort_table(cp, step, weight)
+
+
+def _in_bucket_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in aging order (``not due``, ``1-30``, ... then ``doubtful``), as a ledger gives them."""
+    if len(frame) == 0:
+        return frame
+    rank = {label: k for k, label in enumerate([*bucket_labels(), "doubtful"])}
+    bucket = frame.index.get_level_values("bucket")
+    keys = [frame.index.get_level_values(k) for k in range(frame.index.nlevels - 1)]
+    sort_keys = [np.asarray([rank.get(str(b), len(rank)) for b in bucket], dtype=np.int64)]
+    sort_keys += [np.asarray(pd.factorize(k, sort=True)[0]) for k in reversed(keys)]
+    order = np.lexsort(sort_keys)
+    return frame.iloc[order]
 
 
 def _rows(frame: pd.DataFrame, key: pd.Timestamp) -> pd.DataFrame:

@@ -27,11 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
+from creditkpi.core import exposure, survival
+from creditkpi.core.ledger import Ledger
 from creditkpi.metrics import (
     activation,
     activity,
@@ -41,17 +45,102 @@ from creditkpi.metrics import (
     cohorts,
     cost_per_euro,
     dso,
+    profiles,
+    provision,
+    time_to_pay,
 )
 from creditkpi.metrics import dispute_rate as disputes
 from creditkpi.metrics import payment_delay as delays
 
-__all__ = ["COMPANIONS", "KPI", "KPIS", "SECTIONS", "TABLES", "Table", "Unit"]
+__all__ = [
+    "COMPANIONS",
+    "KPI",
+    "KPIS",
+    "SECTIONS",
+    "TABLES",
+    "TABLE_PARTS",
+    "Table",
+    "TablePart",
+    "Unit",
+]
 
 Unit = Literal["money", "ratio", "days", "count", "money_per_money"]
 Parts = Mapping[str, Any]
 
 #: dashboard sections, in order
 SECTIONS = ("Position", "Activity", "Speed", "Collection", "Risk")
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """A part that is a table at each as-of date, not one number per group.
+
+    Its rows add up over disjoint customers (same index, summed), like the
+    other parts; its first index level is the group. KPIs whose formula
+    needs a whole distribution (the time-to-pay curve, loss rates per aging
+    bucket) read such a part.
+
+    Attributes
+    ----------
+    name : str
+    compute : callable
+        ``compute(ledger, as_of, by) -> DataFrame`` indexed by ``(group, ...)``.
+    description : str
+    """
+
+    name: str
+    compute: Callable[[Ledger, date, str | None], pd.DataFrame]
+    description: str
+
+
+def _survival(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+    return survival.survival_table(ledger, as_of, by, clock="due")
+
+
+def _carrying(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+    return exposure.carrying_amounts(ledger, as_of, by=by)
+
+
+def _exposure(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+    out = exposure.loss_exposure(ledger, as_of, by=by)
+    # cohorts as text: the same labels once a summary has been written out and read back
+    levels = [str(n) for n in out.index.names]
+    arrays = [
+        out.index.get_level_values(k).astype(str)
+        if name == "cohort"
+        else out.index.get_level_values(k)
+        for k, name in enumerate(levels)
+    ]
+    out.index = pd.MultiIndex.from_arrays(arrays, names=levels)
+    return out
+
+
+#: the table parts, by name
+TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
+    {
+        p.name: p
+        for p in (
+            TablePart(
+                "survival",
+                _survival,
+                "time-to-pay table (due-date clock): invoices entering, settled, closed and "
+                "censored per (group, day) (core.survival.survival_table)",
+            ),
+            TablePart(
+                "carrying_amounts",
+                _carrying,
+                "gross carrying amount per (group, aging bucket), doubtful apart "
+                "(core.exposure.carrying_amounts)",
+            ),
+            TablePart(
+                "loss_exposure",
+                _exposure,
+                "amount entering each aging bucket and its loss, per (group, due-date cohort, "
+                "bucket) (core.exposure.loss_exposure)",
+            ),
+        )
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -98,6 +187,9 @@ class KPI:
         row out instead of showing a meaningless value.
     dashboard : str or None
         ``None`` when the dashboard has a row for it; otherwise why not.
+    series : bool
+        Whether ``function`` takes a list of dates or periods (a series);
+        ``False``: one at a time.
     """
 
     name: str
@@ -115,6 +207,7 @@ class KPI:
     field: str | None = None
     requires: tuple[str, ...] = ()
     dashboard: str | None = None
+    series: bool = True
 
     @property
     def parts(self) -> tuple[str, ...]:
@@ -128,6 +221,17 @@ class KPI:
         """
         if self.formula is None:
             return np.asarray(parts[self.arguments[0]], dtype=np.int64)
+        if any(name in TABLE_PARTS for name in self.arguments):
+            # one table per key: the formula gives one value per group
+            rows = [
+                self.formula(
+                    *(parts[name][j] for name in self.arguments),
+                    groups=parts["group_labels"],
+                    digits=parts["digits"],
+                )
+                for j in range(len(parts[self.arguments[0]]))
+            ]
+            return np.asarray(rows)
         if "countback_months" in self.arguments:
             receivables = parts[self.arguments[0]]
             out = np.zeros(receivables.shape, dtype=np.float64)
@@ -234,6 +338,24 @@ KPIS: Mapping[str, KPI] = _kpis(
         delays.formula_share_paid_late, delays.payment_delays, "kpis/payment-delays.md",
         field="share_paid_late",
     ),
+    KPI(
+        "median_days_to_pay", "Median days to pay after due (open invoices censored)",
+        "Délai médian de paiement après échéance (encours censuré)", "days", "lower", "as_of",
+        "Speed", ("survival",), time_to_pay.formula_median_days_to_pay, time_to_pay.time_to_pay,
+        "kpis/time-to-pay.md", field="median", series=False,
+    ),
+    KPI(
+        "settled_average_days", "Average days to pay after due (paid invoices only)",
+        "Retard moyen des factures payées", "days", "lower", "as_of", "Speed", ("survival",),
+        time_to_pay.formula_settled_average_days, time_to_pay.time_to_pay,
+        "kpis/time-to-pay.md", field="settled_average", series=False,
+    ),
+    KPI(
+        "share_paid_within_terms", "Share of invoices paid within terms",
+        "Part des factures payées à échéance", "ratio", "higher", "as_of", "Speed",
+        ("survival",), time_to_pay.formula_share_paid_within_terms, time_to_pay.time_to_pay,
+        "kpis/time-to-pay.md", field="settled_within_0", series=False,
+    ),
     # ------------------------------------------------------------------ collection
     KPI(
         "cei", "Collection effectiveness index", "Indice d'efficacité du recouvrement",
@@ -280,6 +402,17 @@ KPIS: Mapping[str, KPI] = _kpis(
         ("provisions", "doubtful"), bad_debt.formula_provision_rate, bad_debt.provision_rate,
         "kpis/bad-debt.md", requires=("doubtful",),
     ),
+    KPI(
+        "expected_credit_loss", "Expected credit loss", "Pertes de crédit attendues", "money",
+        "lower", "as_of", "Risk", ("carrying_amounts", "loss_exposure"),
+        provision.formula_expected_credit_loss, provision.expected_credit_loss,
+        "kpis/provision-matrix.md",
+    ),
+    KPI(
+        "ecl_coverage", "ECL coverage ratio", "Taux de couverture des pertes attendues",
+        "ratio", "lower", "as_of", "Risk", ("carrying_amounts", "loss_exposure"),
+        provision.formula_ecl_coverage, provision.ecl_coverage, "kpis/provision-matrix.md",
+    ),
 )  # fmt: skip
 
 #: every KPI that is a table, by name
@@ -319,6 +452,34 @@ TABLES: Mapping[str, Table] = MappingProxyType(
                 "Cohortes de facturation",
                 cohorts.cohorts,
                 "kpis/cohorts.md",
+            ),
+            Table(
+                "loss_rates",
+                "Historical loss rates per aging bucket",
+                "Taux de perte historiques par tranche d'âge",
+                provision.loss_rates,
+                "kpis/provision-matrix.md",
+            ),
+            Table(
+                "provision_matrix",
+                "Provision matrix (IFRS 9)",
+                "Matrice de dépréciation (IFRS 9)",
+                provision.provision_matrix,
+                "kpis/provision-matrix.md",
+            ),
+            Table(
+                "time_to_pay",
+                "Time-to-pay curve",
+                "Courbe de délai de paiement",
+                time_to_pay.time_to_pay,
+                "kpis/time-to-pay.md",
+            ),
+            Table(
+                "payer_profiles",
+                "Payer profiles",
+                "Profils de payeurs",
+                profiles.payer_profiles,
+                "kpis/payer-profiles.md",
             ),
         )
     }

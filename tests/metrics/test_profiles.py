@@ -296,7 +296,8 @@ def test_days_late_equal_payment_delays(spec: LedgerSpec, as_of: date) -> None:
         paid["days_late"].to_numpy(), delays.loc[paid.index, "days_late"].to_numpy()
     )
     np.testing.assert_array_equal(
-        paid["share_late_by_amount"].to_numpy(), delays.loc[paid.index, "share_paid_late"].to_numpy()
+        paid["share_late_by_amount"].to_numpy(),
+        delays.loc[paid.index, "share_paid_late"].to_numpy(),
     )
     assert paid["payments"].tolist() == delays.loc[paid.index, "payments"].tolist()
 

@@ -33,7 +33,7 @@ from creditkpi.metrics.aging import aging, by_dunning_status, top_customers
 from creditkpi.metrics.cohorts import cohorts
 from creditkpi.metrics.cost_per_euro import cost_totals, costs_in_minor_units
 from creditkpi.metrics.dispute_rate import dispute_reasons
-from creditkpi.registry import KPI, KPIS
+from creditkpi.registry import KPI, KPIS, TABLE_PARTS
 
 __all__ = ["dashboard", "evaluate", "inputs_of"]
 
@@ -121,7 +121,9 @@ def evaluate(
     ``j`` (``None``: unknown, the KPI is ``nan``). Returns ``(periods,
     groups)`` arrays: minor units for money KPIs, floats otherwise.
     """
-    snap_names = sorted({p for k in kpis if k.basis == "as_of" for p in k.arguments})
+    snap_names = sorted(
+        {p for k in kpis if k.basis == "as_of" for p in k.arguments if p not in TABLE_PARTS}
+    )
     period_names = sorted(
         {
             p
@@ -137,6 +139,13 @@ def evaluate(
         parts.update(snapshot_parts(ledger, days, groups, snap_names))
     if period_names:
         parts.update(period_parts(ledger, periods, groups, period_names, observed=observed))
+    tables = sorted({p for k in kpis for p in k.arguments if p in TABLE_PARTS})
+    if tables:
+        by = None if groups.name == "all" else groups.name
+        for name in tables:
+            parts[name] = [TABLE_PARTS[name].compute(ledger, d, by) for d in as_of]
+        parts["group_labels"] = list(groups.labels)
+        parts["digits"] = ledger._cols.digits
     if any("countback_months" in k.arguments for k in kpis):
         parts["countback_months"] = countback_months(ledger, [p.end for p in periods], groups)
     if any("costs" in k.arguments for k in kpis):
@@ -156,6 +165,8 @@ def evaluate(
 def _value(kpi: KPI, values: npt.NDArray[Any], j: int, g: int, digits: int, money: Money) -> Any:
     value = values[j, g]
     if kpi.unit == "money":
+        if isinstance(value, float) and math.isnan(value):
+            return math.nan  # an undefined amount (a bucket with a balance and no rate)
         return money_values(np.asarray([int(value)]), digits, money)[0]
     if kpi.unit == "count":
         return int(value)

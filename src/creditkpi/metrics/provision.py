@@ -1051,15 +1051,20 @@ def _totals(
     exclude_doubtful: bool,
     buckets: Sequence[int] | None,
     by: str | None,
+    money: Money = "float",
 ) -> Any:
-    money: Money = "decimal" if column == "allowance" else "float"
+    check_money(money)
     tables, dates, single = _matrices(
-        ledger, as_of, rates, adjustment, exclude_doubtful, buckets, by, money
+        ledger, as_of, rates, adjustment, exclude_doubtful, buckets, by, "decimal"
     )
+    if column == "allowance" and money == "float" and not (single and by is None):
+        tables = [t.assign(allowance=t["allowance"].astype(np.float64)) for t in tables]
     values = pd.concat(
-        [t.xs(TOTAL, level="bucket")[column] for t in tables],
+        [t.xs(TOTAL, level="bucket")[column].astype(object) for t in tables],
         keys=pd.DatetimeIndex([pd.Timestamp(d) for d in dates], name="as_of"),
     )
+    if column != "allowance" or (money == "float" and not (single and by is None)):
+        values = values.astype(np.float64)
     out = reshape(values, single=single, by=by)
     if isinstance(out, (float, np.floating)):
         return float(out)
@@ -1075,6 +1080,7 @@ def expected_credit_loss(
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
     by: str | None = None,
+    money: Money = "float",
 ) -> Any:
     """Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
 
@@ -1087,12 +1093,14 @@ def expected_credit_loss(
         As in :func:`provision_matrix`.
     by : str, optional
         ``"customer_id"`` or an invoice attribute: a Series by group.
+    money : {"float", "decimal"}, default "float"
+        How a Series or DataFrame carries money (a single value is a ``Decimal``).
 
     Returns
     -------
     Decimal, Series or DataFrame
-        The allowance in the ledger's currency (exact ``Decimal``; ``NaN``
-        when a bucket holding a balance has no rate).
+        The allowance in the ledger's currency (``NaN`` when a bucket
+        holding a balance has no rate).
 
     Raises
     ------
@@ -1118,7 +1126,9 @@ def expected_credit_loss(
     >>> ck.expected_credit_loss(ledger, "2024-12-31", rates=[0.01, 0.02, 0.05, 0.1, 0.5])
     Decimal('50.00')
     """
-    return _totals(ledger, as_of, "allowance", rates, adjustment, exclude_doubtful, buckets, by)
+    return _totals(
+        ledger, as_of, "allowance", rates, adjustment, exclude_doubtful, buckets, by, money
+    )
 
 
 def ecl_coverage(
@@ -1282,3 +1292,62 @@ def formula_provision_matrix(
     )
     del data["invoices"]
     return pd.DataFrame(data, index=pd.Index(row_labels, dtype=object, name="bucket"))
+
+
+# ----------------------------------------------------------------------------------
+# finishers of the registry (one value per group from the additive parts)
+# ----------------------------------------------------------------------------------
+
+
+def _total_row(
+    carrying: pd.DataFrame, exposure: pd.DataFrame, groups: Sequence[object], digits: int
+) -> pd.DataFrame:
+    """The ``total`` row of the provision matrix of each of ``groups`` (rates from the history)."""
+    index = pd.Index(list(groups), dtype=object)
+    if not len(carrying):
+        return pd.DataFrame({"allowance": np.nan, "coverage": np.nan}, index=index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        matrix = provision_matrix_from_parts(
+            carrying, exposure=exposure, digits=digits, money="decimal"
+        )
+    rows = matrix[matrix.index.get_level_values("bucket") == TOTAL].droplevel("bucket")
+    total: pd.DataFrame = rows.reindex(index)
+    return total
+
+
+def formula_expected_credit_loss(
+    carrying: pd.DataFrame, exposure: pd.DataFrame, *, groups: Sequence[object], digits: int
+) -> npt.NDArray[Any]:
+    """Expected credit loss per group, in minor units, from the additive parts.
+
+    ``carrying`` from :func:`creditkpi.core.exposure.carrying_amounts`,
+    ``exposure`` from :func:`creditkpi.core.exposure.loss_exposure` (or sums
+    of them over disjoint customers); rates from the history, no adjustment.
+    The registry's finisher of ``expected_credit_loss``.
+
+    Returns
+    -------
+    ndarray of object
+        One value per group in ``groups`` order: int minor units, or ``nan``
+        where a bucket holding a balance has no rate (or the group has no
+        row in the matrix).
+    """
+    total = _total_row(carrying, exposure, groups, digits)
+    out = np.full(len(groups), np.nan, dtype=object)
+    for k, value in enumerate(total["allowance"].tolist()):
+        if isinstance(value, Decimal) and value.is_finite():
+            out[k] = int(value.scaleb(digits))
+    return out
+
+
+def formula_ecl_coverage(
+    carrying: pd.DataFrame, exposure: pd.DataFrame, *, groups: Sequence[object], digits: int
+) -> npt.NDArray[np.float64]:
+    """Coverage ratio (allowance / gross carrying amount) per group, from the additive parts.
+
+    The registry's finisher of ``ecl_coverage`` (see
+    :func:`formula_expected_credit_loss`).
+    """
+    total = _total_row(carrying, exposure, groups, digits)
+    return np.asarray(total["coverage"].astype(np.float64).to_numpy(), dtype=np.float64)

@@ -8,24 +8,28 @@ documentation.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import Money, as_dates, check_money, check_option, money_values
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.ratios import warn_undefined
 from creditkpi.core.survival import (
     DEFAULT_HORIZON,
     Clock,
     Weight,
     _estimate,
     _table_arrays,
+    kaplan_meier,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,6 +124,11 @@ class TimeToPay:
             **options,
         )
         return figure
+
+    def __getitem__(self, field: str) -> Any:
+        """One field of :attr:`summary`: a value, or a Series by group with ``by``."""
+        value = self.summary[field]
+        return value
 
     def __repr__(self) -> str:
         groups = 1 if self.by is None else len(self.summary)
@@ -304,3 +313,59 @@ def _empty_summary(summary: pd.DataFrame, name: str, digits: int, money: Money) 
     values.update(invoices=0, settled=0, closed=0, open=0, amount=_plain(zero))
     values["median_note"] = "no invoices"
     return pd.Series(values, name=name, dtype=object)
+
+
+# ----------------------------------------------------------------------------------
+# finishers of the registry (one value per group from the additive table)
+# ----------------------------------------------------------------------------------
+
+
+def _summary_field(
+    table: pd.DataFrame, field: str, groups: Sequence[object], what: str
+) -> npt.NDArray[np.float64]:
+    index = pd.Index(list(groups), dtype=object)
+    if len(table):
+        summary = kaplan_meier(table).summary
+        values = summary[field].reindex(index).astype(np.float64).to_numpy()
+    else:
+        values = np.full(len(index), np.nan)
+    if np.isnan(values).any():
+        warn_undefined(what, count=int(np.isnan(values).sum()), total=int(values.size))
+    return np.asarray(values, dtype=np.float64)
+
+
+def formula_median_days_to_pay(
+    survival: pd.DataFrame, *, groups: Sequence[object], digits: int = 2
+) -> npt.NDArray[np.float64]:
+    """Censored median days to pay after the due date, per group, from the survival table.
+
+    The registry's finisher of ``median_days_to_pay``: the Kaplan-Meier median
+    of :func:`creditkpi.core.survival.survival_table` (due-date clock; open
+    invoices censored). ``nan`` where the curve never reaches one half.
+    """
+    del digits
+    return _summary_field(survival, "median", groups, "median days to pay (curve above 1/2)")
+
+
+def formula_settled_average_days(
+    survival: pd.DataFrame, *, groups: Sequence[object], digits: int = 2
+) -> npt.NDArray[np.float64]:
+    """Plain average days to pay after due of the settled invoices only (open ones ignored).
+
+    What most tools show; beside the censored median it shows the bias of
+    ignoring slow payers' open invoices.
+    """
+    del digits
+    return _summary_field(
+        survival, "settled_average", groups, "average days to pay of settled invoices (none)"
+    )
+
+
+def formula_share_paid_within_terms(
+    survival: pd.DataFrame, *, groups: Sequence[object], digits: int = 2
+) -> npt.NDArray[np.float64]:
+    """Share of invoices settled by their due date (Kaplan-Meier, open invoices censored)."""
+    del digits
+    return _summary_field(
+        survival, "settled_within_0", groups, "share paid within terms (no invoice)"
+    )
