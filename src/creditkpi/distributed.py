@@ -131,7 +131,7 @@ class Summary:
         Earliest event of the ledger (day number): where the countback's
         history runs out.
     meta : dict
-        Options every summary to combine must share (periods, dates, edges,
+        Options every summary to combine must share (periods, dates, buckets,
         basis, by, top, granularity, currency, digits).
     issues : tuple of str
         Validation warnings of the partitions (``Ledger.report``).
@@ -298,7 +298,7 @@ def summarize(
     periods: PeriodLike | Sequence[PeriodLike],
     *,
     dates: Sequence[date | str] = (),
-    edges: Sequence[int] = (30, 60, 90),
+    buckets: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     by: str | None = None,
     top: int = 10,
@@ -314,7 +314,7 @@ def summarize(
     dates : sequence of date or str, default ()
         Extra as-of dates for the snapshot parts (the periods' start - 1 day
         and end are always included).
-    edges : sequence of int, default (30, 60, 90)
+    buckets : sequence of int, default (30, 60, 90)
         Aging bucket upper bounds in days.
     basis : {"due", "issue"}, default "due"
         Aging from the due date or the issue date.
@@ -352,12 +352,17 @@ def summarize(
     extra = sorted({to_day(as_date(d)) for d in dates})
     ends = [to_day(p.end) for p in plist]
     grid = sorted({to_day(p.before) for p in plist} | set(ends) | set(extra))
-    buckets = bucket_labels(edges, basis)
+    labels_of_buckets = bucket_labels(tuple(buckets), basis)
     snap = snapshot_parts(
-        ledger, grid, groups, [*SNAPSHOT, *buckets, "bucket_invoices"], edges=edges, basis=basis
+        ledger,
+        grid,
+        groups,
+        [*SNAPSHOT, *labels_of_buckets, "bucket_invoices"],
+        edges=tuple(buckets),
+        basis=basis,
     )
     counts = snap.pop("bucket_invoices")
-    for k, label in enumerate(buckets):
+    for k, label in enumerate(labels_of_buckets):
         snap[f"invoices:{label}"] = counts[:, :, k]
     as_of_keys = [pd.Timestamp(from_day(d)) for d in grid]
     tables: dict[str, pd.DataFrame] = {
@@ -415,7 +420,7 @@ def summarize(
     meta = {
         "periods": [str(p) for p in plist],
         "dates": [str(from_day(d)) for d in extra],
-        "edges": [int(e) for e in edges],
+        "buckets": [int(e) for e in buckets],
         "basis": basis,
         "by": by,
         "top": top,
@@ -701,7 +706,7 @@ def table(
     digits = int(summary.meta["digits"])
     t = summary.tables
     if name == "aging":
-        labels = bucket_labels(tuple(summary.meta["edges"]), summary.meta["basis"])
+        labels = bucket_labels(tuple(summary.meta["buckets"]), summary.meta["basis"])
         snap = _rows(t["snapshots"], key).sum(axis=0)
         parts: dict[str, Any] = {
             c: np.asarray([[int(snap.loc[c])]]) for c in (*labels, "receivables", "unapplied")
@@ -833,7 +838,7 @@ def _summarize_partition(
         ledger,
         options["periods"],
         dates=options["dates"],
-        edges=options["edges"],
+        buckets=options["buckets"],
         basis=options["basis"],
         by=options["by"],
         top=options["top"],
@@ -846,7 +851,7 @@ def from_dask(
     *,
     periods: PeriodLike | Sequence[PeriodLike],
     dates: Sequence[date | str] = (),
-    edges: Sequence[int] = (30, 60, 90),
+    buckets: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     by: str | None = None,
     top: int = 10,
@@ -863,7 +868,7 @@ def from_dask(
     ----------
     invoices, payments : dask.dataframe.DataFrame
         The tables of :meth:`Ledger.from_frames` (``payments`` optional).
-    periods, dates, edges, basis, by, top
+    periods, dates, buckets, basis, by, top
         As for :func:`summarize`.
     columns, date_format, unknown_invoices
         As for :meth:`Ledger.from_frames`.
@@ -903,7 +908,7 @@ def from_dask(
         "unknown_invoices": unknown_invoices,
         "periods": plist,
         "dates": list(dates),
-        "edges": tuple(edges),
+        "buckets": tuple(buckets),
         "basis": basis,
         "by": by,
         "top": top,

@@ -18,7 +18,7 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ from creditkpi.core.period import Period, PeriodLike, as_date, to_day
 
 __all__ = [
     "Money",
+    "MoneyResult",
+    "RatioResult",
+    "SummaryResult",
     "as_dates",
     "as_periods",
     "check_money",
@@ -53,6 +56,13 @@ IntArray = npt.NDArray[np.int64]
 
 #: how tables carry money: numbers (float64, the default) or exact ``Decimal``s
 Money: TypeAlias = Literal["float", "decimal"]
+
+#: what a money KPI returns: one ``Decimal``, a Series (by group, date or period), a DataFrame
+MoneyResult: TypeAlias = "Decimal | pd.Series | pd.DataFrame"
+#: what a ratio or days KPI returns: one ``float``, a Series or a DataFrame
+RatioResult: TypeAlias = "float | pd.Series | pd.DataFrame"
+#: what a summary of parts returns: a Series of fields (one period) or a DataFrame
+SummaryResult: TypeAlias = "pd.Series | pd.DataFrame"
 
 
 def check_option(name: str, value: object, allowed: Collection[object]) -> None:
@@ -392,7 +402,7 @@ def shape_values(
     single: bool,
     by: str | None,
     name: str | None = None,
-) -> Any:
+) -> RatioResult:
     """Shape a ``(keys, groups)`` array of results per the library's conventions.
 
     ``index`` labels the keys (dates or periods). One key and ``by=None``:
@@ -402,7 +412,7 @@ def shape_values(
     if by is None:
         if single:
             value = values[0, 0]
-            return value.item() if isinstance(value, np.generic) else value
+            return cast(float, value.item() if isinstance(value, np.generic) else value)
         return pd.Series(values[:, 0], index=index, name=name)
     labels = groups.labels.copy()
     labels.name = by
@@ -421,14 +431,15 @@ def shape_money(
     digits: int,
     money: Money,
     name: str | None = None,
-) -> Any:
+) -> MoneyResult:
     """:func:`shape_values` for money: a ``Decimal`` scalar, numeric (or ``Decimal``) tables."""
     check_money(money)
     if single and by is None:
         return Decimal(int(cents[0, 0])).scaleb(-digits)
-    return shape_values(
+    shaped = shape_values(
         money_values(cents, digits, money), index, groups, single=single, by=by, name=name
     )
+    return cast(MoneyResult, shaped)
 
 
 def first_row(frame: pd.DataFrame, name: str) -> pd.Series:

@@ -15,6 +15,8 @@ import pandas as pd
 
 from creditkpi.core.args import (
     Money,
+    RatioResult,
+    SummaryResult,
     as_periods,
     check_money,
     check_option,
@@ -79,7 +81,7 @@ def activation_rate(
     observed: Any = None,
     unit: Unit = "customer",
     by: str | None = None,
-) -> Any:
+) -> RatioResult:
     """Activation rate (taux d'activation, taux de payeurs): activated cases / cases in progress.
 
     Parameters
@@ -174,7 +176,7 @@ def activation_summary(
     unit: Unit = "customer",
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> SummaryResult:
     """The counts and amounts behind :func:`activation_rate` (montant moyen des encaissements).
 
     Parameters

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from creditkpi.core.args import Money, as_periods, period_index, shape_money
+from creditkpi.core.args import Money, MoneyResult, as_periods, period_index, shape_money
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import period_parts
@@ -26,7 +26,7 @@ def _flow(
     by: str | None,
     money: Money,
     label: str,
-) -> Any:
+) -> MoneyResult:
     periods, single = as_periods(period)
     groups = group_codes(ledger, by)
     cents = period_parts(ledger, periods, groups, [name])[name]
@@ -48,7 +48,7 @@ def sales(
     *,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> MoneyResult:
     """Sales of a period, tax included (chiffre d'affaires TTC): ``S(P)``.
 
     Parameters
@@ -90,7 +90,7 @@ def cash_collected(
     *,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> MoneyResult:
     """Cash collected in a period (encaissements): ``C(P)``.
 
     Parameters

@@ -34,6 +34,8 @@ import pandas as pd
 
 from creditkpi.core.args import (
     Money,
+    MoneyResult,
+    RatioResult,
     as_dates,
     check_money,
     check_option,
@@ -73,7 +75,7 @@ IntArray = npt.NDArray[np.int64]
 
 def _money_part(
     ledger: Ledger, as_of: Any, name: str, by: str | None, money: Money, label: str
-) -> Any:
+) -> MoneyResult:
     dates, single = as_dates(as_of)
     groups = group_codes(ledger, by)
     days = [to_day(d) for d in dates]
@@ -96,7 +98,7 @@ def receivables(
     *,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> MoneyResult:
     """Receivables outstanding (encours clients) ``R(T)`` at the end of ``as_of``.
 
     Notes
@@ -146,7 +148,7 @@ def unapplied_cash(
     *,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> MoneyResult:
     """Unapplied cash held at the end of ``as_of`` (encaissements non lettrés).
 
     Payments received with a customer but no invoice, on or before T. They
@@ -454,7 +456,9 @@ def book_table(
 # ----------------------------------------------------------------------------------
 
 
-def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float") -> Any:
+def overdue(
+    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
+) -> MoneyResult:
     """Overdue receivables (créances échues) at the end of ``as_of``.
 
     Parameters
@@ -504,7 +508,7 @@ def overdue(ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money =
     return _money_part(ledger, as_of, "overdue", by, money, "overdue")
 
 
-def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
     """Overdue rate (taux d'échu, taux de retards de paiement): ``Overdue(T) / R(T)``.
 
     Parameters

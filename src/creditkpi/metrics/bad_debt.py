@@ -14,6 +14,8 @@ import numpy as np
 
 from creditkpi.core.args import (
     Money,
+    MoneyResult,
+    RatioResult,
     as_dates,
     as_periods,
     date_index,
@@ -57,7 +59,7 @@ def doubtful_receivables(
     rule_days: int | None = None,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> MoneyResult:
     """Doubtful receivables (créances douteuses) ``Doubtful(T)`` at the end of ``as_of``.
 
     Parameters
@@ -127,7 +129,7 @@ def doubtful_receivables(
 
 def bad_debt_to_sales(
     ledger: Ledger, period: Any, *, rule_days: int | None = None, by: str | None = None
-) -> Any:
+) -> RatioResult:
     """Bad debt to sales (taux de créances douteuses sur CA) of a period.
 
     Parameters
@@ -190,7 +192,7 @@ def bad_debt_to_sales(
     return shape_values(rate, index, groups, single=single, by=by, name="bad_debt_to_sales")
 
 
-def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
+def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioResult:
     """Loss rate (taux de sinistre, créances irrécouvrables): write-offs of P / S(P).
 
     Parameters
@@ -243,7 +245,7 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> Any:
     return shape_values(rate, period_index(periods), groups, single=single, by=by, name="loss_rate")
 
 
-def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
     """Provision rate (taux de provision) of the doubtful receivables at the end of ``as_of``.
 
     Parameters

@@ -23,6 +23,8 @@ import pandas as pd
 
 from creditkpi.core.args import (
     Money,
+    RatioResult,
+    SummaryResult,
     as_periods,
     check_money,
     check_option,
@@ -87,7 +89,7 @@ def cei(
     *,
     sales: SalesBasis = "total",
     by: str | None = None,
-) -> Any:
+) -> RatioResult:
     """Collection effectiveness index (CEI, indice d'efficacité du recouvrement).
 
     Parameters
@@ -181,7 +183,7 @@ def _recovery(
 
 def recovery_rate(
     ledger: Ledger, period: PeriodArg, *, observed: Any = None, by: str | None = None
-) -> Any:
+) -> RatioResult:
     """Recovery rate (taux de recouvrement, taux d'encaissement) of a period observed at d.
 
     Parameters
@@ -260,7 +262,7 @@ def recovery_summary(
     observed: Any = None,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> SummaryResult:
     """The figures behind :func:`recovery_rate`: target invoices, Total, collected, remaining.
 
     Parameters

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_periods, period_index, shape_values
+from creditkpi.core.args import RatioResult, as_periods, period_index, shape_values
 from creditkpi.core.errors import (
     CreditKPIError,
     InvalidAmountError,
@@ -222,7 +222,7 @@ def cost_totals(
     return out
 
 
-def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = None) -> Any:
+def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = None) -> RatioResult:
     """Cost per euro collected (coût à l'euro recouvré): collection costs of P / cash of P.
 
     Parameters

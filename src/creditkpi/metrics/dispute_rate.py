@@ -22,6 +22,8 @@ import pandas as pd
 
 from creditkpi.core.args import (
     Money,
+    MoneyResult,
+    RatioResult,
     as_dates,
     check_money,
     date_index,
@@ -46,7 +48,7 @@ __all__ = [
 
 def disputed_receivables(
     ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
-) -> Any:
+) -> MoneyResult:
     """Disputed receivables (encours en litige) at the end of ``as_of``.
 
     Parameters
@@ -108,7 +110,7 @@ def disputed_receivables(
     )
 
 
-def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Any:
+def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
     """Dispute rate (taux de l'encours en litige): disputed receivables / ``R(T)``.
 
     Parameters

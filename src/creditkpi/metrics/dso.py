@@ -25,6 +25,8 @@ import pandas as pd
 
 from creditkpi.core.args import (
     Money,
+    RatioResult,
+    SummaryResult,
     as_periods,
     check_money,
     check_option,
@@ -100,7 +102,7 @@ def dso(
     receivables: Literal["end", "average"] = "end",
     by: str | None = None,
     max_months: int | None = None,
-) -> Any:
+) -> RatioResult:
     """Days sales outstanding (DSO, délai moyen de paiement) of a period.
 
     Parameters
@@ -236,7 +238,7 @@ def dso(
     return shape_values(values, index, groups, single=single, by=by, name="dso")
 
 
-def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
+def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> RatioResult:
     """Best possible DSO (BPDSO): the DSO if every customer paid on its due date.
 
     Parameters
@@ -289,7 +291,9 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     return shape_values(values, index, groups, single=single, by=by, name="best_possible_dso")
 
 
-def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> Any:
+def average_days_delinquent(
+    ledger: Ledger, period: PeriodArg, *, by: str | None = None
+) -> RatioResult:
     """Average days delinquent (ADD): standard DSO minus best possible DSO.
 
     Parameters
@@ -344,7 +348,7 @@ def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: str | None
 
 def dso_summary(
     ledger: Ledger, period: PeriodArg, *, by: str | None = None, money: Money = "float"
-) -> Any:
+) -> SummaryResult:
     """The additive parts behind the DSO family, per period (and group).
 
     Parameters

@@ -12,6 +12,7 @@ import pandas as pd
 
 from creditkpi.core.args import (
     Money,
+    SummaryResult,
     as_periods,
     check_money,
     first_row,
@@ -42,7 +43,7 @@ DELAY_PARTS = ("paid", "payments", "paid_late", "paid_days_to_pay", "paid_days_l
 
 def payment_delays(
     ledger: Ledger, period: Any, *, by: str | None = None, money: Money = "float"
-) -> Any:
+) -> SummaryResult:
     """Amount-weighted days to pay and days late of the cash received in P.
 
     Parameters

@@ -36,7 +36,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import Money, as_dates, check_money, check_option, money_values, reshape
+from creditkpi.core.args import (
+    Money,
+    MoneyResult,
+    RatioResult,
+    as_dates,
+    check_money,
+    check_option,
+    money_values,
+    reshape,
+)
 from creditkpi.core.engine import bucket_labels
 from creditkpi.core.errors import DataQualityWarning, InvalidOptionError, InvalidValueError
 from creditkpi.core.exposure import (
@@ -1081,7 +1090,7 @@ def expected_credit_loss(
     buckets: Sequence[int] | None = None,
     by: str | None = None,
     money: Money = "float",
-) -> Any:
+) -> MoneyResult:
     """Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
 
     Parameters
@@ -1126,9 +1135,10 @@ def expected_credit_loss(
     >>> ck.expected_credit_loss(ledger, "2024-12-31", rates=[0.01, 0.02, 0.05, 0.1, 0.5])
     Decimal('50.00')
     """
-    return _totals(
+    total: MoneyResult = _totals(
         ledger, as_of, "allowance", rates, adjustment, exclude_doubtful, buckets, by, money
     )
+    return total
 
 
 def ecl_coverage(
@@ -1140,7 +1150,7 @@ def ecl_coverage(
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
     by: str | None = None,
-) -> Any:
+) -> RatioResult:
     """Coverage ratio of the expected credit loss: allowance / gross carrying amount.
 
     Parameters
@@ -1180,7 +1190,10 @@ def ecl_coverage(
     >>> ck.ecl_coverage(ledger, "2024-12-31", rates=[0.01, 0.02, 0.05, 0.1, 0.5])
     0.03
     """
-    return _totals(ledger, as_of, "coverage", rates, adjustment, exclude_doubtful, buckets, by)
+    coverage: RatioResult = _totals(
+        ledger, as_of, "coverage", rates, adjustment, exclude_doubtful, buckets, by
+    )
+    return coverage
 
 
 # ----------------------------------------------------------------------------------
