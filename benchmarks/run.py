@@ -29,6 +29,7 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -356,9 +357,20 @@ def ck_series(ledger: ck.Ledger, dates: list[np.datetime64]) -> tuple[list[list[
     return rows, cb
 
 
+#: the KPIs of task d (those the DuckDB and pandas baselines compute)
+DASHBOARD_KPIS = [
+    "receivables", "overdue", "sales", "cash_collected", "dso", "countback_dso",
+    "best_possible_dso", "average_days_delinquent", "cei", "loss_rate", "overdue_rate",
+]  # fmt: skip
+
+
 def ck_dashboard(ledger: ck.Ledger, period: ck.Period) -> dict[str, float]:
-    row = ckd.kpis(ckd.summarize(ledger, period), money="cents").iloc[0]
-    return {k: (int(v) if isinstance(v, (int, np.integer)) else float(v)) for k, v in row.items()}
+    summary = ckd.summarize(ledger, period, only=DASHBOARD_KPIS)
+    row = ckd.kpis(summary, money="decimal").iloc[0]
+    out: dict[str, float] = {}
+    for k, v in row.items():
+        out[str(k)] = int(v.scaleb(2)) if isinstance(v, Decimal) else float(v)
+    return out
 
 
 # ----------------------------------------------------------------------------- checks
@@ -370,6 +382,12 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return bool(np.isclose(a, b, rtol=1e-12, atol=0, equal_nan=True))
     return bool(a == b)
+
+
+def _common(reference: dict[str, float], got: dict[str, float]) -> dict[str, float]:
+    """The reference's figures that the KPI table holds too (cash is ``cash_collected``)."""
+    named = {("cash_collected" if k == "cash" else k): v for k, v in reference.items()}
+    return {k: v for k, v in named.items() if k in got}
 
 
 def check(name: str, a: Any, b: Any) -> None:
@@ -454,13 +472,13 @@ def run_size(n: int, tasks: list[str], repeat: int, pandas_max: int) -> list[tup
 
         t, mem, got = measure(full, repeat)
         td, _, ref = measure(lambda: duck_dashboard(con, MONTH), repeat)
-        check("d vs DuckDB", got, ref)
+        check("d vs DuckDB", got, _common(ref, got))
         row("d ingestion + dashboard (one month)", t, mem, "DuckDB SQL", td)
         t_only, _, _ = measure(lambda: ck_dashboard(ledger, MONTH), repeat)
         row("d dashboard on a built ledger", t_only, 0.0, "DuckDB SQL", td)
         if pinv is not None:
             tp, _, ref = measure(lambda: pandas_dashboard(pinv, ppay, MONTH), 1)
-            check("d vs pandas", got, ref)
+            check("d vs pandas", got, _common(ref, got))
             row("d ingestion + dashboard (one month)", t, mem, "pandas", tp)
     print(f"input columns: {input_mib:,.0f} MiB", flush=True)
     rows.append((n, "input columns (MiB)", input_mib, 0.0, "", "", ""))

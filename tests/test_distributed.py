@@ -279,3 +279,21 @@ def test_spark_apply_in_pandas(
         got = ckd.kpis(ckd.Summary.from_frame(out))
     pd.testing.assert_frame_equal(got, expected)
     assert pyspark is not None
+
+
+def test_only_some_kpis(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """A summary of a few KPIs carries their parts only, and finishes them alike."""
+    inv, pay = frames
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ledger = ck.Ledger.from_frames(inv, pay)
+        full = ckd.kpis(ckd.summarize(ledger, PERIODS, by="country"))
+        small = ckd.summarize(ledger, PERIODS, by="country", only=["dso", "countback_dso", "cei"])
+        part = ckd.kpis(small)
+    assert list(part.columns) == ["dso", "countback_dso", "cei"]
+    pd.testing.assert_frame_equal(part, full[["dso", "countback_dso", "cei"]])
+    assert len(small.tables["survival"]) == 0 and len(small.tables["reasons"]) == 0
+    with pytest.raises(ck.CreditKPIError, match="does not carry"):
+        ckd.table(small, "aging")
+    with pytest.raises(ck.CreditKPIError, match="unknown: nope"):
+        ckd.summarize(ledger, PERIODS, only=["dso", "nope"])

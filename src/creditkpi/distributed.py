@@ -303,6 +303,7 @@ def summarize(
     by: str | None = None,
     top: int = 10,
     granularity: Literal["month", "quarter", "year"] = "month",
+    only: Sequence[str] | None = None,
 ) -> Summary:
     """Reduce a ledger (or one partition of it) to the additive parts of every KPI.
 
@@ -325,6 +326,11 @@ def summarize(
         top-customers table of a union is in the union of the tops).
     granularity : {"month", "quarter", "year"}, default "month"
         Cohort length of the cohort matrices.
+    only : sequence of str, optional
+        Names of :data:`creditkpi.registry.KPIS` and
+        :data:`creditkpi.registry.TABLES` to carry the parts of (default:
+        every one). A smaller summary is faster to build when only a few
+        KPIs are wanted; :func:`kpis` then finishes those.
 
     Returns
     -------
@@ -347,33 +353,39 @@ def summarize(
     check_option("granularity", granularity, tuple(COHORT_STEP))
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise InvalidOptionError(f"top must be a positive whole number, got {top!r}", column="top")
+    content = _content(only)
+    wanted_kpis = [KPIS[n] for n in content if n in KPIS]
+    args = {a for k in wanted_kpis for a in k.arguments}
     groups = group_codes(ledger, by)
     labels = groups.labels
     extra = sorted({to_day(as_date(d)) for d in dates})
     ends = [to_day(p.end) for p in plist]
     grid = sorted({to_day(p.before) for p in plist} | set(ends) | set(extra))
     labels_of_buckets = bucket_labels(tuple(buckets), basis)
-    snap = snapshot_parts(
-        ledger,
-        grid,
-        groups,
-        [*SNAPSHOT, *labels_of_buckets, "bucket_invoices"],
-        edges=tuple(buckets),
-        basis=basis,
-    )
-    counts = snap.pop("bucket_invoices")
-    for k, label in enumerate(labels_of_buckets):
-        snap[f"invoices:{label}"] = counts[:, :, k]
+    snap_names = [n for n in SNAPSHOT if n in {a.removesuffix("_start").removesuffix("_end")
+                                                for a in args}]  # fmt: skip
+    snap_names = list(dict.fromkeys(["receivables", *snap_names]))
+    if "aging" in content:
+        snap_names += [*labels_of_buckets, "unapplied", "bucket_invoices"]
+    snap = snapshot_parts(ledger, grid, groups, snap_names, edges=tuple(buckets), basis=basis)
+    if "bucket_invoices" in snap:
+        counts = snap.pop("bucket_invoices")
+        for k, label in enumerate(labels_of_buckets):
+            snap[f"invoices:{label}"] = counts[:, :, k]
     as_of_keys = [pd.Timestamp(from_day(d)) for d in grid]
+    period_names = [n for n in PERIOD if n in args]
     tables: dict[str, pd.DataFrame] = {
         "snapshots": _frame(snap, as_of_keys, labels, "as_of"),
         "periods": _frame(
-            period_parts(ledger, plist, groups, PERIOD), [str(p) for p in plist], labels, "period"
+            period_parts(ledger, plist, groups, period_names) if period_names else {},
+            [str(p) for p in plist],
+            labels,
+            "period",
         ),
     }
     first = ledger._cols.first_day
     windows = sorted({w for p in plist for w in month_windows(first, p.end)})
-    if windows:
+    if windows and "countback_months" in args:
         from creditkpi.core.engine import flows
 
         sales = flows(ledger, windows, by=by)[["sales"]]
@@ -385,31 +397,40 @@ def summarize(
     reasons, statuses, customers, totals, cells = [], [], [], [], []
     for day in sorted(set(ends)):
         key = pd.Timestamp(from_day(day))
-        reasons.append(pd.concat({key: reason_parts(ledger, day, groups)}, names=["as_of"]))
-        statuses.append(pd.concat({key: status_parts(ledger, day, groups)}, names=["as_of"]))
-        customers.append(pd.concat({key: customer_parts(ledger, day, top=top)}, names=["as_of"]))
-        cp = cohort_parts(ledger, day, step)
-        totals.append(
-            pd.DataFrame(
-                {"invoiced": cp.invoiced, "invoices": cp.invoices},
-                index=pd.MultiIndex.from_product([[key], cp.buckets], names=["as_of", "cohort"]),
+        if "dispute_reasons" in content:
+            reasons.append(pd.concat({key: reason_parts(ledger, day, groups)}, names=["as_of"]))
+        if "by_dunning_status" in content:
+            statuses.append(pd.concat({key: status_parts(ledger, day, groups)}, names=["as_of"]))
+        if "top_customers" in content:
+            top_rows = customer_parts(ledger, day, top=top)
+            customers.append(pd.concat({key: top_rows}, names=["as_of"]))
+        if "cohorts" in content:
+            cp = cohort_parts(ledger, day, step)
+            index = pd.MultiIndex.from_product([[key], cp.buckets], names=["as_of", "cohort"])
+            totals.append(
+                pd.DataFrame({"invoiced": cp.invoiced, "invoices": cp.invoices}, index=index)
             )
-        )
-        ages = np.arange(cp.n_ages)
-        cells.append(
-            pd.DataFrame(
-                {"collected": cp.collected.reshape(-1), "settled": cp.settled.reshape(-1)},
-                index=pd.MultiIndex.from_product(
-                    [[key], cp.buckets, ages], names=["as_of", "cohort", "age"]
-                ),
+            ages = np.arange(cp.n_ages)
+            cells.append(
+                pd.DataFrame(
+                    {"collected": cp.collected.reshape(-1), "settled": cp.settled.reshape(-1)},
+                    index=pd.MultiIndex.from_product(
+                        [[key], cp.buckets, ages], names=["as_of", "cohort", "age"]
+                    ),
+                )
             )
-        )
     tables["reasons"] = _concat(reasons, "reasons", ["count", "amount"])
     tables["statuses"] = _concat(statuses, "statuses", ["amount", "invoices"])
     tables["customers"] = _concat(customers, "customers", ["balance", "overdue", "invoices"])
     tables["cohort_totals"] = _concat(totals, "cohort_totals", ["invoiced", "invoices"])
     tables["cohort_cells"] = _concat(cells, "cohort_cells", ["collected", "settled"])
+    table_parts = set(args) | {
+        a for name in content if name in _TABLE_NEEDS for a in _TABLE_NEEDS[name]
+    }
     for name, part in TABLE_PARTS.items():
+        if name not in table_parts:
+            tables[name] = _empty([], _TABLES[name])
+            continue
         frames = []
         for day in sorted(set(ends)):
             frame = part.compute(ledger, from_day(day), by)
@@ -425,6 +446,7 @@ def summarize(
         "by": by,
         "top": top,
         "granularity": granularity,
+        "content": content,
         "currency": ledger.currency,
         "digits": ledger._cols.digits,
         "columns": {name: list(map(str, frame.columns)) for name, frame in tables.items()},
@@ -432,6 +454,31 @@ def summarize(
     }
     issues = tuple(str(i) for i in ledger.report.issues)
     return Summary({k: _sorted(v) for k, v in tables.items()}, first, meta, issues)
+
+
+#: the table parts each table KPI is rebuilt from
+_TABLE_NEEDS: Mapping[str, tuple[str, ...]] = {
+    "loss_rates": ("loss_exposure",),
+    "provision_matrix": ("carrying_amounts", "loss_exposure"),
+    "time_to_pay": ("survival",),
+}
+
+
+def _content(only: Sequence[str] | None) -> list[str]:
+    """The KPIs and tables a summary carries the parts of (validated)."""
+    known = [*KPIS, *TABLES]
+    if only is None:
+        return [n for n in known if n != "payer_profiles"]
+    if isinstance(only, str):
+        only = [only]
+    unknown = [n for n in only if n not in known]
+    if unknown:
+        raise InvalidOptionError(
+            f"only must list KPIs or tables of the registry; unknown: {', '.join(unknown)}",
+            column="only",
+            ids=unknown,
+        )
+    return [n for n in known if n in set(only)]
 
 
 def _concat(
@@ -532,7 +579,7 @@ def _groups(summary: Summary) -> list[Any]:
 def _at(summary: Summary, when: date, column: str, groups: list[Any]) -> IntArray:
     frame = summary.tables["snapshots"]
     key = pd.Timestamp(when)
-    if len(frame) == 0 or key not in frame.index.get_level_values("as_of"):
+    if column not in frame.columns or key not in frame.index.get_level_values("as_of"):
         return np.zeros(len(groups), dtype=np.int64)
     part = frame[column].xs(key, level="as_of")
     return part.reindex(groups, fill_value=0).to_numpy(dtype=np.int64)
@@ -541,7 +588,7 @@ def _at(summary: Summary, when: date, column: str, groups: list[Any]) -> IntArra
 def _over(summary: Summary, period: Period, column: str, groups: list[Any]) -> IntArray:
     frame = summary.tables["periods"]
     key = str(period)
-    if len(frame) == 0 or key not in frame.index.get_level_values("period"):
+    if column not in frame.columns or key not in frame.index.get_level_values("period"):
         return np.zeros(len(groups), dtype=np.int64)
     part = frame[column].xs(key, level="period")
     return part.reindex(groups, fill_value=0).to_numpy(dtype=np.int64)
@@ -614,7 +661,12 @@ def kpis(summary: Summary, *, costs: Any = None, money: Money = "float") -> pd.D
     check_money(money)
     digits = int(summary.meta["digits"])
     groups = _groups(summary)
-    entries = [k for k in KPIS.values() if "costs" not in k.requires or costs is not None]
+    content = set(summary.meta.get("content", list(KPIS)))
+    entries = [
+        k
+        for k in KPIS.values()
+        if k.name in content and ("costs" not in k.requires or costs is not None)
+    ]
     frames = []
     for period in summary.periods:
         parts = _parts_of(summary, period, groups)
@@ -688,6 +740,12 @@ def table(
         ``time_to_pay``).
     """
     check_option("name", name, tuple(TABLES))
+    if name not in summary.meta.get("content", list(TABLES)) and name != "payer_profiles":
+        raise InvalidOptionError(
+            f"the summary does not carry the parts of {name!r} (summarize(..., only=...) "
+            "left it out)",
+            column="name",
+        )
     if name == "payer_profiles":
         raise InvalidOptionError(
             "payer profiles are one row per customer: compute ck.payer_profiles on each customer "
@@ -842,6 +900,7 @@ def _summarize_partition(
         basis=options["basis"],
         by=options["by"],
         top=options["top"],
+        only=options["only"],
     )
 
 
@@ -855,6 +914,7 @@ def from_dask(
     basis: Basis = "due",
     by: str | None = None,
     top: int = 10,
+    only: Sequence[str] | None = None,
     columns: Mapping[str, Any] | None = None,
     date_format: str | None = None,
     unknown_invoices: Literal["error", "unapplied"] = "error",
@@ -868,7 +928,7 @@ def from_dask(
     ----------
     invoices, payments : dask.dataframe.DataFrame
         The tables of :meth:`Ledger.from_frames` (``payments`` optional).
-    periods, dates, buckets, basis, by, top
+    periods, dates, buckets, basis, by, top, only
         As for :func:`summarize`.
     columns, date_format, unknown_invoices
         As for :meth:`Ledger.from_frames`.
@@ -912,6 +972,7 @@ def from_dask(
         "basis": basis,
         "by": by,
         "top": top,
+        "only": only,
     }
     if payments is None:
         import dask.dataframe as dd

@@ -8,7 +8,6 @@ collected* pages of the documentation for their definitions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from creditkpi.core.args import Money, MoneyResult, as_periods, period_index, shape_money
 from creditkpi.core.groups import group_codes
