@@ -365,3 +365,24 @@ def test_input_not_mutated() -> None:
     assert (LEDGER._cols.settlement_amount == before[1]).all() and (
         LEDGER._cols.settlement_date == before[2]
     ).all()
+
+
+def test_text_and_page_show_the_largest_groups_and_say_so() -> None:
+    from creditkpi.dashboard.model import GROUPS_SHOWN
+
+    n = GROUPS_SHOWN + 5
+    invoices = [
+        ck.Invoice(f"I{i}", f"C{i:03d}", "2024-03-01", "2024-03-31", f"{100 + i}.00")
+        for i in range(n)
+    ]
+    ledger = ck.Ledger.from_records(invoices, [])
+    board = _quiet(lambda: ck.dashboard(ledger, "2024-04", by="customer_id"))
+    assert board.groups is not None and len(board.groups) == n  # the data keeps every group
+    text = " ".join(board.to_text(width=140).split())  # titles wrap to the table's width
+    assert f"(largest {GROUPS_SHOWN} of {n}; CSV/JSON: all)" in text
+    largest, smallest = f"C{n - 1:03d}", "C000"
+    assert largest in text and smallest not in text
+    page = board.to_html(full=True)
+    assert largest in page and smallest not in page
+    small = _quiet(lambda: ck.dashboard(LEDGER, "2024-04", by="country"))
+    assert "largest" not in small.to_text(width=140)

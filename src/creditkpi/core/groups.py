@@ -87,6 +87,17 @@ def group_codes(ledger: Ledger, by: str | None) -> Groups:
     (['A', 'B'], [1, 0])
     """
     c = ledger._cols
+    cache: dict[str | None, Groups] = c.__dict__.setdefault("_group_cache", {})
+    if isinstance(by, str | None) and by in cache:
+        return cache[by]
+    groups = _group_codes(ledger, by)
+    if isinstance(by, str | None):
+        cache[by] = groups  # groups are immutable and the ledger never changes
+    return groups
+
+
+def _group_codes(ledger: Ledger, by: str | None) -> Groups:
+    c = ledger._cols
     n, m = c.n_invoices, c.n_settlements
     if by is None:
         return Groups("all", pd.Index(["all"]), np.zeros(n, np.int64), np.zeros(m, np.int64))

@@ -70,6 +70,9 @@ _MONEY_COLUMNS = frozenset(
 )
 #: columns of the group table that are not money
 _GROUP_NUMBERS = frozenset({"overdue_rate", "dso", "countback_dso"})
+#: rows of the per-group tables shown in a terminal or a page (the largest groups)
+GROUPS_SHOWN = 50
+
 #: the main per-group KPIs (the rest of the group table is the aged balance)
 _GROUP_MAIN = ("receivables", "overdue", "overdue_rate", "dso", "countback_dso")
 
@@ -544,11 +547,21 @@ class Dashboard:
             (f"Top {len(self.top_customers)} customers by balance", self.top_customers),
         ]
         if self.groups is not None:
-            main = [c for c in self.groups.columns if c in _GROUP_MAIN]
-            rest = [c for c in self.groups.columns if c not in _GROUP_MAIN]
-            out.append((f"By {self.by}: at {self.as_of}, over {self.period}", self.groups[main]))
+            groups = self.groups
+            shown = ""
+            if len(groups) > GROUPS_SHOWN:
+                # a page or a terminal shows the largest groups; CSV and JSON hold them all
+                order = np.argsort(
+                    -groups["receivables"].astype(np.float64).to_numpy(), kind="stable"
+                )
+                groups = groups.iloc[order[:GROUPS_SHOWN]]
+                shown = f" (largest {GROUPS_SHOWN} of {len(self.groups):,}; CSV/JSON: all)"
+            main = [c for c in groups.columns if c in _GROUP_MAIN]
+            rest = [c for c in groups.columns if c not in _GROUP_MAIN]
+            heading = f"By {self.by}: at {self.as_of}, over {self.period}{shown}"
+            out.append((heading, groups[main]))
             if rest:
-                out.append((f"By {self.by}: aged balance at {self.as_of}", self.groups[rest]))
+                out.append((f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest]))
         return out
 
 
