@@ -15,6 +15,11 @@ gives ``nan``.
 >>> from creditkpi import formulas as f
 >>> round(f.recovery_rate(266_000, 138_000), 4)
 0.4812
+
+Two formulas give more than one number: :func:`provision_matrix` (gross
+carrying amounts and loss rates per bucket in, the IFRS 7.35N table out) and
+:func:`payment_index` (days beyond terms in, the 0-100 index out, element
+by element).
 """
 
 from creditkpi.metrics.activation import formula_activation_rate as activation_rate
@@ -36,6 +41,8 @@ from creditkpi.metrics.payment_delay import formula_share_paid_late as share_pai
 from creditkpi.metrics.payment_delay import (
     formula_weighted_average_days as weighted_average_days,
 )
+from creditkpi.metrics.profiles import formula_payment_index as payment_index
+from creditkpi.metrics.provision import formula_provision_matrix as provision_matrix
 
 __all__ = [
     "activation_rate",
@@ -50,6 +57,8 @@ __all__ = [
     "loss_rate",
     "mean_days",
     "overdue_rate",
+    "payment_index",
+    "provision_matrix",
     "provision_rate",
     "recovery_rate",
     "share",
