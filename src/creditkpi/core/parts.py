@@ -9,7 +9,8 @@ these parts and finish them with the same formula (see
 
 * :func:`snapshot_parts` -- at as-of dates: receivables, overdue, current,
   aging buckets, open invoices, unapplied cash, disputed and doubtful
-  receivables, provisions;
+  receivables, provisions; :func:`money_at` and :func:`ratio_at` shape one
+  part, or a ratio of two, as a KPI result;
 * :func:`period_parts` -- over periods: sales and cash flows, the snapshot
   parts at the period's start (``_start``, as of ``start - 1``) and end
   (``_end``), payment-delay sums, the recovery target sums and the activation
@@ -26,7 +27,7 @@ Money is int64 minor units, days are day numbers; every array is shaped
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -35,6 +36,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.args import (
+    Money,
+    MoneyResult,
+    RatioResult,
+    as_dates,
+    date_index,
+    shape_money,
+    shape_values,
+)
 from creditkpi.core.engine import (
     balances,
     cumulative,
@@ -50,7 +60,7 @@ from creditkpi.core.engine import (
 )
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import CreditKPIError, InvalidOptionError
-from creditkpi.core.groups import Groups
+from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
 from creditkpi.core.period import Period, from_day, to_day
 
@@ -61,13 +71,16 @@ __all__ = [
     "cohort_parts",
     "countback_months",
     "customer_parts",
+    "money_at",
     "period_parts",
+    "ratio_at",
     "reason_parts",
     "snapshot_parts",
     "status_parts",
 ]
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 #: every part by name: (where it is computed, unit, meaning)
@@ -311,6 +324,77 @@ def snapshot_parts(
             f"unknown snapshot part(s): {', '.join(unknown)}", column="parts", ids=unknown
         )
     return {n: out[n] for n in wanted}
+
+
+def money_at(
+    ledger: Ledger,
+    as_of: object,
+    part: str,
+    *,
+    by: str | None,
+    money: Money,
+    name: str,
+    rule_days: int | None = None,
+) -> MoneyResult:
+    """One snapshot part as a KPI result: ``as_of`` a date or a list, ``by`` groups.
+
+    The shape of every money KPI at dates (receivables, overdue, unapplied,
+    disputed, doubtful): a ``Decimal`` for one date, a Series over a
+    ``DatetimeIndex`` for a list, by group with ``by``.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")],
+    ...     [ck.Payment("F1", "2024-04-10", "30.00")])
+    >>> money_at(ledger, "2024-04-30", "overdue", by=None, money="float", name="overdue")
+    Decimal('70.00')
+    """
+    dates, single = as_dates(as_of)
+    groups = group_codes(ledger, by)
+    values = snapshot_parts(ledger, [to_day(d) for d in dates], groups, [part], rule_days=rule_days)
+    return shape_money(
+        values[part],
+        date_index(dates),
+        groups,
+        single=single,
+        by=by,
+        digits=ledger._cols.digits,
+        money=money,
+        name=name,
+    )
+
+
+def ratio_at(
+    ledger: Ledger,
+    as_of: object,
+    numerator: str,
+    denominator: str,
+    formula: Callable[[IntArray, IntArray], FloatArray],
+    *,
+    by: str | None,
+    name: str,
+) -> RatioResult:
+    """A ratio of two snapshot parts finished by its ``formula``, shaped like :func:`money_at`.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> from creditkpi import formulas
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
+    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-05-31", "300.00")])
+    >>> ratio_at(ledger, "2024-04-30", "overdue", "receivables", formulas.overdue_rate,
+    ...          by=None, name="overdue_rate")
+    0.25
+    """
+    dates, single = as_dates(as_of)
+    groups = group_codes(ledger, by)
+    days = [to_day(d) for d in dates]
+    values = snapshot_parts(ledger, days, groups, [numerator, denominator])
+    rate = formula(values[numerator], values[denominator])
+    return shape_values(rate, date_index(dates), groups, single=single, by=by, name=name)
 
 
 # ----------------------------------------------------------------------------------

@@ -307,7 +307,7 @@ def formula_activation_rate(activated: Any, in_progress: Any) -> Any:
     Returns
     -------
     float
-        In ``[0, 1]``, higher is better; ``nan`` when ``in_progress`` is 0.
+        In ``[0, 1]``, higher is better; ``nan`` when ``in_progress`` is 0 or below.
 
     Raises
     ------
@@ -317,7 +317,7 @@ def formula_activation_rate(activated: Any, in_progress: Any) -> Any:
     Warns
     -----
     UndefinedMetricWarning
-        When ``in_progress`` is 0.
+        When ``in_progress`` is 0 or below.
 
     References
     ----------

@@ -41,14 +41,12 @@ from creditkpi.core.args import (
     check_option,
     date_index,
     money_values,
-    shape_money,
-    shape_values,
 )
 from creditkpi.core.engine import bucket_labels
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import customer_parts, snapshot_parts, status_parts
+from creditkpi.core.parts import customer_parts, money_at, ratio_at, snapshot_parts, status_parts
 from creditkpi.core.period import to_day
 from creditkpi.core.ratios import ratio
 
@@ -71,25 +69,6 @@ __all__ = [
 UNAPPLIED = "unapplied"
 
 IntArray = npt.NDArray[np.int64]
-
-
-def _money_part(
-    ledger: Ledger, as_of: Any, name: str, by: str | None, money: Money, label: str
-) -> MoneyResult:
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, by)
-    days = [to_day(d) for d in dates]
-    part = snapshot_parts(ledger, days, groups, [name])[name]
-    return shape_money(
-        part,
-        date_index(dates),
-        groups,
-        single=single,
-        by=by,
-        digits=ledger._cols.digits,
-        money=money,
-        name=label,
-    )
 
 
 def receivables(
@@ -139,7 +118,7 @@ def receivables(
     >>> ck.receivables(ledger, "2024-04-30", by="customer_id", money="decimal").to_dict()
     {'C1': Decimal('40.00'), 'C2': Decimal('40.00')}
     """
-    return _money_part(ledger, as_of, "receivables", by, money, "receivables")
+    return money_at(ledger, as_of, "receivables", by=by, money=money, name="receivables")
 
 
 def unapplied_cash(
@@ -179,7 +158,7 @@ def unapplied_cash(
     >>> ck.unapplied_cash(ledger, "2024-04-30")
     Decimal('50.00')
     """
-    return _money_part(ledger, as_of, "unapplied", by, money, "unapplied_cash")
+    return money_at(ledger, as_of, "unapplied", by=by, money=money, name="unapplied_cash")
 
 
 # ----------------------------------------------------------------------------------
@@ -505,7 +484,7 @@ def overdue(
     >>> ck.overdue(ledger, ["2024-03-31", "2024-05-01"]).tolist()
     [0.0, 110.0]
     """
-    return _money_part(ledger, as_of, "overdue", by, money, "overdue")
+    return money_at(ledger, as_of, "overdue", by=by, money=money, name="overdue")
 
 
 def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
@@ -561,11 +540,9 @@ def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioR
     >>> ck.overdue_rate(ledger, "2024-04-30", by="customer_id").to_dict()
     {'C1': 1.0, 'C2': 0.0}
     """
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, by)
-    parts = snapshot_parts(ledger, [to_day(d) for d in dates], groups, ["overdue", "receivables"])
-    rate = formula_overdue_rate(parts["overdue"], parts["receivables"])
-    return shape_values(rate, date_index(dates), groups, single=single, by=by, name="overdue_rate")
+    return ratio_at(
+        ledger, as_of, "overdue", "receivables", formula_overdue_rate, by=by, name="overdue_rate"
+    )
 
 
 def formula_overdue_rate(overdue: Any, receivables: Any) -> Any:
@@ -581,12 +558,12 @@ def formula_overdue_rate(overdue: Any, receivables: Any) -> Any:
     Returns
     -------
     float
-        A fraction (lower is better); ``nan`` when ``receivables`` is 0.
+        A fraction (lower is better); ``nan`` when ``receivables`` is 0 or below.
 
     Warns
     -----
     UndefinedMetricWarning
-        When ``receivables`` is 0.
+        When ``receivables`` is 0 or below.
 
     Notes
     -----

@@ -16,18 +16,14 @@ from creditkpi.core.args import (
     Money,
     MoneyResult,
     RatioResult,
-    as_dates,
     as_periods,
-    date_index,
     period_index,
-    shape_money,
     shape_values,
 )
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import period_parts, snapshot_parts
-from creditkpi.core.period import to_day
+from creditkpi.core.parts import money_at, period_parts, ratio_at
 from creditkpi.core.ratios import exact, ratio
 
 __all__ = [
@@ -111,19 +107,8 @@ def doubtful_receivables(
     Decimal('400.00')
     """
     rule = _check_rule(rule_days)
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, by)
-    days = [to_day(d) for d in dates]
-    cents = snapshot_parts(ledger, days, groups, ["doubtful"], rule_days=rule)["doubtful"]
-    return shape_money(
-        cents,
-        date_index(dates),
-        groups,
-        single=single,
-        by=by,
-        digits=ledger._cols.digits,
-        money=money,
-        name="doubtful_receivables",
+    return money_at(
+        ledger, as_of, "doubtful", by=by, money=money, name="doubtful_receivables", rule_days=rule
     )
 
 
@@ -300,13 +285,14 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Rati
     >>> provision_rate(ledger, "2024-04-30")  # 200 / (500 + 300)
     0.25
     """
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, by)
-    days = [to_day(d) for d in dates]
-    p = snapshot_parts(ledger, days, groups, ["provisions", "doubtful"])
-    rate = formula_provision_rate(p["provisions"], p["doubtful"])
-    return shape_values(
-        rate, date_index(dates), groups, single=single, by=by, name="provision_rate"
+    return ratio_at(
+        ledger,
+        as_of,
+        "provisions",
+        "doubtful",
+        formula_provision_rate,
+        by=by,
+        name="provision_rate",
     )
 
 
@@ -342,7 +328,7 @@ def formula_bad_debt_to_sales(doubtful_change: Any, sales: Any) -> Any:
     Returns
     -------
     float
-        Lower is better; ``nan`` when ``sales`` is 0.
+        Lower is better; ``nan`` when ``sales`` is 0 or below.
 
     Raises
     ------
@@ -352,7 +338,7 @@ def formula_bad_debt_to_sales(doubtful_change: Any, sales: Any) -> Any:
     Warns
     -----
     UndefinedMetricWarning
-        When ``sales`` is 0.
+        When ``sales`` is 0 or below.
 
     References
     ----------
@@ -381,7 +367,7 @@ def formula_loss_rate(write_offs: Any, sales: Any) -> Any:
     Returns
     -------
     float
-        Lower is better; ``nan`` when ``sales`` is 0.
+        Lower is better; ``nan`` when ``sales`` is 0 or below.
 
     Raises
     ------
@@ -391,7 +377,7 @@ def formula_loss_rate(write_offs: Any, sales: Any) -> Any:
     Warns
     -----
     UndefinedMetricWarning
-        When ``sales`` is 0.
+        When ``sales`` is 0 or below.
 
     References
     ----------
@@ -420,7 +406,7 @@ def formula_provision_rate(provisions: Any, doubtful: Any) -> Any:
     Returns
     -------
     float
-        Usually in ``[0, 1]``; ``nan`` when ``doubtful`` is 0.
+        Usually in ``[0, 1]``; ``nan`` when ``doubtful`` is 0 or below.
 
     Raises
     ------
@@ -430,7 +416,7 @@ def formula_provision_rate(provisions: Any, doubtful: Any) -> Any:
     Warns
     -----
     UndefinedMetricWarning
-        When ``doubtful`` is 0.
+        When ``doubtful`` is 0 or below.
 
     References
     ----------

@@ -338,7 +338,7 @@ def formula_cost_per_euro(costs: Any, collected: Any) -> Any:
     Warns
     -----
     UndefinedMetricWarning
-        When ``collected`` is 0.
+        When ``collected`` is 0 or below.
 
     References
     ----------

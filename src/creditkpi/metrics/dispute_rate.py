@@ -28,12 +28,10 @@ from creditkpi.core.args import (
     check_money,
     date_index,
     money_values,
-    shape_money,
-    shape_values,
 )
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import reason_parts, snapshot_parts
+from creditkpi.core.parts import money_at, ratio_at, reason_parts
 from creditkpi.core.period import to_day
 from creditkpi.core.ratios import ratio
 
@@ -95,19 +93,7 @@ def disputed_receivables(
     >>> disputed_receivables(ledger, ["2024-04-01", "2024-04-15", "2024-04-20"]).tolist()
     [0.0, 70.0, 0.0]
     """
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, by)
-    cents = snapshot_parts(ledger, [to_day(d) for d in dates], groups, ["disputed"])["disputed"]
-    return shape_money(
-        cents,
-        date_index(dates),
-        groups,
-        single=single,
-        by=by,
-        digits=ledger._cols.digits,
-        money=money,
-        name="disputed_receivables",
-    )
+    return money_at(ledger, as_of, "disputed", by=by, money=money, name="disputed_receivables")
 
 
 def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
@@ -166,12 +152,9 @@ def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioR
     >>> ck.dispute_rate(ledger, ["2024-03-31", "2024-04-20"]).round(4).tolist()
     [0.3077, 0.4615]
     """
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, by)
-    days = [to_day(d) for d in dates]
-    p = snapshot_parts(ledger, days, groups, ["disputed", "receivables"])
-    rate = formula_dispute_rate(p["disputed"], p["receivables"])
-    return shape_values(rate, date_index(dates), groups, single=single, by=by, name="dispute_rate")
+    return ratio_at(
+        ledger, as_of, "disputed", "receivables", formula_dispute_rate, by=by, name="dispute_rate"
+    )
 
 
 def dispute_reasons(ledger: Ledger, as_of: Any, *, money: Money = "float") -> pd.DataFrame:
@@ -282,12 +265,12 @@ def formula_dispute_rate(disputed: Any, receivables: Any) -> Any:
     Returns
     -------
     float
-        A fraction (lower is better); ``nan`` when ``receivables`` is 0.
+        A fraction (lower is better); ``nan`` when ``receivables`` is 0 or below.
 
     Warns
     -----
     UndefinedMetricWarning
-        When ``receivables`` is 0.
+        When ``receivables`` is 0 or below.
 
     Notes
     -----
