@@ -1,6 +1,6 @@
 """Argument checking and output shapes shared by every KPI.
 
-Every KPI follows the same conventions (DESIGN.md):
+Every KPI follows the same conventions (the *Concepts* page of the documentation):
 
 * snapshot KPIs take ``as_of`` (a date or ``"YYYY-MM-DD"``), period KPIs a
   :class:`~creditkpi.Period` or ``"2024-04"``; a list gives a series;
@@ -12,19 +12,16 @@ Every KPI follows the same conventions (DESIGN.md):
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any, Literal, TypeAlias, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.errors import InvalidOptionError, InvalidValueError, UndefinedMetricWarning
+from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups
 from creditkpi.core.period import Period, PeriodLike, as_date, to_day
 
@@ -38,17 +35,11 @@ __all__ = [
     "check_money",
     "check_option",
     "date_index",
-    "exact_number",
-    "exact_ratio",
     "first_row",
     "money_values",
     "observed_days",
-    "period_group_index",
     "period_index",
     "reshape",
-    "reshape_matrix",
-    "safe_ratio",
-    "warn_undefined",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -120,45 +111,6 @@ def as_periods(period: PeriodLike | Sequence[PeriodLike]) -> tuple[list[Period],
     return periods, False
 
 
-def warn_undefined(what: str, stacklevel: int = 3) -> None:
-    """Emit :class:`UndefinedMetricWarning` for ``what``."""
-    warnings.warn(
-        f"{what} is undefined: result is nan", UndefinedMetricWarning, stacklevel=stacklevel
-    )
-
-
-def safe_ratio(
-    numerator: npt.ArrayLike, denominator: npt.ArrayLike, *, what: str, scale: npt.ArrayLike = 1.0
-) -> FloatArray:
-    """``numerator / denominator * scale`` as floats; ``nan`` + one warning where undefined.
-
-    Integer minor units are divided exactly by Python's true division
-    element-wise, so the float result is the correctly rounded ratio.
-
-    Examples
-    --------
-    >>> safe_ratio([1, 2], [4, 8], what="x").tolist()
-    [0.25, 0.25]
-    """
-    num = np.asarray(numerator)
-    den = np.asarray(denominator)
-    num, den = np.broadcast_arrays(num, den)
-    zero = den == 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if num.dtype.kind in "iu" and den.dtype.kind in "iu":
-            flat = [
-                (int(a) / int(b)) if b != 0 else np.nan
-                for a, b in zip(num.ravel().tolist(), den.ravel().tolist(), strict=True)
-            ]
-            out = np.asarray(flat, dtype=np.float64).reshape(num.shape)
-        else:
-            out = np.where(zero, np.nan, num.astype(np.float64) / np.where(zero, 1, den))
-    out = out * np.asarray(scale, dtype=np.float64)
-    if np.any(zero):
-        warn_undefined(what, stacklevel=3)
-    return np.asarray(out, dtype=np.float64)
-
-
 def reshape(
     values: pd.Series,
     *,
@@ -216,92 +168,6 @@ def observed_days(periods: list[Period], observed: Any) -> list[int]:
             ids=outside,
         )
     return [to_day(d) for d in dates]
-
-
-def period_group_index(periods: Sequence[Period], groups: Groups) -> pd.MultiIndex:
-    """The ``(period, group)`` index of a per-period, per-group result."""
-    return pd.MultiIndex.from_product(
-        [pd.Index([str(p) for p in periods], name="period"), groups.labels],
-        names=["period", "group"],
-    )
-
-
-def reshape_matrix(
-    values: FloatArray,
-    periods: Sequence[Period],
-    groups: Groups,
-    *,
-    single: bool,
-    by: str | None,
-) -> Any:
-    """Shape a ``(periods, groups)`` array per the library's conventions (see :func:`reshape`)."""
-    if by is None:
-        if single:
-            return float(values[0, 0])
-        return pd.Series(values[:, 0], index=pd.Index([str(p) for p in periods], name="period"))
-    if single:
-        out = pd.Series(values[0], index=groups.labels.copy())
-        out.index.name = by
-        return out
-    series = pd.Series(values.reshape(-1), index=period_group_index(periods, groups))
-    return reshape(series, single=single, by=by)
-
-
-def exact_number(value: object, name: str) -> Fraction | None:
-    """``value`` (int, float, Decimal, Fraction) as an exact fraction; ``None`` if not finite.
-
-    Floats are taken at their binary value, Decimals at their decimal value.
-
-    Raises
-    ------
-    InvalidValueError
-        If ``value`` is not a number.
-
-    Examples
-    --------
-    >>> exact_number(Decimal("0.1"), "x"), exact_number(float("nan"), "x")
-    (Fraction(1, 10), None)
-    """
-    if isinstance(value, bool) or not isinstance(
-        value, (int, float, Decimal, Fraction, np.integer, np.floating)
-    ):
-        raise InvalidValueError(f"{name} must be a number, got {value!r}", column=name)
-    if isinstance(value, (float, np.floating)):
-        return Fraction(float(value)) if np.isfinite(value) else None
-    if isinstance(value, Decimal):
-        return Fraction(value) if value.is_finite() else None
-    if isinstance(value, np.integer):
-        return Fraction(int(value))
-    return Fraction(value)
-
-
-def exact_ratio(
-    numerator: object,
-    denominator: object,
-    *,
-    what: str,
-    names: tuple[str, str] = ("numerator", "denominator"),
-) -> float:
-    """``numerator / denominator`` of plain numbers, computed exactly and rounded once.
-
-    ints and Decimals are divided as fractions, so ``0.1`` given as
-    ``Decimal("0.1")`` stays exact; a non-finite float propagates as in float
-    arithmetic. A zero denominator gives ``nan`` and an
-    :class:`UndefinedMetricWarning` naming ``what``.
-
-    Examples
-    --------
-    >>> exact_ratio(Decimal("128000"), Decimal("266000"), what="x")
-    0.48120300751879697
-    """
-    num = exact_number(numerator, names[0])
-    den = exact_number(denominator, names[1])
-    if den == 0:
-        warn_undefined(what, stacklevel=4)
-        return math.nan
-    if num is None or den is None:
-        return float(numerator) / float(denominator)  # type: ignore[arg-type]
-    return float(num / den)
 
 
 # ----------------------------------------------------------------------------------
@@ -453,3 +319,31 @@ def first_row(frame: pd.DataFrame, name: str) -> pd.Series:
         value = frame[column].iloc[0]
         row[column] = value.item() if isinstance(value, np.generic) else value
     return pd.Series(row, dtype=object, name=name)
+
+
+def shape_summary(
+    frame: pd.DataFrame,
+    periods: Sequence[Period],
+    groups: Groups,
+    *,
+    single: bool,
+    by: str | None,
+) -> SummaryResult:
+    """Index a summary table of ``(periods × groups)`` rows per the library's conventions.
+
+    One period and no ``by``: the first row as a Series (:func:`first_row`);
+    periods only: a ``PeriodIndex``; one period by group: the group labels;
+    both: a ``(period, by)`` MultiIndex.
+    """
+    if by is None:
+        frame.index = period_index(periods)
+        if single:
+            return first_row(frame, str(periods[0]))
+        return frame
+    if single:
+        frame.index = groups.labels.rename(by)
+        return frame
+    frame.index = pd.MultiIndex.from_product(
+        [period_index(periods), groups.labels], names=["period", by]
+    )
+    return frame

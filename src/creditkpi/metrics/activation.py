@@ -20,10 +20,10 @@ from creditkpi.core.args import (
     as_periods,
     check_money,
     check_option,
-    first_row,
     money_values,
     observed_days,
     period_index,
+    shape_summary,
     shape_values,
 )
 from creditkpi.core.errors import InvalidValueError
@@ -272,18 +272,7 @@ def activation_summary(
             "per_activated_case": averages(activated),
         },
     )
-    if by is None:
-        frame.index = period_index(periods)
-        if single:
-            return first_row(frame, str(periods[0]))
-        return frame
-    if single:
-        frame.index = groups.labels.rename(by)
-        return frame
-    frame.index = pd.MultiIndex.from_product(
-        [period_index(periods), groups.labels], names=["period", by]
-    )
-    return frame
+    return shape_summary(frame, periods, groups, single=single, by=by)
 
 
 def _check_count(value: Any, name: str) -> None:

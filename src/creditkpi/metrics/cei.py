@@ -28,10 +28,10 @@ from creditkpi.core.args import (
     as_periods,
     check_money,
     check_option,
-    first_row,
     money_values,
     observed_days,
     period_index,
+    shape_summary,
     shape_values,
 )
 from creditkpi.core.errors import InvalidOptionError
@@ -227,8 +227,8 @@ def recovery_rate(
     ``Total = Σ B_i(start - 1)`` and ``Remaining(d) = Σ B_i(d)`` over the
     target set; ``rate = (Total - Remaining(d)) / Total``.
 
-    As the SPEC defines it, an invoice issued during P is never in the
-    target set, even when it falls due in P. Everything that reduces a
+    By definition (see the *Recovery rate* page), an invoice issued during P
+    is never in the target set, even when it falls due in P. Everything that reduces a
     balance counts as recovered: payments, credit notes and write-offs
     (see :func:`recovery_summary` for the amounts).
 
@@ -328,18 +328,7 @@ def recovery_summary(
             "recovery_rate": rate,
         }
     )
-    if by is None:
-        frame.index = period_index(periods)
-        if single:
-            return first_row(frame, str(periods[0]))
-        return frame
-    if single:
-        frame.index = groups.labels.rename(by)
-        return frame
-    frame.index = pd.MultiIndex.from_product(
-        [period_index(periods), groups.labels], names=["period", by]
-    )
-    return frame
+    return shape_summary(frame, periods, groups, single=single, by=by)
 
 
 # ----------------------------------------------------------------------------------

@@ -30,9 +30,9 @@ from creditkpi.core.args import (
     as_periods,
     check_money,
     check_option,
-    first_row,
     money_values,
     period_index,
+    shape_summary,
     shape_values,
 )
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
@@ -401,18 +401,7 @@ def dso_summary(
     for name in names:
         data[name] = money_values(p[name].reshape(-1), digits, money)
     frame = pd.DataFrame(data, columns=list(SUMMARY_COLUMNS))
-    if by is None:
-        frame.index = period_index(periods)
-        if single:
-            return first_row(frame, str(periods[0]))
-        return frame
-    if single:
-        frame.index = groups.labels.rename(by)
-        return frame
-    frame.index = pd.MultiIndex.from_product(
-        [period_index(periods), groups.labels], names=["period", by]
-    )
-    return frame
+    return shape_summary(frame, periods, groups, single=single, by=by)
 
 
 # ----------------------------------------------------------------------------------

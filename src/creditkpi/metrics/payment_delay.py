@@ -15,9 +15,8 @@ from creditkpi.core.args import (
     SummaryResult,
     as_periods,
     check_money,
-    first_row,
     money_values,
-    period_index,
+    shape_summary,
 )
 from creditkpi.core.errors import InvalidValueError
 from creditkpi.core.groups import group_codes
@@ -129,18 +128,7 @@ def payment_delays(
         "payments": p["payments"].reshape(-1),
     }
     frame = pd.DataFrame(values, columns=list(DELAY_COLUMNS))
-    if by is None:
-        frame.index = period_index(periods)
-        if single:
-            return first_row(frame, str(periods[0]))
-        return frame
-    if single:
-        frame.index = groups.labels.rename(by)
-        return frame
-    frame.index = pd.MultiIndex.from_product(
-        [period_index(periods), groups.labels], names=["period", by]
-    )
-    return frame
+    return shape_summary(frame, periods, groups, single=single, by=by)
 
 
 def formula_mean_days(amount_days: Any, amount: Any) -> Any:
