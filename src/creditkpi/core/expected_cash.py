@@ -340,7 +340,9 @@ def conditional_shares(
     closed = np.zeros((n, k), dtype=np.float64)
     if n == 0 or curves.keys.size == 0:
         return paid, closed
-    seg = curves.segment_of[codes]
+    size = curves.segment_of.size
+    inside = (codes >= 0) & (codes < size)
+    seg = np.where(inside, curves.segment_of[np.clip(codes, 0, max(size - 1, 0))], -1)
     has = seg >= 0
     if not has.any():
         return paid, closed

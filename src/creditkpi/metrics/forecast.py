@@ -7,6 +7,7 @@ the documentation.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -18,7 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import Money, as_dates, check_money, check_option, money_values
-from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
 from creditkpi.core.expected_cash import (
     CUSTOMER,
     LEDGER,
@@ -92,8 +93,9 @@ class _Expected:
 def _check_fallback(ledger: Ledger, fallback: object) -> str:
     if fallback == "all":
         return "all"
-    if not isinstance(fallback, str) or fallback not in ledger.attributes:
-        allowed = ", ".join(repr(a) for a in ("all", *ledger.attributes))
+    attributes = [a for a in ledger.attributes if a not in ("customer_id", "customer")]
+    if not isinstance(fallback, str) or fallback not in attributes:
+        allowed = ", ".join(repr(a) for a in ("all", *attributes))
         raise InvalidOptionError(
             f"fallback must be 'all' or an invoice attribute ({allowed}), got {fallback!r}",
             column="fallback",
@@ -430,9 +432,11 @@ def collection_forecast(
 
     Examples
     --------
-    Four invoices of 100 due on 31 May, paid 10, 20, 30 days late, one still
-    open on 30 June (30 days late); the curve says it will be paid after
-    day 30, but nothing was seen after that: nothing expected yet.
+    Four invoices of 100 due on 31 May: three paid 10, 20 and 30 days late,
+    one still open on 30 June (30 days late); another due on 1 July. The one
+    due tomorrow is spread like the history (a quarter paid 10, 20 and 30
+    days late: weeks 2, 3 and 5); the one 30 days late is past every payment
+    seen, so nothing is expected of it (beyond the horizon):
 
     >>> import creditkpi as ck
     >>> ledger = ck.Ledger.from_records(
@@ -442,7 +446,7 @@ def collection_forecast(
     ...      ck.Payment("F2", "2024-06-30", "100.00")])
     >>> fc = ck.collection_forecast(ledger, "2024-06-30", horizon="4W", min_history=1)
     >>> fc.windows["expected_cash"].tolist()
-    [0.0, 0.0, 25.0, 25.0]
+    [0.0, 25.0, 25.0, 0.0]
     >>> fc["within_horizon"], fc["beyond_horizon"], fc["open_balance"]
     (50.0, 150.0, 200.0)
     """
@@ -675,6 +679,9 @@ def backtest_forecast(
     UndefinedMetricWarning
         When no cash at all was received in some step's windows (WAPE and
         bias are ``nan`` there).
+    DataQualityWarning
+        When the horizon of some origin ends after the ledger's last dated
+        invoice or settlement: the cash of those windows is not known yet.
 
     Notes
     -----
@@ -696,14 +703,28 @@ def backtest_forecast(
     >>> ledger = datasets.sample()
     >>> origins = [f"2024-0{m}-01" for m in range(3, 7)]
     >>> bt = ck.backtest_forecast(ledger, origins=origins, horizon="4W")
+    >>> bt.overall[["wape", "bias"]].round(3)
+                    wape   bias
+    method
+    survival       0.179 -0.160
+    average_delay  0.379 -0.081
+    due_date       1.238  0.856
     >>> list(bt.overall.index)
     ['survival', 'average_delay', 'due_date']
     >>> list(bt.summary.columns)
     ['forecast', 'actual', 'wape', 'bias', 'mape', 'mape_undefined', 'origins']
     """
-    dates, _ = as_dates(origins)
-    if not dates:
+    raw = [origins] if isinstance(origins, (str, date)) else list(origins)
+    if not raw:
         raise InvalidOptionError("backtest_forecast needs at least one origin", column="origins")
+    dates = [as_dates(one)[0][0] for one in raw]
+    repeated = sorted({d for d in dates if dates.count(d) > 1})
+    if repeated:
+        raise InvalidOptionError(
+            f"origins lists {len(repeated)} date(s) more than once: give each origin once",
+            column="origins",
+            ids=[str(d) for d in repeated],
+        )
     if isinstance(methods, str):
         methods = (methods,)  # type: ignore[assignment]
     wanted = list(dict.fromkeys(methods))
@@ -763,6 +784,7 @@ def backtest_forecast(
                     "actual": int(actual.sum()),
                 }
             )
+    _warn_incomplete(ledger, order, horizon, freq)
     detail = pd.DataFrame(detail_rows).set_index(["origin", "method", "step"])
     totals = pd.DataFrame(total_rows).set_index(["origin", "method"])
     summary_rows = []
@@ -809,6 +831,26 @@ def backtest_forecast(
         freq=freq,
         currency=ledger.currency,
     )
+
+
+def _warn_incomplete(
+    ledger: Ledger, origins: list[date], horizon: str | int, freq: str | int
+) -> None:
+    """Warn when some windows end after the ledger's last dated event (actuals incomplete)."""
+    c = ledger._cols
+    days = [int(c.settlement_date.max(initial=-(2**40))), int(c.issue.max(initial=-(2**40)))]
+    last = max(days)
+    late = [
+        when for when in origins if to_day(when) + int(horizon_offsets(when, horizon, freq)[-1]) > last
+    ]
+    if late and last > -(2**40):
+        warnings.warn(
+            f"the horizon of {len(late)} of {len(origins)} origins (first: {late[0]}) ends after "
+            f"the ledger's last dated event ({from_day(last)}): their actual cash is incomplete; "
+            "choose origins at least one horizon before the end of the data",
+            DataQualityWarning,
+            stacklevel=3,
+        )
 
 
 def _actual(ledger: Ledger, day: int, offsets: IntArray, open_: BoolArray) -> IntArray:
