@@ -1117,8 +1117,7 @@ def _emit_forecast(fc: Any, bt: Any, args: argparse.Namespace) -> None:
             expected_write_offs=("expected_write_offs", "sum"),
         )
     table = Table(
-        title=f"Expected cash from the receivables open at {fc.as_of} "
-        f"({fc.method}, {fc.currency})",
+        title=f"Expected cash from the receivables open at {fc.as_of} ({fc.method}, {fc.currency})",
         caption="open invoices only: future invoicing is not forecast",
         header_style="bold",
     )

@@ -64,7 +64,9 @@ def test_hand_worked_ledger(method: str, weeks: list[int], beyond: int) -> None:
     fc = ck.collection_forecast(
         small_ledger(), "2024-06-30", horizon="6W", method=method, min_history=1, money="decimal"
     )  # type: ignore[arg-type]
-    assert fc.windows["expected_cash"].tolist() == [Decimal(w).quantize(Decimal("0.01")) for w in weeks]
+    assert fc.windows["expected_cash"].tolist() == [
+        Decimal(w).quantize(Decimal("0.01")) for w in weeks
+    ]
     assert fc.windows["start"].iloc[0] == pd.Timestamp("2024-07-01")
     assert fc.windows["end"].iloc[-1] == pd.Timestamp("2024-08-11")
     assert fc["beyond_horizon"] == Decimal(beyond)
@@ -73,9 +75,7 @@ def test_hand_worked_ledger(method: str, weeks: list[int], beyond: int) -> None:
 
 
 def test_write_offs_forecast_from_a_competing_history() -> None:
-    history = [
-        ck.Invoice(f"H{k}", "C1", "2023-01-01", "2023-01-31", "100.00") for k in range(4)
-    ]
+    history = [ck.Invoice(f"H{k}", "C1", "2023-01-01", "2023-01-31", "100.00") for k in range(4)]
     settle = [
         ck.Payment("H0", "2023-02-10", "100.00"),
         ck.Payment("H1", "2023-02-10", "100.00", kind="write_off"),
@@ -123,9 +123,8 @@ def test_conservation_to_the_cent(spec: LedgerSpec, offset: int, by: str | None,
         for _, row in s.iterrows():
             total = row["within_horizon"] + row["beyond_horizon"] + row["write_offs"]
             assert total == row["open_balance"]
-            assert (
-                row["customer_history"] + row["segment_history"] + row["ledger_history"]
-                == (row["open_balance"] if method != "due_date" else 0)
+            assert row["customer_history"] + row["segment_history"] + row["ledger_history"] == (
+                row["open_balance"] if method != "due_date" else 0
             )
         cash = fc.windows["expected_cash"]
         within = cash.groupby(level=0).sum() if by is not None else cash.sum()
@@ -301,7 +300,10 @@ def test_distributed_forecast_equals_the_ledger_function(by: str | None) -> None
         table = ckd.kpis(ckd.combine(parts), money="decimal")
         for period in ("2024-06", "2024-12"):
             end = ck.Period.parse(period).end
-            for name, horizon in (("forecast_next_4_weeks", "4W"), ("forecast_next_13_weeks", "13W")):
+            for name, horizon in (
+                ("forecast_next_4_weeks", "4W"),
+                ("forecast_next_13_weeks", "13W"),
+            ):
                 fc = ck.collection_forecast(ledger, end, horizon=horizon, by=by, money="decimal")
                 got = table.xs(period, level="period")[name]
                 want = fc["within_horizon"]
@@ -319,20 +321,22 @@ def test_distributed_forecast_equals_the_ledger_function(by: str | None) -> None
 
 
 def test_segment_fallback_uses_the_segment_curve() -> None:
-    invoices = [
-        ck.Invoice(f"A{k}", f"C{k}", "2024-01-01", "2024-01-31", "100", attrs={"seg": "slow"})
-        for k in range(3)
-    ] + [
-        ck.Invoice(f"B{k}", f"D{k}", "2024-01-01", "2024-01-31", "100", attrs={"seg": "fast"})
-        for k in range(3)
-    ] + [ck.Invoice("N", "C9", "2024-03-08", "2024-04-07", "100", attrs={"seg": "slow"})]
+    invoices = (
+        [
+            ck.Invoice(f"A{k}", f"C{k}", "2024-01-01", "2024-01-31", "100", attrs={"seg": "slow"})
+            for k in range(3)
+        ]
+        + [
+            ck.Invoice(f"B{k}", f"D{k}", "2024-01-01", "2024-01-31", "100", attrs={"seg": "fast"})
+            for k in range(3)
+        ]
+        + [ck.Invoice("N", "C9", "2024-03-08", "2024-04-07", "100", attrs={"seg": "slow"})]
+    )
     payments = [ck.Payment(f"A{k}", "2024-03-31", "100") for k in range(3)] + [
         ck.Payment(f"B{k}", "2024-01-31", "100") for k in range(3)
     ]
     ledger = ck.Ledger.from_records(invoices, payments)
-    seg = ck.collection_forecast(
-        ledger, "2024-03-31", horizon="10W", min_history=3, fallback="seg"
-    )
+    seg = ck.collection_forecast(ledger, "2024-03-31", horizon="10W", min_history=3, fallback="seg")
     assert seg["segment_history"] == 100.0 and seg["ledger_history"] == 0.0
     # N is due in 7 days (a = -7); week k holds the days (7k - 14, 7k - 7] on its clock.
     # Slow segment: everything paid 60 days late -> week 10
@@ -381,3 +385,18 @@ def test_an_empty_book_forecasts_nothing() -> None:
     assert fc.windows["expected_cash"].tolist() == [0.0, 0.0]
     assert fc["open_balance"] == 0.0 and fc["open_invoices"] == 0
     assert "CollectionForecast(as of 2024-04-30" in repr(fc)
+
+
+def test_plots_write_png_files(tmp_path: Any) -> None:
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ledger = small_ledger([ck.Payment("F9", "2024-07-12", "100.00")])
+    fc = ck.collection_forecast(ledger, "2024-06-30", horizon="4W", by="customer_id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.DataQualityWarning)
+        bt = ck.backtest_forecast(ledger, origins=["2024-06-23", "2024-06-30"], horizon="2W")
+    for name, draw in (("fc.png", fc.plot), ("bt.png", bt.plot)):
+        figure = draw(tmp_path / name)
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert figure.axes
+    assert "2 origins" in repr(bt)

@@ -519,12 +519,34 @@ def settled_counts(table: _Table) -> IntArray:
     return out
 
 
+def history_groupings(ledger: Ledger, fallback: str) -> dict[int, Groups]:
+    """The groupings of the curve levels (customer, segment unless ``"all"``, ledger).
+
+    They do not depend on the date: compute them once for many as-of dates.
+    """
+    out = {CUSTOMER: group_codes(ledger, "customer_id")}
+    if fallback != "all":
+        out[SEGMENT] = group_codes(ledger, fallback)
+    out[LEDGER] = group_codes(ledger, None)
+    return out
+
+
+def history_at(
+    ledger: Ledger, as_of: date, groupings: dict[int, Groups]
+) -> dict[int, tuple[Groups, _Table]]:
+    """Per curve level, its groups and its survival table at ``as_of`` (one pass of durations)."""
+    named = {str(level): groups for level, groups in groupings.items()}
+    _, tables = tables_at(ledger, as_of, named)
+    return {level: (groups, tables[str(level)]) for level, groups in groupings.items()}
+
+
 def customer_curves(
     ledger: Ledger,
     as_of: date,
     *,
     min_history: int,
     fallback: str,
+    history: dict[int, tuple[Groups, _Table]] | None = None,
 ) -> tuple[IntArray, IntArray, dict[int, tuple[Groups, _Table]]]:
     """Which curve each invoice's balance uses at ``as_of``, and the curves' tables.
 
@@ -532,6 +554,7 @@ def customer_curves(
     before ``as_of`` uses its own curve; otherwise its segment's (the
     invoice attribute ``fallback``) when the segment has that history,
     else the whole ledger's. ``fallback="all"`` skips the segment.
+    ``history`` is :func:`history_at` when already computed.
 
     Returns
     -------
@@ -541,31 +564,25 @@ def customer_curves(
     tables : dict
         Per level, its groups and its survival table at ``as_of``.
     """
-    groupings = {"customer": group_codes(ledger, "customer_id")}
-    if fallback != "all":
-        groupings["segment"] = group_codes(ledger, fallback)
-    groupings["all"] = group_codes(ledger, None)
-    _, tables = tables_at(ledger, as_of, groupings)
+    levels = (
+        history
+        if history is not None
+        else history_at(ledger, as_of, history_groupings(ledger, fallback))
+    )
     n = ledger.n_invoices
     level = np.full(n, LEDGER, dtype=np.int64)
     curve = np.zeros(n, dtype=np.int64)
-    if fallback != "all":
-        seg_groups = groupings["segment"]
-        seg_ok = settled_counts(tables["segment"]) >= min_history
+    if SEGMENT in levels:
+        seg_groups, seg_table = levels[SEGMENT]
+        seg_ok = settled_counts(seg_table) >= min_history
         use = seg_ok[seg_groups.invoice]
         level[use] = SEGMENT
         curve[use] = seg_groups.invoice[use]
-    cust = groupings["customer"]
-    own_ok = settled_counts(tables["customer"]) >= min_history
+    cust, cust_table = levels[CUSTOMER]
+    own_ok = settled_counts(cust_table) >= min_history
     use = own_ok[cust.invoice]
     level[use] = CUSTOMER
     curve[use] = cust.invoice[use]
-    levels: dict[int, tuple[Groups, _Table]] = {
-        CUSTOMER: (cust, tables["customer"]),
-        LEDGER: (groupings["all"], tables["all"]),
-    }
-    if fallback != "all":
-        levels[SEGMENT] = (groupings["segment"], tables["segment"])
     return level, curve, levels
 
 
@@ -618,20 +635,22 @@ def survival_units(
     min_history: int,
     fallback: str,
     balance: IntArray | None = None,
+    history: dict[int, tuple[Groups, _Table]] | None = None,
 ) -> tuple[OpenUnits, dict[int, Incidence], dict[int, pd.Index]]:
     """The open balances at ``as_of`` as units, with the curves they use.
 
     Returns the units (per group of ``groups``, curve level and code, age on
     the due-date clock), the curves per level (only the levels some unit
     uses) and each level's curve labels. ``balance`` is every invoice's
-    balance at ``as_of`` when already known (0 for invoices not yet issued).
+    balance at ``as_of`` when already known (0 for invoices not yet issued),
+    ``history`` the :func:`history_at` tables.
     """
     day = to_day(as_of)
     if balance is None:
         balance = balances(ledger, as_of).balance
     open_ = balance > 0
     level, curve, levels = customer_curves(
-        ledger, as_of, min_history=min_history, fallback=fallback
+        ledger, as_of, min_history=min_history, fallback=fallback, history=history
     )
     units = open_balance_units(
         groups.invoice[open_],
@@ -732,7 +751,9 @@ def finish_parts(
         offsets = horizon_offsets(date(2000, 1, 1), f"{steps}W", PART_FREQ)
         cash, _, _ = expected_by_window(units, curves, offsets)
         per = sum_by(code.astype(np.int64), cash.sum(axis=1), len(labels))
-        out += pd.Series(per, index=pd.Index(labels, dtype=object)).reindex(
-            index, fill_value=0
-        ).to_numpy(dtype=np.int64)
+        out += (
+            pd.Series(per, index=pd.Index(labels, dtype=object))
+            .reindex(index, fill_value=0)
+            .to_numpy(dtype=np.int64)
+        )
     return out

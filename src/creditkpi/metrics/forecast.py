@@ -26,11 +26,12 @@ from creditkpi.core.expected_cash import (
     SEGMENT,
     expected_by_window,
     finish_parts,
+    history_at,
+    history_groupings,
     horizon_offsets,
     settled_counts,
     sum_by,
     survival_units,
-    tables_at,
 )
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import PAYMENT, Ledger
@@ -54,6 +55,8 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+#: per curve level, its groups and survival table (core.expected_cash.history_at)
+History: TypeAlias = dict[int, tuple[Groups, Any]]
 
 #: forecasting methods
 Method: TypeAlias = Literal["survival", "average_delay", "due_date"]
@@ -124,9 +127,16 @@ def _survival(
     min_history: int,
     fallback: str,
     balance: IntArray,
+    history: History,
 ) -> _Expected:
     units, curves, _ = survival_units(
-        ledger, when, groups, min_history=min_history, fallback=fallback, balance=balance
+        ledger,
+        when,
+        groups,
+        min_history=min_history,
+        fallback=fallback,
+        balance=balance,
+        history=history,
     )
     cash, closed, beyond = expected_by_window(units, curves, offsets)
     size = groups.size
@@ -143,7 +153,7 @@ def _survival(
 
 
 def _average_days_late(
-    ledger: Ledger, day: int, min_history: int, fallback: str
+    ledger: Ledger, day: int, min_history: int, history: History
 ) -> tuple[npt.NDArray[np.float64], IntArray, IntArray]:
     """Per invoice: the amount-weighted average days late of its curve's history at ``day``.
 
@@ -160,19 +170,14 @@ def _average_days_late(
     inv = inv[keep]
     amount = c.settlement_amount[:hi][keep].astype(np.float64)
     late = np.maximum(c.settlement_date[:hi][keep] - c.due[inv], 0).astype(np.float64)
-    groupings = {"customer": group_codes(ledger, "customer_id")}
-    if fallback != "all":
-        groupings["segment"] = group_codes(ledger, fallback)
-    groupings["all"] = group_codes(ledger, None)
-    _, tables = tables_at(ledger, from_day(day), groupings)
     n = c.n_invoices
     average = np.zeros(n, dtype=np.float64)
     level = np.full(n, LEDGER, dtype=np.int64)
     code = np.zeros(n, dtype=np.int64)
-    for lvl, name in ((LEDGER, "all"), (SEGMENT, "segment"), (CUSTOMER, "customer")):
-        if name not in groupings:
+    for lvl in (LEDGER, SEGMENT, CUSTOMER):
+        if lvl not in history:
             continue
-        groups = groupings[name]
+        groups, table = history[lvl]
         size = groups.size
         weight = np.bincount(groups.invoice[inv], weights=amount, minlength=size)
         total = np.bincount(groups.invoice[inv], weights=amount * late, minlength=size)
@@ -181,7 +186,7 @@ def _average_days_late(
         ok = (
             np.ones(size, dtype=bool)
             if lvl == LEDGER
-            else settled_counts(tables[name]) >= max(min_history, 1)
+            else settled_counts(table) >= max(min_history, 1)
         )
         use = ok[groups.invoice]
         average[use] = mean[groups.invoice][use]
@@ -198,7 +203,7 @@ def _baseline(
     balance: IntArray,
     method: Method,
     min_history: int,
-    fallback: str,
+    history: History | None,
 ) -> _Expected:
     """Whole balances on one expected day: the due date, or due date + average days late."""
     c = ledger._cols
@@ -208,8 +213,8 @@ def _baseline(
     group = groups.invoice[open_]
     amount = balance[open_]
     expected = c.due[open_].astype(np.int64)
-    if method == "average_delay":
-        average, level, _ = _average_days_late(ledger, day, min_history, fallback)
+    if method == "average_delay" and history is not None:
+        average, level, _ = _average_days_late(ledger, day, min_history, history)
         expected = expected + np.rint(average[open_]).astype(np.int64)
         np.add.at(by_level, (group, level[open_]), amount)
     offset = np.maximum(expected - day, 1)  # already past: the first window
@@ -236,12 +241,13 @@ def _expected(
     min_history: int,
     fallback: str,
     balance: IntArray,
+    history: History | None,
 ) -> _Expected:
+    """The forecast of one method; ``history`` (:func:`history_at`) unless ``due_date``."""
     if method == "survival":
-        return _survival(ledger, when, groups, offsets, min_history, fallback, balance)
-    return _baseline(
-        ledger, to_day(when), groups, offsets, balance, method, min_history, fallback
-    )
+        assert history is not None
+        return _survival(ledger, when, groups, offsets, min_history, fallback, balance, history)
+    return _baseline(ledger, to_day(when), groups, offsets, balance, method, min_history, history)
 
 
 def _issued_balances(ledger: Ledger, day: int) -> IntArray:
@@ -464,8 +470,21 @@ def collection_forecast(
     offsets = horizon_offsets(when, horizon, freq)
     groups = group_codes(ledger, by)
     day = to_day(when)
+    past = (
+        None
+        if method == "due_date"
+        else history_at(ledger, when, history_groupings(ledger, segment))
+    )
     exp = _expected(
-        ledger, when, groups, offsets, method, history, segment, _issued_balances(ledger, day)
+        ledger,
+        when,
+        groups,
+        offsets,
+        method,
+        history,
+        segment,
+        _issued_balances(ledger, day),
+        past,
     )
     digits = ledger._cols.digits
     k = offsets.size - 1
@@ -738,6 +757,7 @@ def backtest_forecast(
     c = ledger._cols
     digits = c.digits
     whole = group_codes(ledger, None)
+    groupings = history_groupings(ledger, segment)
     order = sorted(set(dates))
     paid = np.zeros(c.n_invoices, dtype=np.int64)
     swept = 0  # settlements already added to ``paid``
@@ -759,8 +779,10 @@ def backtest_forecast(
         k = offsets.size - 1
         actual = _actual(ledger, day, offsets, balance > 0)
         starts, ends = _window_dates(when, offsets)
+        # the survival tables at T, once for the methods that read history
+        past = history_at(ledger, when, groupings) if set(wanted) - {"due_date"} else None
         for m in wanted:
-            exp = _expected(ledger, when, whole, offsets, m, history, segment, balance)
+            exp = _expected(ledger, when, whole, offsets, m, history, segment, balance, past)
             for j in range(k):
                 detail_rows.append(
                     {
@@ -796,7 +818,7 @@ def backtest_forecast(
             summary_rows.append(
                 {
                     "method": m,
-                    "step": int(step),
+                    "step": int(step),  # type: ignore[arg-type]
                     "forecast": int(f.sum()),
                     "actual": int(a.sum()),
                     **_errors(f, a),
@@ -841,7 +863,9 @@ def _warn_incomplete(
     days = [int(c.settlement_date.max(initial=-(2**40))), int(c.issue.max(initial=-(2**40)))]
     last = max(days)
     late = [
-        when for when in origins if to_day(when) + int(horizon_offsets(when, horizon, freq)[-1]) > last
+        when
+        for when in origins
+        if to_day(when) + int(horizon_offsets(when, horizon, freq)[-1]) > last
     ]
     if late and last > -(2**40):
         warnings.warn(
@@ -890,9 +914,7 @@ def formula_expected_in_window(
     >>> formula_expected_in_window(300, 0.6, 0.6, 0.3)
     150.0
     """
-    return float(
-        balance * ratio(survival_start - survival_end, survival_at_age, what="S(a) <= 0")
-    )
+    return float(balance * ratio(survival_start - survival_end, survival_at_age, what="S(a) <= 0"))
 
 
 def formula_forecast_next_4_weeks(
