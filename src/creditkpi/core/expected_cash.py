@@ -30,6 +30,7 @@ after it absent).
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -665,6 +666,35 @@ def survival_units(
     return units, curves, labels
 
 
+#: the registry parts' units per ledger (held weakly): both parts at one date share them
+_PART_UNITS: weakref.WeakKeyDictionary[Any, dict[tuple[int, str | None], Any]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _part_units(
+    ledger: Ledger, as_of: date, by: str | None
+) -> tuple[Groups, OpenUnits, dict[int, Incidence]]:
+    """:func:`survival_units` with the registry's options, computed once per (ledger, date, by).
+
+    The dashboard and the distributed summaries ask for both forecast parts
+    at the same dates; a ledger is immutable, so its units are kept while
+    the ledger lives (the last few dates only).
+    """
+    cache = _PART_UNITS.setdefault(ledger._cols, {})
+    key = (to_day(as_of), by)
+    if key not in cache:
+        groups = group_codes(ledger, by)
+        units, curves, _ = survival_units(
+            ledger, as_of, groups, min_history=PART_MIN_HISTORY, fallback="all"
+        )
+        if len(cache) >= 4:
+            cache.pop(next(iter(cache)))
+        cache[key] = (groups, units, curves)
+    out: tuple[Groups, OpenUnits, dict[int, Incidence]] = cache[key]
+    return out
+
+
 def own_curve_cash(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
     """Registry part: expected cash per (group, week) of the customers with their own curve.
 
@@ -675,10 +705,7 @@ def own_curve_cash(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
     customer's curve depends only on its own invoices, so the part is
     additive over partitions by customer.
     """
-    groups = group_codes(ledger, by)
-    units, curves, _ = survival_units(
-        ledger, as_of, groups, min_history=PART_MIN_HISTORY, fallback="all"
-    )
+    groups, units, curves = _part_units(ledger, as_of, by)
     own = units.take(units.level == CUSTOMER)
     offsets = horizon_offsets(as_of, PART_HORIZON, PART_FREQ)
     k = offsets.size - 1
@@ -708,10 +735,7 @@ def fallback_balances(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFra
     only once the partitions are combined: the driver applies it (the
     survival table is additive too).
     """
-    groups = group_codes(ledger, by)
-    units, _, _ = survival_units(
-        ledger, as_of, groups, min_history=PART_MIN_HISTORY, fallback="all"
-    )
+    groups, units, _ = _part_units(ledger, as_of, by)
     rest = units.take(units.level == LEDGER)
     index = pd.MultiIndex.from_arrays(
         [pd.Index(groups.labels.take(rest.group), dtype=object), pd.Index(rest.age)],
