@@ -149,7 +149,12 @@ def _after(spec: LedgerSpec, when: date, draw: st.DrawFn) -> LedgerSpec:
             if action == "move":
                 p = replace(p, date=p.date + timedelta(days=draw(st.integers(1, 90))))
         payments.append(p)
-    invoices = list(spec.invoices)
+    invoices = [
+        replace(i, amount=i.amount * 2, due_date=i.due_date + timedelta(days=10))
+        if i.issue_date > when and draw(st.booleans())
+        else i
+        for i in spec.invoices
+    ]
     for i in spec.invoices:
         if i.issue_date <= when and draw(st.booleans()):
             payments.append(
