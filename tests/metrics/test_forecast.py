@@ -405,3 +405,15 @@ def test_plots_write_png_files(tmp_path: Any) -> None:
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert figure.axes
     assert "2 origins" in repr(bt)
+
+
+def test_the_formula_on_plain_numbers() -> None:
+    """B x (S(a+s) - S(a+e)) / S(a): invoice B of the documentation's example, week 1."""
+    from creditkpi import formulas
+
+    assert formulas.expected_in_window(600, 0.6, 0.6, 0.4) == pytest.approx(200)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        value = formulas.expected_in_window(600, 0, 0, 0)
+    assert np.isnan(value)
+    assert [w.category for w in caught] == [ck.UndefinedMetricWarning]
