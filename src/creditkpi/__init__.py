@@ -45,6 +45,12 @@ from creditkpi.metrics.cohorts import cohorts
 from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
+from creditkpi.metrics.forecast import (
+    CollectionForecast,
+    ForecastBacktest,
+    backtest_forecast,
+    collection_forecast,
+)
 from creditkpi.metrics.payment_delay import payment_delays
 from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.provision import (
@@ -58,11 +64,13 @@ from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 __version__ = "0.1.0"
 
 __all__ = [
+    "CollectionForecast",
     "CreditKPIError",
     "Dashboard",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",
+    "ForecastBacktest",
     "Invoice",
     "Ledger",
     "Payment",
@@ -75,12 +83,14 @@ __all__ = [
     "activation_summary",
     "aging",
     "average_days_delinquent",
+    "backtest_forecast",
     "bad_debt_to_sales",
     "best_possible_dso",
     "by_dunning_status",
     "cash_collected",
     "cei",
     "cohorts",
+    "collection_forecast",
     "cost_per_euro",
     "dashboard",
     "dispute_rate",

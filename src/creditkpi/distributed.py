@@ -100,6 +100,8 @@ _TABLES: Mapping[str, tuple[str, ...]] = {
     "survival": ("as_of", "group", "day"),
     "carrying_amounts": ("as_of", "group", "bucket"),
     "loss_exposure": ("as_of", "group", "cohort", "bucket"),
+    "expected_cash": ("as_of", "group", "step"),
+    "fallback_balances": ("as_of", "group", "age"),
 }
 
 #: index levels holding whole numbers, per table (the others are labels)
@@ -107,6 +109,8 @@ _INT_LEVELS: Mapping[str, tuple[str, ...]] = {
     "cohort_totals": ("cohort",),
     "cohort_cells": ("cohort", "age"),
     "survival": ("day",),
+    "expected_cash": ("step",),
+    "fallback_balances": ("age",),
 }
 
 

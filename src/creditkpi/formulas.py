@@ -36,6 +36,7 @@ from creditkpi.metrics.dso import formula_average_days_delinquent as average_day
 from creditkpi.metrics.dso import formula_best_possible_dso as best_possible_dso
 from creditkpi.metrics.dso import formula_countback_dso as countback_dso
 from creditkpi.metrics.dso import formula_dso as dso
+from creditkpi.metrics.forecast import formula_expected_in_window as expected_in_window
 from creditkpi.metrics.payment_delay import formula_mean_days as mean_days
 from creditkpi.metrics.payment_delay import formula_share_paid_late as share_paid_late
 from creditkpi.metrics.payment_delay import (
@@ -54,6 +55,7 @@ __all__ = [
     "countback_dso",
     "dispute_rate",
     "dso",
+    "expected_in_window",
     "loss_rate",
     "mean_days",
     "overdue_rate",

@@ -34,7 +34,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from creditkpi.core import exposure, survival
+from creditkpi.core import expected_cash, exposure, survival
 from creditkpi.core.ledger import Ledger
 from creditkpi.metrics import (
     activation,
@@ -45,6 +45,7 @@ from creditkpi.metrics import (
     cohorts,
     cost_per_euro,
     dso,
+    forecast,
     profiles,
     provision,
     time_to_pay,
@@ -115,6 +116,14 @@ def _exposure(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
     return out
 
 
+def _expected_cash(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+    return expected_cash.own_curve_cash(ledger, as_of, by)
+
+
+def _fallback_balances(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+    return expected_cash.fallback_balances(ledger, as_of, by)
+
+
 #: the table parts, by name
 TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
     {
@@ -137,6 +146,19 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
                 _exposure,
                 "amount entering each aging bucket and its loss, per (group, due-date cohort, "
                 "bucket) (core.exposure.loss_exposure)",
+            ),
+            TablePart(
+                "expected_cash",
+                _expected_cash,
+                "expected cash and write-offs per (group, week) over 13 weeks of the open "
+                "invoices of customers with their own time-to-pay curve "
+                "(core.expected_cash.own_curve_cash)",
+            ),
+            TablePart(
+                "fallback_balances",
+                _fallback_balances,
+                "open balances per (group, days past due) of customers without enough history, "
+                "forecast with the whole ledger's curve (core.expected_cash.fallback_balances)",
             ),
         )
     }
@@ -380,6 +402,22 @@ KPIS: Mapping[str, KPI] = _kpis(
         cost_per_euro.formula_cost_per_euro, cost_per_euro.cost_per_euro,
         "kpis/cost-per-euro.md", requires=("costs",),
     ),
+    KPI(
+        "forecast_next_4_weeks", "Expected cash, next 4 weeks (open invoices)",
+        "Encaissements attendus à 4 semaines (encours)", "money", None, "as_of",
+        "Collection", ("expected_cash", "fallback_balances", "survival"),
+        forecast.formula_forecast_next_4_weeks, forecast.collection_forecast,
+        "kpis/forecast.md", options=MappingProxyType({"horizon": "4W"}),
+        field="within_horizon", series=False,
+    ),
+    KPI(
+        "forecast_next_13_weeks", "Expected cash, next 13 weeks (open invoices)",
+        "Encaissements attendus à 13 semaines (encours)", "money", None, "as_of",
+        "Collection", ("expected_cash", "fallback_balances", "survival"),
+        forecast.formula_forecast_next_13_weeks, forecast.collection_forecast,
+        "kpis/forecast.md", options=MappingProxyType({"horizon": "13W"}),
+        field="within_horizon", series=False,
+    ),
     # ------------------------------------------------------------------ risk
     KPI(
         "bad_debt_to_sales", "Bad debt to sales", "Créances douteuses sur CA", "ratio",
@@ -491,6 +529,10 @@ COMPANIONS: Mapping[str, str] = MappingProxyType(
         "dashboard": "every KPI of the registry for a period beside the previous one",
         "dso_summary": "the additive parts behind DSO, BPDSO and ADD (receivables, sales)",
         "recovery_summary": "the additive parts behind the recovery rate (target set sums)",
+        "backtest_forecast": (
+            "the collection forecast made at past dates beside the cash actually received: "
+            "a check of the forecast (WAPE, bias, MAPE), not a KPI"
+        ),
         "activation_summary": (
             "the counts and amounts behind the activation rate, and the averages per "
             "payment and per activated case"

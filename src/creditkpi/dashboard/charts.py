@@ -42,8 +42,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "ChartsUnavailableError",
     "aging_chart",
+    "backtest_chart",
     "chart_images",
     "cohort_chart",
+    "forecast_chart",
     "plot_dashboard",
     "survival_chart",
     "trend_chart",
@@ -560,6 +562,151 @@ def survival_chart(
     if band:
         sub += "; shaded: confidence band"
     ax.set_title(sub, fontsize=9, color="#666666")
+    if path is not None:
+        _save(fig, path, dpi)
+    return fig
+
+
+def forecast_chart(
+    windows: pd.DataFrame,
+    path: Path | str | None = None,
+    *,
+    as_of: object = None,
+    currency: str = "EUR",
+    title: str | None = None,
+    dpi: int = 150,
+) -> Any:
+    """Expected cash per window: bars, with the expected write-offs stacked apart.
+
+    Parameters
+    ----------
+    windows : DataFrame
+        One row per window with ``end``, ``expected_cash`` and optionally
+        ``expected_write_offs``: the ``windows`` of ``ck.collection_forecast``.
+    path : path, optional
+        Also write the figure there as a PNG file (folders are created).
+    as_of : date or str, optional
+        Shown in the title.
+    currency : str, default "EUR"
+    title : str, optional
+    dpi : int, default 150
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ChartsUnavailableError
+        If matplotlib is not installed.
+    """
+    Figure = _figure_class()
+    symbol = _symbol(currency)
+    cash = _to_float(windows["expected_cash"])
+    other = (
+        _to_float(windows["expected_write_offs"])
+        if "expected_write_offs" in windows.columns
+        else np.zeros(cash.size)
+    )
+    labels = [pd.Timestamp(e).strftime("%d %b") for e in windows["end"]]
+    x = np.arange(cash.size)
+    fig = Figure(figsize=(9, 4.8), layout="constrained")
+    ax = fig.add_subplot()
+    ax.bar(x, cash, color=_CURRENT, label="expected cash")
+    if other.any():
+        ax.bar(x, other, bottom=cash, color=_COUNTBACK, label="expected write-offs (not cash)")
+    ax.set_xticks(x, labels, rotation=45 if cash.size > 8 else 0, fontsize=8)
+    ax.set_xlabel("window ending", color=_TEXT)
+    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: _money_label(v, symbol)))
+    ax.grid(axis="y", color=_GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    _style(ax)
+    ax.legend(frameon=False, loc="upper right", fontsize=9)
+    heading = title or ("Collection forecast" + (f" at {as_of}" if as_of is not None else ""))
+    fig.suptitle(heading, fontsize=13, fontweight="bold", color=_TEXT)
+    ax.set_title(
+        f"open invoices only (no future invoicing); total {_money_label(cash.sum(), symbol)}",
+        fontsize=9,
+        color="#666666",
+    )
+    if path is not None:
+        _save(fig, path, dpi)
+    return fig
+
+
+def backtest_chart(
+    detail: pd.DataFrame,
+    path: Path | str | None = None,
+    *,
+    steps: int | None = None,
+    currency: str = "EUR",
+    title: str | None = None,
+    dpi: int = 150,
+) -> Any:
+    """Forecast vs actual cash per origin: one line per method, the actual in black.
+
+    Parameters
+    ----------
+    detail : DataFrame
+        Indexed by ``(origin, method, step)`` with ``forecast`` and
+        ``actual``: the ``detail`` of ``ck.backtest_forecast``.
+    path : path, optional
+        Also write the figure there as a PNG file (folders are created).
+    steps : int, optional
+        Sum the first ``steps`` windows of each origin (default: all of the
+        horizon).
+    currency : str, default "EUR"
+    title : str, optional
+    dpi : int, default 150
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ChartsUnavailableError
+        If matplotlib is not installed.
+    """
+    Figure = _figure_class()
+    symbol = _symbol(currency)
+    frame = detail
+    if steps is not None:
+        frame = frame[frame.index.get_level_values("step") <= steps]
+    per = frame[["forecast", "actual"]].astype(np.float64).groupby(level=["origin", "method"]).sum()
+    methods = list(dict.fromkeys(frame.index.get_level_values("method")))
+    fig = Figure(figsize=(9, 5.2), layout="constrained")
+    ax = fig.add_subplot()
+    actual = per["actual"].groupby(level="origin").first()
+    ax.plot(actual.index, actual.to_numpy(), color=_TEXT, linewidth=2.2, label="actual cash")
+    palette = (_CURRENT, _COUNTBACK, _BEST, _CEI)
+    for k, method in enumerate(methods):
+        series = per["forecast"].xs(method, level="method")
+        ax.plot(
+            series.index,
+            series.to_numpy(),
+            color=palette[k % len(palette)],
+            linewidth=1.6,
+            linestyle="-" if k == 0 else "--",
+            label=f"forecast: {method}",
+        )
+    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: _money_label(v, symbol)))
+    ax.grid(axis="y", color=_GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.set_xlabel("forecast origin", color=_TEXT)
+    for label in ax.get_xticklabels():
+        label.set_rotation(30)
+    _style(ax)
+    ax.legend(frameon=False, fontsize=9)
+    n_steps = int(frame.index.get_level_values("step").max()) if len(frame) else 0
+    fig.suptitle(title or "Collection forecast backtest", fontsize=13, fontweight="bold",
+                 color=_TEXT)  # fmt: skip
+    ax.set_title(
+        f"cash expected vs received over the first {n_steps} windows after each origin "
+        "(forecast from data dated <= origin only)",
+        fontsize=9,
+        color="#666666",
+    )
     if path is not None:
         _save(fig, path, dpi)
     return fig
