@@ -4,9 +4,12 @@ A project can vendor ``creditkpi/core/`` plus the one metric module it needs.
 """
 
 from creditkpi.core.errors import (
+    AmbiguousDateError,
+    AmountTooLargeError,
     CreditKPIError,
     DataQualityWarning,
     DueBeforeIssueError,
+    DuplicateColumnError,
     DuplicateIdError,
     InvalidAmountError,
     InvalidDateError,
@@ -17,6 +20,7 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    ReservedAttributeError,
     SubMinorUnitError,
     UndefinedMetricWarning,
     UnknownInvoiceError,
@@ -27,11 +31,14 @@ from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEv
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
+    "AmbiguousDateError",
+    "AmountTooLargeError",
     "CreditKPIError",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",
     "DueBeforeIssueError",
+    "DuplicateColumnError",
     "DuplicateIdError",
     "InvalidAmountError",
     "InvalidDateError",
@@ -46,6 +53,7 @@ __all__ = [
     "NonPositiveAmountError",
     "Payment",
     "Period",
+    "ReservedAttributeError",
     "StatusEvent",
     "SubMinorUnitError",
     "UndefinedMetricWarning",

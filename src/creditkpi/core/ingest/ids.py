@@ -1,8 +1,21 @@
 """Id columns read on their native type, id matching and customer coding.
 
-Ids compare as text (611365, 611365.0 and "611365" are the same invoice), but
-whole numbers stay numbers and strings stay Arrow strings: no Python object is
-built per row on the happy path.
+Ids compare as text (611365, 611365.0 and "611365" are the same invoice; a
+blank id is missing), but whole numbers stay numbers and strings stay Arrow
+strings: no Python object is built per row on the happy path.
+
+Matching payment ids to invoice ids (and checking invoice ids are unique) is
+the costliest step of ingestion. It runs on the fastest engine installed,
+each giving the same result:
+
+* integer ids (ERP invoice numbers): a lookup table when they are dense, a
+  pandas hash index otherwise;
+* text ids: a polars left join validated ``m:1`` (multi-threaded) when polars
+  is installed, else one Arrow ``dictionary_encode`` of both columns, else a
+  pandas hash index.
+
+Customer ids are coded in order of first appearance (Arrow
+``dictionary_encode`` or ``pandas.factorize``).
 """
 
 from __future__ import annotations
@@ -15,29 +28,33 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.ingest.columns import normalise_ids, null_mask
+from creditkpi.core.ingest.source import (
+    ColumnData,
+    arrow_numbers,
+    arrow_valid,
+    as_arrow,
+    polars_module,
+    pyarrow_module,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
+#: the engine matching text ids: None picks the fastest installed ("polars", "arrow", "pandas")
+ENGINE: str | None = None
 
-def pyarrow_module() -> Any:
-    """The pyarrow module, or ``None`` (the fast id paths are optional)."""
-    try:
-        import pyarrow
-    except ImportError:  # pragma: no cover - pyarrow ships with the test extras
-        return None
-    return pyarrow
+#: tables at least this long are ingested with worker threads
+THREADED_ROWS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
 class IdColumn:
-    """An id column, normalised as :func:`normalise_ids` does, without building objects.
+    """An id column, normalised (ids compare as text), without building objects.
 
     Exactly one of ``ints`` (int64 values, ids that are whole numbers),
-    ``arrow`` (an Arrow string array of the id text) or ``obj`` (the
-    normalised object array, the general path) is set. ``null`` is
-    :func:`null_mask` of the normalised ids.
+    ``arrow`` (an Arrow ``large_string`` array of the id text) or ``obj``
+    (the normalised object array, the general path) is set. ``null`` marks
+    missing ids (null, NaN or blank text).
     """
 
     null: BoolArray
@@ -47,7 +64,17 @@ class IdColumn:
 
     def text(self, rows: IntArray) -> npt.NDArray[Any]:
         """Normalised text of ``rows`` (``None`` where missing)."""
-        return _source_text(self.ints, self.arrow, self.obj, self.null, rows)
+        rows = np.asarray(rows, dtype=np.int64)
+        if self.obj is not None:
+            out = np.asarray(self.obj[rows], dtype=object)
+        elif self.arrow is not None:
+            out = np.asarray(self.arrow.take(rows).to_numpy(zero_copy_only=False), dtype=object)
+        else:
+            assert self.ints is not None
+            out = self.ints[rows].astype(str).astype(object)
+        if self.null.any():
+            out[self.null[rows]] = None
+        return out
 
     def objects(self) -> npt.NDArray[Any]:
         """The whole normalised object array (``None`` where missing)."""
@@ -56,7 +83,7 @@ class IdColumn:
         return self.text(np.arange(self.null.shape[0], dtype=np.int64))
 
     def as_arrow(self) -> Any:
-        """Arrow ``large_string`` array of the text, or ``None`` when not available."""
+        """Arrow ``large_string`` array of the text (nulls where missing), or ``None``."""
         pa = pyarrow_module()
         if pa is None:
             return None
@@ -64,26 +91,116 @@ class IdColumn:
             return self.arrow
         if self.ints is not None:
             return pa.array(self.ints, mask=self.null).cast(pa.large_string())
+        return pa.array(self.obj, type=pa.large_string(), from_pandas=True)
+
+
+def id_text(value: object) -> object:
+    """The text of one id: whole floats lose their ``.0``; ``None``/NaN stay missing."""
+    if value is None or value is pd.NA:
         return None
+    if isinstance(value, (float, np.floating)):
+        if value != value:
+            return None
+        if value == int(value):
+            return str(int(value))
+    if isinstance(value, str):
+        return value
+    return str(value)
 
 
-def _source_text(
-    ints: IntArray | None,
-    arrow: Any,
-    obj: npt.NDArray[Any] | None,
-    null: BoolArray | None,
-    rows: IntArray,
-) -> npt.NDArray[Any]:
-    if obj is not None:
-        return np.asarray(obj[rows], dtype=object)
+def _blank(text: pd.Series) -> BoolArray:
+    return np.asarray(text.str.strip().eq("").fillna(False).to_numpy(dtype=bool), dtype=bool)
+
+
+def id_column(data: ColumnData) -> IdColumn:
+    """Normalise an id column on its native type (pandas Series or Arrow array)."""
+    arrow = as_arrow(data)
     if arrow is not None:
-        out = np.asarray(arrow.take(rows).to_numpy(zero_copy_only=False), dtype=object)
-        return out
-    assert ints is not None
-    text = ints[rows].astype(str).astype(object)
-    if null is not None and null.any():
-        text[null[rows]] = None
-    return np.asarray(text, dtype=object)
+        return _arrow_ids(arrow)
+    series = data if isinstance(data, pd.Series) else pd.Series(data)
+    dtype = series.dtype
+    n = len(series)
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
+        if dtype.kind == "u" and n and int(series.max()) > 2**63 - 1:
+            return _objects(series.astype(object).to_numpy())
+        return IdColumn(null=np.zeros(n, dtype=bool), ints=series.to_numpy(np.int64))
+    if pd.api.types.is_extension_array_dtype(dtype) and getattr(dtype, "kind", "") in "iu":
+        null = np.asarray(series.isna().to_numpy(), dtype=bool)
+        return IdColumn(null=null, ints=series.to_numpy(dtype=np.int64, na_value=0))
+    if isinstance(dtype, np.dtype) and dtype.kind == "f":
+        ints = _whole(series.to_numpy(dtype=np.float64))
+        if ints is not None:
+            return ints
+    if isinstance(dtype, pd.CategoricalDtype):
+        return _objects(series.astype(object).to_numpy())
+    pa = pyarrow_module()
+    if pa is not None and (
+        isinstance(dtype, pd.StringDtype)
+        or (pd.api.types.is_object_dtype(dtype) and _all_text(series))
+    ):
+        try:
+            arr = pa.array(series.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # pragma: no cover - checked to be text
+            arr = None
+        if arr is not None:
+            return _arrow_ids(arr)
+    return _objects(series.to_numpy(dtype=object))
+
+
+def _all_text(series: pd.Series) -> bool:
+    return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def _whole(values: npt.NDArray[np.float64]) -> IdColumn | None:
+    """Float ids holding whole numbers (NaN: missing) as integers, else None."""
+    nan = np.isnan(values)
+    finite = values[~nan]
+    if (
+        np.all(np.isfinite(finite))
+        and np.all(finite == np.round(finite))
+        and np.all(np.abs(finite) < 2.0**53)
+    ):
+        return IdColumn(null=nan, ints=np.where(nan, 0, values).astype(np.int64))
+    return None
+
+
+def _objects(values: npt.NDArray[Any]) -> IdColumn:
+    texts = np.asarray([id_text(v) for v in values], dtype=object)
+    text = pd.Series(texts, dtype=object)
+    null = text.isna().to_numpy(dtype=bool) | _blank(text.astype("string"))
+    return IdColumn(null=null, obj=texts)
+
+
+def _arrow_ids(arr: Any) -> IdColumn:
+    pa = pyarrow_module()
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        return _arrow_ids(arr.dictionary_decode())
+    valid = arrow_valid(arr)
+    if pa.types.is_integer(t):
+        if pa.types.is_unsigned_integer(t) and t.bit_width == 64:
+            big = arrow_numbers(arr, np.uint64) > np.uint64(2**63 - 1)
+            if big.any():
+                return _objects(np.asarray(arr.to_pylist(), dtype=object))
+        return IdColumn(null=~valid, ints=arrow_numbers(arr, np.int64))
+    if pa.types.is_floating(t):
+        values = arrow_numbers(arr.cast(pa.float64()), np.float64)
+        if arr.null_count:
+            values = np.where(valid, values, np.nan)
+        ints = _whole(values)
+        if ints is not None:
+            return ints
+        return _objects(np.asarray(arr.to_pylist(), dtype=object))
+    if pa.types.is_string(t) or pa.types.is_large_string(t) or _is_view(pa, t):
+        if not pa.types.is_large_string(t):
+            arr = arr.cast(pa.large_string())
+        null = ~valid
+        return IdColumn(null=null | _arrow_blank(arr, null), arrow=arr)
+    return _objects(np.asarray(arr.to_pylist(), dtype=object))
+
+
+def _is_view(pa: Any, t: Any) -> bool:
+    return bool(getattr(pa.types, "is_string_view", lambda _: False)(t))
 
 
 #: ASCII letters and digits: a string starting with one of them is not blank
@@ -91,13 +208,11 @@ _ALNUM = np.zeros(256, dtype=bool)
 _ALNUM[[ord(c) for c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"]] = True
 
 
-def _arrow_blank(pa: Any, arr: Any, null: BoolArray) -> BoolArray:
-    """``""`` or whitespace-only strings, exactly as :func:`null_mask` sees them.
+def _arrow_blank(arr: Any, null: BoolArray) -> BoolArray:
+    """``""`` or whitespace-only strings, read from the Arrow buffers.
 
     Only strings that are empty or start with a byte that is not an ASCII
-    letter or digit can be blank; those few candidates (read from the Arrow
-    buffers, no string is built) go through the pandas expression of
-    :func:`null_mask`.
+    letter or digit can be blank; those few are checked as text.
     """
     n = len(arr)
     buffers = arr.buffers()
@@ -112,17 +227,17 @@ def _arrow_blank(pa: Any, arr: Any, null: BoolArray) -> BoolArray:
     out = np.zeros(n, dtype=bool)
     if where.size:
         text = pd.Series(arr.take(where).to_numpy(zero_copy_only=False), dtype=object)
-        out[where] = null_mask(text)
+        out[where] = _blank(text.astype("string"))
     return out
 
 
 class Later:
     """A value computed on a worker thread when the tables are large, else at once.
 
-    Arrow's hashing and numpy release the GIL, so on a multi-core machine the
-    id matching and the customer coding overlap with the parsing of dates and
-    amounts; errors are still raised in the documented order, by whoever
-    calls :meth:`result`.
+    Hashing (polars, Arrow) and numpy release the GIL, so on a multi-core
+    machine the id matching and the customer coding overlap with the parsing
+    of dates and amounts; errors are still raised in the documented order, by
+    whoever calls :meth:`result`.
     """
 
     _pool: Any = None
@@ -143,120 +258,104 @@ class Later:
         return self._value if self._future is None else self._future.result()
 
 
-#: tables at least this long are ingested with worker threads
-THREADED_ROWS = 200_000
-
-
-def id_column(series: pd.Series) -> IdColumn:
-    """Normalise an id column (see :func:`normalise_ids`) on its native dtype."""
-    dtype = series.dtype
-    pa = pyarrow_module()
-    # whole numbers: integer columns, and float columns holding whole numbers (NaN = missing)
-    if isinstance(dtype, np.dtype) and dtype.kind == "i":
-        return IdColumn(null=np.zeros(len(series), dtype=bool), ints=series.to_numpy(np.int64))
-    if pd.api.types.is_extension_array_dtype(dtype) and getattr(dtype, "kind", "") == "i":
-        null = np.asarray(series.isna().to_numpy(), dtype=bool)
-        return IdColumn(null=null, ints=series.to_numpy(dtype=np.int64, na_value=0))
-    if isinstance(dtype, np.dtype) and dtype.kind == "f":
-        values = series.to_numpy(dtype=np.float64)
-        nan = np.isnan(values)
-        finite = values[~nan]
-        if (
-            np.all(np.isfinite(finite))
-            and np.all(finite == np.round(finite))
-            and np.all(np.abs(finite) < 2.0**53)
-        ):
-            return IdColumn(null=nan, ints=np.where(nan, 0, values).astype(np.int64))
-    # text: pandas string dtypes, Arrow strings, categoricals or object columns of str
-    if pa is not None:
-        arrow = None
-        try:
-            if isinstance(dtype, pd.StringDtype) or (
-                isinstance(dtype, pd.ArrowDtype)
-                and (
-                    pa.types.is_string(dtype.pyarrow_dtype)
-                    or pa.types.is_large_string(dtype.pyarrow_dtype)
-                )
-            ):
-                arrow = pa.array(series.array)
-            elif isinstance(dtype, pd.CategoricalDtype):
-                if pd.api.types.infer_dtype(dtype.categories, skipna=True) == "string":
-                    arrow = pa.array(
-                        series.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True
-                    )
-            elif pd.api.types.is_object_dtype(dtype) and pd.api.types.infer_dtype(
-                series, skipna=True
-            ) in (
-                "string",
-                "empty",
-            ):
-                arrow = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError):
-            arrow = None
-        if arrow is not None:
-            if isinstance(arrow, pa.ChunkedArray):
-                arrow = arrow.combine_chunks()
-            if not pa.types.is_large_string(arrow.type):
-                arrow = arrow.cast(pa.large_string())
-            null = np.asarray(arrow.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-            return IdColumn(null=null | _arrow_blank(pa, arrow, null), arrow=arrow)
-    normalised = normalise_ids(series)
-    return IdColumn(null=null_mask(normalised), obj=normalised.to_numpy(dtype=object))
+def engine() -> str:
+    """The engine text ids are matched with (see :data:`ENGINE`)."""
+    if ENGINE is not None:
+        return ENGINE
+    if polars_module() is not None and pyarrow_module() is not None:
+        return "polars"
+    if pyarrow_module() is not None:
+        return "arrow"
+    return "pandas"
 
 
 def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
     """Whether invoice ids are unique, and each payment's invoice position (-1: none).
 
-    Invoice ids are known not to be missing. Ids compare as their text; whole
-    numbers compare as numbers (the same thing), strings by hashing.
+    Invoice ids are known not to be missing.
     """
-    n = inv.null.shape[0]
     m = 0 if pay is None else pay.null.shape[0]
     if inv.ints is not None and (pay is None or pay.ints is not None):
-        values = inv.ints
-        lo = int(values.min()) if n else 0
-        hi = int(values.max()) if n else -1
-        if hi - lo < 4 * n + 1024:  # dense ids: a lookup table
-            table = np.full(hi - lo + 1, -1, dtype=np.int64)
-            table[values - lo] = np.arange(n, dtype=np.int64)
-            unique = bool((table >= 0).sum() == n)
-            ppos = np.full(m, -1, dtype=np.int64)
-            if pay is not None and pay.ints is not None:
-                off = pay.ints - lo
-                inside = (off >= 0) & (off <= hi - lo) & ~pay.null
-                ppos[inside] = table[off[inside]]
-            return unique, ppos
-        index = pd.Index(values)
-        unique = bool(index.is_unique)
-        if pay is None or pay.ints is None or not unique:
-            return unique, np.full(m, -1, dtype=np.int64)
-        ppos = np.asarray(index.get_indexer(pd.Index(pay.ints)), dtype=np.int64)
+        unique, ppos = _match_ints(inv.ints, None if pay is None else pay.ints, m)
+    else:
+        how = engine()
+        left = inv.as_arrow() if how != "pandas" else None
+        right = None if pay is None or how == "pandas" else pay.as_arrow()
+        if how == "polars" and left is not None:
+            unique, ppos = _match_polars(left, right, m)
+        elif how in ("polars", "arrow") and left is not None:
+            unique, ppos = _match_arrow(left, right, m)
+        else:
+            unique, ppos = _match_pandas(inv.objects(), None if pay is None else pay.objects(), m)
+    if pay is not None and pay.null.any():
         ppos[pay.null] = -1
-        return unique, ppos
-    pa = pyarrow_module()
-    left = inv.as_arrow()
-    right = None if pay is None else pay.as_arrow()
-    if pa is not None and left is not None and (pay is None or right is not None):
-        import pyarrow.compute as pc
+    return unique, ppos
 
-        both = left if right is None else pa.concat_arrays([left, right])
-        codes = pc.fill_null(pc.dictionary_encode(both).indices, -1).to_numpy()
-        unique = bool(np.array_equal(codes[:n], np.arange(n)))
-        ppos = np.asarray(codes[n:], dtype=np.int64).copy()
-        ppos[ppos >= n] = -1
+
+def _match_ints(values: IntArray, pay: IntArray | None, m: int) -> tuple[bool, IntArray]:
+    n = values.shape[0]
+    lo = int(values.min()) if n else 0
+    hi = int(values.max()) if n else -1
+    if hi - lo < 4 * n + 1024:  # dense ids: a lookup table
+        table = np.full(hi - lo + 1, -1, dtype=np.int64)
+        table[values - lo] = np.arange(n, dtype=np.int64)
+        unique = bool(np.count_nonzero(table >= 0) == n)
+        ppos = np.full(m, -1, dtype=np.int64)
         if pay is not None:
-            ppos[pay.null] = -1
+            off = pay - lo
+            inside = (off >= 0) & (off <= hi - lo)
+            ppos[inside] = table[off[inside]]
         return unique, ppos
-    index = pd.Index(inv.objects())
+    index = pd.Index(values)
+    unique = bool(index.is_unique)
+    if pay is None or not unique:
+        return unique, np.full(m, -1, dtype=np.int64)
+    return unique, np.asarray(index.get_indexer(pd.Index(pay)), dtype=np.int64)
+
+
+def _match_polars(left: Any, right: Any, m: int) -> tuple[bool, IntArray]:
+    pl = polars_module()
+    invoices = pl.DataFrame({"id": pl.from_arrow(left)}).with_row_index("position")
+    payments = pl.DataFrame({"id": pl.from_arrow(right) if right is not None else []})
+    payments = payments.cast({"id": pl.String})
+    try:
+        joined = payments.join(invoices, on="id", how="left", validate="m:1", maintain_order="left")
+    except pl.exceptions.ComputeError:  # the invoice ids are not unique
+        return False, np.full(m, -1, dtype=np.int64)
+    except TypeError:  # pragma: no cover - a polars without maintain_order
+        return _match_arrow(left, right, m)
+    position = joined.get_column("position").cast(pl.Int64).fill_null(-1)
+    return True, np.array(position.to_numpy(), dtype=np.int64)  # a writable copy
+
+
+def _match_arrow(left: Any, right: Any, m: int) -> tuple[bool, IntArray]:
+    pa = pyarrow_module()
+    import pyarrow.compute as pc
+
+    n = len(left)
+    both = left if right is None else pa.concat_arrays([left, right])
+    codes = pc.fill_null(pc.dictionary_encode(both).indices, -1).to_numpy()
+    unique = bool(np.array_equal(codes[:n], np.arange(n)))
+    ppos = np.asarray(codes[n:], dtype=np.int64).copy()
+    ppos[ppos >= n] = -1
+    return unique, ppos
+
+
+def _match_pandas(
+    inv: npt.NDArray[Any], pay: npt.NDArray[Any] | None, m: int
+) -> tuple[bool, IntArray]:
+    index = pd.Index(inv)
     if not index.is_unique:
         return False, np.full(m, -1, dtype=np.int64)
     if pay is None:
         return True, np.full(0, -1, dtype=np.int64)
-    names = pay.objects().copy()
-    names[pay.null] = None
-    ppos = np.asarray(index.get_indexer(names), dtype=np.int64)
-    ppos[pay.null] = -1
-    return True, ppos
+    return True, np.asarray(index.get_indexer(pay), dtype=np.int64)
+
+
+def duplicated_ids(inv: IdColumn) -> list[Any]:
+    """The ids that appear more than once (the error path: objects are fine here)."""
+    index = pd.Index(inv.objects())
+    return list(pd.unique(index[index.duplicated(keep=False)]))
 
 
 def factorize_customers(
@@ -272,7 +371,7 @@ def factorize_customers(
     if inv.ints is not None and (pay is None or extra.size == 0 or pay.ints is not None):
         values = (
             inv.ints
-            if pay is None or pay.ints is None
+            if pay is None or pay.ints is None or extra.size == 0
             else np.concatenate([inv.ints, pay.ints[extra]])
         )
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
@@ -280,8 +379,8 @@ def factorize_customers(
         codes = np.asarray(codes, dtype=np.int64)
         return codes[:n], codes[n:], labels
     pa = pyarrow_module()
-    left = inv.as_arrow()
-    right = None if pay is None or extra.size == 0 else pay.as_arrow()
+    left = inv.as_arrow() if engine() != "pandas" else None
+    right = None if pay is None or extra.size == 0 or left is None else pay.as_arrow()
     if pa is not None and left is not None and (right is not None or extra.size == 0):
         import pyarrow.compute as pc
 
