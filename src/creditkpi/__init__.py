@@ -21,6 +21,7 @@ from creditkpi.core import (
     StatusEvent,
     UndefinedMetricWarning,
     ValidationReport,
+    read_table,
 )
 from creditkpi.dashboard import Dashboard, dashboard
 from creditkpi.metrics.activation import activation_rate, activation_summary
@@ -80,6 +81,7 @@ __all__ = [
     "overdue_rate",
     "payment_delays",
     "provision_rate",
+    "read_table",
     "receivables",
     "recovery_rate",
     "recovery_summary",

@@ -24,7 +24,9 @@ from creditkpi.core.errors import (
     SubMinorUnitError,
     UndefinedMetricWarning,
     UnknownInvoiceError,
+    UnreadableFileError,
 )
+from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
 from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
@@ -58,6 +60,8 @@ __all__ = [
     "SubMinorUnitError",
     "UndefinedMetricWarning",
     "UnknownInvoiceError",
+    "UnreadableFileError",
     "ValidationIssue",
     "ValidationReport",
+    "read_table",
 ]

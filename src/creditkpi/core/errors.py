@@ -38,6 +38,7 @@ __all__ = [
     "SubMinorUnitError",
     "UndefinedMetricWarning",
     "UnknownInvoiceError",
+    "UnreadableFileError",
     "first_ids",
     "show_value",
 ]
@@ -77,7 +78,8 @@ class CreditKPIError(ValueError):
     The message reads ``<rule>: <what> in column '<column>' (first: <ids>;
     values: <values>)``, then the option that fixes it where one exists
     (``decimal=","``, ``date_format=``, ``columns=``). An error about a
-    function argument says ``in argument '<name>'`` instead.
+    function argument (``argument=``) is one sentence naming the argument and
+    its value, and speaks of no column.
 
     Attributes
     ----------
@@ -119,17 +121,16 @@ class CreditKPIError(ValueError):
         self.count = len(ids) if count is None else count
         self.hint = hint
         text = f"{self.rule}: {message}"
-        if argument is not None:
-            text += f" in argument '{argument}'"
-        elif column is not None:
-            text += f" in column '{column}'"
-        shown = []
-        if self.ids:
-            shown.append("first: " + ", ".join(repr(i) for i in self.ids))
-        if self.values:
-            shown.append("values: " + ", ".join(show_value(v) for v in self.values))
-        if shown:
-            text += f" ({'; '.join(shown)})"
+        if argument is None:
+            if column is not None:
+                text += f" in column '{column}'"
+            shown = []
+            if self.ids:
+                shown.append("first: " + ", ".join(repr(i) for i in self.ids))
+            if self.values:
+                shown.append("values: " + ", ".join(show_value(v) for v in self.values))
+            if shown:
+                text += f" ({'; '.join(shown)})"
         if hint:
             text += f"; {hint}"
         super().__init__(text)
@@ -235,6 +236,24 @@ class InvalidOptionError(CreditKPIError):
     """A function argument is not one of its allowed values."""
 
     rule = "invalid-option"
+
+
+class UnreadableFileError(CreditKPIError):
+    """A file that cannot be read as a table (missing, empty, not text in its encoding...).
+
+    ``reason`` says what is wrong and ``path`` which file; ``option`` is the
+    ``(argument, value)`` that may fix it (e.g. ``("encoding", "cp1252")``),
+    or ``None``.
+    """
+
+    rule = "unreadable-file"
+
+    def __init__(self, reason: str, *, path: str, option: tuple[str, str] | None = None) -> None:
+        self.reason = reason
+        self.path = path
+        self.option = option
+        hint = None if option is None else f"try {option[0]}={option[1]!r}"
+        super().__init__(f"{reason} ({path})", hint=hint)
 
 
 class UndefinedMetricWarning(RuntimeWarning):

@@ -62,7 +62,7 @@ def as_date(value: object, *, name: str = "as_of") -> date:
             if FIRST_DAY <= day <= LAST_DAY:
                 return from_day(day)
             raise InvalidDateError(
-                "is outside the supported range 0001-01-01..9999-12-31",
+                f"{name} {str(value)!r} is outside the supported range 0001-01-01..9999-12-31",
                 argument=name,
                 values=[str(value)],
             )
@@ -74,7 +74,9 @@ def as_date(value: object, *, name: str = "as_of") -> date:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InvalidDateError("is not a date (expected YYYY-MM-DD)", argument=name, values=[value])
+    raise InvalidDateError(
+        f"{name} {value!r} is not a date (expected YYYY-MM-DD)", argument=name, values=[value]
+    )
 
 
 def to_day(value: date) -> int:

@@ -271,12 +271,12 @@ def from_invoice_table(
 def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:
     if unknown_invoices not in ("error", "unapplied"):
         raise InvalidOptionError(
-            f"must be 'error' or 'unapplied', got {unknown_invoices!r}",
+            f"unknown_invoices must be 'error' or 'unapplied', got {unknown_invoices!r}",
             argument="unknown_invoices",
         )
     if decimal not in (None, ".", ","):
         raise InvalidOptionError(
-            f'must be None, "." or ",", got {decimal!r}',
+            f'decimal must be None, "." or ",", got {decimal!r}',
             argument="decimal",
         )
 

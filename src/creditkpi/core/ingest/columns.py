@@ -60,7 +60,7 @@ def check_mapping(columns: ColumnMap | None) -> dict[str | None, dict[str, str]]
         return out
     if not isinstance(columns, Mapping):
         raise InvalidOptionError(
-            f"must be a mapping {{canonical: yours}}, got a {type(columns).__name__}",
+            f"columns must be a mapping {{canonical: yours}}, got a {type(columns).__name__}",
             argument="columns",
         )
     for key, value in columns.items():
@@ -70,8 +70,8 @@ def check_mapping(columns: ColumnMap | None) -> dict[str | None, dict[str, str]]
             for canonical, theirs in value.items():
                 if canonical not in allowed:
                     raise InvalidOptionError(
-                        f"{canonical!r} is not a column of the {key} table (its canonical "
-                        f"columns: {', '.join(allowed)})",
+                        f"columns[{key!r}] maps {canonical!r}, which is not a column of the "
+                        f"{key} table (its canonical columns: {', '.join(allowed)})",
                         argument="columns",
                         values=[canonical],
                     )
@@ -81,8 +81,9 @@ def check_mapping(columns: ColumnMap | None) -> dict[str | None, dict[str, str]]
             out[None][str(key)] = _their_name(str(key), value)
         else:
             raise InvalidOptionError(
-                f"{key!r} is not a canonical column name nor a table (canonical names: "
-                f"{', '.join(_ALL_CANONICAL)}; tables: {', '.join(CANONICAL)})",
+                f"columns maps {key!r}, which is neither a canonical column nor a table "
+                f"(canonical columns: {', '.join(_ALL_CANONICAL)}; tables: "
+                f"{', '.join(CANONICAL)})",
                 argument="columns",
                 values=[key],
             )

@@ -151,7 +151,8 @@ class DateFormat:
             return cls(None, (_ISO, _YMD, _AB, *_NAMED))
         if not isinstance(date_format, str) or not date_format.strip():
             raise InvalidOptionError(
-                "must be a strptime format such as '%d/%m/%Y', or 'excel'",
+                f"date_format must be a strptime format such as '%d/%m/%Y', or 'excel'; "
+                f"got {date_format!r}",
                 argument="date_format",
                 values=[date_format],
             )
