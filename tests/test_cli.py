@@ -389,3 +389,14 @@ def test_demo_period_after_the_data_is_noted(capsys: pytest.CaptureFixture[str])
     assert status == 0
     assert "the data ends on 2024-12-31, before the period 2025-03 starts" in err
     assert json.loads(out)["kpis"]["dso"]["current"] is None  # no sales: n/a, not 0
+
+
+def test_currency_option_is_an_iso_code(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    inv, pay = files
+    base = ["report", inv, pay, "--period", "2024-04", *MAPS, "-f", "json", "-q"]
+    status, _, err = _main(capsys, *base, "--currency", "EURO")
+    assert status == 2 and "--currency 'EURO' is not an ISO 4217 currency code" in err
+    status, out, err = _main(capsys, *base, "--currency", " jpy")
+    assert status == 0 and '"JPY"' in out  # 1000.00 is a whole number of yen

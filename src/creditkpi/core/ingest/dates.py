@@ -610,7 +610,7 @@ class DateReader:
             out_of_range = wrong & ((year < 1) | (year > 9999))
             if out_of_range.any():
                 raise DateError(where[out_of_range], f"are outside the supported range ({_RANGE})")
-            raise DateError(where[wrong], "are not dates (no such day)")
+            raise DateError(where[wrong], "are not dates (no such day or time)")
         parsed.days[where] = days
 
     def _strptime(
