@@ -168,21 +168,15 @@ def _ids(ids: Any, rows: IntArray) -> list[Any]:
     return list(ids[rows[:5]])
 
 
-def check_total(parts: list[IntArray], *, column: str = "amount") -> None:
-    """Raise if the absolute amounts of a ledger add up to :data:`MAX_TOTAL` or more."""
-    total = 0
-    for part in parts:
-        if part.size == 0:
-            continue
-        approx = float(np.abs(part.astype(np.float64)).sum())
-        if approx < 2**60:
-            total += int(approx) + 1 + part.size  # a safe upper bound
-            continue
-        magnitude = np.abs(part).astype(np.uint64)  # no int64 is -2**63 here: bounded inputs
-        total += int((magnitude >> np.uint64(32)).sum()) * 2**32
-        total += int((magnitude & np.uint64(0xFFFFFFFF)).sum())
-    if total >= MAX_TOTAL:
-        exact = sum(int(np.abs(p).astype(object).sum()) for p in parts if p.size)
+def check_total(parts: list[IntArray], *, column: str = "amount") -> float:
+    """Raise if the (non-negative) amounts of a ledger add up to :data:`MAX_TOTAL` or more.
+
+    Returns the total as a float (a close upper estimate is enough to decide
+    whether float64 sums are exact).
+    """
+    approx = sum(float(part.sum(dtype=np.float64)) for part in parts if part.size)
+    if approx >= 2**61:  # near the bound: add exactly
+        exact = sum(int(part.astype(object).sum()) for part in parts if part.size)
         if exact >= MAX_TOTAL:
             raise AmountTooLargeError(
                 f"the ledger's amounts add up to {exact:,} minor units in absolute value, more "
@@ -190,6 +184,7 @@ def check_total(parts: list[IntArray], *, column: str = "amount") -> None:
                 column=column,
                 values=[exact],
             )
+    return approx
 
 
 # ----------------------------------------------------------------------------- dispatch
@@ -223,7 +218,7 @@ def _convert(
         return
     if pd.api.types.is_float_dtype(dtype):
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-        _floats(values, np.arange(values.size), cents, missing, problems, digits)
+        _floats(values, None, cents, missing, problems, digits)
         return
     if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
         _objects(series.to_numpy(dtype=object), cents, missing, problems, digits, decimal)
@@ -254,7 +249,7 @@ def _arrow(
         values = arrow_numbers(arr.cast(pa.float64()), np.float64)
         if arr.null_count:
             values = np.where(valid, values, np.nan)
-        _floats(values, np.arange(values.size), cents, missing, problems, digits)
+        _floats(values, None, cents, missing, problems, digits)
         return
     if pa.types.is_decimal(t):
         _decimals(arr, valid, cents, problems, digits)
@@ -293,30 +288,65 @@ def _integers(values: npt.NDArray[Any], cents: IntArray, problems: _Problems, di
 
 def _floats(
     values: npt.NDArray[np.float64],
-    rows: IntArray,
+    rows: IntArray | None,
     cents: IntArray,
     missing: BoolArray,
     problems: _Problems,
     digits: int,
 ) -> None:
-    """The float rule on ``values`` (stored at ``rows`` of ``cents``)."""
+    """The float rule on ``values``, stored at ``rows`` of ``cents`` (None: the whole column).
+
+    Chunk by chunk (bounded temporaries): ``c = rint(x * 10**digits)`` is
+    accepted when ``c / 10**digits == x`` and ``|c| < 2**51``; a chunk with
+    any other value (NaN, infinite, finer than the unit, huge) goes through
+    the detailed rules below.
+    """
     problems.floats = True
     scale = float(10**digits)
-    nan = np.isnan(values)
+    for start, stop in chunks(values.size):
+        part = values[start:stop]
+        with np.errstate(invalid="ignore", over="ignore"):
+            whole = part * scale
+            np.rint(whole, out=whole)
+            exact = whole / scale == part
+            fast = bool(exact.all()) and (
+                part.size == 0 or (whole.max() < _FLOAT_FAST and whole.min() > -_FLOAT_FAST)
+            )
+        if fast:
+            target = cents[start:stop] if rows is None else None
+            if target is not None:
+                np.copyto(target, whole, casting="unsafe")
+            else:
+                assert rows is not None
+                cents[rows[start:stop]] = whole.astype(np.int64)
+            continue
+        where = np.arange(start, stop) if rows is None else rows[start:stop]
+        _floats_in_detail(part, where, whole, cents, missing, problems, digits)
+
+
+def _floats_in_detail(
+    part: npt.NDArray[np.float64],
+    rows: IntArray,
+    whole: npt.NDArray[np.float64],
+    cents: IntArray,
+    missing: BoolArray,
+    problems: _Problems,
+    digits: int,
+) -> None:
+    scale = float(10**digits)
+    nan = np.isnan(part)
     missing[rows[nan]] = True
-    infinite = np.isinf(values)
+    infinite = np.isinf(part)
     problems.add("invalid", rows[infinite])
     finite = ~(nan | infinite)
-    with np.errstate(invalid="ignore", over="ignore"):
-        whole = np.rint(np.where(finite, values, 0.0) * scale)
-    slow = finite & (np.abs(whole) >= _FLOAT_FAST)
+    slow = finite & (np.abs(np.where(finite, whole, 0.0)) >= _FLOAT_FAST)
     fast = finite & ~slow
-    exact = np.zeros(values.size, dtype=bool)
-    exact[fast] = whole[fast] / scale == values[fast]
+    exact = np.zeros(part.size, dtype=bool)
+    exact[fast] = whole[fast] / scale == part[fast]
     problems.add("fine", rows[fast & ~exact])
     cents[rows[exact]] = whole[exact].astype(np.int64)
     for k in np.flatnonzero(slow).tolist():
-        _one(Decimal(repr(float(values[k]))), int(rows[k]), cents, problems, digits)
+        _one(Decimal(repr(float(part[k]))), int(rows[k]), cents, problems, digits)
 
 
 def _one(value: Decimal, row: int, cents: IntArray, problems: _Problems, digits: int) -> None:

@@ -60,6 +60,7 @@ from creditkpi.core.ingest.ids import (
     match_ids,
 )
 from creditkpi.core.ingest.source import ColumnData, Table, as_arrow, take_values, to_table
+from creditkpi.core.ingest.text import chunks
 from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger
 from creditkpi.core.money import CURRENCIES
 from creditkpi.core.records import (
@@ -398,10 +399,20 @@ def build(
                 values=take_values(table.data("provision"), where[:5]),
             )
         provision = np.where(no_provision, -1, provision)
-    check_total([c.amount, pamount, *([] if provision is None else [np.maximum(provision, 0)])])
+    total = check_total([c.amount, pamount])
+    if provision is not None:
+        check_total([c.amount, pamount, np.maximum(provision, 0)])
+    # the engine sums in float64 while every partial sum is exact (ledger.Columns.exact_float)
+    c.__dict__["exact_float"] = total < 2**51 * (1 - 1e-9)
+
+    # settlement kinds, and everything of the date order that needs no invoice ----
+    pkind = _kinds(pay, pnames)
+    by_date = _DateOrder(pdate.days, pamount, pkind, threaded)
 
     # unique ids, customers, due dates -------------------------------------------
     unique, ppos_all = matched.result()
+    if pid_col is not None:
+        pid_col = pid_col.retained()  # the Arrow copy of polars ids is not needed any more
     if not unique:
         dup = duplicated_ids(id_col)
         raise DuplicateIdError(
@@ -433,7 +444,7 @@ def build(
             ],
         )
     c.ids = None
-    c.id_source = id_col
+    c.id_source = id_col.retained()
     c.attrs = inv.attributes(exclude=tuple(exclude))
 
     # settlements ----------------------------------------------------------------
@@ -462,7 +473,6 @@ def build(
             ids=list(pnames[where[:5]]),
             count=int(where.size),
         )
-    pkind = _kinds(pay, pnames)
     noncash = unapplied & (pkind != PAYMENT)
     if noncash.any():
         where = np.flatnonzero(noncash)
@@ -480,21 +490,16 @@ def build(
         inv_codes, un_codes, labels = factorize_customers(cust_col, pcust_col, unapplied)
     else:
         inv_codes, un_codes, labels = coded.result()
+    del cust_col
     c.customer = inv_codes
     c.customer_labels = labels
-    applied = ~unapplied
-    scust = np.empty(m, dtype=np.int64)
-    scust[applied] = c.customer[ppos[applied]]
-    scust[unapplied] = un_codes
-
-    order = stable_date_order(pdate.days)
-    c.settlement_invoice = ppos[order]
-    c.settlement_customer = scust[order]
-    c.settlement_date = pdate.days[order]
-    c.settlement_amount = pamount[order]
-    c.settlement_kind = pkind[order]
-    c.settlement_row = order.astype(np.int64)
-    del scust, ppos, pamount
+    # settled per invoice, in input order (payments often come grouped by invoice)
+    c.settled = c.bin_sum(
+        np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount, n + 1
+    )[:n]
+    del pamount
+    by_date.finish(c, ppos, unapplied, un_codes)
+    del ppos, by_date
 
     _derive_settlements(c, report)
     found = {
@@ -510,7 +515,11 @@ def build(
 def stable_date_order(days: IntArray) -> IntArray:
     """``argsort(days, kind="stable")``; a radix sort when the dates span < 2**16 days."""
     if days.size and int(days.max()) - int(days.min()) < 2**16:
-        return np.argsort((days - days.min()).astype(np.uint16), kind="stable")
+        first = int(days.min())
+        keys = np.empty(days.size, dtype=np.uint16)
+        for start, stop in chunks(days.size):
+            np.subtract(days[start:stop], first, out=keys[start:stop], casting="unsafe")
+        return np.argsort(keys, kind="stable")
     return np.argsort(days, kind="stable")
 
 
@@ -580,15 +589,15 @@ def _currency(inv: Resolved, pay: Resolved, ids: NameList, pnames: NameList) -> 
     return next(iter(found)) if found else "EUR"
 
 
-def distinct_text(data: ColumnData) -> tuple[IntArray, list[Any]]:
+def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
     """Codes (-1: missing) and distinct values of a column with few distinct values."""
     arrow = as_arrow(data)
     if arrow is not None:
         import pyarrow.compute as pc
 
         encoded = pc.dictionary_encode(arrow)
-        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int64)
-        return codes, encoded.dictionary.to_pylist()
+        indices = encoded.indices if arrow.null_count == 0 else pc.fill_null(encoded.indices, -1)
+        return np.asarray(indices.to_numpy()), encoded.dictionary.to_pylist()
     series = data if isinstance(data, pd.Series) else pd.Series(data)
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = [None if _is_na(v) else v for v in np.asarray(uniques, dtype=object).tolist()]
@@ -612,9 +621,9 @@ def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:
     canon = [settlement_kind(u) for u in uniques]
     lookup = np.asarray(
         [SETTLEMENT_KINDS.index(k) if k is not None else -1 for k in canon] + [PAYMENT],
-        dtype=np.int64,
+        dtype=np.int8,
     )
-    out = lookup[np.where(codes < 0, len(canon), codes)]
+    out: npt.NDArray[np.int8] = lookup[codes]  # a missing kind (code -1): the last, payment
     bad = out < 0
     if bad.any():
         where = np.flatnonzero(bad)
@@ -625,16 +634,117 @@ def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:
             count=int(where.size),
             values=take_values(data, where[:5]),
         )
-    return out.astype(np.int8)
+    return out
+
+
+class _DateOrder:
+    """The settlement columns in date order (stable), built in two steps.
+
+    Sorting is a few random gathers of ``m`` values each, the costliest memory
+    traffic of ingestion. The first step (here, while the ids are still being
+    matched on worker threads) sorts what needs no invoice: the order itself
+    (``settlement_row``), the dates (from the sorted day counts, no gather),
+    amounts and kinds. :meth:`finish` gathers the invoice, the customer and
+    each settlement's age against its invoice, on two threads. Gathers read
+    32-bit copies wherever the numbers fit and write chunk by chunk into the
+    final columns (:func:`gather`): no full-size temporary.
+    """
+
+    def __init__(
+        self, days: IntArray, amount: IntArray, kind: npt.NDArray[np.int8], threaded: bool
+    ):
+        m = days.shape[0]
+        self.threaded = threaded
+        self.order = stable_date_order(days)
+        if m and int(days.max()) - int(days.min()) < 2**16:
+            first = int(days.min())
+            counts = np.bincount(days - first)
+            self.days = np.repeat(np.arange(first, first + counts.size, dtype=np.int64), counts)
+        else:
+            self.days = days[self.order]
+        self.amount = gather(_narrow(amount), self.order, np.int64)
+        self.kind = gather(kind, self.order, np.int8)
+
+    def finish(
+        self, c: Columns, ppos: IntArray, unapplied: BoolArray, unapplied_customer: IntArray
+    ) -> None:
+        n, m = c.n_invoices, self.order.shape[0]
+        order = self.order
+        c.settlement_row = order
+        c.settlement_date = self.days
+        c.settlement_amount = self.amount
+        c.settlement_kind = self.kind
+        has_unapplied = bool(unapplied.any())
+        where = np.where(unapplied, -1, ppos) if has_unapplied else ppos
+        c.settlement_invoice = gather(_narrow(where, low=-1), order, np.int64)
+        inv = c.settlement_invoice
+        if n == 0 or m == 0:  # no invoices: every settlement is unapplied cash
+            c.settlement_customer = _scatter_unapplied(m, unapplied, unapplied_customer)[order]
+            c.settlement_age_days = np.zeros(m, dtype=np.int32)
+            c.settlement_days_past_due = np.zeros(m, dtype=np.int32)
+            return
+        safe = np.maximum(inv, 0) if has_unapplied else inv
+
+        def customers() -> IntArray:
+            if has_unapplied:
+                scust = _scatter_unapplied(m, unapplied, unapplied_customer)
+                applied = ~unapplied
+                scust[applied] = c.customer[ppos[applied]]
+                return scust[order]
+            return gather(_narrow(c.customer), inv, np.int64)
+
+        def age(days: IntArray) -> npt.NDArray[np.int32]:
+            out = gather(_narrow(days, low=-(2**31)), safe, np.int32)
+            for start, stop in chunks(m):  # out = settlement day - invoice day, in place
+                np.subtract(self.days[start:stop], out[start:stop], out=out[start:stop],
+                            casting="unsafe")  # fmt: skip
+            if has_unapplied:
+                out[inv < 0] = 0
+            return out
+
+        by_customer = Later(self.threaded, customers)
+        past_due = Later(self.threaded, age, c.due)
+        c.settlement_age_days = age(c.issue)
+        c.settlement_days_past_due = past_due.result()
+        c.settlement_customer = by_customer.result()
+
+
+def _narrow(values: npt.NDArray[Any], low: int = 0) -> npt.NDArray[Any]:
+    """A 32-bit copy of ``values`` when they fit (random gathers then move half the bytes)."""
+    if values.dtype.itemsize <= 4 or values.size == 0:
+        return values
+    if int(values.min()) >= max(low, -(2**31)) and int(values.max()) < 2**31:
+        return values.astype(np.int32)
+    return values
+
+
+def gather(source: npt.NDArray[Any], index: IntArray, dtype: Any) -> npt.NDArray[Any]:
+    """``source[index]`` as ``dtype``, written chunk by chunk (bounded temporaries)."""
+    out = np.empty(index.shape[0], dtype=dtype)
+    for start, stop in chunks(index.shape[0]):
+        out[start:stop] = source[index[start:stop]]
+    return out
+
+
+def _settled(c: Columns, index: IntArray, amount: IntArray) -> IntArray:
+    """Per invoice, the sum of its settlements (index ``n``: unapplied cash, left out)."""
+    n = c.n_invoices
+    if not c.exact_float:
+        return c.bin_sum(index, amount, n + 1)[:n]
+    total = np.bincount(index, weights=amount, minlength=n + 1)[:n]
+    np.rint(total, out=total)
+    return total.astype(np.int64)
+
+
+def _scatter_unapplied(m: int, unapplied: BoolArray, customer: IntArray) -> IntArray:
+    out = np.full(m, -1, dtype=np.int64)
+    out[unapplied] = customer
+    return out
 
 
 def _derive_settlements(c: Columns, report: ValidationReport) -> None:
-    """What the engine reads for every settlement, computed once; the two warning rules."""
-    applied = c.settlement_invoice >= 0
-    inv = c.settlement_invoice[applied]
-    settled = c.bin_sum(inv, c.settlement_amount[applied], c.n_invoices)
-    c.settled = settled
-    over = settled > c.amount
+    """The two warning rules, on the columns the builder made."""
+    over = c.settled > c.amount
     if over.any():
         where = np.flatnonzero(over)
         _warn(
@@ -646,15 +756,10 @@ def _derive_settlements(c: Columns, report: ValidationReport) -> None:
             c.invoice_ids[where],
             where,
         )
-    sday = c.settlement_date[applied]
-    c.settlement_age_days = np.zeros(c.settlement_date.size, dtype=np.int32)
-    c.settlement_age_days[applied] = sday - c.issue[inv]
-    c.settlement_days_past_due = np.zeros(c.settlement_date.size, dtype=np.int32)
-    c.settlement_days_past_due[applied] = sday - c.due[inv]
     early = c.settlement_age_days < 0
     c.settled_before_issue = np.flatnonzero(early)
-    if early.any():
-        where = np.flatnonzero(early)
+    if c.settled_before_issue.size:
+        where = c.settled_before_issue
         _warn(
             report,
             "settlement-before-issue",

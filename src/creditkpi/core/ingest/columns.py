@@ -128,7 +128,11 @@ class Resolved:
             return out.copy(deep=False)
         if not keep:
             return pd.DataFrame(index=pd.RangeIndex(self.rows))
-        out = frame.select(keep).to_pandas(date_as_object=False)
+        if type(frame).__module__.startswith("polars"):
+            chosen = frame.select([frame.columns[k] for k in keep]).to_arrow()
+        else:
+            chosen = frame.select(keep)
+        out = chosen.to_pandas(date_as_object=False)
         return pd.DataFrame(out).reset_index(drop=True)
 
 

@@ -364,10 +364,15 @@ class DateReader:
     # -------------------------------------------------------------- native dates and numbers
     def _native(self, column: str, days: IntArray, missing: BoolArray, values: Any) -> ParsedDates:
         days = np.asarray(days, dtype=np.int64)
-        outside = ((days < FIRST_DAY) | (days > LAST_DAY)) & ~missing
-        if outside.any():
+        if missing.any():
+            days = np.where(missing, MISSING, days)
+            present = days[~missing]
+        else:
+            present = days
+        if present.size and (present.min() < FIRST_DAY or present.max() > LAST_DAY):
+            outside = ((days < FIRST_DAY) | (days > LAST_DAY)) & ~missing
             raise DateError(np.flatnonzero(outside), f"are outside the supported range ({_RANGE})")
-        return ParsedDates(column, np.where(missing, MISSING, days), missing, values)
+        return ParsedDates(column, days, missing, values)
 
     def _numbers(
         self, column: str, numbers: npt.NDArray[Any], missing: BoolArray, values: Any

@@ -14,6 +14,12 @@ each giving the same result:
   is installed, else one Arrow ``dictionary_encode`` of both columns, else a
   pandas hash index.
 
+Text ids made of one prefix and a number (``INV0001234``, ``C45``: most ERP
+numbering) are matched as those numbers -- a lookup table, no string hashing
+-- when every invoice id has that form and the form is one-to-one (the
+numbers all have the same width, or none has a leading zero); a payment id of
+another form cannot be an invoice's.
+
 Customer ids are coded in order of first appearance (Arrow
 ``dictionary_encode`` or ``pandas.factorize``).
 """
@@ -33,9 +39,11 @@ from creditkpi.core.ingest.source import (
     arrow_numbers,
     arrow_valid,
     as_arrow,
+    is_polars,
     polars_module,
     pyarrow_module,
 )
+from creditkpi.core.ingest.text import chunks
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -61,12 +69,21 @@ class IdColumn:
     ints: IntArray | None = None
     arrow: Any = None
     obj: npt.NDArray[Any] | None = None
+    polars: Any = None  # the polars Series the Arrow text was made from
+
+    def retained(self) -> IdColumn:
+        """What a ledger keeps to name its invoices: the input itself rather than a copy."""
+        if self.polars is not None:
+            return IdColumn(null=self.null, polars=self.polars)
+        return self
 
     def text(self, rows: IntArray) -> npt.NDArray[Any]:
         """Normalised text of ``rows`` (``None`` where missing)."""
         rows = np.asarray(rows, dtype=np.int64)
         if self.obj is not None:
             out = np.asarray(self.obj[rows], dtype=object)
+        elif self.arrow is None and self.polars is not None:
+            out = np.asarray(self.polars.gather(rows).to_list(), dtype=object)
         elif self.arrow is not None:
             out = np.asarray(self.arrow.take(rows).to_numpy(zero_copy_only=False), dtype=object)
         else:
@@ -80,6 +97,10 @@ class IdColumn:
         """The whole normalised object array (``None`` where missing)."""
         if self.obj is not None:
             return self.obj
+        if self.arrow is None and self.polars is not None:
+            out = np.asarray(self.polars.to_list(), dtype=object)
+            out[self.null] = None
+            return out
         return self.text(np.arange(self.null.shape[0], dtype=np.int64))
 
     def as_arrow(self) -> Any:
@@ -89,6 +110,8 @@ class IdColumn:
             return None
         if self.arrow is not None:
             return self.arrow
+        if self.polars is not None:
+            return as_arrow(self.polars).cast(pa.large_string())
         if self.ints is not None:
             return pa.array(self.ints, mask=self.null).cast(pa.large_string())
         return pa.array(self.obj, type=pa.large_string(), from_pandas=True)
@@ -116,7 +139,10 @@ def id_column(data: ColumnData) -> IdColumn:
     """Normalise an id column on its native type (pandas Series or Arrow array)."""
     arrow = as_arrow(data)
     if arrow is not None:
-        return _arrow_ids(arrow)
+        found = _arrow_ids(arrow)
+        if is_polars(data) and found.arrow is not None:
+            return IdColumn(null=found.null, arrow=found.arrow, polars=data)
+        return found
     series = data if isinstance(data, pd.Series) else pd.Series(data)
     dtype = series.dtype
     n = len(series)
@@ -217,15 +243,15 @@ def _arrow_blank(arr: Any, null: BoolArray) -> BoolArray:
     n = len(arr)
     buffers = arr.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    starts = offsets[:-1]
-    nonempty = offsets[1:] > starts
-    first = np.zeros(n, dtype=np.uint8)
-    if buffers[2] is not None and nonempty.any():
-        data = np.frombuffer(buffers[2], dtype=np.uint8)
-        first[nonempty] = data[starts[nonempty]]
-    where = np.flatnonzero(~(nonempty & _ALNUM[first]) & ~null)
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0)
+    if data.size == 0:
+        return np.asarray(~null, dtype=bool)  # every present string is empty
+    first = data[np.minimum(offsets[:-1], data.size - 1)]  # a plain gather, no mask
+    maybe = ~_ALNUM[first] | (offsets[1:] == offsets[:-1])
+    maybe &= ~null
     out = np.zeros(n, dtype=bool)
-    if where.size:
+    if maybe.any():
+        where = np.flatnonzero(maybe)
         text = pd.Series(arr.take(where).to_numpy(zero_copy_only=False), dtype=object)
         out[where] = _blank(text.astype("string"))
     return out
@@ -269,12 +295,136 @@ def engine() -> str:
     return "pandas"
 
 
+@dataclass(frozen=True, slots=True)
+class Numbered:
+    """Text ids read as ``prefix`` + a number: the numbers, and which rows have that form.
+
+    ``width`` is the number of digits when every invoice id has the same
+    (zero-padded numbers), else ``None`` (and no number has a leading zero):
+    either way, two ids are equal exactly when their numbers are.
+    """
+
+    prefix: str
+    width: int | None
+    values: IntArray
+    ok: BoolArray
+
+
+def numbered(arr: Any, form: Numbered | None = None) -> Numbered | None:
+    """Read an Arrow string column as prefix + number (the form of ``form`` if given).
+
+    Without ``form`` (invoice ids) the form is found from the first row and
+    every row must have it, else ``None``. With it (payment ids), rows of
+    another form are marked not ``ok``.
+    """
+    pa = pyarrow_module()
+    if pa is None or len(arr) == 0:
+        return None
+    import pyarrow.compute as pc
+
+    if form is None:
+        first = arr[0].as_py()
+        if first is None:
+            return None
+        digits = len(first) - len(first.rstrip("0123456789"))
+        if digits == 0 or not first.isascii():
+            return None
+        prefix = first[: len(first) - digits]
+    else:
+        prefix = form.prefix
+    ok = np.asarray(
+        pc.fill_null(pc.starts_with(arr, prefix), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    if form is None and not ok.all():
+        return None
+    rest = pc.utf8_slice_codeunits(arr, len(prefix))
+    if rest.type != pa.large_string():
+        rest = rest.cast(pa.large_string())
+    ok &= np.asarray(
+        pc.fill_null(pc.ascii_is_decimal(rest), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    buffers = rest.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[rest.offset : rest.offset + len(rest) + 1]
+    length = offsets[1:] - offsets[:-1]
+    ok &= (length >= 1) & (length <= 18)
+    if form is None and not ok.all():
+        return None
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0)
+    if data.size:
+        lead = data[np.minimum(offsets[:-1], data.size - 1)] == ord("0")
+    else:
+        lead = np.zeros(len(arr), dtype=bool)
+    padded = lead & (length > 1)
+    if form is None:
+        width: int | None = int(length[0]) if (length == length[0]).all() else None
+        if width is None and padded.any():
+            return None  # "INV01" and "INV1" would be one number: hash the text instead
+    else:
+        width = form.width
+    ok &= (length == width) if width is not None else ~padded
+    values = np.zeros(len(arr), dtype=np.int64)
+    if ok.any():
+        where = np.flatnonzero(ok)
+        chosen = rest if ok.all() else rest.take(pa.array(where))
+        numbers = np.asarray(pc.cast(chosen, pa.int64()).to_numpy(), dtype=np.int64)
+        if ok.all():
+            values = numbers
+        else:
+            values[where] = numbers
+    return Numbered(prefix, width, values, ok)
+
+
+def numbered_whole(arr: Any) -> Numbered | None:
+    """:func:`numbered` of a whole column (every row must have the form), chunk by chunk.
+
+    The form comes from the first row's prefix and the lengths of all rows:
+    one length is a fixed width (zero-padded numbers), several require that no
+    number has a leading zero.
+    """
+    pa = pyarrow_module()
+    if pa is None or len(arr) == 0 or arr.null_count:
+        return None
+    import pyarrow.compute as pc
+
+    first = arr[0].as_py()
+    digits = len(first) - len(first.rstrip("0123456789"))
+    if digits == 0 or not first.isascii():
+        return None
+    prefix = first[: len(first) - digits]
+    lengths = pc.binary_length(arr)
+    bounds = pc.min_max(lengths).as_py()
+    width = digits if bounds["min"] == bounds["max"] else None
+    form = Numbered(prefix, width, np.zeros(0, np.int64), np.zeros(0, bool))
+    values = np.empty(len(arr), dtype=np.int64)
+    for start, stop in chunks(len(arr)):
+        part = numbered(arr.slice(start, stop - start), form)
+        if part is None or not part.ok.all():
+            return None
+        values[start:stop] = part.values
+    return Numbered(prefix, width, values, np.ones(len(arr), dtype=bool))
+
+
 def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
     """Whether invoice ids are unique, and each payment's invoice position (-1: none).
 
     Invoice ids are known not to be missing.
     """
     m = 0 if pay is None else pay.null.shape[0]
+    form = None
+    if inv.arrow is not None and engine() != "pandas":
+        form = numbered_whole(inv.arrow)
+        right = None if pay is None else pay.as_arrow()
+        if form is not None and (pay is None or right is not None):
+            lookup = IntLookup(form.values)
+            ppos = np.full(m, -1, dtype=np.int64)
+            if right is not None and lookup.unique:
+                for start, stop in chunks(m):  # payments chunk by chunk: bounded memory
+                    theirs = numbered(right.slice(start, stop - start), form)
+                    if theirs is not None:
+                        ppos[start:stop] = np.where(theirs.ok, lookup.find(theirs.values), -1)
+            if pay is not None and pay.null.any():
+                ppos[pay.null] = -1
+            return lookup.unique, ppos
     if inv.ints is not None and (pay is None or pay.ints is not None):
         unique, ppos = _match_ints(inv.ints, None if pay is None else pay.ints, m)
     else:
@@ -292,25 +442,47 @@ def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
     return unique, ppos
 
 
+class IntLookup:
+    """Positions of integer ids: a lookup table when they are dense, else a pandas hash index."""
+
+    def __init__(self, values: IntArray) -> None:
+        n = values.shape[0]
+        self.lo = int(values.min()) if n else 0
+        self.hi = int(values.max()) if n else -1
+        self.table: npt.NDArray[Any] | None = None
+        self.index: pd.Index | None = None
+        if self.hi - self.lo < 4 * n + 1024:  # dense: 32-bit table, half the memory traffic
+            kind = np.int32 if n < 2**31 else np.int64
+            self.table = np.full(self.hi - self.lo + 1, -1, dtype=kind)
+            self.table[values - self.lo] = np.arange(n, dtype=kind)
+            self.unique = bool(np.count_nonzero(self.table >= 0) == n)
+        else:
+            self.index = pd.Index(values)
+            self.unique = bool(self.index.is_unique)
+
+    def find(self, values: IntArray) -> IntArray:
+        """Position of each value (-1: not an id), chunk by chunk."""
+        out = np.empty(values.shape[0], dtype=np.int64)
+        if self.table is None:
+            assert self.index is not None
+            out[:] = self.index.get_indexer(pd.Index(values))
+            return out
+        span = self.hi - self.lo
+        for start, stop in chunks(values.shape[0]):
+            off = values[start:stop] - self.lo
+            if off.size and off.min() >= 0 and off.max() <= span:
+                out[start:stop] = self.table[off]
+            else:
+                inside = (off >= 0) & (off <= span)
+                out[start:stop] = np.where(inside, self.table[np.where(inside, off, 0)], -1)
+        return out
+
+
 def _match_ints(values: IntArray, pay: IntArray | None, m: int) -> tuple[bool, IntArray]:
-    n = values.shape[0]
-    lo = int(values.min()) if n else 0
-    hi = int(values.max()) if n else -1
-    if hi - lo < 4 * n + 1024:  # dense ids: a lookup table
-        table = np.full(hi - lo + 1, -1, dtype=np.int64)
-        table[values - lo] = np.arange(n, dtype=np.int64)
-        unique = bool(np.count_nonzero(table >= 0) == n)
-        ppos = np.full(m, -1, dtype=np.int64)
-        if pay is not None:
-            off = pay - lo
-            inside = (off >= 0) & (off <= hi - lo)
-            ppos[inside] = table[off[inside]]
-        return unique, ppos
-    index = pd.Index(values)
-    unique = bool(index.is_unique)
-    if pay is None or not unique:
-        return unique, np.full(m, -1, dtype=np.int64)
-    return unique, np.asarray(index.get_indexer(pd.Index(pay)), dtype=np.int64)
+    lookup = IntLookup(values)
+    if pay is None or not lookup.unique:
+        return lookup.unique, np.full(m, -1, dtype=np.int64)
+    return True, lookup.find(pay)
 
 
 def _match_polars(left: Any, right: Any, m: int) -> tuple[bool, IntArray]:
@@ -358,6 +530,26 @@ def duplicated_ids(inv: IdColumn) -> list[Any]:
     return list(pd.unique(index[index.duplicated(keep=False)]))
 
 
+def first_appearance(values: IntArray) -> tuple[IntArray, IntArray]:
+    """Codes of ``values`` in order of first appearance, and the row where each code first is."""
+    size = values.shape[0]
+    lo = int(values.min()) if size else 0
+    hi = int(values.max()) if size else -1
+    if hi - lo < 4 * size + 1024:  # dense: a lookup table
+        shifted = values - lo
+        first = np.full(hi - lo + 1, size, dtype=np.int64)
+        np.minimum.at(first, shifted, np.arange(size, dtype=np.int64))
+        present = np.flatnonzero(first < size)
+        ranked = present[np.argsort(first[present], kind="stable")]
+        code_of = np.zeros(hi - lo + 1, dtype=np.int64)
+        code_of[ranked] = np.arange(ranked.size, dtype=np.int64)
+        return code_of[shifted], first[ranked]
+    codes, uniques = pd.factorize(values)
+    rows = np.full(len(uniques), size, dtype=np.int64)
+    np.minimum.at(rows, codes, np.arange(size, dtype=np.int64))
+    return np.asarray(codes, dtype=np.int64), rows
+
+
 def factorize_customers(
     inv: IdColumn, pay: IdColumn | None, unapplied: BoolArray
 ) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
@@ -383,6 +575,13 @@ def factorize_customers(
     right = None if pay is None or extra.size == 0 or left is None else pay.as_arrow()
     if pa is not None and left is not None and (right is not None or extra.size == 0):
         import pyarrow.compute as pc
+
+        both = left if right is None else pa.concat_arrays([left, right.take(extra)])
+        form = numbered_whole(both) if inv.arrow is not None else None
+        if form is not None:  # prefix + number: code the numbers, no string hashing
+            codes, first = first_appearance(form.values)
+            labels = np.asarray(both.take(first).to_numpy(zero_copy_only=False), dtype=object)
+            return codes[:n], codes[n:], labels
 
         both = left if right is None else pa.concat_arrays([left, right.take(extra)])
         encoded = pc.dictionary_encode(both)

@@ -65,6 +65,11 @@ def to_table(frame: Any, what: str) -> Table:
     if isinstance(frame, pd.DataFrame):
         names = tuple(str(c) for c in frame.columns)
         return Table(names, len(frame), lambda k: frame.iloc[:, k], frame)
+    pl = polars_module() if type(frame).__module__.startswith("polars") else None
+    if pl is not None and isinstance(frame, pl.DataFrame) and pyarrow_module() is not None:
+        # column by column, as polars Series: each is handed to Arrow only while it is read
+        names = tuple(str(c) for c in frame.columns)
+        return Table(names, frame.height, lambda k: frame.to_series(k), frame)
     pa = pyarrow_module()
     if pa is not None and isinstance(frame, pa.RecordBatch):
         frame = pa.Table.from_batches([frame])
@@ -104,6 +109,8 @@ def as_arrow(data: ColumnData) -> Any:
         return data.combine_chunks() if data.num_chunks != 1 else data.chunk(0)
     if isinstance(data, pa.Array):
         return data
+    if is_polars(data):
+        return as_arrow(data.to_arrow())
     if isinstance(data, pd.Series):
         dtype = data.dtype
         arrow_backed = isinstance(dtype, pd.ArrowDtype) or (
@@ -115,6 +122,11 @@ def as_arrow(data: ColumnData) -> Any:
                 arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
             return arr
     return None
+
+
+def is_polars(data: Any) -> bool:
+    """Whether ``data`` is a polars Series (read without importing polars)."""
+    return type(data).__module__.startswith("polars") and hasattr(data, "to_arrow")
 
 
 def arrow_valid(arr: Any) -> BoolArray:
@@ -140,6 +152,8 @@ def take_values(data: ColumnData, rows: Sequence[int] | IntArray) -> list[Any]:
     index = np.asarray(rows, dtype=np.int64)
     if isinstance(data, pd.Series):
         out = data.iloc[index].tolist()
+    elif is_polars(data):
+        out = data.gather(index).to_list()
     else:
         arrow = as_arrow(data)
         out = arrow.take(index).to_pylist()
