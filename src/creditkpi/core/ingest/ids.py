@@ -432,7 +432,8 @@ def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
         left = inv.as_arrow() if how != "pandas" else None
         right = None if pay is None or how == "pandas" else pay.as_arrow()
         if how == "polars" and left is not None:
-            unique, ppos = _match_polars(left, right, m)
+            own = (inv.polars, None if pay is None else pay.polars)
+            unique, ppos = _match_polars(left, right, m, own)
         elif how in ("polars", "arrow") and left is not None:
             unique, ppos = _match_arrow(left, right, m)
         else:
@@ -485,10 +486,15 @@ def _match_ints(values: IntArray, pay: IntArray | None, m: int) -> tuple[bool, I
     return True, lookup.find(pay)
 
 
-def _match_polars(left: Any, right: Any, m: int) -> tuple[bool, IntArray]:
+def _match_polars(
+    left: Any, right: Any, m: int, own: tuple[Any, Any] = (None, None)
+) -> tuple[bool, IntArray]:
+    """The polars join; ``own`` are the polars Series the ids came from (no conversion)."""
     pl = polars_module()
-    invoices = pl.DataFrame({"id": pl.from_arrow(left)}).with_row_index("position")
-    payments = pl.DataFrame({"id": pl.from_arrow(right) if right is not None else []})
+    inv_ids = own[0] if own[0] is not None else pl.from_arrow(left)
+    pay_ids = own[1] if own[1] is not None else pl.from_arrow(right) if right is not None else []
+    invoices = pl.DataFrame({"id": inv_ids}).with_row_index("position")
+    payments = pl.DataFrame({"id": pay_ids})
     payments = payments.cast({"id": pl.String})
     try:
         joined = payments.join(invoices, on="id", how="left", validate="m:1", maintain_order="left")
