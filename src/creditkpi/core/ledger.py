@@ -341,6 +341,14 @@ class Ledger:
         CreditKPIError
             On any bad-input rule (see :mod:`creditkpi.core.errors`).
 
+        Notes
+        -----
+        Records read their own fields when they are made (text amounts with
+        ``.`` as the decimal mark, text dates in ISO or a layout the value
+        itself settles), so this builder takes no ``decimal=`` or
+        ``date_format=``: for text in other layouts, build a table and use
+        :meth:`from_frames`.
+
         Examples
         --------
         >>> import creditkpi as ck
