@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import re
 import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -282,7 +283,10 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
                 frames[table] = frames[table].assign(currency=currency)
     decimal: Literal[".", ","] | None = "," if args.decimal == "," else None
 
-    with _status("building the ledger…", show=size > LARGE_FILE and not args.quiet):
+    with (
+        _status("building the ledger…", show=size > LARGE_FILE and not args.quiet),
+        _options_as_flags(),
+    ):
         if args.invoice_table:
             ledger = ck.Ledger.from_invoice_table(
                 frames["invoices"],
@@ -303,6 +307,22 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
                 unknown_invoices=args.unknown_invoices,
             )
     return ledger, used
+
+
+@contextlib.contextmanager
+def _options_as_flags() -> Iterator[None]:
+    """Errors of the ledger name the command's flags for the options that fix them."""
+    from creditkpi.core.errors import CreditKPIError
+
+    try:
+        yield
+    except CreditKPIError as exc:
+        text = str(exc)
+        text = re.sub(r"""decimal=(["'])(.)\1""", r"--decimal \2", text)
+        text = re.sub(r"""date_format=(["'])(.*?)\1""", r"--date-format \2", text)
+        text = text.replace("date_format=", "--date-format")
+        exc.args = (text,)
+        raise
 
 
 def _parse_costs(text: str | None) -> Any:

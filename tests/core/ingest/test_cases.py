@@ -324,7 +324,7 @@ def test_ambiguous_day_month_dates_are_never_read_month_first() -> None:
     assert str(err) == (
         "ambiguous-date: 2 date(s) read as day-first or month-first and no value settles which "
         "in column 'issue_date' (first: 'F1', 'F2'; values: '05/01/2024', '03/02/2024'); pass "
-        "date_format='%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)"
+        "date_format='%d/%m/%Y' (day first) or date_format='%m/%d/%Y' (month first)"
     )
     ledger = ck.Ledger.from_frames(frame, date_format="%d/%m/%Y")
     assert days(ledger) == ["2024-01-05", "2024-02-03"]

@@ -671,7 +671,7 @@ class DateReader:
                     ids=[] if parsed.ids is None else list(parsed.ids[first]),
                     count=int(parsed.pending.size),
                     values=parsed.values(first),
-                    hint="pass date_format='%d/%m/%Y' (day first) or '%m/%d/%Y' (month first)",
+                    hint="pass date_format='%d/%m/%Y' (day first) or date_format='%m/%d/%Y' (month first)",
                 )
             if order == "day-first":
                 month, day = parsed.pending_b, parsed.pending_a
