@@ -405,17 +405,22 @@ def test_currency_option_is_an_iso_code(
 def test_errors_name_the_flags_that_fix_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    inv = tmp_path / "factures.csv"
-    inv.write_text(
-        "invoice_id;customer_id;issue_date;due_date;amount\nF1;C1;03/04/2024;03/05/2024;1 234,50\n",
+    comma = tmp_path / "comma.csv"
+    comma.write_text(
+        "invoice_id;customer_id;issue_date;due_date;amount\nF1;C1;2024-04-03;2024-05-03;1 234,50\n",
         encoding="utf-8",
     )
-    status, _, err = _main(capsys, "report", inv, "--period", "2024-04")
+    status, _, err = _main(capsys, "report", comma, "--period", "2024-04")
     assert status == 2 and "pass --decimal ," in err and "decimal=" not in err
-    status, _, err = _main(capsys, "report", inv, "--period", "2024-04", "--decimal", ",")
+    dates = tmp_path / "dates.csv"
+    dates.write_text(
+        "invoice_id,customer_id,issue_date,due_date,amount\nF1,C1,03/04/2024,03/05/2024,10\n",
+        encoding="utf-8",
+    )
+    status, _, err = _main(capsys, "report", dates, "--period", "2024-04")
     assert status == 2 and "ambiguous-date" in err
     assert "--date-format %d/%m/%Y (day first) or --date-format %m/%d/%Y" in err
     status, _, err = _main(
-        capsys, "report", inv, "--period", "2024-04", "--decimal", ",", "--date-format", "%d/%m/%Y"
+        capsys, "report", dates, "--period", "2024-04", "--date-format", "%d/%m/%Y"
     )
     assert status == 0, err
