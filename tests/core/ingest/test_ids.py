@@ -108,3 +108,47 @@ def test_ids_compare_as_text(engine: str) -> None:
     )
     ledger = build(inv, pay)
     assert sorted(ledger._cols.settlement_invoice.tolist()) == [-1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("invoice_ids", "payment_ids", "positions"),
+    [
+        (["INV1", "INV2", "INV10"], ["INV10", "INV2", "INV01", "INV1 "], [2, 1, None, None]),
+        (["F001", "F002", "F010"], ["F010", "F1", "F0010", "G001"], [2, None, None, None]),
+        (["INV01", "INV1", "INV2"], ["INV1", "INV01"], [1, 0]),  # not one-to-one: hashed
+        (["A7", "B7"], ["B7", "A7"], [1, 0]),  # two prefixes: hashed
+        (["123", "9"], ["9", "0123"], [1, None]),  # digits only: the prefix is empty
+    ],
+    ids=["no-leading-zeros", "fixed-width", "padded-and-not", "two-prefixes", "digits"],
+)
+def test_prefix_and_number_ids_match_exactly_as_text(
+    invoice_ids: list[str], payment_ids: list[str], positions: list[int | None]
+) -> None:
+    """A text id equals another exactly when their texts are equal, whatever the fast path."""
+    n = len(invoice_ids)
+    inv = pd.DataFrame(
+        {
+            "invoice_id": pd.array(invoice_ids, dtype="str"),
+            "customer_id": "C",
+            "issue_date": "2024-01-01",
+            "due_date": "2024-01-31",
+            "amount": "10.00",
+        }
+    )
+    pay = pd.DataFrame(
+        {
+            "invoice_id": pd.array(payment_ids, dtype="str"),
+            "date": "2024-01-15",
+            "amount": "1.00",
+            "customer_id": "C",
+        }
+    )
+    for engine in (None, "pandas"):
+        ids.ENGINE = engine
+        try:
+            ledger = build(inv, pay, unknown_invoices="unapplied")
+        finally:
+            ids.ENGINE = None
+        got = ledger._cols.settlement_invoice[np.argsort(ledger._cols.settlement_row)]
+        assert got.tolist() == [-1 if p is None else p for p in positions], engine
+        assert ledger.n_invoices == n

@@ -411,8 +411,6 @@ def build(
 
     # unique ids, customers, due dates -------------------------------------------
     unique, ppos_all = matched.result()
-    if pid_col is not None:
-        pid_col = pid_col.retained()  # the Arrow copy of polars ids is not needed any more
     if not unique:
         dup = duplicated_ids(id_col)
         raise DuplicateIdError(

@@ -26,7 +26,7 @@ Customer ids are coded in order of first appearance (Arrow
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,29 +60,56 @@ class IdColumn:
     """An id column, normalised (ids compare as text), without building objects.
 
     Exactly one of ``ints`` (int64 values, ids that are whole numbers),
-    ``arrow`` (an Arrow ``large_string`` array of the id text) or ``obj``
-    (the normalised object array, the general path) is set. ``null`` marks
-    missing ids (null, NaN or blank text).
+    ``arrow`` (an Arrow ``large_string`` array of the id text), ``polars`` (a
+    polars text Series, read as Arrow one chunk at a time) or ``obj`` (the
+    normalised object array, the general path) is set. ``null`` marks missing
+    ids (null, NaN or blank text).
     """
 
     null: BoolArray
     ints: IntArray | None = None
     arrow: Any = None
     obj: npt.NDArray[Any] | None = None
-    polars: Any = None  # the polars Series the Arrow text was made from
+    polars: Any = None
 
     def retained(self) -> IdColumn:
-        """What a ledger keeps to name its invoices: the input itself rather than a copy."""
-        if self.polars is not None:
-            return IdColumn(null=self.null, polars=self.polars)
+        """What a ledger keeps to name its invoices (the input itself, never a copy)."""
         return self
+
+    @property
+    def is_text(self) -> bool:
+        return self.arrow is not None or self.polars is not None
+
+    def arrow_chunks(self) -> Iterator[tuple[int, int, Any]]:
+        """``(start, stop, Arrow large_string array)`` chunk by chunk (bounded memory)."""
+        pa = pyarrow_module()
+        assert pa is not None
+        for start, stop in chunks(self.null.shape[0]):
+            if self.arrow is not None:
+                part = self.arrow.slice(start, stop - start)
+            elif self.polars is not None:
+                part = as_arrow(self.polars.slice(start, stop - start))
+                if part.type != pa.large_string():
+                    part = part.cast(pa.large_string())
+            else:
+                part = self._arrow_of(start, stop)
+            yield start, stop, part
+
+    def _arrow_of(self, start: int, stop: int) -> Any:
+        pa = pyarrow_module()
+        if self.ints is not None:
+            return pa.array(self.ints[start:stop], mask=self.null[start:stop]).cast(
+                pa.large_string()
+            )
+        assert self.obj is not None
+        return pa.array(self.obj[start:stop], type=pa.large_string(), from_pandas=True)
 
     def text(self, rows: IntArray) -> npt.NDArray[Any]:
         """Normalised text of ``rows`` (``None`` where missing)."""
         rows = np.asarray(rows, dtype=np.int64)
         if self.obj is not None:
             out = np.asarray(self.obj[rows], dtype=object)
-        elif self.arrow is None and self.polars is not None:
+        elif self.polars is not None:
             out = np.asarray(self.polars.gather(rows).to_list(), dtype=object)
         elif self.arrow is not None:
             out = np.asarray(self.arrow.take(rows).to_numpy(zero_copy_only=False), dtype=object)
@@ -97,7 +124,7 @@ class IdColumn:
         """The whole normalised object array (``None`` where missing)."""
         if self.obj is not None:
             return self.obj
-        if self.arrow is None and self.polars is not None:
+        if self.polars is not None:
             out = np.asarray(self.polars.to_list(), dtype=object)
             out[self.null] = None
             return out
@@ -137,12 +164,12 @@ def _blank(text: pd.Series) -> BoolArray:
 
 def id_column(data: ColumnData) -> IdColumn:
     """Normalise an id column on its native type (pandas Series or Arrow array)."""
+    if is_polars(data) and data.dtype.is_(_polars_string()):
+        null = data.is_null() | data.str.strip_chars().eq("")
+        return IdColumn(null=np.asarray(null.to_numpy(), dtype=bool), polars=data)
     arrow = as_arrow(data)
     if arrow is not None:
-        found = _arrow_ids(arrow)
-        if is_polars(data) and found.arrow is not None:
-            return IdColumn(null=found.null, arrow=found.arrow, polars=data)
-        return found
+        return _arrow_ids(arrow)
     series = data if isinstance(data, pd.Series) else pd.Series(data)
     dtype = series.dtype
     n = len(series)
@@ -171,6 +198,11 @@ def id_column(data: ColumnData) -> IdColumn:
         if arr is not None:
             return _arrow_ids(arr)
     return _objects(series.to_numpy(dtype=object))
+
+
+def _polars_string() -> Any:
+    pl = polars_module()
+    return None if pl is None else pl.String
 
 
 def _all_text(series: pd.Series) -> bool:
@@ -310,58 +342,50 @@ class Numbered:
     ok: BoolArray
 
 
-def numbered(arr: Any, form: Numbered | None = None) -> Numbered | None:
-    """Read an Arrow string column as prefix + number (the form of ``form`` if given).
+def _numbered_polars(series: Any, form: Numbered) -> Numbered:
+    """:func:`numbered` of a polars text Series, with polars (no Arrow copy)."""
+    pl = polars_module()
+    rest = series.str.slice(len(form.prefix))
+    ok = series.str.starts_with(form.prefix) & rest.str.contains(r"^[0-9]{1,18}$")
+    if form.width is not None:
+        ok = ok & rest.str.len_bytes().eq(form.width)
+    else:
+        ok = ok & ~(rest.str.starts_with("0") & rest.str.len_bytes().gt(1))
+    ok_mask = np.asarray(ok.fill_null(False).to_numpy(), dtype=bool)
+    values = rest.cast(pl.Int64, strict=False).fill_null(0).to_numpy()
+    return Numbered(form.prefix, form.width, np.asarray(values, dtype=np.int64), ok_mask)
 
-    Without ``form`` (invoice ids) the form is found from the first row and
-    every row must have it, else ``None``. With it (payment ids), rows of
-    another form are marked not ``ok``.
+
+def numbered(arr: Any, form: Numbered) -> Numbered | None:
+    """Read Arrow strings as ``form``: prefix + number; rows of another form are not ``ok``.
+
+    With ``form.width`` the number has exactly that many digits (zero-padded),
+    else it has no leading zero; either way equal numbers mean equal text.
     """
     pa = pyarrow_module()
     if pa is None or len(arr) == 0:
         return None
     import pyarrow.compute as pc
 
-    if form is None:
-        first = arr[0].as_py()
-        if first is None:
-            return None
-        digits = len(first) - len(first.rstrip("0123456789"))
-        if digits == 0 or not first.isascii():
-            return None
-        prefix = first[: len(first) - digits]
-    else:
-        prefix = form.prefix
-    ok = np.asarray(
-        pc.fill_null(pc.starts_with(arr, prefix), False).to_numpy(zero_copy_only=False), dtype=bool
-    )
-    if form is None and not ok.all():
-        return None
-    rest = pc.utf8_slice_codeunits(arr, len(prefix))
+    def mask(values: Any) -> BoolArray:
+        return np.asarray(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+    ok = mask(pc.starts_with(arr, form.prefix))
+    rest = pc.utf8_slice_codeunits(arr, len(form.prefix))
     if rest.type != pa.large_string():
         rest = rest.cast(pa.large_string())
-    ok &= np.asarray(
-        pc.fill_null(pc.ascii_is_decimal(rest), False).to_numpy(zero_copy_only=False), dtype=bool
-    )
+    ok &= mask(pc.ascii_is_decimal(rest))
     buffers = rest.buffers()
     offsets = np.frombuffer(buffers[1], dtype=np.int64)[rest.offset : rest.offset + len(rest) + 1]
     length = offsets[1:] - offsets[:-1]
     ok &= (length >= 1) & (length <= 18)
-    if form is None and not ok.all():
-        return None
-    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0)
-    if data.size:
-        lead = data[np.minimum(offsets[:-1], data.size - 1)] == ord("0")
-    else:
-        lead = np.zeros(len(arr), dtype=bool)
-    padded = lead & (length > 1)
-    if form is None:
-        width: int | None = int(length[0]) if (length == length[0]).all() else None
-        if width is None and padded.any():
-            return None  # "INV01" and "INV1" would be one number: hash the text instead
-    else:
-        width = form.width
-    ok &= (length == width) if width is not None else ~padded
+    if form.width is not None:
+        ok &= length == form.width
+    else:  # no leading zero ("INV01" and "INV1" would be one number)
+        data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0)
+        if data.size:
+            lead = data[np.minimum(offsets[:-1], data.size - 1)] == ord("0")
+            ok &= ~(lead & (length > 1))
     values = np.zeros(len(arr), dtype=np.int64)
     if ok.any():
         where = np.flatnonzero(ok)
@@ -371,37 +395,47 @@ def numbered(arr: Any, form: Numbered | None = None) -> Numbered | None:
             values = numbers
         else:
             values[where] = numbers
-    return Numbered(prefix, width, values, ok)
+    return Numbered(form.prefix, form.width, values, ok)
 
 
-def numbered_whole(arr: Any) -> Numbered | None:
-    """:func:`numbered` of a whole column (every row must have the form), chunk by chunk.
+def numbered_whole(column: IdColumn) -> Numbered | None:
+    """:func:`numbered` of a whole text column (every row must have the form), chunk by chunk.
 
     The form comes from the first row's prefix and the lengths of all rows:
     one length is a fixed width (zero-padded numbers), several require that no
     number has a leading zero.
     """
     pa = pyarrow_module()
-    if pa is None or len(arr) == 0 or arr.null_count:
+    n = column.null.shape[0]
+    if pa is None or n == 0 or column.null.any():
         return None
     import pyarrow.compute as pc
 
-    first = arr[0].as_py()
+    first = str(column.text(np.zeros(1, dtype=np.int64))[0])
     digits = len(first) - len(first.rstrip("0123456789"))
     if digits == 0 or not first.isascii():
         return None
     prefix = first[: len(first) - digits]
-    lengths = pc.binary_length(arr)
-    bounds = pc.min_max(lengths).as_py()
-    width = digits if bounds["min"] == bounds["max"] else None
+    if column.polars is not None:
+        lengths = column.polars.str.len_bytes()
+        shortest, longest = int(lengths.min()), int(lengths.max())
+    else:
+        shortest, longest = len(first), len(first)
+        for _, _, part in column.arrow_chunks():
+            bounds = pc.min_max(pc.binary_length(part)).as_py()
+            shortest, longest = min(shortest, bounds["min"]), max(longest, bounds["max"])
+    width = digits if shortest == longest else None
     form = Numbered(prefix, width, np.zeros(0, np.int64), np.zeros(0, bool))
-    values = np.empty(len(arr), dtype=np.int64)
-    for start, stop in chunks(len(arr)):
-        part = numbered(arr.slice(start, stop - start), form)
-        if part is None or not part.ok.all():
+    if column.polars is not None:
+        whole = _numbered_polars(column.polars, form)
+        return whole if whole.ok.all() else None
+    values = np.empty(n, dtype=np.int64)
+    for start, stop, part in column.arrow_chunks():
+        read = numbered(part, form)
+        if read is None or not read.ok.all():
             return None
-        values[start:stop] = part.values
-    return Numbered(prefix, width, values, np.ones(len(arr), dtype=bool))
+        values[start:stop] = read.values
+    return Numbered(prefix, width, values, np.ones(n, dtype=bool))
 
 
 def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
@@ -411,17 +445,20 @@ def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
     """
     m = 0 if pay is None else pay.null.shape[0]
     form = None
-    if inv.arrow is not None and engine() != "pandas":
-        form = numbered_whole(inv.arrow)
-        right = None if pay is None else pay.as_arrow()
-        if form is not None and (pay is None or right is not None):
+    text_ok = pyarrow_module() is not None and engine() != "pandas"
+    if inv.is_text and text_ok:
+        form = numbered_whole(inv)
+        if form is not None:
             lookup = IntLookup(form.values)
             ppos = np.full(m, -1, dtype=np.int64)
-            if right is not None and lookup.unique:
-                for start, stop in chunks(m):  # payments chunk by chunk: bounded memory
-                    theirs = numbered(right.slice(start, stop - start), form)
-                    if theirs is not None:
-                        ppos[start:stop] = np.where(theirs.ok, lookup.find(theirs.values), -1)
+            if pay is not None and lookup.unique and pay.polars is not None:
+                theirs = _numbered_polars(pay.polars, form)
+                ppos = np.where(theirs.ok, lookup.find(theirs.values), -1)
+            elif pay is not None and lookup.unique:
+                for start, stop, part in pay.arrow_chunks():  # bounded memory
+                    read = numbered(part, form)
+                    if read is not None:
+                        ppos[start:stop] = np.where(read.ok, lookup.find(read.values), -1)
             if pay is not None and pay.null.any():
                 ppos[pay.null] = -1
             return lookup.unique, ppos
@@ -429,10 +466,15 @@ def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
         unique, ppos = _match_ints(inv.ints, None if pay is None else pay.ints, m)
     else:
         how = engine()
+        own = (inv.polars, None if pay is None else pay.polars)
+        if how == "polars" and own[0] is not None and (pay is None or own[1] is not None):
+            unique, ppos = _match_polars(None, None, m, own)  # polars input: no conversion
+            if pay is not None and pay.null.any():
+                ppos[pay.null] = -1
+            return unique, ppos
         left = inv.as_arrow() if how != "pandas" else None
         right = None if pay is None or how == "pandas" else pay.as_arrow()
         if how == "polars" and left is not None:
-            own = (inv.polars, None if pay is None else pay.polars)
             unique, ppos = _match_polars(left, right, m, own)
         elif how in ("polars", "arrow") and left is not None:
             unique, ppos = _match_arrow(left, right, m)
@@ -492,7 +534,7 @@ def _match_polars(
     """The polars join; ``own`` are the polars Series the ids came from (no conversion)."""
     pl = polars_module()
     inv_ids = own[0] if own[0] is not None else pl.from_arrow(left)
-    pay_ids = own[1] if own[1] is not None else pl.from_arrow(right) if right is not None else []
+    pay_ids = own[1] if own[1] is not None else [] if right is None else pl.from_arrow(right)
     invoices = pl.DataFrame({"id": inv_ids}).with_row_index("position")
     payments = pl.DataFrame({"id": pay_ids})
     payments = payments.cast({"id": pl.String})
@@ -556,6 +598,27 @@ def first_appearance(values: IntArray) -> tuple[IntArray, IntArray]:
     return np.asarray(codes, dtype=np.int64), rows
 
 
+def _taken(column: IdColumn, rows: IntArray) -> IdColumn | None:
+    """The given rows of a text column (a few: the unapplied cash), as Arrow text."""
+    pa = pyarrow_module()
+    if pa is None or not column.is_text:
+        return None
+    texts = column.text(rows)
+    return IdColumn(null=column.null[rows], arrow=pa.array(texts, type=pa.large_string()))
+
+
+def _joined(first: IdColumn, second: IdColumn) -> IdColumn | None:
+    """Two text columns one after the other (the second is short)."""
+    pa = pyarrow_module()
+    if pa is None:
+        return None
+    head = first.arrow if first.arrow is not None else first.as_arrow()
+    return IdColumn(
+        null=np.concatenate([first.null, second.null]),
+        arrow=pa.concat_arrays([head, second.arrow]),
+    )
+
+
 def factorize_customers(
     inv: IdColumn, pay: IdColumn | None, unapplied: BoolArray
 ) -> tuple[IntArray, IntArray, npt.NDArray[Any]]:
@@ -577,17 +640,19 @@ def factorize_customers(
         codes = np.asarray(codes, dtype=np.int64)
         return codes[:n], codes[n:], labels
     pa = pyarrow_module()
+    if pa is not None and engine() != "pandas" and inv.is_text:
+        extra_ids = None if pay is None or extra.size == 0 else _taken(pay, extra)
+        both = inv if extra_ids is None else _joined(inv, extra_ids)
+        form = numbered_whole(both) if both is not None else None
+        if form is not None and both is not None:  # prefix + number: code the numbers
+            codes, first = first_appearance(form.values)
+            return codes[:n], codes[n:], both.text(first)
     left = inv.as_arrow() if engine() != "pandas" else None
     right = None if pay is None or extra.size == 0 or left is None else pay.as_arrow()
     if pa is not None and left is not None and (right is not None or extra.size == 0):
         import pyarrow.compute as pc
 
         both = left if right is None else pa.concat_arrays([left, right.take(extra)])
-        form = numbered_whole(both) if inv.arrow is not None else None
-        if form is not None:  # prefix + number: code the numbers, no string hashing
-            codes, first = first_appearance(form.values)
-            labels = np.asarray(both.take(first).to_numpy(zero_copy_only=False), dtype=object)
-            return codes[:n], codes[n:], labels
 
         both = left if right is None else pa.concat_arrays([left, right.take(extra)])
         encoded = pc.dictionary_encode(both)
