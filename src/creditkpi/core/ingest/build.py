@@ -492,9 +492,7 @@ def build(
     c.customer = inv_codes
     c.customer_labels = labels
     # settled per invoice, in input order (payments often come grouped by invoice)
-    c.settled = c.bin_sum(
-        np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount, n + 1
-    )[:n]
+    c.settled = _settled(c, np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount)
     del pamount
     by_date.finish(c, ppos, unapplied, un_codes)
     del ppos, by_date
@@ -691,20 +689,37 @@ class _DateOrder:
                 return scust[order]
             return gather(_narrow(c.customer), inv, np.int64)
 
-        def age(days: IntArray) -> npt.NDArray[np.int32]:
-            out = gather(_narrow(days, low=-(2**31)), safe, np.int32)
-            for start, stop in chunks(m):  # out = settlement day - invoice day, in place
-                np.subtract(self.days[start:stop], out[start:stop], out=out[start:stop],
-                            casting="unsafe")  # fmt: skip
+        def ages() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+            """Settlement day minus issue day and minus due day: one random read per row."""
+            since_issue = np.empty(m, dtype=np.int32)
+            past_due = np.empty(m, dtype=np.int32)
+            if _fits_int32(c.issue) and _fits_int32(c.due):
+                # both days of an invoice in one 64-bit word: one gather for the two
+                pair = np.empty((n, 2), dtype=np.int32)
+                pair[:, 0], pair[:, 1] = c.issue, c.due
+                words = pair.view(np.int64).reshape(n)
+                for start, stop in chunks(m):
+                    read = words[safe[start:stop]].view(np.int32).reshape(-1, 2)
+                    day = self.days[start:stop]
+                    since_issue[start:stop] = day - read[:, 0]
+                    past_due[start:stop] = day - read[:, 1]
+            else:
+                for start, stop in chunks(m):
+                    where, day = safe[start:stop], self.days[start:stop]
+                    since_issue[start:stop] = day - c.issue[where]
+                    past_due[start:stop] = day - c.due[where]
             if has_unapplied:
-                out[inv < 0] = 0
-            return out
+                since_issue[inv < 0] = 0
+                past_due[inv < 0] = 0
+            return since_issue, past_due
 
         by_customer = Later(self.threaded, customers)
-        past_due = Later(self.threaded, age, c.due)
-        c.settlement_age_days = age(c.issue)
-        c.settlement_days_past_due = past_due.result()
+        c.settlement_age_days, c.settlement_days_past_due = ages()
         c.settlement_customer = by_customer.result()
+
+
+def _fits_int32(values: npt.NDArray[Any]) -> bool:
+    return bool(values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31))
 
 
 def _narrow(values: npt.NDArray[Any], low: int = 0) -> npt.NDArray[Any]:
@@ -729,6 +744,8 @@ def _settled(c: Columns, index: IntArray, amount: IntArray) -> IntArray:
     n = c.n_invoices
     if not c.exact_float:
         return c.bin_sum(index, amount, n + 1)[:n]
+    if index.size == 0:
+        return np.zeros(n, dtype=np.int64)
     total = np.bincount(index, weights=amount, minlength=n + 1)[:n]
     np.rint(total, out=total)
     return total.astype(np.int64)
