@@ -165,8 +165,11 @@ def _blank(text: pd.Series) -> BoolArray:
 def id_column(data: ColumnData) -> IdColumn:
     """Normalise an id column on its native type (pandas Series or Arrow array)."""
     if is_polars(data) and data.dtype.is_(_polars_string()):
-        null = data.is_null() | data.str.strip_chars().eq("")
-        return IdColumn(null=np.asarray(null.to_numpy(), dtype=bool), polars=data)
+        column = IdColumn(null=np.zeros(len(data), dtype=bool), polars=data)
+        for start, stop, part in column.arrow_chunks():  # no full-size Arrow copy
+            valid = arrow_valid(part)
+            column.null[start:stop] = ~valid | _arrow_blank(part, ~valid)
+        return column
     arrow = as_arrow(data)
     if arrow is not None:
         return _arrow_ids(arrow)
@@ -342,20 +345,6 @@ class Numbered:
     ok: BoolArray
 
 
-def _numbered_polars(series: Any, form: Numbered) -> Numbered:
-    """:func:`numbered` of a polars text Series, with polars (no Arrow copy)."""
-    pl = polars_module()
-    rest = series.str.slice(len(form.prefix))
-    ok = series.str.starts_with(form.prefix) & rest.str.contains(r"^[0-9]{1,18}$")
-    if form.width is not None:
-        ok = ok & rest.str.len_bytes().eq(form.width)
-    else:
-        ok = ok & ~(rest.str.starts_with("0") & rest.str.len_bytes().gt(1))
-    ok_mask = np.asarray(ok.fill_null(False).to_numpy(), dtype=bool)
-    values = rest.cast(pl.Int64, strict=False).fill_null(0).to_numpy()
-    return Numbered(form.prefix, form.width, np.asarray(values, dtype=np.int64), ok_mask)
-
-
 def numbered(arr: Any, form: Numbered) -> Numbered | None:
     """Read Arrow strings as ``form``: prefix + number; rows of another form are not ``ok``.
 
@@ -426,9 +415,6 @@ def numbered_whole(column: IdColumn) -> Numbered | None:
             shortest, longest = min(shortest, bounds["min"]), max(longest, bounds["max"])
     width = digits if shortest == longest else None
     form = Numbered(prefix, width, np.zeros(0, np.int64), np.zeros(0, bool))
-    if column.polars is not None:
-        whole = _numbered_polars(column.polars, form)
-        return whole if whole.ok.all() else None
     values = np.empty(n, dtype=np.int64)
     for start, stop, part in column.arrow_chunks():
         read = numbered(part, form)
@@ -451,10 +437,7 @@ def match_ids(inv: IdColumn, pay: IdColumn | None) -> tuple[bool, IntArray]:
         if form is not None:
             lookup = IntLookup(form.values)
             ppos = np.full(m, -1, dtype=np.int64)
-            if pay is not None and lookup.unique and pay.polars is not None:
-                theirs = _numbered_polars(pay.polars, form)
-                ppos = np.where(theirs.ok, lookup.find(theirs.values), -1)
-            elif pay is not None and lookup.unique:
+            if pay is not None and lookup.unique:
                 for start, stop, part in pay.arrow_chunks():  # bounded memory
                     read = numbered(part, form)
                     if read is not None:
