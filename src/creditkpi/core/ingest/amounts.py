@@ -56,10 +56,16 @@ _MAX_DIGITS = 18
 
 _BLANKS = " \u00a0\u202f\u2009\t\r\n"
 
-_FLOAT_HINT = (
-    "a float is read at its shortest decimal representation and must be a whole number of "
-    "minor units: round it first (e.g. frame['amount'].round(2)) or pass text or Decimal"
-)
+def _float_hint(digits: int) -> str:
+    return (
+        "a float is read at its shortest decimal representation and must be a whole number of "
+        f"minor units: round it first (e.g. frame['amount'].round({digits})) or pass text or "
+        "Decimal"
+    )
+
+
+def _unit(digits: int) -> str:
+    return "whole units" if digits == 0 else f"10^-{digits}"
 
 
 @dataclass(slots=True)
@@ -131,12 +137,12 @@ def parse_amounts(
         rows = rows_of(problems.fine)
         shown = values(rows)
         raise SubMinorUnitError(
-            f"{rows.size} amount(s) are finer than the currency's minor unit (10^-{digits})",
+            f"{rows.size} amount(s) are finer than the currency's minor unit ({_unit(digits)})",
             column=column,
             ids=_ids(ids, rows),
             count=rows.size,
             values=shown,
-            hint=_FLOAT_HINT if any(isinstance(v, float) for v in shown) else None,
+            hint=_float_hint(digits) if any(isinstance(v, float) for v in shown) else None,
         )
     if problems.large:
         rows = rows_of(problems.large)
