@@ -56,6 +56,7 @@ _MAX_DIGITS = 18
 
 _BLANKS = " \u00a0\u202f\u2009\t\r\n"
 
+
 def _float_hint(digits: int) -> str:
     return (
         "a float is read at its shortest decimal representation and must be a whole number of "
