@@ -12,4 +12,12 @@ settings.register_profile(
 settings.register_profile(
     "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+# the fuzz tests of ingestion and the reconciliation properties at full strength:
+# HYPOTHESIS_PROFILE=fuzz pytest tests/core/ingest
+settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))

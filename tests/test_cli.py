@@ -390,3 +390,38 @@ def test_demo_period_after_the_data_is_noted(capsys: pytest.CaptureFixture[str])
     assert status == 0
     assert "the data ends on 2024-12-31, before the period 2025-03 starts" in err
     assert json.loads(out)["kpis"]["dso"]["current"] is None  # no sales: n/a, not 0
+
+
+def test_currency_option_is_an_iso_code(
+    files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    inv, pay = files
+    base = ["report", inv, pay, "--period", "2024-04", *MAPS, "-f", "json", "-q"]
+    status, _, err = _main(capsys, *base, "--currency", "EURO")
+    assert status == 2 and "--currency 'EURO' is not an ISO 4217 currency code" in err
+    status, out, err = _main(capsys, *base, "--currency", " jpy")
+    assert status == 0 and '"JPY"' in out  # 1000.00 is a whole number of yen
+
+
+def test_errors_name_the_flags_that_fix_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    comma = tmp_path / "comma.csv"
+    comma.write_text(
+        "invoice_id;customer_id;issue_date;due_date;amount\nF1;C1;2024-04-03;2024-05-03;1 234,50\n",
+        encoding="utf-8",
+    )
+    status, _, err = _main(capsys, "report", comma, "--period", "2024-04")
+    assert status == 2 and "pass --decimal ," in err and "decimal=" not in err
+    dates = tmp_path / "dates.csv"
+    dates.write_text(
+        "invoice_id,customer_id,issue_date,due_date,amount\nF1,C1,03/04/2024,03/05/2024,10\n",
+        encoding="utf-8",
+    )
+    status, _, err = _main(capsys, "report", dates, "--period", "2024-04")
+    assert status == 2 and "ambiguous-date" in err
+    assert "--date-format %d/%m/%Y (day first) or --date-format %m/%d/%Y" in err
+    status, _, err = _main(
+        capsys, "report", dates, "--period", "2024-04", "--date-format", "%d/%m/%Y"
+    )
+    assert status == 0, err

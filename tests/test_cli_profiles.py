@@ -127,4 +127,6 @@ def test_as_of_is_required(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     err = capsys.readouterr().err
     assert "the following arguments are required: --as-of" in err
     assert main(["profiles", str(inv), *MAPS[:10], "--as-of", "30/06/2024"]) == 2
-    assert capsys.readouterr().err.startswith("creditkpi: error: invalid-date: '30/06/2024'")
+    assert capsys.readouterr().err.startswith(
+        "creditkpi: error: invalid-date: as_of '30/06/2024' is not a date (expected YYYY-MM-DD)"
+    )

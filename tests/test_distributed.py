@@ -229,6 +229,27 @@ def test_dask_prepartitioned(client, frames: tuple[pd.DataFrame, pd.DataFrame]) 
     pd.testing.assert_frame_equal(got, expected)
 
 
+def test_dask_invoice_id_in_two_partitions_is_a_duplicate(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """An id used by two customers, so in two partitions, is reported like on one machine."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    first, second = inv.iloc[:1500], inv.iloc[1500:].copy()
+    second.iloc[0, second.columns.get_loc("invoice_id")] = first["invoice_id"].iloc[7]
+    pays = [pay.iloc[:0], pay.iloc[:0]]
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError, match="across") as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_delayed([client.scatter(p) for p in (first, second)], meta=inv.iloc[:0]),
+            dd.from_delayed([client.scatter(p) for p in pays], meta=pay.iloc[:0]),
+            periods=PERIODS,
+            partitioned=True,
+        )
+    assert info.value.rule == "duplicate-invoice-id"
+    assert info.value.ids == (inv["invoice_id"].iloc[7],)
+
+
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
 @pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
 def test_spark_apply_in_pandas(

@@ -21,6 +21,7 @@ from creditkpi.core import (
     StatusEvent,
     UndefinedMetricWarning,
     ValidationReport,
+    read_table,
 )
 from creditkpi.dashboard import Dashboard, dashboard
 from creditkpi.metrics.activation import activation_rate, activation_summary
@@ -110,6 +111,7 @@ __all__ = [
     "payment_delays",
     "provision_matrix",
     "provision_rate",
+    "read_table",
     "receivables",
     "recovery_rate",
     "recovery_summary",

@@ -27,6 +27,7 @@ import argparse
 import contextlib
 import io
 import os
+import re
 import sys
 import tempfile
 import warnings
@@ -34,7 +35,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, Literal, NoReturn
 
 import pandas as pd
 
@@ -73,17 +74,6 @@ class _Parser(argparse.ArgumentParser):
 # ----------------------------------------------------------------------------------
 
 
-def _sniff_separator(path: Path, encoding: str) -> str:
-    try:
-        with path.open("r", encoding=encoding, errors="replace", newline="") as handle:
-            first = handle.readline()
-    except OSError:
-        return ","
-    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
-    best = max(counts, key=lambda s: counts[s])
-    return best if counts[best] > 0 else ","
-
-
 def read_table(
     path: str | Path,
     *,
@@ -92,70 +82,43 @@ def read_table(
     encoding: str = "utf-8-sig",
     sheet: str | None = None,
 ) -> pd.DataFrame:
-    """Read one input table from CSV (``.csv``, ``.txt``, ``.tsv``, compressed), Parquet or Excel.
-
-    CSV cells are read as text (ids keep their leading zeros, amounts their
-    exact decimals); the ledger parses dates and amounts. Parquet needs
-    pyarrow (``pip install 'creditkpi[arrow]'``), ``.xlsx`` needs openpyxl
-    (``pip install 'creditkpi[excel]'``).
+    """Read one input table with :func:`creditkpi.read_table` (CSV cells as text).
 
     Raises
     ------
     CLIError
-        A missing or unreadable file, or a missing optional dependency.
+        A missing or unreadable file, or a missing optional dependency, in
+        one line that names the table (``invoices file not found: ...``).
     """
-    p = Path(path)
-    if not p.exists():
-        raise CLIError(f"{what} file not found: {path}")
-    if p.is_dir():
-        raise CLIError(f"{what} file is a directory: {path}")
-    name = p.name.lower()
+    from creditkpi.core.errors import UnreadableFileError
+    from creditkpi.core.ingest.files import read_table as read
+
     try:
-        if name.endswith((".parquet", ".pq")):
-            try:
-                import pyarrow  # noqa: F401
-            except ImportError:
-                raise CLIError(
-                    f"reading Parquet ({p.name}) needs pyarrow: pip install 'creditkpi[arrow]'"
-                ) from None
-            return pd.read_parquet(p)
-        if name.endswith((".xlsx", ".xlsm")):
-            try:
-                import openpyxl  # noqa: F401
-            except ImportError:
-                raise CLIError(
-                    f"reading Excel files ({p.name}) needs openpyxl: pip install 'creditkpi[excel]'"
-                ) from None
-            frame: pd.DataFrame = pd.read_excel(p, sheet_name=sheet or 0, dtype=object)
-            return frame
-        if name.endswith(".xls"):
-            raise CLIError(
-                f"old Excel .xls files are not supported ({p.name}): save it as .xlsx or CSV"
-            )
-        if sep is None:
-            compressed = name.endswith((".gz", ".bz2", ".zip", ".xz", ".zst"))
-            sep = (
-                "\t"
-                if name.endswith(".tsv")
-                else ","
-                if compressed
-                else _sniff_separator(p, encoding)
-            )
-        return pd.read_csv(
-            p, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding
-        )
-    except CLIError:
-        raise
-    except UnicodeDecodeError as exc:
+        return read(path, sep=sep, encoding=encoding, sheet=sheet)
+    except UnreadableFileError as exc:
+        text = f"cannot read {what} file {path}: {exc.reason}"
+        if exc.reason == "file not found":
+            text = f"{what} file not found: {path}"
+        elif exc.reason == "the file is empty":
+            text = f"{what} file {path} is empty"
+        if exc.option == ("encoding", "cp1252"):
+            text += "; try --encoding cp1252"
+        raise CLIError(text) from None
+
+
+def _currency_option(text: str | None) -> str | None:
+    """``--currency``: an ISO 4217 code (case and spaces ignored), checked like a column's."""
+    if text is None:
+        return None
+    from creditkpi.core.money import currency_code
+
+    code = currency_code(text)
+    if code is None:
         raise CLIError(
-            f"cannot read {what} file {path}: not {encoding} text ({exc.reason} at byte "
-            f"{exc.start}); try --encoding cp1252"
-        ) from None
-    except pd.errors.EmptyDataError:
-        raise CLIError(f"{what} file {path} is empty") from None
-    except (ValueError, OSError, ImportError) as exc:
-        text = " ".join(str(exc).split())
-        raise CLIError(f"cannot read {what} file {path}: {text}") from None
+            f"invalid-value: --currency {text!r} is not an ISO 4217 currency code "
+            "(e.g. EUR, USD, JPY)"
+        )
+    return code
 
 
 #: one column mapping: (table or None for every table, canonical name, their name)
@@ -255,16 +218,6 @@ def _apply_mapping(
     return used
 
 
-def _decimal_comma(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    out = frame.copy()
-    for column in columns:
-        if column in out.columns and out[column].dtype != float:
-            text = out[column].astype("string")
-            text = text.str.replace(r"[\s\u00a0\u202f.]", "", regex=True).str.replace(",", ".")
-            out[column] = text
-    return out
-
-
 # ----------------------------------------------------------------------------------
 # progress and warnings on stderr
 # ----------------------------------------------------------------------------------
@@ -358,22 +311,25 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
             )
     used = _apply_mapping(frames, mapping, files)
     args._mapped = used
-    if args.currency:
+    currency = _currency_option(args.currency)
+    if currency:
         for table in ("invoices", "payments"):
             if table in frames and "currency" not in frames[table].columns:
-                frames[table] = frames[table].assign(currency=args.currency.upper())
-    if args.decimal == ",":
-        for table in frames:
-            frames[table] = _decimal_comma(frames[table], ("amount", "provision"))
+                frames[table] = frames[table].assign(currency=currency)
+    decimal: Literal[".", ","] | None = "," if args.decimal == "," else None
 
     rows = sum(len(frame) for frame in frames.values())
-    with _status(f"building the ledger ({rows:,} rows)", show=rows > LARGE_ROWS and not args.quiet):
+    with (
+        _status(f"building the ledger ({rows:,} rows)", show=rows > LARGE_ROWS and not args.quiet),
+        _options_as_flags(),
+    ):
         if args.invoice_table:
             ledger = ck.Ledger.from_invoice_table(
                 frames["invoices"],
                 settled_date=args.settled_date or "settled_date",
                 disputed=args.disputed,
                 date_format=args.date_format,
+                decimal=decimal,
             )
         else:
             ledger = ck.Ledger.from_frames(
@@ -383,9 +339,26 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
                 frames.get("statuses"),
                 frames.get("doubtful"),
                 date_format=args.date_format,
+                decimal=decimal,
                 unknown_invoices=args.unknown_invoices,
             )
     return ledger, used
+
+
+@contextlib.contextmanager
+def _options_as_flags() -> Iterator[None]:
+    """Errors of the ledger name the command's flags for the options that fix them."""
+    from creditkpi.core.errors import CreditKPIError
+
+    try:
+        yield
+    except CreditKPIError as exc:
+        text = str(exc)
+        text = re.sub(r"""decimal=(["'])(.)\1""", r"--decimal \2", text)
+        text = re.sub(r"""date_format=(["'])(.*?)\1""", r"--date-format \2", text)
+        text = text.replace("date_format=", "--date-format")
+        exc.args = (text,)
+        raise
 
 
 def _parse_costs(text: str | None) -> Any:
@@ -771,7 +744,9 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--disputed", metavar="COL",
                      help="with --invoice-table: a yes/no column of disputed invoices")  # fmt: skip
     inp.add_argument("--date-format", metavar="FMT",
-                     help="strptime format of text dates, e.g. %%m/%%d/%%Y (default: inferred)")  # fmt: skip
+                     help="strptime format of text dates, e.g. %%d/%%m/%%Y; %%Y%%m%%d for YYYYMMDD "
+                     "numbers, excel for Excel serial days (default: ISO and common layouts, "
+                     "day-first or month-first as the values prove)")  # fmt: skip
     inp.add_argument("--disputes", metavar="FILE",
                      help="disputes table: invoice_id, opened [, resolved, reason]")  # fmt: skip
     inp.add_argument("--statuses", metavar="FILE",
@@ -783,8 +758,8 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--sep", metavar="CHAR",
                      help="CSV separator (default: guessed among , ; tab |)")  # fmt: skip
     inp.add_argument("--decimal", choices=(".", ","), default=".", metavar="MARK",
-                     help="decimal mark of text amounts, . (default) or , (with ',': spaces and dots are "
-                     "thousands separators)")  # fmt: skip
+                     help="decimal mark of text amounts, . (default) or , (with ',': spaces and dots "
+                     "group thousands)")  # fmt: skip
     inp.add_argument("--encoding", default="utf-8-sig",
                      help="text encoding of CSV files (default utf-8, e.g. cp1252)")  # fmt: skip
     inp.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")

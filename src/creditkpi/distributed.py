@@ -52,7 +52,7 @@ import pandas as pd
 
 from creditkpi.core.args import Money, as_periods, check_money, check_option, money_values
 from creditkpi.core.engine import Basis, bucket_labels
-from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
+from creditkpi.core.errors import DataQualityWarning, DuplicateIdError, InvalidOptionError
 from creditkpi.core.groups import group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import (
@@ -880,6 +880,25 @@ def _partition_key(series: pd.Series, parts: int) -> pd.Series:
     return pd.Series(key, index=series.index, name="_ck_part")
 
 
+def _id_text(series: pd.Series) -> pd.Series:
+    """Invoice ids as the ledger compares them (611365, 611365.0 and "611365" alike)."""
+    from creditkpi.core.ingest.ids import id_column
+
+    return pd.Series(id_column(series).objects(), index=series.index, dtype=object)
+
+
+def _without_duplicates(duplicated: pd.Series, summary: Summary) -> Summary:
+    """The summary, unless some invoice ids appear more than once in the whole table."""
+    if len(duplicated):
+        raise DuplicateIdError(
+            f"{len(duplicated)} invoice id(s) appear more than once (across partitions)",
+            column="invoice_id",
+            ids=[str(i) for i in duplicated.index.tolist()],
+            count=len(duplicated),
+        )
+    return summary
+
+
 def _summarize_partition(
     invoices: pd.DataFrame, payments: pd.DataFrame, options: dict[str, Any]
 ) -> Summary | None:
@@ -954,10 +973,17 @@ def from_dask(
         Identical to ``summarize(Ledger.from_frames(all invoices, all
         payments), ...)``; finish it with :func:`kpis` and :func:`table`.
 
+    Raises
+    ------
+    DuplicateIdError
+        An invoice id appears twice, in one partition or in two (e.g. under
+        two customers): the ids are counted over the whole table.
+
     Notes
     -----
-    Each partition is validated on its own; validation warnings travel in
-    ``Summary.issues``.
+    Each partition is validated on its own, and the invoice ids once over the
+    whole table (one extra pass: a Dask ``value_counts`` of the ids).
+    Validation warnings travel in ``Summary.issues``.
     """
     from dask.delayed import delayed
 
@@ -1010,5 +1036,10 @@ def from_dask(
         delayed(_summarize_partition)(a, b, options)
         for a, b in zip(inv.to_delayed(), pay.to_delayed(), strict=True)
     ]
-    total = delayed(combine)(parts)
+    counts = invoices[ic].map_partitions(_id_text, meta=(ic, "object")).value_counts()
+    duplicated = counts[counts > 1].to_delayed()
+    total = delayed(_without_duplicates)(
+        delayed(pd.concat)(duplicated) if len(duplicated) > 1 else duplicated[0],
+        delayed(combine)(parts),
+    )
     return total.compute() if compute else total

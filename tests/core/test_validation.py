@@ -187,7 +187,7 @@ def test_mixed_currencies() -> None:
     err = info.value
     assert err.column == "currency"
     assert "EUR" in str(err) and "USD" in str(err)
-    assert err.ids[0] == "F1 (EUR)"
+    assert err.ids == ("F1", "F2") and err.values == ("EUR", "USD")
 
 
 def test_payment_currency_must_match() -> None:

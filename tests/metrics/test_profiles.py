@@ -242,10 +242,19 @@ def test_one_date_only(book: ck.Ledger) -> None:
     [
         (
             "lots",
-            "1 credit limit\\(s\\) are not amounts in EUR \\(values: 'lots'\\) in column 'credit_limit' \\(first: 'X2'\\)",
+            "invalid-amount: 1 amount\\(s\\) are not numbers in column 'credit_limit' "
+            "\\(first: 'X2'; values: 'lots'\\)",
         ),
-        ("-5", "1 credit limit\\(s\\) are negative in column 'credit_limit' \\(first: 'X2'\\)"),
-        ("10.001", "are not amounts in EUR"),
+        (
+            "-5",
+            "invalid-amount: 1 credit limit\\(s\\) are negative in column 'credit_limit' "
+            "\\(first: 'X2'; values: '-5'\\)",
+        ),
+        (
+            "10.001",
+            "sub-minor-unit-amount: 1 amount\\(s\\) are finer than the currency's minor unit "
+            "\\(10\\^-2\\) in column 'credit_limit' \\(first: 'X2'; values: '10.001'\\)",
+        ),
     ],
 )
 def test_bad_credit_limit(limit: str, match: str) -> None:

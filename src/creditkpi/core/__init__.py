@@ -4,9 +4,12 @@ A project can vendor ``creditkpi/core/`` plus the one metric module it needs.
 """
 
 from creditkpi.core.errors import (
+    AmbiguousDateError,
+    AmountTooLargeError,
     CreditKPIError,
     DataQualityWarning,
     DueBeforeIssueError,
+    DuplicateColumnError,
     DuplicateIdError,
     InvalidAmountError,
     InvalidDateError,
@@ -17,21 +20,27 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    ReservedAttributeError,
     SubMinorUnitError,
     UndefinedMetricWarning,
     UnknownInvoiceError,
+    UnreadableFileError,
 )
+from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
 from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
+    "AmbiguousDateError",
+    "AmountTooLargeError",
     "CreditKPIError",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",
     "DueBeforeIssueError",
+    "DuplicateColumnError",
     "DuplicateIdError",
     "InvalidAmountError",
     "InvalidDateError",
@@ -46,10 +55,13 @@ __all__ = [
     "NonPositiveAmountError",
     "Payment",
     "Period",
+    "ReservedAttributeError",
     "StatusEvent",
     "SubMinorUnitError",
     "UndefinedMetricWarning",
     "UnknownInvoiceError",
+    "UnreadableFileError",
     "ValidationIssue",
     "ValidationReport",
+    "read_table",
 ]

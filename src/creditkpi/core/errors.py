@@ -2,10 +2,12 @@
 
 Every invalid input raises a subclass of :class:`CreditKPIError`, itself a
 :class:`ValueError`. The message names the rule, the column, how many rows
-break it and the first offending ids, e.g.::
+break it, the first offending ids and values, and the option that fixes it
+where there is one, e.g.::
 
-    due-before-issue: 3 invoices have due_date before issue_date in column
-    'due_date' (first: 'INV-42', 'INV-43', 'INV-44')
+    invalid-amount: 2 amount(s) are not numbers in column 'amount'
+    (first: 'F1', 'F2'; values: '1 234,56', '7,5'); they are written with a
+    decimal comma: pass decimal=","
 
 An *undefined* result (a ratio with a zero denominator) is not an error: the
 metric returns ``nan`` and emits :class:`UndefinedMetricWarning`.
@@ -16,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 __all__ = [
+    "AmbiguousDateError",
+    "AmountTooLargeError",
     "CreditKPIError",
     "DataQualityWarning",
     "DueBeforeIssueError",
+    "DuplicateColumnError",
     "DuplicateIdError",
     "InvalidAmountError",
     "InvalidDateError",
@@ -29,14 +34,20 @@ __all__ = [
     "MissingValueError",
     "MixedCurrencyError",
     "NonPositiveAmountError",
+    "ReservedAttributeError",
     "SubMinorUnitError",
     "UndefinedMetricWarning",
     "UnknownInvoiceError",
+    "UnreadableFileError",
     "first_ids",
+    "show_value",
 ]
 
-#: how many offending ids an error message quotes
+#: how many offending ids (and values) an error message quotes
 MAX_IDS = 5
+
+#: a quoted value is cut to this many characters
+_MAX_VALUE_TEXT = 40
 
 
 def first_ids(ids: Iterable[object], limit: int = MAX_IDS) -> tuple[object, ...]:
@@ -49,20 +60,43 @@ def first_ids(ids: Iterable[object], limit: int = MAX_IDS) -> tuple[object, ...]
     return tuple(out)
 
 
+def show_value(value: object) -> str:
+    """How an offending value is quoted in a message: ``'1 234,56'``, ``45292.0``, ``None``."""
+    if isinstance(value, str):
+        text = value if len(value) <= _MAX_VALUE_TEXT else value[: _MAX_VALUE_TEXT - 1] + "…"
+        return repr(text)
+    if hasattr(value, "isoformat") and not isinstance(value, type):
+        return repr(str(value))
+    if type(value).__name__ == "Decimal":
+        return str(value)
+    return repr(value)
+
+
 class CreditKPIError(ValueError):
     """Base class of every creditkpi input error.
+
+    The message reads ``<rule>: <what> in column '<column>' (first: <ids>;
+    values: <values>)``, then the option that fixes it where one exists
+    (``decimal=","``, ``date_format=``, ``columns=``). An error about a
+    function argument (``argument=``) is one sentence naming the argument and
+    its value, and speaks of no column.
 
     Attributes
     ----------
     rule : str
         Short name of the broken rule (``"due-before-issue"``, ...).
     column : str or None
-        The column (canonical name) the rule is about.
+        The column (canonical name) the rule is about, or the argument's name.
     count : int
         How many rows break the rule.
     ids : tuple
         The first offending ids (invoice ids, or row numbers where a row
         has no id).
+    values : tuple
+        The first offending values, as they were given (empty when the ids
+        say it all, e.g. a duplicated id).
+    hint : str or None
+        The option or change that fixes the input, when there is one.
     """
 
     rule: str = "invalid-input"
@@ -75,18 +109,30 @@ class CreditKPIError(ValueError):
         ids: Sequence[object] = (),
         count: int | None = None,
         rule: str | None = None,
+        values: Sequence[object] = (),
+        hint: str | None = None,
+        argument: str | None = None,
     ) -> None:
         if rule is not None:
             self.rule = rule
-        self.column = column
+        self.column = argument if argument is not None else column
         self.ids = first_ids(ids)
+        self.values = first_ids(values)
         self.count = len(ids) if count is None else count
+        self.hint = hint
         text = f"{self.rule}: {message}"
-        if column is not None:
-            text += f" in column '{column}'"
-        if self.ids:
-            shown = ", ".join(repr(i) for i in self.ids)
-            text += f" (first: {shown})"
+        if argument is None:
+            if column is not None:
+                text += f" in column '{column}'"
+            shown = []
+            if self.ids:
+                shown.append("first: " + ", ".join(repr(i) for i in self.ids))
+            if self.values:
+                shown.append("values: " + ", ".join(show_value(v) for v in self.values))
+            if shown:
+                text += f" ({'; '.join(shown)})"
+        if hint:
+            text += f"; {hint}"
         super().__init__(text)
 
 
@@ -94,6 +140,18 @@ class MissingColumnError(CreditKPIError):
     """A required column is absent from an input table."""
 
     rule = "missing-column"
+
+
+class DuplicateColumnError(CreditKPIError):
+    """Two columns of one input table have the same (canonical) name."""
+
+    rule = "duplicate-column"
+
+
+class ReservedAttributeError(CreditKPIError):
+    """An invoice attribute uses the name of a canonical column (``amount``, ...)."""
+
+    rule = "reserved-attribute"
 
 
 class DuplicateIdError(CreditKPIError):
@@ -118,6 +176,18 @@ class InvalidAmountError(CreditKPIError):
     """An amount is missing or cannot be parsed."""
 
     rule = "invalid-amount"
+
+
+class AmbiguousDateError(InvalidDateError):
+    """Text dates that read differently day-first and month-first, with no value settling it."""
+
+    rule = "ambiguous-date"
+
+
+class AmountTooLargeError(InvalidAmountError):
+    """An amount, or a total of amounts, too large to be held exactly in minor units."""
+
+    rule = "amount-too-large"
 
 
 class DueBeforeIssueError(CreditKPIError):
@@ -166,6 +236,24 @@ class InvalidOptionError(CreditKPIError):
     """A function argument is not one of its allowed values."""
 
     rule = "invalid-option"
+
+
+class UnreadableFileError(CreditKPIError):
+    """A file that cannot be read as a table (missing, empty, not text in its encoding...).
+
+    ``reason`` says what is wrong and ``path`` which file; ``option`` is the
+    ``(argument, value)`` that may fix it (e.g. ``("encoding", "cp1252")``),
+    or ``None``.
+    """
+
+    rule = "unreadable-file"
+
+    def __init__(self, reason: str, *, path: str, option: tuple[str, str] | None = None) -> None:
+        self.reason = reason
+        self.path = path
+        self.option = option
+        hint = None if option is None else f"try {option[0]}={option[1]!r}"
+        super().__init__(f"{reason} ({path})", hint=hint)
 
 
 class UndefinedMetricWarning(RuntimeWarning):

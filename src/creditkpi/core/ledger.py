@@ -342,6 +342,14 @@ class Ledger:
         CreditKPIError
             On any bad-input rule (see :mod:`creditkpi.core.errors`).
 
+        Notes
+        -----
+        Records read their own fields when they are made (text amounts with
+        ``.`` as the decimal mark, text dates in ISO or a layout the value
+        itself settles), so this builder takes no ``decimal=`` or
+        ``date_format=``: for text in other layouts, build a table and use
+        :meth:`from_frames`.
+
         Examples
         --------
         >>> import creditkpi as ck
@@ -367,6 +375,7 @@ class Ledger:
         *,
         columns: ColumnMap | None = None,
         date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
         unknown_invoices: Literal["error", "unapplied"] = "error",
     ) -> Ledger:
         """Build a ledger from dataframes (pandas, polars or pyarrow).
@@ -388,16 +397,32 @@ class Ledger:
             pandas, polars or pyarrow tables (anything narwhals reads).
         columns : mapping, optional
             ``{"canonical": "theirs"}`` for every table, or
-            ``{"payments": {"date": "paid_on"}, ...}`` per table.
+            ``{"payments": {"date": "paid_on"}, ...}`` per table. A key that is
+            not a canonical name, or a mapped column that is not there, is an
+            error.
         date_format : str, optional
-            ``strptime`` format of text dates (e.g. ``"%m/%d/%Y"``); inferred
-            when omitted.
+            ``strptime`` format of text dates (e.g. ``"%d/%m/%Y"``; ISO dates
+            are read too), ``"%Y%m%d"`` to read YYYYMMDD numbers, or
+            ``"excel"`` for Excel serial days. Without it, text dates are read
+            in ISO and in the common layouts, day-first or month-first as a
+            value proves (see the *Concepts* page of the documentation).
+        decimal : {".", ","}, optional
+            Decimal mark of text amounts. Default: ``.``, with plain,
+            non-breaking or narrow non-breaking spaces grouping thousands;
+            ``","`` reads ``1 234,56`` and ``1.234,56``; ``"."`` also lets
+            commas group thousands (``1,234.56``).
         unknown_invoices : {"error", "unapplied"}, default "error"
             A payment for an unknown invoice: an error, or unapplied cash.
 
         Returns
         -------
         Ledger
+
+        Raises
+        ------
+        CreditKPIError
+            On any bad-input rule; the message names the rule, the column, the
+            first ids and values, and the option that fixes it.
 
         Examples
         --------
@@ -421,6 +446,7 @@ class Ledger:
             doubtful,
             columns=columns,
             date_format=date_format,
+            decimal=decimal,
             unknown_invoices=unknown_invoices,
         )
 
@@ -433,6 +459,7 @@ class Ledger:
         disputed: str | None = None,
         columns: ColumnMap | None = None,
         date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
     ) -> Ledger:
         """Build a ledger from one row per invoice with the date it was settled.
 
@@ -451,7 +478,9 @@ class Ledger:
         columns : mapping, optional
             ``{"canonical": "theirs"}`` for the invoice columns.
         date_format : str, optional
-            ``strptime`` format of text dates.
+            Layout of text dates (see :meth:`from_frames`).
+        decimal : {".", ","}, optional
+            Decimal mark of text amounts (see :meth:`from_frames`).
 
         Returns
         -------
@@ -475,6 +504,7 @@ class Ledger:
             disputed=disputed,
             columns=columns,
             date_format=date_format,
+            decimal=decimal,
         )
 
     # ------------------------------------------------------------------ facts

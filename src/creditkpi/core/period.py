@@ -18,7 +18,16 @@ from dateutil.relativedelta import relativedelta
 
 from creditkpi.core.errors import InvalidDateError, InvalidPeriodError
 
-__all__ = ["DateLike", "Period", "PeriodLike", "as_date", "from_day", "to_day"]
+__all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
+    "DateLike",
+    "Period",
+    "PeriodLike",
+    "as_date",
+    "from_day",
+    "to_day",
+]
 
 DateLike: TypeAlias = date | str | np.datetime64
 PeriodLike: TypeAlias = "Period | str"
@@ -26,8 +35,17 @@ PeriodLike: TypeAlias = "Period | str"
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
+#: the supported dates: years 1 to 9999 (Python's ``date`` range), as day numbers
+FIRST_DAY = date(1, 1, 1).toordinal() - _EPOCH_ORDINAL
+LAST_DAY = date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL
+
+
 def as_date(value: object, *, name: str = "as_of") -> date:
     """Coerce ``value`` (a ``date``, ``datetime``, ISO text or numpy date) to ``date``.
+
+    Years 1 to 9999 are supported; anything else, or anything that is not a
+    date, raises :class:`~creditkpi.core.errors.InvalidDateError` naming the
+    argument ``name`` and quoting the value.
 
     Examples
     --------
@@ -39,15 +57,26 @@ def as_date(value: object, *, name: str = "as_of") -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, np.datetime64):
-        return from_day(int(value.astype("datetime64[D]").astype(np.int64)))
-    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        return value.to_pydatetime().date()  # type: ignore[no-any-return]
-    if isinstance(value, str):
+        if not np.isnat(value):
+            day = int(value.astype("datetime64[D]").astype(np.int64))
+            if FIRST_DAY <= day <= LAST_DAY:
+                return from_day(day)
+            raise InvalidDateError(
+                f"{name} {str(value)!r} is outside the supported range 0001-01-01..9999-12-31",
+                argument=name,
+                values=[str(value)],
+            )
+    elif hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        if value == value:  # not NaT
+            return value.to_pydatetime().date()  # type: ignore[no-any-return]
+    elif isinstance(value, str):
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InvalidDateError(f"{value!r} is not a date (expected YYYY-MM-DD)", column=name)
+    raise InvalidDateError(
+        f"{name} {value!r} is not a date (expected YYYY-MM-DD)", argument=name, values=[value]
+    )
 
 
 def to_day(value: date) -> int:

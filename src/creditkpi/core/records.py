@@ -1,30 +1,119 @@
 """Typed input records: invoices, settlements, disputes, dunning statuses.
 
-Records are frozen, slotted dataclasses. Money is :class:`~decimal.Decimal`
-built from text; dates are :class:`datetime.date` (ISO strings are accepted
-and converted).
+Records are frozen, slotted dataclasses, checked when they are made. Money is
+:class:`~decimal.Decimal`, read exactly by the rules of
+:mod:`creditkpi.core.money` (text with ``.`` decimals, a float at its
+shortest repr); dates are :class:`datetime.date` (text is read like a date
+column of a table: ISO ``2024-01-31``, or a layout whose day/month order the
+value itself settles). A broken rule raises the
+:class:`~creditkpi.CreditKPIError` a table would, naming the column, the
+record's id and the value.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
-from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.money import to_decimal
-from creditkpi.core.period import as_date
+from creditkpi.core.errors import (
+    CreditKPIError,
+    InvalidValueError,
+    ReservedAttributeError,
+)
+from creditkpi.core.money import currency_code, to_decimal
 
-__all__ = ["Dispute", "Doubtful", "Invoice", "Payment", "SettlementKind", "StatusEvent"]
+__all__ = [
+    "Dispute",
+    "Doubtful",
+    "Invoice",
+    "Payment",
+    "SettlementKind",
+    "StatusEvent",
+    "settlement_kind",
+]
 
 SettlementKind = Literal["payment", "credit_note", "write_off"]
 SETTLEMENT_KINDS: tuple[str, ...] = get_args(SettlementKind)
 
+#: the canonical invoice columns: not allowed as attribute names
+_RESERVED = ("invoice_id", "customer_id", "issue_date", "due_date", "amount", "currency")
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def settlement_kind(value: object) -> str | None:
+    """The canonical kind of ``value`` (records and tables alike), or ``None``.
+
+    Case, surrounding spaces, and spaces or hyphens for the underscore do not
+    matter; a missing or empty kind is a payment.
+
+    Examples
+    --------
+    >>> settlement_kind(" Credit note"), settlement_kind("WRITE-OFF"), settlement_kind(None)
+    ('credit_note', 'write_off', 'payment')
+    >>> settlement_kind("refund") is None
+    True
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return "payment"
+    if not isinstance(value, str):
+        return None
+    text = re.sub(r"[\s-]+", "_", value.strip().lower())
+    if not text:
+        return "payment"
+    return text if text in SETTLEMENT_KINDS else None
+
 
 def _set(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
+
+
+def _date(value: object, column: str, owner: object) -> date:
+    """One record date, read like a table's date column; errors name column, id, value."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass  # e.g. 2024-02-30: the reader says what is wrong
+    import numpy as np
+    import pandas as pd
+
+    from creditkpi.core.ingest.dates import DateReader
+    from creditkpi.core.period import from_day
+
+    reader = DateReader(None)
+    parsed = reader.read(
+        pd.Series([value], dtype=object), column=column, ids=np.asarray([owner], dtype=object)
+    )
+    reader.finish()
+    if parsed.missing[0]:
+        from creditkpi.core.errors import InvalidDateError
+
+        raise InvalidDateError("is missing", column=column, ids=[owner], values=[value])
+    return from_day(int(parsed.days[0]))
+
+
+def _amount(value: object, column: str, owner: object) -> Decimal:
+    try:
+        return to_decimal(value)
+    except CreditKPIError as exc:
+        hint = exc.hint
+        if hint is not None and "decimal=" in hint:
+            hint = (
+                "a record's amount uses '.' as the decimal mark (e.g. '1234.56'); a table "
+                'written with decimal commas reads with Ledger.from_frames(..., decimal=",")'
+            )
+        raise type(exc)(
+            "is not an amount", column=column, ids=[owner], values=[value], hint=hint
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +129,21 @@ class Invoice:
     issue_date, due_date : date or str
         Issue and due dates (ISO text accepted).
     amount : Decimal, str or int
-        Amount including tax (TTC), > 0. Floats are taken at their decimal text.
+        Amount including tax (TTC), > 0. Text uses ``.`` as the decimal mark
+        (spaces may group thousands); a float is taken at its shortest repr
+        and must be a whole number of minor units (``0.1 + 0.2`` is refused).
     currency : str, default "EUR"
-        ISO 4217 code.
+        ISO 4217 code (case and surrounding spaces ignored).
     attrs : mapping, optional
-        Extra attributes usable for grouping (``country``, ``segment``, ...).
+        Extra attributes usable for grouping (``country``, ``segment``, ...);
+        the invoice's own fields (``amount``, ``customer_id``, ...) are not
+        allowed here.
+
+    Raises
+    ------
+    CreditKPIError
+        A date, amount or currency that is not one, or a reserved attribute
+        name; the message names the column, the invoice id and the value.
 
     Examples
     --------
@@ -61,10 +160,30 @@ class Invoice:
     attrs: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _set(self, "issue_date", as_date(self.issue_date, name="issue_date"))
-        _set(self, "due_date", as_date(self.due_date, name="due_date"))
-        _set(self, "amount", to_decimal(self.amount))
-        _set(self, "attrs", dict(self.attrs))
+        _set(self, "issue_date", _date(self.issue_date, "issue_date", self.id))
+        _set(self, "due_date", _date(self.due_date, "due_date", self.id))
+        _set(self, "amount", _amount(self.amount, "amount", self.id))
+        code = currency_code(self.currency)
+        if code is None:
+            raise InvalidValueError(
+                "is not an ISO 4217 currency code",
+                column="currency",
+                ids=[self.id],
+                values=[self.currency],
+                hint="use a code such as 'EUR', 'USD', 'JPY'",
+            )
+        _set(self, "currency", code)
+        attrs = dict(self.attrs)
+        reserved = [key for key in attrs if key in _RESERVED]
+        if reserved:
+            raise ReservedAttributeError(
+                f"attrs may not hold {', '.join(map(repr, reserved))}: it is the invoice's own "
+                "field (pass it as the Invoice argument)",
+                column=str(reserved[0]),
+                ids=[self.id],
+                values=[attrs[reserved[0]]],
+            )
+        _set(self, "attrs", attrs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +200,8 @@ class Payment:
         Settled amount, > 0.
     kind : {"payment", "credit_note", "write_off"}, default "payment"
         Cash, credit note (reduces the balance and the period's sales) or
-        write-off (declared irrecoverable).
+        write-off (declared irrecoverable). Read like a table's ``kind``
+        column: ``"Credit note"`` and ``"CREDIT_NOTE"`` are ``"credit_note"``.
     customer : str, optional
         Customer of an unapplied payment.
 
@@ -100,14 +220,18 @@ class Payment:
     customer: str | None = None
 
     def __post_init__(self) -> None:
-        _set(self, "date", as_date(self.date, name="date"))
-        _set(self, "amount", to_decimal(self.amount))
-        if self.kind not in SETTLEMENT_KINDS:
+        owner = self.invoice if self.invoice is not None else self.customer
+        _set(self, "date", _date(self.date, "date", owner))
+        _set(self, "amount", _amount(self.amount, "amount", owner))
+        kind = settlement_kind(self.kind)
+        if kind is None:
             raise InvalidValueError(
-                f"kind must be one of {', '.join(SETTLEMENT_KINDS)}, got {self.kind!r}",
+                f"is not a settlement kind (one of {', '.join(SETTLEMENT_KINDS)})",
                 column="kind",
-                ids=[self.invoice],
+                ids=[owner],
+                values=[self.kind],
             )
+        _set(self, "kind", kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +253,9 @@ class Dispute:
     resolved: date | None = None
 
     def __post_init__(self) -> None:
-        _set(self, "opened", as_date(self.opened, name="opened"))
+        _set(self, "opened", _date(self.opened, "opened", self.invoice))
         if self.resolved is not None:
-            _set(self, "resolved", as_date(self.resolved, name="resolved"))
+            _set(self, "resolved", _date(self.resolved, "resolved", self.invoice))
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +275,7 @@ class StatusEvent:
     status: str
 
     def __post_init__(self) -> None:
-        _set(self, "date", as_date(self.date, name="date"))
+        _set(self, "date", _date(self.date, "date", self.invoice))
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +302,6 @@ class Doubtful:
     provision: Decimal | None = None
 
     def __post_init__(self) -> None:
-        _set(self, "date", as_date(self.date, name="date"))
+        _set(self, "date", _date(self.date, "date", self.invoice))
         if self.provision is not None:
-            _set(self, "provision", to_decimal(self.provision))
+            _set(self, "provision", _amount(self.provision, "provision", self.invoice))

@@ -729,8 +729,14 @@ def build_frame(columns: Mapping[str, tuple[str, Any]], scale: int) -> pd.DataFr
         if kind == "text":
             labels, codes = values
             index = labels if isinstance(labels, pd.Index) else pd.Index(list(labels))
-            taken = index.take(np.asarray(codes, dtype=np.int64), allow_fill=True, fill_value=None)
-            data[name] = pd.Series(taken, name=name)
+            where = np.asarray(codes, dtype=np.int64)
+            if len(index) == 0:
+                data[name] = pd.Series([None] * where.size, dtype=object, name=name)
+                continue
+            # code -1 is missing: Index.take(fill_value=None) would read the last label
+            # under pandas 2 (it fills only with a non-None fill_value)
+            taken = pd.Series(index.take(np.maximum(where, 0)), name=name)
+            data[name] = taken.where(where >= 0) if (where < 0).any() else taken
             continue
         arr = np.asarray(values)
         if kind == "date":

@@ -26,8 +26,8 @@ from creditkpi.core.args import Money, as_dates, check_money, money_values
 from creditkpi.core.engine import balances
 from creditkpi.core.errors import InvalidAmountError, InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import group_codes
+from creditkpi.core.ingest.amounts import parse_amounts
 from creditkpi.core.ledger import PAYMENT, Ledger
-from creditkpi.core.money import parse_amounts
 from creditkpi.core.period import to_day
 from creditkpi.core.ratios import ratio
 from creditkpi.core.survival import (
@@ -267,17 +267,11 @@ def _credit_limits(
     if "credit_limit" not in c.attrs.columns:
         return limit, has
     raw = c.attrs["credit_limit"]
-    missing = raw.isna().to_numpy() | raw.astype(str).str.strip().eq("").to_numpy()
-    cents, invalid, too_fine = parse_amounts(raw.to_numpy(dtype=object), c.digits)
-    bad = np.flatnonzero((invalid | too_fine) & ~missing)
-    if bad.size:
-        values = ", ".join(repr(v) for v in raw.iloc[bad[:5]].tolist())
-        raise InvalidAmountError(
-            f"{bad.size} credit limit(s) are not amounts in {c.currency} (values: {values})",
-            column="credit_limit",
-            ids=c.invoice_ids[bad].tolist(),
-            count=int(bad.size),
-        )
+    # the ingestion rules of amounts: exact text, decimals and integers, no float noise
+    cents, missing = parse_amounts(
+        raw, column="credit_limit", ids=c.invoice_ids, digits=c.digits, positive=False,
+        optional=True,
+    )  # fmt: skip
     negative = np.flatnonzero((cents < 0) & ~missing)
     if negative.size:
         raise InvalidAmountError(
@@ -285,6 +279,7 @@ def _credit_limits(
             column="credit_limit",
             ids=c.invoice_ids[negative].tolist(),
             count=int(negative.size),
+            values=raw.iloc[negative[:5]].tolist(),
         )
     usable = np.flatnonzero(issued & ~missing)
     if usable.size:

@@ -1,10 +1,15 @@
 """Builders: records, dataframes and one-table exports into a validated :class:`Ledger`.
 
 Every input row is either used or reported: a broken rule raises a
-:class:`~creditkpi.CreditKPIError` naming the rule, the column and the first
-offending ids; suspicious but valid rows (overpaid invoices, settlements
-before issue) give a :class:`~creditkpi.DataQualityWarning` and a line in
-``Ledger.report``.
+:class:`~creditkpi.CreditKPIError` naming the rule, the column, the first
+offending ids and values, and the option that fixes it; suspicious but valid
+rows (overpaid invoices, settlements before issue) give a
+:class:`~creditkpi.DataQualityWarning` and a line in ``Ledger.report``.
+
+The rules are checked in this order: the tables' columns (``columns=``,
+required, duplicated), missing invoice ids, currencies, dates (all tables),
+amounts (all tables) and their total, duplicate invoice ids, customers, due
+before issue, then the settlements, disputes, statuses and doubtful tables.
 """
 
 from __future__ import annotations
@@ -24,34 +29,40 @@ from creditkpi.core.errors import (
     InvalidDateError,
     InvalidOptionError,
     InvalidValueError,
+    MissingColumnError,
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
     UnknownInvoiceError,
 )
+from creditkpi.core.ingest.amounts import check_total, parse_amounts
 from creditkpi.core.ingest.columns import (
-    CANONICAL,
     ColumnMap,
     NameList,
     Names,
-    normalise_ids,
-    null_mask,
-    rename,
-    require,
+    Resolved,
+    check_flat_mapping,
+    check_mapping,
+    dict_table,
+    resolve,
     row_labels,
+    take,
     truthy,
 )
+from creditkpi.core.ingest.dates import MISSING, DateReader, ParsedDates, date_values
 from creditkpi.core.ingest.ids import (
     THREADED_ROWS,
     IdColumn,
     Later,
+    duplicated_ids,
     factorize_customers,
     id_column,
     match_ids,
 )
-from creditkpi.core.ingest.parse import parse_dates, parse_money, stable_date_order
+from creditkpi.core.ingest.source import ColumnData, Table, as_arrow, take_values, to_table
+from creditkpi.core.ingest.text import chunks
 from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger
-from creditkpi.core.money import minor_unit
+from creditkpi.core.money import CURRENCIES
 from creditkpi.core.records import (
     SETTLEMENT_KINDS,
     Dispute,
@@ -59,13 +70,18 @@ from creditkpi.core.records import (
     Invoice,
     Payment,
     StatusEvent,
+    settlement_kind,
 )
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
-__all__ = ["from_frames", "from_invoice_table", "from_records", "to_pandas"]
+__all__ = ["from_frames", "from_invoice_table", "from_records"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
+
+assert MISSING == NO_END
 
 
 def from_records(
@@ -80,68 +96,64 @@ def from_records(
 ) -> Ledger:
     """:meth:`Ledger.from_records` (see there)."""
     inv = list(invoices)
+
+    def column(values: Iterable[Any]) -> pd.Series:
+        return pd.Series(list(values), dtype=object)
+
     inv_frame = pd.DataFrame(
         {
-            "invoice_id": [i.id for i in inv],
-            "customer_id": [i.customer for i in inv],
-            "issue_date": pd.Series([i.issue_date for i in inv], dtype=object),
-            "due_date": pd.Series([i.due_date for i in inv], dtype=object),
-            "amount": pd.Series([i.amount for i in inv], dtype=object),
-            "currency": [i.currency for i in inv],
+            "invoice_id": column(i.id for i in inv),
+            "customer_id": column(i.customer for i in inv),
+            "issue_date": column(i.issue_date for i in inv),
+            "due_date": column(i.due_date for i in inv),
+            "amount": column(i.amount for i in inv),
+            "currency": column(i.currency for i in inv),
         }
     )
-    attr_names: list[str] = []
+    attr_names: dict[str, None] = {}
     for i in inv:
-        for key in i.attrs:
-            if key not in attr_names:
-                attr_names.append(key)
+        attr_names.update(dict.fromkeys(i.attrs))
     for key in attr_names:
-        inv_frame[key] = pd.Series([i.attrs.get(key) for i in inv], dtype=object)
+        inv_frame[key] = column(i.attrs.get(key) for i in inv)
     pays = list(payments)
     pay_frame = pd.DataFrame(
         {
-            "invoice_id": pd.Series([p.invoice for p in pays], dtype=object),
-            "date": pd.Series([p.date for p in pays], dtype=object),
-            "amount": pd.Series([p.amount for p in pays], dtype=object),
-            "kind": pd.Series([p.kind for p in pays], dtype=object),
-            "customer_id": pd.Series([p.customer for p in pays], dtype=object),
+            "invoice_id": column(p.invoice for p in pays),
+            "date": column(p.date for p in pays),
+            "amount": column(p.amount for p in pays),
+            "kind": column(p.kind for p in pays),
+            "customer_id": column(p.customer for p in pays),
         }
     )
     dis = list(disputes)
     dis_frame = pd.DataFrame(
         {
-            "invoice_id": pd.Series([d.invoice for d in dis], dtype=object),
-            "opened": pd.Series([d.opened for d in dis], dtype=object),
-            "resolved": pd.Series([d.resolved for d in dis], dtype=object),
-            "reason": pd.Series([d.reason for d in dis], dtype=object),
+            "invoice_id": column(d.invoice for d in dis),
+            "opened": column(d.opened for d in dis),
+            "resolved": column(d.resolved for d in dis),
+            "reason": column(d.reason for d in dis),
         }
     )
     sts = list(statuses)
     st_frame = pd.DataFrame(
         {
-            "invoice_id": pd.Series([s.invoice for s in sts], dtype=object),
-            "date": pd.Series([s.date for s in sts], dtype=object),
-            "status": pd.Series([s.status for s in sts], dtype=object),
+            "invoice_id": column(s.invoice for s in sts),
+            "date": column(s.date for s in sts),
+            "status": column(s.status for s in sts),
         }
     )
     dbs = list(doubtful)
     db_frame = pd.DataFrame(
         {
-            "invoice_id": pd.Series([d.invoice for d in dbs], dtype=object),
-            "date": pd.Series([d.date for d in dbs], dtype=object),
-            "provision": pd.Series([d.provision for d in dbs], dtype=object),
+            "invoice_id": column(d.invoice for d in dbs),
+            "date": column(d.date for d in dbs),
+            "provision": column(d.provision for d in dbs),
         }
     )
-    return build(
-        cls,
-        inv_frame,
-        pay_frame,
-        dis_frame,
-        st_frame,
-        db_frame,
-        date_format=None,
-        unknown_invoices=unknown_invoices,
-    )
+    mapping = check_mapping(None)
+    frames = [inv_frame, pay_frame, dis_frame, st_frame, db_frame]
+    resolved = [resolve(to_table(f, t), t, mapping) for f, t in zip(frames, TABLES, strict=True)]
+    return build(cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices)
 
 
 def from_frames(
@@ -154,24 +166,28 @@ def from_frames(
     *,
     columns: ColumnMap | None = None,
     date_format: str | None = None,
+    decimal: str | None = None,
     unknown_invoices: str = "error",
 ) -> Ledger:
     """:meth:`Ledger.from_frames` (see there)."""
-    frames = [to_pandas(f) for f in (invoices, payments, disputes, statuses, doubtful)]
-    tables = ["invoices", "payments", "disputes", "statuses", "doubtful"]
-    renamed = [
-        None if f is None else rename(f, t, columns) for f, t in zip(frames, tables, strict=True)
+    mapping = check_mapping(columns)
+    _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
+    if invoices is None:
+        raise TypeError("from_frames needs an invoices table, got None")
+    given = [invoices, payments, disputes, statuses, doubtful]
+    resolved = [
+        None if frame is None else resolve(to_table(frame, name), name, mapping)
+        for frame, name in zip(given, TABLES, strict=True)
     ]
-    inv_frame = renamed[0]
-    assert inv_frame is not None
+    check_flat_mapping(mapping, [r for r in resolved if r is not None])
+    inv = resolved[0]
+    assert inv is not None
     return build(
         cls,
-        inv_frame,
-        renamed[1],
-        renamed[2],
-        renamed[3],
-        renamed[4],
+        inv,
+        *resolved[1:],
         date_format=date_format,
+        decimal=decimal,
         unknown_invoices=unknown_invoices,
     )
 
@@ -184,305 +200,566 @@ def from_invoice_table(
     disputed: str | None = None,
     columns: ColumnMap | None = None,
     date_format: str | None = None,
+    decimal: str | None = None,
 ) -> Ledger:
     """:meth:`Ledger.from_invoice_table` (see there)."""
-    native = to_pandas(frame)
-    if native is None:
+    mapping = check_mapping(columns)
+    _check_options(decimal=decimal, unknown_invoices="error")
+    if frame is None:
         raise TypeError("from_invoice_table needs a table, got None")
-    inv = rename(native, "invoices", columns)
-    required, _ = CANONICAL["invoices"]
-    require(inv, "invoices", [*required, settled_date])
-    ids = normalise_ids(inv["invoice_id"]).to_numpy()
-    settled = parse_dates(
-        inv[settled_date], column=settled_date, ids=ids, date_format=date_format, optional=True
+    table = to_table(frame, "invoices")
+    consumed = [settled_date] + ([] if disputed is None else [disputed])
+    inv = resolve(table, "invoices", mapping, exclude=consumed)
+    check_flat_mapping(mapping, [inv])
+    for option, name in (("settled_date", settled_date), ("disputed", disputed)):
+        if name is not None and name not in table.names:
+            raise MissingColumnError(
+                f"the invoices table has no column {name!r} (named by {option}=; it has: "
+                f"{', '.join(table.names)})",
+                column=name,
+                ids=[name],
+            )
+    ids = Names(inv.rows, id_column(inv.data("invoice_id")).text)
+    reader = DateReader(date_format)
+    settled = reader.read(
+        table.column(table.names.index(settled_date)), column=settled_date, ids=ids
     )
-    has = settled != NO_END
-    day = np.datetime64("1970-01-01", "D") + settled[has].astype("timedelta64[D]")
-    payments = pd.DataFrame(
-        {
-            "invoice_id": inv["invoice_id"].to_numpy()[has],
-            "date": pd.to_datetime(day),
-            "amount": inv["amount"].to_numpy()[has],
-        }
-    )
-    if "currency" in inv.columns:
-        payments["currency"] = inv["currency"].to_numpy()[has]
-    disputes = None
-    drop = [settled_date]
+    issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
+    reader.finish()
+    has = np.flatnonzero(~settled.missing)
+    epoch = np.datetime64("1970-01-01", "D")
+    payments: dict[str, ColumnData] = {
+        "invoice_id": take(inv.data("invoice_id"), has),
+        "date": pd.Series(epoch + settled.days[has].astype("timedelta64[D]")),
+        "amount": take(inv.data("amount"), has),
+    }
+    if inv.has("currency"):
+        payments["currency"] = take(inv.data("currency"), has)
+    pay = resolve(dict_table(payments, has.size), "payments", check_mapping(None))
+    dis: Resolved | None = None
     if disputed is not None:
-        require(inv, "invoices", [disputed])
-        flag = truthy(inv[disputed], column=disputed, ids=ids)
-        resolved = settled[flag]
-        disputes = pd.DataFrame(
-            {
-                "invoice_id": inv["invoice_id"].to_numpy()[flag],
-                "opened": inv["issue_date"].to_numpy()[flag],
-                "resolved": pd.to_datetime(
-                    np.where(
-                        resolved == NO_END,
-                        np.datetime64("NaT"),
-                        np.datetime64("1970-01-01", "D") + resolved.astype("timedelta64[D]"),
-                    )
-                ),
-                "reason": "disputed",
-            }
+        flag = truthy(table.column(table.names.index(disputed)), column=disputed, ids=ids)
+        rows = np.flatnonzero(flag)
+        # disputed from issue until settled (a settlement dated before issue counts from issue)
+        end = settled.days[rows]
+        issued = issue.days[rows]
+        resolved = np.where(settled.missing[rows], MISSING, np.maximum(end, issued))
+        opened = epoch + issued.astype("timedelta64[D]")
+        closed = np.where(
+            resolved == MISSING,
+            np.datetime64("NaT", "D"),
+            epoch + np.minimum(resolved, 2**31).astype("timedelta64[D]"),
         )
-        drop.append(disputed)
+        dis = resolve(
+            dict_table(
+                {
+                    "invoice_id": take(inv.data("invoice_id"), rows),
+                    "opened": pd.Series(opened),
+                    "resolved": pd.Series(closed),
+                    "reason": pd.Series(["disputed"] * rows.size, dtype=object),
+                },
+                rows.size,
+            ),
+            "disputes",
+            check_mapping(None),
+        )
     return build(
-        cls,
-        inv.drop(columns=drop),
-        payments,
-        disputes,
-        None,
-        None,
-        date_format=date_format,
-        unknown_invoices="error",
-    )
+        cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
+        unknown_invoices="error", exclude=consumed, reader=reader,
+    )  # fmt: skip
 
 
-def to_pandas(frame: Any) -> pd.DataFrame | None:
-    """A pandas DataFrame of any table narwhals reads (``None`` stays ``None``)."""
-    if frame is None or isinstance(frame, pd.DataFrame):
-        return frame
-    try:
-        import narwhals as nw
-    except ImportError as exc:  # pragma: no cover - narwhals is a dependency
-        raise TypeError(f"cannot read a {type(frame).__name__}: install narwhals") from exc
-    try:
-        native = nw.from_native(frame, eager_only=True)
-    except TypeError:
-        raise TypeError(
-            f"cannot read a {type(frame).__name__}: pass a pandas, polars or pyarrow table"
-        ) from None
-    try:
-        # through Arrow: numbers and strings are not copied into Python objects,
-        # dates stay datetime64 (parsed without going through Python dates)
-        out: pd.DataFrame = native.to_arrow().to_pandas(date_as_object=False)
-    except Exception:  # pragma: no cover - a type Arrow cannot hand to pandas
-        out = native.to_pandas()
-    return out
-
-
-def build(
-    cls: type[Ledger],
-    inv: pd.DataFrame,
-    pay: pd.DataFrame | None,
-    dis: pd.DataFrame | None,
-    sts: pd.DataFrame | None,
-    dbt: pd.DataFrame | None,
-    *,
-    date_format: str | None,
-    unknown_invoices: str,
-) -> Ledger:
-    """Validate canonical tables and build the ledger's columns."""
+def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:
     if unknown_invoices not in ("error", "unapplied"):
         raise InvalidOptionError(
             f"unknown_invoices must be 'error' or 'unapplied', got {unknown_invoices!r}",
-            column="unknown_invoices",
+            argument="unknown_invoices",
         )
+    if decimal not in (None, ".", ","):
+        raise InvalidOptionError(
+            f'decimal must be None, "." or ",", got {decimal!r}',
+            argument="decimal",
+        )
+
+
+# ----------------------------------------------------------------------------- the builder
+def build(
+    cls: type[Ledger],
+    inv: Resolved,
+    pay: Resolved | None,
+    dis: Resolved | None,
+    sts: Resolved | None,
+    dbt: Resolved | None,
+    *,
+    date_format: str | None,
+    decimal: str | None,
+    unknown_invoices: str,
+    exclude: Iterable[str] = (),
+    reader: DateReader | None = None,
+) -> Ledger:
+    """Validate the resolved tables and build the ledger's columns.
+
+    ``reader`` carries the dates already read by the caller (so that one
+    day/month order holds for the whole call).
+    """
+    _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     c = Columns()
     report = ValidationReport()
-    req, opt = CANONICAL["invoices"]
-    require(inv, "invoices", req)
-    inv = inv.reset_index(drop=True)
+    n = inv.rows
 
-    # ids ----------------------------------------------------------------------
-    # Ids are normalised on their native dtype (_id_column): whole numbers stay
-    # numbers, strings stay Arrow strings; Python objects are only built for the
-    # rows an error names, or when ``invoice_ids`` is first read.
-    n = len(inv)
-    id_col = id_column(inv["invoice_id"])
-    rows = row_labels(inv, "invoices")
-    missing = id_col.null
-    if missing.any():
+    # invoice ids ----------------------------------------------------------------
+    # normalised on their native type: whole numbers stay numbers, strings stay
+    # Arrow strings; Python objects only for the rows an error names
+    id_col = id_column(inv.data("invoice_id"))
+    rows = row_labels(n, "invoices")
+    if id_col.null.any():
+        where = np.flatnonzero(id_col.null)
         raise MissingValueError(
-            f"{int(missing.sum())} invoice(s) have no id",
+            f"{where.size} invoice(s) have no id",
             column="invoice_id",
-            ids=list(rows[missing]),
+            ids=list(rows[where[:5]]),
+            count=int(where.size),
         )
     ids: NameList = Names(n, id_col.text)
 
     if pay is None:
-        pay = pd.DataFrame(
-            {c: pd.Series([], dtype=object) for c in ("invoice_id", "date", "amount")}
-        )
-    pay = pay.reset_index(drop=True)
-    preq, _ = CANONICAL["payments"]
-    m = len(pay)
-    pid_col = (
-        id_column(pay["invoice_id"])
-        if "invoice_id" in pay.columns and all(c in pay.columns for c in preq)
-        else None
-    )
+        empty = {k: pd.Series([], dtype=object) for k in ("invoice_id", "date", "amount")}
+        pay = resolve(dict_table(dict(empty), 0), "payments", check_mapping(None))
+    m = pay.rows
+    pid_col = id_column(pay.data("invoice_id")) if pay.has("invoice_id") else None
     threaded = n + m >= THREADED_ROWS
     matched = Later(threaded, match_ids, id_col, pid_col)
-    cust_col = id_column(inv["customer_id"])
+    cust_col = id_column(inv.data("customer_id"))
     coded = Later(threaded, factorize_customers, cust_col, None, np.zeros(0, dtype=bool))
-    unique, ppos_all = matched.result()
-    if not unique:
-        index = pd.Index(id_col.objects())
-        dup = index[index.duplicated(keep=False)]
-        raise DuplicateIdError(
-            f"{int(index.duplicated().sum())} invoice id(s) appear more than once",
-            column="invoice_id",
-            ids=list(pd.unique(dup)),
-        )
-    cmiss = cust_col.null
-    if cmiss.any():
-        raise MissingValueError(
-            f"{int(cmiss.sum())} invoice(s) have no customer",
-            column="customer_id",
-            ids=list(ids[cmiss]),
-        )
 
-    # currency -----------------------------------------------------------------
-    currencies: set[str] = set()
-    for frame in (inv, pay):
-        if frame is not None and "currency" in frame.columns and len(frame):
-            distinct = pd.Series(np.asarray(pd.unique(frame["currency"]), dtype=object))
-            cur = distinct.astype("string").str.strip().str.upper()
-            currencies.update(str(c) for c in pd.unique(cur.dropna()))
-    if len(currencies) > 1:
-        names = sorted(currencies)
-        raise MixedCurrencyError(
-            f"the inputs mix {len(names)} currencies ({', '.join(names)}); "
-            "compute one currency at a time",
-            column="currency",
-            ids=_first_ids_per_currency(inv, ids),
-        )
-    c.currency = currencies.pop() if currencies else "EUR"
-    c.digits = minor_unit(c.currency)
+    # payment names for messages: their invoice id, else "payments row k"
+    prow = row_labels(m, "payments")
+    pnull = pid_col.null if pid_col is not None else np.ones(m, dtype=bool)
 
-    # invoice columns ------------------------------------------------------------
-    c.ids = None
-    c.id_source = id_col
-    c.issue = parse_dates(inv["issue_date"], column="issue_date", ids=ids, date_format=date_format)
-    c.due = parse_dates(inv["due_date"], column="due_date", ids=ids, date_format=date_format)
-    bad = c.due < c.issue
-    if bad.any():
-        raise DueBeforeIssueError(
-            f"{int(bad.sum())} invoice(s) have due_date before issue_date",
-            column="due_date",
-            ids=list(ids[bad]),
-        )
-    c.amount = parse_money(inv["amount"], column="amount", ids=ids, digits=c.digits)
-    attr_cols = [c for c in inv.columns if c not in (*req, *opt)]
-    c.attrs = inv[attr_cols].reset_index(drop=True)
-
-    # settlements ------------------------------------------------------------------
-    require(pay, "payments", preq)
-    prow = row_labels(pay, "payments")
-    if pid_col is not None:
-        pnull = pid_col.null
-        ppos = ppos_all
-        ptext = pid_col.text
-    else:
-        pnull = np.ones(m, dtype=bool)
-        ppos = np.full(m, -1, dtype=np.int64)
-
-        def ptext(rows: IntArray) -> npt.NDArray[Any]:
-            return np.full(rows.shape[0], None, dtype=object)
-
-    def payment_names(rows: IntArray) -> npt.NDArray[Any]:
-        return np.where(pnull[rows], prow[rows], ptext(rows))
+    def payment_names(where: IntArray) -> npt.NDArray[Any]:
+        if pid_col is None:
+            return np.asarray(prow[where], dtype=object)
+        return np.where(pnull[where], prow[where], pid_col.text(where))
 
     pnames = Names(m, payment_names)
+
+    # currency -------------------------------------------------------------------
+    c.currency = _currency(inv, pay, ids, pnames)
+    c.digits = CURRENCIES[c.currency]
+
+    # dates of every table (one day/month order for the whole call) --------------
+    reader = reader if reader is not None else DateReader(date_format)
+    issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
+    due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
+    pdate = reader.read(pay.data("date"), column="date", ids=pnames)
+    side: dict[str, tuple[Resolved, IdColumn, NameList]] = {}
+    dated: dict[str, list[ParsedDates]] = {}
+    for table, columns in ((dis, ("opened", "resolved")), (sts, ("date",)), (dbt, ("date",))):
+        if table is None or table.rows == 0:
+            continue
+        own, names = _side_ids(table)
+        side[table.name] = (table, own, names)
+        dated[table.name] = [
+            reader.read(table.data(col), column=col, ids=names) for col in columns if table.has(col)
+        ]
+    reader.finish()
+    for parsed in (issue, due, pdate, *(d for k, v in dated.items() for d in v)):
+        if parsed.column == "resolved":
+            continue
+        _require_dates(parsed)
+    c.issue, c.due = issue.days, due.days
+
+    # amounts, and their total ---------------------------------------------------
+    c.amount, _ = parse_amounts(
+        inv.data("amount"), column="amount", ids=ids, digits=c.digits, decimal=decimal
+    )
+    pamount, _ = parse_amounts(
+        pay.data("amount"), column="amount", ids=pnames, digits=c.digits, decimal=decimal
+    )
+    provision = None
+    if "doubtful" in side and side["doubtful"][0].has("provision"):
+        table, _, names = side["doubtful"]
+        provision, no_provision = parse_amounts(
+            table.data("provision"),
+            column="provision",
+            ids=names,
+            digits=c.digits,
+            decimal=decimal,
+            positive=False,
+            optional=True,
+        )
+        negative = (provision < 0) & ~no_provision
+        if negative.any():
+            where = np.flatnonzero(negative)
+            raise NonPositiveAmountError(
+                f"{where.size} provision(s) are negative",
+                column="provision",
+                ids=list(names[where[:5]]),
+                count=int(where.size),
+                values=take_values(table.data("provision"), where[:5]),
+            )
+        provision = np.where(no_provision, -1, provision)
+    total = check_total([c.amount, pamount])
+    if provision is not None:
+        check_total([c.amount, pamount, np.maximum(provision, 0)])
+    # the engine sums in float64 while every partial sum is exact (ledger.Columns.exact_float)
+    c.__dict__["exact_float"] = total < 2**51 * (1 - 1e-9)
+
+    # settlement kinds, and everything of the date order that needs no invoice ----
+    pkind = _kinds(pay, pnames)
+    by_date = _DateOrder(pdate.days, pamount, pkind, threaded)
+
+    # unique ids, customers, due dates -------------------------------------------
+    unique, ppos_all = matched.result()
+    if not unique:
+        dup = duplicated_ids(id_col)
+        raise DuplicateIdError(
+            f"{len(dup)} invoice id(s) appear more than once",
+            column="invoice_id",
+            ids=dup,
+        )
+    if cust_col.null.any():
+        where = np.flatnonzero(cust_col.null)
+        raise MissingValueError(
+            f"{where.size} invoice(s) have no customer",
+            column="customer_id",
+            ids=list(ids[where[:5]]),
+            count=int(where.size),
+        )
+    bad = c.due < c.issue
+    if bad.any():
+        where = np.flatnonzero(bad)
+        raise DueBeforeIssueError(
+            f"{where.size} invoice(s) have due_date before issue_date",
+            column="due_date",
+            ids=list(ids[where[:5]]),
+            count=int(where.size),
+            values=[
+                f"due {d} < issue {i}"
+                for d, i in zip(
+                    date_values(c.due[where[:5]]), date_values(c.issue[where[:5]]), strict=True
+                )
+            ],
+        )
+    c.ids = None
+    c.id_source = id_col.retained()
+    c.attrs = inv.attributes(exclude=tuple(exclude))
+
+    # settlements ----------------------------------------------------------------
+    ppos = ppos_all if pid_col is not None else np.full(m, -1, dtype=np.int64)
     unknown = (ppos < 0) & ~pnull
     if unknown.any() and unknown_invoices == "error":
+        where = np.flatnonzero(unknown)
         raise UnknownInvoiceError(
-            f"{int(unknown.sum())} settlement(s) refer to invoices that do not exist "
+            f"{where.size} settlement(s) refer to invoices that do not exist "
             "(pass unknown_invoices='unapplied' to keep them as unapplied cash)",
             column="invoice_id",
-            ids=list(pnames[unknown]),
+            ids=list(pnames[where[:5]]),
+            count=int(where.size),
         )
     unapplied = ppos < 0
-    if "customer_id" in pay.columns:
-        pcust_col: IdColumn | None = id_column(pay["customer_id"])
-        assert pcust_col is not None
-        pcust_null = pcust_col.null
-    else:
-        pcust_col = None
-        pcust_null = np.ones(m, dtype=bool)
+    pcust_col: IdColumn | None = (
+        id_column(pay.data("customer_id")) if pay.has("customer_id") else None
+    )
+    pcust_null = pcust_col.null if pcust_col is not None else np.ones(m, dtype=bool)
     orphan = unapplied & pcust_null
     if orphan.any():
+        where = np.flatnonzero(orphan)
         raise MissingValueError(
-            f"{int(orphan.sum())} settlement(s) have neither a known invoice nor a customer",
+            f"{where.size} settlement(s) have neither a known invoice nor a customer",
             column="customer_id",
-            ids=list(pnames[orphan]),
+            ids=list(pnames[where[:5]]),
+            count=int(where.size),
         )
-    pdate = parse_dates(pay["date"], column="date", ids=pnames, date_format=date_format)
-    pamount = parse_money(pay["amount"], column="amount", ids=pnames, digits=c.digits)
-    if "kind" in pay.columns:
-        # normalise the few distinct kinds, not every row
-        kcodes, kuniques = pd.factorize(pay["kind"], use_na_sentinel=True)
-        distinct = pd.Series(np.asarray(kuniques, dtype=object), dtype=object)
-        kind_text = distinct.astype("string").str.strip().str.lower().fillna("payment")
-        kind_text = kind_text.replace("", "payment")
-        ucodes = pd.Index(SETTLEMENT_KINDS).get_indexer(pd.Index(kind_text.to_numpy(dtype=object)))
-        codes = np.where(kcodes < 0, PAYMENT, np.append(ucodes, PAYMENT)[kcodes])
-        badk = codes < 0
-        if badk.any():
-            raise InvalidValueError(
-                f"{int(badk.sum())} settlement kind(s) are not one of "
-                f"{', '.join(SETTLEMENT_KINDS)}",
-                column="kind",
-                ids=list(pnames[badk]),
-            )
-        pkind = codes.astype(np.int8)
-    else:
-        pkind = np.zeros(m, dtype=np.int8)
     noncash = unapplied & (pkind != PAYMENT)
     if noncash.any():
+        where = np.flatnonzero(noncash)
         raise InvalidValueError(
-            f"{int(noncash.sum())} credit note(s) or write-off(s) have no invoice "
+            f"{where.size} credit note(s) or write-off(s) have no invoice "
             "(only cash can be unapplied)",
             column="invoice_id",
-            ids=list(pnames[noncash]),
+            ids=list(pnames[where[:5]]),
+            count=int(where.size),
             rule="unapplied-non-cash",
         )
 
     # customers: invoice customers first, then customers only seen in payments
-    if unapplied.any():
+    if unapplied.any() and pcust_col is not None:
         inv_codes, un_codes, labels = factorize_customers(cust_col, pcust_col, unapplied)
     else:
         inv_codes, un_codes, labels = coded.result()
+    del cust_col
     c.customer = inv_codes
     c.customer_labels = labels
-    applied = ~unapplied
-    scust = np.empty(m, dtype=np.int64)
-    scust[applied] = c.customer[ppos[applied]]
-    scust[unapplied] = un_codes
-
-    order = stable_date_order(pdate)
-    c.settlement_invoice = ppos.astype(np.int64)[order]
-    c.settlement_customer = scust[order]
-    c.settlement_date = pdate[order]
-    c.settlement_amount = pamount[order]
-    c.settlement_kind = pkind[order]
-    c.settlement_row = order.astype(np.int64)
+    # settled per invoice, in input order (payments often come grouped by invoice)
+    c.settled = _settled(c, np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount)
+    del pamount
+    by_date.finish(c, ppos, unapplied, un_codes)
+    del ppos, by_date
 
     _derive_settlements(c, report)
-    _build_disputes(c, dis, date_format)
-    _build_statuses(c, sts, date_format)
-    _build_doubtful(c, dbt, date_format)
+    found = {
+        name: (table, names, _lookup(id_col, own, names, table))
+        for name, (table, own, names) in side.items()
+    }
+    _build_disputes(c, found.get("disputes"), dated.get("disputes", []))
+    _build_statuses(c, found.get("statuses"), dated.get("statuses", []))
+    _build_doubtful(c, found.get("doubtful"), dated.get("doubtful", []), provision)
     return cls._wrap(c, report)
 
 
-def _first_ids_per_currency(inv: pd.DataFrame, ids: NameList) -> list[object]:
-    if "currency" not in inv.columns:
-        return []
-    cur = inv["currency"].astype("string").str.strip().str.upper()
-    first = cur.drop_duplicates()
-    return [f"{ids[int(str(i))]} ({c})" for i, c in first.dropna().items()]
+def stable_date_order(days: IntArray) -> IntArray:
+    """``argsort(days, kind="stable")``; a radix sort when the dates span < 2**16 days."""
+    if days.size and int(days.max()) - int(days.min()) < 2**16:
+        first = int(days.min())
+        keys = np.empty(days.size, dtype=np.uint16)
+        for start, stop in chunks(days.size):
+            np.subtract(days[start:stop], first, out=keys[start:stop], casting="unsafe")
+        return np.argsort(keys, kind="stable")
+    return np.argsort(days, kind="stable")
+
+
+def _require_dates(parsed: ParsedDates) -> None:
+    if parsed.missing.any():
+        where = np.flatnonzero(parsed.missing)
+        ids = parsed.ids
+        raise InvalidDateError(
+            f"{where.size} date(s) are missing",
+            column=parsed.column,
+            ids=[] if ids is None else list(ids[where[:5]]),
+            count=int(where.size),
+        )
+
+
+def _currency(inv: Resolved, pay: Resolved, ids: NameList, pnames: NameList) -> str:
+    """The one ISO 4217 currency of the inputs (EUR when no table says)."""
+    if pay.has("currency") and not inv.has("currency") and pay.rows:
+        raise MissingColumnError(
+            "the payments table has a currency column but the invoices table has none: "
+            "give the invoices their currency (or drop it from the payments)",
+            column="currency",
+            ids=["currency"],
+        )
+    found: dict[str, tuple[Any, Any]] = {}
+    for table, names in ((inv, ids), (pay, pnames)):
+        if not table.has("currency") or table.rows == 0:
+            continue
+        data = table.data("currency")
+        codes, uniques = distinct_text(data)
+        uniques = [u.strip().upper() if isinstance(u, str) else u for u in uniques]
+        blank = codes < 0
+        if uniques:
+            empty = np.asarray([u is None or u == "" for u in uniques] + [True])
+            blank = empty[np.where(codes < 0, len(uniques), codes)]
+        if blank.any():
+            where = np.flatnonzero(blank)
+            raise MissingValueError(
+                f"{where.size} row(s) of the {table.name} table have no currency while others "
+                "have one (fill them in)",
+                column="currency",
+                ids=list(names[where[:5]]),
+                count=int(where.size),
+            )
+        for k, code in enumerate(uniques):
+            first = int(np.argmax(codes == k))
+            if code not in CURRENCIES:
+                where = np.flatnonzero(codes == k)
+                raise InvalidValueError(
+                    f"{where.size} value(s) are not ISO 4217 currency codes",
+                    column="currency",
+                    ids=list(names[where[:5]]),
+                    count=int(where.size),
+                    values=take_values(data, where[:5]),
+                    hint="use a code such as 'EUR', 'USD', 'JPY'",
+                )
+            found.setdefault(code, (names[first], table.name))
+    if len(found) > 1:
+        shown = sorted(found)
+        raise MixedCurrencyError(
+            f"the inputs mix {len(shown)} currencies ({', '.join(shown)}); "
+            "compute one currency at a time",
+            column="currency",
+            ids=[found[k][0] for k in shown],
+            values=shown,
+        )
+    return next(iter(found)) if found else "EUR"
+
+
+def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
+    """Codes (-1: missing) and distinct values of a column with few distinct values."""
+    arrow = as_arrow(data)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(arrow)
+        indices = encoded.indices if arrow.null_count == 0 else pc.fill_null(encoded.indices, -1)
+        return np.asarray(indices.to_numpy()), encoded.dictionary.to_pylist()
+    series = data if isinstance(data, pd.Series) else pd.Series(data)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    values = [None if _is_na(v) else v for v in np.asarray(uniques, dtype=object).tolist()]
+    return np.asarray(codes, dtype=np.int64), values
+
+
+def _is_na(value: object) -> bool:
+    try:
+        return bool(value is None or value is pd.NA or value != value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:
+    """Settlement kind codes, normalised as a record's (:func:`settlement_kind`)."""
+    m = pay.rows
+    if not pay.has("kind"):
+        return np.zeros(m, dtype=np.int8)
+    data = pay.data("kind")
+    codes, uniques = distinct_text(data)
+    canon = [settlement_kind(u) for u in uniques]
+    lookup = np.asarray(
+        [SETTLEMENT_KINDS.index(k) if k is not None else -1 for k in canon] + [PAYMENT],
+        dtype=np.int8,
+    )
+    out: npt.NDArray[np.int8] = lookup[codes]  # a missing kind (code -1): the last, payment
+    bad = out < 0
+    if bad.any():
+        where = np.flatnonzero(bad)
+        raise InvalidValueError(
+            f"{where.size} settlement kind(s) are not one of {', '.join(SETTLEMENT_KINDS)}",
+            column="kind",
+            ids=list(pnames[where[:5]]),
+            count=int(where.size),
+            values=take_values(data, where[:5]),
+        )
+    return out
+
+
+class _DateOrder:
+    """The settlement columns in date order (stable), built in two steps.
+
+    Sorting is a few random gathers of ``m`` values each, the costliest memory
+    traffic of ingestion. The first step (here, while the ids are still being
+    matched on worker threads) sorts what needs no invoice: the order itself
+    (``settlement_row``), the dates (from the sorted day counts, no gather),
+    amounts and kinds. :meth:`finish` gathers the invoice, the customer and
+    each settlement's age against its invoice, on two threads. Gathers read
+    32-bit copies wherever the numbers fit and write chunk by chunk into the
+    final columns (:func:`gather`): no full-size temporary.
+    """
+
+    def __init__(
+        self, days: IntArray, amount: IntArray, kind: npt.NDArray[np.int8], threaded: bool
+    ):
+        m = days.shape[0]
+        self.threaded = threaded
+        self.order = stable_date_order(days)
+        if m and int(days.max()) - int(days.min()) < 2**16:
+            first = int(days.min())
+            counts = np.bincount(days - first)
+            self.days = np.repeat(np.arange(first, first + counts.size, dtype=np.int64), counts)
+        else:
+            self.days = days[self.order]
+        self.amount = gather(_narrow(amount), self.order, np.int64)
+        self.kind = gather(kind, self.order, np.int8)
+
+    def finish(
+        self, c: Columns, ppos: IntArray, unapplied: BoolArray, unapplied_customer: IntArray
+    ) -> None:
+        n, m = c.n_invoices, self.order.shape[0]
+        order = self.order
+        c.settlement_row = order
+        c.settlement_date = self.days
+        c.settlement_amount = self.amount
+        c.settlement_kind = self.kind
+        has_unapplied = bool(unapplied.any())
+        where = np.where(unapplied, -1, ppos) if has_unapplied else ppos
+        c.settlement_invoice = gather(_narrow(where, low=-1), order, np.int64)
+        inv = c.settlement_invoice
+        if n == 0 or m == 0:  # no invoices: every settlement is unapplied cash
+            c.settlement_customer = _scatter_unapplied(m, unapplied, unapplied_customer)[order]
+            c.settlement_age_days = np.zeros(m, dtype=np.int32)
+            c.settlement_days_past_due = np.zeros(m, dtype=np.int32)
+            return
+        safe = np.maximum(inv, 0) if has_unapplied else inv
+
+        def customers() -> IntArray:
+            if has_unapplied:
+                scust = _scatter_unapplied(m, unapplied, unapplied_customer)
+                applied = ~unapplied
+                scust[applied] = c.customer[ppos[applied]]
+                return scust[order]
+            return gather(_narrow(c.customer), inv, np.int64)
+
+        def ages() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+            """Settlement day minus issue day and minus due day: one random read per row."""
+            since_issue = np.empty(m, dtype=np.int32)
+            past_due = np.empty(m, dtype=np.int32)
+            if _fits_int32(c.issue) and _fits_int32(c.due):
+                # both days of an invoice in one 64-bit word: one gather for the two
+                pair = np.empty((n, 2), dtype=np.int32)
+                pair[:, 0], pair[:, 1] = c.issue, c.due
+                words = pair.view(np.int64).reshape(n)
+                for start, stop in chunks(m):
+                    read = words[safe[start:stop]].view(np.int32).reshape(-1, 2)
+                    day = self.days[start:stop]
+                    since_issue[start:stop] = day - read[:, 0]
+                    past_due[start:stop] = day - read[:, 1]
+            else:
+                for start, stop in chunks(m):
+                    where, day = safe[start:stop], self.days[start:stop]
+                    since_issue[start:stop] = day - c.issue[where]
+                    past_due[start:stop] = day - c.due[where]
+            if has_unapplied:
+                since_issue[inv < 0] = 0
+                past_due[inv < 0] = 0
+            return since_issue, past_due
+
+        by_customer = Later(self.threaded, customers)
+        c.settlement_age_days, c.settlement_days_past_due = ages()
+        c.settlement_customer = by_customer.result()
+
+
+def _fits_int32(values: npt.NDArray[Any]) -> bool:
+    return bool(values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31))
+
+
+def _narrow(values: npt.NDArray[Any], low: int = 0) -> npt.NDArray[Any]:
+    """A 32-bit copy of ``values`` when they fit (random gathers then move half the bytes)."""
+    if values.dtype.itemsize <= 4 or values.size == 0:
+        return values
+    if int(values.min()) >= max(low, -(2**31)) and int(values.max()) < 2**31:
+        return values.astype(np.int32)
+    return values
+
+
+def gather(source: npt.NDArray[Any], index: IntArray, dtype: Any) -> npt.NDArray[Any]:
+    """``source[index]`` as ``dtype``, written chunk by chunk (bounded temporaries)."""
+    out = np.empty(index.shape[0], dtype=dtype)
+    for start, stop in chunks(index.shape[0]):
+        out[start:stop] = source[index[start:stop]]
+    return out
+
+
+def _settled(c: Columns, index: IntArray, amount: IntArray) -> IntArray:
+    """Per invoice, the sum of its settlements (index ``n``: unapplied cash, left out)."""
+    n = c.n_invoices
+    if not c.exact_float:
+        return c.bin_sum(index, amount, n + 1)[:n]
+    if index.size == 0:
+        return np.zeros(n, dtype=np.int64)
+    total = np.bincount(index, weights=amount, minlength=n + 1)[:n]
+    np.rint(total, out=total)
+    return total.astype(np.int64)
+
+
+def _scatter_unapplied(m: int, unapplied: BoolArray, customer: IntArray) -> IntArray:
+    out = np.full(m, -1, dtype=np.int64)
+    out[unapplied] = customer
+    return out
 
 
 def _derive_settlements(c: Columns, report: ValidationReport) -> None:
-    """What the engine reads for every settlement, computed once; the two warning rules."""
-    applied = c.settlement_invoice >= 0
-    inv = c.settlement_invoice[applied]
-    settled = c.bin_sum(inv, c.settlement_amount[applied], c.n_invoices)
-    c.settled = settled
-    over = settled > c.amount
+    """The two warning rules, on the columns the builder made."""
+    over = c.settled > c.amount
     if over.any():
         where = np.flatnonzero(over)
         _warn(
@@ -494,15 +771,10 @@ def _derive_settlements(c: Columns, report: ValidationReport) -> None:
             c.invoice_ids[where],
             where,
         )
-    sday = c.settlement_date[applied]
-    c.settlement_age_days = np.zeros(c.settlement_date.size, dtype=np.int32)
-    c.settlement_age_days[applied] = sday - c.issue[inv]
-    c.settlement_days_past_due = np.zeros(c.settlement_date.size, dtype=np.int32)
-    c.settlement_days_past_due[applied] = sday - c.due[inv]
     early = c.settlement_age_days < 0
     c.settled_before_issue = np.flatnonzero(early)
-    if early.any():
-        where = np.flatnonzero(early)
+    if c.settled_before_issue.size:
+        where = c.settled_before_issue
         _warn(
             report,
             "settlement-before-issue",
@@ -531,77 +803,108 @@ def _warn(
     warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=6)
 
 
-def _lookup(c: Columns, frame: pd.DataFrame, table: str) -> tuple[IntArray, npt.NDArray[Any]]:
-    ids = normalise_ids(frame["invoice_id"])
-    null = null_mask(ids)
-    rows = row_labels(frame, table)
-    if null.any():
+def _side_ids(table: Resolved) -> tuple[IdColumn, NameList]:
+    """The invoice ids of a side table (disputes, statuses, doubtful) and its row names."""
+    own = id_column(table.data("invoice_id"))
+    labels = row_labels(table.rows, table.name)
+
+    def names_of(where: IntArray) -> npt.NDArray[Any]:
+        return np.where(own.null[where], labels[where], own.text(where))
+
+    if own.null.any():
+        where = np.flatnonzero(own.null)
         raise MissingValueError(
-            f"{int(null.sum())} {table} row(s) have no invoice id",
+            f"{where.size} {table.name} row(s) have no invoice id",
             column="invoice_id",
-            ids=list(rows[null]),
+            ids=list(labels[where[:5]]),
+            count=int(where.size),
         )
-    names = ids.to_numpy(dtype=object)
-    pos = pd.Index(c.invoice_ids).get_indexer(pd.Index(names))
+    return own, Names(table.rows, names_of)
+
+
+def _lookup(id_col: IdColumn, own: IdColumn, names: NameList, table: Resolved) -> IntArray:
+    """Invoice positions of a side table's rows (an unknown id is an error)."""
+    _, pos = match_ids(id_col, own)
     if (pos < 0).any():
+        where = np.flatnonzero(pos < 0)
         raise UnknownInvoiceError(
-            f"{int((pos < 0).sum())} {table} row(s) refer to invoices that do not exist",
+            f"{where.size} {table.name} row(s) refer to invoices that do not exist",
             column="invoice_id",
-            ids=list(names[pos < 0]),
+            ids=list(names[where[:5]]),
+            count=int(where.size),
         )
-    return pos.astype(np.int64), names
+    return pos
 
 
-def _build_disputes(c: Columns, dis: pd.DataFrame | None, fmt: str | None) -> None:
-    if dis is None or len(dis) == 0:
+def _build_disputes(
+    c: Columns, found: tuple[Resolved, NameList, IntArray] | None, dated: list[ParsedDates]
+) -> None:
+    if found is None:
         c.dispute_invoice = np.zeros(0, np.int64)
         c.dispute_opened = np.zeros(0, np.int64)
         c.dispute_resolved = np.zeros(0, np.int64)
         c.dispute_reason = np.zeros(0, object)
         return
-    dis = dis.reset_index(drop=True)
-    require(dis, "disputes", CANONICAL["disputes"][0])
-    pos, names = _lookup(c, dis, "disputes")
+    table, names, pos = found
     c.dispute_invoice = pos
-    c.dispute_opened = parse_dates(dis["opened"], column="opened", ids=names, date_format=fmt)
-    if "resolved" in dis.columns:
-        c.dispute_resolved = parse_dates(
-            dis["resolved"], column="resolved", ids=names, date_format=fmt, optional=True
-        )
+    by_column = {p.column: p for p in dated}
+    c.dispute_opened = by_column["opened"].days
+    if "resolved" in by_column:
+        c.dispute_resolved = by_column["resolved"].days
     else:
-        c.dispute_resolved = np.full(len(dis), NO_END, dtype=np.int64)
+        c.dispute_resolved = np.full(table.rows, NO_END, dtype=np.int64)
     bad = c.dispute_resolved < c.dispute_opened
     if bad.any():
+        where = np.flatnonzero(bad)
         raise InvalidDateError(
-            f"{int(bad.sum())} dispute(s) are resolved before they are opened",
+            f"{where.size} dispute(s) are resolved before they are opened",
             column="resolved",
-            ids=list(names[bad]),
+            ids=list(names[where[:5]]),
+            count=int(where.size),
+            values=[
+                f"resolved {r} < opened {o}"
+                for r, o in zip(
+                    date_values(c.dispute_resolved[where[:5]]),
+                    date_values(c.dispute_opened[where[:5]]),
+                    strict=True,
+                )
+            ],
             rule="resolved-before-opened",
         )
-    if "reason" in dis.columns:
-        reason = dis["reason"].astype("string").fillna("").str.strip()
+    if table.has("reason"):
+        reason = _text_column(table.data("reason"), table.rows).fillna("").str.strip()
         c.dispute_reason = reason.replace("", "unspecified").to_numpy(dtype=object)
     else:
-        c.dispute_reason = np.full(len(dis), "unspecified", dtype=object)
+        c.dispute_reason = np.full(table.rows, "unspecified", dtype=object)
 
 
-def _build_statuses(c: Columns, sts: pd.DataFrame | None, fmt: str | None) -> None:
-    if sts is None or len(sts) == 0:
+def _text_column(data: ColumnData, rows: int) -> pd.Series:
+    if isinstance(data, pd.Series):
+        return data.astype("string")
+    return pd.Series(take_values(data, np.arange(rows)), dtype=object).astype("string")
+
+
+def _build_statuses(
+    c: Columns, found: tuple[Resolved, NameList, IntArray] | None, dated: list[ParsedDates]
+) -> None:
+    if found is None:
         c.status_invoice = np.zeros(0, np.int64)
         c.status_date = np.zeros(0, np.int64)
         c.status_label = np.zeros(0, object)
         return
-    sts = sts.reset_index(drop=True)
-    require(sts, "statuses", CANONICAL["statuses"][0])
-    pos, names = _lookup(c, sts, "statuses")
-    day = parse_dates(sts["date"], column="date", ids=names, date_format=fmt)
-    status = sts["status"].astype("string")
-    bad = null_mask(status)
+    table, names, pos = found
+    day = dated[0].days
+    status = _text_column(table.data("status"), table.rows)
+    bad = status.isna().to_numpy(dtype=bool) | (status.str.strip() == "").fillna(True).to_numpy(
+        dtype=bool
+    )
     if bad.any():
+        where = np.flatnonzero(bad)
         raise MissingValueError(
-            f"{int(bad.sum())} status event(s) have no status",
+            f"{where.size} status event(s) have no status",
             column="status",
-            ids=list(names[bad]),
+            ids=list(names[where[:5]]),
+            count=int(where.size),
         )
     order = np.lexsort((np.arange(len(pos)), day, pos))
     c.status_invoice = pos[order]
@@ -609,35 +912,23 @@ def _build_statuses(c: Columns, sts: pd.DataFrame | None, fmt: str | None) -> No
     c.status_label = status.to_numpy(dtype=object)[order]
 
 
-def _build_doubtful(c: Columns, dbt: pd.DataFrame | None, fmt: str | None) -> None:
-    if dbt is None or len(dbt) == 0:
+def _build_doubtful(
+    c: Columns,
+    found: tuple[Resolved, NameList, IntArray] | None,
+    dated: list[ParsedDates],
+    provision: IntArray | None,
+) -> None:
+    if found is None:
         c.doubtful_invoice = np.zeros(0, np.int64)
         c.doubtful_date = np.zeros(0, np.int64)
         c.doubtful_provision = np.zeros(0, np.int64)
         return
-    dbt = dbt.reset_index(drop=True)
-    require(dbt, "doubtful", CANONICAL["doubtful"][0])
-    pos, names = _lookup(c, dbt, "doubtful")
+    table, _, pos = found
     c.doubtful_invoice = pos
-    c.doubtful_date = parse_dates(dbt["date"], column="date", ids=names, date_format=fmt)
-    if "provision" in dbt.columns:
-        has = ~null_mask(dbt["provision"])
-        prov = np.full(len(dbt), -1, dtype=np.int64)
-        if has.any():
-            prov[has] = parse_money(
-                dbt["provision"][has],
-                column="provision",
-                ids=names[has],
-                digits=c.digits,
-                positive=False,
-            )
-            neg = prov[has] < 0
-            if neg.any():
-                raise NonPositiveAmountError(
-                    f"{int(neg.sum())} provision(s) are negative",
-                    column="provision",
-                    ids=list(names[has][neg]),
-                )
-        c.doubtful_provision = prov
-    else:
-        c.doubtful_provision = np.full(len(dbt), -1, dtype=np.int64)
+    c.doubtful_date = dated[0].days
+    c.doubtful_provision = (
+        provision if provision is not None else np.full(table.rows, -1, dtype=np.int64)
+    )
+
+
+__all__ += ["Table", "build", "stable_date_order"]

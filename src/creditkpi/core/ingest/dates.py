@@ -1,0 +1,790 @@
+"""Dates of input columns as day numbers (days since 1970-01-01), exactly.
+
+* **Native dates** (numpy/pandas ``datetime64`` of any unit, Arrow ``date32``,
+  ``date64`` and timestamps, Python ``date``/``datetime``) are converted from
+  their own unit, never through nanoseconds: years 1 to 9999 round-trip, and
+  anything outside that range is an ``invalid-date`` error quoting the value.
+  A time-zone-aware value counts on its own wall-clock date.
+* **Text** is read without a Python object per row (:mod:`.text`): ISO dates
+  (``2024-01-31``, with or without a time and an offset), ``2024/01/31``,
+  ``31/01/2024`` or ``01/31/2024`` (``/``, ``.`` or ``-``), ``31 Jan 2024``,
+  ``Jan 31, 2024``; several layouts may share a column. A day-first or
+  month-first layout is settled by a value that can only be read one way
+  (``25/01/2024``), over every date column of the call; when no value settles
+  it, the dates are an ``ambiguous-date`` error naming ``date_format`` --
+  never a silent month-first reading. Two time-zone offsets in one column are
+  an error.
+* **Numbers** are not dates: ``20240101`` or ``45292.0`` is an error whose
+  hint names ``date_format="%Y%m%d"`` (YYYYMMDD numbers) and
+  ``date_format="excel"`` (Excel serial days, 1900 date system), the options
+  that read them.
+* ``date_format`` (a ``strptime`` format) reads text in that layout (ISO dates
+  are read too); formats made of ``%Y %y %m %d %b %B %H %I %M %S %f %p %z``
+  and literal characters are parsed as vectors, any other one value by value
+  with :func:`datetime.strptime`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from creditkpi.core.errors import AmbiguousDateError, InvalidDateError, InvalidOptionError
+from creditkpi.core.ingest.source import (
+    ColumnData,
+    arrow_numbers,
+    arrow_valid,
+    as_arrow,
+    pyarrow_module,
+    take_values,
+)
+from creditkpi.core.ingest.text import (
+    Chars,
+    array_texts,
+    arrow_chars,
+    arrow_texts,
+    chunks,
+    read_number,
+    shape_groups,
+    unicode_chars,
+)
+from creditkpi.core.period import FIRST_DAY, LAST_DAY
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: the day number stored for a missing date (the ledger's "never")
+MISSING = 2**40
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_RANGE = "years 0001 to 9999"
+_NUMBER_HINT = (
+    'pass date_format="%Y%m%d" for YYYYMMDD numbers or date_format="excel" for Excel serial days'
+)
+_FORMAT_HINT = "pass date_format= (a strptime format such as '%d/%m/%Y')"
+
+_MONTHS = {
+    name: k + 1
+    for k, names in enumerate(
+        [
+            ("jan", "january", "janv", "janvier"),
+            ("feb", "february", "fev", "févr", "fevr", "février", "fevrier"),
+            ("mar", "march", "mars"),
+            ("apr", "april", "avr", "avril"),
+            ("may", "mai"),
+            ("jun", "june", "juin"),
+            ("jul", "july", "juil", "juillet"),
+            ("aug", "august", "aou", "août", "aout"),
+            ("sep", "sept", "september", "septembre"),
+            ("oct", "october", "octobre"),
+            ("nov", "november", "novembre"),
+            ("dec", "december", "déc", "décembre", "decembre"),
+        ]
+    )
+    for name in names
+}
+
+_TIME = (
+    r"(?:(?:T|\s+)(?P<H>9{1,2}):(?P<Mi>99)(?::(?P<S>99)(?:[.,]9{1,9})?)?"
+    r"(?:\s?(?P<p>[AaPp][Mm]))?(?:\s?(?P<tz>Z|[+-]99(?::?99)?))?)?"
+)
+_ISO = re.compile(r"\s*(?P<y>9999)-(?P<m>9{1,2})-(?P<d>9{1,2})" + _TIME + r"\s*")
+_YMD = re.compile(r"\s*(?P<y>9999)(?P<sep>[/.])(?P<m>9{1,2})(?P=sep)(?P<d>9{1,2})" + _TIME + r"\s*")
+_AB = re.compile(r"\s*(?P<a>9{1,2})(?P<sep>[/.-])(?P<b>9{1,2})(?P=sep)(?P<y>9999)" + _TIME + r"\s*")
+_NAMED = [
+    re.compile(
+        r"\s*(?P<d>9{1,2})(?P<sep>[ -])(?P<mon>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>9999)"
+        + _TIME
+        + r"\s*"
+    ),
+    re.compile(r"\s*(?P<mon>[^\W\d_]{3,9})\.?\s(?P<d>9{1,2}),?\s(?P<y>9999)" + _TIME + r"\s*"),
+]
+_BIG_YEAR = re.compile(r"\s*[+-]?9{5,}-9{1,2}-9{1,2}(?:[\sT].*)?")
+_SHORT_YEAR = re.compile(r"\s*9{1,2}[/.-]9{1,2}[/.-]99(?:[\sT].*)?")
+_NUMBER = re.compile(r"\s*[+-]?9+(?:[.,]9+)?\s*")
+_BLANK = re.compile(r"\s*")
+
+# strptime directives read as vectors, and what they become in a shape pattern
+_DIRECTIVES = {
+    "Y": r"(?P<y>9999)",
+    "y": r"(?P<yy>99)",
+    "m": r"(?P<m>9{1,2})",
+    "d": r"(?P<d>9{1,2})",
+    "b": r"(?P<mon>[^\W\d_]{3,9})\.?",
+    "B": r"(?P<mon>[^\W\d_]{3,9})",
+    "h": r"(?P<mon>[^\W\d_]{3,9})\.?",
+    "H": r"(?P<H>9{1,2})",
+    "I": r"(?P<H>9{1,2})",
+    "M": r"(?P<Mi>9{1,2})",
+    "S": r"(?P<S>9{1,2})",
+    "f": r"9{1,9}",
+    "p": r"(?P<p>[AaPp][Mm])",
+    "z": r"(?P<tz>Z|[+-]99(?::?99)?)",
+    "a": r"[^\W\d_]{2,9}\.?",
+    "A": r"[^\W\d_]{2,9}",
+    "%": "%",
+}
+
+
+# ----------------------------------------------------------------------------- the option
+@dataclass(frozen=True, slots=True)
+class DateFormat:
+    """The ``date_format`` option, compiled once per call."""
+
+    text: str | None
+    layouts: tuple[re.Pattern[str], ...]
+    excel: bool = False
+    yyyymmdd: bool = False
+    strptime: bool = False  # a format the shape patterns cannot read: value by value
+
+    @classmethod
+    def parse(cls, date_format: str | None) -> DateFormat:
+        if date_format is None:
+            return cls(None, (_ISO, _YMD, _AB, *_NAMED))
+        if not isinstance(date_format, str) or not date_format.strip():
+            raise InvalidOptionError(
+                f"date_format must be a strptime format such as '%d/%m/%Y', or 'excel'; "
+                f"got {date_format!r}",
+                argument="date_format",
+                values=[date_format],
+            )
+        if date_format.strip().lower() == "excel":
+            return cls(date_format, (_ISO,), excel=True)
+        compiled = _compile(date_format)
+        yyyymmdd = date_format == "%Y%m%d"
+        if compiled is None:
+            return cls(date_format, (_ISO,), yyyymmdd=yyyymmdd, strptime=True)
+        return cls(date_format, (compiled, _ISO), yyyymmdd=yyyymmdd)
+
+    @property
+    def reads_numbers(self) -> bool:
+        return self.excel or self.yyyymmdd
+
+
+@lru_cache(maxsize=32)
+def _compile(date_format: str) -> re.Pattern[str] | None:
+    """A shape pattern for a strptime format, or None when it needs strptime itself."""
+    out = [r"\s*"]
+    k = 0
+    has_time = False
+    while k < len(date_format):
+        ch = date_format[k]
+        if ch == "%":
+            if k + 1 >= len(date_format):
+                return None
+            code = date_format[k + 1]
+            if code not in _DIRECTIVES:
+                return None
+            has_time |= code in "HIMSp"
+            out.append(_DIRECTIVES[code])
+            k += 2
+            continue
+        if ch.isspace():
+            out.append(r"\s+")
+        elif ch.isdigit():
+            out.append("9")
+        else:
+            out.append(re.escape(ch))
+        k += 1
+    if not has_time:
+        out.append(_TIME)
+    out.append(r"\s*")
+    try:
+        return re.compile("".join(out), re.IGNORECASE)
+    except re.error:  # e.g. %d twice: a repeated group name
+        return None
+
+
+# ----------------------------------------------------------------------------- results
+@dataclass(slots=True)
+class ParsedDates:
+    """One date column read, possibly waiting for the day/month order of the call."""
+
+    column: str
+    days: IntArray
+    missing: BoolArray
+    values: Callable[[IntArray], list[Any]]
+    ids: Any = None
+    offsets: dict[int, int] = field(default_factory=dict)  # UTC offset -> first row
+    pending: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pending_a: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pending_b: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    pending_y: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    proof: str | None = None  # "day-first" or "month-first"
+    proof_row: int = -1
+
+
+class DateError(Exception):
+    """Rows of one column that are not dates (raised as InvalidDateError by the reader)."""
+
+    def __init__(self, rows: IntArray, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.rows = rows
+        self.message = message
+        self.hint = hint
+
+
+class DateReader:
+    """Reads every date column of one call with one ``date_format``.
+
+    :meth:`read` parses a column; rows written ``a/b/yyyy`` that read both
+    ways wait until :meth:`finish` has seen every column and settled the
+    order from the values that can only be read one way.
+    """
+
+    def __init__(self, date_format: str | None) -> None:
+        self.format = DateFormat.parse(date_format)
+        self.parsed: list[ParsedDates] = []
+
+    # -------------------------------------------------------------- reading
+    def read(self, data: ColumnData, *, column: str, ids: Any) -> ParsedDates:
+        """Parse one column (its missing rows are ``MISSING``, reported by the caller)."""
+
+        def values(rows: IntArray) -> list[Any]:
+            return take_values(data, rows)
+
+        try:
+            parsed = self._read(data, column, values)
+            parsed.ids = ids
+        except DateError as exc:
+            raise InvalidDateError(
+                f"{exc.rows.size} value(s) {exc.message}",
+                column=column,
+                ids=list(ids[exc.rows[:5]]),
+                count=int(exc.rows.size),
+                values=values(exc.rows[:5]),
+                hint=exc.hint,
+            ) from None
+        self.parsed.append(parsed)
+        return parsed
+
+    def _read(self, data: ColumnData, column: str, values: Any) -> ParsedDates:
+        arrow = as_arrow(data)
+        if arrow is not None:
+            return self._read_arrow(arrow, column, values)
+        series = data if isinstance(data, pd.Series) else pd.Series(data)
+        dtype = series.dtype
+        n = len(series)
+        if isinstance(dtype, pd.CategoricalDtype):
+            return self._categorical(series, column, values)
+        if pd.api.types.is_datetime64_any_dtype(dtype):
+            stamped: Any = series
+            if getattr(stamped.dt, "tz", None) is not None:
+                stamped = stamped.dt.tz_localize(None)  # the wall-clock date
+            stamps = stamped.to_numpy()
+            missing = np.isnat(stamps)
+            days = stamps.astype("datetime64[D]").astype(np.int64)
+            return self._native(column, days, missing, values)
+        if pd.api.types.is_bool_dtype(dtype):
+            raise DateError(np.flatnonzero(series.notna().to_numpy()), "are true/false, not dates")
+        if pd.api.types.is_numeric_dtype(dtype):
+            missing = series.isna().to_numpy(dtype=bool)
+            if pd.api.types.is_integer_dtype(dtype):
+                numbers: npt.NDArray[Any] = series.to_numpy(dtype=np.int64, na_value=0)
+            else:
+                numbers = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            return self._numbers(column, numbers, missing, values)
+        if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
+            return self._objects(column, series.to_numpy(dtype=object), values)
+        raise DateError(np.arange(n, dtype=np.int64)[:5], f"have type {dtype}, not dates")
+
+    def _categorical(self, series: pd.Series, column: str, values: Any) -> ParsedDates:
+        """Categories parsed once, then spread over the rows by their codes."""
+        categories = pd.Series(np.asarray(series.cat.categories, dtype=object), dtype=object)
+        codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        try:
+            inner = self._read(categories, column, lambda rows: categories.iloc[rows].tolist())
+        except DateError as exc:
+            rows = np.flatnonzero(np.isin(codes, exc.rows))
+            raise DateError(rows, exc.message, exc.hint) from None
+        missing = codes < 0
+        safe = np.maximum(codes, 0)
+        days = np.where(missing, MISSING, inner.days[safe]) if codes.size else inner.days[:0]
+        out = ParsedDates(column, np.asarray(days, dtype=np.int64), missing, values)
+        if inner.proof is not None:
+            out.proof = inner.proof
+            out.proof_row = int(np.argmax(codes == inner.proof_row))
+        if inner.pending.size:
+            slot = np.full(len(categories), -1, dtype=np.int64)
+            slot[inner.pending] = np.arange(inner.pending.size)
+            where = np.flatnonzero(~missing & (slot[safe] >= 0))
+            k = slot[safe[where]]
+            out.pending = where
+            out.pending_a, out.pending_b = inner.pending_a[k], inner.pending_b[k]
+            out.pending_y = inner.pending_y[k]
+        out.offsets = {off: int(np.argmax(codes == row)) for off, row in inner.offsets.items()}
+        return out
+
+    def _read_arrow(self, arr: Any, column: str, values: Any) -> ParsedDates:
+        pa = pyarrow_module()
+        import pyarrow.compute as pc
+
+        t = arr.type
+        valid = arrow_valid(arr)
+        missing = ~valid
+        if pa.types.is_dictionary(t):
+            return self._read_arrow(arr.dictionary_decode(), column, values)
+        if pa.types.is_date32(t):
+            days = arrow_numbers(arr.cast(pa.int32()), np.int64)
+            return self._native(column, days, missing, values)
+        if pa.types.is_date64(t):
+            ms = arrow_numbers(arr.cast(pa.int64()), np.int64)
+            return self._native(column, ms // 86_400_000, missing, values)
+        if pa.types.is_timestamp(t):
+            if t.tz is not None:
+                arr = pc.local_timestamp(arr)
+            per_day = {"s": 86_400, "ms": 86_400_000, "us": 86_400_000_000}.get(
+                t.unit, 86_400_000_000_000
+            )
+            ticks = arrow_numbers(arr.cast(pa.int64()), np.int64)
+            return self._native(column, ticks // per_day, missing, values)
+        if pa.types.is_string(t) or pa.types.is_large_string(t):
+            return self._text_arrow(arr, column, values)
+        if pa.types.is_null(t):
+            return ParsedDates(column, np.full(len(arr), MISSING, np.int64), missing, values)
+        if pa.types.is_boolean(t):
+            raise DateError(np.flatnonzero(valid), "are true/false, not dates")
+        if pa.types.is_integer(t):
+            return self._numbers(column, arrow_numbers(arr, np.int64), missing, values)
+        if pa.types.is_floating(t) or pa.types.is_decimal(t):
+            numbers = arrow_numbers(arr.cast(pa.float64()), np.float64)
+            return self._numbers(column, numbers, missing, values)
+        if pa.types.is_string_view(t) if hasattr(pa.types, "is_string_view") else False:
+            return self._text_arrow(arr.cast(pa.large_string()), column, values)
+        raise DateError(np.flatnonzero(valid)[:5], f"have type {t}, not dates")
+
+    # -------------------------------------------------------------- native dates and numbers
+    def _native(self, column: str, days: IntArray, missing: BoolArray, values: Any) -> ParsedDates:
+        days = np.asarray(days, dtype=np.int64)
+        if missing.any():
+            days = np.where(missing, MISSING, days)
+            present = days[~missing]
+        else:
+            present = days
+        if present.size and (present.min() < FIRST_DAY or present.max() > LAST_DAY):
+            outside = ((days < FIRST_DAY) | (days > LAST_DAY)) & ~missing
+            raise DateError(np.flatnonzero(outside), f"are outside the supported range ({_RANGE})")
+        return ParsedDates(column, days, missing, values)
+
+    def _numbers(
+        self, column: str, numbers: npt.NDArray[Any], missing: BoolArray, values: Any
+    ) -> ParsedDates:
+        present = np.flatnonzero(~missing)
+        if present.size and not self.format.reads_numbers:
+            raise DateError(present, "are numbers, not dates", _NUMBER_HINT)
+        days = np.full(numbers.shape[0], MISSING, dtype=np.int64)
+        if present.size:
+            got, bad = (_excel if self.format.excel else _yyyymmdd)(numbers[present])
+            if bad.any():
+                what = "Excel serial days" if self.format.excel else "YYYYMMDD dates"
+                raise DateError(present[bad], f"are not {what} ({_RANGE})")
+            days[present] = got
+        return ParsedDates(column, days, missing, values)
+
+    # -------------------------------------------------------------- objects and text
+    def _objects(self, column: str, objects: npt.NDArray[Any], values: Any) -> ParsedDates:
+        n = objects.shape[0]
+        kinds = np.fromiter((_kind(v) for v in objects), dtype=np.int8, count=n)
+        days = np.full(n, MISSING, dtype=np.int64)
+        missing = kinds == _K_MISSING
+        bad = np.flatnonzero(kinds == _K_OTHER)
+        if bad.size:
+            raise DateError(bad, "are not dates")
+        native = np.flatnonzero(kinds == _K_DATE)
+        parsed = ParsedDates(column, days, missing, values)
+        if native.size:
+            for row in native.tolist():
+                offset = _utc_offset(objects[row])
+                if offset is not None:
+                    parsed.offsets.setdefault(offset, row)
+            days[native] = [_day_of(v) for v in objects[native]]
+            outside = native[(days[native] < FIRST_DAY) | (days[native] > LAST_DAY)]
+            if outside.size:
+                raise DateError(outside, f"are outside the supported range ({_RANGE})")
+        numbers = np.flatnonzero(kinds == _K_NUMBER)
+        if numbers.size:
+            if not self.format.reads_numbers:
+                raise DateError(numbers, "are numbers, not dates", _NUMBER_HINT)
+            as_float = np.asarray([float(v) for v in objects[numbers]], dtype=np.float64)
+            got, wrong = (_excel if self.format.excel else _yyyymmdd)(as_float)
+            if wrong.any():
+                raise DateError(numbers[wrong], f"are not dates ({_RANGE})")
+            days[numbers] = got
+        text = np.flatnonzero(kinds == _K_TEXT)
+        if text.size:
+            sub = objects[text]
+            self._text(parsed, text, unicode_chars(sub), array_texts(sub))
+        _check_offsets(parsed)
+        return parsed
+
+    def _text_arrow(self, arr: Any, column: str, values: Any) -> ParsedDates:
+        n = len(arr)
+        parsed = ParsedDates(column, np.full(n, MISSING, dtype=np.int64), ~arrow_valid(arr), values)
+        for start, stop in chunks(n):
+            rows = np.arange(start, stop, dtype=np.int64)
+            chars = arrow_chars(arr, start, stop)
+            self._text(parsed, rows, chars, arrow_texts(arr.slice(start, stop - start)))
+        _check_offsets(parsed)
+        return parsed
+
+    def _text(
+        self,
+        parsed: ParsedDates,
+        rows: IntArray,
+        chars: Chars,
+        texts: Callable[[IntArray], list[Any]],
+        *,
+        again: bool = True,
+    ) -> None:
+        """Parse text rows (``rows`` of the column; ``chars`` holds them in order)."""
+        local = np.arange(chars.size, dtype=np.int64)
+        empty = (chars.lengths == 0) & ~chars.long
+        parsed.missing[rows[empty]] = True
+        todo = local[~empty & ~chars.long]
+        special = local[chars.long]
+        if not again and special.size:
+            raise DateError(rows[special], "are not dates (too long)")
+        # rows too long for the matrix, or not ASCII: stripped, then through the matrix again
+        if chars.codes.dtype == np.uint8 and chars.codes.size and todo.size:
+            wide = np.flatnonzero((chars.codes[todo] >= 128).any(axis=1))
+            special = np.concatenate([special, todo[wide]])
+            todo = np.delete(todo, wide)
+        if special.size:
+            raw = texts(special)
+            stripped = np.asarray([str(t).strip() for t in raw], dtype=object)
+            self._text(
+                parsed,
+                rows[special],
+                unicode_chars(stripped),
+                lambda r: raw_take(raw, r),
+                again=False,
+            )
+        for shape, members in shape_groups(chars, todo):
+            self._shape(parsed, rows, chars, shape, members, texts)
+
+    def _shape(
+        self,
+        parsed: ParsedDates,
+        rows: IntArray,
+        chars: Chars,
+        shape: str,
+        members: IntArray,
+        texts: Callable[[IntArray], list[Any]],
+    ) -> None:
+        if _BLANK.fullmatch(shape):
+            parsed.missing[rows[members]] = True
+            return
+        match = None
+        for layout in self.format.layouts:
+            match = layout.fullmatch(shape)
+            if match is not None:
+                break
+        if match is None:
+            if self.format.strptime:
+                self._strptime(parsed, rows, members, texts)
+                return
+            if _NUMBER.fullmatch(shape):
+                if self.format.excel:
+                    numbers = np.asarray(
+                        [float(str(t).strip().replace(",", ".")) for t in texts(members)]
+                    )
+                    got, bad = _excel(numbers)
+                    if bad.any():
+                        raise DateError(rows[members[bad]], f"are not Excel serial days ({_RANGE})")
+                    parsed.days[rows[members]] = got
+                    return
+                raise DateError(rows[members], "are numbers, not dates", _NUMBER_HINT)
+            if _BIG_YEAR.fullmatch(shape):
+                raise DateError(rows[members], f"are outside the supported range ({_RANGE})")
+            if _SHORT_YEAR.fullmatch(shape):
+                raise DateError(
+                    rows[members], "have a two-digit year", "pass date_format= (e.g. '%d/%m/%y')"
+                )
+            hint = _FORMAT_HINT if self.format.text is None else None
+            what = "are not dates" + (
+                f" in the format {self.format.text!r}" if self.format.text is not None else ""
+            )
+            raise DateError(rows[members], what, hint)
+        spans = match.groupdict()
+        fields = {name: match.span(name) for name, value in spans.items() if value is not None}
+
+        def number(name: str) -> IntArray:
+            a, b = fields[name]
+            return read_number(chars, members, a, b)
+
+        year = number("y") if "y" in fields else _two_digit_year(number("yy"))
+        bad = np.zeros(members.size, dtype=bool)
+        if "H" in fields:
+            hour, minute = number("H"), number("Mi")
+            second = number("S") if "S" in fields else np.zeros_like(hour)
+            if "p" in fields:
+                bad |= (hour < 1) | (hour > 12)
+            else:
+                bad |= hour > 23
+            bad |= (minute > 59) | (second > 60)
+        if "tz" in fields:
+            a, b = fields["tz"]
+            tz = shape[a:b]
+            if tz == "Z":
+                key = np.zeros(members.size, dtype=np.int64)
+            else:
+                sign = -1 if tz[0] == "-" else 1
+                hh = read_number(chars, members, a + 1, a + 3)
+                mm = (
+                    read_number(chars, members, b - 2, b)
+                    if b - a > 3
+                    else np.zeros(members.size, np.int64)
+                )
+                key = sign * (hh * 60 + mm)
+                bad |= (hh > 23) | (mm > 59)
+            for value in np.unique(key).tolist():
+                parsed.offsets.setdefault(int(value), int(rows[members[np.argmax(key == value)]]))
+        if "a" in fields:
+            first, second_field = number("a"), number("b")
+            self._day_month(parsed, rows, members, first, second_field, year, bad, texts)
+            return
+        if "mon" in fields:
+            a, b = fields["mon"]
+            name = chars.text(int(members[0]))[a:b].lower().rstrip(".")
+            month_number = _MONTHS.get(name)
+            if month_number is None:
+                raise DateError(rows[members], "are not dates (unknown month name)", _FORMAT_HINT)
+            month = np.full(members.size, month_number, dtype=np.int64)
+        else:
+            month = number("m")
+        day = number("d")
+        self._store(parsed, rows[members], year, month, day, bad)
+
+    def _day_month(
+        self,
+        parsed: ParsedDates,
+        rows: IntArray,
+        members: IntArray,
+        first: IntArray,
+        second: IntArray,
+        year: IntArray,
+        bad: BoolArray,
+        texts: Callable[[IntArray], list[Any]],
+    ) -> None:
+        """``a/b/yyyy``: read where only one order makes a date; the rest waits."""
+        bad = bad | ((first > 12) & (second > 12)) | (first < 1) | (second < 1)
+        if bad.any():
+            raise DateError(rows[members[bad]], "are not dates")
+        day_first = (first > 12) & (second <= 12)
+        month_first = (second > 12) & (first <= 12)
+        for proof, where in (("day-first", day_first), ("month-first", month_first)):
+            if where.any():
+                row = int(rows[members[np.argmax(where)]])
+                if parsed.proof is not None and parsed.proof != proof:
+                    _contradiction(parsed, parsed.proof_row, row)
+                parsed.proof, parsed.proof_row = proof, row
+        same = first == second
+        sel = day_first | same
+        if sel.any():
+            self._store(parsed, rows[members[sel]], year[sel], second[sel], first[sel], bad[sel])
+        if month_first.any():
+            sel = month_first
+            self._store(parsed, rows[members[sel]], year[sel], first[sel], second[sel], bad[sel])
+        wait = ~(day_first | month_first | same)
+        if wait.any():
+            parsed.pending = np.concatenate([parsed.pending, rows[members[wait]]])
+            parsed.pending_a = np.concatenate([parsed.pending_a, first[wait]])
+            parsed.pending_b = np.concatenate([parsed.pending_b, second[wait]])
+            parsed.pending_y = np.concatenate([parsed.pending_y, year[wait]])
+
+    def _store(
+        self,
+        parsed: ParsedDates,
+        where: IntArray,
+        year: IntArray,
+        month: IntArray,
+        day: IntArray,
+        bad: BoolArray,
+    ) -> None:
+        days, wrong = _days(year, month, day)
+        wrong |= bad
+        if wrong.any():
+            out_of_range = wrong & ((year < 1) | (year > 9999))
+            if out_of_range.any():
+                raise DateError(where[out_of_range], f"are outside the supported range ({_RANGE})")
+            raise DateError(where[wrong], "are not dates (no such day or time)")
+        parsed.days[where] = days
+
+    def _strptime(
+        self,
+        parsed: ParsedDates,
+        rows: IntArray,
+        members: IntArray,
+        texts: Callable[[IntArray], list[Any]],
+    ) -> None:
+        fmt = self.format.text
+        assert fmt is not None
+        raw = texts(members)
+        uniques, inverse = np.unique(np.asarray([str(t).strip() for t in raw]), return_inverse=True)
+        got = np.zeros(uniques.size, dtype=np.int64)
+        bad = np.zeros(uniques.size, dtype=bool)
+        for k, text in enumerate(uniques.tolist()):
+            try:
+                got[k] = datetime.strptime(text, fmt).toordinal() - _EPOCH_ORDINAL
+            except ValueError:
+                bad[k] = True
+        if bad[inverse].any():
+            raise DateError(rows[members[bad[inverse]]], f"are not dates in the format {fmt!r}")
+        parsed.days[rows[members]] = got[inverse]
+
+    # -------------------------------------------------------------- the order of the call
+    def finish(self) -> None:
+        """Settle the day/month order over every column read, and fill the waiting rows."""
+        proofs = [p for p in self.parsed if p.proof is not None]
+        orders = {p.proof for p in proofs}
+        if len(orders) > 1:
+            day_first = next(p for p in proofs if p.proof == "day-first")
+            month_first = next(p for p in proofs if p.proof == "month-first")
+            raise AmbiguousDateError(
+                f"dates are day-first in column '{day_first.column}' and month-first in "
+                f"column '{month_first.column}'",
+                column=month_first.column,
+                values=[
+                    *day_first.values(np.asarray([day_first.proof_row])),
+                    *month_first.values(np.asarray([month_first.proof_row])),
+                ],
+                hint="pass date_format= for the layout of your dates",
+            )
+        order = orders.pop() if orders else None
+        for parsed in self.parsed:
+            if parsed.pending.size == 0:
+                continue
+            if order is None:
+                first = parsed.pending[:5]
+                raise AmbiguousDateError(
+                    f"{parsed.pending.size} date(s) read as day-first or month-first and no "
+                    "value settles which",
+                    column=parsed.column,
+                    ids=[] if parsed.ids is None else list(parsed.ids[first]),
+                    count=int(parsed.pending.size),
+                    values=parsed.values(first),
+                    hint="pass date_format='%d/%m/%Y' (day first) or date_format='%m/%d/%Y' (month first)",
+                )
+            if order == "day-first":
+                month, day = parsed.pending_b, parsed.pending_a
+            else:
+                month, day = parsed.pending_a, parsed.pending_b
+            days, wrong = _days(parsed.pending_y, month, day)
+            if wrong.any():  # pragma: no cover - both fields are <= 12 and valid either way
+                raise InvalidDateError("is not a date", column=parsed.column)
+            parsed.days[parsed.pending] = days
+            parsed.pending = np.zeros(0, np.int64)
+
+
+def raw_take(raw: list[Any], rows: IntArray) -> list[Any]:
+    return [raw[int(k)] for k in rows]
+
+
+def _check_offsets(parsed: ParsedDates) -> None:
+    if len(parsed.offsets) > 1:
+        rows = np.asarray(sorted(parsed.offsets.values()), dtype=np.int64)
+        raise DateError(rows, f"mix time zones ({_offsets_text(set(parsed.offsets))})")
+
+
+def _contradiction(parsed: ParsedDates, row: int, other: int) -> None:
+    raise AmbiguousDateError(
+        "dates are written both day-first and month-first",
+        column=parsed.column,
+        values=parsed.values(np.asarray([row, other], dtype=np.int64)),
+        hint="pass date_format= for the layout of your dates",
+    )
+
+
+# ----------------------------------------------------------------------------- arithmetic
+def _days(year: IntArray, month: IntArray, day: IntArray) -> tuple[IntArray, BoolArray]:
+    """Day numbers of (year, month, day), and where they are not a date of years 1..9999."""
+    wrong = (year < 1) | (year > 9999) | (month < 1) | (month > 12) | (day < 1)
+    y = np.where(wrong, 1970, year)
+    m = np.where(wrong, 1, month)
+    months = ((y - 1970) * 12 + (m - 1)).astype("timedelta64[M]")
+    first = (np.datetime64("1970-01", "M") + months).astype("datetime64[D]").astype(np.int64)
+    following = (np.datetime64("1970-01", "M") + months + 1).astype("datetime64[D]")
+    length = following.astype(np.int64) - first
+    wrong |= day > length
+    return first + np.where(wrong, 0, day - 1), wrong
+
+
+def _two_digit_year(yy: IntArray) -> IntArray:
+    """strptime's ``%y``: 69-99 are 1969-1999, 00-68 are 2000-2068."""
+    return np.where(yy >= 69, 1900 + yy, 2000 + yy)
+
+
+def _yyyymmdd(numbers: npt.NDArray[Any]) -> tuple[IntArray, BoolArray]:
+    values = np.asarray(numbers, dtype=np.float64)
+    whole = np.isfinite(values) & (values == np.floor(values)) & (values >= 0) & (values < 1e9)
+    v = np.where(whole, values, 0).astype(np.int64)
+    days, wrong = _days(v // 10_000, (v // 100) % 100, v % 100)
+    return days, wrong | ~whole
+
+
+def _excel(numbers: npt.NDArray[Any]) -> tuple[IntArray, BoolArray]:
+    """Excel serial days (1900 system: 1 is 1900-01-01, 60 the 1900-02-29 Excel invents)."""
+    values = np.asarray(numbers, dtype=np.float64)
+    ok = np.isfinite(values) & (values >= 1) & (values < 2_958_466)
+    serial = np.floor(np.where(ok, values, 1)).astype(np.int64)
+    ok &= serial != 60
+    base = np.where(serial < 60, -25_568, -25_569)  # 1899-12-31 and 1899-12-30 as day numbers
+    return base + serial, ~ok
+
+
+_K_MISSING, _K_TEXT, _K_DATE, _K_NUMBER, _K_OTHER = 0, 1, 2, 3, 4
+
+
+def _kind(value: object) -> int:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return _K_MISSING
+    if isinstance(value, str):
+        return _K_TEXT
+    if isinstance(value, (date, np.datetime64)):
+        if isinstance(value, np.datetime64) and np.isnat(value):
+            return _K_MISSING
+        return _K_DATE
+    if isinstance(value, (bool, np.bool_)):
+        return _K_OTHER
+    if isinstance(value, (float, np.floating)) and value != value:
+        return _K_MISSING
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return _K_NUMBER
+    return _K_OTHER
+
+
+def _day_of(value: Any) -> int:
+    if isinstance(value, datetime):
+        value = value.date()  # the wall-clock date, whatever its time zone
+    if isinstance(value, date):
+        return value.toordinal() - _EPOCH_ORDINAL
+    return int(np.datetime64(value, "D").astype(np.int64))
+
+
+def _utc_offset(value: Any) -> int | None:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        offset = value.utcoffset()
+        return None if offset is None else int(offset.total_seconds() // 60)
+    return None
+
+
+def _offsets_text(offsets: set[int]) -> str:
+    def show(minutes: int) -> str:
+        sign = "-" if minutes < 0 else "+"
+        hours, mins = divmod(abs(minutes), 60)
+        return f"{sign}{hours:02d}:{mins:02d}"
+
+    return ", ".join(show(m) for m in sorted(offsets))
+
+
+def date_values(days: Sequence[int] | IntArray) -> list[str]:
+    """Day numbers as ISO text (for messages)."""
+    return [str(np.datetime64(int(d), "D")) for d in days]

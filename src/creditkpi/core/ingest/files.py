@@ -1,0 +1,215 @@
+"""Reading one input table from a file: CSV, Excel or Parquet (shared with the command line).
+
+CSV cells are read as **text**: ids keep their leading zeros (``0000611365``
+stays ``0000611365``, where ``pandas.read_csv`` would make it the number
+611365), amounts keep their exact decimals, dates are left for the ledger to
+read. The separator is guessed among ``, ; tab |`` from the first line,
+``.tsv`` files are tab-separated. ``decimal=","`` turns the numbers of a file
+written with decimal commas (``1 234,56``, ``1.234,56``) into plain text
+numbers (``1234.56``), column by column, where every cell of the column is
+such a number: ids and dates are never touched.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from creditkpi.core.errors import InvalidOptionError, UnreadableFileError
+from creditkpi.core.money import SPACES, parse_amount_text
+
+__all__ = ["UnreadableFileError", "read_table"]
+
+_COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+
+
+def read_table(
+    path: str | Path,
+    *,
+    sep: str | None = None,
+    decimal: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read one input table from a CSV, Excel (``.xlsx``/``.xlsm``) or Parquet file.
+
+    The result feeds :meth:`~creditkpi.Ledger.from_frames` or
+    :meth:`~creditkpi.Ledger.from_invoice_table` as it is (map your column
+    names with ``columns=``).
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv``, ``.txt``, ``.tsv`` (optionally ``.gz``, ``.bz2``, ``.xz``,
+        ``.zip``), ``.xlsx``/``.xlsm`` (needs ``openpyxl``: the ``excel``
+        extra) or ``.parquet``/``.pq`` (needs ``pyarrow``: the ``arrow`` extra).
+    sep : str, optional
+        CSV separator; guessed among ``,`` ``;`` tab ``|`` from the first line
+        when omitted.
+    decimal : {".", ","}, optional
+        Decimal mark of the numbers written in the file. With ``","``, the
+        text columns whose every cell is a number written with a decimal
+        comma and spaces or dots grouping thousands (``1 234,56``) become
+        plain text numbers (``1234.56``); with ``"."``, those with commas
+        grouping thousands (``1,234.56``) do. Columns holding anything else
+        (ids, dates, names) are left as they are. Default: numbers are left
+        as written (pass ``decimal=`` to :meth:`~creditkpi.Ledger.from_frames`
+        instead, or here).
+    encoding : str, optional
+        Text encoding of CSV files (default UTF-8, with or without a byte
+        order mark; e.g. ``"cp1252"`` for files saved by Excel on Windows).
+    sheet : str or int, optional
+        Excel sheet (default: the first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        CSV columns as text (missing cells: missing values); Excel and
+        Parquet columns as stored.
+
+    Raises
+    ------
+    UnreadableFileError
+        The file is missing, a directory, empty, not text in ``encoding``
+        (the message suggests ``encoding="cp1252"``), an old ``.xls``, or
+        needs an optional dependency that is not installed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "factures.csv").write_text(
+    ...     "numero;client;montant\\n0001;C1;1 234,50\\n0002;C2;99,90\\n", encoding="utf-8")
+    >>> read_table(folder / "factures.csv", decimal=",").to_dict("list")
+    {'numero': ['0001', '0002'], 'client': ['C1', 'C2'], 'montant': ['1234.50', '99.90']}
+    """
+    if decimal not in (None, ".", ","):
+        raise InvalidOptionError(
+            f'decimal must be None, "." or ",", got {decimal!r}', argument="decimal"
+        )
+    p = Path(path)
+    where = str(path)
+    if not p.exists():
+        raise UnreadableFileError("file not found", path=where)
+    if p.is_dir():
+        raise UnreadableFileError("this is a directory, not a file", path=where)
+    name = p.name.lower()
+    if name.endswith((".parquet", ".pq")):
+        frame = _parquet(p, where)
+    elif name.endswith((".xlsx", ".xlsm")):
+        frame = _excel(p, where, sheet)
+    elif name.endswith(".xls"):
+        raise UnreadableFileError(
+            "old Excel .xls files are not read: save the sheet as .xlsx or CSV", path=where
+        )
+    else:
+        frame = _csv(p, where, name, sep, encoding or "utf-8-sig")
+    if decimal is not None:
+        frame = _numbers_as_text(frame, decimal)
+    return frame
+
+
+def _parquet(p: Path, where: str) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise UnreadableFileError(
+            "reading Parquet needs pyarrow: pip install 'creditkpi[arrow]'", path=where
+        ) from None
+    try:
+        return pd.read_parquet(p)
+    except (OSError, ValueError) as exc:
+        raise UnreadableFileError(f"not a Parquet file ({_one_line(exc)})", path=where) from None
+
+
+def _excel(p: Path, where: str, sheet: str | int | None) -> pd.DataFrame:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise UnreadableFileError(
+            "reading Excel files needs openpyxl: pip install 'creditkpi[excel]'", path=where
+        ) from None
+    try:
+        frame: pd.DataFrame = pd.read_excel(
+            p, sheet_name=0 if sheet is None else sheet, dtype=object
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise UnreadableFileError(
+            f"cannot read the workbook ({_one_line(exc)})", path=where
+        ) from None
+    return frame
+
+
+def _csv(p: Path, where: str, name: str, sep: str | None, encoding: str) -> pd.DataFrame:
+    if sep is None:
+        sep = "\t" if name.endswith((".tsv", ".tsv.gz")) else _sniff_separator(p, name, encoding)
+    try:
+        return pd.read_csv(
+            p, sep=sep, dtype=str, keep_default_na=False, na_values=[""], encoding=encoding
+        )
+    except UnicodeDecodeError as exc:
+        raise UnreadableFileError(
+            f"not {encoding} text ({exc.reason} at byte {exc.start})",
+            path=where,
+            option=("encoding", "cp1252"),
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise UnreadableFileError("the file is empty", path=where) from None
+    except (ValueError, OSError) as exc:
+        raise UnreadableFileError(f"cannot read it as CSV ({_one_line(exc)})", path=where) from None
+
+
+def _sniff_separator(p: Path, name: str, encoding: str) -> str:
+    """The most frequent of ``, ; tab |`` on the first line (``,`` when none is there)."""
+    opener: Any = open
+    for suffix, compressed in _COMPRESSED.items():
+        if name.endswith(suffix):
+            opener = compressed
+    if name.endswith((".zip", ".zst")):
+        return ","
+    try:
+        handle: IO[str]
+        with opener(p, "rt", encoding=encoding, errors="replace", newline="") as handle:
+            first = handle.readline()
+    except (OSError, EOFError):
+        return ","
+    counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
+    best = max(counts, key=lambda s: counts[s])
+    return best if counts[best] > 0 else ","
+
+
+def _numbers_as_text(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
+    """Columns of numbers written with ``decimal`` and grouped thousands, as plain text numbers."""
+    out = frame
+    grouping = "," if decimal == "." else "".join(SPACES) + ".,'"
+    for k in range(frame.shape[1]):
+        column = frame.iloc[:, k]
+        if not (
+            pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)
+        ):
+            continue
+        values = column.dropna()
+        texts = values[[isinstance(v, str) for v in values]]
+        if texts.empty or len(texts) != len(values):
+            continue
+        distinct = pd.unique(np.asarray(texts, dtype=object))
+        if not any(any(ch in grouping for ch in v) for v in distinct):
+            continue  # plain digits: ids, nothing to convert
+        parsed = {v: parse_amount_text(v, decimal) for v in distinct if v.strip()}
+        if any(value is None for value in parsed.values()):
+            continue
+        plain = {v: format(value, "f") for v, value in parsed.items() if value is not None}
+        if out is frame:
+            out = frame.copy()
+        out.iloc[:, k] = column.map(plain, na_action="ignore").where(column.notna(), column)
+    return out
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
