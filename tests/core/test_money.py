@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import creditkpi as ck
 from creditkpi.core.errors import (
     AmountTooLargeError,
     InvalidAmountError,
@@ -65,6 +66,19 @@ def test_minor_units_and_iso_codes() -> None:
     assert len(CURRENCIES) > 150 and all(len(c) == 3 and c.isupper() for c in CURRENCIES)
     with pytest.raises(InvalidValueError, match="'EURO'"):
         minor_unit("EURO")
+
+
+def test_withdrawn_currencies_of_past_ledgers_are_read() -> None:
+    # a 2022 ledger in Croatian kuna, a 2015 one in Belarusian roubles (no minor unit)
+    assert (minor_unit("HRK"), minor_unit("BYR"), minor_unit("BGN")) == (2, 0, 2)
+    kuna = ck.Ledger.from_records(
+        [ck.Invoice("F1", "A", "2022-03-01", "2022-03-31", "10.50", currency="HRK")]
+    )
+    assert kuna.currency == "HRK" and ck.receivables(kuna, "2022-03-31") == Decimal("10.50")
+    with pytest.raises(SubMinorUnitError):
+        ck.Ledger.from_records(
+            [ck.Invoice("F1", "A", "2015-03-01", "2015-03-31", "10.50", currency="BYR")]
+        )
 
 
 @pytest.mark.parametrize(

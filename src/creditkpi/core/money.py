@@ -21,7 +21,9 @@ The rules, the same for records and for every kind of column:
   :class:`~creditkpi.core.errors.AmountTooLargeError`, so every total,
   difference and average the library computes fits a 64-bit integer.
 * **Currencies** are ISO 4217 codes (:data:`CURRENCIES`, with their minor
-  units); case and surrounding spaces do not matter (``" eur"`` is EUR).
+  units: the codes in use and those withdrawn since 2007, such as HRK or
+  BGN, which ledgers of past years hold); case and surrounding spaces do not
+  matter (``" eur"`` is EUR).
 """
 
 from __future__ import annotations
@@ -56,12 +58,12 @@ __all__ = [
 
 #: ISO 4217 currency codes in use and the decimal places of their minor unit
 #: (list A.1; codes without a minor unit -- gold, SDR, test codes -- are left out)
-CURRENCIES: dict[str, int] = {
-    "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "ANG": 2, "AOA": 2, "ARS": 2, "AUD": 2,
-    "AWG": 2, "AZN": 2, "BAM": 2, "BBD": 2, "BDT": 2, "BGN": 2, "BHD": 3, "BIF": 0,
+_CURRENT: dict[str, int] = {
+    "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "AOA": 2, "ARS": 2, "AUD": 2,
+    "AWG": 2, "AZN": 2, "BAM": 2, "BBD": 2, "BDT": 2, "BHD": 3, "BIF": 0,
     "BMD": 2, "BND": 2, "BOB": 2, "BOV": 2, "BRL": 2, "BSD": 2, "BTN": 2, "BWP": 2,
     "BYN": 2, "BZD": 2, "CAD": 2, "CDF": 2, "CHE": 2, "CHF": 2, "CHW": 2, "CLF": 4,
-    "CLP": 0, "CNY": 2, "COP": 2, "COU": 2, "CRC": 2, "CUC": 2, "CUP": 2, "CVE": 2,
+    "CLP": 0, "CNY": 2, "COP": 2, "COU": 2, "CRC": 2, "CUP": 2, "CVE": 2,
     "CZK": 2, "DJF": 0, "DKK": 2, "DOP": 2, "DZD": 2, "EGP": 2, "ERN": 2, "ETB": 2,
     "EUR": 2, "FJD": 2, "FKP": 2, "GBP": 2, "GEL": 2, "GHS": 2, "GIP": 2, "GMD": 2,
     "GNF": 0, "GTQ": 2, "GYD": 2, "HKD": 2, "HNL": 2, "HTG": 2, "HUF": 2, "IDR": 2,
@@ -77,8 +79,21 @@ CURRENCIES: dict[str, int] = {
     "THB": 2, "TJS": 2, "TMT": 2, "TND": 3, "TOP": 2, "TRY": 2, "TTD": 2, "TWD": 2,
     "TZS": 2, "UAH": 2, "UGX": 0, "USD": 2, "USN": 2, "UYI": 0, "UYU": 2, "UYW": 4,
     "UZS": 2, "VED": 2, "VES": 2, "VND": 0, "VUV": 0, "WST": 2, "XAF": 0, "XCD": 2,
-    "XCG": 2, "XOF": 0, "XPF": 0, "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2,
+    "XAD": 2, "XCG": 2, "XOF": 0, "XPF": 0, "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2,
 }  # fmt: skip
+
+#: codes withdrawn since 2007 (ISO 4217 list A.3) that ledgers of those years still
+#: hold: euro adoptions (SIT, CYP, MTL, SKK, EEK, LVL, LTL, HRK, BGN) and
+#: redenominations or replacements (BYR, MRO, STD, VEF, ZMK, CUC, SLL, ZWL, ANG)
+_WITHDRAWN: dict[str, int] = {
+    "SIT": 2, "CYP": 2, "MTL": 2, "SKK": 2, "EEK": 2, "LVL": 2, "LTL": 2, "HRK": 2,
+    "BGN": 2, "BYR": 0, "MRO": 2, "STD": 2, "VEF": 2, "ZMK": 2, "CUC": 2, "SLL": 2,
+    "ZWL": 2, "ANG": 2,
+}  # fmt: skip
+
+#: every currency a ledger may be in, with the decimal places of its minor unit:
+#: the codes in use and those withdrawn since 2007, since ledgers hold past years
+CURRENCIES: dict[str, int] = {**_WITHDRAWN, **_CURRENT}
 
 #: the largest int64
 INT64_MAX = 2**63 - 1
