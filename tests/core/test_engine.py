@@ -22,7 +22,7 @@ from creditkpi.core.engine import (
     settled_day,
     status_at,
 )
-from creditkpi.core.engine.position import _sweep, _thresholds
+from creditkpi.core.engine.position import _sweep, _thresholds, bucket_index, bucket_labels
 from creditkpi.core.groups import group_codes
 from creditkpi.core.period import from_day, to_day
 from tests.strategies import LedgerSpec, as_of_dates, ledger_specs
@@ -206,6 +206,25 @@ def decimal_receivables(spec: LedgerSpec, as_of: date) -> Decimal:
 @given(ledger_specs(), as_of_dates())
 def test_receivables_equal_decimal_sum(spec: LedgerSpec, as_of: date) -> None:
     assert ck.receivables(spec.build(), as_of, money="decimal") == decimal_receivables(spec, as_of)
+
+
+@given(ledger_specs(), as_of_dates(), st.sampled_from([None, "country"]), st.booleans())
+def test_open_invoices_per_bucket_equal_a_count_of_the_balances(
+    spec: LedgerSpec, as_of: date, by: str | None, issue_basis: bool
+) -> None:
+    ledger = spec.build()
+    basis: Basis = "issue" if issue_basis else "due"
+    frame = position(ledger, as_of, by=by, basis=basis, bucket_counts=True)
+    snap = balances(ledger, as_of)
+    live = snap.issued & (snap.balance != 0)
+    code = bucket_index(snap, (30, 60, 90), basis)
+    groups = group_codes(ledger, by)
+    labels = bucket_labels((30, 60, 90), basis)
+    for i, label in enumerate(labels):
+        expected = np.bincount(groups.invoice[live & (code == i)], minlength=groups.size)
+        assert frame[f"{label} invoices"].tolist() == expected.tolist()
+    counts = frame[[f"{label} invoices" for label in labels]].sum(axis=1)
+    assert counts.tolist() == frame["open_invoices"].tolist()
 
 
 @given(

@@ -292,7 +292,9 @@ def snapshot_parts(
     labels = bucket_labels(edges, basis)
     k, g = grid.size, groups.size
     positional = {"receivables", "overdue", "current", "open_invoices", "unapplied", *labels}
-    if positional & set(wanted):
+    # open invoices per bucket come with the balances of one or two dates (one pass)
+    counted = "bucket_invoices" in wanted and k <= 2
+    if positional & set(wanted) or counted:
         unique, back = np.unique(grid, return_inverse=True)
         frame = position(
             ledger,
@@ -300,12 +302,17 @@ def snapshot_parts(
             edges=edges,
             basis=basis,
             by=None if groups.name == "all" else groups.name,
+            bucket_counts=counted,
         )
         for name in ("receivables", "overdue", "open_invoices", "unapplied", *labels):
             values = frame[name].to_numpy(dtype=np.int64).reshape(unique.size, g)
             out[name] = values[back]
         out["current"] = out["receivables"] - out["overdue"]
-    if "bucket_invoices" in wanted:
+        if counted:
+            columns = [f"{label} invoices" for label in labels]
+            values = frame[columns].to_numpy(dtype=np.int64)
+            out["bucket_invoices"] = values.reshape(unique.size, g, len(labels))[back]
+    if "bucket_invoices" in wanted and not counted:
         counts = np.zeros((k, g, len(labels)), dtype=np.int64)
         for j, day in enumerate(grid.tolist()):
             snap = balances(ledger, from_day(day))

@@ -78,6 +78,7 @@ def position(
     basis: Basis = "due",
     by: str | None = None,
     method: Literal["auto", "snapshot", "sweep"] = "auto",
+    bucket_counts: bool = False,
 ) -> pd.DataFrame:
     """Receivables, overdue and aging buckets per date and group (additive summary).
 
@@ -96,6 +97,10 @@ def position(
         ``snapshot`` recomputes every balance per date; ``sweep`` accumulates
         events once for all dates; ``auto`` picks sweep beyond two dates.
         Both give identical results.
+    bucket_counts : bool, default False
+        Also count the open invoices of each bucket (columns ``"<bucket>
+        invoices"``), in the same pass over the balances (this takes the
+        snapshot method).
 
     Returns
     -------
@@ -125,7 +130,7 @@ def position(
     labels = bucket_labels(edges, basis)
     if method not in ("auto", "snapshot", "sweep"):
         raise InvalidOptionError(f"method must be auto, snapshot or sweep, got {method!r}")
-    use_sweep = method == "sweep" or (method == "auto" and days.size > 2)
+    use_sweep = not bucket_counts and (method == "sweep" or (method == "auto" and days.size > 2))
     if use_sweep:
         data = _position_sweep(ledger, days, edges, basis, groups, labels)
     else:
@@ -136,6 +141,8 @@ def position(
         names=["as_of", "group"],
     )
     columns = ["receivables", "overdue", *labels, "open_invoices", "unapplied"]
+    if bucket_counts:
+        columns += [f"{label} invoices" for label in labels]
     return pd.DataFrame({c: data[c].reshape(-1) for c in columns}, index=index)
 
 
@@ -151,6 +158,7 @@ def _position_snapshot(
     buckets = np.zeros((k, g, nb), dtype=np.int64)
     overdue = np.zeros((k, g), dtype=np.int64)
     count = np.zeros((k, g), dtype=np.int64)
+    open_by_bucket = np.zeros((k, g, nb), dtype=np.int64)
     if ledger._cols.exact_float:
         # float64 fast path: every partial sum is an integer below 2**53, so exact
         amount_f, s_amount_f, s_bin = ledger._cols.float_view
@@ -176,10 +184,8 @@ def _position_snapshot(
                 )
                 overdue[j] = np.rint(owed).astype(np.int64)
             nonzero = bal != 0
-            if g == 1:
-                count[j] = np.count_nonzero(nonzero)
-            else:
-                count[j] = np.bincount(groups.invoice[nonzero], minlength=g)
+            open_by_bucket[j] = np.bincount(codes[nonzero], minlength=g * nb).reshape(g, nb)
+            count[j] = open_by_bucket[j].sum(axis=1)
     else:
         for j, day in enumerate(days):
             snap = balances(ledger, from_day(int(day)))
@@ -190,8 +196,13 @@ def _position_snapshot(
             buckets[j] = ledger._cols.bin_sum(gi * nb + b, bal, g * nb).reshape(g, nb)
             late = snap.days_past_due[idx] >= 1
             overdue[j] = ledger._cols.bin_sum(gi[late], bal[late], g)
-            count[j] = np.bincount(gi[bal != 0], minlength=g)
+            live = bal != 0
+            open_by_bucket[j] = np.bincount(gi[live] * nb + b[live], minlength=g * nb).reshape(
+                g, nb
+            )
+            count[j] = open_by_bucket[j].sum(axis=1)
     out = {label: buckets[:, :, i] for i, label in enumerate(labels)}
+    out |= {f"{label} invoices": open_by_bucket[:, :, i] for i, label in enumerate(labels)}
     out["receivables"] = buckets.sum(axis=2)
     out["overdue"] = overdue
     out["open_invoices"] = count
