@@ -65,7 +65,7 @@ def check_option(name: str, value: object, allowed: Collection[object]) -> None:
     >>> check_option("method", "fast", ("standard", "countback"))
     Traceback (most recent call last):
     ...
-    creditkpi.core.errors.InvalidOptionError: invalid-option: method must be one of 'standard', 'countback'; got 'fast' in column 'method'
+    creditkpi.core.errors.InvalidOptionError: invalid-option: method must be one of 'standard', 'countback'; got 'fast' in argument 'method'
     """
     if value not in allowed:
         shown = ", ".join(repr(a) for a in allowed)

@@ -100,6 +100,8 @@ class CreditKPIError(ValueError):
     """
 
     rule: str = "invalid-input"
+    #: what ``column`` names in the message: a column of the input, or an argument
+    subject: str = "column"
 
     def __init__(
         self,
@@ -123,7 +125,7 @@ class CreditKPIError(ValueError):
         text = f"{self.rule}: {message}"
         if argument is None:
             if column is not None:
-                text += f" in column '{column}'"
+                text += f" in {self.subject} '{column}'"
             shown = []
             if self.ids:
                 shown.append("first: " + ", ".join(repr(i) for i in self.ids))
@@ -236,6 +238,7 @@ class InvalidOptionError(CreditKPIError):
     """A function argument is not one of its allowed values."""
 
     rule = "invalid-option"
+    subject = "argument"
 
 
 class UnreadableFileError(CreditKPIError):
