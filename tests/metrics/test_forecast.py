@@ -407,6 +407,18 @@ def test_plots_write_png_files(tmp_path: Any) -> None:
     assert "2 origins" in repr(bt)
 
 
+def test_notebook_views_show_the_windows_and_the_errors() -> None:
+    ledger = small_ledger([ck.Payment("F9", "2024-07-12", "100.00")])
+    fc = ck.collection_forecast(ledger, "2024-06-30", horizon="4W")
+    cell = fc._repr_html_()
+    assert cell.startswith("<p>CollectionForecast(as of 2024-06-30, horizon=&#x27;4W&#x27;")
+    assert cell.count("<tr>") == len(fc.windows) + 1 and "expected_cash" in cell
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.DataQualityWarning)
+        bt = ck.backtest_forecast(ledger, origins=["2024-06-23", "2024-06-30"], horizon="2W")
+    assert "2 origins" in bt._repr_html_() and "wape" in bt._repr_html_().lower()
+
+
 def test_the_formula_on_plain_numbers() -> None:
     """B x (S(a+s) - S(a+e)) / S(a): invoice B of the documentation's example, week 1."""
     from creditkpi import formulas

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -316,7 +317,7 @@ class CollectionForecast:
 
     def _repr_html_(self) -> str:
         html: str = self.windows._repr_html_()  # type: ignore[operator]
-        return f"<p>{self!r}</p>" + html
+        return f"<p>{escape(repr(self))}</p>" + html
 
     def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
         """Bars of the expected cash per window (needs the ``charts`` extra).
@@ -605,7 +606,7 @@ class ForecastBacktest:
 
     def _repr_html_(self) -> str:
         html: str = self.overall._repr_html_()  # type: ignore[operator]
-        return f"<p>{self!r}</p>" + html
+        return f"<p>{escape(repr(self))}</p>" + html
 
     def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
         """Forecast vs actual cash per origin (needs the ``charts`` extra).
