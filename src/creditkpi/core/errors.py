@@ -22,6 +22,7 @@ __all__ = [
     "AmountTooLargeError",
     "CreditKPIError",
     "DataQualityWarning",
+    "DebitAndCreditError",
     "DueBeforeIssueError",
     "DuplicateColumnError",
     "DuplicateIdError",
@@ -31,11 +32,14 @@ __all__ = [
     "InvalidPeriodError",
     "InvalidValueError",
     "MissingColumnError",
+    "MissingFECColumnError",
     "MissingValueError",
     "MixedCurrencyError",
+    "NoSettlementsReadError",
     "NonPositiveAmountError",
     "ReservedAttributeError",
     "SubMinorUnitError",
+    "UnbalancedEntryError",
     "UndefinedMetricWarning",
     "UnknownInvoiceError",
     "UnreadableFileError",
@@ -239,6 +243,30 @@ class InvalidOptionError(CreditKPIError):
 
     rule = "invalid-option"
     subject = "argument"
+
+
+class MissingFECColumnError(MissingColumnError):
+    """An FEC file lacks some of the 18 columns the format requires."""
+
+    rule = "missing-fec-column"
+
+
+class UnbalancedEntryError(CreditKPIError):
+    """An accounting entry (``EcritureNum`` of a journal) whose debits and credits differ."""
+
+    rule = "unbalanced-entry"
+
+
+class DebitAndCreditError(CreditKPIError):
+    """An entry line with both a debit and a credit amount."""
+
+    rule = "debit-and-credit"
+
+
+class NoSettlementsReadError(CreditKPIError):
+    """A one-table export read with no settlement while a column looks like a settlement date."""
+
+    rule = "no-settlements-read"
 
 
 class UnreadableFileError(CreditKPIError):

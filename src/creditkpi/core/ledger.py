@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -505,6 +505,113 @@ class Ledger:
             columns=columns,
             date_format=date_format,
             decimal=decimal,
+        )
+
+    @classmethod
+    def from_gl_lines(
+        cls,
+        frame: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        match: str = "match",
+        match_date: str | None = None,
+        terms: int | Mapping[str, int] = 30,
+        due_dates: Any = None,
+        date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+        currency: str = "EUR",
+    ) -> Ledger:
+        """Build a ledger from customer line items with a matching or clearing reference.
+
+        The general form of an accounting system's customer sub-ledger: one
+        row per entry line on a customer account (a general-ledger or
+        SAP-style line-item export, Odoo journal items), with the reference
+        that ties payments to the invoices they settle (lettering, clearing
+        document, matching number). :meth:`from_fec` is this with the French
+        FEC's columns and rules. See the *From your accounting system* page
+        of the documentation.
+
+        Canonical columns (map yours with ``columns``): ``customer_id``,
+        ``document_id`` (the invoice id of a debit line), ``date``, and either
+        ``debit`` and ``credit`` or one signed ``amount`` (positive = debit);
+        optional ``due_date``, ``kind`` (of credit lines: ``payment``,
+        ``credit_note``, ``write_off``; default payment), ``currency`` is not
+        read (pass ``currency=``). Any other column becomes an invoice
+        attribute (``by=``).
+
+        Parameters
+        ----------
+        frame : dataframe
+            The customer lines (pandas, polars or pyarrow).
+        columns : mapping, optional
+            ``{"canonical": "theirs"}``, e.g. ``{"customer_id": "Customer",
+            "document_id": "DocumentNo", "date": "PostingDate"}``.
+        match : str, default "match"
+            Column of the matching (clearing, lettering) reference; empty =
+            not matched.
+        match_date : str, optional
+            Column of the date the match was made (SAP's clearing date). When
+            given, settlements are dated at it (the day the item was
+            cleared); otherwise at the credit line's ``date``.
+        terms : int or mapping, default 30
+            Days from issue to due date for lines without ``due_date`` (one
+            number, or ``{customer: days}``).
+        due_dates : mapping or Series, optional
+            ``{invoice_id: date}``: due dates that override ``terms``.
+        date_format : str, optional
+            Layout of text dates (see :meth:`from_frames`).
+        decimal : {".", ","}, optional
+            Decimal mark of text amounts (see :meth:`from_frames`).
+        currency : str, default "EUR"
+            ISO 4217 code of the amounts.
+
+        Returns
+        -------
+        Ledger
+            One invoice per debit line; credits applied within each
+            (customer, match) group in date order, oldest invoice first; what
+            a credit has left, and every unmatched credit, is unapplied cash
+            of its customer.
+
+        Raises
+        ------
+        CreditKPIError
+            ``missing-column`` (a required or mapped column is absent),
+            ``debit-and-credit`` (a line with both), and every rule of
+            :meth:`from_frames` (e.g. ``duplicate-invoice-id``).
+
+        Examples
+        --------
+        >>> import pandas as pd, creditkpi as ck
+        >>> lines = pd.DataFrame({
+        ...     "customer_id": ["C1", "C1", "C1", "C1"],
+        ...     "document_id": ["F1", "F2", "PAY1", "PAY2"],
+        ...     "date": ["2024-01-10", "2024-01-20", "2024-02-15", "2024-02-20"],
+        ...     "debit": ["100.00", "50.00", "", ""],
+        ...     "credit": ["", "", "120.00", "10.00"],
+        ...     "match": ["A", "A", "A", None]})
+        >>> ledger = ck.Ledger.from_gl_lines(lines, terms=30)
+        >>> ledger.settlements[["invoice_id", "customer_id", "amount"]]
+          invoice_id customer_id amount
+        0         F1          C1 100.00
+        1         F2          C1  20.00
+        2       None          C1  10.00
+        >>> ck.receivables(ledger, "2024-02-29")
+        Decimal('30.00')
+        """
+        from creditkpi.core.ingest import gl
+
+        return gl.from_gl_lines(
+            cls,
+            frame,
+            columns=columns,
+            match=match,
+            match_date=match_date,
+            terms=terms,
+            due_dates=due_dates,
+            date_format=date_format,
+            decimal=decimal,
+            currency=currency,
         )
 
     # ------------------------------------------------------------------ facts

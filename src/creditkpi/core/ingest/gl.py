@@ -1,0 +1,536 @@
+"""General-ledger customer lines with a matching (clearing, lettering) reference into a ledger.
+
+An accounting system does not keep "invoices and payments": it keeps entry
+lines on the customer accounts, a debit for what the customer owes (an
+invoice), a credit for what reduces it (a payment, a credit note, a
+write-off), and a *matching* reference that ties credits to the debits they
+settle: the lettering code of a French FEC (``EcritureLet``), SAP's clearing
+document, Odoo's matching number. This module turns such lines into the
+invoice and settlement tables of :meth:`~creditkpi.Ledger.from_frames`, which
+then checks and builds the ledger as it does for any table.
+
+The rules (the *From your accounting system* page of the documentation):
+
+* a debit line is an invoice (its document id, customer, date and amount);
+* a credit line is a settlement of its kind (payment by default);
+* within one matching reference and customer, credits are applied in date
+  order to the debits in date order (oldest invoice first); what a credit
+  has left once the group's debits are settled is unapplied cash of the
+  customer; a group whose lines do not balance (a partial match) is applied
+  the same way, its debits stay open for what the credits do not cover;
+* a credit with no matching reference is unapplied cash of its customer (a
+  ledger only holds cash unapplied, so an unmatched credit note or write-off
+  is carried as the customer's unapplied credit);
+* the due date is ``due_date`` where the lines have one, else the invoice's
+  entry in ``due_dates``, else its date plus ``terms`` days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from creditkpi.core.errors import (
+    DebitAndCreditError,
+    InvalidOptionError,
+    InvalidValueError,
+    MissingColumnError,
+    MissingValueError,
+)
+from creditkpi.core.ingest.amounts import parse_amounts
+from creditkpi.core.ingest.columns import NameList, Names, row_labels
+from creditkpi.core.ingest.dates import MISSING, DateReader
+from creditkpi.core.ingest.ids import id_column
+from creditkpi.core.ingest.source import ColumnData, Table, to_table
+from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
+from creditkpi.core.money import CURRENCIES, cents_to_decimal
+
+__all__ = ["GL_COLUMNS", "Lines", "from_gl_lines", "group_codes", "ledger_of", "settle"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: canonical columns of general-ledger customer lines (``debit``/``credit`` or a signed ``amount``)
+GL_COLUMNS = (
+    "customer_id",
+    "document_id",
+    "date",
+    "debit",
+    "credit",
+    "amount",
+    "due_date",
+    "kind",
+    "currency",
+)
+
+_KIND_CODES = {"payment": PAYMENT, "credit_note": CREDIT_NOTE, "write_off": WRITE_OFF}
+_EPOCH = np.datetime64("1970-01-01", "D")
+
+
+@dataclass
+class Lines:
+    """Customer lines, read and checked, as the allocation needs them.
+
+    ``cents`` is signed (a debit is positive, a credit negative); ``group``
+    is the matching group of each line (``-1``: not matched); ``kind`` is
+    the settlement kind of credit lines; ``due`` the due day of debit lines
+    (``MISSING`` where the lines give none); ``row`` the input row, the last
+    tie-breaker of the date order.
+    """
+
+    customer: npt.NDArray[Any]
+    document: npt.NDArray[Any]
+    day: IntArray
+    cents: IntArray
+    group: IntArray
+    kind: npt.NDArray[np.int8]
+    row: IntArray
+    due: IntArray
+    attrs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    currency: npt.NDArray[Any] | None = None
+    settle_day: IntArray | None = None
+
+
+def group_codes(customer: npt.NDArray[Any], match: npt.NDArray[Any]) -> IntArray:
+    """One code per (customer, matching reference); ``-1`` where the reference is empty."""
+    has = np.asarray(pd.notna(match), dtype=bool)
+    if has.any():
+        text = np.asarray(match, dtype=object)
+        blank = np.zeros(len(text), dtype=bool)
+        blank[has] = pd.Series(text[has]).astype(str).str.strip().eq("").to_numpy()
+        has &= ~blank
+    out = np.full(len(match), -1, dtype=np.int64)
+    if has.any():
+        keys = pd.MultiIndex.from_arrays(
+            [pd.Series(customer[has], dtype=object), pd.Series(match[has], dtype=object)]
+        )
+        out[has] = pd.factorize(keys)[0]
+    return out
+
+
+def settle(lines: Lines) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The invoices and settlements of ``lines``: credits applied oldest invoice first.
+
+    Returns two dicts of columns (invoices: ``invoice_id, customer_id,
+    issue_date, amount, due`` and the attributes; settlements: ``invoice_id,
+    customer_id, date, amount, kind``), amounts in minor units, days as day
+    numbers.
+    """
+    debit = np.flatnonzero(lines.cents > 0)
+    credit = np.flatnonzero(lines.cents < 0)
+    # unmatched lines each get a group of their own, after the matched ones
+    group = lines.group.copy()
+    free = np.flatnonzero(group < 0)
+    top = int(group.max()) + 1 if group.size else 0
+    group[free] = top + np.arange(free.size)
+    d = debit[np.lexsort((lines.row[debit], lines.day[debit], group[debit]))]
+    c = credit[np.lexsort((lines.row[credit], lines.day[credit], group[credit]))]
+    d_amt = lines.cents[d]
+    c_amt = -lines.cents[c]
+    n_groups = top + free.size
+    d_total = np.zeros(n_groups, dtype=np.int64)
+    np.add.at(d_total, group[d], d_amt)
+    c_total = np.zeros(n_groups, dtype=np.int64)
+    np.add.at(c_total, group[c], c_amt)
+    span = np.maximum(d_total, c_total)
+    base = np.concatenate([[0], np.cumsum(span)[:-1]]) if n_groups else span
+    # every group occupies [base, base + span) on one line; debits and credits
+    # are laid end to end from the group's base in date order
+    d_end = _ends(group[d], d_amt, base)
+    c_end = _ends(group[c], c_amt, base)
+    d_start, c_start = d_end - d_amt, c_end - c_amt
+    points = np.unique(np.concatenate([d_start, d_end, c_start, c_end]))
+    seg_start, seg_len = points[:-1], np.diff(points)
+    j = np.searchsorted(c_end, seg_start, side="right")
+    has_c = j < c.size
+    has_c[has_c] = c_start[j[has_c]] <= seg_start[has_c]
+    seg_start, seg_len, j = seg_start[has_c], seg_len[has_c], j[has_c]
+    i = np.searchsorted(d_end, seg_start, side="right")
+    has_d = i < d.size
+    has_d[has_d] = d_start[i[has_d]] <= seg_start[has_d]
+    line = c[j]
+    inv_line = np.where(has_d, d[np.minimum(i, max(d.size - 1, 0))], -1)
+    kind = np.where(has_d, lines.kind[line], PAYMENT).astype(np.int8)
+    days = lines.day if lines.settle_day is None else lines.settle_day
+    invoices: dict[str, Any] = {
+        "invoice_id": lines.document[debit],
+        "customer_id": lines.customer[debit],
+        "issue_date": lines.day[debit],
+        "amount": lines.cents[debit],
+        "due": lines.due[debit],
+        "line": debit,
+    }
+    docs = lines.document[np.maximum(inv_line, 0)]
+    settlements: dict[str, Any] = {
+        "invoice_id": _with_none(docs, ~has_d),
+        "customer_id": lines.customer[line],
+        "date": days[line],
+        "amount": seg_len,
+        "kind": kind,
+        "line": line,
+        "invoice_line": inv_line,
+    }
+    return invoices, settlements
+
+
+def _with_none(values: npt.NDArray[Any], where: BoolArray) -> npt.NDArray[Any]:
+    out = np.asarray(values, dtype=object).copy()
+    out[where] = None
+    return out
+
+
+def _ends(group: IntArray, amount: IntArray, base: IntArray) -> IntArray:
+    """End of each line on the group's line: the group's base plus the running total."""
+    if amount.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    running = np.cumsum(amount)
+    first = np.concatenate([[True], group[1:] != group[:-1]])
+    start_of = np.maximum.accumulate(np.where(first, np.arange(amount.size), 0))
+    before = (running - amount)[start_of]
+    return np.asarray(base[group] + running - before, dtype=np.int64)
+
+
+def ledger_of(
+    cls: type[Ledger],
+    lines: Lines,
+    *,
+    terms: int | Mapping[str, int],
+    due_dates: Any,
+    doubtful: pd.DataFrame | None = None,
+    currency: str,
+    digits: int,
+) -> Ledger:
+    """Settle ``lines`` and build the ledger through :meth:`Ledger.from_frames`."""
+    inv, pay = settle(lines)
+    due = _due_days(inv, terms, due_dates)
+    scale = 10**digits
+    attrs = (
+        lines.attrs.iloc[inv["line"]].reset_index(drop=True) if len(lines.attrs.columns) else None
+    )
+    inv_frame = pd.DataFrame(
+        {
+            "invoice_id": pd.Series(inv["invoice_id"], dtype=object),
+            "customer_id": pd.Series(inv["customer_id"], dtype=object),
+            "issue_date": _EPOCH + inv["issue_date"].astype("timedelta64[D]"),
+            "due_date": _EPOCH + due.astype("timedelta64[D]"),
+            "amount": inv["amount"] / scale,
+            "currency": currency,
+        }
+    )
+    if attrs is not None:
+        inv_frame = pd.concat([inv_frame, attrs], axis=1)
+    kinds = np.asarray(["payment", "credit_note", "write_off"], dtype=object)
+    pay_frame = pd.DataFrame(
+        {
+            "invoice_id": pd.Series(pay["invoice_id"], dtype=object),
+            "customer_id": pd.Series(pay["customer_id"], dtype=object),
+            "date": _EPOCH + pay["date"].astype("timedelta64[D]"),
+            "amount": pay["amount"] / scale,
+            "kind": kinds[pay["kind"]],
+            "currency": currency,
+        }
+    )
+    return cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+
+
+def _due_days(inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: Any) -> IntArray:
+    """Due day of each invoice: its own, else ``due_dates[id]``, else issue + terms."""
+    issue: IntArray = inv["issue_date"]
+    due = np.asarray(inv["due"], dtype=np.int64).copy()
+    if isinstance(terms, Mapping):
+        days = pd.Series(inv["customer_id"], dtype=object).map(dict(terms))
+        if days.isna().any():
+            where = np.flatnonzero(days.isna().to_numpy() & (due == MISSING))
+            if where.size:
+                missing = pd.unique(pd.Series(inv["customer_id"][where], dtype=object))
+                raise MissingValueError(
+                    f"{where.size} invoice(s) have no due date and their customer has no "
+                    "terms in terms=",
+                    column="due_date",
+                    ids=list(inv["invoice_id"][where[:5]]),
+                    count=int(where.size),
+                    values=list(missing[:5]),
+                    hint="add those customers to terms={customer: days}, or give due_dates=",
+                )
+        offset = days.fillna(0).to_numpy(dtype=np.int64)
+    else:
+        offset = np.full(issue.shape, int(terms), dtype=np.int64)
+    if due_dates is not None:
+        given = pd.Series(due_dates)
+        if len(given):
+            read = pd.to_datetime(given.to_numpy(), errors="coerce")
+            if read.isna().any():
+                bad = given[read.isna()]
+                raise InvalidValueError(
+                    f"{bad.size} value(s) of due_dates= are not dates",
+                    column="due_dates",
+                    ids=list(bad.index[:5]),
+                    values=list(bad.to_numpy()[:5]),
+                )
+            days_of = pd.Series(
+                (read.to_numpy().astype("datetime64[D]") - _EPOCH).astype(np.int64),
+                index=given.index.astype(str),
+            )
+            found = pd.Series(inv["invoice_id"], dtype=object).astype(str).map(days_of)
+            use = found.notna().to_numpy() & (due == MISSING)
+            due[use] = found.to_numpy()[use].astype(np.int64)
+    fill = due == MISSING
+    due[fill] = issue[fill] + offset[fill]
+    return due
+
+
+# ------------------------------------------------------------------------ from_gl_lines
+def check_terms(terms: object) -> int | Mapping[str, int]:
+    """``terms=``: whole days (>= 0), one number or a mapping customer -> days."""
+    values = list(terms.values()) if isinstance(terms, Mapping) else [terms]
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise InvalidOptionError(
+                f"terms must be whole days >= 0 (one number or a mapping customer -> days), "
+                f"got {value!r}",
+                argument="terms",
+            )
+    return terms  # type: ignore[return-value]
+
+
+def text_values(data: ColumnData) -> npt.NDArray[Any]:
+    """A column as an object array of text (``None`` where missing or blank)."""
+    col = id_column(data)
+    out = np.asarray(col.objects(), dtype=object).copy()
+    out[col.null] = None
+    return out
+
+
+def from_gl_lines(
+    cls: type[Ledger],
+    frame: Any,
+    *,
+    columns: Mapping[str, str] | None = None,
+    match: str = "match",
+    match_date: str | None = None,
+    terms: int | Mapping[str, int] = 30,
+    due_dates: Any = None,
+    date_format: str | None = None,
+    decimal: str | None = None,
+    currency: str = "EUR",
+) -> Ledger:
+    """:meth:`Ledger.from_gl_lines` (see there)."""
+    terms = check_terms(terms)
+    if decimal not in (None, ".", ","):
+        raise InvalidOptionError(
+            f'decimal must be None, "." or ",", got {decimal!r}', argument="decimal"
+        )
+    code = str(currency).strip().upper()
+    if code not in CURRENCIES:
+        raise InvalidOptionError(
+            f"currency must be an ISO 4217 code, got {currency!r}", argument="currency"
+        )
+    table = to_table(frame, "lines")
+    names = _gl_names(table, columns or {}, match, match_date)
+    n = table.rows
+
+    def data(canonical: str) -> ColumnData:
+        return table.column(table.names.index(names[canonical]))
+
+    rows = row_labels(n, "lines")
+    customer = text_values(data("customer_id"))
+    document = text_values(data("document_id")) if "document_id" in names else None
+    ids: NameList = rows
+    if document is not None:
+        doc = document
+
+        def make(where: IntArray) -> npt.NDArray[Any]:
+            return np.asarray(
+                [doc[k] if doc[k] is not None else f"lines row {k}" for k in where.tolist()],
+                dtype=object,
+            )
+
+        ids = Names(n, make)
+    if any(v is None for v in customer):
+        where = np.flatnonzero(pd.isna(customer))
+        raise MissingValueError(
+            f"{where.size} line(s) have no customer",
+            column=names["customer_id"],
+            ids=list(ids[where[:5]]),
+            count=int(where.size),
+        )
+    digits = CURRENCIES[code]
+    if "amount" in names:
+        signed, _ = parse_amounts(
+            data("amount"), column=names["amount"], ids=ids, digits=digits,
+            decimal=decimal, positive=False,
+        )  # fmt: skip
+    else:
+        signed = debit_minus_credit(
+            data("debit"), data("credit"), names=(names["debit"], names["credit"]),
+            ids=ids, digits=digits, decimal=decimal,
+        )  # fmt: skip
+    reader = DateReader(date_format)
+    day = reader.read(data("date"), column=names["date"], ids=ids)
+    due = (
+        reader.read(data("due_date"), column=names["due_date"], ids=ids)
+        if "due_date" in names
+        else None
+    )
+    cleared = (
+        reader.read(data("match_date"), column=names["match_date"], ids=ids)
+        if "match_date" in names
+        else None
+    )
+    reader.finish()
+    if day.missing.any():
+        where = np.flatnonzero(day.missing)
+        raise MissingValueError(
+            f"{where.size} line(s) have no date",
+            column=names["date"],
+            ids=list(ids[where[:5]]),
+            count=int(where.size),
+        )
+    if document is None:
+        document = np.asarray([f"L{k + 1}" for k in range(n)], dtype=object)
+    else:
+        no_doc = np.flatnonzero((signed > 0) & pd.isna(document))
+        if no_doc.size:
+            raise MissingValueError(
+                f"{no_doc.size} debit line(s) (invoices) have no document id",
+                column=names["document_id"],
+                ids=list(rows[no_doc[:5]]),
+                count=int(no_doc.size),
+            )
+    kind = np.full(n, PAYMENT, dtype=np.int8)
+    if "kind" in names:
+        text = pd.Series(text_values(data("kind")), dtype=object)
+        given = text.notna().to_numpy()
+        codes = text.str.strip().str.lower().str.replace(" ", "_").str.replace("-", "_")
+        mapped = codes.map(_KIND_CODES)
+        bad = np.flatnonzero(given & mapped.isna().to_numpy() & (signed < 0))
+        if bad.size:
+            raise InvalidValueError(
+                f"{bad.size} credit line(s) have a kind that is not payment, credit_note or "
+                "write_off",
+                column=names["kind"],
+                ids=list(ids[bad[:5]]),
+                count=int(bad.size),
+                values=list(text.to_numpy()[bad[:5]]),
+            )
+        kind = mapped.fillna(PAYMENT).to_numpy().astype(np.int8)
+    matched = text_values(data("match"))
+    settle_day = None
+    if cleared is not None:
+        settle_day = np.where(cleared.missing, day.days, cleared.days)
+    consumed = {names[k] for k in names}
+    attrs = _attributes(table, consumed)
+    lines = Lines(
+        customer=customer,
+        document=document,
+        day=day.days,
+        cents=signed,
+        group=group_codes(customer, matched),
+        kind=kind,
+        row=np.arange(n, dtype=np.int64),
+        due=np.full(n, MISSING, np.int64) if due is None else due.days,
+        attrs=attrs,
+        settle_day=settle_day,
+    )
+    return ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+
+
+def debit_minus_credit(
+    debit: ColumnData,
+    credit: ColumnData,
+    *,
+    names: tuple[str, str],
+    ids: NameList,
+    digits: int,
+    decimal: str | None,
+) -> IntArray:
+    """Signed minor units of a debit and a credit column; a line holds one of them."""
+    d, d_missing = parse_amounts(
+        debit, column=names[0], ids=ids, digits=digits, decimal=decimal, positive=False,
+        optional=True,
+    )  # fmt: skip
+    c, c_missing = parse_amounts(
+        credit, column=names[1], ids=ids, digits=digits, decimal=decimal, positive=False,
+        optional=True,
+    )  # fmt: skip
+    d[d_missing] = 0
+    c[c_missing] = 0
+    both = np.flatnonzero((d != 0) & (c != 0))
+    if both.size:
+        shown = [
+            f"{names[0]}={cents_to_decimal(int(d[k]), digits)} "
+            f"{names[1]}={cents_to_decimal(int(c[k]), digits)}"
+            for k in both[:5].tolist()
+        ]
+        raise DebitAndCreditError(
+            f"{both.size} line(s) have both a debit and a credit (a line is one or the other)",
+            column=f"{names[0]}/{names[1]}",
+            ids=list(ids[both[:5]]),
+            count=int(both.size),
+            values=shown,
+            hint="split each such line in two, one debit line and one credit line",
+        )
+    return np.asarray(d - c, dtype=np.int64)
+
+
+def _gl_names(
+    table: Table, columns: Mapping[str, str], match: str, match_date: str | None
+) -> dict[str, str]:
+    """Canonical name -> the table's column, for the columns present."""
+    for key in columns:
+        if key not in GL_COLUMNS:
+            raise InvalidOptionError(
+                f"columns= maps {key!r}, which is not a general-ledger column (they are: "
+                f"{', '.join(GL_COLUMNS)})",
+                argument="columns",
+            )
+    names: dict[str, str] = {}
+    for canonical in GL_COLUMNS:
+        theirs = columns.get(canonical, canonical)
+        if theirs in table.names:
+            names[canonical] = theirs
+        elif canonical in columns:
+            raise MissingColumnError(
+                f"the lines have no column {theirs!r} (mapped to {canonical!r} by columns=; "
+                f"they have: {', '.join(table.names)})",
+                column=theirs,
+                ids=[theirs],
+            )
+    for option, value, key in (("match", match, "match"), ("match_date", match_date, "match_date")):
+        if value is None:
+            continue
+        if value not in table.names:
+            raise MissingColumnError(
+                f"the lines have no column {value!r} (named by {option}=; they have: "
+                f"{', '.join(table.names)})",
+                column=value,
+                ids=[value],
+            )
+        names[key] = value
+    required = ["customer_id", "date"]
+    if "amount" not in names:
+        required += ["debit", "credit"]
+    for canonical in required:
+        if canonical not in names:
+            raise MissingColumnError(
+                f"the lines have no {canonical!r} column (they have: {', '.join(table.names)}); "
+                "map yours with columns={" + repr(canonical) + ": 'theirs'}",
+                column=canonical,
+                ids=[canonical],
+            )
+    return names
+
+
+def _attributes(table: Table, consumed: set[str]) -> pd.DataFrame:
+    """The table's other columns, kept as invoice attributes."""
+    extra = {
+        name: pd.Series(text_values(table.column(k)), dtype=object)
+        for k, name in enumerate(table.names)
+        if name not in consumed
+    }
+    return pd.DataFrame(extra) if extra else pd.DataFrame(index=pd.RangeIndex(table.rows))
