@@ -614,6 +614,127 @@ class Ledger:
             currency=currency,
         )
 
+    @classmethod
+    def from_fec(
+        cls,
+        source: Any,
+        *,
+        accounts: Sequence[str] = ("411", "416"),
+        terms: int | Mapping[str, int] = 30,
+        due_dates: Any = None,
+        journals: Mapping[str, str] | None = None,
+        sep: str | None = None,
+        encoding: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+        date_format: str | None = "%Y%m%d",
+        currency: str = "EUR",
+    ) -> Ledger:
+        """Build a ledger from a French FEC (*Fichier des Écritures Comptables*).
+
+        Reads the customer sub-ledger of one FEC, of several (consecutive
+        fiscal years, in any order), or of a frame already read: the lines
+        on ``accounts`` (customer ``CompAuxNum``, or the account number where
+        it is empty). A debit is an invoice (id ``PieceRef``, or
+        ``EcritureNum`` where ``PieceRef`` is empty or ``-``; issued at
+        ``PieceDate``, else ``EcritureDate``); a credit is a settlement dated
+        at ``EcritureDate``, applied through the lettering (``EcritureLet``)
+        as :meth:`from_gl_lines` applies a matching reference: oldest invoice
+        first, leftovers and unlettered credits are unapplied cash. See the
+        *From your accounting system* page of the documentation for every
+        rule.
+
+        Parameters
+        ----------
+        source : str, Path, dataframe or list of them
+            FEC file(s) (tab or ``|`` separated, UTF-8 with or without byte
+            order mark or ISO 8859-15, decimal comma, ``AAAAMMJJ`` dates), or
+            frames with the 18 columns.
+        accounts : sequence of str, default ("411", "416")
+            Prefixes of the customer accounts. ``416…`` holds doubtful
+            customers (*clients douteux ou litigieux*).
+        terms : int or mapping, default 30
+            Days from issue to due date (an FEC has no due date): one number,
+            or ``{customer: days}``. 30 days is the French legal default
+            when no term is agreed (article L441-10 of the Code de commerce).
+        due_dates : mapping or Series, optional
+            ``{invoice_id: date}``, overriding ``terms``.
+        journals : mapping, optional
+            ``{journal code: kind}`` with kinds ``"sales"``, ``"bank"``,
+            ``"cash"``, ``"write_off"``, ``"opening"``, ``"misc"``; codes not
+            given are read from their start (``VT``/``VE``/``VEN`` sales,
+            ``BQ``/``BAN``/``BNK`` bank, ``CA``/``CAI`` cash,
+            ``AN``/``RAN``/``ANO``/``OUV`` opening entries, ``OD`` misc).
+        sep : str, optional
+            Separator (guessed among tab and ``|``).
+        encoding : str, optional
+            Text encoding (default: UTF-8, else ISO 8859-15).
+        decimal : {".", ","}, optional
+            Decimal mark of ``Debit``/``Credit`` (default: ``,`` when an
+            amount holds a comma).
+        date_format : str, default "%Y%m%d"
+            Layout of the dates (``AAAAMMJJ`` in the format).
+        currency : str, default "EUR"
+            The accounting currency of ``Debit``/``Credit``.
+
+        Returns
+        -------
+        Ledger
+            A customer credit is a write-off when its entry has a line on
+            ``654…``, a payment when on ``51…``/``53…`` (bank, cash), a credit
+            note when on ``70…``/``4457…`` (sales, VAT); otherwise its journal
+            decides (sales: credit note; write_off: write-off; else payment).
+            A transfer from ``411…`` to ``416…`` settles nothing: the invoices
+            its credit letters get a doubtful classification dated at the
+            entry, with the ``491…`` provision whose ``PieceRef`` is the
+            invoice (or whose ``CompAuxNum`` is a customer with one doubtful
+            invoice). Opening entries of a year whose earlier lines are also
+            read are not counted again.
+
+        Raises
+        ------
+        CreditKPIError
+            ``missing-fec-column`` (one of the 18 columns is missing),
+            ``unbalanced-entry`` (an entry's debits differ from its credits),
+            ``debit-and-credit`` (a line with both), ``unreadable-file``, and
+            every rule of :meth:`from_frames`.
+
+        Examples
+        --------
+        >>> import pandas as pd, creditkpi as ck
+        >>> from creditkpi.core.ingest.fec import FEC_COLUMNS
+        >>> rows = [  # an invoice, then a payment lettered A with it
+        ...     ["VT", "Ventes", "1", "20240105", "411000", "Clients", "C1", "Client 1",
+        ...      "F1", "20240105", "Facture F1", "120,00", "0,00", "A", "20240210",
+        ...      "20240105", "", ""],
+        ...     ["VT", "Ventes", "1", "20240105", "706000", "Services", "", "",
+        ...      "F1", "20240105", "Facture F1", "0,00", "120,00", "", "", "20240105", "", ""],
+        ...     ["BQ", "Banque", "2", "20240210", "512000", "Banque", "", "",
+        ...      "V1", "20240210", "Virement", "100,00", "0,00", "", "", "20240210", "", ""],
+        ...     ["BQ", "Banque", "2", "20240210", "411000", "Clients", "C1", "Client 1",
+        ...      "V1", "20240210", "Virement", "0,00", "100,00", "A", "20240210",
+        ...      "20240210", "", ""]]
+        >>> ledger = ck.Ledger.from_fec(pd.DataFrame(rows, columns=FEC_COLUMNS))
+        >>> ledger
+        Ledger(1 invoices, 1 settlements, 1 customers, EUR, 2024-01-05..2024-02-10)
+        >>> ck.receivables(ledger, "2024-02-29")
+        Decimal('20.00')
+        """
+        from creditkpi.core.ingest import fec
+
+        return fec.from_fec(
+            cls,
+            source,
+            accounts=accounts,
+            terms=terms,
+            due_dates=due_dates,
+            journals=journals,
+            sep=sep,
+            encoding=encoding,
+            decimal=decimal,
+            date_format=date_format,
+            currency=currency,
+        )
+
     # ------------------------------------------------------------------ facts
     @property
     def currency(self) -> str:

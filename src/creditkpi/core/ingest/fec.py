@@ -1,0 +1,538 @@
+"""The French *Fichier des Écritures Comptables* (FEC) into a ledger.
+
+The FEC (article A47 A-1 of the Livre des procédures fiscales) holds every
+entry line of a fiscal year in 18 columns (:data:`FEC_COLUMNS`), tab or pipe
+separated, in UTF-8 or ISO 8859-15, amounts with a decimal comma and no
+thousands separator, dates as ``AAAAMMJJ``. The customer sub-ledger is in
+it: the lines on accounts ``411…`` (and ``416…``, doubtful customers), the
+customer in ``CompAuxNum``, and the lettering code (``EcritureLet``) that
+ties each payment to the invoices it settles.
+
+This module reads the file(s) with the shared file reader
+(:func:`~creditkpi.core.ingest.files.read_table`), checks the entries as the
+format requires, decides what each customer line is from its entry and its
+journal, and hands the lines to :mod:`creditkpi.core.ingest.gl`, which applies
+the lettering and builds the ledger through ``Ledger.from_frames``. The rules
+are on the *From your accounting system* page of the documentation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from creditkpi.core.errors import (
+    InvalidOptionError,
+    MissingFECColumnError,
+    MissingValueError,
+    UnbalancedEntryError,
+    UnreadableFileError,
+)
+from creditkpi.core.ingest.columns import Names
+from creditkpi.core.ingest.dates import DateReader
+from creditkpi.core.ingest.files import read_table
+from creditkpi.core.ingest.gl import (
+    Lines,
+    check_terms,
+    debit_minus_credit,
+    group_codes,
+    ledger_of,
+    text_values,
+)
+from creditkpi.core.ingest.source import to_table
+from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
+from creditkpi.core.money import CURRENCIES, cents_to_decimal
+
+__all__ = ["FEC_COLUMNS", "JOURNAL_KINDS", "JOURNAL_PREFIXES", "from_fec", "read_fec"]
+
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+#: the 18 columns of an FEC, in their order (article A47 A-1 LPF)
+FEC_COLUMNS = (
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
+)
+
+#: what ``journals=`` may map a journal code to
+JOURNAL_KINDS = ("sales", "bank", "cash", "write_off", "opening", "misc")
+
+#: default journal kinds, from the start of the journal code (upper case), longest first
+JOURNAL_PREFIXES: dict[str, str] = {
+    "VEN": "sales",
+    "VTE": "sales",
+    "FAC": "sales",
+    "INV": "sales",
+    "VT": "sales",
+    "VE": "sales",
+    "BQ": "bank",
+    "BAN": "bank",
+    "BNK": "bank",
+    "CB": "bank",
+    "CAI": "cash",
+    "CSH": "cash",
+    "CA": "cash",
+    "RAN": "opening",
+    "ANO": "opening",
+    "OUV": "opening",
+    "AN": "opening",
+    "OD": "misc",
+    "MISC": "misc",
+}
+
+#: counterpart accounts that decide a customer credit's kind, in this order
+_WRITE_OFF_ACCOUNTS = ("654",)
+_CASH_ACCOUNTS = ("51", "53")
+_SALES_ACCOUNTS = ("70", "4457")
+#: doubtful customers (clients douteux ou litigieux) and their provisions
+_DOUBTFUL_ACCOUNT = "416"
+_PROVISION_ACCOUNT = "491"
+#: PieceRef values that name no document (the entry number names it instead)
+_NO_PIECE = {"", "-", "/", "--", "0"}
+
+
+def read_fec(
+    source: Any,
+    *,
+    sep: str | None = None,
+    encoding: str | None = None,
+) -> pd.DataFrame:
+    """One FEC table from a file, several files (consecutive years) or frames.
+
+    Files are read with the shared reader (separator guessed among tab and
+    ``|``; UTF-8 with or without byte order mark, else ISO 8859-15 unless
+    ``encoding`` is given). Column names are matched without regard to case.
+    A ``_file`` column numbers the sources (entry numbers are per file).
+    """
+    sources = list(source) if isinstance(source, (list, tuple)) else [source]
+    if not sources:
+        raise InvalidOptionError("from_fec needs at least one file or frame", argument="source")
+    frames = []
+    for k, one in enumerate(sources):
+        if isinstance(one, (str, Path)):
+            frame = _read_file(Path(one), sep=sep, encoding=encoding)
+            where = str(one)
+        else:
+            frame = _as_pandas(one)
+            where = f"frame {k}" if len(sources) > 1 else "the frame"
+        frame = _canonical_names(frame, where)
+        frames.append(frame.assign(_file=k))
+    if len(frames) == 1:
+        return frames[0]
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def _read_file(path: Path, *, sep: str | None, encoding: str | None) -> pd.DataFrame:
+    if encoding is not None:
+        return read_table(path, sep=sep, encoding=encoding)
+    try:
+        return read_table(path, sep=sep, encoding="utf-8-sig")
+    except UnreadableFileError as exc:
+        if exc.option is None:
+            raise
+        # the format allows ISO 8859-15 (Latin-9): what is not UTF-8 is read as it
+        return read_table(path, sep=sep, encoding="iso-8859-15")
+
+
+def _as_pandas(frame: Any) -> pd.DataFrame:
+    if isinstance(frame, pd.DataFrame):
+        return frame
+    table = to_table(frame, "FEC")
+    return pd.DataFrame({name: text_values(table.column(k)) for k, name in enumerate(table.names)})
+
+
+def _canonical_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    rename = {}
+    missing = []
+    for name in FEC_COLUMNS:
+        theirs = lower.get(name.lower())
+        if theirs is None:
+            missing.append(name)
+        elif theirs != name:
+            rename[theirs] = name
+    if missing:
+        raise MissingFECColumnError(
+            f"{len(missing)} of the 18 FEC columns are missing from {where} (it has: "
+            f"{', '.join(map(str, frame.columns))})",
+            column=missing[0],
+            ids=missing,
+            hint="an FEC has the 18 columns of article A47 A-1 LPF (JournalCode ... Idevise); "
+            "for another line-item export use Ledger.from_gl_lines",
+        )
+    return frame.rename(columns=rename) if rename else frame
+
+
+def journal_kinds(codes: npt.NDArray[Any], journals: Mapping[str, str] | None) -> npt.NDArray[Any]:
+    """The kind of each journal code: ``journals`` first, then :data:`JOURNAL_PREFIXES`."""
+    given = dict(journals or {})
+    for code, kind in given.items():
+        if kind not in JOURNAL_KINDS:
+            raise InvalidOptionError(
+                f"journals= maps {code!r} to {kind!r}; a journal kind is one of "
+                f"{', '.join(JOURNAL_KINDS)}",
+                argument="journals",
+            )
+    distinct, inverse = np.unique(np.asarray(codes, dtype=object).astype(str), return_inverse=True)
+    kinds: list[str] = []
+    prefixes = sorted(JOURNAL_PREFIXES, key=len, reverse=True)
+    for code in distinct.tolist():
+        kind: str | None = given.get(code)
+        if kind is None:
+            upper = code.strip().upper()
+            kind = next((JOURNAL_PREFIXES[p] for p in prefixes if upper.startswith(p)), "other")
+        kinds.append(kind)
+    return np.asarray(kinds, dtype=object)[inverse]
+
+
+def from_fec(
+    cls: type[Ledger],
+    source: Any,
+    *,
+    accounts: Sequence[str] = ("411", "416"),
+    terms: int | Mapping[str, int] = 30,
+    due_dates: Any = None,
+    journals: Mapping[str, str] | None = None,
+    sep: str | None = None,
+    encoding: str | None = None,
+    decimal: str | None = None,
+    date_format: str | None = "%Y%m%d",
+    currency: str = "EUR",
+) -> Ledger:
+    """:meth:`Ledger.from_fec` (see there)."""
+    terms = check_terms(terms)
+    if isinstance(accounts, str) or not all(isinstance(a, str) and a for a in accounts):
+        raise InvalidOptionError(
+            f"accounts must be account number prefixes such as ('411', '416'), got {accounts!r}",
+            argument="accounts",
+        )
+    code = str(currency).strip().upper()
+    if code not in CURRENCIES:
+        raise InvalidOptionError(
+            f"currency must be an ISO 4217 code, got {currency!r}", argument="currency"
+        )
+    digits = CURRENCIES[code]
+    fec = read_fec(source, sep=sep, encoding=encoding)
+    n = len(fec)
+    col = {name: fec[name].to_numpy(dtype=object) for name in FEC_COLUMNS}
+    journal = _text(col["JournalCode"])
+    number = _text(col["EcritureNum"])
+    account = _text(col["CompteNum"])
+    files = fec["_file"].to_numpy(dtype=np.int64)
+    entry_key = pd.MultiIndex.from_arrays([files, journal, number])
+    entry = pd.factorize(entry_key)[0].astype(np.int64)
+
+    def entry_label(where: IntArray) -> npt.NDArray[Any]:
+        return np.asarray([f"{journal[k]} {number[k]}" for k in where.tolist()], dtype=object)
+
+    ids = Names(n, entry_label)
+    if decimal is None:
+        decimal = _decimal_of(fec)
+    signed = debit_minus_credit(
+        fec["Debit"], fec["Credit"], names=("Debit", "Credit"), ids=ids, digits=digits,
+        decimal=decimal,
+    )  # fmt: skip
+    _check_balanced(entry, signed, entry_label, digits)
+
+    reader = DateReader(date_format)
+    posted = reader.read(fec["EcritureDate"], column="EcritureDate", ids=ids)
+    piece = reader.read(fec["PieceDate"], column="PieceDate", ids=ids)
+    reader.finish()
+    if posted.missing.any():
+        where = np.flatnonzero(posted.missing)
+        raise MissingValueError(
+            f"{where.size} line(s) have no EcritureDate",
+            column="EcritureDate",
+            ids=list(ids[where[:5]]),
+            count=int(where.size),
+        )
+    piece_day = np.where(piece.missing, posted.days, piece.days)
+
+    is_customer = _starts(account, accounts)
+    doubtful_account = _starts(account, (_DOUBTFUL_ACCOUNT,)) & is_customer
+    kind_of_journal = journal_kinds(journal, journals)
+    opening = kind_of_journal == "opening"
+
+    # counterpart accounts of each entry (its lines that are not customer lines)
+    n_entries = int(entry.max()) + 1 if n else 0
+
+    def entry_has(mask: BoolArray) -> BoolArray:
+        return np.bincount(entry[mask], minlength=n_entries)[entry] > 0
+
+    other = ~is_customer
+    has_write_off = entry_has(other & _starts(account, _WRITE_OFF_ACCOUNTS))
+    has_cash = entry_has(other & _starts(account, _CASH_ACCOUNTS))
+    has_sales = entry_has(other & _starts(account, _SALES_ACCOUNTS))
+
+    aux = _text(col["CompAuxNum"])
+    customer = np.where(pd.isna(aux), account, aux).astype(object)
+    piece_ref = _text(col["PieceRef"])
+    no_piece = pd.isna(piece_ref) | np.isin(piece_ref.astype(str), list(_NO_PIECE))
+    document = np.where(no_piece, number, piece_ref).astype(object)
+    letter = _text(col["EcritureLet"])
+
+    # transfers to doubtful customers: debit 416 / credit 411 in one entry
+    credit = signed < 0
+    debit = signed > 0
+    to_doubtful = entry_has(is_customer & doubtful_account & debit)
+    from_ordinary = entry_has(is_customer & ~doubtful_account & credit)
+    transfer = (
+        is_customer
+        & to_doubtful
+        & from_ordinary
+        & ((doubtful_account & debit) | (~doubtful_account & credit))
+    )
+
+    # opening entries already read as the earlier year's own lines
+    first_ordinary = (
+        posted.days[is_customer & ~opening].min() if (is_customer & ~opening).any() else None
+    )
+    carried = is_customer & opening
+    if first_ordinary is not None:
+        carried &= posted.days > first_ordinary
+    else:
+        carried[:] = False
+
+    group = group_codes(customer, letter)
+    aliases: list[tuple[int, int]] = []
+    # the 416 debit of a transfer continues the invoices its 411 credit letters
+    for e in np.unique(entry[transfer]).tolist():
+        lines = np.flatnonzero(transfer & (entry == e))
+        for who in np.unique(customer[lines]).tolist():
+            mine = lines[customer[lines] == who]
+            codes = [int(g) for g in group[mine] if g >= 0]
+            aliases += [(codes[0], g) for g in codes[1:]]
+    # an opening line of a year already read: the earlier line with its id carries it
+    if carried.any():
+        kept = np.flatnonzero(is_customer & ~carried & ~transfer)
+        kept = kept[np.argsort(posted.days[kept], kind="stable")]  # the earliest line first
+        key = pd.MultiIndex.from_arrays([customer, document, debit])
+        first_of: dict[Any, int] = {}
+        for k in kept.tolist():
+            first_of.setdefault(key[k], k)
+        for k in np.flatnonzero(carried & (group >= 0)).tolist():
+            earlier = first_of.get(key[k])
+            if earlier is not None and group[earlier] >= 0:
+                aliases.append((int(group[earlier]), int(group[k])))
+    group = _merge(group, aliases)
+
+    used = is_customer & ~transfer & ~carried & (signed != 0)
+    kind = np.full(n, PAYMENT, dtype=np.int8)
+    jk = kind_of_journal
+    kind[(jk == "sales") & credit] = CREDIT_NOTE
+    kind[(jk == "write_off") & credit] = WRITE_OFF
+    kind[has_sales & credit] = CREDIT_NOTE
+    kind[has_cash & credit] = PAYMENT
+    kind[has_write_off & credit] = WRITE_OFF
+    # invoices on their document date; settlements on the day they were posted,
+    # except what an opening entry carries, which is dated by its document
+    day = np.where(debit | opening, piece_day, posted.days)
+
+    keep = np.flatnonzero(used)
+    document = _unique_debit_ids(document, keep[debit[keep]], day)
+    extra = [c for c in fec.columns if c not in FEC_COLUMNS and c != "_file"]
+    attrs = fec.iloc[keep][extra].reset_index(drop=True) if extra else pd.DataFrame()
+    lines_ = Lines(
+        customer=customer[keep],
+        document=document[keep],
+        day=day[keep],
+        cents=signed[keep],
+        group=group[keep],
+        kind=kind[keep],
+        row=np.arange(keep.size, dtype=np.int64),
+        due=np.full(keep.size, 2**40, dtype=np.int64),
+        attrs=attrs,
+    )
+    doubtful = _doubtful(
+        transfer & credit & ~doubtful_account,
+        group,
+        customer,
+        document,
+        posted.days,
+        signed,
+        account,
+        keep,
+        debit,
+        digits,
+    )
+    return ledger_of(
+        cls, lines_, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
+        digits=digits,
+    )  # fmt: skip
+
+
+def _text(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+    """Text cells stripped, ``None`` where empty."""
+    s = pd.Series(values, dtype=object)
+    stripped = s.where(s.isna(), s.astype(str).str.strip())
+    return stripped.where(stripped.ne(""), None).to_numpy(dtype=object)
+
+
+def _starts(values: npt.NDArray[Any], prefixes: Sequence[str]) -> BoolArray:
+    s = pd.Series(values, dtype=object).fillna("").astype(str)
+    return s.str.startswith(tuple(prefixes)).to_numpy(dtype=bool)
+
+
+def _decimal_of(fec: pd.DataFrame) -> str | None:
+    """``","`` when an amount is written with a decimal comma (the format's rule)."""
+    for name in ("Debit", "Credit"):
+        column = fec[name]
+        if pd.api.types.is_numeric_dtype(column.dtype):
+            continue
+        if column.dropna().astype(str).str.contains(",", regex=False).any():
+            return ","
+    return None
+
+
+def _check_balanced(entry: IntArray, signed: IntArray, label: Any, digits: int) -> None:
+    if entry.size == 0:
+        return
+    total = np.zeros(int(entry.max()) + 1, dtype=np.int64)
+    np.add.at(total, entry, signed)
+    bad = np.flatnonzero(total != 0)
+    if bad.size == 0:
+        return
+    first_line = np.full(total.size, -1, dtype=np.int64)
+    first_line[entry[::-1]] = np.arange(entry.size - 1, -1, -1)
+    where = first_line[bad[:5]]
+    debits = np.zeros(total.size, dtype=np.int64)
+    np.add.at(debits, entry, np.maximum(signed, 0))
+    shown = [
+        f"debit {cents_to_decimal(int(debits[e]), digits)} "
+        f"credit {cents_to_decimal(int(debits[e] - total[e]), digits)}"
+        for e in bad[:5].tolist()
+    ]
+    raise UnbalancedEntryError(
+        f"{bad.size} entr{'y does' if bad.size == 1 else 'ies do'} not balance "
+        "(debits differ from credits)",
+        column="EcritureNum",
+        ids=list(label(where)),
+        count=int(bad.size),
+        values=shown,
+        hint="every entry of an FEC balances (article A47 A-1 LPF): check that the "
+        "export is complete and that Debit and Credit are read with the right decimal mark "
+        "(decimal=)",
+    )
+
+
+def _merge(group: IntArray, aliases: list[tuple[int, int]]) -> IntArray:
+    """Groups joined by ``aliases`` share the smallest code of their set."""
+    if not aliases:
+        return group
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in aliases:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    remap = {g: find(g) for g in list(parent)}
+    out = group.copy()
+    s = pd.Series(out)
+    mapped = s.map(remap)
+    out = np.where(mapped.notna(), mapped.fillna(0).to_numpy(dtype=np.int64), out)
+    return np.asarray(out, dtype=np.int64)
+
+
+def _unique_debit_ids(
+    document: npt.NDArray[Any], debits: IntArray, day: IntArray
+) -> npt.NDArray[Any]:
+    """Invoice ids unique: a second debit line with the same id becomes ``id#2`` (date order)."""
+    out = document.copy()
+    if debits.size == 0:
+        return out
+    ids = pd.Series(document[debits], dtype=object)
+    dup = ids.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return out
+    rows = debits[dup]
+    order = rows[np.lexsort((rows, day[rows]))]
+    rank = pd.Series(document[order], dtype=object).groupby(document[order]).cumcount().to_numpy()
+    for k, r in zip(order.tolist(), rank.tolist(), strict=True):
+        if r:
+            out[k] = f"{document[k]}#{r + 1}"
+    return out
+
+
+def _doubtful(
+    transfer_credit: BoolArray,
+    group: IntArray,
+    customer: npt.NDArray[Any],
+    document: npt.NDArray[Any],
+    posted: IntArray,
+    signed: IntArray,
+    account: npt.NDArray[Any],
+    keep: IntArray,
+    debit: BoolArray,
+    digits: int,
+) -> pd.DataFrame | None:
+    """Invoices moved to doubtful customers, dated at the transfer, with their 491 provision."""
+    rows = np.flatnonzero(transfer_credit)
+    if rows.size == 0:
+        return None
+    invoices = keep[debit[keep]]
+    by_group: dict[int, list[int]] = {}
+    for k in invoices.tolist():
+        if group[k] >= 0:
+            by_group.setdefault(int(group[k]), []).append(k)
+    by_id = {(customer[k], document[k]): k for k in invoices.tolist()}
+    chosen: dict[int, int] = {}  # invoice line -> transfer day
+    for r in rows.tolist():
+        found = by_group.get(int(group[r]), []) if group[r] >= 0 else []
+        if not found and (customer[r], document[r]) in by_id:
+            found = [by_id[(customer[r], document[r])]]
+        for k in found:
+            chosen.setdefault(k, int(posted[r]))
+    if not chosen:
+        return None
+    lines = np.asarray(sorted(chosen), dtype=np.int64)
+    inv_ids = document[lines]
+    # provisions: credits on 491 whose PieceRef is the invoice, or whose
+    # auxiliary account is a customer with one doubtful invoice
+    prov = np.flatnonzero(_starts(account, (_PROVISION_ACCOUNT,)) & (signed < 0))
+    provision = np.full(lines.size, -1, dtype=np.int64)
+    if prov.size:
+        position = {inv_ids[k]: k for k in range(lines.size)}
+        per_customer = pd.Series(customer[lines]).value_counts()
+        only = {c: k for k, c in enumerate(customer[lines]) if per_customer[c] == 1}
+        for p in prov.tolist():
+            k = position.get(document[p])
+            if k is None:
+                k = only.get(customer[p])
+            if k is not None:
+                provision[k] = max(provision[k], 0) - int(signed[p])
+    epoch = np.datetime64("1970-01-01", "D")
+    days = np.asarray([chosen[k] for k in lines.tolist()], dtype=np.int64)
+    scale = 10**digits
+    return pd.DataFrame(
+        {
+            "invoice_id": pd.Series(inv_ids, dtype=object),
+            "date": epoch + days.astype("timedelta64[D]"),
+            "provision": np.where(provision >= 0, provision / scale, np.nan),
+        }
+    )
