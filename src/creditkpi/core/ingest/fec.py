@@ -198,11 +198,11 @@ def journal_kinds(codes: npt.NDArray[Any], journals: Mapping[str, str] | None) -
     kinds: list[str] = []
     prefixes = sorted(JOURNAL_PREFIXES, key=len, reverse=True)
     for code in distinct.tolist():
-        kind: str | None = given.get(code)
-        if kind is None:
+        found: str | None = given.get(code)
+        if found is None:
             upper = code.strip().upper()
-            kind = next((JOURNAL_PREFIXES[p] for p in prefixes if upper.startswith(p)), "other")
-        kinds.append(kind)
+            found = next((JOURNAL_PREFIXES[p] for p in prefixes if upper.startswith(p)), "other")
+        kinds.append(found)
     return np.asarray(kinds, dtype=object)[inverse]
 
 
