@@ -40,9 +40,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import creditkpi as ck
 from creditkpi.core.ingest.fec import FEC_COLUMNS
+from tests.fec_writer import write_fec as write_fec_of
+from tests.strategies import LedgerSpec, ledger_specs
 
 JOURNALS = {"VT": "Ventes", "BQ": "Banque", "OD": "Opérations diverses", "AN": "À nouveaux"}
 ACCOUNTS = {
@@ -325,3 +328,40 @@ def test_bad_options_are_errors() -> None:
         ck.Ledger.from_fec(frame, terms={"CDUPONT": 10, "CMULLER": 45})
     with pytest.raises(ck.CreditKPIError, match=r"missing-value: 1 invoice\(s\) have no due"):
         ck.Ledger.from_fec(frame, terms={"CDUPONT": 10})
+
+
+# ------------------------------------------------------------------ metamorphic property
+MONTHS = [ck.Period.parse(f"{y}-{m:02d}") for y in (2023, 2024) for m in range(1, 13)][:20]
+MONTH_ENDS = [p.end for p in MONTHS]
+
+
+def _kpis(ledger: ck.Ledger) -> dict[str, object]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
+        return {
+            "receivables": ck.receivables(ledger, MONTH_ENDS, money="decimal"),
+            "aging": ck.aging(ledger, MONTH_ENDS, money="decimal"),
+            "dso": ck.dso(ledger, MONTHS),
+            "cei": ck.cei(ledger, MONTHS),
+            "delays": ck.payment_delays(ledger, MONTHS, money="decimal"),
+            # transfers to 416 read back as the doubtful classifications
+            "doubtful": ck.doubtful_receivables(ledger, MONTH_ENDS, money="decimal"),
+        }
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ledger_specs(max_invoices=15))
+def test_a_ledger_written_as_an_fec_reads_back_the_same(spec: LedgerSpec) -> None:
+    original = spec.build()
+    due = dict(zip(original.invoices["invoice_id"], original.invoices["due_date"], strict=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.DataQualityWarning)
+        read = ck.Ledger.from_fec(write_fec_of(spec), due_dates=due)
+    assert read.n_invoices == original.n_invoices
+    expected, got = _kpis(original), _kpis(read)
+    for name in expected:
+        left, right = expected[name], got[name]
+        if isinstance(left, pd.DataFrame):
+            pd.testing.assert_frame_equal(right, left, check_exact=True, obj=name)
+        else:
+            pd.testing.assert_series_equal(right, left, check_exact=True, obj=name)
