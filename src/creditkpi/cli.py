@@ -6,6 +6,13 @@ builds a ledger from your CSV, Parquet or Excel files and prints the
 dashboard of ``P``. Both write a terminal table (default), JSON, CSV or HTML,
 and optionally PNG charts (``--charts DIR``, needs the ``charts`` extra).
 
+Every command that reads files says on stderr what it read
+(``creditkpi: read: 2,466 invoices, 0 settlements, 100 customers, 2013-01-02
+to 2013-12-02``, not with ``-q``), and refuses a one-table export read without
+settlements when a column looks like a settlement date
+(:data:`SETTLEMENT_DATE_NAMES`), pointing at ``--invoice-table`` and
+``--settled-date``. ``--fec`` reads French FEC files.
+
 Bad input stops the command with one line on stderr,
 ``creditkpi: error: <rule>: <message> in column '<column>' (first: <ids>)``,
 and exit status 2; data-quality warnings are printed as
@@ -53,6 +60,17 @@ TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 LARGE_FILE = 40_000_000
 #: building a ledger from more rows than this shows progress on a terminal
 LARGE_ROWS = 1_000_000
+
+
+#: column names that look like a settlement date (compared lower case, letters and
+#: digits only): a one-table export read without --invoice-table holds one of them
+SETTLEMENT_DATE_NAMES = (
+    "settleddate", "settlementdate", "datesettled", "settledon", "settled",
+    "paymentdate", "paiddate", "datepaid", "paidon", "lastpaymentdate",
+    "clearingdate", "cleareddate", "clearedon", "closeddate", "closedate",
+    "datereglement", "datedereglement", "reglementdate", "datepaiement",
+    "datedepaiement", "dateencaissement", "datelettrage",
+)  # fmt: skip
 
 
 class CLIError(Exception):
@@ -280,8 +298,98 @@ def _print_warnings(caught: Sequence[warnings.WarningMessage], quiet: bool) -> N
 
 
 def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
+    """The ledger of the command's files, and what ``--map`` mapped; says what it read."""
+    used: dict[str, list[str]] = {}
+    if args.fec:
+        ledger = _load_fec(args)
+    else:
+        ledger, used = _load_tables(args)
+    if not args.quiet:
+        first, last = ledger.first_date, ledger.last_date
+        span = "no dates" if first is None else f"{first} to {last}"
+        _say(
+            "read",
+            f"{ledger.n_invoices:,} invoices, {ledger.n_settlements:,} settlements, "
+            f"{ledger.n_customers:,} customers, {span}",
+        )
+    _refuse_unsettled(ledger, args)
+    return ledger, used
+
+
+def _terms_option(text: str | None) -> int:
+    if text is None:
+        return 30
+    try:
+        value = int(text)
+    except ValueError:
+        raise CLIError(f"--terms expects whole days, got {text!r}") from None
+    if value < 0:
+        raise CLIError(f"--terms expects whole days >= 0, got {text!r}")
+    return value
+
+
+def _load_fec(args: argparse.Namespace) -> Any:
+    """``--fec``: INVOICES (and PAYMENTS) are FEC files of consecutive fiscal years."""
     import creditkpi as ck
 
+    clashes = [
+        flag
+        for flag, given in (
+            ("--invoice-table", args.invoice_table),
+            ("--settled-date", args.settled_date),
+            ("--disputed", args.disputed),
+            ("--map", args.map),
+            ("--map-file", args.map_file),
+            ("--disputes", args.disputes),
+            ("--statuses", args.statuses),
+            ("--doubtful", args.doubtful),
+            ("--sheet", args.sheet),
+        )
+        if given
+    ]
+    if clashes:
+        raise CLIError(
+            f"{', '.join(clashes)} cannot be used with --fec (an FEC is read by its 18 "
+            "columns and its lettering)"
+        )
+    accounts = tuple(a.strip() for a in (args.fec_accounts or "411,416").split(",") if a.strip())
+    if not accounts:
+        raise CLIError("--fec-accounts expects account prefixes such as 411,416")
+    files = [f for f in (args.invoices, args.payments) if f]
+    for path in files:
+        if not Path(path).is_file():
+            raise CLIError(f"FEC file not found: {path}")
+    rows = sum(Path(path).stat().st_size for path in files) // 150
+    with (
+        _status(f"reading the FEC ({rows:,} lines)", show=rows > LARGE_ROWS and not args.quiet),
+        _options_as_flags(),
+    ):
+        return ck.Ledger.from_fec(
+            files,
+            accounts=accounts,
+            terms=_terms_option(args.terms),
+            sep=args.sep,
+            encoding=args.encoding,
+            decimal="," if args.decimal == "," else None,
+            date_format=args.date_format or "%Y%m%d",
+            currency=_currency_option(args.currency) or "EUR",
+        )
+
+
+def _settlement_date_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of ``frame`` whose name looks like a settlement date."""
+    return [
+        str(name)
+        for name in frame.columns
+        if re.sub(r"[^0-9a-z]", "", str(name).lower()) in SETTLEMENT_DATE_NAMES
+    ]
+
+
+def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
+    import creditkpi as ck
+
+    if args.fec_accounts or args.terms is not None:
+        raise CLIError("--fec-accounts and --terms go with --fec")
     mapping: list[MapEntry] = []
     if args.map_file:
         mapping += _read_map_file(args.map_file)
@@ -307,8 +415,13 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         message = f"reading {Path(path).name} ({size / 1e6:,.0f} MB)"
         with _status(message, show=size > LARGE_FILE and not args.quiet):
             frames[table] = read_table(
-                path, what=table, sep=args.sep, encoding=args.encoding, sheet=args.sheet
+                path,
+                what=table,
+                sep=args.sep,
+                encoding=args.encoding or "utf-8-sig",
+                sheet=args.sheet,
             )
+    looks_settled = [] if len(files) > 1 else _settlement_date_columns(frames["invoices"])
     used = _apply_mapping(frames, mapping, files)
     args._mapped = used
     currency = _currency_option(args.currency)
@@ -342,7 +455,27 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
                 decimal=decimal,
                 unknown_invoices=args.unknown_invoices,
             )
+    mapped = {theirs for names in used.values() for theirs in names}
+    args._looks_settled = [name for name in looks_settled if name not in mapped]
     return ledger, used
+
+
+def _refuse_unsettled(ledger: Any, args: argparse.Namespace) -> None:
+    """A one-table export read as invoices only: no report where every invoice looks unpaid."""
+    looks_settled: list[str] = getattr(args, "_looks_settled", [])
+    if args.fec or args.invoice_table or ledger.n_settlements or not looks_settled:
+        return
+    from creditkpi.core.errors import NoSettlementsReadError
+
+    column = looks_settled[0]
+    raise NoSettlementsReadError(
+        f"{ledger.n_invoices:,} invoices and no settlement read from one file, every invoice "
+        "would count as unpaid, but it has a settlement date",
+        column=column,
+        count=len(looks_settled),
+        hint=f"read it as a one-row-per-invoice export with --invoice-table "
+        f"--settled-date {column}, or give the PAYMENTS file",
+    )
 
 
 @contextlib.contextmanager
@@ -760,8 +893,18 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--decimal", choices=(".", ","), default=".", metavar="MARK",
                      help="decimal mark of text amounts, . (default) or , (with ',': spaces and dots "
                      "group thousands)")  # fmt: skip
-    inp.add_argument("--encoding", default="utf-8-sig",
-                     help="text encoding of CSV files (default utf-8, e.g. cp1252)")  # fmt: skip
+    inp.add_argument("--encoding",
+                     help="text encoding of CSV files (default utf-8, e.g. cp1252; with --fec: "
+                     "utf-8, else iso-8859-15)")  # fmt: skip
+    inp.add_argument("--fec", action="store_true",
+                     help="INVOICES (and PAYMENTS) are French FEC files (Fichier des Ecritures "
+                     "Comptables) of consecutive fiscal years: the customer lines and their "
+                     "lettering make the invoices and settlements")  # fmt: skip
+    inp.add_argument("--fec-accounts", metavar="PREFIXES",
+                     help="with --fec: customer account prefixes (default 411,416)")  # fmt: skip
+    inp.add_argument("--terms", metavar="DAYS",
+                     help="with --fec: days from issue to due date (default 30: an FEC has no "
+                     "due dates)")  # fmt: skip
     inp.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
     inp.add_argument("--currency", metavar="CODE",
                      help="currency of tables without a currency column (default EUR)")  # fmt: skip

@@ -432,7 +432,7 @@ def _check_balanced(entry: IntArray, signed: IntArray, label: Any, digits: int) 
         values=shown,
         hint="every entry of an FEC balances (article A47 A-1 LPF): check that the "
         "export is complete and that Debit and Credit are read with the right decimal mark "
-        "(decimal=)",
+        '(decimal=",")',
     )
 
 
