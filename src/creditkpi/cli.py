@@ -7,7 +7,7 @@ dashboard of ``P``. Both write a terminal table (default), JSON, CSV or HTML,
 and optionally PNG charts (``--charts DIR``, needs the ``charts`` extra).
 
 Every command that reads files says on stderr what it read
-(``creditkpi: read: 2,466 invoices, 0 settlements, 100 customers, 2013-01-02
+(``creditkpi: read: 2,466 invoices, 0 settlements, 100 customers, 2012-01-03
 to 2013-12-02``, not with ``-q``), and refuses a one-table export read without
 settlements when a column looks like a settlement date
 (:data:`SETTLEMENT_DATE_NAMES`), pointing at ``--invoice-table`` and
