@@ -235,68 +235,84 @@ def from_fec(
     digits = CURRENCIES[code]
     fec = read_fec(source, sep=sep, encoding=encoding)
     n = len(fec)
-    col = {name: fec[name].to_numpy(dtype=object) for name in FEC_COLUMNS}
-    journal = _text(col["JournalCode"])
-    number = _text(col["EcritureNum"])
-    account = _text(col["CompteNum"])
+    # every line: its entry (file, journal, number) and its account's role, read on
+    # the distinct values (a few thousand accounts and journals for a million lines)
     files = fec["_file"].to_numpy(dtype=np.int64)
-    entry_key = pd.MultiIndex.from_arrays([files, journal, number])
-    entry = pd.factorize(entry_key)[0].astype(np.int64)
+    j_code, journal_names = _codes(fec["JournalCode"])
+    e_code, entry_names = _codes(fec["EcritureNum"])
+    key = (files * (len(journal_names) + 1) + j_code) * (len(entry_names) + 1) + e_code
+    entry = pd.factorize(key)[0].astype(np.int64)
+    a_code, account_names = _codes(fec["CompteNum"])
+
+    def account_is(prefixes: Sequence[str]) -> BoolArray:
+        return _starts(account_names, prefixes)[a_code]
 
     def entry_label(where: IntArray) -> npt.NDArray[Any]:
-        return np.asarray([f"{journal[k]} {number[k]}" for k in where.tolist()], dtype=object)
+        return np.asarray(
+            [f"{journal_names[j_code[k]]} {entry_names[e_code[k]]}" for k in where.tolist()],
+            dtype=object,
+        )
 
     ids = Names(n, entry_label)
     if decimal is None:
         decimal = _decimal_of(fec)
-    signed = debit_minus_credit(
+    signed_all = debit_minus_credit(
         fec["Debit"], fec["Credit"], names=("Debit", "Credit"), ids=ids, digits=digits,
         decimal=decimal,
     )  # fmt: skip
-    _check_balanced(entry, signed, entry_label, digits)
+    _check_balanced(entry, signed_all, entry_label, digits)
 
-    reader = DateReader(date_format)
-    posted = reader.read(fec["EcritureDate"], column="EcritureDate", ids=ids)
-    piece = reader.read(fec["PieceDate"], column="PieceDate", ids=ids)
-    reader.finish()
-    if posted.missing.any():
-        where = np.flatnonzero(posted.missing)
-        raise MissingValueError(
-            f"{where.size} line(s) have no EcritureDate",
-            column="EcritureDate",
-            ids=list(ids[where[:5]]),
-            count=int(where.size),
-        )
-    piece_day = np.where(piece.missing, posted.days, piece.days)
-
-    is_customer = _starts(account, accounts)
-    doubtful_account = _starts(account, (_DOUBTFUL_ACCOUNT,)) & is_customer
-    kind_of_journal = journal_kinds(journal, journals)
-    opening = kind_of_journal == "opening"
-
-    # counterpart accounts of each entry (its lines that are not customer lines)
+    is_customer_all = account_is(accounts)
     n_entries = int(entry.max()) + 1 if n else 0
 
     def entry_has(mask: BoolArray) -> BoolArray:
-        return np.bincount(entry[mask], minlength=n_entries)[entry] > 0
+        return np.asarray(np.bincount(entry[mask], minlength=n_entries) > 0)
 
-    other = ~is_customer
-    has_write_off = entry_has(other & _starts(account, _WRITE_OFF_ACCOUNTS))
-    has_cash = entry_has(other & _starts(account, _CASH_ACCOUNTS))
-    has_sales = entry_has(other & _starts(account, _SALES_ACCOUNTS))
+    other = ~is_customer_all
+    write_off_entry = entry_has(other & account_is(_WRITE_OFF_ACCOUNTS))
+    cash_entry = entry_has(other & account_is(_CASH_ACCOUNTS))
+    sales_entry = entry_has(other & account_is(_SALES_ACCOUNTS))
+    kind_names = journal_kinds(np.asarray(journal_names, dtype=object), journals)
 
-    aux = _text(col["CompAuxNum"])
+    # from here on, the customer lines and the provision credits (491) only
+    provision_all = account_is((_PROVISION_ACCOUNT,)) & (signed_all < 0) & ~is_customer_all
+    rows = np.flatnonzero(is_customer_all | provision_all)
+    part = fec.iloc[rows]
+    is_customer = is_customer_all[rows]
+    signed = signed_all[rows]
+    ent = entry[rows]
+    account = np.asarray(account_names, dtype=object)[a_code[rows]]
+    journal_kind = kind_names[j_code[rows]]
+    number = np.asarray(entry_names, dtype=object)[e_code[rows]]
+    line_ids = Names(rows.size, lambda where: entry_label(rows[where]))
+    reader = DateReader(date_format)
+    posted = reader.read(part["EcritureDate"], column="EcritureDate", ids=line_ids)
+    piece = reader.read(part["PieceDate"], column="PieceDate", ids=line_ids)
+    reader.finish()
+    if (posted.missing & is_customer).any():
+        where = np.flatnonzero(posted.missing & is_customer)
+        raise MissingValueError(
+            f"{where.size} customer line(s) have no EcritureDate",
+            column="EcritureDate",
+            ids=list(line_ids[where[:5]]),
+            count=int(where.size),
+        )
+    piece_day = np.where(piece.missing, posted.days, piece.days)
+    doubtful_account = _starts(account, (_DOUBTFUL_ACCOUNT,)) & is_customer
+    opening = journal_kind == "opening"
+
+    aux = _text(part["CompAuxNum"])
     customer = np.where(pd.isna(aux), account, aux).astype(object)
-    piece_ref = _text(col["PieceRef"])
+    piece_ref = _text(part["PieceRef"])
     no_piece = pd.isna(piece_ref) | np.isin(piece_ref.astype(str), list(_NO_PIECE))
     document = np.where(no_piece, number, piece_ref).astype(object)
-    letter = _text(col["EcritureLet"])
+    letter = _text(part["EcritureLet"])
 
     # transfers to doubtful customers: debit 416 / credit 411 in one entry
     credit = signed < 0
     debit = signed > 0
-    to_doubtful = entry_has(is_customer & doubtful_account & debit)
-    from_ordinary = entry_has(is_customer & ~doubtful_account & credit)
+    to_doubtful = entry_has_rows(ent, is_customer & doubtful_account & debit, n_entries)
+    from_ordinary = entry_has_rows(ent, is_customer & ~doubtful_account & credit, n_entries)
     transfer = (
         is_customer
         & to_doubtful
@@ -304,21 +320,20 @@ def from_fec(
         & ((doubtful_account & debit) | (~doubtful_account & credit))
     )
 
-    # opening entries already read as the earlier year's own lines
-    first_ordinary = (
-        posted.days[is_customer & ~opening].min() if (is_customer & ~opening).any() else None
-    )
+    # opening entries of a year whose earlier lines are read: already counted
+    ordinary = is_customer & ~opening
     carried = is_customer & opening
-    if first_ordinary is not None:
-        carried &= posted.days > first_ordinary
+    if ordinary.any():
+        carried &= posted.days > posted.days[ordinary].min()
     else:
         carried[:] = False
 
+    letter[~is_customer] = None  # a provision line's lettering is not a customer's
     group = group_codes(customer, letter)
     aliases: list[tuple[int, int]] = []
     # the 416 debit of a transfer continues the invoices its 411 credit letters
-    for e in np.unique(entry[transfer]).tolist():
-        lines = np.flatnonzero(transfer & (entry == e))
+    for e in np.unique(ent[transfer]).tolist():
+        lines = np.flatnonzero(transfer & (ent == e))
         for who in np.unique(customer[lines]).tolist():
             mine = lines[customer[lines] == who]
             codes = [int(g) for g in group[mine] if g >= 0]
@@ -327,24 +342,22 @@ def from_fec(
     if carried.any():
         kept = np.flatnonzero(is_customer & ~carried & ~transfer)
         kept = kept[np.argsort(posted.days[kept], kind="stable")]  # the earliest line first
-        key = pd.MultiIndex.from_arrays([customer, document, debit])
-        first_of: dict[Any, int] = {}
+        first_of: dict[tuple[Any, Any, bool], int] = {}
         for k in kept.tolist():
-            first_of.setdefault(key[k], k)
+            first_of.setdefault((customer[k], document[k], bool(debit[k])), k)
         for k in np.flatnonzero(carried & (group >= 0)).tolist():
-            earlier = first_of.get(key[k])
+            earlier = first_of.get((customer[k], document[k], bool(debit[k])))
             if earlier is not None and group[earlier] >= 0:
                 aliases.append((int(group[earlier]), int(group[k])))
     group = _merge(group, aliases)
 
     used = is_customer & ~transfer & ~carried & (signed != 0)
-    kind = np.full(n, PAYMENT, dtype=np.int8)
-    jk = kind_of_journal
-    kind[(jk == "sales") & credit] = CREDIT_NOTE
-    kind[(jk == "write_off") & credit] = WRITE_OFF
-    kind[has_sales & credit] = CREDIT_NOTE
-    kind[has_cash & credit] = PAYMENT
-    kind[has_write_off & credit] = WRITE_OFF
+    kind = np.full(rows.size, PAYMENT, dtype=np.int8)
+    kind[(journal_kind == "sales") & credit] = CREDIT_NOTE
+    kind[(journal_kind == "write_off") & credit] = WRITE_OFF
+    kind[sales_entry[ent] & credit] = CREDIT_NOTE
+    kind[cash_entry[ent] & credit] = PAYMENT
+    kind[write_off_entry[ent] & credit] = WRITE_OFF
     # invoices on their document date; settlements on the day they were posted,
     # except what an opening entry carries, which is dated by its document
     day = np.where(debit | opening, piece_day, posted.days)
@@ -352,7 +365,7 @@ def from_fec(
     keep = np.flatnonzero(used)
     document = _unique_debit_ids(document, keep[debit[keep]], day)
     extra = [c for c in fec.columns if c not in FEC_COLUMNS and c != "_file"]
-    attrs = fec.iloc[keep][extra].reset_index(drop=True) if extra else pd.DataFrame()
+    attrs = part.iloc[keep][extra].reset_index(drop=True) if extra else pd.DataFrame()
     lines_ = Lines(
         customer=customer[keep],
         document=document[keep],
@@ -371,7 +384,7 @@ def from_fec(
         document,
         posted.days,
         signed,
-        account,
+        np.flatnonzero(~is_customer),
         keep,
         debit,
         digits,
@@ -382,15 +395,29 @@ def from_fec(
     )  # fmt: skip
 
 
-def _text(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+def entry_has_rows(entry: IntArray, mask: BoolArray, size: int) -> BoolArray:
+    """Per line, whether its entry has a line in ``mask``."""
+    return np.asarray(np.bincount(entry[mask], minlength=size)[entry] > 0)
+
+
+def _codes(column: pd.Series) -> tuple[IntArray, list[Any]]:
+    """Integer codes of a text column's stripped values, and the distinct values (``None``: empty)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    names = _text(np.asarray(uniques, dtype=object)).tolist()
+    # values that differ only by surrounding spaces share one code
+    merged, distinct = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=False)
+    return merged[codes].astype(np.int64), list(distinct)
+
+
+def _text(values: Any) -> npt.NDArray[Any]:
     """Text cells stripped, ``None`` where empty."""
-    s = pd.Series(values, dtype=object)
+    s = pd.Series(np.asarray(values, dtype=object), dtype=object)
     stripped = s.where(s.isna(), s.astype(str).str.strip())
-    return stripped.where(stripped.ne(""), None).to_numpy(dtype=object)
+    return stripped.where(stripped.ne(""), None).to_numpy(dtype=object, copy=True)
 
 
-def _starts(values: npt.NDArray[Any], prefixes: Sequence[str]) -> BoolArray:
-    s = pd.Series(values, dtype=object).fillna("").astype(str)
+def _starts(values: Any, prefixes: Sequence[str]) -> BoolArray:
+    s = pd.Series(np.asarray(values, dtype=object), dtype=object).fillna("").astype(str)
     return s.str.startswith(tuple(prefixes)).to_numpy(dtype=bool)
 
 
@@ -486,7 +513,7 @@ def _doubtful(
     document: npt.NDArray[Any],
     posted: IntArray,
     signed: IntArray,
-    account: npt.NDArray[Any],
+    prov: IntArray,
     keep: IntArray,
     debit: BoolArray,
     digits: int,
@@ -514,7 +541,6 @@ def _doubtful(
     inv_ids = document[lines]
     # provisions: credits on 491 whose PieceRef is the invoice, or whose
     # auxiliary account is a customer with one doubtful invoice
-    prov = np.flatnonzero(_starts(account, (_PROVISION_ACCOUNT,)) & (signed < 0))
     provision = np.full(lines.size, -1, dtype=np.int64)
     if prov.size:
         position = {inv_ids[k]: k for k in range(lines.size)}

@@ -106,10 +106,9 @@ def group_codes(customer: npt.NDArray[Any], match: npt.NDArray[Any]) -> IntArray
         has &= ~blank
     out = np.full(len(match), -1, dtype=np.int64)
     if has.any():
-        keys = pd.MultiIndex.from_arrays(
-            [pd.Series(customer[has], dtype=object), pd.Series(match[has], dtype=object)]
-        )
-        out[has] = pd.factorize(keys)[0]
+        who = pd.factorize(pd.Series(customer[has], dtype=object))[0].astype(np.int64)
+        what = pd.factorize(pd.Series(match[has], dtype=object))[0].astype(np.int64)
+        out[has] = pd.factorize(who * (int(what.max()) + 1) + what)[0]
     return out
 
 
