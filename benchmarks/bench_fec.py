@@ -9,7 +9,10 @@ entry (debit 512 / credit 411), a credit note a sales entry (debit 706 and
 separated, with decimal commas and ``AAAAMMJJ`` dates, as the format wants.
 
 In the same run, on the same ledger: ``Ledger.from_frames`` on the two
-canonical tables (the baseline), ``Ledger.from_fec`` on the FEC file (read,
+canonical tables (the baseline: typed dates and float amounts), the same two
+tables as tab-separated text files written the FEC's way (``read_table`` +
+``from_frames(decimal=",", date_format="%Y%m%d")``: the cost of reading
+text), ``Ledger.from_fec`` on the FEC file (read,
 checked, lettering applied, built), on the FEC already read as a frame, and
 with the invoices' due dates given (``due_dates=``), which must give the
 same receivables and aged balance as ``from_frames`` at every month-end.
@@ -170,12 +173,33 @@ def main() -> None:
         f"{n:,} invoices, {len(pay):,} settlements -> FEC of {len(fec):,} lines, "
         f"{size:,.0f} MiB (written in {made:.1f} s)"
     )
+    # the same two tables as text files, written the FEC's way (decimal commas, AAAAMMJJ)
+    texts = []
+    for name, table, dates in (
+        ("invoices.txt", inv, ("issue_date", "due_date")),
+        ("payments.txt", pay, ("date",)),
+    ):
+        text = table.copy()
+        text["amount"] = _amounts(
+            np.rint(table["amount"].to_numpy(dtype=float) * 100).astype(np.int64)
+        )
+        for column in dates:
+            text[column] = _days(table[column].to_numpy())
+        text.to_csv(folder / name, sep="\t", index=False)
+        texts.append(folder / name)
+
+    def from_text() -> ck.Ledger:
+        frames = [ck.read_table(p) for p in texts]
+        return ck.Ledger.from_frames(*frames, decimal=",", date_format="%Y%m%d")
+
     due = pd.Series(inv["due_date"].to_numpy(), index=inv["invoice_id"].to_numpy(dtype=object))
     rows: list[tuple[str, float, float]] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         base, base_mem, reference = measure(lambda: ck.Ledger.from_frames(inv, pay), args.repeat)
         rows.append(("Ledger.from_frames (two tables, baseline)", base, base_mem))
+        text_t, text_mem, _ = measure(from_text, args.repeat)
+        rows.append(("read_table + from_frames (two text files)", text_t, text_mem))
         fec_t, fec_mem, _ = measure(lambda: ck.Ledger.from_fec(path), args.repeat)
         rows.append(("Ledger.from_fec (the file)", fec_t, fec_mem))
         read_t, read_mem, frame = measure(
