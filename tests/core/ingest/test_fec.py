@@ -231,6 +231,17 @@ def test_reading_order_and_separators_do_not_matter(years: tuple[Path, Path]) ->
     assert _settlements(ck.Ledger.from_fec(frame)) == _settlements(ck.Ledger.from_fec(years[0]))
 
 
+def test_a_separator_closing_every_line_is_no_column(tmp_path: Path) -> None:
+    rows = fec_rows(Y2023)
+    text = "\t".join([*FEC_COLUMNS, "Analytique"]) + "\t\n"
+    text += "".join("\t".join(row) + "\t\n" for row in rows)
+    path = tmp_path / "trailing.txt"
+    path.write_text(text, encoding="utf-8")
+    ledger = ck.Ledger.from_fec(path)
+    assert ledger.attributes == ["customer_id", "Analytique"]
+    assert _settlements(ledger) == EXPECTED_SETTLEMENTS[:5]
+
+
 def test_one_year_alone_takes_its_opening_entries_as_open_items(years: tuple[Path, Path]) -> None:
     ledger = ck.Ledger.from_fec(years[1])
     # the opening entries are the open items of 2023, at their document dates

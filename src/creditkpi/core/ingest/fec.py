@@ -181,6 +181,10 @@ def _canonical_names(frame: pd.DataFrame, where: str) -> pd.DataFrame:
             hint="an FEC has the 18 columns of article A47 A-1 LPF (JournalCode ... Idevise); "
             "for another line-item export use Ledger.from_gl_lines",
         )
+    # a separator at the end of every line (some exports write one) is no column
+    empty = [c for c in frame.columns if str(c).startswith("Unnamed:") and frame[c].isna().all()]
+    if empty:
+        frame = frame.drop(columns=empty)
     return frame.rename(columns=rename) if rename else frame
 
 

@@ -92,7 +92,6 @@ class Lines:
     row: IntArray
     due: IntArray
     attrs: pd.DataFrame = field(default_factory=pd.DataFrame)
-    currency: npt.NDArray[Any] | None = None
     settle_day: IntArray | None = None
 
 
