@@ -226,6 +226,7 @@ class InvalidPeriodError(CreditKPIError):
     """A period ends before it starts, or cannot be parsed."""
 
     rule = "invalid-period"
+    subject = "argument"
 
 
 class InvalidValueError(CreditKPIError):
