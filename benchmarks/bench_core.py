@@ -1,4 +1,4 @@
-"""Benchmark of the core (issue #2): receivables + aging-ready balances.
+"""Benchmark of the core: receivables + aging-ready balances.
 
 Times creditkpi against an idiomatic pandas merge + groupby baseline run in
 the same process, on the same generated ledger, at one date and at 36

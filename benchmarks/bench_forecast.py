@@ -1,4 +1,4 @@
-"""Benchmark of the collection forecast's backtest (issue #16).
+"""Benchmark of the collection forecast's backtest.
 
 Times ``ck.backtest_forecast`` with the three methods at 52 weekly origins on
 a generated ledger (20 000 customers over 36 months: about a million

@@ -1,4 +1,4 @@
-"""Benchmark of payer profiles and time-to-pay curves (issue #15).
+"""Benchmark of payer profiles and time-to-pay curves.
 
 Times ``ck.payer_profiles`` for every customer of a generated ledger (the
 bundled sample's generator at 100k invoices) and of an IBM-style one-table

@@ -1,4 +1,4 @@
-"""Benchmark of expected credit loss (issue #14): loss rates and the provision matrix.
+"""Benchmark of expected credit loss: loss rates and the provision matrix.
 
 Times ``ck.loss_rates`` (cohort and roll-rate methods) and
 ``ck.provision_matrix`` against an idiomatic pandas baseline run in the same

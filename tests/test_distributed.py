@@ -110,6 +110,12 @@ def test_long_frame_round_trip(frames: tuple[pd.DataFrame, pd.DataFrame]) -> Non
         expected = ckd.kpis(ckd.combine([a, b]))
         got = ckd.kpis(rebuilt)
     pd.testing.assert_frame_equal(got, expected)
+    # the frame is what Summary.SCHEMA declares to Spark: same names, same order, same types
+    declared = [field.split() for field in ckd.Summary.SCHEMA.split(",")]
+    frame = a.to_frame()
+    spark_kinds = {"string": "O", "long": "i", "double": "f"}
+    assert [name for name, _ in declared] == list(frame.columns)
+    assert [spark_kinds[kind] for _, kind in declared] == [t.kind for t in frame.dtypes]
 
 
 def test_combine_refuses_different_options(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
@@ -286,11 +292,10 @@ def test_spark_apply_in_pandas(
                 ledger = ck.Ledger.from_frames(a, b)
             return ckd.summarize(ledger, PERIODS).to_frame()
 
-        schema = "table string, key string, grp string, sub string, col string, value long"
         out = (
             si.groupBy("customer_id")
             .cogroup(sp.groupBy("customer_id"))
-            .applyInPandas(reduce, schema=schema)
+            .applyInPandas(reduce, schema=ckd.Summary.SCHEMA)
             .toPandas()
         )
     finally:

@@ -44,7 +44,7 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -139,7 +139,14 @@ class Summary:
         basis, by, top, granularity, currency, digits).
     issues : tuple of str
         Validation warnings of the partitions (``Ledger.report``).
+    SCHEMA : str
+        The Spark schema of :meth:`to_frame` (``applyInPandas(...,
+        schema=ckd.Summary.SCHEMA)``).
     """
+
+    SCHEMA: ClassVar[str] = (
+        "table string, key string, grp string, sub string, col string, value long, fvalue double"
+    )
 
     tables: Mapping[str, pd.DataFrame]
     first_day: int | None
@@ -154,9 +161,9 @@ class Summary:
     def to_frame(self) -> pd.DataFrame:
         """The summary as one long frame (``table, key, grp, sub, col, value, fvalue``).
 
-        The shape Spark's ``applyInPandas`` returns: fixed schema ``table
-        string, key string, grp string, sub string, col string, value long,
-        fvalue double`` (``fvalue`` holds the few float sums, e.g. squared
+        The shape Spark's ``applyInPandas`` returns: fixed schema
+        :attr:`SCHEMA`, ``table string, key string, grp string, sub string,
+        col string, value long, fvalue double`` (``fvalue`` holds the few float sums, e.g. squared
         amounts; every money and count is an exact ``value``). Labels become
         text (Python ``str`` objects, which every engine's pandas conversion
         accepts); index levels after the second are joined with ``|`` in

@@ -82,8 +82,10 @@ def test_shift_months_keeps_whole_months() -> None:
 
 @pytest.mark.parametrize("bad", ["2024-13", "April", "2024-Q5", "", "2024-04-31..2024-05-01"])
 def test_parse_errors(bad: str) -> None:
-    with pytest.raises(InvalidPeriodError, match="invalid-period"):
+    with pytest.raises(InvalidPeriodError, match="invalid-period") as info:
         ck.Period.parse(bad)
+    # a period is an argument, not a column of the data
+    assert "in argument '" in str(info.value) and "column" not in str(info.value)
 
 
 def test_end_before_start_is_an_error() -> None:

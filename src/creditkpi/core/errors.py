@@ -230,6 +230,7 @@ class InvalidPeriodError(CreditKPIError):
     """A period ends before it starts, or cannot be parsed."""
 
     rule = "invalid-period"
+    subject = "argument"
 
 
 class InvalidValueError(CreditKPIError):

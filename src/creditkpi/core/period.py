@@ -140,7 +140,7 @@ class Period:
         object.__setattr__(self, "end", end)
         if end < start:
             raise InvalidPeriodError(
-                f"period ends ({end}) before it starts ({start})", column="end", ids=[str(end)]
+                f"period ends ({end}) before it starts ({start})", column="end"
             )
 
     # constructors -----------------------------------------------------------------

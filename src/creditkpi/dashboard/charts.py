@@ -120,6 +120,36 @@ def _money_label(value: float, symbol: str) -> str:
     return f"{text} {symbol}" if len(symbol) > 1 else f"{text}{symbol}"
 
 
+def _money_axis(symbol: str) -> Any:
+    """A tick formatter whose labels differ: as many decimals as the ticks need.
+
+    ``_money_label`` rounds 1.20M and 1.25M both to "1.2M"; the axis labels
+    take one more decimal (up to three) until every tick reads differently.
+    """
+    from matplotlib.ticker import Formatter
+
+    class MoneyAxis(Formatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return _money_label(x, symbol)
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return _money_ticks([float(v) for v in values], symbol)
+
+    return MoneyAxis()
+
+
+def _money_ticks(values: list[float], symbol: str) -> list[str]:
+    """Labels of money ticks, in one unit, with the fewest decimals that tell them apart."""
+    top = max((abs(v) for v in values), default=0.0)
+    scale, unit = (1e6, "M") if top >= 1e6 else (1e3, "k") if top >= 1e4 else (1.0, "")
+    labels: list[str] = []
+    for decimals in range(4):
+        labels = [f"{v / scale:,.{decimals}f}{unit}" for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    return [f"{text} {symbol}" if len(symbol) > 1 else f"{text}{symbol}" for text in labels]
+
+
 def _symbol(currency: str) -> str:
     return _SYMBOLS.get(currency.upper(), currency.upper())
 
@@ -227,7 +257,7 @@ def aging_chart(
     ax.set_xticks(x, labels)
     ax.set_xlabel("days past due", color=_TEXT)
     ax.set_ylabel(f"open balance ({currency})", color=_TEXT)
-    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: _money_label(v, symbol)))
+    ax.yaxis.set_major_formatter(_money_axis(symbol))
     _style(ax)
     ax.legend(frameon=False, loc="upper right")
     heading = title or ("Aged balance" + (f" at {as_of}" if as_of is not None else ""))
@@ -617,7 +647,7 @@ def forecast_chart(
         ax.bar(x, other, bottom=cash, color=_COUNTBACK, label="expected write-offs (not cash)")
     ax.set_xticks(x, labels, rotation=45 if cash.size > 8 else 0, fontsize=8)
     ax.set_xlabel("window ending", color=_TEXT)
-    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: _money_label(v, symbol)))
+    ax.yaxis.set_major_formatter(_money_axis(symbol))
     ax.grid(axis="y", color=_GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     _style(ax)
@@ -690,7 +720,7 @@ def backtest_chart(
             linestyle="-" if k == 0 else "--",
             label=f"forecast: {method}",
         )
-    ax.yaxis.set_major_formatter(_formatter(lambda v, _pos: _money_label(v, symbol)))
+    ax.yaxis.set_major_formatter(_money_axis(symbol))
     ax.grid(axis="y", color=_GRID, linewidth=0.6)
     ax.set_axisbelow(True)
     ax.set_xlabel("forecast origin", color=_TEXT)

@@ -351,7 +351,7 @@ def dashboard(
     ...      ck.Invoice("F2", "C2", "2024-04-05", "2024-05-05", "500.00")],
     ...     [ck.Payment("F1", "2024-04-10", "600.00")])
     >>> board = ck.dashboard(ledger, "2024-04")
-    >>> board.kpis.loc["receivables", ["current", "previous", "change"]].tolist()
+    >>> board.kpis[["current", "previous", "change"]].loc["receivables"].tolist()
     [900.0, 1000.0, -100.0]
     >>> round(board.value("overdue_rate"), 4), board.value("overdue_rate", "previous")
     (0.4444, 0.0)
