@@ -105,6 +105,13 @@ def test_fec_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
         "is complete and that Debit and Credit are read with the right decimal mark "
         "(--decimal ,)"
     ]
+    # an FEC read without --fec: the command says what it is
+    status, out, err = _run(capsys, "report", str(path), "--period", "2023-12")
+    assert status == 2 and out == ""
+    assert err == [
+        "creditkpi: error: FEC.txt has the columns of an FEC (JournalCode, EcritureNum, "
+        "CompteNum, Debit, Credit): read it with --fec (and --terms DAYS for the due dates)"
+    ]
     status, _, err = _run(
         capsys, "report", str(tmp_path / "nope.txt"), "--fec", "--period", "2023-12"
     )
@@ -144,7 +151,7 @@ def test_one_table_export_without_settlements_is_refused(
     )  # fmt: skip
     assert status == 0
     assert err[0] == (
-        "creditkpi: read: 2 invoices, 1 settlements, 2 customers, 2024-01-02 to 2024-01-20"
+        "creditkpi: read: 2 invoices, 1 settlement, 2 customers, 2024-01-02 to 2024-01-20"
     )
 
 

@@ -305,13 +305,17 @@ def _load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
     else:
         ledger, used = _load_tables(args)
     if not args.quiet:
+        from creditkpi.core.ledger import counted
+
         first, last = ledger.first_date, ledger.last_date
         span = "no dates" if first is None else f"{first} to {last}"
-        _say(
-            "read",
-            f"{ledger.n_invoices:,} invoices, {ledger.n_settlements:,} settlements, "
-            f"{ledger.n_customers:,} customers, {span}",
+        counts = counted(
+            (ledger.n_invoices, "invoice"),
+            (ledger.n_settlements, "settlement"),
+            (ledger.n_customers, "customer"),
+            thousands=",",
         )
+        _say("read", f"{counts}, {span}")
     _refuse_unsettled(ledger, args)
     return ledger, used
 
@@ -421,6 +425,12 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
                 encoding=args.encoding or "utf-8-sig",
                 sheet=args.sheet,
             )
+    fec_columns = {"journalcode", "ecriturenum", "comptenum", "debit", "credit"}
+    if fec_columns <= {str(c).lower() for c in frames["invoices"].columns}:
+        raise CLIError(
+            f"{Path(args.invoices).name} has the columns of an FEC (JournalCode, EcritureNum, "
+            "CompteNum, Debit, Credit): read it with --fec (and --terms DAYS for the due dates)"
+        )
     looks_settled = [] if len(files) > 1 else _settlement_date_columns(frames["invoices"])
     used = _apply_mapping(frames, mapping, files)
     args._mapped = used
@@ -1234,10 +1244,13 @@ def _emit_forecast(fc: Any, bt: Any, args: argparse.Namespace) -> None:
             expected_cash=("expected_cash", "sum"),
             expected_write_offs=("expected_write_offs", "sum"),
         )
+    title = f"Expected cash from the receivables open at {fc.as_of} ({fc.method}, {fc.currency})"
+    # as wide as its title (up to the terminal), so the title does not wrap over two lines
     table = Table(
-        title=f"Expected cash from the receivables open at {fc.as_of} ({fc.method}, {fc.currency})",
+        title=title,
         caption="open invoices only: future invoicing is not forecast",
         header_style="bold",
+        min_width=min(len(title), console.width),
     )
     for title in ("window", "from", "to", "expected cash", "write-offs"):
         table.add_column(title, justify="left" if title in ("from", "to") else "right")
@@ -1267,11 +1280,15 @@ def _emit_forecast(fc: Any, bt: Any, args: argparse.Namespace) -> None:
     console.print(totals)
     if bt is not None:
         origins = bt.totals.index.get_level_values(0).unique()
+        title = (
+            f"Backtest: {len(origins)} origins from {origins[0].date()} to "
+            f"{origins[-1].date()}, each forecast from data dated <= origin"
+        )
         check = Table(
-            title=f"Backtest: {len(origins)} origins from {origins[0].date()} to "
-            f"{origins[-1].date()}, each forecast from data dated <= origin",
+            title=title,
             caption="WAPE, MAPE: lower is better; bias > 0: forecast too high",
             header_style="bold",
+            min_width=min(len(title), console.width),
         )
         for title in ("method", "WAPE", "bias", "MAPE", "MAPE undefined"):
             check.add_column(title, justify="left" if title == "method" else "right")

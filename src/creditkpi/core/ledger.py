@@ -265,6 +265,11 @@ class Columns:
         return int(max(days)) if days else None
 
 
+def counted(*counts: tuple[int, str], thousands: str = "") -> str:
+    """``"2 invoices, 1 settlement"``: each count with its noun, singular for one."""
+    return ", ".join(f"{n:{thousands}} {word}{'' if n == 1 else 's'}" for n, word in counts)
+
+
 class Ledger:
     """Invoices and settlements as validated, exact columns.
 
@@ -282,7 +287,7 @@ class Ledger:
     ...     [ck.Payment("F1", "2024-04-10", "400.00")],
     ... )
     >>> ledger
-    Ledger(2 invoices, 1 settlements, 1 customers, EUR, 2024-03-01..2024-04-10)
+    Ledger(2 invoices, 1 settlement, 1 customer, EUR, 2024-03-01..2024-04-10)
     >>> ck.receivables(ledger, "2024-04-30")
     Decimal('1100.00')
     """
@@ -715,7 +720,7 @@ class Ledger:
         ...      "20240210", "", ""]]
         >>> ledger = ck.Ledger.from_fec(pd.DataFrame(rows, columns=FEC_COLUMNS))
         >>> ledger
-        Ledger(1 invoices, 1 settlements, 1 customers, EUR, 2024-01-05..2024-02-10)
+        Ledger(1 invoice, 1 settlement, 1 customer, EUR, 2024-01-05..2024-02-10)
         >>> ck.receivables(ledger, "2024-02-29")
         Decimal('20.00')
         """
@@ -887,10 +892,13 @@ class Ledger:
     def _headline(self) -> str:
         first, last = self.first_date, self.last_date
         span = "no events" if first is None else f"{first} to {last}"
-        return (
-            f"Ledger: {self.n_invoices:,} invoices, {self.n_settlements:,} settlements, "
-            f"{self.n_customers:,} customers, {self.currency}, {span}"
+        counts = counted(
+            (self.n_invoices, "invoice"),
+            (self.n_settlements, "settlement"),
+            (self.n_customers, "customer"),
+            thousands=",",
         )
+        return f"Ledger: {counts}, {self.currency}, {span}"
 
     def __str__(self) -> str:
         """A text summary: counts, dates, attributes, :meth:`describe` and the validation warnings.
@@ -907,7 +915,7 @@ class Ledger:
         ...     [ck.Payment("F1", "2024-04-10", "400.00")],
         ... )
         >>> print(ledger)
-        Ledger: 1 invoices, 1 settlements, 1 customers, EUR, 2024-03-01 to 2024-04-10
+        Ledger: 1 invoice, 1 settlement, 1 customer, EUR, 2024-03-01 to 2024-04-10
         by= : customer_id, country
                   count       first        last   amount
         table
@@ -949,7 +957,7 @@ class Ledger:
         ...         [ck.Payment("F1", "2024-04-10", "1200.00")],
         ...     )
         >>> html = ledger._repr_html_()
-        >>> "1 invoices" in html and "2024-03-01 to 2024-04-10" in html
+        >>> "1 invoice," in html and "2024-03-01 to 2024-04-10" in html
         True
         >>> "overpaid-invoice" in html, "&lt;b&gt;region&lt;/b&gt;" in html, "<b>region" in html
         (True, True, False)
@@ -1000,10 +1008,11 @@ class Ledger:
     def __repr__(self) -> str:
         first, last = self.first_date, self.last_date
         span = "" if first is None or last is None else f", {first}..{last}"
-        extras = ""
+        counts = [
+            (self.n_invoices, "invoice"),
+            (self.n_settlements, "settlement"),
+            (self.n_customers, "customer"),
+        ]
         if self._cols.dispute_invoice.size:
-            extras += f", {self._cols.dispute_invoice.size} disputes"
-        return (
-            f"Ledger({self.n_invoices} invoices, {self.n_settlements} settlements, "
-            f"{self.n_customers} customers{extras}, {self.currency}{span})"
-        )
+            counts.append((int(self._cols.dispute_invoice.size), "dispute"))
+        return f"Ledger({counted(*counts)}, {self.currency}{span})"
