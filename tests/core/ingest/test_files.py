@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import creditkpi as ck
+from creditkpi.core.ingest import files
 
 CSV = (
     "invoice_id;customer_id;issue_date;due_date;amount\n"
@@ -121,3 +127,58 @@ def test_excel_and_parquet(tmp_path: Path) -> None:
 def test_bad_decimal_option(folder: Path) -> None:
     with pytest.raises(ck.CreditKPIError, match="decimal must be"):
         ck.read_table(folder / "factures.csv", decimal=";")
+
+
+_CELLS = st.one_of(
+    st.sampled_from(["", " ", "NA", "null", "N/A", "nan", "0001", "1 234,50", "-0", "é€", '"']),
+    st.text(alphabet="abcé€ 0123456789,;|\t\"'-.", max_size=8),
+)
+
+
+@settings(deadline=None)
+@given(
+    columns=st.lists(st.sampled_from(["id", "client", "montant", "date", "libellé"]), min_size=1,
+                     max_size=4, unique=True),
+    rows=st.lists(st.lists(_CELLS, min_size=4, max_size=4), max_size=12),
+    sep=st.sampled_from([",", ";", "\t", "|"]),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "iso-8859-15"]),
+)  # fmt: skip
+def test_large_files_read_by_pyarrow_give_the_same_frame(
+    columns: list[str], rows: list[list[str]], sep: str, encoding: str
+) -> None:
+    """pyarrow's reader (large files) and pandas' reader (small ones) give one frame."""
+    pytest.importorskip("pyarrow")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows(row[: len(columns)] for row in rows)
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        path = Path(folder) / "table.csv"
+        path.write_text(buffer.getvalue(), encoding=encoding)
+        outcomes = []
+        for threshold in (2**62, 0):  # pandas' reader, then pyarrow's
+            patch.setattr(files, "ARROW_MIN_BYTES", threshold)
+            try:
+                outcomes.append(ck.read_table(path, sep=sep, encoding=encoding))
+            except ck.CreditKPIError as exc:
+                outcomes.append(str(exc))
+    if isinstance(outcomes[0], str):
+        assert outcomes[1] == outcomes[0]  # what pyarrow cannot read, pandas reports alike
+    else:
+        assert isinstance(outcomes[1], pd.DataFrame)
+        pd.testing.assert_frame_equal(outcomes[1], outcomes[0])
+
+
+def test_what_pyarrow_cannot_read_is_reported_by_pandas(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "ragged.csv"
+    path.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
+    monkeypatch.setattr(files, "ARROW_MIN_BYTES", 0)
+    assert files._arrow_reads(path)
+    with pytest.raises(ck.CreditKPIError, match="Expected 2 fields in line 3, saw 3"):
+        ck.read_table(path)
+    # quoted line breaks are for pandas' reader: the same frame either way
+    path.write_text('a,b\n"x\ny",2\n', encoding="utf-8")
+    assert ck.read_table(path)["a"].tolist() == ["x\ny"]
