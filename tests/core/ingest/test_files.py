@@ -173,6 +173,8 @@ def test_what_pyarrow_cannot_read_is_reported_by_pandas(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pytest.importorskip("pyarrow")
+    if not files.ARROW_ENGINE_KEEPS_TEXT:
+        pytest.skip("before pandas 3.1 pandas' own reader reads every file")
     path = tmp_path / "ragged.csv"
     path.write_text("a,b\n1,2\n3,4,5\n", encoding="utf-8")
     monkeypatch.setattr(files, "ARROW_MIN_BYTES", 0)
