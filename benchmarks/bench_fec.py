@@ -1,4 +1,4 @@
-"""Benchmark of ``Ledger.from_fec`` on an FEC of about a million entry lines (issue #12).
+"""Benchmark of ``Ledger.from_fec`` on an FEC of about a million entry lines.
 
 The generated ledger of ``generate.py`` (invoices and settlements) is written
 as the FEC a bookkeeper would post, vectorised: an invoice is a sales-journal
@@ -25,12 +25,10 @@ memory above the resident memory before the call (Linux ``VmHWM``).
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,38 +38,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import make_tables, month_ends
+from timing import measure
 
 import creditkpi as ck
 from creditkpi.core.ingest.fec import FEC_COLUMNS
 
 LINES_PER_INVOICE = 3 + 2 * 1.35  # an invoice entry, ~1.35 settlements of two lines
-
-
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
-
-
-def measure(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    """(best wall seconds, peak extra MiB, last result)."""
-    best, peak, out = float("inf"), 0.0, None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        try:
-            with open("/proc/self/clear_refs", "w") as fh:
-                fh.write("5")
-        except OSError:
-            pass
-        before = _rss_kib("VmRSS:")
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-        peak = max(peak, (_rss_kib("VmHWM:") - before) / 1024)
-    return best, peak, out
 
 
 def _amounts(cents: np.ndarray) -> np.ndarray:

@@ -22,13 +22,11 @@ pandas the pandas frames. Amounts are compared in integer cents.
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import platform
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import Tables, make_tables, month_ends
+from timing import measure
 
 import creditkpi as ck
 from creditkpi import distributed as ckd
@@ -62,34 +61,6 @@ CHECKED_COLUMNS = (
 BUCKETS = ["not due", "1-30", "31-60", "61-90", "91+"]
 ONE_DATE = np.datetime64("2024-06-30", "D")
 MONTH = ck.Period.month(2024, 6)
-
-
-# ----------------------------------------------------------------------------- timing
-def _rss_kib(field: str) -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(field):
-                return int(line.split()[1])
-    return 0
-
-
-def measure(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
-    """(best wall seconds, peak extra MiB, last result)."""
-    best, peak, out = float("inf"), 0.0, None
-    for _ in range(repeat):
-        out = None
-        gc.collect()
-        try:
-            with open("/proc/self/clear_refs", "w") as fh:
-                fh.write("5")
-        except OSError:
-            pass
-        before = _rss_kib("VmRSS:")
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-        peak = max(peak, (_rss_kib("VmHWM:") - before) / 1024)
-    return best, peak, out
 
 
 # ----------------------------------------------------------------------------- countback
