@@ -326,6 +326,27 @@ def test_debit_and_credit_on_one_line_is_an_error() -> None:
     assert "(first: 'VT 1', 'VT 1'; values: 'Debit=1200.00 Credit=5.00'" in str(e.value)
 
 
+def test_a_zero_line_is_skipped_and_said() -> None:
+    # a zero-amount invoice line on 411 (and its zero sales line): nothing to read, but said
+    lines = [
+        *Y2023,
+        ("VT", "5", "20231229", "411000", "CLEROY", "F9", "20231229", "Facture F9", "", "", ""),
+        ("VT", "5", "20231229", "706000", "", "F9", "20231229", "Facture F9", "", "", ""),
+    ]
+    frame = pd.DataFrame(fec_rows(lines), columns=[*FEC_COLUMNS, "Analytique"])
+    with pytest.warns(ck.DataQualityWarning, match="zero-line: 1 customer line") as caught:
+        ledger = ck.Ledger.from_fec(frame)
+    assert len(caught) == 1
+    assert _settlements(ledger) == EXPECTED_SETTLEMENTS[:5]
+    assert "F9" not in ledger.invoices["invoice_id"].tolist()
+    (issue,) = [i for i in ledger.report.issues if i.rule == "zero-line"]
+    assert (issue.ids, issue.rows) == (("VT 5",), (len(Y2023),))
+    assert str(issue) == (
+        "zero-line: 1 customer line(s) with neither a debit nor a credit carry no amount and "
+        "were skipped in column 'Debit' (first: 'VT 5')"
+    )
+
+
 def test_bad_options_are_errors() -> None:
     frame = pd.DataFrame(fec_rows(Y2023), columns=[*FEC_COLUMNS, "Analytique"])
     with pytest.raises(ck.CreditKPIError, match=r"invalid-option: journals= maps 'VT' to 'sale'"):

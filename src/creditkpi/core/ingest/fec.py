@@ -18,6 +18,7 @@ are on the *From your accounting system* page of the documentation.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.errors import (
+    DataQualityWarning,
     InvalidOptionError,
     MissingFECColumnError,
     MissingValueError,
@@ -47,6 +49,7 @@ from creditkpi.core.ingest.gl import (
 from creditkpi.core.ingest.source import to_table
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.money import CURRENCIES, cents_to_decimal
+from creditkpi.core.validation import ValidationIssue
 
 __all__ = ["FEC_COLUMNS", "JOURNAL_KINDS", "JOURNAL_PREFIXES", "from_fec", "read_fec"]
 
@@ -393,10 +396,25 @@ def from_fec(
         debit,
         digits,
     )
-    return ledger_of(
+    ledger = ledger_of(
         cls, lines_, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
         digits=digits,
     )  # fmt: skip
+    zero = np.flatnonzero(is_customer & ~transfer & ~carried & (signed == 0))
+    if zero.size:
+        # nothing to read in them, but said: a line is never dropped silently
+        issue = ValidationIssue(
+            "zero-line",
+            "fec",
+            "Debit",
+            f"{zero.size} customer line(s) with neither a debit nor a credit carry no amount "
+            "and were skipped",
+            tuple(entry_label(rows[zero]).tolist()),
+            tuple(int(r) for r in rows[zero]),
+        )
+        ledger.report.issues.append(issue)
+        warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=3)
+    return ledger
 
 
 def entry_has_rows(entry: IntArray, mask: BoolArray, size: int) -> BoolArray:
