@@ -1236,14 +1236,7 @@ def _emit_forecast(fc: Any, bt: Any, args: argparse.Namespace) -> None:
         console.width = args.width
     elif args.output or not console.is_terminal:
         console.width = 110
-    windows = fc.windows
-    if fc.by is not None:
-        windows = windows.groupby(level="step").agg(
-            start=("start", "first"),
-            end=("end", "first"),
-            expected_cash=("expected_cash", "sum"),
-            expected_write_offs=("expected_write_offs", "sum"),
-        )
+    windows = fc.total_windows
     title = f"Expected cash from the receivables open at {fc.as_of} ({fc.method}, {fc.currency})"
     # as wide as its title (up to the terminal), so the title does not wrap over two lines
     table = Table(

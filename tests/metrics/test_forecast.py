@@ -134,6 +134,11 @@ def test_conservation_to_the_cent(spec: LedgerSpec, offset: int, by: str | None,
             assert fc["open_balance"] == receivables
         else:
             assert within.to_dict() == fc["within_horizon"].to_dict()
+        # the windows added over the groups: one row per step, the whole book's cash
+        book = fc.total_windows
+        assert list(book.index) == list(range(1, len(book) + 1))
+        assert book["expected_cash"].sum() == cash.sum()
+        assert book["expected_write_offs"].sum() == fc.windows["expected_write_offs"].sum()
 
 
 def _after(spec: LedgerSpec, when: date, draw: st.DrawFn) -> LedgerSpec:

@@ -307,6 +307,18 @@ class CollectionForecast:
         """One field of :attr:`summary`: a value, or a Series by group with ``by``."""
         return self.summary[field]
 
+    @property
+    def total_windows(self) -> pd.DataFrame:
+        """:attr:`windows` added over the groups, one row per ``step`` (``windows`` without ``by``)."""
+        if self.by is None:
+            return self.windows
+        return self.windows.groupby(level="step").agg(
+            start=("start", "first"),
+            end=("end", "first"),
+            expected_cash=("expected_cash", "sum"),
+            expected_write_offs=("expected_write_offs", "sum"),
+        )
+
     def __repr__(self) -> str:
         groups = 1 if self.by is None else len(self.summary)
         return (
@@ -336,16 +348,8 @@ class CollectionForecast:
         """
         from creditkpi.dashboard.charts import forecast_chart
 
-        windows = self.windows
-        if self.by is not None:
-            windows = windows.groupby(level="step").agg(
-                start=("start", "first"),
-                end=("end", "first"),
-                expected_cash=("expected_cash", "sum"),
-                expected_write_offs=("expected_write_offs", "sum"),
-            )
         figure: Figure = forecast_chart(
-            windows, path, as_of=self.as_of, currency=self.currency, **options
+            self.total_windows, path, as_of=self.as_of, currency=self.currency, **options
         )
         return figure
 
