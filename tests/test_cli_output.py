@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from creditkpi.cli import _status, main
+from creditkpi.cli import main
+from creditkpi.cli.common import show_progress
 
 COMMAND = Path(sys.executable).parent / "creditkpi"
 
@@ -314,13 +315,13 @@ def test_progress_only_on_a_terminal(
     from rich.console import Console
 
     shown = io.StringIO()
-    with _status("reading invoices.csv (120 MB)", show=True, console=Console(
+    with show_progress("reading invoices.csv (120 MB)", show=True, console=Console(
         file=shown, force_terminal=True, width=80
     )):  # fmt: skip
         pass
     assert "reading invoices.csv (120 MB)" in shown.getvalue()
     hidden = io.StringIO()
-    with _status("reading", show=True, console=Console(file=hidden, force_terminal=False)):
+    with show_progress("reading", show=True, console=Console(file=hidden, force_terminal=False)):
         pass
     assert hidden.getvalue() == ""
     status, _, err = _run(capsys, *_report(hostile, "-f", "json"))  # stderr captured: no bar

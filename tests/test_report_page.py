@@ -122,7 +122,7 @@ def board_rows(page_file: Path) -> list[str]:
     """The KPI rows of the demo's dashboard (the sample has no costs: that row is left out)."""
     del page_file
     from creditkpi import datasets
-    from creditkpi.cli import _last_full_month
+    from creditkpi.cli.report import _last_full_month
 
     ledger = datasets.sample()
     return [str(k) for k in ck.dashboard(ledger, _last_full_month(ledger)).kpis.index]
