@@ -46,6 +46,7 @@ from creditkpi.core.args import (
     shape_values,
 )
 from creditkpi.core.engine import (
+    FLOW_COLUMNS,
     balances,
     cumulative,
     doubtful_at,
@@ -150,16 +151,6 @@ _ACTIVATION_PARTS = (
     "invoices_activated",
     "activation_payments",
     "activation_collected",
-)
-_FLOW_PARTS = (
-    "invoiced",
-    "credit_notes",
-    "sales",
-    "cash",
-    "applied_cash",
-    "unapplied_cash",
-    "write_offs",
-    "n_invoices",
 )
 
 
@@ -526,9 +517,9 @@ def period_parts(
     out: dict[str, IntArray] = {}
     if "days" in wanted:
         out["days"] = np.asarray([p.days for p in plist], dtype=np.int64)[:, None]
-    if set(_FLOW_PARTS) & set(wanted):
+    if set(FLOW_COLUMNS) & set(wanted):
         frame = flows(ledger, plist, by=by)
-        for name in _FLOW_PARTS:
+        for name in FLOW_COLUMNS:
             out[name] = frame[name].to_numpy(dtype=np.int64).reshape(n, g)
     if set(_DELAY_PARTS) & set(wanted):
         out.update(_delay_parts(ledger, plist, groups))

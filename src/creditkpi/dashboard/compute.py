@@ -430,27 +430,24 @@ def dashboard(
 
     # ---------------------------------------------------------------- detail tables
     zero: Any = Decimal(0).scaleb(-digits) if money == "decimal" else 0.0
-    aging_table = _side_by_side(
-        col.call("aging", aging, ledger, cut, money=money),
-        col.call("aging", aging, ledger, prev_cut, money=money),
-        zero,
-    )
-    empty = pd.DataFrame()
-    dunning_table = (
-        _side_by_side(
-            col.call("dunning", by_dunning_status, ledger, cut, money=money),
-            col.call("dunning", by_dunning_status, ledger, prev_cut, money=money),
+
+    def now_and_before(name: str, table: Any) -> pd.DataFrame:
+        """A table KPI at the period's end beside the previous period's end."""
+        return _side_by_side(
+            col.call(name, table, ledger, cut, money=money),
+            col.call(name, table, ledger, prev_cut, money=money),
             zero,
         )
+
+    aging_table = now_and_before("aging", aging)
+    empty = pd.DataFrame()
+    dunning_table = (
+        now_and_before("dunning", by_dunning_status)
         if "statuses" in have
         else empty.rename_axis("status")
     )
     disputes_table = (
-        _side_by_side(
-            col.call("disputes", dispute_reasons, ledger, cut, money=money),
-            col.call("disputes", dispute_reasons, ledger, prev_cut, money=money),
-            zero,
-        )
+        now_and_before("disputes", dispute_reasons)
         if "disputes" in have
         else empty.rename_axis("reason")
     )
