@@ -14,9 +14,7 @@ import resource
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,18 +22,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import make_frames, month_ends
+from timing import best
 
 import creditkpi as ck
 from creditkpi.core.engine import balances, position
-
-
-def best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def pandas_balances(inv: pd.DataFrame, pay: pd.DataFrame, as_of: np.datetime64) -> pd.DataFrame:

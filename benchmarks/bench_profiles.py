@@ -20,13 +20,13 @@ import argparse
 import contextlib
 import subprocess
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from timing import best
 
 import creditkpi as ck
 from creditkpi import datasets
@@ -41,15 +41,6 @@ IBM_COLUMNS = {
     "due_date": "DueDate",
     "amount": "InvoiceAmount",
 }
-
-
-def best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def pandas_days_late(invoices: pd.DataFrame, payments: pd.DataFrame, as_of: str) -> pd.Series:

@@ -13,11 +13,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 
 from generate import make_frames
+from timing import best
 
 import creditkpi as ck
 
@@ -32,15 +30,6 @@ AS_OF = np.datetime64("2024-12-31", "D")
 STARTS = np.array([1, 31, 61, 91])  # first day past due of buckets 1-30 .. 91+
 DEFAULT_AFTER = 365
 RATES = [0.003, 0.016, 0.036, 0.066, 0.106]
-
-
-def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t)
-    return min(times), out
 
 
 def pandas_cohort(inv: pd.DataFrame, pay: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -38,3 +38,13 @@ def measure(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
         best = min(best, time.perf_counter() - t)
         peak = max(peak, (_rss_kib("VmHWM:") - before) / 1024)
     return best, peak, out
+
+
+def best(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """(best wall seconds of ``repeat`` runs, last result), without the memory probe."""
+    times, out = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), out
