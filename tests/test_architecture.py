@@ -18,7 +18,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "creditkpi"
 
 
 #: what a ``plot`` method may import from above the metrics
-PLOTTING = "creditkpi.dashboard.charts"
+PLOTTING = "creditkpi.plotting"
 
 
 def _creditkpi_imports(path: Path) -> set[str]:
@@ -69,9 +69,9 @@ def test_the_checks_see_imports(tmp_path: Path) -> None:
     # ... and the charts are allowed in a plot method only
     module = tmp_path / "metric.py"
     module.write_text(
-        "def plot():\n    from creditkpi.dashboard.charts import x\n"
-        "def table():\n    from creditkpi.dashboard.charts import y\n"
+        "def plot():\n    from creditkpi.plotting import x\n"
+        "def table():\n    from creditkpi.plotting import y\n"
         "from creditkpi.metrics.dso import dso\n",
         encoding="utf-8",
     )
-    assert _creditkpi_imports(module) == {"creditkpi.dashboard.charts", "creditkpi.metrics.dso"}
+    assert _creditkpi_imports(module) == {"creditkpi.plotting", "creditkpi.metrics.dso"}

@@ -208,7 +208,7 @@ def _error_text(exc: BaseException, mapped: Mapping[str, Sequence[str]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``creditkpi`` command; return the exit status (0 ok, 2 bad input)."""
     from creditkpi.core.errors import CreditKPIError
-    from creditkpi.dashboard.charts import ChartsUnavailableError
+    from creditkpi.plotting import ChartsUnavailableError
 
     parser = build_parser()
     args = parser.parse_args(argv)

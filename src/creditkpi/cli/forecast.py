@@ -177,9 +177,9 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     args.as_of = as_date(args.as_of)
     targets = [Path(p) for p in (args.output, args.chart) if p is not None]
     if args.chart is not None:
-        from creditkpi.dashboard.charts import _figure_class
+        from creditkpi.plotting import figure_class
 
-        _figure_class()  # no matplotlib: say so before any work
+        figure_class()  # no matplotlib: say so before any work
     for target in targets:  # the -o rules, checked before any work
         check_target(target, args)
     ledger, _ = load_ledger(args)

@@ -72,9 +72,9 @@ def _output_plan(args: argparse.Namespace) -> list[Path]:
         if args.format == "csv" and args.by is not None:
             targets.append(_companion(out, args.by))
     if args.charts:
-        from creditkpi.dashboard.charts import _figure_class
+        from creditkpi.plotting import figure_class
 
-        _figure_class()  # no matplotlib: say so before any work
+        figure_class()  # no matplotlib: say so before any work
         folder = Path(args.charts)
         if folder.exists() and not folder.is_dir():
             raise CLIError(f"--charts {folder}: not a folder")
@@ -91,7 +91,8 @@ def _companion(output: Path, by: str) -> Path:
 
 def _chart_images(board: Any, args: argparse.Namespace) -> dict[str, bytes] | None:
     """The charts, drawn once for ``--charts`` and the HTML page (``None``: no matplotlib)."""
-    from creditkpi.dashboard.charts import ChartsUnavailableError, chart_images
+    from creditkpi.dashboard.charts import chart_images
+    from creditkpi.plotting import ChartsUnavailableError
 
     if not args.charts and args.format != "html":
         return None

@@ -531,7 +531,7 @@ class Dashboard:
 
         Raises
         ------
-        creditkpi.dashboard.charts.ChartsUnavailableError
+        creditkpi.plotting.ChartsUnavailableError
             If matplotlib is not installed (an ``ImportError``).
         """
         from creditkpi.dashboard.charts import plot_dashboard

@@ -365,7 +365,8 @@ def html_page(
     if charts if charts is not None else full:
         missing = None
         if images is None:
-            from creditkpi.dashboard.charts import ChartsUnavailableError, chart_images
+            from creditkpi.dashboard.charts import chart_images
+            from creditkpi.plotting import ChartsUnavailableError
 
             try:
                 images = chart_images(board)

@@ -339,14 +339,14 @@ class CollectionForecast:
         path : path, optional
             Also write the figure as a PNG file there.
         **options
-            Passed to :func:`creditkpi.dashboard.charts.forecast_chart`.
+            Passed to :func:`creditkpi.plotting.forecast_chart`.
 
         Raises
         ------
         ChartsUnavailableError
             If matplotlib is not installed.
         """
-        from creditkpi.dashboard.charts import forecast_chart
+        from creditkpi.plotting import forecast_chart
 
         figure: Figure = forecast_chart(
             self.total_windows, path, as_of=self.as_of, currency=self.currency, **options
@@ -620,7 +620,7 @@ class ForecastBacktest:
         path : path, optional
             Also write the figure as a PNG file there.
         **options
-            Passed to :func:`creditkpi.dashboard.charts.backtest_chart`
+            Passed to :func:`creditkpi.plotting.backtest_chart`
             (``steps``, ``title``, ``dpi``, ...).
 
         Raises
@@ -628,7 +628,7 @@ class ForecastBacktest:
         ChartsUnavailableError
             If matplotlib is not installed.
         """
-        from creditkpi.dashboard.charts import backtest_chart
+        from creditkpi.plotting import backtest_chart
 
         figure: Figure = backtest_chart(self.detail, path, currency=self.currency, **options)
         return figure

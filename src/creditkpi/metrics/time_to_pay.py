@@ -97,7 +97,7 @@ class TimeToPay:
         path : path, optional
             Also write the figure as a PNG file there.
         **options
-            Passed to :func:`creditkpi.dashboard.charts.survival_chart`
+            Passed to :func:`creditkpi.plotting.survival_chart`
             (``groups``, ``band``, ``title``, ``dpi``, ...).
 
         Returns
@@ -110,7 +110,7 @@ class TimeToPay:
         ChartsUnavailableError
             If matplotlib is not installed.
         """
-        from creditkpi.dashboard.charts import survival_chart
+        from creditkpi.plotting import survival_chart
 
         curve = self.curve
         if self.by is None:
