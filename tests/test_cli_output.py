@@ -130,7 +130,9 @@ def test_json_is_faithful_and_terminal_safe(
     data = json.loads(out)
     assert {row["customer_id"] for row in data["top_customers"]} == set(HOSTILE)
     assert {row["group"] for row in data["groups"]["rows"]} == set(HOSTILE)
-    assert {row["reason"] for row in data["disputes"]} == {f"r{label}".strip() for label in HOSTILE}
+    assert {row["reason"] for row in data["dispute_reasons"]} == {
+        f"r{label}".strip() for label in HOSTILE
+    }
 
 
 def _csv_rows(text: str) -> list[list[str]]:

@@ -170,18 +170,18 @@ def test_aging_dunning_disputes_top_tables(board: Dashboard) -> None:
 
     dunning = ck.by_dunning_status(LEDGER, "2024-04-30", money="decimal")
     for status, row in dunning.iterrows():
-        assert board.dunning.at[status, "amount"] == row["amount"]
+        assert board.by_dunning_status.at[status, "amount"] == row["amount"]
     # A2 got "reminder 1" on 2024-04-15; at the end of March only C1 had a status, and its
     # reminder had become a formal notice on 2024-03-15: nothing at "reminder 1" then
-    assert board.dunning.at["reminder 1", "previous_amount"] == Decimal("0.00")
+    assert board.by_dunning_status.at["reminder 1", "previous_amount"] == Decimal("0.00")
 
     # open disputes at 2024-04-30: B2 (price, 800 - 100 - 300 = 400 left) and C1 (quality,
     # 500 - 100 = 400 left); A2's delivery dispute (2024-04-06 to 2024-04-20) is open at
     # neither snapshot date
-    assert board.disputes.at["price", "amount"] == Decimal("400.00")
-    assert board.disputes.at["price", "previous_amount"] == Decimal("800.00")
-    assert "delivery" not in board.disputes.index
-    assert int(board.disputes.at["quality", "count"]) == 1
+    assert board.dispute_reasons.at["price", "amount"] == Decimal("400.00")
+    assert board.dispute_reasons.at["price", "previous_amount"] == Decimal("800.00")
+    assert "delivery" not in board.dispute_reasons.index
+    assert int(board.dispute_reasons.at["quality", "count"]) == 1
 
     top = ck.top_customers(LEDGER, "2024-04-30", n=10)
     assert board.top_customers.index.tolist() == top.index.tolist()

@@ -29,10 +29,15 @@ from hypothesis import strategies as st
 import creditkpi as ck
 from creditkpi import datasets, formulas
 from creditkpi import distributed as ckd
-from creditkpi.core.groups import group_codes
+from creditkpi.core.engine import bucket_labels
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.kpi import known_inputs
 from creditkpi.core.parts import (
     EDGE_PARTS,
     PARTS,
+    Derived,
+    Settings,
+    base_parts,
     countback_months,
     period_parts,
     snapshot_parts,
@@ -64,7 +69,7 @@ def test_every_public_kpi_function_is_in_the_registry() -> None:
     missing = [
         name
         for name, fn in _public_functions().items()
-        if fn.__name__ not in known and name not in COMPANIONS and name != "read_table"
+        if fn.__name__ not in known and name not in COMPANIONS
     ]
     assert missing == []
     # one name per KPI: a KPI with its own function carries the function's name
@@ -99,13 +104,15 @@ def _kpi_index() -> str:
 
 @pytest.mark.parametrize("kpi", list(KPIS.values()), ids=lambda k: k.name)
 def test_every_kpi_has_a_formula_a_dashboard_row_and_a_distributed_column(kpi: KPI) -> None:
-    if kpi.formula is not None and not set(kpi.arguments) & set(TABLE_PARTS):
+    if kpi.formula is not None and not _per_key(kpi):
         # formulas of plain numbers are public; those of whole tables live in their module
         assert kpi.formula in vars(formulas).values(), f"{kpi.name}: formula not in formulas"
     assert kpi.dashboard is None or kpi.dashboard.strip()
     edges = {f"{name}_{side}" for name in EDGE_PARTS for side in ("start", "end")}
     known = set(PARTS) | edges | set(TABLE_PARTS) | {"countback_months", "costs"}
-    assert set(kpi.arguments) <= known
+    known |= set(bucket_labels())
+    assert set(base_parts(kpi.parts)) <= known
+    assert set(kpi.requires) <= known_inputs()
     assert kpi.section in ("Position", "Activity", "Speed", "Collection", "Risk")
     assert (
         kpi.label
@@ -131,8 +138,8 @@ def test_the_distributed_columns_are_the_registry() -> None:
     rows = [k for k in KPIS.values() if k.dashboard is None]
     assert list(board.kpis.index) == [k.name for k in rows]
     summary = ckd.summarize(ledger, "2024-06")
-    for name in TABLES:
-        if name == "payer_profiles":  # rows per customer: concatenated, not summed
+    for name, spec in TABLES.items():
+        if spec.distributed is not None:  # payer profiles: rows per customer, not summed
             with pytest.raises(ck.CreditKPIError, match="per customer"):
                 ckd.table(summary, name)
             continue
@@ -168,20 +175,36 @@ def _scalar(name: str, cents: Any, digits: int) -> Any:
     return int(cents)
 
 
+def _per_key(kpi: KPI) -> bool:
+    """Whether the KPI's formula reads whole tables (a table or derived part), key by key."""
+    return any(isinstance(p, Derived) or p in TABLE_PARTS for p in kpi.parts)
+
+
+def _part_value(
+    part: Any, ledger: ck.Ledger, day: int, groups: Groups, memo: dict[Any, Any]
+) -> Any:
+    """A table or derived part at one day, computed the plain way (no source, no cache)."""
+    if isinstance(part, Derived):
+        values = [_part_value(p, ledger, day, groups, memo) for p in part.parts]
+        return part.compute(*values, groups=list(groups.labels))
+    return TABLE_PARTS[part].compute(ledger, day, groups, Settings(), memo)
+
+
 def _formula_values(
     ledger: ck.Ledger, kpi: KPI, periods: list[ck.Period], by: str | None, costs: dict[str, str]
 ) -> dict[tuple[int, Any], Any]:
-    """The pure formula called cell by cell with plain Decimals taken from the parts."""
+    """The formula called with plain Decimals taken from the parts (whole tables key by key)."""
     groups = group_codes(ledger, by)
-    digits = ledger._cols.digits
-    if any(a in TABLE_PARTS for a in kpi.arguments):
-        # a formula on whole tables (a survival curve, loss rates per bucket)
+    digits = ledger.digits
+    if _per_key(kpi):
+        # a formula on whole tables (a survival estimate, a provision matrix, a forecast)
         out: dict[tuple[int, Any], Any] = {}
         for j, p in enumerate(periods):
-            tables = [TABLE_PARTS[a].compute(ledger, p.end, by) for a in kpi.arguments]
-            values = kpi.formula(*tables, groups=list(groups.labels), digits=digits)  # type: ignore[misc]
+            memo: dict[Any, Any] = {}
+            values = [_part_value(a, ledger, to_day(p.end), groups, memo) for a in kpi.parts]
+            cells = kpi.formula(*values)  # type: ignore[misc]
             for g, label in enumerate(groups.labels):
-                value = values[g]
+                value = cells[g]
                 if kpi.unit == "money" and not (isinstance(value, float) and np.isnan(value)):
                     value = Decimal(int(value)).scaleb(-digits)
                 out[(j, label)] = value
@@ -251,7 +274,7 @@ def test_every_kpi_one_answer_through_every_path(
                     cells = _flatten(function_value(kpi, ledger, one, by=by), [periods[j]], by)
                     got.update({(j, g): v for (_, g), v in cells.items()})
             formula = _formula_values(ledger, kpi, periods, by, costs)
-            if any(a in TABLE_PARTS for a in kpi.arguments):
+            if _per_key(kpi):
                 # the function lists the groups with invoices; the others have nothing to say
                 extra = set(formula) - set(got)
                 assert all(same(formula[c], float("nan")) for c in extra), kpi.name

@@ -24,7 +24,7 @@ FORMATS = ("table", "json", "csv", "html")
 
 
 #: the tables ``--map-file`` may hold
-TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
+INPUT_TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 
 
 #: input files above this size (about a million rows) show progress on a terminal
@@ -121,7 +121,9 @@ def print_warnings(caught: Sequence[warnings.WarningMessage], quiet: bool) -> No
 
 def _input_files(args: argparse.Namespace) -> list[Path]:
     """Every file the command reads (the report must never overwrite one of them)."""
-    names = [getattr(args, a, None) for a in ("invoices", "payments", *TABLES[2:], "map_file")]
+    names = [
+        getattr(args, a, None) for a in ("invoices", "payments", *INPUT_TABLES[2:], "map_file")
+    ]
     costs = getattr(args, "costs", None)
     if costs is not None and Path(costs).is_file():
         names.append(costs)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from creditkpi.cli.common import LARGE_FILE, LARGE_ROWS, TABLES, CLIError, say, show_progress
+from creditkpi.cli.common import INPUT_TABLES, LARGE_FILE, LARGE_ROWS, CLIError, say, show_progress
 
 #: column names that look like a settlement date (compared lower case, letters and
 #: digits only): a one-table export read without --invoice-table holds one of them
@@ -24,7 +24,7 @@ SETTLEMENT_DATE_NAMES = (
 )  # fmt: skip
 
 
-def read_table(
+def read_input(
     path: str | Path,
     *,
     what: str = "invoices",
@@ -87,9 +87,9 @@ def _parse_maps(pairs: Sequence[str] | None) -> list[MapEntry]:
             )
         table, dot, canonical = key.partition(".")
         if dot:
-            if table not in TABLES:
+            if table not in INPUT_TABLES:
                 raise CLIError(
-                    f"--map {pair}: unknown table {table!r} (expected one of {', '.join(TABLES)})"
+                    f"--map {pair}: unknown table {table!r} (expected one of {', '.join(INPUT_TABLES)})"
                 )
             out.append((table, canonical, theirs))
         else:
@@ -120,10 +120,10 @@ def _read_map_file(path: str) -> list[MapEntry]:
     out: list[MapEntry] = []
     for key, value in data.items():
         if isinstance(value, dict):
-            if key not in TABLES:
+            if key not in INPUT_TABLES:
                 raise CLIError(
                     f"mapping file {path}: unknown table [{key}] (expected one of "
-                    f'{", ".join(TABLES)}, or flat canonical = "theirs" lines)'
+                    f'{", ".join(INPUT_TABLES)}, or flat canonical = "theirs" lines)'
                 )
             for canonical, theirs in value.items():
                 out += [(key, canonical, t) for t in names(f"[{key}] {canonical}", theirs)]
@@ -291,7 +291,7 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         size = Path(path).stat().st_size if Path(path).is_file() else 0
         message = f"reading {Path(path).name} ({size / 1e6:,.0f} MB)"
         with show_progress(message, show=size > LARGE_FILE and not args.quiet):
-            frames[table] = read_table(
+            frames[table] = read_input(
                 path,
                 what=table,
                 sep=args.sep,

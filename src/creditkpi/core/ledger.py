@@ -15,8 +15,10 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -33,7 +35,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from creditkpi.core.ingest.ids import IdColumn
     from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
 
-__all__ = ["CREDIT_NOTE", "NO_END", "PAYMENT", "WRITE_OFF", "Columns", "Ledger"]
+__all__ = [
+    "CREDIT_NOTE",
+    "INPUTS",
+    "NO_END",
+    "PAYMENT",
+    "WRITE_OFF",
+    "Columns",
+    "Input",
+    "Ledger",
+    "float_sums_exact",
+]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -44,8 +56,65 @@ PAYMENT, CREDIT_NOTE, WRITE_OFF = 0, 1, 2
 #: a day number later than any real date ("never", e.g. an unresolved dispute)
 NO_END = 2**40
 
-#: integer sums below this bound are exact in float64 (2**53)
-_FLOAT_EXACT = 2**53
+#: a total of absolute amounts below this bound keeps every float64 partial sum exact
+#: (2**53 / 4: room for the differences and sums the engine takes of them)
+FLOAT_SUMS_EXACT_BELOW = 2**51
+
+
+@dataclass(frozen=True)
+class Input:
+    """An optional input of a ledger (beyond invoices and settlements).
+
+    Attributes
+    ----------
+    name : str
+        Its name, as KPI specs list it in ``requires``.
+    column : str
+        The :class:`Columns` field whose rows hold it (empty: not given).
+    note : str or None
+        What the dashboard says when it is missing (``None``: nothing).
+    """
+
+    name: str
+    column: str
+    note: str | None = None
+
+
+#: the optional inputs a ledger may hold, by name (``Ledger.inputs`` says which it has)
+INPUTS: Mapping[str, Input] = MappingProxyType(
+    {
+        i.name: i
+        for i in (
+            Input(
+                "disputes",
+                "dispute_invoice",
+                "no dispute data: dispute rate and reasons are left out",
+            ),
+            Input(
+                "doubtful",
+                "doubtful_invoice",
+                "no doubtful classifications: doubtful receivables, bad debt to sales and the "
+                "provision rate are left out",
+            ),
+            Input("statuses", "status_invoice"),
+        )
+    }
+)
+
+
+def float_sums_exact(total: float) -> bool:
+    """Whether sums of amounts whose absolute values total ``total`` minor units are exact in float64.
+
+    The one threshold of the engine's float64 fast paths (:attr:`Columns.exact_float`).
+    ``total`` may be a float estimate of the total (a sum in float64): a
+    margin of one part in 10**9 below the bound covers its rounding.
+
+    Examples
+    --------
+    >>> float_sums_exact(10**15), float_sums_exact(2**51)
+    (True, False)
+    """
+    return total < FLOAT_SUMS_EXACT_BELOW * (1 - 1e-9)
 
 
 class Columns:
@@ -121,6 +190,16 @@ class Columns:
     doubtful_provision: IntArray
     currency: str
     digits: int
+    #: whether every partial sum of amounts is an integer float64 holds exactly
+    #: (:func:`float_sums_exact` of the total, set by the builder that checked it)
+    exact_float: bool
+    #: the groupings of :func:`creditkpi.core.groups.group_codes`, by ``by``
+    #: (computed once: the columns never change)
+    group_cache: dict[str | None, Any]
+
+    def __init__(self) -> None:
+        self.exact_float = False
+        self.group_cache = {}
 
     # ------------------------------------------------------------------ ids
     @property
@@ -147,11 +226,6 @@ class Columns:
         return int(self.settlement_date.shape[0])
 
     # ------------------------------------------------------------------ derived, cached
-    @functools.cached_property
-    def exact_float(self) -> bool:
-        """Whether every partial sum of amounts is an integer float64 holds exactly."""
-        total = int(np.abs(self.amount).sum()) + int(np.abs(self.settlement_amount).sum())
-        return total < _FLOAT_EXACT // 4
 
     @functools.cached_property
     def float_view(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
@@ -747,6 +821,17 @@ class Ledger:
         return self._cols.currency
 
     @property
+    def digits(self) -> int:
+        """Decimal places of the currency's minor unit (2 for EUR, 0 for JPY)."""
+        return self._cols.digits
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """The optional inputs the ledger holds (names of :data:`INPUTS`: ``"disputes"``...)."""
+        c = self._cols
+        return frozenset(name for name, item in INPUTS.items() if getattr(c, item.column).size)
+
+    @property
     def n_invoices(self) -> int:
         """Number of invoices."""
         return self._cols.n_invoices
@@ -777,6 +862,12 @@ class Ledger:
         """Date of the latest event (issue or settlement), ``None`` if empty."""
         day = self._cols.last_day
         return None if day is None else from_day(day)
+
+    @property
+    def last_issue_date(self) -> date | None:
+        """Issue date of the latest invoice, ``None`` without invoices."""
+        c = self._cols
+        return from_day(int(c.issue.max())) if c.n_invoices else None
 
     # ------------------------------------------------------------------ views
     @property
@@ -853,7 +944,8 @@ class Ledger:
         invoices      2 2024-03-01 2024-04-02  1500.0
         payments      1 2024-04-10 2024-04-10   400.0
         """
-        from creditkpi.core.args import check_money, money_values
+        from creditkpi.core.args import check_money
+        from creditkpi.core.money import money_values
 
         check_money(money)
         c = self._cols

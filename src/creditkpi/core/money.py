@@ -31,8 +31,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from creditkpi.core.errors import (
     AmountTooLargeError,
@@ -52,6 +54,7 @@ __all__ = [
     "currency_code",
     "decimal_to_cents",
     "minor_unit",
+    "money_values",
     "parse_amount_text",
     "to_decimal",
 ]
@@ -298,3 +301,30 @@ def cents_to_decimal(cents: int, digits: int) -> Decimal:
 def cents_array_to_decimal(cents: Iterable[int], digits: int) -> list[Decimal]:
     """Vector form of :func:`cents_to_decimal`."""
     return [Decimal(int(c)).scaleb(-digits) for c in cents]
+
+
+def money_values(
+    cents: npt.ArrayLike, digits: int, money: Literal["float", "decimal"] = "float"
+) -> npt.NDArray[Any]:
+    """Money of a table column from integer minor units.
+
+    ``money="float"`` (the default of every table): float64 values, the
+    nearest float to each exact amount, so rounding a value to the
+    currency's minor unit gives back the exact figure (for amounts below
+    2**53 minor units, about 90 trillion euros). ``money="decimal"``: exact
+    ``Decimal`` objects.
+
+    Examples
+    --------
+    >>> money_values([123456, -5], 2).tolist()
+    [1234.56, -0.05]
+    >>> money_values([123456], 2, "decimal").tolist()
+    [Decimal('1234.56')]
+    """
+    values = np.asarray(cents, dtype=np.int64)
+    if money == "decimal":
+        out = np.empty(values.shape, dtype=object)
+        flat = [Decimal(int(c)).scaleb(-digits) for c in values.ravel().tolist()]
+        out.ravel()[:] = flat
+        return out
+    return values.astype(np.float64) / float(10**digits)

@@ -25,7 +25,7 @@ FLOW_COLUMNS = (
     "sales",
     "cash",
     "applied_cash",
-    "unapplied_cash",
+    "unapplied_received",
     "write_offs",
     "n_invoices",
 )
@@ -39,7 +39,7 @@ def flows(
     Columns (int64 minor units unless noted): ``invoiced`` (Σ amounts issued in
     P), ``credit_notes`` (dated in P), ``sales`` = invoiced - credit_notes,
     ``cash`` (payments dated in P, applied or unapplied), ``applied_cash``,
-    ``unapplied_cash``, ``write_offs``, ``n_invoices`` (count issued in P).
+    ``unapplied_received``, ``write_offs``, ``n_invoices`` (count issued in P).
 
     Examples
     --------
@@ -87,12 +87,12 @@ def flows(
         "invoiced": window(ledger._cols.bin_sum(cells, amount, rows * g), g),
         "credit_notes": s[:, :, :, CREDIT_NOTE].sum(axis=2),
         "applied_cash": s[:, :, 0, PAYMENT],
-        "unapplied_cash": s[:, :, 1, :].sum(axis=2),
+        "unapplied_received": s[:, :, 1, :].sum(axis=2),
         "write_offs": s[:, :, :, WRITE_OFF].sum(axis=2),
         "n_invoices": window(np.bincount(cells, minlength=rows * g), g),
     }
     data["sales"] = data["invoiced"] - data["credit_notes"]
-    data["cash"] = data["applied_cash"] + data["unapplied_cash"]
+    data["cash"] = data["applied_cash"] + data["unapplied_received"]
     index = pd.MultiIndex.from_product(
         [pd.Index([str(p) for p in plist], name="period"), groups.labels], names=["period", "group"]
     )

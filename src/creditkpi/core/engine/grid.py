@@ -19,7 +19,14 @@ from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.period import as_date, to_day
 
-__all__ = ["cumulative", "date_bin", "day_grid", "grid_bins", "interval_balance", "unapplied_cash"]
+__all__ = [
+    "cumulative",
+    "date_bin",
+    "day_grid",
+    "grid_bins",
+    "interval_balance",
+    "unapplied_balance",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -121,7 +128,7 @@ def interval_balance(
     )
 
 
-def unapplied_cash(ledger: Ledger, days: IntArray, groups: Groups) -> IntArray:
+def unapplied_balance(ledger: Ledger, days: IntArray, groups: Groups) -> IntArray:
     """``out[j, g]``: unapplied cash received on or before ``days[j]``, per group."""
     un = ledger._cols.settlement_invoice < 0
     return cumulative(

@@ -61,7 +61,7 @@ from creditkpi.core.ingest.ids import (
 )
 from creditkpi.core.ingest.source import ColumnData, Table, as_arrow, take_values, to_table
 from creditkpi.core.ingest.text import chunks
-from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger
+from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger, float_sums_exact
 from creditkpi.core.money import CURRENCIES
 from creditkpi.core.records import (
     SETTLEMENT_KINDS,
@@ -403,7 +403,7 @@ def build(
     if provision is not None:
         check_total([c.amount, pamount, np.maximum(provision, 0)])
     # the engine sums in float64 while every partial sum is exact (ledger.Columns.exact_float)
-    c.__dict__["exact_float"] = total < 2**51 * (1 - 1e-9)
+    c.exact_float = float_sums_exact(total)
 
     # settlement kinds, and everything of the date order that needs no invoice ----
     pkind = _kinds(pay, pnames)
