@@ -79,6 +79,58 @@ def test_every_public_kpi_function_is_in_the_registry() -> None:
             assert getattr(ck, kpi.name) is kpi.function
 
 
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = list(KPIS.values()) + list(TABLES.values())
+
+
+def test_every_metric_module_is_collected() -> None:
+    """A family's module is in the registry's MODULES, or its specs would be forgotten."""
+    import pkgutil
+
+    import creditkpi.metrics
+    from creditkpi.registry import MODULES
+
+    listed = {m.__name__ for m in MODULES}
+    for info in pkgutil.iter_modules(creditkpi.metrics.__path__, "creditkpi.metrics."):
+        module = __import__(info.name, fromlist=["_"])
+        has_specs = bool(getattr(module, "KPIS", ()) or getattr(module, "TABLES", ()))
+        assert not has_specs or info.name in listed, f"{info.name} is not in registry.MODULES"
+
+
+@pytest.mark.parametrize("kpi", SPECS, ids=lambda k: k.name)
+def test_every_kpi_is_in_all_of_its_places(kpi: Any) -> None:
+    """The places of a KPI (docs/contributing.md): a test fails when one is missed."""
+    name = kpi.function.__name__
+    # its function is public, its spec in its module's KPIS or TABLES
+    assert getattr(ck, name) is kpi.function, f"ck.{name} is not exported"
+    module = __import__(kpi.function.__module__, fromlist=["_"])
+    assert kpi in (*getattr(module, "KPIS", ()), *getattr(module, "TABLES", ())), kpi.name
+    # its page is in the site's navigation, and the README's KPI table lists its function
+    assert kpi.page in (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), kpi.page
+    assert f"`{name}`" in _readme_kpi_table(), f"README's KPI table misses {name}"
+    # its tests call it
+    tests = "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "metrics").glob("*.py")
+    )
+    assert f"{name}(" in tests, f"no test of tests/metrics calls {name}"
+    # what it requires is an input the ledger or an argument gives
+    assert set(kpi.requires) <= known_inputs(), kpi.requires
+
+
+def _readme_kpi_table() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("## KPIs", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_lists_only_public_functions() -> None:
+    """The README's KPI table names public KPI functions and companions, nothing stale."""
+    import re
+
+    named = set(re.findall(r"`([a-z_]+)`", _readme_kpi_table()))
+    known = {s.function.__name__ for s in SPECS} | set(COMPANIONS)
+    assert named <= known, sorted(named - known)
+
+
 @pytest.mark.parametrize("kpi", list(KPIS.values()) + list(TABLES.values()), ids=lambda k: k.name)
 def test_every_kpi_has_a_documentation_page(kpi: Any) -> None:
     page = DOCS / kpi.page

@@ -153,27 +153,36 @@ def cohort_frames(parts: CohortParts) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The cohort parts as two additive frames: totals per cohort, cells per (cohort, age)."""
     cohort = pd.Index(parts.buckets, name="cohort")
     totals = pd.DataFrame({"invoiced": parts.invoiced, "invoices": parts.invoices}, index=cohort)
+    n, ages = int(parts.buckets.size), int(parts.n_ages)
+    levels: Any = [pd.Index(parts.buckets), pd.RangeIndex(ages)]
+    codes: Any = [np.repeat(np.arange(n), ages), np.tile(np.arange(ages), n)]
+    index = pd.MultiIndex(
+        levels=levels,
+        codes=codes,
+        names=["cohort", "age"],
+        verify_integrity=False,
+    )
     cells = pd.DataFrame(
         {"collected": parts.collected.reshape(-1), "settled": parts.settled.reshape(-1)},
-        index=pd.MultiIndex.from_product(
-            [parts.buckets, np.arange(parts.n_ages)], names=["cohort", "age"]
-        ),
+        index=index,
     )
     return totals, cells
 
 
 def cohort_parts_of(totals: pd.DataFrame, cells: pd.DataFrame) -> CohortParts:
-    """The cohort parts back from (sums of) their two frames (:func:`cohort_frames`)."""
-    totals = totals.groupby(level="cohort").sum()
-    cells = cells.groupby(level=["cohort", "age"]).sum()
+    """The cohort parts back from their two frames (:func:`cohort_frames`, or a summary's).
+
+    The frames hold each cohort (and each cell) once: a summary adds them
+    up when it combines partitions.
+    """
+    if not totals.index.is_monotonic_increasing:
+        totals = totals.sort_index()
     buckets = totals.index.to_numpy(dtype=np.int64)
-    n_ages = int(cells.index.get_level_values("age").max()) + 1 if len(cells) else 0
+    age_of = cells.index.get_level_values("age").to_numpy(dtype=np.int64)
+    n_ages = int(age_of.max()) + 1 if age_of.size else 0
     collected = np.zeros((buckets.size, n_ages), dtype=np.int64)
     settled = np.zeros((buckets.size, n_ages), dtype=np.int64)
-    row = {int(b): k for k, b in enumerate(buckets)}
-    cohort_of = cells.index.get_level_values("cohort").to_numpy(dtype=np.int64)
-    age_of = cells.index.get_level_values("age").to_numpy(dtype=np.int64)
-    where = np.asarray([row[int(c)] for c in cohort_of], dtype=np.int64)
+    where = np.searchsorted(buckets, cells.index.get_level_values("cohort").to_numpy(np.int64))
     collected[where, age_of] = cells["collected"].to_numpy(dtype=np.int64)
     settled[where, age_of] = cells["settled"].to_numpy(dtype=np.int64)
     return CohortParts(
