@@ -27,6 +27,7 @@ from creditkpi.core.parts import (
     BUCKETS,
     COSTS,
     COUNTBACK_MONTHS,
+    DEFAULT_BUCKETS,
     PARTS,
     TABLE_PARTS,
     PartSource,
@@ -119,6 +120,12 @@ class SummaryParts(PartSource):
     def _at(self, when: date, column: str) -> IntArray:
         frame = self.summary.tables["snapshots"]
         key = pd.Timestamp(when)
+        if column not in frame.columns and len(frame):
+            raise InvalidOptionError(
+                f"the summary does not carry the part {column!r} (summarize again: its KPIs or "
+                "tables ask for it)",
+                column="parts",
+            )
         if column not in frame.columns or key not in frame.index.get_level_values("as_of"):
             return np.zeros(len(self.group_list), dtype=np.int64)
         part = frame[column].xs(key, level="as_of")
@@ -177,7 +184,12 @@ class SummaryParts(PartSource):
                 out[name] = np.asarray([[p.days] for p in self.periods], dtype=np.int64)
             elif name == "months":
                 out[name] = np.asarray([[p.n_months or 0] for p in self.periods], dtype=np.int64)
-            elif name in _SNAPSHOT or name in (BUCKETS, BUCKET_INVOICES) or name in labels:
+            elif (
+                name in _SNAPSHOT
+                or name in (BUCKETS, BUCKET_INVOICES)
+                or name in labels
+                or name in DEFAULT_BUCKETS
+            ):
                 out[name] = np.stack([self._snapshot(name, p.end) for p in self.periods])
             elif base != name and base in _SNAPSHOT:
                 when = [p.before if name.endswith("_start") else p.end for p in self.periods]

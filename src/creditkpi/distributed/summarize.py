@@ -27,6 +27,7 @@ from creditkpi.core.parts import (
     BUCKETS,
     COHORT_STEP,
     COUNTBACK_MONTHS,
+    DEFAULT_BUCKETS,
     PARTS,
     PERIOD_FACTS,
     TABLE_PARTS,
@@ -84,8 +85,8 @@ def _snapshot_columns(needed: list[str], labels: list[str]) -> list[str]:
     """The snapshot columns the needed parts read (receivables always: the book's total)."""
     edges = {n.removesuffix("_start").removesuffix("_end") for n in needed}
     names = [n for n in SNAPSHOT if n in edges or n in needed]
-    names = list(dict.fromkeys(["receivables", *names]))
-    if BUCKETS in needed or set(labels) & set(needed):
+    names = list(dict.fromkeys(["receivables", *names, *(n for n in labels if n in needed)]))
+    if BUCKETS in needed:
         names += [*labels, "unapplied"]
     if BUCKET_INVOICES in needed:
         names += [BUCKET_INVOICES]
@@ -212,6 +213,10 @@ def _snapshots(
     labels = bucket_labels(edges, basis)
     names = _snapshot_columns(needed, labels)
     snap = snapshot_parts(ledger, grid, groups, names, edges=edges, basis=basis)
+    # the default buckets' labels a KPI reads, under other edges: with the default edges
+    fixed = [n for n in needed if n in DEFAULT_BUCKETS and n not in labels]
+    if fixed:
+        snap.update(snapshot_parts(ledger, grid, groups, fixed))
     if BUCKET_INVOICES in snap:
         counts = snap.pop(BUCKET_INVOICES)
         for k, label in enumerate(labels):

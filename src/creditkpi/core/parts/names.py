@@ -6,7 +6,9 @@
   ``_end`` (as of ``end``) is a period part too (:data:`EDGE_PARTS`);
 * :data:`BUCKETS`, :data:`BUCKET_INVOICES` -- the aging buckets (of the
   computation's edges and basis), ``(keys, groups, buckets)``; each bucket
-  label (``"91+"``) is also a snapshot part of its own;
+  label is also a snapshot part of its own, and the labels of the default
+  buckets (:data:`DEFAULT_BUCKETS`: ``"not due"`` ... ``"91+"``) are parts
+  whatever the computation's edges;
 * :data:`COUNTBACK_MONTHS` -- per key, the calendar months of sales the
   countback walks back (a list per key);
 * :data:`COSTS` -- the collection costs, an input given as an argument;
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Literal
 
+from creditkpi.core.engine.position import bucket_labels
 from creditkpi.core.errors import CreditKPIError
 
 __all__ = [
@@ -28,6 +31,7 @@ __all__ = [
     "BUCKET_INVOICES",
     "COSTS",
     "COUNTBACK_MONTHS",
+    "DEFAULT_BUCKETS",
     "DELAY_PARTS",
     "EDGE_PARTS",
     "PARTS",
@@ -85,6 +89,8 @@ PERIOD_FACTS = ("days", "months")
 
 #: the aging buckets of the computation (``(keys, groups, buckets)``) and their open invoices
 BUCKETS, BUCKET_INVOICES = "buckets", "bucket_invoices"
+#: the labels of the default buckets (30, 60, 90 days past due): parts on every path
+DEFAULT_BUCKETS: tuple[str, ...] = tuple(bucket_labels())
 #: per key, the calendar months of sales the countback walks back
 COUNTBACK_MONTHS = "countback_months"
 #: the collection costs (given as an argument), fractions of minor units

@@ -33,7 +33,14 @@ from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts.countback import countback_months
-from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, COSTS, COUNTBACK_MONTHS, PARTS
+from creditkpi.core.parts.names import (
+    BUCKET_INVOICES,
+    BUCKETS,
+    COSTS,
+    COUNTBACK_MONTHS,
+    DEFAULT_BUCKETS,
+    PARTS,
+)
 from creditkpi.core.parts.periods import period_parts
 from creditkpi.core.parts.settings import Settings
 from creditkpi.core.parts.snapshot import snapshot_parts
@@ -196,6 +203,7 @@ class LedgerParts(PartSource):
         return (
             name in _SNAPSHOT
             or name in (BUCKETS, BUCKET_INVOICES)
+            or name in DEFAULT_BUCKETS
             or name in bucket_labels(s.edges, s.basis)
         )
 
@@ -206,19 +214,24 @@ class LedgerParts(PartSource):
         tables = [n for n in names if n in TABLE_PARTS]
         special = {COUNTBACK_MONTHS, COSTS}
         period = [n for n in names if n not in snapshot and n not in tables and n not in special]
-        if snapshot:
-            days = [to_day(d) for d in self.dates]
-            out.update(
-                snapshot_parts(
-                    self.ledger,
-                    days,
-                    self.groups,
-                    snapshot,
-                    edges=s.edges,
-                    basis=s.basis,
-                    rule_days=s.rule_days,
+        # the default buckets' labels under other edges: a second pass with the default edges
+        labels = bucket_labels(s.edges, s.basis)
+        fixed = [n for n in snapshot if n in DEFAULT_BUCKETS and n not in labels]
+        days = [to_day(d) for d in self.dates]
+        for names_, edges, basis in ((snapshot, s.edges, s.basis), (fixed, (30, 60, 90), "due")):
+            wanted = [n for n in names_ if names_ is fixed or n not in fixed]
+            if wanted:
+                out.update(
+                    snapshot_parts(
+                        self.ledger,
+                        days,
+                        self.groups,
+                        wanted,
+                        edges=edges,
+                        basis=basis,
+                        rule_days=s.rule_days,
+                    )
                 )
-            )
         if period:
             out.update(
                 period_parts(
