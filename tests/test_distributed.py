@@ -340,6 +340,11 @@ def test_default_bucket_parts_under_other_buckets() -> None:
     assert other.value("91+").tolist() == default.tolist()
     assert int(default[0, 0]) > 0
     assert to_day(end) > 0
+    # a summary made with other buckets still carries the default labels its KPIs read
+    summary = ckd.summarize(ledger, "2023-06", buckets=(15, 45))
+    assert ckd.SummaryParts(summary, summary.periods).value("91+").tolist() == default.tolist()
+    table = ckd.kpis(summary)
+    assert table.loc[("2023-06", "all"), "over_90_days_rate"] == ck.over_90_days_rate(ledger, end)
     # a part a summary does not carry is an error, never a silent zero
     bare = ckd.summarize(ledger, "2023-06", only=["receivables"])
     with pytest.raises(ck.CreditKPIError, match="does not carry the part"):

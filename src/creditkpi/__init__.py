@@ -26,7 +26,14 @@ from creditkpi.core import (
 from creditkpi.dashboard import Dashboard, dashboard
 from creditkpi.metrics.activation import activation_rate, activation_summary
 from creditkpi.metrics.activity import cash_collected, sales
-from creditkpi.metrics.aging import aging, overdue, overdue_rate, receivables, unapplied_cash
+from creditkpi.metrics.aging import (
+    aging,
+    over_90_days_rate,
+    overdue,
+    overdue_rate,
+    receivables,
+    unapplied_cash,
+)
 from creditkpi.metrics.backtest import ForecastBacktest, backtest_forecast
 from creditkpi.metrics.bad_debt import (
     bad_debt_to_sales,
@@ -92,6 +99,7 @@ __all__ = [
     "formulas",
     "loss_rate",
     "loss_rates",
+    "over_90_days_rate",
     "overdue",
     "overdue_rate",
     "payer_profiles",

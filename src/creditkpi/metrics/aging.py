@@ -44,6 +44,7 @@ __all__ = [
     "KPIS",
     "OVERDUE",
     "OVERDUE_RATE",
+    "OVER_90_DAYS_RATE",
     "RECEIVABLES",
     "TABLES",
     "UNAPPLIED",
@@ -52,7 +53,9 @@ __all__ = [
     "aging_by_group",
     "book_table",
     "check_buckets",
+    "formula_over_90_days_rate",
     "formula_overdue_rate",
+    "over_90_days_rate",
     "overdue",
     "overdue_rate",
     "receivables",
@@ -311,6 +314,88 @@ OVERDUE_RATE = KPI(
     function=overdue_rate,
     page="kpis/overdue-rate.md",
     by_group=True,
+)
+
+
+def over_90_days_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+    """Share of the receivables more than 90 days past due (part de l'encours échu à plus de 90 jours).
+
+    The oldest bucket of the aged balance over the receivables: the
+    balances a credit manager escalates (formal notice, litigation, the
+    doubtful provision).
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date, str or list of them
+        End-of-day cut-off; a list gives a Series indexed by ``as_of``.
+    by : str, optional
+        ``"customer_id"`` or an invoice attribute: a Series indexed by group
+        (a list and ``by=`` give a DataFrame dates × groups).
+
+    Returns
+    -------
+    float, Series or DataFrame
+        A fraction in [0, 1] (lower is better), at most the overdue rate;
+        ``nan`` where ``R(T) = 0``.
+
+    Raises
+    ------
+    InvalidOptionError
+        Unknown ``by``; empty list of dates.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        Where ``R(T) = 0``: the rate is ``nan``.
+
+    Notes
+    -----
+    ``Σ B_i(T)`` over invoices with ``T - D_i >= 91`` (the ``91+`` bucket of
+    :func:`aging`), divided by ``R(T)``; one exact quotient rounded once.
+
+    References
+    ----------
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "300.00"),
+    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "100.00")])
+    >>> ck.over_90_days_rate(ledger, "2024-05-31")  # F1 121 days late: 300 / 400
+    0.75
+    """
+    result: RatioResult = finish(OVER_90_DAYS_RATE, ledger, as_of, by=by)
+    return result
+
+
+def formula_over_90_days_rate(over_90: Any, receivables: Any) -> Any:
+    """Share over 90 days past due from plain numbers: ``over_90 / receivables``.
+
+    Examples
+    --------
+    >>> from creditkpi import formulas as f
+    >>> f.over_90_days_rate(700, 3_500)
+    0.2
+    """
+    return ratio(over_90, receivables, what="share over 90 days past due (receivables <= 0)")
+
+
+OVER_90_DAYS_RATE = KPI(
+    name="over_90_days_rate",
+    label="Share of receivables over 90 days past due",
+    label_fr="Part de l'encours échu à plus de 90 jours",
+    unit="ratio",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("91+", "receivables"),
+    formula=formula_over_90_days_rate,
+    function=over_90_days_rate,
+    page="kpis/overdue-rate.md",
 )
 
 
@@ -618,5 +703,5 @@ AGING = TableKPI(
 )
 
 #: the value KPIs and the table KPIs of this module (the registry collects them)
-KPIS = (RECEIVABLES, OVERDUE, OVERDUE_RATE, UNAPPLIED_CASH)
+KPIS = (RECEIVABLES, OVERDUE, OVERDUE_RATE, OVER_90_DAYS_RATE, UNAPPLIED_CASH)
 TABLES = (AGING,)
