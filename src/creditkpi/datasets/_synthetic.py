@@ -318,8 +318,7 @@ def generate(
     """
     n = int(check_whole("n_customers", n_customers, minimum=1) or 0)
     n_months = int(check_whole("months", months, minimum=1) or 0)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise InvalidOptionError(f"seed must be an integer, got {seed!r}", column="seed")
+    check_whole("seed", seed, minimum=-(2**63))
     if not isinstance(currency, str) or not currency.strip():
         raise InvalidOptionError(f"currency must be an ISO code, got {currency!r}")
     currency = currency.strip().upper()
