@@ -55,7 +55,6 @@ __all__ = [
     "finish",
     "known_inputs",
     "ledger_parts",
-    "required_inputs",
     "table_at",
 ]
 
@@ -242,6 +241,19 @@ def evaluate(kpi: KPI, source: PartSource) -> npt.NDArray[Any]:
 
     Money KPIs give minor units (int64, or object where some are undefined
     ``nan``), the others floats.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> from creditkpi.core.groups import group_codes
+    >>> from creditkpi.core.parts import LedgerParts
+    >>> from creditkpi.registry import KPIS
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
+    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-05-31", "300.00")])
+    >>> source = LedgerParts(ledger, group_codes(ledger, None), dates=[ck.Period.parse("2024-04").end])
+    >>> evaluate(KPIS["overdue_rate"], source).tolist(), evaluate(KPIS["overdue"], source).tolist()
+    ([[0.25]], [[10000]])
     """
     source.fetch(kpi.parts)
     if kpi.formula is None:
@@ -305,6 +317,15 @@ def finish(
     list gives a series. ``observed`` and ``costs`` may be callables of
     ``(periods)`` and ``(periods, groups)`` giving the observation days and
     the costs part.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> from creditkpi.registry import KPIS
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")])
+    >>> finish(KPIS["overdue"], ledger, "2024-04-30")  # what ck.overdue returns
+    Decimal('100.00')
     """
     check_money(money)
     source, index, single = ledger_parts(
@@ -327,18 +348,26 @@ def finish(
 def table_at(
     table: TableKPI, source: PartSource, j: int, *, money: Money = "float", **options: Any
 ) -> pd.DataFrame:
-    """A table KPI at key ``j`` of ``source``: its builder on its parts, money shaped once."""
+    """A table KPI at key ``j`` of ``source``: its builder on its parts, money shaped once.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> from creditkpi.core.groups import group_codes
+    >>> from creditkpi.core.parts import LedgerParts
+    >>> from creditkpi.registry import TABLES
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")])
+    >>> source = LedgerParts(ledger, group_codes(ledger, None), dates=[ck.Period.parse("2024-04").end])
+    >>> table_at(TABLES["aging"], source, 0)["amount"].tolist()  # what ck.aging returns
+    [0.0, 100.0, 0.0, 0.0, 0.0, 0.0]
+    """
     assert table.build is not None, f"{table.name} has no builder"
     check_money(money)
     source.fetch(table.parts)
     values = [source.at(p, j) for p in table.parts]
     frame = table.build(*values, groups=list(source.labels), settings=source.settings, **options)
     return shape_money_columns(frame, table.money_columns(options), source.digits, money)
-
-
-def required_inputs(specs: Sequence[KPI | TableKPI]) -> set[str]:
-    """Every optional input some of ``specs`` requires."""
-    return {r for s in specs for r in s.requires}
 
 
 def known_inputs() -> set[str]:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeAlias
 
-import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
@@ -270,8 +269,3 @@ class LedgerParts(PartSource):
                 f"the part(s) {', '.join(names)} are over periods: give periods", column="parts"
             )
         return self.periods
-
-
-def stack_rows(rows: Sequence[npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    """One value per group for each key, as a ``(keys, groups)`` array."""
-    return np.asarray(list(rows))
