@@ -386,3 +386,30 @@ def test_text_and_page_show_the_largest_groups_and_say_so() -> None:
     assert largest in page and smallest not in page
     small = _quiet(lambda: ck.dashboard(LEDGER, "2024-04", by="country"))
     assert "largest" not in small.to_text(width=140)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("creditkpi.metrics.time_to_pay", "estimate"),  # the three time-to-pay KPIs
+        ("creditkpi.metrics.provision", "matrix_table"),  # expected credit loss and coverage
+        ("creditkpi.metrics.forecast", "cash_by_week"),  # the 4- and 13-week forecasts
+    ],
+)
+def test_a_family_intermediate_is_computed_once_per_date(
+    module: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fit once, read many: two dates (the period's end and the previous one), two calls."""
+    import importlib
+
+    target = importlib.import_module(module)
+    calls: list[int] = []
+    original = getattr(target, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    _quiet(lambda: ck.dashboard(LEDGER, "2024-04", trend_months=1))
+    assert len(calls) == 2
