@@ -241,10 +241,7 @@ def test_penalties_equal_a_day_by_day_oracle(spec, as_of: date) -> None:  # type
 def test_paying_everything_on_the_due_date_gives_nothing(spec, as_of: date) -> None:  # type: ignore[no-untyped-def]
     on_time = type(spec)(
         spec.invoices,
-        [
-            ck.Payment(i.id, i.due_date, i.amount)
-            for i in spec.invoices
-        ],
+        [ck.Payment(i.id, i.due_date, i.amount) for i in spec.invoices],
     )
     c = invoice_claims(on_time.build(), to_day(as_of), statutory_rates())
     assert c.penalties.sum() == 0 and not c.indemnity_due.any()
@@ -262,7 +259,7 @@ def test_penalties_never_decrease_and_later_events_change_nothing(spec, as_of, l
     assert (after.penalties >= now.penalties).all()
     # events after as_of change nothing at as_of
     cut = type(spec)(
-        [i for i in spec.invoices],
+        list(spec.invoices),
         [p for p in spec.payments if p.date <= as_of],
     )
     same = invoice_claims(cut.build(), to_day(as_of), statutory_rates())

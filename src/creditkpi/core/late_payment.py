@@ -30,7 +30,9 @@ rate table and a worked example.
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+import functools
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -41,9 +43,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.engine import disputed_at
-from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
+from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import NO_END, Ledger
-from creditkpi.core.period import as_date, from_day, to_day
+from creditkpi.core.period import Period, as_date, from_day, to_day
 
 __all__ = [
     "COVERED_THROUGH",
@@ -51,11 +54,15 @@ __all__ = [
     "STATUTORY_MARGIN",
     "InvoiceClaims",
     "RateTable",
+    "beyond_terms_parts",
+    "claim_parts",
+    "claims_frame",
     "ecb_main_refinancing_rates",
     "invoice_claims",
     "legal_due_limit",
     "rate_table",
     "statutory_rates",
+    "warn_beyond_table",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -77,27 +84,29 @@ _INT64_SAFE = 2**62
 class RateTable:
     """A yearly interest rate that changes on given dates (a step function of the day).
 
+    Hashable and comparable (a computation's settings hold it).
+
     Attributes
     ----------
-    starts : ndarray of int64
+    starts : tuple of int
         Day numbers (:func:`~creditkpi.core.period.to_day`) from which each
         rate applies, increasing.
-    rates : ndarray of int64
+    rates : tuple of int
         The rate from each start on, in millionths per year
         (:data:`RATE_SCALE`): 0.1215 per year is 121500.
     covered_through : int or None
         Last day the table is known to hold (``None``: the last rate holds
-        for ever). Interest on later days uses the last rate, with a warning
-        from the callers.
+        for ever). Interest on later days uses the last rate, and the
+        claims say so (:attr:`InvoiceClaims.last_day_covered`).
     """
 
-    starts: IntArray
-    rates: IntArray
+    starts: tuple[int, ...]
+    rates: tuple[int, ...]
     covered_through: int | None = None
 
     def rate_on(self, day: int) -> Decimal:
         """The yearly rate (a fraction) in force on ``day``."""
-        k = int(np.searchsorted(self.starts, day, side="right")) - 1
+        k = int(np.searchsorted(np.asarray(self.starts), day, side="right")) - 1
         if k < 0:
             raise InvalidOptionError(
                 f"the rate table starts on {from_day(int(self.starts[0]))}; "
@@ -123,7 +132,8 @@ class RateTable:
 
     def _cumulative(self, day: IntArray) -> IntArray:
         """``Σ rate(d)`` for ``starts[0] <= d <= day`` (0 before the first start)."""
-        starts, rates = self.starts, self.rates
+        starts = np.asarray(self.starts, dtype=np.int64)
+        rates = np.asarray(self.rates, dtype=np.int64)
         spans = np.diff(starts)
         done = np.concatenate([[0], np.cumsum(rates[:-1] * spans)]).astype(np.int64)
         k = np.searchsorted(starts, day, side="right") - 1
@@ -184,6 +194,7 @@ def _half_year_starts(first: date, last: date) -> list[date]:
     return out
 
 
+@functools.cache
 def statutory_rates(margin: Decimal | int = STATUTORY_MARGIN) -> RateTable:
     """The French statutory late-payment rate: the ECB rate at each half-year start + 10 points.
 
@@ -207,9 +218,7 @@ def statutory_rates(margin: Decimal | int = STATUTORY_MARGIN) -> RateTable:
         k = int(np.searchsorted(change_days, to_day(start), side="right")) - 1
         rates.append(_scaled((ecb["rate"].iloc[k] + Decimal(margin)) / 100, "rate"))
     return RateTable(
-        np.asarray([to_day(s) for s in starts], dtype=np.int64),
-        np.asarray(rates, dtype=np.int64),
-        covered_through=to_day(COVERED_THROUGH),
+        tuple(to_day(s) for s in starts), tuple(rates), covered_through=to_day(COVERED_THROUGH)
     )
 
 
@@ -274,20 +283,15 @@ def rate_table(rate: object) -> RateTable:
     elif isinstance(rate, Mapping):
         pairs = list(rate.items())
     else:
-        return RateTable(
-            np.asarray([to_day(date(1, 1, 1))], dtype=np.int64),
-            np.asarray([_scaled(rate, "rate")], dtype=np.int64),
-        )
+        return RateTable((to_day(date(1, 1, 1)),), (_scaled(rate, "rate"),))
     if not pairs:
         raise InvalidOptionError("the rate table is empty", argument="rate")
     days = [to_day(as_date(d, name="rate date")) for d, _ in pairs]
     values = [_scaled(r, "rate") for _, r in pairs]
     if len(set(days)) != len(days):
         raise InvalidOptionError("the rate table lists a date more than once", argument="rate")
-    order = np.argsort(days)
-    return RateTable(
-        np.asarray(days, dtype=np.int64)[order], np.asarray(values, dtype=np.int64)[order]
-    )
+    order = sorted(range(len(days)), key=days.__getitem__)
+    return RateTable(tuple(days[k] for k in order), tuple(values[k] for k in order))
 
 
 @dataclass(frozen=True)
@@ -306,6 +310,8 @@ class InvoiceClaims:
     late_balance : ndarray of int64
         The part of the invoice still unpaid at the end of its due date
         (minor units): what the penalties run on.
+    open_balance : ndarray of int64
+        ``B_i(T)``, the invoice's balance at the day (0 where not included).
     penalties : ndarray of int64
         Penalties accrued up to the day, rounded half up to the minor unit.
     indemnity_due : ndarray of bool
@@ -319,6 +325,7 @@ class InvoiceClaims:
     included: BoolArray
     days_late: IntArray
     late_balance: IntArray
+    open_balance: IntArray
     penalties: IntArray
     indemnity_due: BoolArray
     last_day_covered: int | None
@@ -381,8 +388,8 @@ def invoice_claims(
     when = np.maximum(when, c.issue[inv])
     # what each settlement paid after the due date stops interest from its date
     late_paid = np.where(when > due[inv], covered, 0)
-    paid_by_due = np.bincount(inv, weights=covered - late_paid, minlength=n).astype(np.int64)
-    settled_total = np.bincount(inv, weights=covered, minlength=n).astype(np.int64)
+    paid_by_due = c.bin_sum(inv, covered - late_paid, n)
+    settled_total = c.bin_sum(inv, covered, n)
     late_balance = np.where(included, np.maximum(c.amount - paid_by_due, 0), 0)
     still_open = np.where(included, np.maximum(c.amount - settled_total, 0), 0)
     days = np.full(n, day, dtype=np.int64)
@@ -423,6 +430,7 @@ def invoice_claims(
         included=included,
         days_late=days_late.astype(np.int64),
         late_balance=late_balance.astype(np.int64),
+        open_balance=np.where(included, c.amount - c.bin_sum(inv, amount, n), 0).astype(np.int64),
         penalties=penalties,
         indemnity_due=indemnity,
         last_day_covered=covered_day if beyond else None,
@@ -457,3 +465,128 @@ def legal_due_limit(issue: IntArray, rule: object = "fr") -> IntArray:
         )
     return (issue + int(rule)).astype(np.int64)
 
+
+def claim_parts(
+    ledger: Ledger,
+    days: Sequence[int],
+    groups: Groups,
+    *,
+    rates: RateTable | None = None,
+    indemnity: int = 0,
+    days_in_year: int = 365,
+    exclude_disputed: bool = False,
+) -> dict[str, IntArray]:
+    """The additive claim parts at each of ``days``, per group: ``(days, groups)`` arrays.
+
+    ``late_penalties`` (the invoices' rounded penalties, minor units),
+    ``late_invoices`` (invoices paid late or overdue) and
+    ``late_indemnities`` (``late_invoices × indemnity``, ``indemnity`` in
+    minor units). Adding the parts of ledgers with disjoint customers gives
+    the parts of their union.
+    """
+    table = statutory_rates() if rates is None else rates
+    k, g = len(days), groups.size
+    penalties = np.zeros((k, g), dtype=np.int64)
+    late = np.zeros((k, g), dtype=np.int64)
+    c = ledger._cols
+    for j, day in enumerate(days):
+        claims = invoice_claims(
+            ledger,
+            int(day),
+            table,
+            days_in_year=days_in_year,
+            exclude_disputed=exclude_disputed,
+        )
+        warn_beyond_table(claims)
+        penalties[j] = c.bin_sum(groups.invoice, claims.penalties, g)
+        late[j] = np.bincount(groups.invoice[claims.indemnity_due], minlength=g)
+    return {
+        "late_penalties": penalties,
+        "late_invoices": late,
+        "late_indemnities": late * np.int64(indemnity),
+    }
+
+
+def warn_beyond_table(claims: InvoiceClaims) -> None:
+    """Say once when interest ran on days the rate table does not cover."""
+    if claims.last_day_covered is not None:
+        warnings.warn(
+            f"the late-payment rate table ends on {from_day(claims.last_day_covered)}: "
+            "interest after it uses the table's last rate; pass rate= with the rate in force",
+            DataQualityWarning,
+            stacklevel=3,
+        )
+
+
+def beyond_terms_parts(
+    ledger: Ledger, periods: Sequence[Period], groups: Groups, *, rule: object = "fr"
+) -> dict[str, IntArray]:
+    """Invoices issued in each period whose due date is later than the legal maximum.
+
+    ``beyond_terms_invoiced`` (their amount, minor units) and
+    ``beyond_terms_invoices`` (their number), per group; see
+    :func:`legal_due_limit`.
+    """
+    c = ledger._cols
+    beyond = c.due > legal_due_limit(c.issue, rule)
+    n, g = len(periods), groups.size
+    amount = np.zeros((n, g), dtype=np.int64)
+    count = np.zeros((n, g), dtype=np.int64)
+    for j, p in enumerate(periods):
+        keep = beyond & (c.issue >= to_day(p.start)) & (c.issue <= to_day(p.end))
+        amount[j] = c.bin_sum(groups.invoice[keep], c.amount[keep], g)
+        count[j] = np.bincount(groups.invoice[keep], minlength=g)
+    return {"beyond_terms_invoiced": amount, "beyond_terms_invoices": count}
+
+
+def claims_frame(
+    ledger: Ledger,
+    day: int,
+    groups: Groups,
+    *,
+    rates: RateTable | None = None,
+    indemnity: int = 0,
+    days_in_year: int = 365,
+    exclude_disputed: bool = False,
+) -> pd.DataFrame:
+    """The claims of every invoice issued by ``day``, one row each (integers).
+
+    Indexed by ``(group, customer_id, invoice_id)``; columns ``issue_date``
+    and ``due_date`` (day numbers), ``amount``, ``late_balance``,
+    ``open_balance``, ``penalties``, ``indemnity`` (minor units),
+    ``days_late`` and ``late`` (1 when the invoice was paid late or is
+    overdue). Rows of disjoint ledgers concatenate.
+    """
+    c = ledger._cols
+    claims = invoice_claims(
+        ledger,
+        day,
+        statutory_rates() if rates is None else rates,
+        days_in_year=days_in_year,
+        exclude_disputed=exclude_disputed,
+    )
+    warn_beyond_table(claims)
+    keep = np.flatnonzero(claims.included)
+    late = claims.indemnity_due[keep].astype(np.int64)
+    index = pd.MultiIndex.from_arrays(
+        [
+            pd.Index(groups.labels).take(groups.invoice[keep]),
+            pd.Index(c.customer_labels, dtype=object).take(c.customer[keep]),
+            pd.Index(c.invoice_ids, dtype=object).take(keep),
+        ],
+        names=["group", "customer_id", "invoice_id"],
+    )
+    return pd.DataFrame(
+        {
+            "issue_date": c.issue[keep],
+            "due_date": c.due[keep],
+            "amount": c.amount[keep],
+            "late_balance": claims.late_balance[keep],
+            "open_balance": claims.open_balance[keep],
+            "days_late": claims.days_late[keep],
+            "penalties": claims.penalties[keep],
+            "indemnity": late * np.int64(indemnity),
+            "late": late,
+        },
+        index=index,
+    )
