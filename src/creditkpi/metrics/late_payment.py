@@ -522,7 +522,8 @@ LATE_PAYMENT_CLAIMS = TableKPI(
     money=_claim_money,
     requires=("late_payment_law",),
     dashboard="one row per late invoice: the risk section shows the totals",
-    distributed="one row per late invoice: summaries carry the totals (the two KPIs)",
+    distributed="one row per late invoice: compute it per customer partition and concatenate "
+    "the rows; summaries carry the totals (the two KPIs)",
     index="invoice_id",
 )
 
