@@ -225,6 +225,9 @@ def from_invoice_table(
         table.column(table.names.index(settled_date)), column=settled_date, ids=ids
     )
     issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
+    # the due dates too, before the day/month order is settled: a value of any of
+    # the three columns may prove it
+    due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
     reader.finish()
     has = np.flatnonzero(~settled.missing)
     epoch = np.datetime64("1970-01-01", "D")
@@ -265,7 +268,7 @@ def from_invoice_table(
         )
     return build(
         cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
-        unknown_invoices="error", exclude=consumed, reader=reader,
+        unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
     )  # fmt: skip
 
 
@@ -296,11 +299,13 @@ def build(
     unknown_invoices: str,
     exclude: Iterable[str] = (),
     reader: DateReader | None = None,
+    known: tuple[ParsedDates, ParsedDates] | None = None,
 ) -> Ledger:
     """Validate the resolved tables and build the ledger's columns.
 
     ``reader`` carries the dates already read by the caller (so that one
-    day/month order holds for the whole call).
+    day/month order holds for the whole call), ``known`` the issue and due
+    dates among them.
     """
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     c = Columns()
@@ -349,8 +354,11 @@ def build(
 
     # dates of every table (one day/month order for the whole call) --------------
     reader = reader if reader is not None else DateReader(date_format)
-    issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
-    due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
+    if known is None:
+        issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
+        due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
+    else:
+        issue, due = known
     pdate = reader.read(pay.data("date"), column="date", ids=pnames)
     side: dict[str, tuple[Resolved, IdColumn, NameList]] = {}
     dated: dict[str, list[ParsedDates]] = {}
@@ -591,6 +599,8 @@ def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[
     if arrow is not None:
         import pyarrow.compute as pc
 
+        if _is_dictionary(arrow):  # read the rows' values: an unused entry says nothing
+            arrow = arrow.dictionary_decode()
         encoded = pc.dictionary_encode(arrow)
         indices = encoded.indices if arrow.null_count == 0 else pc.fill_null(encoded.indices, -1)
         return np.asarray(indices.to_numpy()), encoded.dictionary.to_pylist()
@@ -598,6 +608,13 @@ def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = [None if _is_na(v) else v for v in np.asarray(uniques, dtype=object).tolist()]
     return np.asarray(codes, dtype=np.int64), values
+
+
+def _is_dictionary(arrow: Any) -> bool:
+    """Whether an Arrow array is dictionary-encoded (a polars or Arrow categorical)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_dictionary(arrow.type))
 
 
 def _is_na(value: object) -> bool:
