@@ -491,9 +491,17 @@ def build(
             rule="unapplied-non-cash",
         )
 
-    # customers: invoice customers first, then customers only seen in payments
-    if unapplied.any() and pcust_col is not None:
-        inv_codes, un_codes, labels = factorize_customers(cust_col, pcust_col, unapplied)
+    # customers: invoice customers first, then customers only seen in payments; a
+    # payment applied to an invoice that names a customer must name the invoice's
+    named = ~unapplied & ~pcust_null
+    if pcust_col is not None and (unapplied.any() or named.any()):
+        inv_codes, some_codes, labels = factorize_customers(cust_col, pcust_col, unapplied | named)
+        coded_rows = np.flatnonzero(unapplied | named)
+        if named.any():
+            _check_payment_customers(
+                inv_codes, some_codes, coded_rows, named, ppos, labels, pnames, pcust_col
+            )
+        un_codes = some_codes[unapplied[coded_rows]]
     else:
         inv_codes, un_codes, labels = coded.result()
     del cust_col
@@ -514,6 +522,38 @@ def build(
     _build_statuses(c, found.get("statuses"), dated.get("statuses", []))
     _build_doubtful(c, found.get("doubtful"), dated.get("doubtful", []), provision)
     return cls._wrap(c, report)
+
+
+def _check_payment_customers(
+    inv_codes: IntArray,
+    codes: IntArray,
+    rows: IntArray,
+    named: BoolArray,
+    ppos: IntArray,
+    labels: npt.NDArray[Any],
+    pnames: NameList,
+    pcust: IdColumn,
+) -> None:
+    """A payment of an invoice that names a customer names the invoice's (never dropped)."""
+    chosen = named[rows]
+    where = rows[chosen]
+    own = inv_codes[ppos[where]]
+    wrong = codes[chosen] != own
+    if not wrong.any():
+        return
+    bad = where[wrong]
+    theirs = pcust.text(bad[:5])
+    expected = labels[own[wrong][:5]]
+    raise InvalidValueError(
+        f"{bad.size} settlement(s) name a customer other than their invoice's",
+        column="customer_id",
+        ids=list(pnames[bad[:5]]),
+        count=int(bad.size),
+        values=[f"{t} (invoice: {e})" for t, e in zip(theirs, expected, strict=True)],
+        rule="customer-mismatch",
+        hint="correct the payments' customer_id, or leave it empty where the invoice is given "
+        "(an applied payment is its invoice's customer's)",
+    )
 
 
 def stable_date_order(days: IntArray) -> IntArray:
