@@ -803,8 +803,8 @@ class Ledger:
         """The settlements as a canonical DataFrame, sorted by date."""
         c = self._cols
         epoch = np.datetime64("1970-01-01", "D")
-        inv = c.invoice_ids[c.settlement_invoice].copy()
-        inv[c.settlement_invoice < 0] = None
+        # unapplied cash (-1) reads the spare None at the end, with or without invoices
+        inv = np.append(c.invoice_ids, np.asarray([None], dtype=object))[c.settlement_invoice]
         return pd.DataFrame(
             {
                 "invoice_id": pd.Series(inv, dtype=object),

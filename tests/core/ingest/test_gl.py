@@ -150,3 +150,56 @@ def test_missing_mapped_column_names_it() -> None:
         ck.Ledger.from_gl_lines(lines, columns={"customer_id": "Kunde"})
     with pytest.raises(ck.CreditKPIError, match=r"no column 'clearing' \(named by match="):
         ck.Ledger.from_gl_lines(lines, match="clearing")
+
+
+def test_a_credit_only_extract_gives_unapplied_credits() -> None:
+    # a bank statement's receipts, or an advance and a credit note with no invoice read:
+    # it raised a raw IndexError
+    lines = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B"],
+            "document_id": ["P1", "AV1", "P2"],
+            "date": ["2024-01-10", "2024-01-12", "2024-01-15"],
+            "amount": ["-100.00", "-20.00", "-5.50"],
+            "kind": ["payment", "credit_note", "payment"],
+            "match": ["X", None, "Y"],
+        }
+    )
+    ledger = ck.Ledger.from_gl_lines(lines)
+    assert ledger.n_invoices == 0
+    assert _settlements(ledger) == [
+        (None, "A", "2024-01-10", Decimal("100.00"), "payment"),
+        (None, "A", "2024-01-12", Decimal("20.00"), "payment"),
+        (None, "B", "2024-01-15", Decimal("5.50"), "payment"),
+    ]
+    by = ck.unapplied_cash(ledger, "2024-01-31", by="customer_id", money="decimal")
+    assert by.to_dict() == {"A": Decimal("120.00"), "B": Decimal("5.50")}
+    assert ck.receivables(ledger, "2024-01-31") == Decimal("0.00")
+    # a credit-only customer inside a larger extract
+    more = pd.concat(
+        [lines, pd.DataFrame({"customer_id": ["C"], "document_id": ["F1"],
+                              "date": ["2024-01-02"], "amount": ["40.00"], "match": ["X"]})],
+        ignore_index=True,
+    )  # fmt: skip
+    ledger = ck.Ledger.from_gl_lines(more)
+    assert ck.receivables(ledger, "2024-01-31") == Decimal("40.00")  # X of C is not X of A
+    assert ck.unapplied_cash(ledger, "2024-01-31") == Decimal("125.50")
+
+
+def test_a_zero_line_and_an_unused_due_date_are_said() -> None:
+    lines = pd.DataFrame(
+        {"customer_id": ["A", "A"], "document_id": ["F1", "F2"],
+         "date": ["2024-01-01", "2024-01-02"], "debit": ["10", "0"], "credit": ["", ""],
+         "match": [None, None]}
+    )  # fmt: skip
+    with pytest.warns(ck.DataQualityWarning) as caught:
+        ledger = ck.Ledger.from_gl_lines(lines, due_dates={"F1": "2024-02-01", "F9": "2024-03-01"})
+    assert ledger.invoices["invoice_id"].tolist() == ["F1"]
+    assert [str(i) for i in ledger.report.issues] == [
+        "unused-due-date: 1 key(s) of due_dates= name no invoice of the lines and were not "
+        "used in column 'invoice_id' (first: 'F9')",
+        "zero-line: 1 line(s) with neither a debit nor a credit carry no amount and were "
+        "skipped in column 'debit' (first: 'F2')",
+    ]
+    assert len(caught) == 2
+    assert [i.rows for i in ledger.report.issues] == [(0,), (1,)]

@@ -27,6 +27,7 @@ The rules (the *From your accounting system* page of the documentation):
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.errors import (
+    DataQualityWarning,
     DebitAndCreditError,
     InvalidOptionError,
     InvalidValueError,
@@ -49,6 +51,7 @@ from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ingest.source import ColumnData, Table, to_table
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.money import CURRENCIES, cents_to_decimal
+from creditkpi.core.validation import ValidationIssue
 
 __all__ = ["GL_COLUMNS", "Lines", "from_gl_lines", "group_codes", "ledger_of", "settle"]
 
@@ -152,7 +155,8 @@ def settle(lines: Lines) -> tuple[dict[str, Any], dict[str, Any]]:
     has_d = i < d.size
     has_d[has_d] = d_start[i[has_d]] <= seg_start[has_d]
     line = c[j]
-    inv_line = np.where(has_d, d[np.minimum(i, max(d.size - 1, 0))], -1)
+    # no debit at all (a credit-only extract): every credit is the customer's unapplied credit
+    inv_line = np.where(has_d, d[np.minimum(i, d.size - 1)], -1) if d.size else np.full(j.size, -1)
     kind = np.where(has_d, lines.kind[line], PAYMENT).astype(np.int8)
     days = lines.day if lines.settle_day is None else lines.settle_day
     invoices: dict[str, Any] = {
@@ -205,7 +209,7 @@ def ledger_of(
 ) -> Ledger:
     """Settle ``lines`` and build the ledger through :meth:`Ledger.from_frames`."""
     inv, pay = settle(lines)
-    due = _due_days(inv, terms, due_dates)
+    due, unused = _due_days(inv, terms, due_dates)
     scale = 10**digits
     attrs = (
         lines.attrs.iloc[inv["line"]].reset_index(drop=True) if len(lines.attrs.columns) else None
@@ -223,23 +227,42 @@ def ledger_of(
     if attrs is not None:
         inv_frame = pd.concat([inv_frame, attrs], axis=1)
     kinds = np.asarray(["payment", "credit_note", "write_off"], dtype=object)
+    # the customer of an applied settlement is its invoice's: only unapplied ones say it
+    customer = _with_none(pay["customer_id"], pay["invoice_line"] >= 0)
     pay_frame = pd.DataFrame(
         {
             "invoice_id": pd.Series(pay["invoice_id"], dtype=object),
-            "customer_id": pd.Series(pay["customer_id"], dtype=object),
+            "customer_id": pd.Series(customer, dtype=object),
             "date": _EPOCH + pay["date"].astype("timedelta64[D]"),
             "amount": pay["amount"] / scale,
             "kind": kinds[pay["kind"]],
             "currency": currency,
         }
     )
-    return cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+    ledger = cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+    if unused:
+        say_skipped(
+            ledger,
+            "unused-due-date",
+            "due_dates",
+            "invoice_id",
+            f"{len(unused)} key(s) of due_dates= name no invoice of the lines and were not used",
+            [str(k) for k in unused],
+            range(len(unused)),
+        )
+    return ledger
 
 
-def _due_days(inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: Any) -> IntArray:
-    """Due day of each invoice: its own, else ``due_dates[id]``, else issue + terms."""
+def _due_days(
+    inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: Any
+) -> tuple[IntArray, list[Any]]:
+    """Due day of each invoice: its own, else ``due_dates[id]``, else issue + terms.
+
+    Also returns the keys of ``due_dates`` that name no invoice (said, not dropped).
+    """
     issue: IntArray = inv["issue_date"]
     due = np.asarray(inv["due"], dtype=np.int64).copy()
+    unused: list[Any] = []
     if isinstance(terms, Mapping):
         days = pd.Series(inv["customer_id"], dtype=object).map(dict(terms))
         if days.isna().any():
@@ -277,9 +300,20 @@ def _due_days(inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: An
             found = pd.Series(inv["invoice_id"], dtype=object).astype(str).map(days_of)
             use = found.notna().to_numpy() & (due == MISSING)
             due[use] = found.to_numpy()[use].astype(np.int64)
+            known = set(pd.Series(inv["invoice_id"], dtype=object).astype(str).tolist())
+            unused = [key for key in given.index.tolist() if str(key) not in known]
     fill = due == MISSING
     due[fill] = issue[fill] + offset[fill]
-    return due
+    return due, unused
+
+
+def say_skipped(
+    ledger: Ledger, rule: str, table: str, column: str, message: str, ids: Any, rows: Any
+) -> None:
+    """A line or a key that the reader could not use: in ``Ledger.report``, with a warning."""
+    issue = ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
+    ledger.report.issues.append(issue)
+    warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=4)
 
 
 # ------------------------------------------------------------------------ from_gl_lines
@@ -423,6 +457,7 @@ def from_gl_lines(
         settle_day = np.where(cleared.missing, day.days, cleared.days)
     consumed = {names[k] for k in names}
     attrs = _attributes(table, consumed)
+    zero = np.flatnonzero(signed == 0)
     lines = Lines(
         customer=customer,
         document=document,
@@ -435,7 +470,20 @@ def from_gl_lines(
         attrs=attrs,
         settle_day=settle_day,
     )
-    return ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+    ledger = ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+    if zero.size:
+        amount = names.get("amount") or names["debit"]
+        say_skipped(
+            ledger,
+            "zero-line",
+            "lines",
+            amount,
+            f"{zero.size} line(s) with neither a debit nor a credit carry no amount and were "
+            "skipped",
+            ids[zero],
+            zero,
+        )
+    return ledger
 
 
 def debit_minus_credit(
