@@ -63,7 +63,7 @@ from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import CreditKPIError, InvalidOptionError
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
-from creditkpi.core.period import Period, from_day, to_day
+from creditkpi.core.period import Period, from_day, month_end, to_day
 
 __all__ = [
     "PARTS",
@@ -556,12 +556,6 @@ def period_parts(
 # ----------------------------------------------------------------------------------
 
 
-def _month_end(d: date) -> date:
-    """Last day of the month of ``d``."""
-    nxt = (d.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return nxt - timedelta(days=1)
-
-
 def month_windows(first_day: int | None, end: date, max_months: int | None = None) -> list[Period]:
     """The calendar months walked back by the countback at ``end``, newest first.
 
@@ -580,7 +574,9 @@ def month_windows(first_day: int | None, end: date, max_months: int | None = Non
     month = end.replace(day=1)
     out: list[Period] = []
     while month >= first and (max_months is None or len(out) < max_months):
-        out.append(Period(month, min(_month_end(month), end)))
+        out.append(Period(month, min(month_end(month), end)))
+        if month == date.min:  # January of year 1: no month before it
+            break
         month = (month - timedelta(days=1)).replace(day=1)
     return out
 
