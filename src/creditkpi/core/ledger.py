@@ -77,6 +77,12 @@ class Columns:
     settlement_days_past_due, settlement_age_days : ndarray of int32
         Each settlement's date minus its invoice's due date, and minus its
         issue date (0 for unapplied cash).
+    settlement_posted : ndarray of int64 or None
+        The day each settlement was posted, where the inputs give application
+        dates (``applied``): ``settlement_date`` is then the day it settles
+        its invoice, and from ``settlement_posted`` until the day before it,
+        the customer's unapplied credit. ``None`` (the default) when every
+        settlement applies on its date.
     settled_before_issue : ndarray of int64
         Positions of the settlements dated before their invoice's issue date.
     dispute_invoice, dispute_opened, dispute_resolved, dispute_reason
@@ -108,6 +114,7 @@ class Columns:
     settlement_row: IntArray
     settlement_days_past_due: npt.NDArray[np.int32]
     settlement_age_days: npt.NDArray[np.int32]
+    settlement_posted: IntArray | None = None
     settled_before_issue: IntArray
     dispute_invoice: IntArray
     dispute_opened: IntArray
@@ -255,7 +262,8 @@ class Columns:
     @property
     def first_day(self) -> int | None:
         """Day number of the earliest event (issue or settlement), ``None`` if empty."""
-        days = [a.min() for a in (self.issue, self.settlement_date) if a.size]
+        posted = self.settlement_posted if self.settlement_posted is not None else self.issue[:0]
+        days = [a.min() for a in (self.issue, self.settlement_date, posted) if a.size]
         return int(min(days)) if days else None
 
     @property
@@ -633,6 +641,7 @@ class Ledger:
         decimal: Literal[".", ","] | None = None,
         date_format: str | None = "%Y%m%d",
         currency: str = "EUR",
+        applied: Literal["posting", "lettering"] = "posting",
     ) -> Ledger:
         """Build a ledger from a French FEC (*Fichier des Écritures Comptables*).
 
@@ -738,6 +747,7 @@ class Ledger:
             decimal=decimal,
             date_format=date_format,
             currency=currency,
+            applied=applied,
         )
 
     # ------------------------------------------------------------------ facts
@@ -800,16 +810,23 @@ class Ledger:
 
     @property
     def settlements(self) -> pd.DataFrame:
-        """The settlements as a canonical DataFrame, sorted by date."""
+        """The settlements as a canonical DataFrame, sorted by the day they settle their invoice.
+
+        ``date`` is the day a settlement was posted, ``applied`` the day it
+        settles its invoice: the same day unless the inputs gave application
+        dates (meanwhile it is the customer's unapplied credit).
+        """
         c = self._cols
         epoch = np.datetime64("1970-01-01", "D")
         # unapplied cash (-1) reads the spare None at the end, with or without invoices
         inv = np.append(c.invoice_ids, np.asarray([None], dtype=object))[c.settlement_invoice]
+        posted = c.settlement_date if c.settlement_posted is None else c.settlement_posted
         return pd.DataFrame(
             {
                 "invoice_id": pd.Series(inv, dtype=object),
                 "customer_id": c.customer_labels[c.settlement_customer],
-                "date": epoch + c.settlement_date.astype("timedelta64[D]"),
+                "date": epoch + posted.astype("timedelta64[D]"),
+                "applied": epoch + c.settlement_date.astype("timedelta64[D]"),
                 "amount": pd.Series(
                     cents_array_to_decimal(c.settlement_amount.tolist(), c.digits), dtype=object
                 ),

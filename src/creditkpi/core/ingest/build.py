@@ -123,6 +123,7 @@ def from_records(
             "amount": column(p.amount for p in pays),
             "kind": column(p.kind for p in pays),
             "customer_id": column(p.customer for p in pays),
+            "applied": column(p.applied for p in pays),
         }
     )
     dis = list(disputes)
@@ -360,6 +361,11 @@ def build(
     else:
         issue, due = known
     pdate = reader.read(pay.data("date"), column="date", ids=pnames)
+    papplied = (
+        reader.read(pay.data("applied"), column="applied", ids=pnames)
+        if pay.has("applied")
+        else None
+    )
     side: dict[str, tuple[Resolved, IdColumn, NameList]] = {}
     dated: dict[str, list[ParsedDates]] = {}
     for table, columns in ((dis, ("opened", "resolved")), (sts, ("date",)), (dbt, ("date",))):
@@ -415,7 +421,25 @@ def build(
 
     # settlement kinds, and everything of the date order that needs no invoice ----
     pkind = _kinds(pay, pnames)
-    by_date = _DateOrder(pdate.days, pamount, pkind, threaded)
+    # the day each settlement settles its invoice: its application date where the
+    # payments give one (never before it was posted), else its date
+    effective = pdate.days
+    if papplied is not None:
+        given = ~papplied.missing
+        effective = np.where(given, np.maximum(papplied.days, pdate.days), pdate.days)
+        early = np.flatnonzero(given & (papplied.days < pdate.days))
+        if early.size:
+            _warn(
+                report,
+                "applied-before-date",
+                "payments",
+                "applied",
+                f"{early.size} settlement(s) are applied before their date (they apply from "
+                "their date)",
+                pnames[early],
+                early,
+            )
+    by_date = _DateOrder(effective, pamount, pkind, threaded)
 
     # unique ids, customers, due dates -------------------------------------------
     unique, ppos_all = matched.result()
@@ -479,6 +503,19 @@ def build(
             ids=list(pnames[where[:5]]),
             count=int(where.size),
         )
+    if papplied is not None:
+        lost = unapplied & ~papplied.missing & (effective != pdate.days)
+        if lost.any():
+            where = np.flatnonzero(lost)
+            raise InvalidValueError(
+                f"{where.size} payment(s) have an application date but no invoice to apply to",
+                column="applied",
+                ids=list(pnames[where[:5]]),
+                count=int(where.size),
+                values=take_values(pay.data("applied"), where[:5]),
+                rule="applied-without-invoice",
+                hint="give their invoice_id, or leave applied empty for unapplied cash",
+            )
     noncash = unapplied & (pkind != PAYMENT)
     if noncash.any():
         where = np.flatnonzero(noncash)
@@ -512,6 +549,9 @@ def build(
     del pamount
     by_date.finish(c, ppos, unapplied, un_codes)
     del ppos, by_date
+    if effective is not pdate.days and bool((effective != pdate.days).any()):
+        # posted before they settle their invoice: the customer's unapplied credit meanwhile
+        c.settlement_posted = gather(pdate.days, c.settlement_row, np.int64)
 
     _derive_settlements(c, report)
     found = {

@@ -32,7 +32,10 @@ BoolArray = npt.NDArray[np.bool_]
 #: canonical columns of each input table: (required, optional)
 CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "invoices": (("invoice_id", "customer_id", "issue_date", "due_date", "amount"), ("currency",)),
-    "payments": (("date", "amount"), ("invoice_id", "kind", "customer_id", "currency")),
+    "payments": (
+        ("date", "amount"),
+        ("invoice_id", "kind", "customer_id", "currency", "applied"),
+    ),
     "disputes": (("invoice_id", "opened"), ("resolved", "reason")),
     "statuses": (("invoice_id", "date", "status"), ()),
     "doubtful": (("invoice_id", "date"), ("provision",)),
