@@ -92,7 +92,7 @@ def test_sap_export_worked_by_hand() -> None:
     assert aged.loc["unapplied", "amount"] == Decimal("-50.00")  # 1402 left 50.00
 
 
-def test_clearing_date_dates_the_settlements() -> None:
+def test_a_clearing_date_is_the_day_a_credit_settles_its_invoices() -> None:
     lines = pd.DataFrame(
         {
             "customer_id": ["A", "A", "A"],
@@ -105,10 +105,36 @@ def test_clearing_date_dates_the_settlements() -> None:
         }
     )
     ledger = ck.Ledger.from_gl_lines(lines, match="clearing", match_date="cleared_on")
-    assert _settlements(ledger) == [
-        ("F1", "A", "2024-02-05", Decimal("100.00"), "payment"),
-        ("F2", "A", "2024-02-05", Decimal("20.00"), "payment"),
-    ]
+    # P1, posted Feb 1, is A's unapplied credit until it is cleared on Feb 5
+    view = ledger.settlements
+    assert [(r.invoice_id, str(r.date.date()), str(r.applied.date()), str(r.amount))
+            for r in view.itertuples()] == [
+        ("F1", "2024-02-01", "2024-02-05", "100.00"),
+        ("F2", "2024-02-01", "2024-02-05", "20.00"),
+    ]  # fmt: skip
+    position = {
+        day: (str(ck.receivables(ledger, day)), str(ck.unapplied_cash(ledger, day)))
+        for day in ("2024-01-31", "2024-02-01", "2024-02-04", "2024-02-05")
+    }
+    assert position == {
+        "2024-01-31": ("140.00", "0.00"),
+        "2024-02-01": ("140.00", "120.00"),
+        "2024-02-04": ("140.00", "120.00"),
+        "2024-02-05": ("20.00", "0.00"),
+    }
+    aged = ck.aging(ledger, "2024-02-04", money="decimal")["amount"]
+    assert (aged["1-30"], aged["not due"], aged["unapplied"]) == (
+        Decimal("100.00"), Decimal("40.00"), Decimal("-120.00"),
+    )  # fmt: skip
+    # the cash is February's once, on the day it was posted; the customer paid then:
+    # F1 31 days after issue (1 late), F2 17 days after (not late)
+    assert str(ck.cost_per_euro(ledger, "2024-02", costs="12.00")) == "0.1"
+    delays = ck.payment_delays(ledger, "2024-02", money="decimal")
+    assert delays["days_to_pay"] == pytest.approx((100 * 31 + 20 * 17) / 120)
+    assert delays["days_late"] == pytest.approx(100 / 120)
+    # without match_date, P1 settles the invoices on the day it was posted
+    plain = ck.Ledger.from_gl_lines(lines, match="clearing")
+    assert str(ck.receivables(plain, "2024-02-01")) == "20.00"
 
 
 def test_credits_applied_in_date_order_whatever_the_row_order() -> None:
