@@ -27,7 +27,11 @@ Money is int64 minor units, days are day numbers; every array is shaped
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -60,7 +64,7 @@ from creditkpi.core.engine import (
     status_at,
 )
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
-from creditkpi.core.errors import CreditKPIError, InvalidOptionError
+from creditkpi.core.errors import CreditKPIError, DataEndsWarning, InvalidOptionError
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
 from creditkpi.core.period import Period, from_day, month_end, to_day
@@ -78,6 +82,7 @@ __all__ = [
     "reason_parts",
     "snapshot_parts",
     "status_parts",
+    "warn_after_data",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -168,6 +173,55 @@ def check_exact(bound: int, what: str) -> None:
             "(split the ledger, or check the amounts' scale)",
             column="amount",
         )
+
+
+# ----------------------------------------------------------------------------------
+# the end of the data
+# ----------------------------------------------------------------------------------
+
+#: set while a part computes other parts: what it asked for was already checked
+_CHECKED: ContextVar[bool] = ContextVar("creditkpi_data_end_checked", default=False)
+
+
+def warn_after_data(ledger: Ledger, last_asked: int) -> None:
+    """:class:`~creditkpi.DataEndsWarning` when a KPI asks for a day after the data ends.
+
+    Called where as-of days and periods enter the parts (:func:`snapshot_parts`,
+    :func:`period_parts`): once per call, naming the ledger's last dated event
+    (invoice, settlement, dispute, status, doubtful classification); the KPI
+    still answers.
+    """
+    c = ledger._cols
+    if c.last_day is None or last_asked <= c.last_day or _CHECKED.get():
+        return
+    dated = [c.dispute_opened, c.dispute_resolved, c.status_date, c.doubtful_date]
+    end = max([c.last_day, *(int(d[d < NO_END].max()) for d in dated if (d < NO_END).any())])
+    if last_asked <= end:
+        return
+    warnings.warn(
+        f"the data ends on {from_day(end)} (the ledger's last dated event): a KPI "
+        "asked for a later date or period counts nothing after it",
+        DataEndsWarning,
+        stacklevel=_caller_level(),
+    )
+
+
+@contextmanager
+def _checked() -> Iterator[None]:
+    """Parts computed by a part whose dates were checked: no second warning."""
+    token = _CHECKED.set(True)
+    try:
+        yield
+    finally:
+        _CHECKED.reset(token)
+
+
+def _caller_level() -> int:
+    """The ``stacklevel`` of the first frame outside creditkpi (the user's call)."""
+    level, frame = 2, sys._getframe(2)
+    while frame.f_back is not None and frame.f_globals.get("__name__", "").startswith("creditkpi."):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 # ----------------------------------------------------------------------------------
@@ -279,6 +333,8 @@ def snapshot_parts(
     """
     wanted = list(dict.fromkeys(names))
     grid = np.asarray(days, dtype=np.int64)
+    if grid.size:
+        warn_after_data(ledger, int(grid.max()))
     out: dict[str, IntArray] = {}
     labels = bucket_labels(edges, basis)
     k, g = grid.size, groups.size
@@ -524,6 +580,26 @@ def period_parts(
     """
     wanted = list(dict.fromkeys(names))
     plist = list(periods)
+    if plist:
+        warn_after_data(ledger, max(to_day(p.end) for p in plist))
+    with _checked():
+        return _period_parts(
+            ledger, plist, groups, wanted, observed=observed, edges=edges, basis=basis,
+            rule_days=rule_days,
+        )  # fmt: skip
+
+
+def _period_parts(
+    ledger: Ledger,
+    plist: list[Period],
+    groups: Groups,
+    wanted: list[str],
+    *,
+    observed: Sequence[int] | None,
+    edges: Sequence[int],
+    basis: Basis,
+    rule_days: int | None,
+) -> dict[str, IntArray]:
     n, g = len(plist), groups.size
     by = None if groups.name == "all" else groups.name
     out: dict[str, IntArray] = {}
