@@ -33,6 +33,7 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    NoSettlementsReadError,
     UnknownInvoiceError,
 )
 from creditkpi.core.ingest.amounts import check_total, parse_amounts
@@ -46,6 +47,7 @@ from creditkpi.core.ingest.columns import (
     dict_table,
     resolve,
     row_labels,
+    settlement_date_columns,
     take,
     truthy,
 )
@@ -175,7 +177,8 @@ def from_frames(
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     if invoices is None:
         raise TypeError("from_frames needs an invoices table, got None")
-    given = [invoices, payments, disputes, statuses, doubtful]
+    none_said = isinstance(payments, (list, tuple)) and len(payments) == 0
+    given = [invoices, None if none_said else payments, disputes, statuses, doubtful]
     resolved = [
         None if frame is None else resolve(to_table(frame, name), name, mapping)
         for frame, name in zip(given, TABLES, strict=True)
@@ -183,6 +186,8 @@ def from_frames(
     check_flat_mapping(mapping, [r for r in resolved if r is not None])
     inv = resolved[0]
     assert inv is not None
+    if payments is None:
+        _refuse_unsettled(inv)
     return build(
         cls,
         inv,
@@ -271,6 +276,27 @@ def from_invoice_table(
         cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
         unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
     )  # fmt: skip
+
+
+def _refuse_unsettled(inv: Resolved) -> None:
+    """Invoices without payments, beside a column that looks like a settlement date.
+
+    A one-row-per-invoice export read as invoices alone: every invoice would
+    count as unpaid (a DSO in the hundreds of days, a CEI of 0). The same
+    rule as the command line's; ``payments=[]`` says there really are none.
+    """
+    names = [inv.table.names[k] for k in inv.extra]
+    looks = settlement_date_columns(names)
+    if not looks:
+        return
+    raise NoSettlementsReadError(
+        f"{inv.rows:,} invoice(s) and no payments table, every invoice would count as unpaid, "
+        "but it has a settlement date",
+        column=looks[0],
+        ids=looks,
+        hint=f"read a one-row-per-invoice export with Ledger.from_invoice_table(frame, "
+        f"settled_date={looks[0]!r}), or give the payments (payments=[] if there are none)",
+    )
 
 
 def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:

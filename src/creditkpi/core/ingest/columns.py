@@ -41,6 +41,28 @@ CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "doubtful": (("invoice_id", "date"), ("provision",)),
 }
 
+#: column names that look like a settlement date (compared lower case, letters and
+#: digits only): a one-table export read as invoices alone holds one of them
+SETTLEMENT_DATE_NAMES = (
+    "settleddate", "settlementdate", "datesettled", "settledon", "settled",
+    "paymentdate", "paiddate", "datepaid", "paidon", "lastpaymentdate",
+    "clearingdate", "cleareddate", "clearedon", "closeddate", "closedate",
+    "datereglement", "datedereglement", "reglementdate", "datepaiement",
+    "datedepaiement", "dateencaissement", "datelettrage",
+)  # fmt: skip
+
+
+def settlement_date_columns(names: Sequence[str]) -> list[str]:
+    """The names among ``names`` that look like a settlement date (:data:`SETTLEMENT_DATE_NAMES`)."""
+    import re
+
+    return [
+        str(name)
+        for name in names
+        if re.sub(r"[^0-9a-z]", "", str(name).lower()) in SETTLEMENT_DATE_NAMES
+    ]
+
+
 #: names an invoice attribute cannot have (they are canonical invoice columns)
 RESERVED = frozenset(CANONICAL["invoices"][0] + CANONICAL["invoices"][1])
 
