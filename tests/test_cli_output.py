@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -302,6 +303,25 @@ def test_output_folder_is_refused(
     hostile: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert "is a folder" in _error(capsys, *_report(hostile, "-o", tmp_path, "--force"))
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_output_is_only_ever_a_regular_file(
+    hostile: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --force replaced a FIFO (or, as root, a device node) with a regular file
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    line = _error(capsys, *_report(hostile, "-o", fifo, "--force"))
+    assert line == (
+        f"creditkpi: error: {fifo} is not a regular file (a pipe, a device or a socket): the "
+        "report is written only to regular files"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still the FIFO
+    if Path("/dev/null").exists():
+        device = _error(capsys, *_report(hostile, "-o", "/dev/null", "--force"))
+        assert "/dev/null is not a regular file" in device
+        assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
 
 
 # ----------------------------------------------------------------------------------
