@@ -248,3 +248,29 @@ def test_an_unknown_encoding_is_an_option_error(folder: Path) -> None:
     )
     with pytest.raises(ck.CreditKPIError, match="invalid-option: encoding 'latin-99'"):
         ck.Ledger.from_fec(folder / "factures.csv", encoding="latin-99")
+
+
+@settings(deadline=None)
+@given(
+    text=st.text(alphabet="id;client\nF1Sé€ü\t,|", max_size=40),
+    written=st.sampled_from(["utf-8", "utf-16", "cp1252", "iso-8859-15", "utf-8-sig"]),
+    encoding=st.sampled_from(
+        [None, "utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "latin-99", "", "utf8x",
+         "base64", "rot13"]
+    ),
+    sep=st.sampled_from([None, ";", "\t"]),
+)  # fmt: skip
+def test_any_bytes_in_any_encoding_are_read_or_refused_by_a_rule(
+    text: str, written: str, encoding: str | None, sep: str | None
+) -> None:
+    """Whatever a file holds and whatever encoding is asked, a frame or a creditkpi error."""
+    data = text.encode(written, errors="replace")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        path.write_bytes(data)
+        try:
+            frame = ck.read_table(path, encoding=encoding, sep=sep)
+        except ck.CreditKPIError as exc:
+            assert exc.rule in ("unreadable-file", "invalid-option", "duplicate-column"), exc
+            return
+    assert isinstance(frame, pd.DataFrame)

@@ -174,13 +174,16 @@ def _excel(p: Path, where: str, sheet: str | int | None) -> pd.DataFrame:
 def _encoding(encoding: str) -> str:
     """``encoding=``: a text encoding Python knows (an unknown name is an option error)."""
     try:
-        codecs.lookup(encoding)
+        # base64, rot13...: codecs Python knows, but not text encodings
+        known = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
     except (LookupError, TypeError):
+        known = False
+    if not known:
         raise InvalidOptionError(
             f"encoding {encoding!r} is not a text encoding Python knows (e.g. 'utf-8', "
             "'cp1252', 'iso-8859-15')",
             argument="encoding",
-        ) from None
+        )
     return encoding
 
 
@@ -210,7 +213,7 @@ def _csv(p: Path, where: str, name: str, sep: str | None, encoding: str) -> pd.D
     }  # fmt: skip
     try:
         header = pd.read_csv(p, header=None, nrows=1, **options)
-    except (UnicodeDecodeError, pd.errors.EmptyDataError, ValueError, OSError):
+    except (UnicodeError, pd.errors.EmptyDataError, ValueError, OSError):
         header = None  # the full read below says what is wrong
     if header is not None and len(header):
         _check_header(header.iloc[0].tolist(), where)
@@ -241,6 +244,10 @@ def _csv(p: Path, where: str, name: str, sep: str | None, encoding: str) -> pd.D
             f"not {encoding} text ({exc.reason} at byte {exc.start})",
             path=where,
             option=("encoding", "cp1252"),
+        ) from None
+    except UnicodeError as exc:  # e.g. UTF-16 without its byte order mark
+        raise UnreadableFileError(
+            f"not {encoding} text ({_one_line(exc)})", path=where, option=("encoding", "cp1252")
         ) from None
     except pd.errors.EmptyDataError:
         raise UnreadableFileError("the file is empty", path=where) from None
@@ -278,7 +285,7 @@ def _sniff_separator(p: Path, name: str, encoding: str) -> str:
         handle: IO[str]
         with opener(p, "rt", encoding=encoding, errors="replace", newline="") as handle:
             first = handle.readline()
-    except (OSError, EOFError):
+    except (OSError, EOFError, UnicodeError):
         return ","
     counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=lambda s: counts[s])
