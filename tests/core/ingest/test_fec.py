@@ -372,6 +372,7 @@ MONTH_ENDS = [p.end for p in MONTHS]
 def _kpis(ledger: ck.Ledger) -> dict[str, object]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
+        warnings.simplefilter("ignore", ck.DataEndsWarning)  # the month-ends run past the data
         return {
             "receivables": ck.receivables(ledger, MONTH_ENDS, money="decimal"),
             "aging": ck.aging(ledger, MONTH_ENDS, money="decimal"),
@@ -444,3 +445,40 @@ def test_a_book_written_as_fecs_reads_back_what_it_means(data: st.DataObject) ->
     _same(lettered, years.intent.build(), f"{name} {options}, applied='lettering'")
     if len(years.fecs) == 2:  # the files in any order
         _same(_read(years.fecs[::-1], years.intent), years.posted().build(), f"{name} reversed")
+
+
+_CELL = {
+    "JournalCode": st.sampled_from(["VT", "BQ", "AN", "OD", "", "X"]),
+    "EcritureNum": st.sampled_from(["1", "2", "3", ""]),
+    "EcritureDate": st.sampled_from(["20240105", "20240229", "20231231", "20240230", "", "2024"]),
+    "CompteNum": st.sampled_from(["411000", "416000", "491000", "512000", "706000", "654000", ""]),
+    "CompAuxNum": st.sampled_from(["C1", "C2", "", " "]),
+    "PieceRef": st.sampled_from(["F1", "F2", "P1", "", "-"]),
+    "PieceDate": st.sampled_from(["20240101", "", "x"]),
+    "Debit": st.sampled_from(["", "0,00", "10,00", "5,5", "-3,00", "1e999999", "abc"]),
+    "Credit": st.sampled_from(["", "0,00", "10,00", "4,50", "1e-999999999"]),
+    "EcritureLet": st.sampled_from(["", "A", "B", "a"]),
+    "DateLet": st.sampled_from(["", "20240110", "20231201", "bad"]),
+}
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(st.fixed_dictionaries(_CELL), max_size=10),
+    files=st.integers(1, 2),
+    applied=st.sampled_from(["posting", "lettering"]),
+)
+def test_any_fec_reads_or_names_the_broken_rule(
+    rows: list[dict[str, str]], files: int, applied: str
+) -> None:
+    """Whatever its lines, an FEC gives a ledger or a creditkpi error naming a rule."""
+    frame = pd.DataFrame(
+        [{c: row.get(c, "") for c in FEC_COLUMNS} for row in rows], columns=list(FEC_COLUMNS)
+    )
+    sources = [frame.iloc[k::files].reset_index(drop=True) for k in range(files)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.DataQualityWarning)
+        try:
+            ck.Ledger.from_fec(sources, applied=applied)  # type: ignore[arg-type]
+        except ck.CreditKPIError as exc:
+            assert str(exc).startswith(f"{exc.rule}: ")

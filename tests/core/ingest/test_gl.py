@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import creditkpi as ck
 
@@ -229,3 +232,29 @@ def test_a_zero_line_and_an_unused_due_date_are_said() -> None:
     ]
     assert len(caught) == 2
     assert [i.rows for i in ledger.report.issues] == [(0,), (1,)]
+
+
+_GL_CELL = {
+    "customer_id": st.sampled_from(["A", "B", "", None, "1"]),
+    "document_id": st.sampled_from(["F1", "F2", "P1", "", None]),
+    "date": st.sampled_from(["2024-01-05", "2024-02-30", "", None, "05/01/2024", "13/01/2024"]),
+    "amount": st.sampled_from(["10", "-10", "0", "", None, "1e999999", "-4.5", "x"]),
+    "match": st.sampled_from(["K", "L", "", None]),
+    "cleared": st.sampled_from(["2024-01-10", "", None, "bad"]),
+    "kind": st.sampled_from(["payment", "credit_note", "refund", None]),
+}
+
+
+@settings(deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries(_GL_CELL), max_size=8), clearing=st.booleans())
+def test_any_gl_lines_read_or_name_the_broken_rule(
+    rows: list[dict[str, object]], clearing: bool
+) -> None:
+    """Whatever its cells, a line export gives a ledger or a creditkpi error naming a rule."""
+    frame = pd.DataFrame(rows, columns=list(_GL_CELL))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.DataQualityWarning)
+        try:
+            ck.Ledger.from_gl_lines(frame, match_date="cleared" if clearing else None)
+        except ck.CreditKPIError as exc:
+            assert str(exc).startswith(f"{exc.rule}: ")
