@@ -398,8 +398,11 @@ class Ledger:
         - invoices: ``invoice_id, customer_id, issue_date, due_date, amount``
           [``currency``]; any other column becomes a grouping attribute;
         - payments: ``invoice_id, date, amount`` [``kind``, ``customer_id``,
-          ``currency``]; an empty ``invoice_id`` with a ``customer_id`` is
-          unapplied cash; ``kind`` defaults to ``"payment"``;
+          ``currency``, ``applied``]; an empty ``invoice_id`` with a
+          ``customer_id`` is unapplied cash; ``kind`` defaults to
+          ``"payment"``; ``applied`` is the day a settlement posted on
+          ``date`` settles its invoice (empty: ``date``; meanwhile it is the
+          customer's unapplied credit, its cash counted on ``date``);
         - disputes: ``invoice_id, opened`` [``resolved``, ``reason``];
         - statuses: ``invoice_id, date, status``;
         - doubtful: ``invoice_id, date`` [``provision``].
@@ -408,6 +411,10 @@ class Ledger:
         ----------
         invoices, payments, disputes, statuses, doubtful : dataframe
             pandas, polars or pyarrow tables (anything narwhals reads).
+            Invoices alone beside a column that looks like a settlement date
+            (a one-row-per-invoice export read the wrong way) raise
+            ``no-settlements-read``: read them with :meth:`from_invoice_table`,
+            or pass ``payments=[]`` when there really are none.
         columns : mapping, optional
             ``{"canonical": "theirs"}`` for every table, or
             ``{"payments": {"date": "paid_on"}, ...}`` per table. A key that is
@@ -563,9 +570,11 @@ class Ledger:
             Column of the matching (clearing, lettering) reference; empty =
             not matched.
         match_date : str, optional
-            Column of the date the match was made (SAP's clearing date). When
-            given, settlements are dated at it (the day the item was
-            cleared); otherwise at the credit line's ``date``.
+            Column of the date the match was made (SAP's clearing date): the
+            application date. When given, a credit settles its invoices from
+            it (never before its own ``date``) and is its customer's
+            unapplied credit until then, its cash counted on its ``date``;
+            otherwise it settles them on its ``date``.
         terms : int or mapping, default 30
             Days from issue to due date for lines without ``due_date`` (one
             number, or ``{customer: days}``).
@@ -689,6 +698,10 @@ class Ledger:
             Layout of the dates (``AAAAMMJJ`` in the format).
         currency : str, default "EUR"
             The accounting currency of ``Debit``/``Credit``.
+        applied : {"posting", "lettering"}, default "posting"
+            When a credit settles its invoices: the day it was posted
+            (``EcritureDate``), or the day it was lettered (``DateLet``),
+            being the customer's unapplied credit meanwhile.
 
         Returns
         -------
@@ -701,8 +714,11 @@ class Ledger:
             its credit letters get a doubtful classification dated at the
             entry, with the ``491…`` provision whose ``PieceRef`` is the
             invoice (or whose ``CompAuxNum`` is a customer with one doubtful
-            invoice). Opening entries of a year whose earlier lines are also
-            read are not counted again.
+            invoice). Each file is a fiscal year and a lettering code ties
+            lines within one year; the opening entries of a year whose
+            earlier year is read carry its open items (one line per item, or
+            one per customer: the customer's items, oldest due first) and are
+            not counted again.
 
         Raises
         ------
