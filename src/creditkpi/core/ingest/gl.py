@@ -20,7 +20,14 @@ The rules (the *From your accounting system* page of the documentation):
   the same way, its debits stay open for what the credits do not cover;
 * a credit with no matching reference is unapplied cash of its customer (a
   ledger only holds cash unapplied, so an unmatched credit note or write-off
-  is carried as the customer's unapplied credit);
+  is carried as the customer's unapplied credit), and so is every credit of
+  an extract without debits;
+* with an application date (the clearing date, an FEC's ``DateLet``), a
+  credit settles its invoices from it and is its customer's unapplied credit
+  from its own date until then;
+* lines of several fiscal years (an FEC per year) are settled year after
+  year, the items an opening line carries at the head of its group
+  (:class:`Carry`);
 * the due date is ``due_date`` where the lines have one, else the invoice's
   entry in ``due_dates``, else its date plus ``terms`` days.
 """
@@ -61,6 +68,7 @@ __all__ = [
     "from_gl_lines",
     "group_codes",
     "ledger_of",
+    "say_skipped",
     "settle",
 ]
 
