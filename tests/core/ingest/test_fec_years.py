@@ -294,3 +294,28 @@ def test_a_credit_only_fec() -> None:
     ledger = read(frame(receipt))
     assert (ledger.n_invoices, ledger.n_settlements) == (0, 1)
     assert position(ledger, "2024-02-29") == ("0.00", "1500.00")
+
+
+def test_opening_lines_sharing_a_generic_piece_pair_up_in_order() -> None:
+    # two 2023 receipts of Dupont with the same PieceRef "VIR", unlettered, carried by
+    # two opening lines "VIR" lettered with F4: each carries one, none twice
+    y2023: list[Line] = [
+        ("BQ", "1", "20231210", "512000", "", "VIR", "20231210", "50,00", "", "", ""),
+        ("BQ", "1", "20231210", "411000", "DUPONT", "VIR", "20231210", "", "50,00", "", ""),
+        ("BQ", "2", "20231220", "512000", "", "VIR", "20231220", "30,00", "", "", ""),
+        ("BQ", "2", "20231220", "411000", "DUPONT", "VIR", "20231220", "", "30,00", "", ""),
+    ]  # fmt: skip
+    y2024: list[Line] = [
+        ("AN", "1", "20240101", "411000", "DUPONT", "VIR", "20231210", "", "50,00", "X", ""),
+        ("AN", "1", "20240101", "411000", "DUPONT", "VIR", "20231220", "", "30,00", "X", ""),
+        ("AN", "1", "20240101", "890000", "", "AN", "20240101", "80,00", "", "", ""),
+        ("VT", "1", "20240110", "411000", "DUPONT", "F4", "20240110", "100,00", "", "X", ""),
+        ("VT", "1", "20240110", "706000", "", "F4", "20240110", "", "100,00", "", ""),
+    ]  # fmt: skip
+    ledger = read(frame(y2023), frame(y2024))
+    assert settlements(ledger) == [
+        ("F4", "2023-12-10", "2023-12-10", "50.00"),
+        ("F4", "2023-12-20", "2023-12-20", "30.00"),
+    ]
+    assert position(ledger, "2024-01-31") == ("20.00", "0.00")
+    assert "opening-balance-mismatch" not in ledger.report.rules()

@@ -522,7 +522,8 @@ def _carried_items(
     """What each opening line of a later year carries.
 
     ``source``: the earlier line of the same customer, document and side
-    (the earliest one; ``-1``: none), for an opening per invoice;
+    (``-1``: none), for an opening per invoice; lines sharing those pair up
+    in order;
     ``by_customer``: an opening line matching no earlier line, of a customer
     with lines in earlier years (one opening per customer, carrying the
     customer's balance).
@@ -539,11 +540,15 @@ def _carried_items(
         {"c": customer[wanted], "d": document[wanted], "s": debit[wanted], "k": wanted,
          "y": year[wanted]}
     )  # fmt: skip
-    earlier = earlier.sort_values(["y", "k"], kind="stable").drop_duplicates(["c", "d", "s"])
+    # lines sharing a document id (a generic PieceRef such as "VIR") pair up in order:
+    # the n-th opening line with that id carries the n-th earlier line
+    earlier = earlier.sort_values(["y", "k"], kind="stable")
+    earlier["n"] = earlier.groupby(["c", "d", "s"], sort=False, dropna=False).cumcount()
     asked = pd.DataFrame(
         {"c": customer[lines], "d": document[lines], "s": debit[lines], "at": lines}
     )
-    found = asked.merge(earlier, on=["c", "d", "s"], how="left")
+    asked["n"] = asked.groupby(["c", "d", "s"], sort=False, dropna=False).cumcount()
+    found = asked.merge(earlier, on=["c", "d", "s", "n"], how="left")
     hit = found["k"].notna().to_numpy() & (
         found["y"].fillna(np.inf).to_numpy() < year[found["at"].to_numpy()]
     )

@@ -321,12 +321,12 @@ def _settle_years(
         s_applied = np.concatenate(src_applied)
         lettered = s_group >= 0
         source, s_group, s_applied = source[lettered], s_group[lettered], s_applied[lettered]
-        source_open = remaining[source] > 0
-        source, s_group, s_applied = (
-            source[source_open],
-            s_group[source_open],
-            s_applied[source_open],
-        )
+        # each earlier item carried once (by the first carrying line that letters it)
+        _, once = np.unique(source, return_index=True)
+        first_time = np.zeros(source.size, dtype=bool)
+        first_time[once] = True
+        first_time &= remaining[source] > 0
+        source, s_group, s_applied = source[first_time], s_group[first_time], s_applied[first_time]
         # the year's lines and the carried items: carried first (debits by due date), then
         # the year's own lines in date order
         origin = np.concatenate([source, own])
