@@ -352,7 +352,7 @@ def from_fec(
     # the earlier years never saw is an opening item
     opening_line = is_customer & opening & (year > 0)
     real = is_customer & ~opening_line & ~transfer & (signed != 0)
-    source, by_customer = _carried_items(opening_line, real, customer, document, debit, year)
+    source, by_customer = _carried_items(opening_line, real, customer, document, signed, year)
     carried = opening_line & ((source >= 0) | by_customer)
     # the per-customer opening lines of one customer and year share their lettering
     for _, mine in _by_key(np.flatnonzero(carried & by_customer & (group >= 0)), customer, year):
@@ -516,17 +516,18 @@ def _carried_items(
     real: BoolArray,
     customer: npt.NDArray[Any],
     document: npt.NDArray[Any],
-    debit: BoolArray,
+    signed: IntArray,
     year: IntArray,
 ) -> tuple[IntArray, BoolArray]:
     """What each opening line of a later year carries.
 
     ``source``: the earlier line of the same customer, document and side
-    (``-1``: none), for an opening per invoice; lines sharing those pair up
-    in order;
-    ``by_customer``: an opening line matching no earlier line, of a customer
-    with lines in earlier years (one opening per customer, carrying the
-    customer's balance).
+    (``-1``: none), for an opening per invoice. Lines sharing those (a
+    generic ``PieceRef`` such as ``VIR``) pair up one to one: first those of
+    the same amount (an item nothing settled), the most recent year first,
+    then the others in order. ``by_customer``: an opening line matching no
+    earlier line, of a customer with lines in earlier years (one opening per
+    customer, carrying the customer's balance).
     """
     n = opening_line.size
     source = np.full(n, -1, dtype=np.int64)
@@ -537,23 +538,29 @@ def _carried_items(
     # only the earlier lines that could match (the documents of the opening lines)
     wanted = np.flatnonzero(real & pd.Series(document).isin(set(document[lines])).to_numpy())
     earlier = pd.DataFrame(
-        {"c": customer[wanted], "d": document[wanted], "s": debit[wanted], "k": wanted,
+        {"c": customer[wanted], "d": document[wanted], "a": signed[wanted], "k": wanted,
          "y": year[wanted]}
-    )  # fmt: skip
-    # lines sharing a document id (a generic PieceRef such as "VIR") pair up in order:
-    # the n-th opening line with that id carries the n-th earlier line
-    earlier = earlier.sort_values(["y", "k"], kind="stable")
-    earlier["n"] = earlier.groupby(["c", "d", "s"], sort=False, dropna=False).cumcount()
+    ).sort_values(["y", "k"], ascending=[False, True], kind="stable")  # fmt: skip
     asked = pd.DataFrame(
-        {"c": customer[lines], "d": document[lines], "s": debit[lines], "at": lines}
-    )
-    asked["n"] = asked.groupby(["c", "d", "s"], sort=False, dropna=False).cumcount()
-    found = asked.merge(earlier, on=["c", "d", "s", "n"], how="left")
-    hit = found["k"].notna().to_numpy() & (
-        found["y"].fillna(np.inf).to_numpy() < year[found["at"].to_numpy()]
-    )
-    at = found["at"].to_numpy(dtype=np.int64)
-    source[at[hit]] = found["k"].to_numpy()[hit].astype(np.int64)
+        {"c": customer[lines], "d": document[lines], "a": signed[lines], "at": lines,
+         "y_at": year[lines]}
+    )  # fmt: skip
+    asked["side"] = asked["a"] > 0
+    earlier["side"] = earlier["a"] > 0
+    for opening_year in np.unique(year[lines]).tolist():
+        candidates = earlier[earlier["y"].to_numpy() < opening_year]
+        taken: list[int] = []
+        for keys in (["c", "d", "a"], ["c", "d", "side"]):
+            ask = asked[
+                (asked["y_at"].to_numpy() == opening_year) & (source[asked["at"].to_numpy()] < 0)
+            ].copy()
+            free = candidates[~np.isin(candidates["k"].to_numpy(), taken)].copy()
+            ask["n"] = ask.groupby(keys, sort=False, dropna=False).cumcount()
+            free["n"] = free.groupby(keys, sort=False, dropna=False).cumcount()
+            found = ask.merge(free[[*keys, "n", "k"]], on=[*keys, "n"], how="inner")
+            matched = found["k"].to_numpy(dtype=np.int64)
+            source[found["at"].to_numpy(dtype=np.int64)] = matched
+            taken += matched.tolist()
     # per customer: the customer has lines in an earlier year
     first_year = pd.Series(year[real]).groupby(pd.Series(customer[real], dtype=object)).min()
     seen = pd.Series(customer[lines], dtype=object).map(first_year).to_numpy(dtype=float)
