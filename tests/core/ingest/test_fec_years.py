@@ -319,3 +319,33 @@ def test_opening_lines_sharing_a_generic_piece_pair_up_in_order() -> None:
     ]
     assert position(ledger, "2024-01-31") == ("20.00", "0.00")
     assert "opening-balance-mismatch" not in ledger.report.rules()
+
+
+def test_an_item_carried_over_three_years() -> None:
+    # F9 of 2022, still open at the ends of 2022 and 2023, paid in 2024: each opening
+    # carries it (per invoice in 2023, per customer in 2024) and is not counted again
+    y2022: list[Line] = [
+        ("VT", "1", "20221110", "411000", "LEROY", "F9", "20221110", "300,00", "", "", ""),
+        ("VT", "1", "20221110", "706000", "", "F9", "20221110", "", "300,00", "", ""),
+    ]  # fmt: skip
+    y2023: list[Line] = [
+        ("AN", "1", "20230101", "411000", "LEROY", "F9", "20221110", "300,00", "", "", ""),
+        ("AN", "1", "20230101", "890000", "", "AN", "20230101", "", "300,00", "", ""),
+        ("BQ", "1", "20230601", "512000", "", "P1", "20230601", "100,00", "", "", ""),
+        ("BQ", "1", "20230601", "411000", "LEROY", "P1", "20230601", "", "100,00", "", ""),
+    ]  # fmt: skip
+    y2024: list[Line] = [
+        ("AN", "1", "20240101", "411000", "LEROY", "RAN", "20240101", "200,00", "", "Q", ""),
+        ("AN", "1", "20240101", "890000", "", "RAN", "20240101", "", "200,00", "", ""),
+        ("BQ", "1", "20240310", "512000", "", "P2", "20240310", "200,00", "", "", ""),
+        ("BQ", "1", "20240310", "411000", "LEROY", "P2", "20240310", "", "200,00", "Q", ""),
+    ]  # fmt: skip
+    ledger = read(frame(y2024), frame(y2022), frame(y2023))
+    assert ledger.n_invoices == 1 and ledger.report.rules() == []
+    # P1, unlettered in 2023, is netted by Leroy's 2024 opening with P2
+    assert settlements(ledger) == [
+        ("F9", "2023-06-01", "2023-06-01", "100.00"),
+        ("F9", "2024-03-10", "2024-03-10", "200.00"),
+    ]
+    assert position(ledger, "2023-12-31") == ("200.00", "0.00")
+    assert position(ledger, "2024-03-31") == ("0.00", "0.00")
