@@ -11,6 +11,7 @@ Decimal('1000.00')
 from creditkpi import formulas
 from creditkpi.core import (
     CreditKPIError,
+    DataEndsWarning,
     DataQualityWarning,
     Dispute,
     Doubtful,
@@ -68,6 +69,7 @@ __all__ = [
     "CollectionForecast",
     "CreditKPIError",
     "Dashboard",
+    "DataEndsWarning",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",

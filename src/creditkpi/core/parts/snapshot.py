@@ -21,6 +21,7 @@ from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.money import decimal_to_cents
+from creditkpi.core.parts.data_end import warn_after_data
 from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS
 from creditkpi.core.parts.settings import Settings
 from creditkpi.core.period import from_day
@@ -141,6 +142,8 @@ def snapshot_parts(
     stacked = BUCKETS in requested
     wanted = [n for n in requested if n != BUCKETS] + (labels if stacked else [])
     grid = np.asarray(days, dtype=np.int64)
+    if grid.size:
+        warn_after_data(ledger, int(grid.max()))
     out: dict[str, IntArray] = {}
     k, g = grid.size, groups.size
     positional = {"receivables", "overdue", "current", "open_invoices", "unapplied", *labels}
