@@ -294,3 +294,22 @@ def test_legal_due_limit_in_days_and_bad_rules() -> None:
     for bad in ("de", -1, 2.5, True):
         with pytest.raises(InvalidOptionError, match="rule must be"):
             legal_due_limit(np.asarray([day]), bad)
+
+
+def test_interest_stops_on_the_day_the_customer_paid() -> None:
+    # paid 30 days late, applied to the invoice (lettered) 20 days after that: the customer
+    # owes 30 days of interest; the invoice is open in the books until the application
+    posted = ck.Ledger.from_records(
+        [ck.Invoice("F1", "C1", "2024-01-15", "2024-02-14", "10000.00")],
+        [ck.Payment("F1", "2024-03-15", "10000.00", applied="2024-04-04")],
+    )
+    at_once = ck.Ledger.from_records(
+        [ck.Invoice("F1", "C1", "2024-01-15", "2024-02-14", "10000.00")],
+        [ck.Payment("F1", "2024-03-15", "10000.00")],
+    )
+    for day in ("2024-03-31", "2024-04-30"):
+        a, b = _claims(posted, day), _claims(at_once, day)
+        assert a.penalties.tolist() == b.penalties.tolist() == [11918]  # 10,000 × 30 × 0.145 / 365
+        assert a.days_late.tolist() == [30]
+    assert _claims(posted, "2024-03-31").open_balance.tolist() == [1000000]
+    assert _claims(at_once, "2024-03-31").open_balance.tolist() == [0]

@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine import disputed_at
+from creditkpi.core.engine import balances, disputed_at
 from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
 from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import NO_END, Ledger
@@ -344,7 +344,9 @@ def invoice_claims(
     Interest runs on each day ``d`` with ``D_i < d <= T`` on the part of the
     invoice unpaid at the end of day ``d - 1`` (payments, credit notes and
     write-offs of every kind stop it from their date; an overpayment earns
-    nothing), at ``rates`` on that day, divided by ``days_in_year``.
+    nothing), at ``rates`` on that day, divided by ``days_in_year``. A
+    settlement stops the interest on the day the customer paid: its posting
+    day where it applies to the invoice later (application dates).
 
     Examples
     --------
@@ -370,13 +372,14 @@ def invoice_claims(
         included &= ~disputed_at(ledger, day)
     due = c.due
     # settlements of invoices dated <= day, grouped by invoice (date order kept)
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    inv = c.settlement_invoice[:hi]
-    keep = inv >= 0
-    inv = inv[keep]
-    when = c.settlement_date[:hi][keep]
-    amount = c.settlement_amount[:hi][keep]
-    order = np.argsort(inv, kind="stable")
+    # the settlements of invoices paid by the day, on the day the customer paid: the day
+    # posted where a settlement applies to its invoice only later (application dates)
+    paid_on = c.settlement_date if c.settlement_posted is None else c.settlement_posted
+    keep = (c.settlement_invoice >= 0) & (paid_on <= day)
+    inv = c.settlement_invoice[keep]
+    when = paid_on[keep]
+    amount = c.settlement_amount[keep]
+    order = np.lexsort((when, inv))
     inv, when, amount = inv[order], when[order], amount[order]
     total = np.cumsum(amount)
     starts = np.searchsorted(inv, np.arange(n, dtype=np.int64), side="left")
@@ -430,7 +433,7 @@ def invoice_claims(
         included=included,
         days_late=days_late.astype(np.int64),
         late_balance=late_balance.astype(np.int64),
-        open_balance=np.where(included, c.amount - c.bin_sum(inv, amount, n), 0).astype(np.int64),
+        open_balance=np.where(included, balances(ledger, from_day(day)).balance, 0).astype(np.int64),
         penalties=penalties,
         indemnity_due=indemnity,
         last_day_covered=covered_day if beyond else None,
