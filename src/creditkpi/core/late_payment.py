@@ -433,7 +433,9 @@ def invoice_claims(
         included=included,
         days_late=days_late.astype(np.int64),
         late_balance=late_balance.astype(np.int64),
-        open_balance=np.where(included, balances(ledger, from_day(day)).balance, 0).astype(np.int64),
+        open_balance=np.where(included, balances(ledger, from_day(day)).balance, 0).astype(
+            np.int64
+        ),
         penalties=penalties,
         indemnity_due=indemnity,
         last_day_covered=covered_day if beyond else None,
