@@ -41,8 +41,8 @@ from creditkpi.core.ingest.gl import (
     Lines,
     check_terms,
     debit_minus_credit,
-    group_codes,
     ledger_of,
+    match_groups,
     say_skipped,
     text_values,
 )
@@ -337,7 +337,7 @@ def from_fec(
     # nouveaux) starting a new one; lettering codes tie lines within a year only
     year = _fiscal_years(files, kind_names[j_code] == "opening", rows, posted.days, is_customer)
     letter[~is_customer] = None  # a provision line's lettering is not a customer's
-    group = group_codes(customer, letter, scope=year)
+    group = match_groups(customer, letter, scope=year)
     aliases: list[tuple[int, int]] = []
     # the 416 debit of a transfer continues the invoices its 411 credit letters
     for e in np.unique(ent[transfer]).tolist():

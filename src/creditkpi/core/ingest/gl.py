@@ -43,6 +43,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.args import check_whole
 from creditkpi.core.errors import (
     DataQualityWarning,
     DebitAndCreditError,
@@ -66,8 +67,8 @@ __all__ = [
     "Lines",
     "allocate",
     "from_gl_lines",
-    "group_codes",
     "ledger_of",
+    "match_groups",
     "say_skipped",
     "settle",
 ]
@@ -120,7 +121,7 @@ class Lines:
     carry: Carry | None = None
 
 
-def group_codes(
+def match_groups(
     customer: npt.NDArray[Any], match: npt.NDArray[Any], scope: IntArray | None = None
 ) -> IntArray:
     """One code per (customer, matching reference); ``-1`` where the reference is empty.
@@ -528,15 +529,13 @@ def say_skipped(
 # ------------------------------------------------------------------------ from_gl_lines
 def check_terms(terms: object) -> int | Mapping[str, int]:
     """``terms=``: whole days (>= 0), one number or a mapping customer -> days."""
-    values = list(terms.values()) if isinstance(terms, Mapping) else [terms]
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise InvalidOptionError(
-                f"terms must be whole days >= 0 (one number or a mapping customer -> days), "
-                f"got {value!r}",
-                argument="terms",
-            )
-    return terms  # type: ignore[return-value]
+    if not isinstance(terms, Mapping):
+        days = check_whole("terms", terms, unit="days")
+        assert days is not None  # no allow_none
+        return days
+    for customer, value in terms.items():
+        check_whole(f"terms[{customer!r}]", value, unit="days")
+    return terms
 
 
 def text_values(data: ColumnData) -> npt.NDArray[Any]:
@@ -672,7 +671,7 @@ def from_gl_lines(
         document=document,
         day=day.days,
         cents=signed,
-        group=group_codes(customer, matched),
+        group=match_groups(customer, matched),
         kind=kind,
         row=np.arange(n, dtype=np.int64),
         due=np.full(n, MISSING, np.int64) if due is None else due.days,
