@@ -39,16 +39,14 @@ from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ingest.gl import (
     Carry,
     Lines,
-    check_terms,
-    debit_minus_credit,
     ledger_of,
     match_groups,
     say_skipped,
-    text_values,
 )
+from creditkpi.core.ingest.lines import check_currency, check_terms, debit_minus_credit, text_values
 from creditkpi.core.ingest.source import to_table
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
-from creditkpi.core.money import CURRENCIES, cents_to_decimal
+from creditkpi.core.money import cents_to_decimal
 
 __all__ = ["FEC_COLUMNS", "JOURNAL_KINDS", "JOURNAL_PREFIXES", "from_fec", "read_fec"]
 
@@ -240,12 +238,7 @@ def from_fec(
             f"accounts must be account number prefixes such as ('411', '416'), got {accounts!r}",
             argument="accounts",
         )
-    code = str(currency).strip().upper()
-    if code not in CURRENCIES:
-        raise InvalidOptionError(
-            f"currency must be an ISO 4217 code, got {currency!r}", argument="currency"
-        )
-    digits = CURRENCIES[code]
+    code, digits = check_currency(currency)
     fec = read_fec(source, sep=sep, encoding=encoding)
     n = len(fec)
     # every line: its entry (file, journal, number) and its account's role, read on
