@@ -41,7 +41,6 @@ LONG_MODULES = {
 LONG_FUNCTIONS = {
     "datasets/_synthetic.py:generate": "the synthetic data generator, one seeded story",
     "core/ingest/build.py:build": "reworked into named steps with the builders",
-    "core/ingest/fec.py:from_fec": "reworked into named steps with the builders",
 }
 #: the one import circle left: the ingest builders and the Ledger import each other
 CIRCLES = [
