@@ -12,7 +12,7 @@ This module reads the file(s) with the shared file reader
 (:func:`~creditkpi.core.ingest.files.read_table`), checks the entries as the
 format requires, decides what each customer line is from its entry and its
 journal, and hands the lines to :mod:`creditkpi.core.ingest.gl`, which applies
-the lettering and builds the ledger through ``Ledger.from_frames``. The rules
+the lettering and gives the tables ``Ledger.from_frames`` builds from. The rules
 are on the *From your accounting system* page of the documentation.
 """
 
@@ -42,14 +42,14 @@ from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ingest.gl import (
     Carry,
     Lines,
-    ledger_of,
+    Read,
+    frames_of,
     match_groups,
-    say_skipped,
 )
 from creditkpi.core.ingest.lines import check_currency, check_terms, debit_minus_credit, text_values
 from creditkpi.core.ingest.source import to_table
-from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.money import cents_to_decimal
+from creditkpi.core.records import CREDIT_NOTE, PAYMENT, WRITE_OFF
 
 __all__ = ["FEC_COLUMNS", "JOURNAL_KINDS", "JOURNAL_PREFIXES", "from_fec", "read_fec"]
 
@@ -214,7 +214,6 @@ def journal_kinds(codes: npt.NDArray[Any], journals: Mapping[str, str] | None) -
 
 
 def from_fec(
-    cls: type[Ledger],
     source: Any,
     *,
     accounts: Sequence[str] = ("411", "416"),
@@ -227,16 +226,16 @@ def from_fec(
     date_format: str | None = "%Y%m%d",
     currency: str = "EUR",
     applied: str = "posting",
-) -> Ledger:
-    """:meth:`Ledger.from_fec` (see there).
+) -> Read:
+    """The tables of :meth:`Ledger.from_fec` (see there), which builds the ledger.
 
     The steps: the options; the file(s) read (:func:`read_fec`), every line's
     entry and account (:class:`_Entries`) and every entry balanced; the
     customer lines read (:func:`_customer_lines`); the transfers to doubtful
     customers (:func:`_transfers`); the lettering groups across fiscal years
     (:func:`_lettering`); each credit's kind (:func:`_credit_kinds`); the
-    lines settled and the ledger built (:func:`_lines` and
-    :func:`~creditkpi.core.ingest.gl.ledger_of`), what the opening lines
+    lines settled into tables (:func:`_lines` and
+    :func:`~creditkpi.core.ingest.gl.frames_of`), what the opening lines
     carry checked (:func:`_check_openings`) and the zero lines reported.
     """
     terms = check_terms(terms)
@@ -274,15 +273,14 @@ def from_fec(
     check = functools.partial(
         _check_openings, lines=c, lettering=lettering, label=entries.label, digits=digits
     )
-    ledger = ledger_of(
-        cls, lines, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
+    read = frames_of(
+        lines, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
         digits=digits, on_carried=check,
     )  # fmt: skip
     zero = np.flatnonzero(c.is_customer & ~transfer & ~lettering.carried & (c.signed == 0))
     if zero.size:
         # nothing to read in them, but said: a line is never dropped silently
-        say_skipped(
-            ledger,
+        read.skipped(
             "zero-line",
             "fec",
             "Debit",
@@ -291,7 +289,7 @@ def from_fec(
             entries.label(c.rows[zero]),
             c.rows[zero],
         )
-    return ledger
+    return read
 
 
 def _check_fec_options(accounts: Sequence[str], applied: str) -> None:
@@ -576,7 +574,7 @@ def _lines(
 
 
 def _check_openings(
-    ledger: Ledger,
+    read: Read,
     found: IntArray,
     *,
     lines: _CustomerLines,
@@ -610,8 +608,7 @@ def _check_openings(
             f"{cents_to_decimal(int(found[j]), digits)} open"
             for j in wrong[:5].tolist()
         ]
-        say_skipped(
-            ledger,
+        read.skipped(
             "opening-balance-mismatch",
             "fec",
             "Debit",

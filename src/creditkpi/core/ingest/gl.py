@@ -55,18 +55,18 @@ from creditkpi.core.ingest.columns import NameList, Names, row_labels
 from creditkpi.core.ingest.dates import MISSING, DateReader
 from creditkpi.core.ingest.lines import check_currency, check_terms, debit_minus_credit, text_values
 from creditkpi.core.ingest.source import ColumnData, Table, to_table
-from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
-from creditkpi.core.validation import ValidationIssue
+from creditkpi.core.records import CREDIT_NOTE, PAYMENT, WRITE_OFF
+from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
     "GL_COLUMNS",
     "Carry",
     "Lines",
+    "Read",
     "allocate",
+    "frames_of",
     "from_gl_lines",
-    "ledger_of",
     "match_groups",
-    "say_skipped",
     "settle",
 ]
 
@@ -116,6 +116,40 @@ class Lines:
     settle_day: IntArray | None = None
     stage: IntArray | None = None
     carry: Carry | None = None
+
+
+@dataclass
+class Read:
+    """Accounting lines read and settled: the tables :meth:`Ledger.from_frames` builds from.
+
+    ``invoices`` and ``payments`` (and ``doubtful`` classifications) are
+    canonical tables; ``issues`` what the reader could not use (a zero line,
+    an unused ``due_dates=`` key, an opening balance that disagrees), for
+    :meth:`tell` to add to the built ledger's report.
+    """
+
+    invoices: pd.DataFrame
+    payments: pd.DataFrame
+    doubtful: pd.DataFrame | None = None
+    issues: list[ValidationIssue] = field(default_factory=list)
+
+    def skipped(
+        self, rule: str, table: str, column: str, message: str, ids: Any, rows: Any
+    ) -> None:
+        """A line or a key that the reader could not use (an issue for the report)."""
+        self.issues.append(
+            ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
+        )
+
+    def tell(self, report: ValidationReport) -> None:
+        """Add the issues to ``report`` (the ledger's), each with a warning at the user's call.
+
+        Called by the ``Ledger`` classmethod that built the ledger from the
+        tables, itself called by the user.
+        """
+        for issue in self.issues:
+            report.issues.append(issue)
+            warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=3)
 
 
 def match_groups(
@@ -383,8 +417,7 @@ def _ends(group: IntArray, amount: IntArray, base: IntArray) -> IntArray:
     return np.asarray(base[group] + running - before, dtype=np.int64)
 
 
-def ledger_of(
-    cls: type[Ledger],
+def frames_of(
     lines: Lines,
     *,
     terms: int | Mapping[str, int],
@@ -392,13 +425,13 @@ def ledger_of(
     doubtful: pd.DataFrame | None = None,
     currency: str,
     digits: int,
-    on_carried: Callable[[Ledger, IntArray], None] | None = None,
-) -> Ledger:
-    """Settle ``lines`` and build the ledger through :meth:`Ledger.from_frames`.
+    on_carried: Callable[[Read, IntArray], None] | None = None,
+) -> Read:
+    """Settle ``lines`` into the tables of :meth:`Ledger.from_frames` (a :class:`Read`).
 
     Due dates are known before the lines are settled (a per-customer opening
     settles the customer's earlier items oldest due first). ``on_carried``
-    receives the ledger and what each carrying line found open
+    receives the read tables and what each carrying line found open
     (:func:`settle`).
     """
     debit = np.flatnonzero(lines.cents > 0)
@@ -444,12 +477,11 @@ def ledger_of(
     )
     if lines.settle_day is not None:  # application dates: from them credits settle invoices
         pay_frame["applied"] = _EPOCH + pay["applied"].astype("timedelta64[D]")
-    ledger = cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+    read = Read(inv_frame, pay_frame, doubtful)
     if on_carried is not None and pay["carried"] is not None:
-        on_carried(ledger, pay["carried"])
+        on_carried(read, pay["carried"])
     if unused:
-        say_skipped(
-            ledger,
+        read.skipped(
             "unused-due-date",
             "due_dates",
             "invoice_id",
@@ -457,7 +489,7 @@ def ledger_of(
             [str(k) for k in unused],
             range(len(unused)),
         )
-    return ledger
+    return read
 
 
 def _due_days(
@@ -514,18 +546,8 @@ def _due_days(
     return due, unused
 
 
-def say_skipped(
-    ledger: Ledger, rule: str, table: str, column: str, message: str, ids: Any, rows: Any
-) -> None:
-    """A line or a key that the reader could not use: in ``Ledger.report``, with a warning."""
-    issue = ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
-    ledger.report.issues.append(issue)
-    warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=4)
-
-
 # ------------------------------------------------------------------------ from_gl_lines
 def from_gl_lines(
-    cls: type[Ledger],
     frame: Any,
     *,
     columns: Mapping[str, str] | None = None,
@@ -536,12 +558,12 @@ def from_gl_lines(
     date_format: str | None = None,
     decimal: str | None = None,
     currency: str = "EUR",
-) -> Ledger:
-    """:meth:`Ledger.from_gl_lines` (see there).
+) -> Read:
+    """The tables of :meth:`Ledger.from_gl_lines` (see there), which builds the ledger.
 
     The steps: the options, the columns (:func:`_gl_names`), the lines' ids,
-    customers, amounts, dates, documents and kinds, then the lettering and the
-    ledger (:func:`ledger_of`); the zero lines are reported, never dropped.
+    customers, amounts, dates, documents and kinds, then the lettering
+    (:func:`frames_of`); the zero lines are reported, never dropped.
     """
     terms = check_terms(terms)
     if decimal not in (None, ".", ","):
@@ -582,11 +604,10 @@ def from_gl_lines(
         attrs=_attributes(table, set(names.values())),
         settle_day=settle_day,
     )
-    ledger = ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+    read = frames_of(lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
     zero = np.flatnonzero(signed == 0)
     if zero.size:
-        say_skipped(
-            ledger,
+        read.skipped(
             "zero-line",
             "lines",
             names.get("amount") or names["debit"],
@@ -595,7 +616,7 @@ def from_gl_lines(
             ids[zero],
             zero,
         )
-    return ledger
+    return read
 
 
 def _line_ids(n: int, document: npt.NDArray[Any] | None) -> NameList:
