@@ -72,7 +72,7 @@ def bucket_of(customers: np.ndarray, parts: int) -> np.ndarray:
 def write_book(folder: Path, n: int, parts: int, chunk: int) -> dict[str, Any]:
     """Stream the book into one Parquet file per table and part; return its sizes."""
     writers: dict[tuple[str, int], pq.ParquetWriter] = {}
-    rows = {t: 0 for t in TABLES}
+    rows = dict.fromkeys(TABLES, 0)
     memory = 0
     t0 = time.perf_counter()
     for piece in iter_chunks(n, chunk=chunk):
