@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from creditkpi.core.errors import InvalidOptionError, MissingColumnError, UnreadableFileError
+from creditkpi.core.ingest.build import TABLES, from_frames
 from creditkpi.core.ingest.columns import CANONICAL, ColumnMap, check_mapping
 from creditkpi.core.ingest.source import pyarrow_module
 from creditkpi.core.ledger import Ledger
 
 __all__ = ["book_tables", "from_parquet", "projection"]
-
-TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 
 #: a table: a path, a list of paths, or a pyarrow dataset
 Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any
@@ -51,8 +50,6 @@ def from_parquet(
     unknown_invoices: str = "error",
 ) -> Ledger:
     """:meth:`Ledger.from_parquet` (see there)."""
-    from creditkpi.core.ingest import build
-
     mapping = check_mapping(columns)
     if invoices is None:
         raise TypeError("from_parquet needs the invoices (a file, a directory or a dataset)")
@@ -79,7 +76,7 @@ def from_parquet(
         names = list(dataset.schema.names)
         keep = projection(name, names, mapping, attributes if name == "invoices" else ())
         tables[name] = _scan(dataset, keep, wanted.get(name), source, name)
-    return build.from_frames(
+    return from_frames(
         cls,
         *(tables.get(name) for name in TABLES),
         columns=columns,

@@ -31,13 +31,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.ingest.build import TABLES, from_frames
 from creditkpi.core.ingest.columns import ColumnMap, check_mapping
 from creditkpi.core.ingest.source import plain_arrow, pyarrow_module
 from creditkpi.core.ledger import Ledger
 
 __all__ = ["from_sql", "is_query", "read_sql", "table_sql"]
-
-TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 
 #: a table given as a name, a ``(schema, name)`` tuple, or a query
 Source = str | Sequence[str]
@@ -71,8 +70,6 @@ def from_sql(
     unknown_invoices: str = "error",
 ) -> Ledger:
     """:meth:`Ledger.from_sql` (see there)."""
-    from creditkpi.core.ingest import build
-
     check_mapping(columns)
     given = dict(zip(TABLES, (invoices, payments, disputes, statuses, doubtful), strict=True))
     if invoices is None:
@@ -83,7 +80,7 @@ def from_sql(
         for name, source in given.items():
             if source is not None:
                 tables[name] = reader.read(source, bound.get(name), name)
-    return build.from_frames(
+    return from_frames(
         cls,
         *(tables.get(name) for name in TABLES),
         columns=columns,
@@ -323,6 +320,13 @@ def _reader(connection: Any) -> Iterator[_Reader]:
         finally:
             opened.close()
         return
+    if type(connection).__module__.startswith("sqlalchemy"):
+        import sqlalchemy
+
+        if isinstance(connection, sqlalchemy.engine.Engine):
+            with connection.connect() as one:  # one connection for all the tables of the call
+                yield _SqlAlchemy(one)
+            return
     yield _reader_of(connection)
 
 
@@ -333,10 +337,6 @@ def _reader_of(connection: Any) -> _Reader:
     if module.split(".")[0] in ("duckdb", "_duckdb"):
         return _DuckDB(connection)
     if module.startswith("sqlalchemy"):
-        import sqlalchemy
-
-        if isinstance(connection, sqlalchemy.engine.Engine):
-            return _EngineReader(connection)
         return _SqlAlchemy(connection)
     if callable(getattr(connection, "cursor", None)):
         return _DbApi(connection)
@@ -344,15 +344,6 @@ def _reader_of(connection: Any) -> _Reader:
         f"cannot read from a {type(connection).__name__}: pass an ADBC, DuckDB, SQLAlchemy "
         "or DB-API connection, or a postgresql://, sqlite:/// or duckdb:/// URI"
     )
-
-
-class _EngineReader(_SqlAlchemy):
-    """A SQLAlchemy ``Engine``: one connection for all the tables of the call."""
-
-    def read(self, source: Source, params: Any, name: str) -> Any:
-        engine = self.connection
-        with engine.connect() as connection:
-            return _SqlAlchemy(connection).read(source, params, name)
 
 
 def _open_uri(uri: str) -> Any:
