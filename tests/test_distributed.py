@@ -256,6 +256,61 @@ def test_dask_invoice_id_in_two_partitions_is_a_duplicate(  # type: ignore[no-un
     assert info.value.ids == (inv["invoice_id"].iloc[7],)
 
 
+def test_dask_ids_compare_as_text_across_partitions(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """611365 in one partition and "611365" in another are one id used twice."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    first, second = inv.iloc[:10].copy(), inv.iloc[10:20].copy()
+    first["invoice_id"] = pd.Series(list(range(611360, 611370)), index=first.index, dtype=object)
+    second["invoice_id"] = pd.Series(
+        [str(k) for k in range(611365, 611375)], index=second.index, dtype=object
+    )
+    pays = [pay.iloc[:0], pay.iloc[:0]]
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError, match="across") as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_delayed([client.scatter(p) for p in (first, second)], meta=first.iloc[:0]),
+            dd.from_delayed([client.scatter(p) for p in pays], meta=pay.iloc[:0]),
+            periods=PERIODS,
+            partitioned=True,
+        )
+    assert sorted(info.value.ids) == [str(k) for k in range(611365, 611370)]
+
+
+READS: list[int] = []
+
+
+def _counted_read(k: int, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    READS.append(k)
+    return parts[k]
+
+
+def test_dask_reads_each_partition_once(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """Partitioned tables: the summaries and the id count share the partitions, read once."""
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    owner = pay["invoice_id"].map(dict(zip(inv["invoice_id"], inv["customer_id"], strict=True)))
+    bucket = owner.fillna(pay["customer_id"]).str[1:].astype(int) % 3
+    inv_parts = [inv[inv["customer_id"].str[1:].astype(int) % 3 == k] for k in range(3)]
+    pay_parts = [pay[bucket == k] for k in range(3)]
+    READS.clear()
+    in_process = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # (reads counted here)
+    with dask.config.set(in_process), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ckd.from_dask(
+            dd.from_map(_counted_read, range(3), parts=inv_parts, meta=inv.iloc[:0]),
+            dd.from_map(_counted_read, range(3), parts=pay_parts, meta=pay.iloc[:0]),
+            periods=PERIODS,
+            partitioned=True,
+        )
+        expected = single(inv, pay, None)
+    assert sorted(READS) == [0, 0, 1, 1, 2, 2]  # three invoice and three payment partitions
+    pd.testing.assert_frame_equal(ckd.kpis(got), expected)
+
+
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
 @pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
 def test_spark_apply_in_pandas(

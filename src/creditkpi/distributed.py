@@ -888,10 +888,32 @@ def _partition_key(series: pd.Series, parts: int) -> pd.Series:
 
 
 def _id_text(series: pd.Series) -> pd.Series:
-    """Invoice ids as the ledger compares them (611365, 611365.0 and "611365" alike)."""
+    """Invoice ids as the ledger compares them (611365, 611365.0 and "611365" alike).
+
+    Arrow text, missing ids null: no Python object per id, so the shuffle of
+    the ids' ``value_counts`` moves Arrow buffers (Dask needs pyarrow).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     from creditkpi.core.ingest.ids import id_column
 
-    return pd.Series(id_column(series).objects(), index=series.index, dtype=object)
+    ids = id_column(series)
+    text = ids.as_arrow()
+    if ids.null.any():
+        text = pc.if_else(pa.array(ids.null), pa.scalar(None, pa.large_string()), text)
+    return pd.Series(pd.arrays.ArrowExtensionArray(text), index=series.index, name=series.name)
+
+
+def _partition_ids(partition: pd.DataFrame, column: str) -> pd.Series:
+    """The invoice ids of one partition (the partition's ``_ck_part`` column aside)."""
+    return _id_text(partition[column])
+
+
+def _id_meta(name: str) -> pd.Series:
+    import pyarrow as pa
+
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array([], pa.large_string())), name=name)
 
 
 def _without_duplicates(duplicated: pd.Series, summary: Summary) -> Summary:
@@ -989,9 +1011,11 @@ def from_dask(
     Notes
     -----
     Each partition is validated on its own, and the invoice ids once over the
-    whole table (one extra pass: a Dask ``value_counts`` of the ids).
+    whole table (a Dask ``value_counts`` of the ids, shuffled as Arrow text,
+    of the partitions read for the summaries: no second read).
     Validation warnings travel in ``Summary.issues``.
     """
+    import dask.dataframe as dd
     from dask.delayed import delayed
 
     ic = _column(columns, "invoices", "invoice_id")
@@ -1012,8 +1036,6 @@ def from_dask(
         "only": only,
     }
     if payments is None:
-        import dask.dataframe as dd
-
         empty = pd.DataFrame({pic: pd.Series([], dtype=object), "date": [], "amount": []})
         payments = dd.from_pandas(empty, npartitions=1)  # type: ignore[no-untyped-call]
     if partitioned:
@@ -1039,11 +1061,14 @@ def from_dask(
         pay = pay.assign(_ck_part=pay["_ck_part"].fillna(0).astype("int64"))
         inv = inv.shuffle(on="_ck_part", npartitions=k)
         pay = pay.shuffle(on="_ck_part", npartitions=k)
+    inv_parts, pay_parts = inv.to_delayed(), pay.to_delayed()
     parts = [
         delayed(_summarize_partition)(a, b, options)
-        for a, b in zip(inv.to_delayed(), pay.to_delayed(), strict=True)
+        for a, b in zip(inv_parts, pay_parts, strict=True)
     ]
-    counts = invoices[ic].map_partitions(_id_text, meta=(ic, "object")).value_counts()
+    # the ids are counted from the same partitions (each is read once for both)
+    ids = dd.from_delayed([delayed(_partition_ids)(a, ic) for a in inv_parts], meta=_id_meta(ic))
+    counts = ids.value_counts()
     duplicated = counts[counts > 1].to_delayed()
     total = delayed(_without_duplicates)(
         delayed(pd.concat)(duplicated) if len(duplicated) > 1 else duplicated[0],
