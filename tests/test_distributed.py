@@ -9,6 +9,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import creditkpi as ck
 from creditkpi import distributed as ckd
@@ -277,6 +279,43 @@ def test_dask_ids_compare_as_text_across_partitions(  # type: ignore[no-untyped-
             partitioned=True,
         )
     assert sorted(info.value.ids) == [str(k) for k in range(611365, 611370)]
+
+
+def _reference_hash(text: str) -> int:
+    """The hash of ``ckd.text_hashes``, one character at a time."""
+    m, data = 2**64, text.encode()
+    h = 0
+    for j, byte in enumerate(data):
+        h = (h + (byte + 1) * pow(0x100000001B3, j, m)) % m
+    h ^= (len(data) * 0x9E3779B97F4A7C15) % m
+    h ^= h >> 30
+    h = (h * 0xBF58476D1CE4E5B9) % m
+    h ^= h >> 27
+    h = (h * 0x94D049BB133111EB) % m
+    return h ^ (h >> 31)
+
+
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=40), st.integers(0, 5))
+def test_text_hashes_are_the_hash_of_each_text(texts: list[str], skip: int) -> None:
+    pa = pytest.importorskip("pyarrow")
+    array = pa.array(["pad"] * skip + texts, type=pa.large_string()).slice(skip)
+    got = ckd.text_hashes(array).tolist()
+    assert got == [_reference_hash(t) for t in texts]
+
+
+def test_duplicate_ids_compare_the_texts_of_equal_hashes() -> None:
+    """Hash collisions are not duplicates: only equal texts are."""
+    pa = pytest.importorskip("pyarrow")
+    same = np.zeros  # every hash equal: the texts decide
+    pieces = [
+        (same(3, dtype=np.uint64), pa.array(["F1", "F2", "F3"], type=pa.large_string())),
+        (same(2, dtype=np.uint64), pa.array(["F3", "F4"], type=pa.large_string())),
+        (same(0, dtype=np.uint64), pa.array([], type=pa.large_string())),
+    ]
+    assert ckd.duplicate_ids(pieces) == ["F3"]
+    assert ckd.duplicate_ids(pieces[:1]) == []
+    distinct = [(ckd.text_hashes(p[1]), p[1]) for p in pieces]
+    assert ckd.duplicate_ids(distinct) == ["F3"]
 
 
 READS: list[int] = []

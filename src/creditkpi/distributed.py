@@ -39,7 +39,9 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -887,43 +889,95 @@ def _partition_key(series: pd.Series, parts: int) -> pd.Series:
     return pd.Series(key, index=series.index, name="_ck_part")
 
 
-def _id_text(series: pd.Series) -> pd.Series:
-    """Invoice ids as the ledger compares them (611365, 611365.0 and "611365" alike).
+#: the polynomial hash of the id text (an odd 64-bit constant), and its final mix (splitmix64)
+_HASH_BASE = np.uint64(0x100000001B3)
+_MIX = (np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
 
-    Arrow text, missing ids null: no Python object per id, so the shuffle of
-    the ids' ``value_counts`` moves Arrow buffers (Dask needs pyarrow).
+
+def text_hashes(text: Any) -> npt.NDArray[np.uint64]:
+    """64-bit hashes of the values of an Arrow ``large_string`` array without nulls or blanks.
+
+    Equal texts get equal hashes (any partition, any worker); different texts
+    rarely do, and :func:`duplicate_ids` compares the texts of equal hashes.
+    Computed from the array's bytes, without a Python object per value.
+    """
+    n = len(text)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64)[text.offset : text.offset + n + 1]
+    first, last = int(offsets[0]), int(offsets[-1])
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[first:last]
+    lengths = np.diff(offsets)
+    position = np.int32 if last - first < 2**31 else np.int64
+    starts: npt.NDArray[np.signedinteger[Any]] = (offsets[:-1] - first).astype(position)
+    # h = sum over the bytes b_j of a text of (b_j + 1) * BASE**j (mod 2**64)
+    exponent = np.arange(last - first, dtype=position) - np.repeat(starts, lengths)
+    powers = np.cumprod(np.full(int(lengths.max()), _HASH_BASE, dtype=np.uint64))
+    powers = np.concatenate([np.ones(1, dtype=np.uint64), powers[:-1]])
+    byte_values = np.arange(1, 257, dtype=np.uint64)
+    h = np.add.reduceat(byte_values[data] * powers[exponent], starts)
+    h ^= lengths.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    h ^= h >> np.uint64(30)
+    h *= _MIX[0]
+    h ^= h >> np.uint64(27)
+    h *= _MIX[1]
+    h ^= h >> np.uint64(31)
+    return np.asarray(h, dtype=np.uint64)
+
+
+def _id_buckets(partition: pd.DataFrame, column: str, buckets: int) -> list[tuple[Any, Any]]:
+    """A partition's invoice ids (as the ledger compares them) in ``buckets`` by their hash.
+
+    One ``(hashes, texts)`` pair per bucket: the reducers of :func:`duplicate_ids`
+    each receive one bucket of every partition (bounded memory, no shuffle).
     """
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     from creditkpi.core.ingest.ids import id_column
 
-    ids = id_column(series)
+    ids = id_column(partition[column])
     text = ids.as_arrow()
-    if ids.null.any():
-        text = pc.if_else(pa.array(ids.null), pa.scalar(None, pa.large_string()), text)
-    return pd.Series(pd.arrays.ArrowExtensionArray(text), index=series.index, name=series.name)
+    if ids.null.any():  # missing ids are the partition's ledger's error
+        text = text.filter(pa.array(~ids.null))
+    hashes = text_hashes(text)
+    bucket = (hashes % np.uint64(buckets)).astype(np.int64)
+    order = np.argsort(bucket, kind="stable")
+    bounds = np.searchsorted(bucket[order], np.arange(buckets + 1))
+    return [
+        (hashes[order[a:b]], text.take(pa.array(order[a:b])))
+        for a, b in itertools.pairwise(bounds.tolist())
+    ]
 
 
-def _partition_ids(partition: pd.DataFrame, column: str) -> pd.Series:
-    """The invoice ids of one partition (the partition's ``_ck_part`` column aside)."""
-    return _id_text(partition[column])
-
-
-def _id_meta(name: str) -> pd.Series:
+def duplicate_ids(pieces: Sequence[tuple[Any, Any]]) -> list[str]:
+    """The ids found more than once among ``(hashes, texts)`` pieces (texts compared exactly)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    return pd.Series(pd.arrays.ArrowExtensionArray(pa.array([], pa.large_string())), name=name)
+    pieces = [p for p in pieces if len(p[0])]
+    if not pieces:
+        return []
+    hashes = np.concatenate([p[0] for p in pieces])
+    ordered = np.sort(hashes)
+    twice = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    if twice.size == 0:
+        return []
+    rows = np.flatnonzero(np.isin(hashes, twice))
+    texts = pa.concat_arrays([p[1] for p in pieces]).take(pa.array(rows))
+    counts = pc.value_counts(texts)
+    values, seen = counts.field("values"), counts.field("counts")
+    return [str(v) for v in values.filter(pc.greater(seen, 1)).to_pylist()]
 
 
-def _without_duplicates(duplicated: pd.Series, summary: Summary) -> Summary:
+def _without_duplicates(duplicated: Sequence[Sequence[str]], summary: Summary) -> Summary:
     """The summary, unless some invoice ids appear more than once in the whole table."""
-    if len(duplicated):
+    found = sorted(i for part in duplicated for i in part)
+    if found:
         raise DuplicateIdError(
-            f"{len(duplicated)} invoice id(s) appear more than once (across partitions)",
+            f"{len(found)} invoice id(s) appear more than once (across partitions)",
             column="invoice_id",
-            ids=[str(i) for i in duplicated.index.tolist()],
-            count=len(duplicated),
+            ids=found,
+            count=len(found),
         )
     return summary
 
@@ -1011,11 +1065,12 @@ def from_dask(
     Notes
     -----
     Each partition is validated on its own, and the invoice ids once over the
-    whole table (a Dask ``value_counts`` of the ids, shuffled as Arrow text,
-    of the partitions read for the summaries: no second read).
+    whole table: each partition read for the summaries also splits its ids
+    into ``sqrt(npartitions)`` buckets by a hash of their text, and one task
+    per bucket compares the texts of equal hashes (exact; memory per task:
+    the ids of one bucket; no shuffle, no second read).
     Validation warnings travel in ``Summary.issues``.
     """
-    import dask.dataframe as dd
     from dask.delayed import delayed
 
     ic = _column(columns, "invoices", "invoice_id")
@@ -1036,6 +1091,8 @@ def from_dask(
         "only": only,
     }
     if payments is None:
+        import dask.dataframe as dd
+
         empty = pd.DataFrame({pic: pd.Series([], dtype=object), "date": [], "amount": []})
         payments = dd.from_pandas(empty, npartitions=1)  # type: ignore[no-untyped-call]
     if partitioned:
@@ -1066,12 +1123,10 @@ def from_dask(
         delayed(_summarize_partition)(a, b, options)
         for a, b in zip(inv_parts, pay_parts, strict=True)
     ]
-    # the ids are counted from the same partitions (each is read once for both)
-    ids = dd.from_delayed([delayed(_partition_ids)(a, ic) for a in inv_parts], meta=_id_meta(ic))
-    counts = ids.value_counts()
-    duplicated = counts[counts > 1].to_delayed()
-    total = delayed(_without_duplicates)(
-        delayed(pd.concat)(duplicated) if len(duplicated) > 1 else duplicated[0],
-        delayed(combine)(parts),
-    )
+    # the ids of the same partitions (each is read once for both), in buckets by hash:
+    # reducer r compares bucket r of every partition
+    reducers = max(1, math.isqrt(len(inv_parts)))
+    split = [delayed(_id_buckets, nout=reducers)(a, ic, reducers) for a in inv_parts]
+    duplicated = [delayed(duplicate_ids)([part[r] for part in split]) for r in range(reducers)]
+    total = delayed(_without_duplicates)(duplicated, delayed(combine)(parts))
     return total.compute() if compute else total
