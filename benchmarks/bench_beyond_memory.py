@@ -21,7 +21,12 @@
    (money in integer cents).
 
 ``--skip-write`` reuses a dataset written before (same ``--dir``); ``--keep``
-keeps it (by default a temporary one is removed at the end).
+keeps it (by default a temporary one is removed at the end); ``--shuffled``
+makes ``from_dask`` merge and shuffle the tables by customer itself
+(``partitioned=False``), as for tables not written by customer.
+
+The workers start without Dask's ``MALLOC_TRIM_THRESHOLD_`` (see
+:func:`worker_environment`): with it, ``summarize`` runs 2.5-3 x slower.
 """
 
 from __future__ import annotations
@@ -143,12 +148,32 @@ def peak_mib() -> float:
     return float("nan")
 
 
-def run_dask(folder: Path, parts: int, workers: int, limit: str) -> dict[str, Any]:
+def worker_environment() -> dict[str, Any]:
+    """Dask's worker environment without ``MALLOC_TRIM_THRESHOLD_``.
+
+    Dask's nanny sets it (65536) to hand freed memory back to the system;
+    setting it at all turns off glibc's adaptive mmap threshold, so every
+    array of 128 KiB or more is a fresh mapping and its pages fault in anew:
+    ``summarize`` runs 2.5-3 x slower (0.4 s -> 1.1 s per part of 250,000
+    invoices at 36 month-ends).
+    """
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ
+
+
+def run_dask(
+    folder: Path, parts: int, workers: int, limit: str, *, shuffled: bool = False
+) -> dict[str, Any]:
+    import dask
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
     out: dict[str, Any] = {}
     with (
+        dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}),
         LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=limit,
                      dashboard_address=None, processes=True) as cluster,
         Client(cluster) as client,
@@ -175,7 +200,7 @@ def run_dask(folder: Path, parts: int, workers: int, limit: str) -> dict[str, An
             inv, pay = frames()
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                summary = ckd.from_dask(inv, pay, partitioned=True, **options)
+                summary = ckd.from_dask(inv, pay, partitioned=not shuffled, **options)
             out[task] = {
                 "seconds": time.perf_counter() - t,
                 "peak_mib": sorted(client.run(peak_mib).values()),
@@ -245,6 +270,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-write", action="store_true")
     parser.add_argument("--skip-check", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--shuffled",
+        action="store_true",
+        help="from_dask(partitioned=False): merge and shuffle by customer instead of "
+        "reading the parts as they are",
+    )
     args = parser.parse_args(argv)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="creditkpi-book-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -258,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['memory_bytes'] / 2**30:.2f} GiB of Arrow columns in memory, "
           f"{size / 2**30:.2f} GiB of Parquet on disk (written in {info['seconds']:.0f} s)",
           flush=True)  # fmt: skip
-    dask = run_dask(folder, args.parts, args.workers, args.memory_limit)
+    dask = run_dask(folder, args.parts, args.workers, args.memory_limit, shuffled=args.shuffled)
     print(f"   cluster memory limit {dask['limit_bytes'] / 2**30:.2f} GiB "
           f"({dask['limit_bytes'] / info['memory_bytes']:.2f} x the book in memory)")  # fmt: skip
     ok = True
