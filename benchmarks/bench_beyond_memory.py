@@ -148,8 +148,8 @@ def peak_mib() -> float:
     return float("nan")
 
 
-def worker_environment() -> dict[str, Any]:
-    """Dask's worker environment without ``MALLOC_TRIM_THRESHOLD_``.
+def worker_environment(trim: bool = False) -> dict[str, Any]:
+    """Dask's worker environment, without ``MALLOC_TRIM_THRESHOLD_`` unless ``trim``.
 
     Dask's nanny sets it (65536) to hand freed memory back to the system;
     setting it at all turns off glibc's adaptive mmap threshold, so every
@@ -160,12 +160,19 @@ def worker_environment() -> dict[str, Any]:
     import dask
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
-    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    if not trim:
+        environ.pop("MALLOC_TRIM_THRESHOLD_", None)
     return environ
 
 
 def run_dask(
-    folder: Path, parts: int, workers: int, limit: str, *, shuffled: bool = False
+    folder: Path,
+    parts: int,
+    workers: int,
+    limit: str,
+    *,
+    shuffled: bool = False,
+    trim: bool = False,
 ) -> dict[str, Any]:
     import dask
     import dask.dataframe as dd
@@ -173,7 +180,7 @@ def run_dask(
 
     out: dict[str, Any] = {}
     with (
-        dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}),
+        dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment(trim)}),
         LocalCluster(n_workers=workers, threads_per_worker=1, memory_limit=limit,
                      dashboard_address=None, processes=True) as cluster,
         Client(cluster) as client,
@@ -276,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         help="from_dask(partitioned=False): merge and shuffle by customer instead of "
         "reading the parts as they are",
     )
+    parser.add_argument(
+        "--trim", action="store_true", help="keep Dask's MALLOC_TRIM_THRESHOLD_ in the workers"
+    )
     args = parser.parse_args(argv)
     folder = args.dir or Path(tempfile.mkdtemp(prefix="creditkpi-book-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -289,7 +299,9 @@ def main(argv: list[str] | None = None) -> int:
           f"{info['memory_bytes'] / 2**30:.2f} GiB of Arrow columns in memory, "
           f"{size / 2**30:.2f} GiB of Parquet on disk (written in {info['seconds']:.0f} s)",
           flush=True)  # fmt: skip
-    dask = run_dask(folder, args.parts, args.workers, args.memory_limit, shuffled=args.shuffled)
+    dask = run_dask(
+        folder, args.parts, args.workers, args.memory_limit, shuffled=args.shuffled, trim=args.trim
+    )
     print(f"   cluster memory limit {dask['limit_bytes'] / 2**30:.2f} GiB "
           f"({dask['limit_bytes'] / info['memory_bytes']:.2f} x the book in memory)")  # fmt: skip
     ok = True
