@@ -14,10 +14,8 @@ matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 
 import creditkpi as ck  # noqa: E402
-from creditkpi.dashboard import (  # noqa: E402
-    Dashboard,
-    charts,
-)
+from creditkpi import plotting as charts  # noqa: E402
+from creditkpi.dashboard import Dashboard  # noqa: E402
 from tests.test_dashboard import LEDGER  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -150,7 +150,7 @@ def test_invoice_table_mode(tmp_path: Path) -> None:
     assert k["overdue"] == "250.50"
     assert k["dispute_rate"] == pytest.approx(250.50 / 330.50)
     assert k["cash_collected"] == "100.00"
-    assert data["disputes"] == [
+    assert data["dispute_reasons"] == [
         {"reason": "disputed", "count": 1, "amount": "250.50", "previous_count": 1,
          "previous_amount": "250.50"}
     ]  # fmt: skip

@@ -170,18 +170,18 @@ def test_aging_dunning_disputes_top_tables(board: Dashboard) -> None:
 
     dunning = ck.by_dunning_status(LEDGER, "2024-04-30", money="decimal")
     for status, row in dunning.iterrows():
-        assert board.dunning.at[status, "amount"] == row["amount"]
+        assert board.by_dunning_status.at[status, "amount"] == row["amount"]
     # A2 got "reminder 1" on 2024-04-15; at the end of March only C1 had a status, and its
     # reminder had become a formal notice on 2024-03-15: nothing at "reminder 1" then
-    assert board.dunning.at["reminder 1", "previous_amount"] == Decimal("0.00")
+    assert board.by_dunning_status.at["reminder 1", "previous_amount"] == Decimal("0.00")
 
     # open disputes at 2024-04-30: B2 (price, 800 - 100 - 300 = 400 left) and C1 (quality,
     # 500 - 100 = 400 left); A2's delivery dispute (2024-04-06 to 2024-04-20) is open at
     # neither snapshot date
-    assert board.disputes.at["price", "amount"] == Decimal("400.00")
-    assert board.disputes.at["price", "previous_amount"] == Decimal("800.00")
-    assert "delivery" not in board.disputes.index
-    assert int(board.disputes.at["quality", "count"]) == 1
+    assert board.dispute_reasons.at["price", "amount"] == Decimal("400.00")
+    assert board.dispute_reasons.at["price", "previous_amount"] == Decimal("800.00")
+    assert "delivery" not in board.dispute_reasons.index
+    assert int(board.dispute_reasons.at["quality", "count"]) == 1
 
     top = ck.top_customers(LEDGER, "2024-04-30", n=10)
     assert board.top_customers.index.tolist() == top.index.tolist()
@@ -304,7 +304,12 @@ def test_no_warning_when_everything_is_defined() -> None:
     # the KPIs that need a longer history (a year for loss rates, a settled invoice for a
     # median) are undefined, and said once; everything else is defined
     history = {"median_days_to_pay", "settled_average_days", "expected_credit_loss", "ecl_coverage"}
-    assert len(caught) == 1
+    assert [w.category for w in caught if w.category is not ck.DataEndsWarning] == [
+        ck.UndefinedMetricWarning
+    ]
+    # and March's board is asked past the last event: said once, not once per KPI
+    (ends,) = [str(w.message) for w in caught if w.category is ck.DataEndsWarning]
+    assert ends.startswith("the data ends on 2024-03-10")
     assert {u.split("/")[0] for u in board.undefined} <= history
     rest = board.kpis.drop(index=list(history))
     assert not rest[["current", "previous"]].map(lambda v: v != v).to_numpy().any()
@@ -386,3 +391,30 @@ def test_text_and_page_show_the_largest_groups_and_say_so() -> None:
     assert largest in page and smallest not in page
     small = _quiet(lambda: ck.dashboard(LEDGER, "2024-04", by="country"))
     assert "largest" not in small.to_text(width=140)
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("creditkpi.metrics.time_to_pay", "estimate"),  # the three time-to-pay KPIs
+        ("creditkpi.metrics.provision", "matrix_table"),  # expected credit loss and coverage
+        ("creditkpi.metrics.forecast", "cash_by_week"),  # the 4- and 13-week forecasts
+    ],
+)
+def test_a_family_intermediate_is_computed_once_per_date(
+    module: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fit once, read many: two dates (the period's end and the previous one), two calls."""
+    import importlib
+
+    target = importlib.import_module(module)
+    calls: list[int] = []
+    original = getattr(target, name)
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, counted)
+    _quiet(lambda: ck.dashboard(LEDGER, "2024-04", trend_months=1))
+    assert len(calls) == 2

@@ -417,3 +417,29 @@ def test_only_some_kpis(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
         ckd.table(small, "aging")
     with pytest.raises(ck.CreditKPIError, match="unknown: nope"):
         ckd.summarize(ledger, PERIODS, only=["dso", "nope"])
+
+
+def test_default_bucket_parts_under_other_buckets() -> None:
+    """The default buckets' labels are parts whatever the edges of a summary or a computation."""
+    from creditkpi.core.groups import group_codes
+    from creditkpi.core.parts import LedgerParts, Settings
+    from creditkpi.core.period import to_day
+
+    inv, pay = make_frames(600)
+    ledger = ck.Ledger.from_frames(inv, pay)
+    end = ck.Period.parse("2023-06").end
+    whole = group_codes(ledger, None)
+    default = LedgerParts(ledger, whole, dates=[end]).value("91+")
+    other = LedgerParts(ledger, whole, dates=[end], settings=Settings(edges=(15, 45)))
+    assert other.value("91+").tolist() == default.tolist()
+    assert int(default[0, 0]) > 0
+    assert to_day(end) > 0
+    # a summary made with other buckets still carries the default labels its KPIs read
+    summary = ckd.summarize(ledger, "2023-06", buckets=(15, 45))
+    assert ckd.SummaryParts(summary, summary.periods).value("91+").tolist() == default.tolist()
+    table = ckd.kpis(summary)
+    assert table.loc[("2023-06", "all"), "over_90_days_rate"] == ck.over_90_days_rate(ledger, end)
+    # a part a summary does not carry is an error, never a silent zero
+    bare = ckd.summarize(ledger, "2023-06", only=["receivables"])
+    with pytest.raises(ck.CreditKPIError, match="does not carry the part"):
+        ckd.SummaryParts(bare, bare.periods).value("disputed")

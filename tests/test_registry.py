@@ -29,10 +29,15 @@ from hypothesis import strategies as st
 import creditkpi as ck
 from creditkpi import datasets, formulas
 from creditkpi import distributed as ckd
-from creditkpi.core.groups import group_codes
+from creditkpi.core.engine import bucket_labels
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.kpi import known_inputs
 from creditkpi.core.parts import (
     EDGE_PARTS,
     PARTS,
+    Derived,
+    Settings,
+    base_parts,
     countback_months,
     period_parts,
     snapshot_parts,
@@ -64,7 +69,7 @@ def test_every_public_kpi_function_is_in_the_registry() -> None:
     missing = [
         name
         for name, fn in _public_functions().items()
-        if fn.__name__ not in known and name not in COMPANIONS and name != "read_table"
+        if fn.__name__ not in known and name not in COMPANIONS
     ]
     assert missing == []
     # one name per KPI: a KPI with its own function carries the function's name
@@ -72,6 +77,58 @@ def test_every_public_kpi_function_is_in_the_registry() -> None:
         if not kpi.options and kpi.field is None:
             assert kpi.function.__name__ == kpi.name, kpi.name
             assert getattr(ck, kpi.name) is kpi.function
+
+
+ROOT = Path(__file__).resolve().parents[1]
+SPECS = list(KPIS.values()) + list(TABLES.values())
+
+
+def test_every_metric_module_is_collected() -> None:
+    """A family's module is in the registry's MODULES, or its specs would be forgotten."""
+    import pkgutil
+
+    import creditkpi.metrics
+    from creditkpi.registry import MODULES
+
+    listed = {m.__name__ for m in MODULES}
+    for info in pkgutil.iter_modules(creditkpi.metrics.__path__, "creditkpi.metrics."):
+        module = __import__(info.name, fromlist=["_"])
+        has_specs = bool(getattr(module, "KPIS", ()) or getattr(module, "TABLES", ()))
+        assert not has_specs or info.name in listed, f"{info.name} is not in registry.MODULES"
+
+
+@pytest.mark.parametrize("kpi", SPECS, ids=lambda k: k.name)
+def test_every_kpi_is_in_all_of_its_places(kpi: Any) -> None:
+    """The places of a KPI (docs/contributing.md): a test fails when one is missed."""
+    name = kpi.function.__name__
+    # its function is public, its spec in its module's KPIS or TABLES
+    assert getattr(ck, name) is kpi.function, f"ck.{name} is not exported"
+    module = __import__(kpi.function.__module__, fromlist=["_"])
+    assert kpi in (*getattr(module, "KPIS", ()), *getattr(module, "TABLES", ())), kpi.name
+    # its page is in the site's navigation, and the README's KPI table lists its function
+    assert kpi.page in (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), kpi.page
+    assert f"`{name}`" in _readme_kpi_table(), f"README's KPI table misses {name}"
+    # its tests call it
+    tests = "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "tests" / "metrics").glob("*.py")
+    )
+    assert f"{name}(" in tests, f"no test of tests/metrics calls {name}"
+    # what it requires is an input the ledger or an argument gives
+    assert set(kpi.requires) <= known_inputs(), kpi.requires
+
+
+def _readme_kpi_table() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return text.split("## KPIs", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readme_lists_only_public_functions() -> None:
+    """The README's KPI table names public KPI functions and companions, nothing stale."""
+    import re
+
+    named = set(re.findall(r"`([a-z_]+)`", _readme_kpi_table()))
+    known = {s.function.__name__ for s in SPECS} | set(COMPANIONS)
+    assert named <= known, sorted(named - known)
 
 
 @pytest.mark.parametrize("kpi", list(KPIS.values()) + list(TABLES.values()), ids=lambda k: k.name)
@@ -99,13 +156,15 @@ def _kpi_index() -> str:
 
 @pytest.mark.parametrize("kpi", list(KPIS.values()), ids=lambda k: k.name)
 def test_every_kpi_has_a_formula_a_dashboard_row_and_a_distributed_column(kpi: KPI) -> None:
-    if kpi.formula is not None and not set(kpi.arguments) & set(TABLE_PARTS):
+    if kpi.formula is not None and not _per_key(kpi):
         # formulas of plain numbers are public; those of whole tables live in their module
         assert kpi.formula in vars(formulas).values(), f"{kpi.name}: formula not in formulas"
     assert kpi.dashboard is None or kpi.dashboard.strip()
     edges = {f"{name}_{side}" for name in EDGE_PARTS for side in ("start", "end")}
     known = set(PARTS) | edges | set(TABLE_PARTS) | {"countback_months", "costs"}
-    assert set(kpi.arguments) <= known
+    known |= set(bucket_labels())
+    assert set(base_parts(kpi.parts)) <= known
+    assert set(kpi.requires) <= known_inputs()
     assert kpi.section in ("Position", "Activity", "Speed", "Collection", "Risk")
     assert (
         kpi.label
@@ -131,8 +190,8 @@ def test_the_distributed_columns_are_the_registry() -> None:
     rows = [k for k in KPIS.values() if k.dashboard is None]
     assert list(board.kpis.index) == [k.name for k in rows]
     summary = ckd.summarize(ledger, "2024-06")
-    for name in TABLES:
-        if name == "payer_profiles":  # rows per customer: concatenated, not summed
+    for name, spec in TABLES.items():
+        if spec.distributed is not None:  # payer profiles: rows per customer, not summed
             with pytest.raises(ck.CreditKPIError, match="per customer"):
                 ckd.table(summary, name)
             continue
@@ -168,20 +227,36 @@ def _scalar(name: str, cents: Any, digits: int) -> Any:
     return int(cents)
 
 
+def _per_key(kpi: KPI) -> bool:
+    """Whether the KPI's formula reads whole tables (a table or derived part), key by key."""
+    return any(isinstance(p, Derived) or p in TABLE_PARTS for p in kpi.parts)
+
+
+def _part_value(
+    part: Any, ledger: ck.Ledger, day: int, groups: Groups, memo: dict[Any, Any]
+) -> Any:
+    """A table or derived part at one day, computed the plain way (no source, no cache)."""
+    if isinstance(part, Derived):
+        values = [_part_value(p, ledger, day, groups, memo) for p in part.parts]
+        return part.compute(*values, groups=list(groups.labels))
+    return TABLE_PARTS[part].compute(ledger, day, groups, Settings(), memo)
+
+
 def _formula_values(
     ledger: ck.Ledger, kpi: KPI, periods: list[ck.Period], by: str | None, costs: dict[str, str]
 ) -> dict[tuple[int, Any], Any]:
-    """The pure formula called cell by cell with plain Decimals taken from the parts."""
+    """The formula called with plain Decimals taken from the parts (whole tables key by key)."""
     groups = group_codes(ledger, by)
-    digits = ledger._cols.digits
-    if any(a in TABLE_PARTS for a in kpi.arguments):
-        # a formula on whole tables (a survival curve, loss rates per bucket)
+    digits = ledger.digits
+    if _per_key(kpi):
+        # a formula on whole tables (a survival estimate, a provision matrix, a forecast)
         out: dict[tuple[int, Any], Any] = {}
         for j, p in enumerate(periods):
-            tables = [TABLE_PARTS[a].compute(ledger, p.end, by) for a in kpi.arguments]
-            values = kpi.formula(*tables, groups=list(groups.labels), digits=digits)  # type: ignore[misc]
+            memo: dict[Any, Any] = {}
+            values = [_part_value(a, ledger, to_day(p.end), groups, memo) for a in kpi.parts]
+            cells = kpi.formula(*values)  # type: ignore[misc]
             for g, label in enumerate(groups.labels):
-                value = values[g]
+                value = cells[g]
                 if kpi.unit == "money" and not (isinstance(value, float) and np.isnan(value)):
                     value = Decimal(int(value)).scaleb(-digits)
                 out[(j, label)] = value
@@ -212,7 +287,7 @@ def _formula_values(
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[LedgerSpec, list[ck.Period], str | None]:
-    spec = draw(ledger_specs(max_invoices=14))
+    spec = draw(ledger_specs(max_invoices=14, applied=True))
     periods = draw(st.lists(st.sampled_from(MONTHS), min_size=1, max_size=2, unique=True))
     by = draw(st.sampled_from([None, "country", "segment", "customer_id"]))
     return spec, periods, by
@@ -251,7 +326,7 @@ def test_every_kpi_one_answer_through_every_path(
                     cells = _flatten(function_value(kpi, ledger, one, by=by), [periods[j]], by)
                     got.update({(j, g): v for (_, g), v in cells.items()})
             formula = _formula_values(ledger, kpi, periods, by, costs)
-            if any(a in TABLE_PARTS for a in kpi.arguments):
+            if _per_key(kpi):
                 # the function lists the groups with invoices; the others have nothing to say
                 extra = set(formula) - set(got)
                 assert all(same(formula[c], float("nan")) for c in extra), kpi.name

@@ -11,6 +11,7 @@ Decimal('1000.00')
 from creditkpi import formulas
 from creditkpi.core import (
     CreditKPIError,
+    DataEndsWarning,
     DataQualityWarning,
     Dispute,
     Doubtful,
@@ -28,13 +29,13 @@ from creditkpi.metrics.activation import activation_rate, activation_summary
 from creditkpi.metrics.activity import cash_collected, sales
 from creditkpi.metrics.aging import (
     aging,
-    by_dunning_status,
+    over_90_days_rate,
     overdue,
     overdue_rate,
     receivables,
-    top_customers,
     unapplied_cash,
 )
+from creditkpi.metrics.backtest import ForecastBacktest, backtest_forecast
 from creditkpi.metrics.bad_debt import (
     bad_debt_to_sales,
     doubtful_receivables,
@@ -46,28 +47,23 @@ from creditkpi.metrics.cohorts import cohorts
 from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
-from creditkpi.metrics.forecast import (
-    CollectionForecast,
-    ForecastBacktest,
-    backtest_forecast,
-    collection_forecast,
-)
+from creditkpi.metrics.dunning import by_dunning_status
+from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
+from creditkpi.metrics.loss_rates import loss_rates
 from creditkpi.metrics.payment_delay import payment_delays
 from creditkpi.metrics.profiles import payer_profiles
-from creditkpi.metrics.provision import (
-    ecl_coverage,
-    expected_credit_loss,
-    loss_rates,
-    provision_matrix,
-)
+from creditkpi.metrics.provision import ecl_coverage, expected_credit_loss, provision_matrix
 from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
+from creditkpi.metrics.top_customers import top_customers
+from creditkpi.version import VERSION
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "CollectionForecast",
     "CreditKPIError",
     "Dashboard",
+    "DataEndsWarning",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",
@@ -105,6 +101,7 @@ __all__ = [
     "formulas",
     "loss_rate",
     "loss_rates",
+    "over_90_days_rate",
     "overdue",
     "overdue_rate",
     "payer_profiles",

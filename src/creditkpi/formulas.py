@@ -22,9 +22,10 @@ carrying amounts and loss rates per bucket in, the IFRS 7.35N table out) and
 by element).
 """
 
+from creditkpi.core.ratios import share
 from creditkpi.metrics.activation import formula_activation_rate as activation_rate
+from creditkpi.metrics.aging import formula_over_90_days_rate as over_90_days_rate
 from creditkpi.metrics.aging import formula_overdue_rate as overdue_rate
-from creditkpi.metrics.aging import formula_share as share
 from creditkpi.metrics.bad_debt import formula_bad_debt_to_sales as bad_debt_to_sales
 from creditkpi.metrics.bad_debt import formula_loss_rate as loss_rate
 from creditkpi.metrics.bad_debt import formula_provision_rate as provision_rate
@@ -58,6 +59,7 @@ __all__ = [
     "expected_in_window",
     "loss_rate",
     "mean_days",
+    "over_90_days_rate",
     "overdue_rate",
     "payment_index",
     "provision_matrix",

@@ -23,7 +23,8 @@ from creditkpi.core.exposure import (
     carrying_amounts,
     loss_exposure,
 )
-from creditkpi.metrics.provision import loss_rates_from_parts, provision_matrix_from_parts
+from creditkpi.metrics.loss_rates import loss_rates_from_parts
+from creditkpi.metrics.provision import provision_matrix_from_parts
 from tests.strategies import LedgerSpec, ledger_specs
 
 LABELS = ["not due", "1-30", "31-60", "61-90", "91+"]

@@ -17,7 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import creditkpi as ck
-from creditkpi.core.period import to_day
+from creditkpi.core.period import parse_window, to_day, window_start
 from creditkpi.core.survival import (
     CLOSED,
     OPEN,
@@ -27,10 +27,8 @@ from creditkpi.core.survival import (
     combine_tables,
     durations,
     kaplan_meier,
-    parse_window,
     survival_table,
     table_from_durations,
-    window_start,
 )
 from tests.strategies import LedgerSpec, as_of_dates, ledger_specs
 

@@ -389,6 +389,30 @@ def test_overdue_and_rate(book: ck.Ledger) -> None:
     assert series.tolist() == [3490 / 3590, 3530 / 4529]
 
 
+def test_over_90_days_rate(book: ck.Ledger) -> None:
+    # at T only D91 (91 days late) is over 90 days: 700 / 3590; D90 (90 days) is not
+    assert ck.over_90_days_rate(book, T) == 700 / 3590
+    # on 07-01 D90 is 91 days late too: (600 + 700) / 4529
+    assert ck.over_90_days_rate(book, [T, "2024-07-01"]).tolist() == [700 / 3590, 1300 / 4529]
+    # per country: nothing of FR (1810) is over 90 days, D91 is DE's (1780); C4's unapplied
+    # cash alone (no invoice, so no country) makes a group without receivables
+    with pytest.warns(ck.UndefinedMetricWarning):
+        rates = ck.over_90_days_rate(book, T, by="country")
+    assert rates[["DE", "FR"]].tolist() == [700 / 1780, 0.0]
+    assert math.isnan(rates["(unassigned)"])
+    # the 91+ bucket of the aged balance over the receivables, at most the overdue rate
+    table = ck.aging(book, T, money="decimal")
+    assert ck.over_90_days_rate(book, T) == float(table.loc["91+", "share"])
+    assert ck.over_90_days_rate(book, T) <= ck.overdue_rate(book, T)
+    assert f.over_90_days_rate(D("700.00"), D("3590.00")) == 700 / 3590
+
+
+def test_over_90_days_rate_undefined_without_receivables() -> None:
+    empty = ck.Ledger.from_records([ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "10.00")])
+    with pytest.warns(ck.UndefinedMetricWarning):
+        assert math.isnan(ck.over_90_days_rate(empty, "2023-12-31"))  # nothing issued yet
+
+
 def test_overdue_fr_on_july_first(book: ck.Ledger) -> None:
     # 07-01, FR = C1 + C3: C1 all overdue now (N0 1 day late) = 1750; C3: LATE not due, PAYX paid
     frame = ck.overdue(book, [T, "2024-07-01"], by="country", money="decimal")

@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import creditkpi as ck
-from creditkpi.core.survival import window_start
+from creditkpi.core.period import window_start
 from creditkpi.metrics.profiles import (
     PROFILE_COLUMNS,
     formula_payment_index,

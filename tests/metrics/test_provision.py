@@ -16,12 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import creditkpi as ck
-from creditkpi.metrics.provision import (
-    LOSS_RATE_COLUMNS,
-    MATRIX_COLUMNS,
-    ROLL_RATE_COLUMNS,
-    formula_provision_matrix,
-)
+from creditkpi.metrics.loss_rates import LOSS_RATE_COLUMNS, ROLL_RATE_COLUMNS
+from creditkpi.metrics.provision import MATRIX_COLUMNS, formula_provision_matrix
 from tests.core.test_exposure import history_spec
 from tests.strategies import LedgerSpec, ledger_specs
 

@@ -207,7 +207,7 @@ def test_plot(book: ck.Ledger, tmp_path: Path) -> None:
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    from creditkpi.dashboard.charts import survival_chart
+    from creditkpi.plotting import survival_chart
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no matplotlib warnings

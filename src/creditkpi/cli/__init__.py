@@ -36,7 +36,7 @@ import io
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
-from typing import IO
+from typing import IO, Any
 
 from creditkpi.cli.common import (
     EXIT_BAD_INPUT,
@@ -50,17 +50,47 @@ from creditkpi.cli.common import (
     terminal_options,
 )
 from creditkpi.cli.forecast import add_forecast_command
-from creditkpi.cli.inputs import SETTLEMENT_DATE_NAMES, read_table
+from creditkpi.cli.inputs import read_input
 from creditkpi.cli.profiles import add_profiles_command
 from creditkpi.cli.report import cmd_demo, cmd_report
+from creditkpi.core.ingest.columns import SETTLEMENT_DATE_NAMES
 
-__all__ = ["SETTLEMENT_DATE_NAMES", "CLIError", "build_parser", "main", "read_table"]
+__all__ = ["SETTLEMENT_DATE_NAMES", "CLIError", "build_parser", "main", "read_input"]
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``creditkpi`` command."""
-    from creditkpi import __version__
+    from creditkpi.version import VERSION
 
+    output = _output_options()
+    parser = Parser(
+        prog="creditkpi",
+        description="Credit-management KPIs (aging, DSO, CEI, recovery rate, ...) from "
+        "invoices and payments: the dashboard of a period beside the previous one.",
+    )
+    parser.add_argument("--version", action="version", version=f"creditkpi {VERSION}")
+    sub = parser.add_subparsers(dest="command", metavar="{demo,report}", parser_class=Parser)
+    sub.required = True
+    demo = sub.add_parser(
+        "demo",
+        parents=[output],
+        help="the dashboard of the bundled sample ledger",
+        description="The dashboard of the bundled sample ledger (150 customers, 2023-2024).",
+    )
+    demo.add_argument(
+        "--period", "-p", metavar="PERIOD",
+        help="2024-06, 2024-Q2, 2024 or 2024-04-01..2024-04-15 (default: the sample's last "
+        "full month)",
+    )  # fmt: skip
+    demo.set_defaults(func=cmd_demo)
+    report = _report_command(sub, output)
+    add_profiles_command(sub, report)
+    add_forecast_command(sub, report)
+    return parser
+
+
+def _output_options() -> Parser:
+    """The options of the dashboard's output, shared by ``demo`` and ``report``."""
     output = Parser(add_help=False)
     out = output.add_argument_group("output")
     out.add_argument(
@@ -102,30 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="customers in the top-customers table (default 10)")  # fmt: skip
     terminal_options(out)
+    return output
 
-    parser = Parser(
-        prog="creditkpi",
-        description="Credit-management KPIs (aging, DSO, CEI, recovery rate, ...) from "
-        "invoices and payments: the dashboard of a period beside the previous one.",
-    )
-    parser.add_argument("--version", action="version", version=f"creditkpi {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{demo,report}", parser_class=Parser)
-    sub.required = True
 
-    demo = sub.add_parser(
-        "demo",
-        parents=[output],
-        help="the dashboard of the bundled sample ledger",
-        description="The dashboard of the bundled sample ledger (150 customers, 2023-2024).",
-    )
-    demo.add_argument(
-        "--period", "-p", metavar="PERIOD",
-        help="2024-06, 2024-Q2, 2024 or 2024-04-01..2024-04-15 (default: the sample's last "
-        "full month)",
-    )  # fmt: skip
-    demo.set_defaults(func=cmd_demo)
-
-    report = sub.add_parser(
+def _report_command(sub: Any, output: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The ``report`` command and its input options (``profiles`` and ``forecast`` share them)."""
+    report: argparse.ArgumentParser = sub.add_parser(
         "report",
         parents=[output],
         help="the dashboard of your invoice and payment files",
@@ -186,13 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     inp.add_argument("--terms", metavar="DAYS",
                      help="with --fec: days from issue to due date (default 30: an FEC has no "
                      "due dates)")  # fmt: skip
+    inp.add_argument("--applied", choices=("posting", "lettering"),
+                     help="with --fec: a credit settles its invoices from the day it was posted "
+                     "(posting, the default: EcritureDate) or lettered (lettering: DateLet; "
+                     "meanwhile it is the customer's unapplied credit). Tables: map a payments "
+                     "column to 'applied'")  # fmt: skip
     inp.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
     inp.add_argument("--currency", metavar="CODE",
                      help="currency of tables without a currency column (default EUR)")  # fmt: skip
     report.set_defaults(func=cmd_report)
-    add_profiles_command(sub, report)
-    add_forecast_command(sub, report)
-    return parser
+    return report
 
 
 def _error_text(exc: BaseException, mapped: Mapping[str, Sequence[str]]) -> str:
@@ -208,7 +223,7 @@ def _error_text(exc: BaseException, mapped: Mapping[str, Sequence[str]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``creditkpi`` command; return the exit status (0 ok, 2 bad input)."""
     from creditkpi.core.errors import CreditKPIError
-    from creditkpi.dashboard.charts import ChartsUnavailableError
+    from creditkpi.plotting import ChartsUnavailableError
 
     parser = build_parser()
     args = parser.parse_args(argv)

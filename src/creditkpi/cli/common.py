@@ -24,7 +24,7 @@ FORMATS = ("table", "json", "csv", "html")
 
 
 #: the tables ``--map-file`` may hold
-TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
+INPUT_TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 
 
 #: input files above this size (about a million rows) show progress on a terminal
@@ -121,7 +121,9 @@ def print_warnings(caught: Sequence[warnings.WarningMessage], quiet: bool) -> No
 
 def _input_files(args: argparse.Namespace) -> list[Path]:
     """Every file the command reads (the report must never overwrite one of them)."""
-    names = [getattr(args, a, None) for a in ("invoices", "payments", *TABLES[2:], "map_file")]
+    names = [
+        getattr(args, a, None) for a in ("invoices", "payments", *INPUT_TABLES[2:], "map_file")
+    ]
     costs = getattr(args, "costs", None)
     if costs is not None and Path(costs).is_file():
         names.append(costs)
@@ -139,7 +141,9 @@ def check_target(target: Path, args: argparse.Namespace) -> None:
     """The rules of every file the command writes (``--output`` and its companions).
 
     Never an input file (same file, whatever the path), never through a
-    symbolic link, never a folder, and an existing file only with ``--force``.
+    symbolic link, never a folder or anything else that is not a regular file
+    (a FIFO, a device, a socket: ``--force`` would replace it), and an
+    existing file only with ``--force``.
     """
     if target.is_symlink():
         raise CLIError(f"{target} is a symbolic link: the report is not written through links")
@@ -147,6 +151,11 @@ def check_target(target: Path, args: argparse.Namespace) -> None:
         return
     if target.is_dir():
         raise CLIError(f"{target} is a folder: give a file name")
+    if not target.is_file():
+        raise CLIError(
+            f"{target} is not a regular file (a pipe, a device or a socket): the report is "
+            "written only to regular files"
+        )
     for source in _input_files(args):
         if _same_file(target, source):
             raise CLIError(f"{target} is an input file ({source}): refusing to overwrite it")

@@ -81,19 +81,19 @@ def _emit_forecast(fc: Any, bt: Any, args: argparse.Namespace) -> None:
         write_output(text + "\n", args.output, args)
         return
     if fmt == "csv":
-        from creditkpi.dashboard.model import _table_csv
+        from creditkpi.dashboard.cells import table_csv
 
         if bt is not None:  # the backtest's table per method and step
             frame = bt.summary.reset_index().set_index("method")
-            text = _table_csv(frame, "method", escape_formulas=not args.raw_csv)
+            text = table_csv(frame, "method", escape_formulas=not args.raw_csv)
         else:
             frame = fc.windows.reset_index()
             frame["start"] = [str(d.date()) for d in frame["start"]]
             frame["end"] = [str(d.date()) for d in frame["end"]]
             first = frame.columns[0]
-            text = _table_csv(
+            text = table_csv(
                 frame.set_index(first), str(first), escape_formulas=not args.raw_csv,
-                money_default=True,
+                money=("expected_cash", "expected_write_offs"),
             )  # fmt: skip
         write_output(text, args.output, args)
         return
@@ -177,9 +177,9 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     args.as_of = as_date(args.as_of)
     targets = [Path(p) for p in (args.output, args.chart) if p is not None]
     if args.chart is not None:
-        from creditkpi.dashboard.charts import _figure_class
+        from creditkpi.plotting import figure_class
 
-        _figure_class()  # no matplotlib: say so before any work
+        figure_class()  # no matplotlib: say so before any work
     for target in targets:  # the -o rules, checked before any work
         check_target(target, args)
     ledger, _ = load_ledger(args)

@@ -11,20 +11,11 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from creditkpi.cli.common import LARGE_FILE, LARGE_ROWS, TABLES, CLIError, say, show_progress
-
-#: column names that look like a settlement date (compared lower case, letters and
-#: digits only): a one-table export read without --invoice-table holds one of them
-SETTLEMENT_DATE_NAMES = (
-    "settleddate", "settlementdate", "datesettled", "settledon", "settled",
-    "paymentdate", "paiddate", "datepaid", "paidon", "lastpaymentdate",
-    "clearingdate", "cleareddate", "clearedon", "closeddate", "closedate",
-    "datereglement", "datedereglement", "reglementdate", "datepaiement",
-    "datedepaiement", "dateencaissement", "datelettrage",
-)  # fmt: skip
+from creditkpi.cli.common import INPUT_TABLES, LARGE_FILE, LARGE_ROWS, CLIError, say, show_progress
+from creditkpi.core.ingest.columns import settlement_date_columns
 
 
-def read_table(
+def read_input(
     path: str | Path,
     *,
     what: str = "invoices",
@@ -87,9 +78,9 @@ def _parse_maps(pairs: Sequence[str] | None) -> list[MapEntry]:
             )
         table, dot, canonical = key.partition(".")
         if dot:
-            if table not in TABLES:
+            if table not in INPUT_TABLES:
                 raise CLIError(
-                    f"--map {pair}: unknown table {table!r} (expected one of {', '.join(TABLES)})"
+                    f"--map {pair}: unknown table {table!r} (expected one of {', '.join(INPUT_TABLES)})"
                 )
             out.append((table, canonical, theirs))
         else:
@@ -120,10 +111,10 @@ def _read_map_file(path: str) -> list[MapEntry]:
     out: list[MapEntry] = []
     for key, value in data.items():
         if isinstance(value, dict):
-            if key not in TABLES:
+            if key not in INPUT_TABLES:
                 raise CLIError(
                     f"mapping file {path}: unknown table [{key}] (expected one of "
-                    f'{", ".join(TABLES)}, or flat canonical = "theirs" lines)'
+                    f'{", ".join(INPUT_TABLES)}, or flat canonical = "theirs" lines)'
                 )
             for canonical, theirs in value.items():
                 out += [(key, canonical, t) for t in names(f"[{key}] {canonical}", theirs)]
@@ -250,16 +241,8 @@ def _load_fec(args: argparse.Namespace) -> Any:
             decimal="," if args.decimal == "," else None,
             date_format=args.date_format or "%Y%m%d",
             currency=_currency_option(args.currency) or "EUR",
+            applied=args.applied or "posting",
         )
-
-
-def _settlement_date_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns of ``frame`` whose name looks like a settlement date."""
-    return [
-        str(name)
-        for name in frame.columns
-        if re.sub(r"[^0-9a-z]", "", str(name).lower()) in SETTLEMENT_DATE_NAMES
-    ]
 
 
 def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
@@ -267,6 +250,11 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
 
     if args.fec_accounts or args.terms is not None:
         raise CLIError("--fec-accounts and --terms go with --fec")
+    if args.applied:
+        raise CLIError(
+            "--applied goes with --fec; a payments table gives its application dates in a "
+            "column mapped to applied (--map payments.applied=COLUMN)"
+        )
     mapping: list[MapEntry] = []
     if args.map_file:
         mapping += _read_map_file(args.map_file)
@@ -291,7 +279,7 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         size = Path(path).stat().st_size if Path(path).is_file() else 0
         message = f"reading {Path(path).name} ({size / 1e6:,.0f} MB)"
         with show_progress(message, show=size > LARGE_FILE and not args.quiet):
-            frames[table] = read_table(
+            frames[table] = read_input(
                 path,
                 what=table,
                 sep=args.sep,
@@ -304,7 +292,11 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
             f"{Path(args.invoices).name} has the columns of an FEC (JournalCode, EcritureNum, "
             "CompteNum, Debit, Credit): read it with --fec (and --terms DAYS for the due dates)"
         )
-    looks_settled = [] if len(files) > 1 else _settlement_date_columns(frames["invoices"])
+    looks_settled = (
+        []
+        if len(files) > 1
+        else settlement_date_columns(list(map(str, frames["invoices"].columns)))
+    )
     used = _apply_mapping(frames, mapping, files)
     args._mapped = used
     currency = _currency_option(args.currency)
@@ -332,7 +324,8 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         else:
             ledger = ck.Ledger.from_frames(
                 frames["invoices"],
-                frames.get("payments"),
+                # no payments file: checked below, with the command's options in the hint
+                frames.get("payments", []),
                 frames.get("disputes"),
                 frames.get("statuses"),
                 frames.get("doubtful"),

@@ -79,12 +79,20 @@ def _emit_profiles(frame: pd.DataFrame, args: argparse.Namespace, currency: str)
         write_output(text + "\n", args.output, args)
         return
     if fmt == "csv":
-        from creditkpi.dashboard.model import _table_csv
+        from creditkpi.core.money import minor_unit
+        from creditkpi.dashboard.cells import table_csv
+        from creditkpi.metrics.profiles import MONEY_COLUMNS
 
         flat = frame.copy()
         flat["reasons"] = ["; ".join(r) for r in flat["reasons"]]
         write_output(
-            _table_csv(flat, "customer_id", escape_formulas=not args.raw_csv),
+            table_csv(
+                flat,
+                "customer_id",
+                escape_formulas=not args.raw_csv,
+                digits=minor_unit(currency),
+                money=MONEY_COLUMNS,
+            ),
             args.output,
             args,
         )

@@ -18,7 +18,7 @@ from creditkpi.cli.common import (
     write_file,
     write_output,
 )
-from creditkpi.cli.inputs import load_ledger, read_table
+from creditkpi.cli.inputs import load_ledger, read_input
 from creditkpi.core.safe_text import printable
 
 
@@ -29,7 +29,7 @@ def _parse_costs(text: str | None) -> Any:
     try:
         value = Decimal(text.strip().replace(" ", ""))
     except InvalidOperation:
-        return read_table(text, what="costs")
+        return read_input(text, what="costs")
     if not value.is_finite() or value < 0:
         raise CLIError(f"--costs must be an amount >= 0 or a file of cost lines, got {text!r}")
     return value
@@ -37,12 +37,10 @@ def _parse_costs(text: str | None) -> Any:
 
 def _last_full_month(ledger: Any) -> Any:
     import creditkpi as ck
-    from creditkpi.core.period import from_day
 
-    last = ledger._cols.last_day
-    if last is None:
+    day = ledger.last_date
+    if day is None:
         raise CLIError("the ledger is empty: give --period")
-    day = from_day(last)
     if (day + timedelta(days=1)).day != 1:
         day = date(day.year, day.month, 1) - timedelta(days=1)
     return ck.Period.month(day.year, day.month)
@@ -50,14 +48,14 @@ def _last_full_month(ledger: Any) -> Any:
 
 def _groups_csv(board: Any, args: argparse.Namespace) -> str:
     from creditkpi.core.money import minor_unit
-    from creditkpi.dashboard.model import _table_csv
+    from creditkpi.dashboard.cells import table_csv
 
-    return _table_csv(
+    return table_csv(
         board.groups,
         "group",
         escape_formulas=not args.raw_csv,
         digits=minor_unit(board.currency),
-        money_default=True,
+        money=board.money_columns("groups"),
     )
 
 
@@ -72,9 +70,9 @@ def _output_plan(args: argparse.Namespace) -> list[Path]:
         if args.format == "csv" and args.by is not None:
             targets.append(_companion(out, args.by))
     if args.charts:
-        from creditkpi.dashboard.charts import _figure_class
+        from creditkpi.plotting import figure_class
 
-        _figure_class()  # no matplotlib: say so before any work
+        figure_class()  # no matplotlib: say so before any work
         folder = Path(args.charts)
         if folder.exists() and not folder.is_dir():
             raise CLIError(f"--charts {folder}: not a folder")
@@ -91,7 +89,8 @@ def _companion(output: Path, by: str) -> Path:
 
 def _chart_images(board: Any, args: argparse.Namespace) -> dict[str, bytes] | None:
     """The charts, drawn once for ``--charts`` and the HTML page (``None``: no matplotlib)."""
-    from creditkpi.dashboard.charts import ChartsUnavailableError, chart_images
+    from creditkpi.dashboard.charts import chart_images
+    from creditkpi.plotting import ChartsUnavailableError
 
     if not args.charts and args.format != "html":
         return None
@@ -147,13 +146,11 @@ def _emit(board: Any, args: argparse.Namespace) -> None:
 
 def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
     import creditkpi as ck
-    from creditkpi.core.period import from_day
 
     the_period = ck.Period.parse(period)
-    if ledger._cols.last_day is not None and not args.quiet:
-        last = from_day(ledger._cols.last_day)
-        if the_period.start > last:
-            say("note", f"the data ends on {last}, before the period {the_period} starts")
+    last = ledger.last_date
+    if last is not None and not args.quiet and the_period.start > last:
+        say("note", f"the data ends on {last}, before the period {the_period} starts")
 
     with show_progress("computing the dashboard", show=not args.quiet):
         board = ck.dashboard(

@@ -30,7 +30,6 @@ after it absent).
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -45,29 +44,42 @@ from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import to_day
-from creditkpi.core.survival import (
+from creditkpi.core.survival import segment_cumsum, segments
+from creditkpi.core.survival_tables import (
     Durations,
-    _aggregate,
-    _from_frame,
-    _seg_cumsum,
-    _segments,
-    _Table,
+    SurvivalArrays,
+    aggregate,
+    arrays_of,
     durations,
 )
 
 __all__ = [
     "CUSTOMER",
     "LEDGER",
+    "PART_FREQ",
+    "PART_HORIZON",
+    "PART_MIN_HISTORY",
     "SEGMENT",
     "Incidence",
     "OpenUnits",
     "allocate",
+    "cash_by_week",
     "collapse_table",
     "conditional_shares",
     "customer_curves",
+    "expected_by_window",
+    "fallback_balances",
+    "forecast_units",
+    "history_at",
+    "history_groupings",
     "horizon_offsets",
     "incidence",
     "open_balance_units",
+    "own_curve_cash",
+    "settled_counts",
+    "sum_by",
+    "survival_units",
+    "table_incidence",
     "tables_at",
 ]
 
@@ -138,7 +150,13 @@ def horizon_offsets(as_of: date, horizon: str | int, freq: str | int) -> IntArra
     """
     h_count, h_unit = _length(horizon, "horizon")
     f_count, f_unit = _length(freq, "freq")
-    end = (_step(as_of, h_count, h_unit, 1) - as_of).days
+    try:
+        end = (_step(as_of, h_count, h_unit, 1) - as_of).days
+    except (OverflowError, ValueError):  # past 9999-12-31
+        raise InvalidOptionError(
+            f"horizon {horizon!r} from {as_of} ends after 9999-12-31, the last supported date",
+            column="horizon",
+        ) from None
     bounds = [0]
     k = 1
     while bounds[-1] < end:
@@ -211,15 +229,15 @@ def _group_cumulative(values: FloatArray, runs: IntArray, kind: str) -> FloatArr
     return np.asarray(out.to_numpy(dtype=np.float64), dtype=np.float64)
 
 
-def _incidence_of(table: _Table) -> Incidence:
+def _incidence_of(table: SurvivalArrays) -> Incidence:
     entered = table.columns["entered_amount"]
     settled = table.columns["settled_amount"]
     closed = table.columns["closed_amount"]
     censored = table.columns["censored_amount"]
-    seg, first, _last = _segments(table.group)
+    seg, first, _last = segments(table.group)
     n_rows = table.day.size
     gone = settled + closed + censored
-    at_risk = _seg_cumsum(entered, seg, first) - (_seg_cumsum(gone, seg, first) - gone)
+    at_risk = segment_cumsum(entered, seg, first) - (segment_cumsum(gone, seg, first) - gone)
     ended = settled + closed
     risk = at_risk.astype(np.float64)
     positive = at_risk > 0
@@ -280,7 +298,7 @@ def incidence(table: pd.DataFrame) -> Incidence:
     >>> inc.survival.tolist(), inc.paid.tolist(), inc.closed.tolist()
     ([0.75, 0.5, 0.25, 0.25], [0.25, 0.5, 0.5, 0.5], [0.0, 0.0, 0.25, 0.25])
     """
-    return _incidence_of(_from_frame(table))
+    return _incidence_of(arrays_of(table))
 
 
 def collapse_table(table: pd.DataFrame, label: object = "all") -> pd.DataFrame:
@@ -499,13 +517,13 @@ def open_balance_units(
 
 def tables_at(
     ledger: Ledger, as_of: date, groupings: dict[str, Groups]
-) -> tuple[Durations, dict[str, _Table]]:
+) -> tuple[Durations, dict[str, SurvivalArrays]]:
     """The survival tables at ``as_of`` (due-date clock) for several groupings at once."""
     d = durations(ledger, as_of, clock="due")
     count = np.ones(d.invoice.size, dtype=np.int64)
     amount = ledger._cols.amount[d.invoice]
     out = {
-        name: _aggregate(
+        name: aggregate(
             groups.labels, groups.invoice[d.invoice], d.entry, d.exit, d.outcome, count, amount
         )
         for name, groups in groupings.items()
@@ -513,7 +531,7 @@ def tables_at(
     return d, out
 
 
-def settled_counts(table: _Table) -> IntArray:
+def settled_counts(table: SurvivalArrays) -> IntArray:
     """Invoices settled by cash per label code of a table (0 for labels without rows)."""
     out = np.zeros(len(table.labels), dtype=np.int64)
     np.add.at(out, table.group, table.columns["settled"])
@@ -534,7 +552,7 @@ def history_groupings(ledger: Ledger, fallback: str) -> dict[int, Groups]:
 
 def history_at(
     ledger: Ledger, as_of: date, groupings: dict[int, Groups]
-) -> dict[int, tuple[Groups, _Table]]:
+) -> dict[int, tuple[Groups, SurvivalArrays]]:
     """Per curve level, its groups and its survival table at ``as_of`` (one pass of durations)."""
     named = {str(level): groups for level, groups in groupings.items()}
     _, tables = tables_at(ledger, as_of, named)
@@ -547,8 +565,8 @@ def customer_curves(
     *,
     min_history: int,
     fallback: str,
-    history: dict[int, tuple[Groups, _Table]] | None = None,
-) -> tuple[IntArray, IntArray, dict[int, tuple[Groups, _Table]]]:
+    history: dict[int, tuple[Groups, SurvivalArrays]] | None = None,
+) -> tuple[IntArray, IntArray, dict[int, tuple[Groups, SurvivalArrays]]]:
     """Which curve each invoice's balance uses at ``as_of``, and the curves' tables.
 
     A customer with at least ``min_history`` invoices settled by cash on or
@@ -605,7 +623,7 @@ def expected_by_window(
     return cash, closed, beyond
 
 
-def table_incidence(table: _Table) -> Incidence:
+def table_incidence(table: SurvivalArrays) -> Incidence:
     """:func:`incidence` of a survival table held as arrays."""
     return _incidence_of(table)
 
@@ -636,7 +654,7 @@ def survival_units(
     min_history: int,
     fallback: str,
     balance: IntArray | None = None,
-    history: dict[int, tuple[Groups, _Table]] | None = None,
+    history: dict[int, tuple[Groups, SurvivalArrays]] | None = None,
 ) -> tuple[OpenUnits, dict[int, Incidence], dict[int, pd.Index]]:
     """The open balances at ``as_of`` as units, with the curves they use.
 
@@ -666,36 +684,23 @@ def survival_units(
     return units, curves, labels
 
 
-#: the registry parts' units per ledger (held weakly): both parts at one date share them
-_PART_UNITS: weakref.WeakKeyDictionary[Any, dict[tuple[int, str | None], Any]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _part_units(
-    ledger: Ledger, as_of: date, by: str | None
+def forecast_units(
+    ledger: Ledger, as_of: date, groups: Groups
 ) -> tuple[Groups, OpenUnits, dict[int, Incidence]]:
-    """:func:`survival_units` with the registry's options, computed once per (ledger, date, by).
+    """:func:`survival_units` with the registry parts' options (20 invoices, no segment).
 
-    The dashboard and the distributed summaries ask for both forecast parts
-    at the same dates; a ledger is immutable, so its units are kept while
-    the ledger lives (the last few dates only).
+    What both forecast parts read at a date (:func:`own_curve_cash`,
+    :func:`fallback_balances`): compute it once and give it to both.
     """
-    cache = _PART_UNITS.setdefault(ledger._cols, {})
-    key = (to_day(as_of), by)
-    if key not in cache:
-        groups = group_codes(ledger, by)
-        units, curves, _ = survival_units(
-            ledger, as_of, groups, min_history=PART_MIN_HISTORY, fallback="all"
-        )
-        if len(cache) >= 4:
-            cache.pop(next(iter(cache)))
-        cache[key] = (groups, units, curves)
-    out: tuple[Groups, OpenUnits, dict[int, Incidence]] = cache[key]
-    return out
+    units, curves, _ = survival_units(
+        ledger, as_of, groups, min_history=PART_MIN_HISTORY, fallback="all"
+    )
+    return groups, units, curves
 
 
-def own_curve_cash(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+def own_curve_cash(
+    units: tuple[Groups, OpenUnits, dict[int, Incidence]], as_of: date
+) -> pd.DataFrame:
     """Registry part: expected cash per (group, week) of the customers with their own curve.
 
     Over the next 13 weeks (weekly windows from ``as_of``), for the open
@@ -703,10 +708,10 @@ def own_curve_cash(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
     ``as_of``: ``cash`` and ``write_offs`` (closures by credit note or
     write-off) in minor units, already allocated (:func:`allocate`). A
     customer's curve depends only on its own invoices, so the part is
-    additive over partitions by customer.
+    additive over partitions by customer. ``units`` is :func:`forecast_units`.
     """
-    groups, units, curves = _part_units(ledger, as_of, by)
-    own = units.take(units.level == CUSTOMER)
+    groups, open_units, curves = units
+    own = open_units.take(open_units.level == CUSTOMER)
     offsets = horizon_offsets(as_of, PART_HORIZON, PART_FREQ)
     k = offsets.size - 1
     cash, closed, _ = expected_by_window(own, curves, offsets)
@@ -726,17 +731,17 @@ def own_curve_cash(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
     )
 
 
-def fallback_balances(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFrame:
+def fallback_balances(units: tuple[Groups, OpenUnits, dict[int, Incidence]]) -> pd.DataFrame:
     """Registry part: open balances per (group, age) that fall back to the ledger's curve.
 
     The open invoices of customers with fewer than 20 invoices settled by
     cash by ``as_of``, summed per group and days past due (``balance`` in
     minor units, ``invoices``). Their curve is the whole ledger's, known
     only once the partitions are combined: the driver applies it (the
-    survival table is additive too).
+    survival table is additive too). ``units`` is :func:`forecast_units`.
     """
-    groups, units, _ = _part_units(ledger, as_of, by)
-    rest = units.take(units.level == LEDGER)
+    groups, open_units, _ = units
+    rest = open_units.take(open_units.level == LEDGER)
     index = pd.MultiIndex.from_arrays(
         [pd.Index(groups.labels.take(rest.group), dtype=object), pd.Index(rest.age)],
         names=["group", "age"],
@@ -744,22 +749,33 @@ def fallback_balances(ledger: Ledger, as_of: date, by: str | None) -> pd.DataFra
     return pd.DataFrame({"balance": rest.balance, "invoices": rest.invoices}, index=index)
 
 
-def finish_parts(
+def cash_by_week(
     own: pd.DataFrame,
     fallback: pd.DataFrame,
     survival_table: pd.DataFrame,
     groups: list[Any],
-    steps: int,
 ) -> IntArray:
-    """Expected cash within the first ``steps`` weeks per group, from the registry parts."""
+    """Expected cash per group and week over the registry parts' 13 weeks, from the parts.
+
+    The cash of the customers with their own curve (already per week in
+    ``own``, :func:`own_curve_cash`), plus the balances that fall back to
+    the ledger's curve (``fallback``, :func:`fallback_balances`), forecast
+    with the curve of the (combined) ``survival_table``. A ``(groups, 13)``
+    int64 array of minor units; the first ``k`` weeks are the forecast of a
+    ``k``-week horizon (windows are differences of cumulative roundings).
+    """
     index = pd.Index(groups, dtype=object)
-    out = np.zeros(len(index), dtype=np.int64)
+    offsets = horizon_offsets(date(2000, 1, 1), PART_HORIZON, PART_FREQ)
+    weeks = offsets.size - 1
+    out = np.zeros((len(index), weeks), dtype=np.int64)
     if len(own):
-        first = own[own.index.get_level_values(1).astype(np.int64) <= steps]
-        totals = first["cash"].groupby(level=0, sort=False).sum()
-        out += totals.reindex(index, fill_value=0).to_numpy(dtype=np.int64)
+        step = own.index.get_level_values(1).astype(np.int64)
+        cells = own["cash"].to_numpy(dtype=np.int64)
+        row = index.get_indexer(own.index.get_level_values(0))
+        keep = (row >= 0) & (step >= 1) & (step <= weeks)
+        np.add.at(out, (row[keep], step[keep] - 1), cells[keep])
     if len(fallback) and len(survival_table):
-        table = _from_frame(collapse_table(survival_table))
+        table = arrays_of(collapse_table(survival_table))
         curves = {LEDGER: table_incidence(table)}
         code, labels = pd.factorize(fallback.index.get_level_values(0), sort=False)
         ages = np.asarray(fallback.index.get_level_values(1), dtype=np.int64)
@@ -772,12 +788,9 @@ def finish_parts(
             fallback["balance"].to_numpy(dtype=np.int64),
             fallback["invoices"].to_numpy(dtype=np.int64),
         )
-        offsets = horizon_offsets(date(2000, 1, 1), f"{steps}W", PART_FREQ)
         cash, _, _ = expected_by_window(units, curves, offsets)
-        per = sum_by(code.astype(np.int64), cash.sum(axis=1), len(labels))
-        out += (
-            pd.Series(per, index=pd.Index(labels, dtype=object))
-            .reindex(index, fill_value=0)
-            .to_numpy(dtype=np.int64)
-        )
+        per = sum_by(code.astype(np.int64), cash, len(labels))
+        row = index.get_indexer(pd.Index(labels, dtype=object))
+        keep = row >= 0
+        out[row[keep]] += per[keep]
     return out

@@ -86,10 +86,10 @@ def group_codes(ledger: Ledger, by: str | None) -> Groups:
     >>> list(g.labels), g.invoice.tolist()
     (['A', 'B'], [1, 0])
     """
-    c = ledger._cols
-    cache: dict[str | None, Groups] = c.__dict__.setdefault("_group_cache", {})
+    cache = ledger._cols.group_cache
     if isinstance(by, str | None) and by in cache:
-        return cache[by]
+        found: Groups = cache[by]
+        return found
     groups = _group_codes(ledger, by)
     if isinstance(by, str | None):
         cache[by] = groups  # groups are immutable and the ledger never changes

@@ -15,8 +15,10 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -33,7 +35,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from creditkpi.core.ingest.ids import IdColumn
     from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
 
-__all__ = ["CREDIT_NOTE", "NO_END", "PAYMENT", "WRITE_OFF", "Columns", "Ledger"]
+__all__ = [
+    "CREDIT_NOTE",
+    "INPUTS",
+    "NO_END",
+    "PAYMENT",
+    "WRITE_OFF",
+    "Columns",
+    "Input",
+    "Ledger",
+    "float_sums_exact",
+]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -44,8 +56,65 @@ PAYMENT, CREDIT_NOTE, WRITE_OFF = 0, 1, 2
 #: a day number later than any real date ("never", e.g. an unresolved dispute)
 NO_END = 2**40
 
-#: integer sums below this bound are exact in float64 (2**53)
-_FLOAT_EXACT = 2**53
+#: a total of absolute amounts below this bound keeps every float64 partial sum exact
+#: (2**53 / 4: room for the differences and sums the engine takes of them)
+FLOAT_SUMS_EXACT_BELOW = 2**51
+
+
+@dataclass(frozen=True)
+class Input:
+    """An optional input of a ledger (beyond invoices and settlements).
+
+    Attributes
+    ----------
+    name : str
+        Its name, as KPI specs list it in ``requires``.
+    column : str
+        The :class:`Columns` field whose rows hold it (empty: not given).
+    note : str or None
+        What the dashboard says when it is missing (``None``: nothing).
+    """
+
+    name: str
+    column: str
+    note: str | None = None
+
+
+#: the optional inputs a ledger may hold, by name (``Ledger.inputs`` says which it has)
+INPUTS: Mapping[str, Input] = MappingProxyType(
+    {
+        i.name: i
+        for i in (
+            Input(
+                "disputes",
+                "dispute_invoice",
+                "no dispute data: dispute rate and reasons are left out",
+            ),
+            Input(
+                "doubtful",
+                "doubtful_invoice",
+                "no doubtful classifications: doubtful receivables, bad debt to sales and the "
+                "provision rate are left out",
+            ),
+            Input("statuses", "status_invoice"),
+        )
+    }
+)
+
+
+def float_sums_exact(total: float) -> bool:
+    """Whether sums of amounts whose absolute values total ``total`` minor units are exact in float64.
+
+    The one threshold of the engine's float64 fast paths (:attr:`Columns.exact_float`).
+    ``total`` may be a float estimate of the total (a sum in float64): a
+    margin of one part in 10**9 below the bound covers its rounding.
+
+    Examples
+    --------
+    >>> float_sums_exact(10**15), float_sums_exact(2**51)
+    (True, False)
+    """
+    return total < FLOAT_SUMS_EXACT_BELOW * (1 - 1e-9)
 
 
 class Columns:
@@ -77,6 +146,12 @@ class Columns:
     settlement_days_past_due, settlement_age_days : ndarray of int32
         Each settlement's date minus its invoice's due date, and minus its
         issue date (0 for unapplied cash).
+    settlement_posted : ndarray of int64 or None
+        The day each settlement was posted, where the inputs give application
+        dates (``applied``): ``settlement_date`` is then the day it settles
+        its invoice, and from ``settlement_posted`` until the day before it,
+        the customer's unapplied credit. ``None`` (the default) when every
+        settlement applies on its date.
     settled_before_issue : ndarray of int64
         Positions of the settlements dated before their invoice's issue date.
     dispute_invoice, dispute_opened, dispute_resolved, dispute_reason
@@ -108,6 +183,7 @@ class Columns:
     settlement_row: IntArray
     settlement_days_past_due: npt.NDArray[np.int32]
     settlement_age_days: npt.NDArray[np.int32]
+    settlement_posted: IntArray | None = None
     settled_before_issue: IntArray
     dispute_invoice: IntArray
     dispute_opened: IntArray
@@ -121,6 +197,16 @@ class Columns:
     doubtful_provision: IntArray
     currency: str
     digits: int
+    #: whether every partial sum of amounts is an integer float64 holds exactly
+    #: (:func:`float_sums_exact` of the total, set by the builder that checked it)
+    exact_float: bool
+    #: the groupings of :func:`creditkpi.core.groups.group_codes`, by ``by``
+    #: (computed once: the columns never change)
+    group_cache: dict[str | None, Any]
+
+    def __init__(self) -> None:
+        self.exact_float = False
+        self.group_cache = {}
 
     # ------------------------------------------------------------------ ids
     @property
@@ -147,11 +233,6 @@ class Columns:
         return int(self.settlement_date.shape[0])
 
     # ------------------------------------------------------------------ derived, cached
-    @functools.cached_property
-    def exact_float(self) -> bool:
-        """Whether every partial sum of amounts is an integer float64 holds exactly."""
-        total = int(np.abs(self.amount).sum()) + int(np.abs(self.settlement_amount).sum())
-        return total < _FLOAT_EXACT // 4
 
     @functools.cached_property
     def float_view(self) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], IntArray]:
@@ -255,7 +336,8 @@ class Columns:
     @property
     def first_day(self) -> int | None:
         """Day number of the earliest event (issue or settlement), ``None`` if empty."""
-        days = [a.min() for a in (self.issue, self.settlement_date) if a.size]
+        posted = self.settlement_posted if self.settlement_posted is not None else self.issue[:0]
+        days = [a.min() for a in (self.issue, self.settlement_date, posted) if a.size]
         return int(min(days)) if days else None
 
     @property
@@ -390,8 +472,11 @@ class Ledger:
         - invoices: ``invoice_id, customer_id, issue_date, due_date, amount``
           [``currency``]; any other column becomes a grouping attribute;
         - payments: ``invoice_id, date, amount`` [``kind``, ``customer_id``,
-          ``currency``]; an empty ``invoice_id`` with a ``customer_id`` is
-          unapplied cash; ``kind`` defaults to ``"payment"``;
+          ``currency``, ``applied``]; an empty ``invoice_id`` with a
+          ``customer_id`` is unapplied cash; ``kind`` defaults to
+          ``"payment"``; ``applied`` is the day a settlement posted on
+          ``date`` settles its invoice (empty: ``date``; meanwhile it is the
+          customer's unapplied credit, its cash counted on ``date``);
         - disputes: ``invoice_id, opened`` [``resolved``, ``reason``];
         - statuses: ``invoice_id, date, status``;
         - doubtful: ``invoice_id, date`` [``provision``].
@@ -400,6 +485,10 @@ class Ledger:
         ----------
         invoices, payments, disputes, statuses, doubtful : dataframe
             pandas, polars or pyarrow tables (anything narwhals reads).
+            Invoices alone beside a column that looks like a settlement date
+            (a one-row-per-invoice export read the wrong way) raise
+            ``no-settlements-read``: read them with :meth:`from_invoice_table`,
+            or pass ``payments=[]`` when there really are none.
         columns : mapping, optional
             ``{"canonical": "theirs"}`` for every table, or
             ``{"payments": {"date": "paid_on"}, ...}`` per table. A key that is
@@ -723,9 +812,11 @@ class Ledger:
             Column of the matching (clearing, lettering) reference; empty =
             not matched.
         match_date : str, optional
-            Column of the date the match was made (SAP's clearing date). When
-            given, settlements are dated at it (the day the item was
-            cleared); otherwise at the credit line's ``date``.
+            Column of the date the match was made (SAP's clearing date): the
+            application date. When given, a credit settles its invoices from
+            it (never before its own ``date``) and is its customer's
+            unapplied credit until then, its cash counted on its ``date``;
+            otherwise it settles them on its ``date``.
         terms : int or mapping, default 30
             Days from issue to due date for lines without ``due_date`` (one
             number, or ``{customer: days}``).
@@ -801,6 +892,7 @@ class Ledger:
         decimal: Literal[".", ","] | None = None,
         date_format: str | None = "%Y%m%d",
         currency: str = "EUR",
+        applied: Literal["posting", "lettering"] = "posting",
     ) -> Ledger:
         """Build a ledger from a French FEC (*Fichier des Écritures Comptables*).
 
@@ -848,6 +940,10 @@ class Ledger:
             Layout of the dates (``AAAAMMJJ`` in the format).
         currency : str, default "EUR"
             The accounting currency of ``Debit``/``Credit``.
+        applied : {"posting", "lettering"}, default "posting"
+            When a credit settles its invoices: the day it was posted
+            (``EcritureDate``), or the day it was lettered (``DateLet``),
+            being the customer's unapplied credit meanwhile.
 
         Returns
         -------
@@ -860,8 +956,11 @@ class Ledger:
             its credit letters get a doubtful classification dated at the
             entry, with the ``491…`` provision whose ``PieceRef`` is the
             invoice (or whose ``CompAuxNum`` is a customer with one doubtful
-            invoice). Opening entries of a year whose earlier lines are also
-            read are not counted again.
+            invoice). Each file is a fiscal year and a lettering code ties
+            lines within one year; the opening entries of a year whose
+            earlier year is read carry its open items (one line per item, or
+            one per customer: the customer's items, oldest due first) and are
+            not counted again.
 
         Raises
         ------
@@ -906,6 +1005,7 @@ class Ledger:
             decimal=decimal,
             date_format=date_format,
             currency=currency,
+            applied=applied,
         )
 
     # ------------------------------------------------------------------ facts
@@ -913,6 +1013,17 @@ class Ledger:
     def currency(self) -> str:
         """ISO 4217 code of the ledger's currency (one per ledger)."""
         return self._cols.currency
+
+    @property
+    def digits(self) -> int:
+        """Decimal places of the currency's minor unit (2 for EUR, 0 for JPY)."""
+        return self._cols.digits
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """The optional inputs the ledger holds (names of :data:`INPUTS`: ``"disputes"``...)."""
+        c = self._cols
+        return frozenset(name for name, item in INPUTS.items() if getattr(c, item.column).size)
 
     @property
     def n_invoices(self) -> int:
@@ -946,6 +1057,12 @@ class Ledger:
         day = self._cols.last_day
         return None if day is None else from_day(day)
 
+    @property
+    def last_issue_date(self) -> date | None:
+        """Issue date of the latest invoice, ``None`` without invoices."""
+        c = self._cols
+        return from_day(int(c.issue.max())) if c.n_invoices else None
+
     # ------------------------------------------------------------------ views
     @property
     def invoices(self) -> pd.DataFrame:
@@ -968,16 +1085,23 @@ class Ledger:
 
     @property
     def settlements(self) -> pd.DataFrame:
-        """The settlements as a canonical DataFrame, sorted by date."""
+        """The settlements as a canonical DataFrame, sorted by the day they settle their invoice.
+
+        ``date`` is the day a settlement was posted, ``applied`` the day it
+        settles its invoice: the same day unless the inputs gave application
+        dates (meanwhile it is the customer's unapplied credit).
+        """
         c = self._cols
         epoch = np.datetime64("1970-01-01", "D")
-        inv = c.invoice_ids[c.settlement_invoice].copy()
-        inv[c.settlement_invoice < 0] = None
+        # unapplied cash (-1) reads the spare None at the end, with or without invoices
+        inv = np.append(c.invoice_ids, np.asarray([None], dtype=object))[c.settlement_invoice]
+        posted = c.settlement_date if c.settlement_posted is None else c.settlement_posted
         return pd.DataFrame(
             {
                 "invoice_id": pd.Series(inv, dtype=object),
                 "customer_id": c.customer_labels[c.settlement_customer],
-                "date": epoch + c.settlement_date.astype("timedelta64[D]"),
+                "date": epoch + posted.astype("timedelta64[D]"),
+                "applied": epoch + c.settlement_date.astype("timedelta64[D]"),
                 "amount": pd.Series(
                     cents_array_to_decimal(c.settlement_amount.tolist(), c.digits), dtype=object
                 ),
@@ -1021,7 +1145,8 @@ class Ledger:
         invoices      2 2024-03-01 2024-04-02  1500.0
         payments      1 2024-04-10 2024-04-10   400.0
         """
-        from creditkpi.core.args import check_money, money_values
+        from creditkpi.core.args import check_money
+        from creditkpi.core.money import money_values
 
         check_money(money)
         c = self._cols

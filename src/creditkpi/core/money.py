@@ -31,8 +31,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from creditkpi.core.errors import (
     AmountTooLargeError,
@@ -43,15 +45,19 @@ from creditkpi.core.errors import (
 
 __all__ = [
     "CURRENCIES",
+    "FINER",
     "FLOAT_EXACT_LIMIT",
     "INT64_MAX",
     "MAX_TOTAL",
+    "TOO_LARGE",
     "amount_hint",
     "cents_array_to_decimal",
     "cents_to_decimal",
     "currency_code",
     "decimal_to_cents",
     "minor_unit",
+    "minor_units",
+    "money_values",
     "parse_amount_text",
     "to_decimal",
 ]
@@ -241,6 +247,8 @@ def to_decimal(value: object, *, decimal: str | None = None) -> Decimal:
         out = None
     elif isinstance(value, (int, np.integer)):
         out = Decimal(int(value))
+    elif isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        out = Decimal(str(value))  # a float32 at its own shortest representation
     elif isinstance(value, (float, np.floating)):
         out = Decimal(repr(float(value)))
     elif isinstance(value, str):
@@ -273,15 +281,56 @@ def decimal_to_cents(value: Decimal, digits: int) -> int:
     """
     if not value.is_finite():
         raise InvalidAmountError("is not a finite amount", values=[value])
-    scaled = value.scaleb(digits)
-    if scaled != scaled.to_integral_value():
+    cents = minor_units(value, digits)
+    if cents is FINER:
         raise SubMinorUnitError(f"has more than {digits} decimal places", values=[value])
-    cents = int(scaled)
-    if abs(cents) > INT64_MAX:
+    if cents is TOO_LARGE:
         raise AmountTooLargeError(
             "is too large to be held exactly (more than 2**63 - 1 minor units)", values=[value]
         )
+    assert isinstance(cents, int)
     return cents
+
+
+#: what :func:`minor_units` returns for an amount finer than the minor unit
+FINER = "finer"
+#: what :func:`minor_units` returns for an amount beyond 2**63 - 1 minor units
+TOO_LARGE = "too large"
+
+
+def minor_units(value: Decimal, digits: int) -> int | str:
+    """A finite ``value`` in whole minor units, exactly, or :data:`FINER` / :data:`TOO_LARGE`.
+
+    Computed on the digits and the exponent, with no decimal context: no
+    rounding, no underflow to 0 (``1e-999999999`` is finer than a cent) and
+    no overflow (``1e999999`` is too large).
+
+    Examples
+    --------
+    >>> minor_units(Decimal("12.30"), 2), minor_units(Decimal("1E-999999999"), 2)
+    (1230, 'finer')
+    >>> minor_units(Decimal("1E+999999"), 2)
+    'too large'
+    """
+    sign, coefficient, exponent = value.as_tuple()
+    assert isinstance(exponent, int), "a finite Decimal"
+    number: int = int("".join(map(str, coefficient)) or "0")
+    if number == 0:
+        return 0
+    shift = exponent + digits
+    if shift < 0:
+        if -shift > len(coefficient):
+            return FINER
+        number, rest = divmod(number, 10**-shift)
+        if rest:
+            return FINER
+    elif len(coefficient) + shift > 19:  # 10**19 > 2**63 - 1
+        return TOO_LARGE
+    else:
+        number *= 10**shift
+    if number > INT64_MAX:
+        return TOO_LARGE
+    return -number if sign else number
 
 
 def cents_to_decimal(cents: int, digits: int) -> Decimal:
@@ -298,3 +347,30 @@ def cents_to_decimal(cents: int, digits: int) -> Decimal:
 def cents_array_to_decimal(cents: Iterable[int], digits: int) -> list[Decimal]:
     """Vector form of :func:`cents_to_decimal`."""
     return [Decimal(int(c)).scaleb(-digits) for c in cents]
+
+
+def money_values(
+    cents: npt.ArrayLike, digits: int, money: Literal["float", "decimal"] = "float"
+) -> npt.NDArray[Any]:
+    """Money of a table column from integer minor units.
+
+    ``money="float"`` (the default of every table): float64 values, the
+    nearest float to each exact amount, so rounding a value to the
+    currency's minor unit gives back the exact figure (for amounts below
+    2**53 minor units, about 90 trillion euros). ``money="decimal"``: exact
+    ``Decimal`` objects.
+
+    Examples
+    --------
+    >>> money_values([123456, -5], 2).tolist()
+    [1234.56, -0.05]
+    >>> money_values([123456], 2, "decimal").tolist()
+    [Decimal('1234.56')]
+    """
+    values = np.asarray(cents, dtype=np.int64)
+    if money == "decimal":
+        out = np.empty(values.shape, dtype=object)
+        flat = [Decimal(int(c)).scaleb(-digits) for c in values.ravel().tolist()]
+        out.ravel()[:] = flat
+        return out
+    return values.astype(np.float64) / float(10**digits)

@@ -8,15 +8,17 @@ addition (which drifts from the 31st).
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 from dateutil.relativedelta import relativedelta
 
-from creditkpi.core.errors import InvalidDateError, InvalidPeriodError
+from creditkpi.core.errors import InvalidDateError, InvalidOptionError, InvalidPeriodError
 
 __all__ = [
     "FIRST_DAY",
@@ -26,7 +28,11 @@ __all__ = [
     "PeriodLike",
     "as_date",
     "from_day",
+    "month_end",
+    "month_end_days",
+    "parse_window",
     "to_day",
+    "window_start",
 ]
 
 DateLike: TypeAlias = date | str | np.datetime64
@@ -102,7 +108,32 @@ def from_day(day: int) -> date:
 
 
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, 1) + relativedelta(months=1, days=-1)
+    """The last day of a month (no date arithmetic: December 9999 has one too)."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_end(day: date) -> date:
+    """The last day of the month of ``day``.
+
+    Examples
+    --------
+    >>> month_end(date(9999, 12, 5))
+    datetime.date(9999, 12, 31)
+    """
+    return _month_end(day.year, day.month)
+
+
+def month_end_days(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """The last day of the month of each day number (vectorised :func:`month_end`).
+
+    Examples
+    --------
+    >>> month_end_days(np.asarray([to_day(date(2024, 2, 10))])).tolist() == [to_day(date(2024, 2, 29))]
+    True
+    """
+    epoch = np.datetime64("1970-01-01", "D")
+    nxt = ((epoch + days).astype("datetime64[M]") + 1).astype("datetime64[D]")
+    return np.asarray((nxt - epoch).astype(np.int64) - 1, dtype=np.int64)
 
 
 @dataclass(frozen=True, slots=True, order=True, repr=False)
@@ -147,7 +178,7 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int) -> Period:
         """The calendar month ``year-month``."""
-        return cls(date(year, month, 1), _month_end(year, month))
+        return cls(date(year, month, 1), month_end(date(year, month, 1)))
 
     @classmethod
     def quarter(cls, year: int, quarter: int) -> Period:
@@ -155,7 +186,7 @@ class Period:
         if not 1 <= quarter <= 4:
             raise InvalidPeriodError(f"quarter must be 1 to 4, got {quarter}", column="period")
         first = 3 * (quarter - 1) + 1
-        return cls(date(year, first, 1), _month_end(year, first + 2))
+        return cls(date(year, first, 1), month_end(date(year, first + 2, 1)))
 
     @classmethod
     def year(cls, year: int) -> Period:
@@ -221,11 +252,24 @@ class Period:
 
     @property
     def before(self) -> date:
-        """The day before the period starts (the "opening" as-of date)."""
+        """The day before the period starts (the "opening" as-of date).
+
+        Raises
+        ------
+        InvalidPeriodError
+            The period starts on 0001-01-01, the first supported date: there
+            is no day before it to take the opening position at.
+        """
+        if self.start == date.min:
+            raise InvalidPeriodError(
+                f"period {self} starts on 0001-01-01, the first supported date: there is no "
+                "day before it for its opening position (start it a day later)",
+                column="period",
+            )
         return self.start - timedelta(days=1)
 
     def _whole_months(self) -> int | None:
-        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+        if self.start.day != 1 or self.end != month_end(self.end):
             return None
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
@@ -241,10 +285,22 @@ class Period:
         any other period gives the same number of days before.
         """
         months = self._whole_months()
-        if months is not None:
-            start = self.start - relativedelta(months=months)
-            return Period(start, self.start - timedelta(days=1))
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+        if self.start == date.min:
+            raise InvalidPeriodError(
+                f"there is no period before {self}: it starts on 0001-01-01, the first "
+                "supported date",
+                column="period",
+            )
+        end = self.before
+        try:
+            if months is not None:
+                return Period(self.start - relativedelta(months=months), end)
+            return Period(self.start - timedelta(days=self.days), end)
+        except (ValueError, OverflowError):
+            raise InvalidPeriodError(
+                f"the period before {self} would start before 0001-01-01, the first supported date",
+                column="period",
+            ) from None
 
     def shift_months(self, months: int) -> Period:
         """The period moved by ``months`` calendar months (whole-month periods stay whole)."""
@@ -266,10 +322,83 @@ class Period:
 
     def __str__(self) -> str:
         months = self._whole_months()
+        year = f"{self.start.year:04d}"  # strftime's %Y is not zero-padded everywhere
         if months == 1:
-            return f"{self.start:%Y-%m}"
+            return f"{year}-{self.start.month:02d}"
         if months == 3 and self.start.month % 3 == 1:
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+            return f"{year}-Q{(self.start.month - 1) // 3 + 1}"
         if months == 12 and self.start.month == 1:
-            return f"{self.start.year}"
+            return year
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+# ----------------------------------------------------------------------------------
+# windows ending on a date ("12M", "90D")
+# ----------------------------------------------------------------------------------
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*([dwmy])\s*$", re.IGNORECASE)
+
+
+def parse_window(window: object) -> tuple[int, str]:
+    """A window as ``(count, unit)``, unit one of ``D W M Y``; an int is a number of days.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``window`` is not like ``"90D"``, ``"13W"``, ``"12M"``, ``"2Y"`` or an int >= 1.
+
+    Examples
+    --------
+    >>> parse_window("12M"), parse_window("2y"), parse_window(90)
+    ((12, 'M'), (2, 'Y'), (90, 'D'))
+    """
+    if isinstance(window, bool):
+        raise InvalidOptionError(f"window must be like '12M', got {window!r}", column="window")
+    if isinstance(window, (int, np.integer)):
+        count, unit = int(window), "D"
+    else:
+        match = _WINDOW.match(window) if isinstance(window, str) else None
+        if match is None:
+            raise InvalidOptionError(
+                "window must be a number of days, weeks, months or years such as "
+                f"'90D', '13W', '12M' or '2Y'; got {window!r}",
+                column="window",
+            )
+        count, unit = int(match.group(1)), match.group(2).upper()
+    if count < 1:
+        raise InvalidOptionError(
+            f"window must be at least one day, got {window!r}", column="window"
+        )
+    return count, unit
+
+
+def window_start(as_of: date | str, window: str | int) -> date:
+    """First day of the window of length ``window`` ending on ``as_of`` (both included).
+
+    ``window`` is ``"<n>D"``, ``"<n>W"``, ``"<n>M"`` or ``"<n>Y"`` (or an int
+    of days); months and years are calendar months back from ``as_of``.
+
+    Raises
+    ------
+    InvalidOptionError
+        ``window`` is not of that form.
+
+    Examples
+    --------
+    >>> window_start("2024-12-31", "12M"), window_start("2024-03-31", "1M")
+    (datetime.date(2024, 1, 1), datetime.date(2024, 3, 1))
+    >>> window_start("2024-04-30", "30D"), window_start("2024-04-30", 1)
+    (datetime.date(2024, 4, 1), datetime.date(2024, 4, 30))
+    """
+    end = as_date(as_of)
+    count, unit = parse_window(window)
+    if unit == "D":
+        back: timedelta | relativedelta = timedelta(days=count)
+    elif unit == "W":
+        back = timedelta(weeks=count)
+    elif unit == "M":
+        back = relativedelta(months=count)
+    else:
+        back = relativedelta(years=count)
+    start: date = end - back + timedelta(days=1)
+    return start

@@ -43,6 +43,7 @@ __all__ = [
     "countback",
     "exact",
     "ratio",
+    "share",
     "warn_undefined",
 ]
 
@@ -343,3 +344,29 @@ def weighted_mean(weights: Sequence[Any], values: Sequence[Any], *, what: str) -
         (a * b for a, b in zip(w, v, strict=True) if a is not None and b is not None), Fraction(0)
     )
     return ratio(num, total, what=what)
+
+
+def share(amount: Any, total: Any) -> Any:
+    """Share of a total (aging bucket, customer, status): ``amount / total``.
+
+    Parameters
+    ----------
+    amount, total : number or array of int
+        Same currency; arrays broadcast (e.g. buckets against their row's total).
+
+    Returns
+    -------
+    float or ndarray
+        A fraction; ``nan`` where ``total <= 0``.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        Where ``total <= 0`` (nothing open, or a book in credit).
+
+    Examples
+    --------
+    >>> share(600, 2450)
+    0.2448979591836735
+    """
+    return ratio(amount, total, what="shares of the receivables (receivables <= 0)")

@@ -1,16 +1,17 @@
 """Computing a :class:`~creditkpi.dashboard.Dashboard`: every KPI of a period and the previous one.
 
-The KPI table is the registry (:data:`creditkpi.registry.KPIS`) evaluated on
-the additive parts of :mod:`creditkpi.core.parts`, computed once for both
-periods: a dashboard value is the formula the ledger function uses, on the
-same parts, so it is exactly the value of that function for the same
-arguments. The detail tables are those of the table KPIs
-(:data:`creditkpi.registry.TABLES`) at both as-of dates.
+The dashboard iterates the registry: its KPI rows are the entries of
+:data:`creditkpi.registry.KPIS` (those whose inputs the ledger has), finished
+by their specs on the additive parts of :mod:`creditkpi.core.parts`, computed
+once for both periods; its detail tables are the table KPIs of
+:data:`creditkpi.registry.TABLES` it shows (by their ``requires``) at both
+as-of dates; its trend and group tables the KPIs marked ``trend`` and
+``by_group``. A dashboard value is therefore exactly the value of the KPI's
+function for the same arguments: the same spec on the same parts.
 """
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -18,31 +19,22 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import Money, check_money, money_values, period_index
-from creditkpi.core.engine import bucket_labels
-from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
-from creditkpi.core.groups import Groups, group_codes
-from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import countback_months, period_parts, snapshot_parts
-from creditkpi.core.period import Period, PeriodLike, as_date, from_day, to_day
-from creditkpi.dashboard.model import Dashboard, _missing, _unit_text
-from creditkpi.metrics.aging import aging, by_dunning_status, top_customers
-from creditkpi.metrics.cohorts import cohorts
-from creditkpi.metrics.cost_per_euro import cost_totals, costs_in_minor_units
-from creditkpi.metrics.dispute_rate import dispute_reasons
-from creditkpi.registry import KPI, KPIS, TABLE_PARTS
+from creditkpi.core.args import check_money, check_whole
+from creditkpi.core.costs import cost_matrix, cost_totals
+from creditkpi.core.errors import UndefinedMetricWarning
+from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import ARGUMENT_INPUTS, KPI, TableKPI, evaluate_many, table_at
+from creditkpi.core.ledger import INPUTS, Ledger
+from creditkpi.core.parts import LedgerParts, Settings
+from creditkpi.core.period import Period, PeriodLike, as_date, to_day
+from creditkpi.core.shapes import Money, cells, period_index
+from creditkpi.dashboard.cells import missing, unit_text
+from creditkpi.dashboard.model import Dashboard, shown_tables
+from creditkpi.registry import KPIS
 
-__all__ = ["dashboard", "evaluate", "inputs_of"]
-
-IntArray = npt.NDArray[np.int64]
-
-#: the KPIs of the trend table
-TREND = ("dso", "countback_dso", "best_possible_dso", "cei")
-#: the KPIs of the per-group table
-GROUP_KPIS = ("receivables", "overdue", "overdue_rate", "dso", "countback_dso")
+__all__ = ["dashboard", "inputs_of"]
 
 
 # ----------------------------------------------------------------------------------
@@ -81,101 +73,99 @@ class _Collector:
 
 
 # ----------------------------------------------------------------------------------
-# the registry on parts
+# inputs and costs
 # ----------------------------------------------------------------------------------
 
 
 def inputs_of(ledger: Ledger, costs: Any = None) -> set[str]:
     """The optional inputs a ledger (and ``costs``) provides: ``disputes``, ``doubtful``...
 
-    A KPI that ``requires`` an input missing here is left out of the dashboard.
+    A KPI or table that ``requires`` an input missing here is left out of the dashboard.
     """
-    c = ledger._cols
-    out = set()
-    if c.dispute_invoice.size:
-        out.add("disputes")
-    if c.doubtful_invoice.size:
-        out.add("doubtful")
-    if c.status_invoice.size:
-        out.add("statuses")
-    if costs is not None:
-        out.add("costs")
-    return out
+    return set(ledger.inputs) | ({"costs"} if costs is not None else set())
 
 
-def evaluate(
+def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:
+    """Whether ``costs`` says something about ``period``, and what to pass on."""
+    if costs is None:
+        return False, None
+    if isinstance(costs, (int, float, Decimal, str, np.integer, np.floating)):
+        # one number: the costs of the dashboard's period, unknown for the previous one
+        return which == "current", costs
+    if isinstance(costs, Mapping):
+        for key, value in costs.items():
+            if Period.parse(key) == period:
+                return True, {str(period): value}
+        return False, None
+    return True, costs
+
+
+def _cost_part(ledger: Ledger, costs: Any, periods: Sequence[Period]) -> Any:
+    """The ``costs`` part of the dashboard's two periods (``nan`` where unknown)."""
+    whole = group_codes(ledger, None)
+    rows = []
+    for period, which in zip(periods, ("current", "previous"), strict=True):
+        known, given = _costs_for(costs, period, which)
+        rows.append(cost_totals(given, [period], whole.labels, None)[0] if known else None)
+    return cost_matrix(rows, ledger.digits, whole.size)
+
+
+# ----------------------------------------------------------------------------------
+# the KPI table
+# ----------------------------------------------------------------------------------
+
+
+def _kpi_rows(
     ledger: Ledger,
-    kpis: Sequence[KPI],
-    periods: Sequence[Period],
-    as_of: Sequence[date],
-    groups: Groups,
-    *,
-    observed: Sequence[int] | None = None,
-    costs: Sequence[Sequence[Decimal] | None] | None = None,
-) -> dict[str, npt.NDArray[Any]]:
-    """Every KPI of ``kpis`` for each (period, as-of date) pair, per group.
-
-    The parts they need are computed once (:mod:`creditkpi.core.parts`) and
-    finished by each KPI's registry formula. ``as_of[j]`` is the snapshot
-    date of ``periods[j]``; ``costs[j]`` the cost totals per group of period
-    ``j`` (``None``: unknown, the KPI is ``nan``). Returns ``(periods,
-    groups)`` arrays: minor units for money KPIs, floats otherwise.
-    """
-    snap_names = sorted(
-        {p for k in kpis if k.basis == "as_of" for p in k.arguments if p not in TABLE_PARTS}
+    periods: list[Period],
+    cuts: list[date],
+    costs: Any,
+    have: set[str],
+    money: Money,
+    col: _Collector,
+) -> tuple[pd.DataFrame, list[str]]:
+    """The KPI table (current, previous, change) and its undefined values."""
+    entries = [k for k in KPIS.values() if k.dashboard is None and set(k.requires) <= have]
+    the_period, prev = periods
+    cut = cuts[0]
+    observed = [to_day(cut) if cut in the_period else to_day(the_period.end), to_day(prev.end)]
+    source = LedgerParts(
+        ledger,
+        group_codes(ledger, None),
+        periods=periods,
+        dates=cuts,
+        observed=observed,
+        costs=_cost_part(ledger, costs, periods) if "costs" in have else None,
     )
-    period_names = sorted(
-        {
-            p
-            for k in kpis
-            if k.basis == "period"
-            for p in k.arguments
-            if p not in ("countback_months", "costs")
-        }
-    )
-    parts: dict[str, Any] = {}
-    days = [to_day(d) for d in as_of]
-    if snap_names:
-        parts.update(snapshot_parts(ledger, days, groups, snap_names))
-    if period_names:
-        parts.update(period_parts(ledger, periods, groups, period_names, observed=observed))
-    tables = sorted({p for k in kpis for p in k.arguments if p in TABLE_PARTS})
-    if tables:
-        by = None if groups.name == "all" else groups.name
-        for name in tables:
-            parts[name] = [TABLE_PARTS[name].compute(ledger, d, by) for d in as_of]
-        parts["group_labels"] = list(groups.labels)
-        parts["digits"] = ledger._cols.digits
-    if any("countback_months" in k.arguments for k in kpis):
-        parts["countback_months"] = countback_months(ledger, [p.end for p in periods], groups)
-    if any("costs" in k.arguments for k in kpis):
-        digits = ledger._cols.digits
-        known = [
-            costs_in_minor_units([list(row)], digits)[0] if row is not None else None
-            for row in (costs or [None] * len(periods))
-        ]
-        matrix = np.full((len(periods), groups.size), math.nan, dtype=object)
-        for j, row in enumerate(known):
-            if row is not None:
-                matrix[j] = row
-        parts["costs"] = matrix
-    return {k.name: k.finish(parts) for k in kpis}
-
-
-def _value(kpi: KPI, values: npt.NDArray[Any], j: int, g: int, digits: int, money: Money) -> Any:
-    value = values[j, g]
-    if kpi.unit == "money":
-        if isinstance(value, float) and math.isnan(value):
-            return math.nan  # an undefined amount (a bucket with a balance and no rate)
-        return money_values(np.asarray([int(value)]), digits, money)[0]
-    if kpi.unit == "count":
-        return int(value)
-    return float(value)
+    values = col.call("kpis", evaluate_many, entries, source)
+    known_before = _costs_for(costs, prev, "previous")[0]
+    rows = []
+    undefined: list[str] = []
+    for kpi in entries:
+        cur, old = cells(values[kpi.name][:, :1], kpi.unit, ledger.digits, money)[:, 0].tolist()
+        rows.append(
+            {
+                "kpi": kpi.name,
+                "label": kpi.label,
+                "current": cur,
+                "previous": old,
+                "change": _change(cur, old),
+                "unit": unit_text(kpi.unit, ledger.currency),
+            }
+        )
+        if missing(cur):
+            undefined.append(f"{kpi.name}/current")
+        if missing(old) and not ("costs" in kpi.requires and not known_before):
+            undefined.append(f"{kpi.name}/previous")
+    kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
+    kpis = kpis.set_index("kpi")
+    kind = object if money == "decimal" else np.float64
+    return kpis.astype({"current": kind, "previous": kind, "change": kind}), undefined
 
 
 def _change(current: Any, previous: Any) -> Any:
-    if _missing(current) or _missing(previous):
-        return math.nan
+    if missing(current) or missing(previous):
+        return float("nan")
     return current - previous
 
 
@@ -208,6 +198,40 @@ def _side_by_side(current: pd.DataFrame, previous: pd.DataFrame, zero: Any) -> p
     return out
 
 
+def _detail_tables(
+    ledger: Ledger,
+    cuts: list[date],
+    n: int,
+    have: set[str],
+    money: Money,
+    col: _Collector,
+) -> dict[str, pd.DataFrame]:
+    """Every table KPI the dashboard shows, at the as-of date beside the previous one."""
+    whole = group_codes(ledger, None)
+    now = LedgerParts(ledger, whole, dates=cuts[:1], settings=Settings(top=n))
+    before = LedgerParts(ledger, whole, dates=cuts[1:], settings=Settings(top=n))
+    every_row = LedgerParts(ledger, whole, dates=cuts[1:], settings=Settings(top=None))
+    zero: Any = Decimal(0).scaleb(-ledger.digits) if money == "decimal" else 0.0
+    out: dict[str, pd.DataFrame] = {}
+    for name, table in shown_tables().items():
+        if not set(table.requires) <= have:
+            out[name] = pd.DataFrame().rename_axis(table.index)
+            continue
+        current = col.call(name, table_at, table, now, 0, money=money)
+        if table.previous == "rows":
+            previous = col.call(name, table_at, table, before, 0, money=money)
+            out[name] = _side_by_side(current, previous, zero)
+        elif table.previous == "column":
+            column = str(table.previous_column)
+            previous = col.call(name, table_at, table, every_row, 0, money=money)
+            current = current.copy()
+            current[f"previous_{column}"] = previous[column].reindex(current.index).fillna(zero)
+            out[name] = current
+        else:
+            out[name] = current
+    return out
+
+
 def _trend_periods(period: Period, months: int) -> list[Period]:
     """The ``months`` calendar months ending with the month holding ``period.end``.
 
@@ -220,54 +244,40 @@ def _trend_periods(period: Period, months: int) -> list[Period]:
     return out
 
 
-def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:
-    """Whether ``costs`` says something about ``period``, and what to pass on."""
-    if costs is None:
-        return False, None
-    if isinstance(costs, (int, float, Decimal, str, np.integer, np.floating)):
-        # one number: the costs of the dashboard's period, unknown for the previous one
-        return which == "current", costs
-    if isinstance(costs, Mapping):
-        for key, value in costs.items():
-            if Period.parse(key) == period:
-                return True, {str(period): value}
-        return False, None
-    return True, costs
+def _trend(ledger: Ledger, period: Period, months: int, col: _Collector) -> pd.DataFrame:
+    """The KPIs marked ``trend`` over the months ending with the period's."""
+    periods = _trend_periods(period, months)
+    first = ledger.first_date
+    if first is not None:
+        # months that end before the ledger's first event say nothing: left out
+        periods = [m for m in periods if m.end >= first] or periods[-1:]
+    entries = [k for k in KPIS.values() if k.trend]
+    source = LedgerParts(ledger, group_codes(ledger, None), periods=periods)
+    values = col.call("trend", evaluate_many, entries, source)
+    return pd.DataFrame(
+        {k.name: cells(values[k.name], k.unit, ledger.digits, "float")[:, 0] for k in entries},
+        index=period_index(periods),
+    )
 
 
 def _group_table(
-    ledger: Ledger,
-    period: Period,
-    as_of: date,
-    by: str,
-    money: Money,
-    col: _Collector,
+    ledger: Ledger, period: Period, as_of: date, by: str, money: Money, col: _Collector
 ) -> pd.DataFrame:
-    """Per group: the main KPIs and the aged balance, from one computation of parts per kind."""
+    """Per group: the KPIs marked ``by_group``, then the tables' per-group columns."""
     groups = group_codes(ledger, by)
-    digits = ledger._cols.digits
-    entries = [KPIS[name] for name in GROUP_KPIS]
-    values = col.call(
-        "groups",
-        evaluate,
-        ledger,
-        entries,
-        [period],
-        [as_of],
-        groups,
-    )
-    data: dict[str, Any] = {}
-    for kpi in entries:
-        row = values[kpi.name][0]
-        data[kpi.name] = (
-            money_values(row, digits, money) if kpi.unit == "money" else row.astype(np.float64)
-        )
-    labels = bucket_labels()
-    buckets = snapshot_parts(ledger, [to_day(as_of)], groups, [*labels, "unapplied"])
-    for label in labels:
-        data[label] = money_values(buckets[label][0], digits, money)
-    data["unapplied"] = money_values(-buckets["unapplied"][0], digits, money)
-    return pd.DataFrame(data, index=groups.labels.rename(by))
+    entries = [k for k in KPIS.values() if k.by_group]
+    source = LedgerParts(ledger, groups, periods=[period], dates=[as_of])
+    values = col.call("groups", evaluate_many, entries, source)
+    data: dict[str, Any] = {
+        k.name: cells(values[k.name], k.unit, ledger.digits, money)[0] for k in entries
+    }
+    frame = pd.DataFrame(data, index=groups.labels.rename(by))
+    tables: list[TableKPI] = [t for t in shown_tables().values() if t.by_group is not None]
+    for table in tables:
+        assert table.by_group is not None
+        extra = col.call("groups", table.by_group, ledger, as_of, by, money=money)
+        frame = frame.join(extra)
+    return frame
 
 
 # ----------------------------------------------------------------------------------
@@ -310,7 +320,7 @@ def dashboard(
         ``"customer_id"`` or an invoice attribute: adds :attr:`Dashboard.groups`
         (receivables, overdue, overdue rate, DSO both methods, aging per group).
     n : int, default 10
-        Number of customers in :attr:`Dashboard.top_customers` (as ``n`` of
+        Number of customers in the ``top_customers`` table (as ``n`` of
         :func:`creditkpi.top_customers`).
     trend_months : int, default 12
         Length of the DSO / CEI trend, in months ending with the period.
@@ -322,7 +332,8 @@ def dashboard(
     Dashboard
         See :class:`Dashboard`. Its KPI rows are the entries of
         :data:`creditkpi.registry.KPIS` (those whose inputs the ledger has),
-        with values equal to the KPI functions' for the same arguments.
+        with values equal to the KPI functions' for the same arguments; its
+        tables the table KPIs of :data:`creditkpi.registry.TABLES` it shows.
 
     Raises
     ------
@@ -363,129 +374,27 @@ def dashboard(
     check_money(money)
     the_period = Period.parse(period)
     cut = the_period.end if as_of is None else as_date(as_of)
-    for name, value in (("n", n), ("trend_months", trend_months)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InvalidOptionError(
-                f"{name} must be a positive whole number, got {value!r}", column=name
-            )
+    top = check_whole("n", n, minimum=1)
+    months = check_whole("trend_months", trend_months, minimum=1)
+    assert top is not None and months is not None
     if by is not None:
         group_codes(ledger, by)  # validates by before the long computation
     prev = the_period.previous()
-    prev_cut = prev.end
+    periods, cuts = [the_period, prev], [cut, prev.end]
     col = _Collector()
-    digits = ledger._cols.digits
-    whole = group_codes(ledger, None)
     have = inputs_of(ledger, costs)
-
-    # ---------------------------------------------------------------- KPI table
-    entries = [k for k in KPIS.values() if k.dashboard is None and set(k.requires) <= have]
-    left_out = sorted(
-        {r for k in KPIS.values() if k.dashboard is None for r in k.requires if r not in have}
-    )
-    known_now, given_now = _costs_for(costs, the_period, "current")
-    known_before, given_before = _costs_for(costs, prev, "previous")
-    cost_rows: list[Sequence[Decimal] | None] | None = None
-    if "costs" in have:
-        cost_rows = [
-            cost_totals(given_now, [the_period], whole.labels, None)[0] if known_now else None,
-            cost_totals(given_before, [prev], whole.labels, None)[0] if known_before else None,
-        ]
-    observed = [to_day(cut) if cut in the_period else to_day(the_period.end), to_day(prev.end)]
-    values = col.call(
-        "kpis",
-        evaluate,
-        ledger,
-        entries,
-        [the_period, prev],
-        [cut, prev_cut],
-        whole,
-        observed=observed,
-        costs=cost_rows,
-    )
-    rows = []
-    undefined: list[str] = []
-    for kpi in entries:
-        cur = _value(kpi, values[kpi.name], 0, 0, digits, money)
-        old = _value(kpi, values[kpi.name], 1, 0, digits, money)
-        rows.append(
-            {
-                "kpi": kpi.name,
-                "label": kpi.label,
-                "current": cur,
-                "previous": old,
-                "change": _change(cur, old),
-                "unit": _unit_text(kpi.unit, ledger.currency),
-            }
-        )
-        if _missing(cur):
-            undefined.append(f"{kpi.name}/current")
-        if _missing(old) and not (kpi.name == "cost_per_euro" and not known_before):
-            undefined.append(f"{kpi.name}/previous")
-    kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
-    kpis = kpis.set_index("kpi")
-    if money == "decimal":
-        kpis = kpis.astype({"current": object, "previous": object, "change": object})
-    else:
-        kpis = kpis.astype({"current": np.float64, "previous": np.float64, "change": np.float64})
-
-    # ---------------------------------------------------------------- detail tables
-    zero: Any = Decimal(0).scaleb(-digits) if money == "decimal" else 0.0
-
-    def now_and_before(name: str, table: Any) -> pd.DataFrame:
-        """A table KPI at the period's end beside the previous period's end."""
-        return _side_by_side(
-            col.call(name, table, ledger, cut, money=money),
-            col.call(name, table, ledger, prev_cut, money=money),
-            zero,
-        )
-
-    aging_table = now_and_before("aging", aging)
-    empty = pd.DataFrame()
-    dunning_table = (
-        now_and_before("dunning", by_dunning_status)
-        if "statuses" in have
-        else empty.rename_axis("status")
-    )
-    disputes_table = (
-        now_and_before("disputes", dispute_reasons)
-        if "disputes" in have
-        else empty.rename_axis("reason")
-    )
-    top_table = col.call("top_customers", top_customers, ledger, cut, n=n, money=money).copy()
-    before = col.call("top_customers", top_customers, ledger, prev_cut, n=None, money=money)
-    top_table["previous_balance"] = before["balance"].reindex(top_table.index).fillna(zero)
-
-    months = _trend_periods(the_period, trend_months)
-    first = ledger.first_date
-    if first is not None:
-        # months that end before the ledger's first event say nothing: left out
-        months = [m for m in months if m.end >= first] or months[-1:]
-    trend_values = col.call(
-        "trend",
-        evaluate,
-        ledger,
-        [KPIS[name] for name in TREND],
-        months,
-        [m.end for m in months],
-        whole,
-    )
-    trend = pd.DataFrame(
-        {name: trend_values[name][:, 0] for name in TREND}, index=period_index(months)
-    )
+    kpis, undefined = _kpi_rows(ledger, periods, cuts, costs, have, money, col)
+    tables = _detail_tables(ledger, cuts, top, have, money, col)
+    trend = _trend(ledger, the_period, months, col)
     if trend.isna().to_numpy().any():
         undefined.append("trend")
-
-    cohort_table = col.call("cohorts", cohorts, ledger, cut)
-
     groups = None
     if by is not None:
         groups = _group_table(ledger, the_period, cut, by, money, col)
-        if groups[["overdue_rate", "dso", "countback_dso"]].isna().to_numpy().any():
+        numbers = [k.name for k in KPIS.values() if k.by_group and k.unit != "money"]
+        if groups[numbers].isna().to_numpy().any():
             undefined.append("groups")
-
-    for where in col.undefined:
-        if where not in ("kpis",) and where not in undefined:
-            undefined.append(where)
+    undefined += [w for w in col.undefined if w != "kpis" and w not in undefined]
     col.replay()
     if undefined:
         warnings.warn(
@@ -494,46 +403,43 @@ def dashboard(
             UndefinedMetricWarning,
             stacklevel=2,
         )
-    notes = _notes(ledger, the_period, cut, left_out)
     return Dashboard(
         period=the_period,
         previous_period=prev,
         as_of=cut,
-        previous_as_of=prev_cut,
+        previous_as_of=prev.end,
         currency=ledger.currency,
         kpis=kpis,
-        aging=aging_table,
-        dunning=dunning_table,
-        disputes=disputes_table,
-        top_customers=top_table,
+        tables=tables,
         trend=trend,
-        cohorts=cohort_table,
         groups=groups,
         by=by,
         undefined=tuple(undefined),
-        notes=tuple(notes),
+        notes=tuple(_notes(ledger, the_period, cut, _left_out(have))),
         data_start=ledger.first_date,
         data_end=ledger.last_date,
         money=money,
     )
 
 
-_INPUT_NOTES = {
-    "disputes": "no dispute data: dispute rate and reasons are left out",
-    "doubtful": (
-        "no doubtful classifications: doubtful receivables, bad debt to sales and the "
-        "provision rate are left out"
-    ),
-    "costs": "no collection costs given: cost per euro collected is left out",
-}
+def _left_out(have: set[str]) -> list[str]:
+    """The optional inputs some shown KPI or table requires and the ledger lacks."""
+    shown: list[KPI | TableKPI] = [k for k in KPIS.values() if k.dashboard is None]
+    shown += list(shown_tables().values())
+    return sorted({r for s in shown for r in s.requires if r not in have})
+
+
+def _input_note(name: str) -> str | None:
+    if name in INPUTS:
+        return INPUTS[name].note
+    return ARGUMENT_INPUTS.get(name)
 
 
 def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> list[str]:
     """What a reader should know about the figures (one sentence each)."""
     notes = []
     last = ledger.last_date
-    c = ledger._cols
-    last_issue = from_day(int(c.issue.max())) if c.n_invoices else None
+    last_issue = ledger.last_issue_date
     if last is not None and last < period.start:
         notes.append(f"the data ends on {last}, before the period {period} starts")
     elif last is not None and last < period.end:
@@ -554,5 +460,5 @@ def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> 
         )
     elif first is not None and first > previous.start:
         notes.append(f"the data starts on {first}: the previous period {previous} is incomplete")
-    notes += [_INPUT_NOTES[name] for name in left_out if name in _INPUT_NOTES]
+    notes += [note for name in left_out if (note := _input_note(name))]
     return notes

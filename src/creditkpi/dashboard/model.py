@@ -3,115 +3,43 @@
 The values are computed by :func:`creditkpi.dashboard.dashboard`
 (:mod:`~creditkpi.dashboard.compute`); renderings (text, rich, HTML) are in
 :mod:`~creditkpi.dashboard.render`, PNG charts in
-:mod:`~creditkpi.dashboard.charts`.
+:mod:`~creditkpi.dashboard.charts`. Which table holds money, and how each
+KPI row reads, is the registry's (:mod:`creditkpi.registry`).
 """
 
 from __future__ import annotations
 
 import io
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from creditkpi.core.args import Money, check_money
+from creditkpi.core.args import check_money
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.money import minor_unit
 from creditkpi.core.period import Period, as_date
-from creditkpi.core.safe_text import csv_text, json_text
-from creditkpi.registry import KPI, KPIS
+from creditkpi.core.safe_text import json_text
+from creditkpi.core.shapes import Money
+from creditkpi.dashboard.cells import jsonable, period_dict, period_label, table_csv, unjson
+from creditkpi.registry import KPIS, TABLES, TableKPI
 
 if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Console, Group
 
 
-__all__ = ["SCHEMA", "Dashboard"]
+__all__ = ["GROUPS_SHOWN", "SCHEMA", "Dashboard", "money_columns", "shown_tables"]
 
 #: JSON schema identifier written by :meth:`Dashboard.to_dict`
-SCHEMA = "creditkpi.dashboard/2"
+SCHEMA = "creditkpi.dashboard/3"
 
-#: display unit of a KPI row: the registry's unit
-Unit = Literal["money", "ratio", "days", "count", "money_per_money"]
-
-
-def _info(name: str) -> KPI | None:
-    """The registry entry of a dashboard row (``None`` for a row the registry does not know)."""
-    return KPIS.get(name)
-
-
-def _is_money_kpi(name: str) -> bool:
-    info = _info(name)
-    return info is not None and info.unit == "money"
-
-
-def _unit_text(unit: str, currency: str) -> str:
-    return {"money": currency, "money_per_money": f"{currency}/{currency}"}.get(unit, unit)
-
-
-#: columns of the detail tables that hold money (exact decimal strings in JSON)
-_MONEY_COLUMNS = frozenset(
-    {
-        "amount",
-        "previous_amount",
-        "balance",
-        "previous_balance",
-        "receivables",
-        "overdue",
-        "unapplied",
-        "total",
-    }
-)
-#: columns of the group table that are not money
-_GROUP_NUMBERS = frozenset({"overdue_rate", "dso", "countback_dso"})
 #: rows of the per-group tables shown in a terminal or a page (the largest groups)
 GROUPS_SHOWN = 50
-
-#: the main per-group KPIs (the rest of the group table is the aged balance)
-_GROUP_MAIN = ("receivables", "overdue", "overdue_rate", "dso", "countback_dso")
-
-
-# ----------------------------------------------------------------------------------
-# value helpers
-# ----------------------------------------------------------------------------------
-
-
-def _missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, Decimal):
-        return not value.is_finite()
-    if isinstance(value, (float, np.floating)):
-        return not math.isfinite(float(value))
-    return False
-
-
-def _number(value: object) -> Any:
-    """A KPI result as a Python value: ``Decimal`` kept, numbers as float."""
-    if isinstance(value, Decimal):
-        return value
-    if value is None:
-        return math.nan
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return float(value)
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return math.nan
-
-
-def _change(current: Any, previous: Any) -> Any:
-    if _missing(current) or _missing(previous):
-        return math.nan
-    if isinstance(current, Decimal) and isinstance(previous, Decimal):
-        return current - previous
-    return float(current) - float(previous)
 
 
 # ----------------------------------------------------------------------------------
@@ -141,32 +69,38 @@ class Dashboard:
         money rows are exact ``Decimal``. Undefined values are ``nan``
         (shown as "n/a"). Rows whose inputs the ledger lacks (no disputes, no
         doubtful classifications, no costs) are left out.
-    aging : DataFrame
-        Index ``bucket`` (``not due``, ``1-30``, ..., and ``unapplied`` cash
-        on its own line); ``amount``, ``share`` (of receivables),
-        ``invoices``, and the same prefixed ``previous_``.
-    dunning : DataFrame
-        Index ``status``; ``amount``, ``share``, ``invoices`` and their
-        ``previous_`` values (empty without dunning statuses).
-    disputes : DataFrame
-        Open disputes by ``reason``: ``count``, ``amount`` and their
-        ``previous_`` values (empty without disputes).
-    top_customers : DataFrame
-        Index ``customer_id`` (largest balance first): ``balance``, ``share``,
-        ``overdue``, ``invoices``, ``previous_balance`` (the same customer's
-        balance at the previous as-of date).
+    tables : mapping of str to DataFrame
+        The table KPIs of the registry the dashboard shows
+        (:data:`creditkpi.registry.TABLES` with ``dashboard=None``), by name,
+        each at ``as_of`` beside ``previous_as_of``; also attributes
+        (``board.aging``, ``board.by_dunning_status``...):
+
+        - ``aging``: index ``bucket`` (``not due``, ``1-30``, ..., and
+          ``unapplied`` cash on its own line); ``amount``, ``share`` (of
+          receivables), ``invoices``, and the same prefixed ``previous_``;
+        - ``by_dunning_status``: index ``status``; ``amount``, ``share``,
+          ``invoices`` and their ``previous_`` values (empty without dunning
+          statuses);
+        - ``dispute_reasons``: open disputes by ``reason``: ``count``,
+          ``amount`` and their ``previous_`` values (empty without disputes);
+        - ``top_customers``: index ``customer_id`` (largest balance first):
+          ``balance``, ``share``, ``overdue``, ``invoices``,
+          ``previous_balance`` (the same customer's balance at the previous
+          as-of date);
+        - ``cohorts``: cohort (issue month) × age (months) shares settled at
+          ``as_of`` (:func:`creditkpi.cohorts`).
     trend : DataFrame
         Index ``period`` (a ``PeriodIndex``: the 12 months ending with the
         month of the period's end, oldest first; months ending before the
         ledger's first event are left out): ``dso``, ``countback_dso``,
-        ``best_possible_dso`` (days) and ``cei`` (fraction).
-    cohorts : DataFrame
-        Cohort (issue month) × age (months) shares settled at ``as_of``
-        (:func:`creditkpi.cohorts`).
+        ``best_possible_dso`` (days) and ``cei`` (fraction): the KPIs of the
+        registry with ``trend=True``.
     groups : DataFrame or None
-        With ``by=``: index the groups; ``receivables``, ``overdue``,
-        ``overdue_rate``, ``dso``, ``countback_dso`` and one column per aging
-        bucket (amounts) plus ``unapplied``, at ``as_of`` / over ``period``.
+        With ``by=``: index the groups; the KPIs of the registry with
+        ``by_group=True`` (``receivables``, ``overdue``, ``overdue_rate``,
+        ``dso``, ``countback_dso``) and the tables' per-group columns (one
+        per aging bucket, amounts, plus ``unapplied``), at ``as_of`` / over
+        ``period``.
     by : str or None
         The grouping of :attr:`groups`.
     undefined : tuple of str
@@ -188,12 +122,8 @@ class Dashboard:
     previous_as_of: date
     currency: str
     kpis: pd.DataFrame
-    aging: pd.DataFrame
-    dunning: pd.DataFrame
-    disputes: pd.DataFrame
-    top_customers: pd.DataFrame
+    tables: Mapping[str, pd.DataFrame]
     trend: pd.DataFrame
-    cohorts: pd.DataFrame
     groups: pd.DataFrame | None = None
     by: str | None = None
     undefined: tuple[str, ...] = field(default=())
@@ -203,6 +133,18 @@ class Dashboard:
     money: Money = "float"
 
     # ------------------------------------------------------------------ access
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        """A table of :attr:`tables` as an attribute: ``board.aging``."""
+        tables = self.__dict__.get("tables")
+        if tables is not None and name in tables:
+            frame: pd.DataFrame = tables[name]
+            return frame
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def money_columns(self, table: str) -> frozenset[str]:
+        """The columns of a table holding money: a name of :attr:`tables`, ``"trend"``, ``"groups"``."""
+        return money_columns(table, self.groups)
+
     def value(self, name: str, which: Literal["current", "previous", "change"] = "current") -> Any:
         """One value of the KPI table, e.g. ``board.value("dso", "previous")``."""
         if name not in self.kpis.index:
@@ -243,9 +185,9 @@ class Dashboard:
             ("current", self.period, self.as_of),
             ("previous", self.previous_period, self.previous_as_of),
         ):
-            label = _period_label(period)
+            label = period_label(period)
             for name, row in self.kpis.iterrows():
-                info = _info(str(name))
+                info = KPIS.get(str(name))
                 rows.append(
                     {
                         "kpi": str(name),
@@ -280,15 +222,16 @@ class Dashboard:
             (``label``, ``start``, ``end``, ``as_of``), ``data`` (``start``,
             ``end``), ``kpis`` (an object keyed by KPI name: ``label``,
             ``label_fr``, ``unit``, ``section``, ``better``, ``current``,
-            ``previous``, ``change``), ``aging``, ``dunning``, ``disputes``,
-            ``top_customers``, ``trend``, ``cohorts`` (lists of row objects,
-            the index as the first key), ``groups`` (``None`` or ``{"by":
+            ``previous``, ``change``), one key per table of :attr:`tables`
+            (``aging``, ``by_dunning_status``, ``dispute_reasons``,
+            ``top_customers``, ``cohorts``) and ``trend`` (lists of row
+            objects, the index as the first key), ``groups`` (``None`` or ``{"by":
             ..., "rows": [...]}``), ``undefined`` and ``notes``.
         """
         digits = minor_unit(self.currency)
         kpis: dict[str, Any] = {}
         for name, row in self.kpis.iterrows():
-            info = _info(str(name))
+            info = KPIS.get(str(name))
             money = info is not None and info.unit == "money"
             kpis[str(name)] = {
                 "label": row["label"],
@@ -296,31 +239,30 @@ class Dashboard:
                 "unit": row["unit"],
                 "section": info.section if info else None,
                 "better": info.better if info else None,
-                "current": _jsonable(row["current"], digits if money else None),
-                "previous": _jsonable(row["previous"], digits if money else None),
-                "change": _jsonable(row["change"], digits if money else None),
+                "current": jsonable(row["current"], digits if money else None),
+                "previous": jsonable(row["previous"], digits if money else None),
+                "change": jsonable(row["change"], digits if money else None),
             }
         return {
             "schema": SCHEMA,
             "currency": self.currency,
-            "period": _period_dict(self.period, self.as_of),
-            "previous_period": _period_dict(self.previous_period, self.previous_as_of),
+            "period": period_dict(self.period, self.as_of),
+            "previous_period": period_dict(self.previous_period, self.previous_as_of),
             "data": {
                 "start": None if self.data_start is None else self.data_start.isoformat(),
                 "end": None if self.data_end is None else self.data_end.isoformat(),
             },
             "kpis": kpis,
-            "aging": _records(self.aging, "bucket", digits),
-            "dunning": _records(self.dunning, "status", digits),
-            "disputes": _records(self.disputes, "reason", digits),
-            "top_customers": _records(self.top_customers, "customer_id", digits),
-            "trend": _records(self.trend, "period", digits),
-            "cohorts": _records(self.cohorts, "cohort", digits),
+            **{
+                name: _records(frame, TABLES[name].index, digits, self.money_columns(name))
+                for name, frame in self.tables.items()
+            },
+            "trend": _records(self.trend, "period", digits, self.money_columns("trend")),
             "groups": None
             if self.groups is None
             else {
                 "by": self.by,
-                "rows": _records(self.groups, "group", digits, money_default=True),
+                "rows": _records(self.groups, "group", digits, self.money_columns("groups")),
             },
             "undefined": list(self.undefined),
             "notes": list(self.notes),
@@ -347,15 +289,15 @@ class Dashboard:
             )
         rows = []
         for name, item in data["kpis"].items():
-            info = _info(name)
+            info = KPIS.get(name)
             is_money = info is not None and info.unit == "money"
             rows.append(
                 {
                     "kpi": name,
                     "label": item["label"],
-                    "current": _unjson(item["current"], is_money, money),
-                    "previous": _unjson(item["previous"], is_money, money),
-                    "change": _unjson(item["change"], is_money, money),
+                    "current": unjson(item["current"], is_money, money),
+                    "previous": unjson(item["previous"], is_money, money),
+                    "change": unjson(item["change"], is_money, money),
                     "unit": item["unit"],
                 }
             )
@@ -365,6 +307,18 @@ class Dashboard:
             kpis = kpis.astype({"current": object, "previous": object, "change": object})
         groups = data.get("groups")
         span = data.get("data") or {}
+        tables = {
+            name: _from_records(
+                data[name],
+                table.index,
+                money=money,
+                money_columns=money_columns(name, None),
+                columns_name=table.columns_name,
+                periods=table.periods,
+            )
+            for name, table in shown_tables().items()
+            if name in data
+        }
         return cls(
             period=Period(data["period"]["start"], data["period"]["end"]),
             previous_period=Period(
@@ -374,17 +328,19 @@ class Dashboard:
             previous_as_of=as_date(data["previous_period"]["as_of"]),
             currency=data["currency"],
             kpis=kpis,
-            aging=_from_records(data["aging"], "bucket", money=money),
-            dunning=_from_records(data["dunning"], "status", money=money),
-            disputes=_from_records(data["disputes"], "reason", money=money),
-            top_customers=_from_records(data["top_customers"], "customer_id", money=money),
-            trend=_from_records(data["trend"], "period", money=money, periods=True),
-            cohorts=_from_records(
-                data["cohorts"], "cohort", money=money, int_columns=True, periods=True
+            tables=tables,
+            trend=_from_records(
+                data["trend"],
+                "period",
+                money=money,
+                money_columns=money_columns("trend", None),
+                periods=True,
             ),
             groups=None
             if groups is None
-            else _from_records(groups["rows"], "group", money=money, money_default=True),
+            else _from_records(
+                groups["rows"], "group", money=money, money_columns=_group_money(groups["rows"])
+            ),
             by=None if groups is None else groups["by"],
             undefined=tuple(data.get("undefined", ())),
             notes=tuple(data.get("notes", ())),
@@ -416,7 +372,7 @@ class Dashboard:
             as formulas (CSV injection); numbers are never changed. ``False``
             writes labels verbatim, for programs reading the file.
         """
-        text = _table_csv(
+        text = table_csv(
             self.kpis,
             "kpi",
             escape_formulas=escape_formulas,
@@ -531,20 +487,28 @@ class Dashboard:
 
         Raises
         ------
-        creditkpi.dashboard.charts.ChartsUnavailableError
+        creditkpi.plotting.ChartsUnavailableError
             If matplotlib is not installed (an ``ImportError``).
         """
         from creditkpi.dashboard.charts import plot_dashboard
 
         return plot_dashboard(self, directory, dpi=dpi)
 
-    # ------------------------------------------------------------------ internals
-    def _tables(self) -> list[tuple[str, pd.DataFrame]]:
+    # ------------------------------------------------------------------ views
+    def table_views(self) -> list[tuple[str, pd.DataFrame, frozenset[str]]]:
+        """The tables a terminal or a page shows: ``(heading, frame, money columns)``.
+
+        The detail tables with the previous date beside them, then, with
+        ``by=``, the per-group tables (the largest groups).
+        """
         out = [
-            (f"Aged balance at {self.as_of} (previous: {self.previous_as_of})", self.aging),
-            ("Receivables by dunning status", self.dunning),
-            ("Open disputes by reason", self.disputes),
-            (f"Top {len(self.top_customers)} customers by balance", self.top_customers),
+            (
+                f"{TABLES[name].label} at {self.as_of} (previous: {self.previous_as_of})",
+                frame,
+                self.money_columns(name),
+            )
+            for name, frame in self.tables.items()
+            if TABLES[name].previous != "none"
         ]
         if self.groups is not None:
             groups = self.groups
@@ -556,151 +520,75 @@ class Dashboard:
                 )
                 groups = groups.iloc[order[:GROUPS_SHOWN]]
                 shown = f" (largest {GROUPS_SHOWN} of {len(self.groups):,}; CSV/JSON: all)"
-            main = [c for c in groups.columns if c in _GROUP_MAIN]
-            rest = [c for c in groups.columns if c not in _GROUP_MAIN]
+            main = [c for c in groups.columns if c in _group_kpis()]
+            rest = [c for c in groups.columns if c not in _group_kpis()]
             heading = f"By {self.by}: at {self.as_of}, over {self.period}{shown}"
-            out.append((heading, groups[main]))
+            money = self.money_columns("groups")
+            out.append((heading, groups[main], money))
             if rest:
-                out.append((f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest]))
+                out.append(
+                    (f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest], money)
+                )
         return out
 
 
 # ----------------------------------------------------------------------------------
-# JSON helpers
+# the tables' money columns, from the registry
 # ----------------------------------------------------------------------------------
 
 
-def _exact_money(value: Any, digits: int) -> Decimal:
-    """The exact amount of a money value: a ``Decimal`` as is, a float rounded to the minor unit.
+def shown_tables() -> dict[str, TableKPI]:
+    """The table KPIs a dashboard shows (``dashboard=None``), in registry order."""
+    return {name: t for name, t in TABLES.items() if t.dashboard is None}
 
-    Money floats are the nearest floats to exact amounts, so rounding to the
-    currency's minor unit gives back the exact figure.
+
+def _group_kpis() -> list[str]:
+    return [k.name for k in KPIS.values() if k.by_group]
+
+
+def money_columns(table: str, groups: pd.DataFrame | None) -> frozenset[str]:
+    """The money columns of a dashboard table (``"trend"``, ``"groups"`` or a table KPI's name).
+
+    A table KPI's money columns and their ``previous_`` values; the KPIs'
+    with money units in the trend and group tables, and in the group table
+    every column of the tables' per-group columns but shares and counts.
     """
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(float(value)).quantize(Decimal(1).scaleb(-digits))
+    if table == "trend":
+        return frozenset(k.name for k in KPIS.values() if k.trend and k.unit == "money")
+    if table == "groups":
+        columns = [] if groups is None else [str(c) for c in groups.columns]
+        return _group_money(columns)
+    base = TABLES[table].money_columns({})
+    return frozenset({*base, *(f"previous_{c}" for c in base)})
 
 
-def _jsonable(value: Any, digits: int | None = None) -> Any:
-    """A JSON-safe version of one value (money → exact str, nan → None, dates → ISO)."""
-    if _missing(value):
-        return None
-    if digits is not None and isinstance(value, (Decimal, float, np.floating, int, np.integer)):
-        return str(_exact_money(value, digits))
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, (int, np.integer)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        return float(value)
-    if isinstance(value, pd.Period):
-        return str(value)
-    if isinstance(value, (pd.Timestamp, datetime)):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _csv_value(value: Any, digits: int | None = None) -> Any:
-    """A CSV cell of a table value: text stays text, numbers stay numbers, missing is empty.
-
-    With ``digits``, a money value is written as its exact decimal text.
-    """
-    if _missing(value):
-        return ""
-    if digits is not None and isinstance(value, (Decimal, float, np.floating, int, np.integer)):
-        return _exact_money(value, digits)  # a number: never neutralised
-    if isinstance(value, (str, Decimal)):
-        return value
-    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
-        return int(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return str(value)
-
-
-def _table_csv(
-    frame: pd.DataFrame,
-    index_name: str,
-    *,
-    escape_formulas: bool = True,
-    digits: int = 2,
-    money_rows: set[str] | None = None,
-    money_default: bool = False,
-) -> str:
-    """A table as CSV, its index as the first column; text cells neutralised (see ``to_csv``).
-
-    Money is written as exact decimal text: the rows named in ``money_rows``
-    (the KPI table), or the money columns (detail and group tables).
-    """
-    header = [frame.index.name or index_name, *map(str, frame.columns)]
-    money_columns = [_is_money_column(str(c), money_default) for c in frame.columns]
-
-    def cells(index: Any, values: tuple[Any, ...]) -> list[Any]:
-        row_money = money_rows is not None and str(index) in money_rows
-        out = [_csv_value(index)]
-        for column, value, is_money in zip(frame.columns, values, money_columns, strict=True):
-            money = row_money and str(column) in ("current", "previous", "change")
-            money = money or (money_rows is None and is_money)
-            out.append(_csv_value(value, digits if money else None))
-        return out
-
-    rows = (
-        cells(index, values)
-        for index, values in zip(frame.index, frame.itertuples(index=False), strict=True)
+def _group_money(columns: Any) -> frozenset[str]:
+    """Money columns of a group table: the money KPIs, and the tables' columns but shares."""
+    names = list(columns[0]) if columns and isinstance(columns[0], Mapping) else list(columns)
+    kpis = {k.name: k for k in KPIS.values() if k.by_group}
+    return frozenset(
+        c
+        for c in names
+        if (c in kpis and kpis[c].unit == "money")
+        or (c not in kpis and c != "group" and not c.endswith(("share", "invoices")))
     )
-    return csv_text(header, rows, escape_formulas=escape_formulas)
 
 
-def _period_label(period: Period) -> Any:
-    """A ``pandas.Period`` for a calendar month, quarter or year; the label otherwise."""
-    from creditkpi.core.args import period_index
-
-    index = period_index([period])
-    return index[0] if isinstance(index, pd.PeriodIndex) else str(period)
-
-
-def _period_dict(period: Period, as_of: date) -> dict[str, str]:
-    return {
-        "label": str(period),
-        "start": period.start.isoformat(),
-        "end": period.end.isoformat(),
-        "as_of": as_of.isoformat(),
-    }
-
-
-def _is_money_column(column: str, money_default: bool) -> bool:
-    if money_default:
-        return column not in _GROUP_NUMBERS and not column.endswith(("share", "invoices"))
-    return column in _MONEY_COLUMNS
+def _is_money_kpi(name: str) -> bool:
+    info = KPIS.get(name)
+    return info is not None and info.unit == "money"
 
 
 def _records(
-    frame: pd.DataFrame, index_name: str, digits: int, *, money_default: bool = False
+    frame: pd.DataFrame, index_name: str, digits: int, money: frozenset[str]
 ) -> list[dict[str, Any]]:
     out = []
     for index, row in frame.iterrows():
-        record: dict[str, Any] = {index_name: _jsonable(index)}
+        record: dict[str, Any] = {index_name: jsonable(index)}
         for column in frame.columns:
-            money = _is_money_column(str(column), money_default)
-            record[str(column)] = _jsonable(row[column], digits if money else None)
+            record[str(column)] = jsonable(row[column], digits if str(column) in money else None)
         out.append(record)
     return out
-
-
-def _unjson(value: Any, is_money: bool, money: Money) -> Any:
-    if value is None:
-        return math.nan
-    if is_money:
-        exact = Decimal(str(value))
-        return exact if money == "decimal" else float(exact)
-    if isinstance(value, str):
-        return value
-    return float(value)
 
 
 def _from_records(
@@ -708,8 +596,8 @@ def _from_records(
     index_name: str,
     *,
     money: Money,
-    int_columns: bool = False,
-    money_default: bool = False,
+    money_columns: frozenset[str],
+    columns_name: str | None = None,
     periods: bool = False,
 ) -> pd.DataFrame:
     if not records:
@@ -717,15 +605,15 @@ def _from_records(
     columns = [c for c in records[0] if c != index_name]
     data: dict[Any, list[Any]] = {}
     for column in columns:
-        is_money = _is_money_column(column, money_default)
+        is_money = column in money_columns
         values = []
         for record in records:
             v = record.get(column)
             if column.endswith(("count", "invoices")) and v is not None:
                 values.append(int(v))
             else:
-                values.append(_unjson(v, is_money, money))
-        key: Any = int(column) if int_columns else column
+                values.append(unjson(v, is_money, money))
+        key: Any = int(column) if columns_name is not None else column
         data[key] = values
     labels = [r[index_name] for r in records]
     index: pd.Index
@@ -737,6 +625,6 @@ def _from_records(
     else:
         index = pd.Index(labels, name=index_name)
     frame = pd.DataFrame(data, index=index)
-    if int_columns:
-        frame.columns.name = "age"
+    if columns_name is not None:
+        frame.columns.name = columns_name
     return frame

@@ -30,18 +30,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from rich.console import Group
     from rich.text import Text
 
+    from creditkpi.dashboard.model import Dashboard
+
 from creditkpi.core.money import minor_unit
 from creditkpi.core.safe_text import printable
-from creditkpi.dashboard.model import (
-    _GROUP_NUMBERS,
-    Dashboard,
-    Unit,
-    _exact_money,
-    _info,
-    _is_money_column,
-    _missing,
-)
-from creditkpi.registry import KPI
+from creditkpi.core.shapes import Unit
+from creditkpi.dashboard.cells import exact_money, missing
+from creditkpi.registry import KPI, KPIS
+from creditkpi.version import VERSION
 
 # ----------------------------------------------------------------------------------
 # formatting (presentation only: the values stay fractions, days, money)
@@ -119,7 +115,7 @@ _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri '
 
 
 def _unit_of(name: str, unit_text: str) -> Unit:
-    info = _info(name)
+    info = KPIS.get(name)
     if info is not None:
         return info.unit
     if unit_text in ("days", "ratio", "count"):
@@ -132,11 +128,11 @@ def _fmt(value: Any, unit: Unit, *, change: bool = False, digits: int = 2) -> st
 
     Money is shown exactly, with the currency's minor unit (``digits`` decimals).
     """
-    if _missing(value):
+    if missing(value):
         return "n/a"
     sign = "+" if change else ""
     if unit == "money":
-        return f"{_exact_money(value, digits):{sign},}"
+        return f"{exact_money(value, digits):{sign},}"
     if unit == "count":
         return f"{int(value):{sign},}"
     v = float(value)
@@ -148,7 +144,7 @@ def _fmt(value: Any, unit: Unit, *, change: bool = False, digits: int = 2) -> st
 
 
 def _direction(info: KPI | None, change: Any) -> str:
-    if info is None or info.better is None or _missing(change):
+    if info is None or info.better is None or missing(change):
         return ""
     c = float(change)
     if c == 0:
@@ -158,10 +154,10 @@ def _direction(info: KPI | None, change: Any) -> str:
 
 
 def _cell(column: str, value: Any, digits: int = 2, money: bool = False) -> str:
-    if _missing(value):
-        return "n/a" if column in _GROUP_NUMBERS else ""
+    if missing(value):
+        return "n/a" if column in KPIS else ""
     if isinstance(value, Decimal) or money:
-        return f"{_exact_money(value, digits):,}"
+        return f"{exact_money(value, digits):,}"
     if column.endswith("share") or column.endswith("rate"):
         return f"{float(value):.1%}"
     if isinstance(value, (int, np.integer)):
@@ -195,7 +191,7 @@ def _notes(board: Dashboard) -> list[str]:
     return notes
 
 
-def _frame_rich(heading: str, frame: pd.DataFrame, digits: int, money_default: bool) -> Any:
+def _frame_rich(heading: str, frame: pd.DataFrame, digits: int, money: frozenset[str]) -> Any:
     from rich import box
     from rich.table import Table
 
@@ -208,15 +204,12 @@ def _frame_rich(heading: str, frame: pd.DataFrame, digits: int, money_default: b
     for index, row in frame.iterrows():
         table.add_row(
             _text(index),
-            *[
-                _text(_cell(str(c), row[c], digits, _is_money_column(str(c), money_default)))
-                for c in frame.columns
-            ],
+            *[_text(_cell(str(c), row[c], digits, str(c) in money)) for c in frame.columns],
         )
     return table
 
 
-def _frame_html(frame: pd.DataFrame, digits: int, money_default: bool) -> str:
+def _frame_html(frame: pd.DataFrame, digits: int, money: frozenset[str]) -> str:
     head = f"<th>{_esc(frame.index.name or '')}</th>" + "".join(
         f'<th class="num">{_esc(str(c).replace("_", " "))}</th>' for c in frame.columns
     )
@@ -224,7 +217,7 @@ def _frame_html(frame: pd.DataFrame, digits: int, money_default: bool) -> str:
     for index, row in frame.iterrows():
         cells = "".join(
             '<td class="num">'
-            + html.escape(_cell(str(c), row[c], digits, _is_money_column(str(c), money_default)))
+            + html.escape(_cell(str(c), row[c], digits, str(c) in money))
             + "</td>"
             for c in frame.columns
         )
@@ -248,7 +241,7 @@ def _kpi_table_html(board: Dashboard) -> str:
     body: list[str] = []
     section = None
     for name, row in board.kpis.iterrows():
-        info = _info(str(name))
+        info = KPIS.get(str(name))
         if info is not None and info.section != section:
             section = info.section
             body.append(f'<tr class="section"><td colspan="5">{_esc(section)}</td></tr>')
@@ -332,8 +325,6 @@ def html_page(
         so a caller that also writes them to files draws them once.
     """
     digits = minor_unit(board.currency)
-    from creditkpi import __version__
-
     notes = _notes(board)
     parts = ['<div class="creditkpi-dashboard">']
     if full:
@@ -365,7 +356,8 @@ def html_page(
     if charts if charts is not None else full:
         missing = None
         if images is None:
-            from creditkpi.dashboard.charts import ChartsUnavailableError, chart_images
+            from creditkpi.dashboard.charts import chart_images
+            from creditkpi.plotting import ChartsUnavailableError
 
             try:
                 images = chart_images(board)
@@ -377,13 +369,13 @@ def html_page(
             parts.append("</section>")
     if full:
         parts.append("<section><h2>Details</h2>")
-    for heading, frame in board._tables():
+    for heading, frame, money in board.table_views():
         parts.append(f"<h3>{_esc(heading)}</h3>" if full else f"<h4>{_esc(heading)}</h4>")
-        parts.append(_frame_html(frame, digits, heading.startswith("By ")))
+        parts.append(_frame_html(frame, digits, money))
     if full:
         parts.append("</section>")
         parts.append(
-            f"<footer>Made with creditkpi {html.escape(__version__)}. Money in "
+            f"<footer>Made with creditkpi {html.escape(VERSION)}. Money in "
             f"{_esc(board.currency)}, exact to the minor unit; ratios in percent; "
             "days in calendar days. n/a = undefined.</footer>"
         )
@@ -395,7 +387,7 @@ def html_page(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f'<meta name="generator" content="creditkpi {html.escape(__version__)}">\n'
+        f'<meta name="generator" content="creditkpi {html.escape(VERSION)}">\n'
         f"<title>{_esc(board.title)}</title>\n"
         f"<style>{_STYLE}{_PAGE_STYLE}</style>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
     )
@@ -421,7 +413,7 @@ def rich_group(self: Dashboard) -> Group:
     table.add_column("unit", style="dim", no_wrap=True)
     section = None
     for name, row in self.kpis.iterrows():
-        info = _info(str(name))
+        info = KPIS.get(str(name))
         if info is not None and info.section != section:
             if section is not None:
                 table.add_section()
@@ -438,8 +430,8 @@ def rich_group(self: Dashboard) -> Group:
             _text(row["unit"]),
         )
     parts: list[Any] = [table]
-    for heading, frame in self._tables():
-        parts.append(_frame_rich(heading, frame, digits, heading.startswith("By ")))
+    for heading, frame, money in self.table_views():
+        parts.append(_frame_rich(heading, frame, digits, money))
     for note in _notes(self):
         parts.append(_text(note, "dim"))
     return Group(*parts)

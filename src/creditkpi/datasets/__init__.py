@@ -21,6 +21,7 @@ Examples
 True
 """
 
+from creditkpi.datasets._frames import LedgerFrames
 from creditkpi.datasets._sample import (
     SAMPLE_PARAMS,
     sample,
@@ -34,7 +35,6 @@ from creditkpi.datasets._synthetic import (
     PROFILES,
     SEGMENTS,
     Culture,
-    LedgerFrames,
     generate,
     synthetic_ledger,
 )

@@ -19,7 +19,8 @@ import pandas as pd
 
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import minor_unit
-from creditkpi.datasets._synthetic import LedgerFrames, build_frame, generate
+from creditkpi.datasets._frames import LedgerFrames, build_frame
+from creditkpi.datasets._synthetic import generate
 
 __all__ = ["SAMPLE_PARAMS", "SAMPLE_PREFIX", "sample", "sample_frames", "write_sample"]
 

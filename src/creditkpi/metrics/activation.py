@@ -6,6 +6,7 @@ least one cash payment came in. Depends only on :mod:`creditkpi.core`.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -13,27 +14,23 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import (
-    Money,
-    RatioResult,
-    SummaryResult,
-    as_periods,
-    check_money,
-    check_option,
-    money_values,
-    observed_days,
-    period_index,
-    shape_summary,
-    shape_values,
-)
+from creditkpi.core.args import as_periods, check_money, check_option, observed_days
 from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import period_parts
-from creditkpi.core.period import Period
+from creditkpi.core.parts import LedgerParts
 from creditkpi.core.ratios import exact, ratio, warn_undefined
+from creditkpi.core.shapes import Money, RatioResult, SummaryResult, money_values, shape_summary
 
-__all__ = ["SUMMARY_COLUMNS", "activation_rate", "activation_summary", "formula_activation_rate"]
+__all__ = [
+    "ACTIVATION_RATE",
+    "KPIS",
+    "SUMMARY_COLUMNS",
+    "activation_rate",
+    "activation_summary",
+    "formula_activation_rate",
+]
 
 Unit = Literal["customer", "invoice"]
 IntArray = npt.NDArray[np.int64]
@@ -48,30 +45,6 @@ SUMMARY_COLUMNS = (
     "per_payment",
     "per_activated_case",
 )
-
-
-def _counts(
-    ledger: Ledger, period: Any, observed: Any, unit: Unit, by: str | None
-) -> tuple[list[Period], bool, Groups, dict[str, IntArray]]:
-    check_option("unit", unit, ("customer", "invoice"))
-    periods, single = as_periods(period)
-    days = observed_days(periods, observed)
-    groups = group_codes(ledger, by)
-    prefix = "customers" if unit == "customer" else "invoices"
-    names = [
-        f"{prefix}_in_progress",
-        f"{prefix}_activated",
-        "activation_payments",
-        "activation_collected",
-    ]
-    p = period_parts(ledger, periods, groups, names, observed=days)
-    counts = {
-        "in_progress": p[names[0]],
-        "activated": p[names[1]],
-        "payments": p["activation_payments"],
-        "collected": p["activation_collected"],
-    }
-    return periods, single, groups, counts
 
 
 def activation_rate(
@@ -153,10 +126,12 @@ def activation_rate(
     >>> ck.activation_rate(ledger, "2024-04")  # C1 paid; a credit note is not cash
     0.3333333333333333
     """
-    periods, single, groups, c = _counts(ledger, period, observed, unit, by)
-    rate = formula_activation_rate(c["activated"], c["in_progress"])
-    index = period_index(periods)
-    return shape_values(rate, index, groups, single=single, by=by, name="activation_rate")
+    check_option("unit", unit, ("customer", "invoice"))
+    kpi = ACTIVATION_RATE if unit == "customer" else _INVOICE_ACTIVATION_RATE
+    result: RatioResult = finish(
+        kpi, ledger, period, by=by, observed=lambda p: observed_days(p, observed)
+    )
+    return result
 
 
 def _average(cents: int, count: int, digits: int) -> Decimal | float:
@@ -243,12 +218,21 @@ def activation_summary(
     (2, 1, 2, Decimal('60.00'), Decimal('30.00'))
     """
     check_money(money)
-    periods, single, groups, c = _counts(ledger, period, observed, unit, by)
-    digits = ledger._cols.digits
-    in_progress = c["in_progress"].reshape(-1)
-    activated = c["activated"].reshape(-1)
-    payments = c["payments"].reshape(-1)
-    collected = c["collected"].reshape(-1)
+    check_option("unit", unit, ("customer", "invoice"))
+    periods, single = as_periods(period)
+    days = observed_days(periods, observed)
+    groups = group_codes(ledger, by)
+    prefix = "customers" if unit == "customer" else "invoices"
+    names = [
+        f"{prefix}_in_progress",
+        f"{prefix}_activated",
+        "activation_payments",
+        "activation_collected",
+    ]
+    source = LedgerParts(ledger, groups, periods=periods, observed=days)
+    source.fetch(names)
+    digits = ledger.digits
+    in_progress, activated, payments, collected = (source.value(name).reshape(-1) for name in names)
     rate = formula_activation_rate(activated, in_progress)
     if np.any(payments == 0):
         warn_undefined("average amount per payment (no payment)")
@@ -328,3 +312,26 @@ def formula_activation_rate(activated: Any, in_progress: Any) -> Any:
                 column="activated",
             )
     return ratio(activated, in_progress, what="activation rate (no case in progress)")
+
+
+ACTIVATION_RATE = KPI(
+    name="activation_rate",
+    label="Activation rate",
+    label_fr="Taux d'activation",
+    unit="ratio",
+    better="higher",
+    basis="period",
+    section="Collection",
+    parts=("customers_activated", "customers_in_progress"),
+    formula=formula_activation_rate,
+    function=activation_rate,
+    page="kpis/activation-rate.md",
+)
+
+#: ``activation_rate(..., unit="invoice")``: not a KPI of the registry, the same path
+_INVOICE_ACTIVATION_RATE = replace(
+    ACTIVATION_RATE, parts=("invoices_activated", "invoices_in_progress")
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (ACTIVATION_RATE,)

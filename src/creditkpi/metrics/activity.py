@@ -9,36 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from creditkpi.core.args import Money, MoneyResult, as_periods, period_index, shape_money
-from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import period_parts
 from creditkpi.core.period import PeriodLike
+from creditkpi.core.shapes import Money, MoneyResult
 
-__all__ = ["cash_collected", "sales"]
-
-
-def _flow(
-    ledger: Ledger,
-    period: PeriodLike | Sequence[PeriodLike],
-    name: str,
-    by: str | None,
-    money: Money,
-    label: str,
-) -> MoneyResult:
-    periods, single = as_periods(period)
-    groups = group_codes(ledger, by)
-    cents = period_parts(ledger, periods, groups, [name])[name]
-    return shape_money(
-        cents,
-        period_index(periods),
-        groups,
-        single=single,
-        by=by,
-        digits=ledger._cols.digits,
-        money=money,
-        name=label,
-    )
+__all__ = ["CASH_COLLECTED", "KPIS", "SALES", "cash_collected", "sales"]
 
 
 def sales(
@@ -80,7 +56,23 @@ def sales(
     >>> ck.sales(ledger, "2024-04")
     Decimal('90.00')
     """
-    return _flow(ledger, period, "sales", by, money, "sales")
+    result: MoneyResult = finish(SALES, ledger, period, by=by, money=money)
+    return result
+
+
+SALES = KPI(
+    name="sales",
+    label="Sales (incl. tax)",
+    label_fr="Chiffre d'affaires TTC",
+    unit="money",
+    better=None,
+    basis="period",
+    section="Activity",
+    parts=("sales",),
+    formula=None,
+    function=sales,
+    page="kpis/dso.md",
+)
 
 
 def cash_collected(
@@ -123,4 +115,23 @@ def cash_collected(
     >>> ck.cash_collected(ledger, "2024-04")
     Decimal('65.00')
     """
-    return _flow(ledger, period, "cash", by, money, "cash_collected")
+    result: MoneyResult = finish(CASH_COLLECTED, ledger, period, by=by, money=money)
+    return result
+
+
+CASH_COLLECTED = KPI(
+    name="cash_collected",
+    label="Cash collected",
+    label_fr="Encaissements",
+    unit="money",
+    better="higher",
+    basis="period",
+    section="Activity",
+    parts=("cash",),
+    formula=None,
+    function=cash_collected,
+    page="kpis/cost-per-euro.md",
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (SALES, CASH_COLLECTED)

@@ -1,9 +1,10 @@
-"""Receivables position: receivables, overdue, aging (balance âgée), top customers.
+"""Receivables position: receivables, overdue, overdue rate, unapplied cash, aging.
 
 Depends only on :mod:`creditkpi.core`: every figure is a part of
-:mod:`creditkpi.core.parts` (exact int64 minor units), finished by the formulas
-of this module. See the *Receivables and aging*, *Overdue rate* and *Top
-customers and dunning status* pages of the documentation.
+:mod:`creditkpi.core.parts` (exact int64 minor units), finished by the specs
+of this module (:data:`RECEIVABLES`, :data:`AGING`, ...), which the registry
+collects. See the *Receivables and aging* and *Overdue rate* pages of the
+documentation.
 
 Output schemas (money numeric by default, exact ``Decimal`` with
 ``money="decimal"``; a scalar amount is always a ``Decimal``; shares are
@@ -13,18 +14,15 @@ Output schemas (money numeric by default, exact ``Decimal`` with
   columns ``amount``, ``share``, ``invoices``; with ``by=`` or a list of
   dates: one row per group and/or date, columns = buckets + ``total`` +
   ``unapplied`` (or bucket shares with ``shares=True``);
-* :func:`overdue`, :func:`overdue_rate`, :func:`receivables` -- a scalar, a
-  Series by group or by date, or a DataFrame dates × groups;
-* :func:`top_customers` -- index ``customer_id``, columns ``balance``,
-  ``share``, ``overdue``, ``invoices``;
-* :func:`by_dunning_status` -- index ``status``, columns ``amount``,
-  ``share``, ``invoices``.
+* :func:`overdue`, :func:`overdue_rate`, :func:`receivables`,
+  :func:`unapplied_cash` -- a scalar, a Series by group or by date, or a
+  DataFrame dates × groups.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any, Literal
 
@@ -32,36 +30,35 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import (
-    Money,
-    MoneyResult,
-    RatioResult,
-    as_dates,
-    check_money,
-    check_option,
-    date_index,
-    money_values,
-)
-from creditkpi.core.engine import bucket_labels
-from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.args import as_dates, check_flag, check_money, check_option
+from creditkpi.core.engine import bucket_labels, check_edges
 from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import customer_parts, money_at, ratio_at, snapshot_parts, status_parts
-from creditkpi.core.period import to_day
-from creditkpi.core.ratios import ratio
+from creditkpi.core.parts import BUCKET_INVOICES, BUCKETS, LedgerParts, Settings
+from creditkpi.core.ratios import ratio, share
+from creditkpi.core.shapes import Money, MoneyResult, RatioResult, date_index, money_values
 
 __all__ = [
+    "AGING",
+    "KPIS",
+    "OVERDUE",
+    "OVERDUE_RATE",
+    "OVER_90_DAYS_RATE",
+    "RECEIVABLES",
+    "TABLES",
     "UNAPPLIED",
+    "UNAPPLIED_CASH",
     "aging",
+    "aging_by_group",
     "book_table",
-    "by_dunning_status",
+    "check_buckets",
+    "formula_over_90_days_rate",
     "formula_overdue_rate",
+    "over_90_days_rate",
     "overdue",
     "overdue_rate",
     "receivables",
-    "status_table",
-    "top_customers",
-    "top_table",
     "unapplied_cash",
 ]
 
@@ -118,7 +115,288 @@ def receivables(
     >>> ck.receivables(ledger, "2024-04-30", by="customer_id", money="decimal").to_dict()
     {'C1': Decimal('40.00'), 'C2': Decimal('40.00')}
     """
-    return money_at(ledger, as_of, "receivables", by=by, money=money, name="receivables")
+    result: MoneyResult = finish(RECEIVABLES, ledger, as_of, by=by, money=money)
+    return result
+
+
+RECEIVABLES = KPI(
+    name="receivables",
+    label="Receivables outstanding",
+    label_fr="Encours clients",
+    unit="money",
+    better=None,
+    basis="as_of",
+    section="Position",
+    parts=("receivables",),
+    formula=None,
+    function=receivables,
+    page="kpis/receivables-aging.md",
+    by_group=True,
+)
+
+
+def overdue(
+    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
+) -> MoneyResult:
+    """Overdue receivables (créances échues) at the end of ``as_of``.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date, str or list of them
+        End-of-day cut-off; a list gives a Series indexed by ``as_of``.
+    by : str, optional
+        ``"customer_id"`` or an invoice attribute: a Series indexed by group
+        (a list and ``by=`` give a DataFrame dates × groups).
+
+    Returns
+    -------
+    Decimal, Series or DataFrame
+        Σ ``B_i(T)`` over invoices at least one day past due; between 0 and
+        ``R(T)`` unless overpaid invoices make balances negative. Lower is
+        better.
+
+    Raises
+    ------
+    InvalidOptionError
+        Unknown ``by``; empty list of dates.
+
+    Notes
+    -----
+    ``Overdue(T) = Σ_{i: I_i <= T, T - D_i >= 1} B_i(T)``; ``Current(T) =
+    R(T) - Overdue(T)``. An invoice due today is not overdue. Unapplied cash
+    is not netted. Equal to the sum of the aging buckets after ``not due``.
+
+    References
+    ----------
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
+    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "40.00")],
+    ...     [ck.Payment("F1", "2024-04-10", "30.00")])
+    >>> ck.overdue(ledger, "2024-04-30")          # F1: 100 - 30, 30 days late; F2 due today
+    Decimal('70.00')
+    >>> ck.overdue(ledger, ["2024-03-31", "2024-05-01"]).tolist()
+    [0.0, 110.0]
+    """
+    result: MoneyResult = finish(OVERDUE, ledger, as_of, by=by, money=money)
+    return result
+
+
+OVERDUE = KPI(
+    name="overdue",
+    label="Overdue receivables",
+    label_fr="Créances échues",
+    unit="money",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("overdue",),
+    formula=None,
+    function=overdue,
+    page="kpis/overdue-rate.md",
+    by_group=True,
+)
+
+
+def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+    """Overdue rate (taux d'échu, taux de retards de paiement): ``Overdue(T) / R(T)``.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date, str or list of them
+        End-of-day cut-off; a list gives a Series indexed by ``as_of``.
+    by : str, optional
+        ``"customer_id"`` or an invoice attribute: a Series indexed by group
+        (a list and ``by=`` give a DataFrame dates × groups).
+
+    Returns
+    -------
+    float, Series or DataFrame
+        A fraction in [0, 1] (lower is better); it can leave that range only
+        when overpaid invoices make balances negative. ``nan`` where
+        ``R(T) = 0``.
+
+    Raises
+    ------
+    InvalidOptionError
+        Unknown ``by``; empty list of dates.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        Where ``R(T) = 0`` (empty book, everything paid, a group holding
+        only unapplied cash): the rate is ``nan``.
+
+    Notes
+    -----
+    ``overdue_rate(T) = Overdue(T) / R(T)``, the exact ratio of integer
+    minor units rounded once to a float. Per group it is the group's own
+    overdue over its own receivables (not an average of invoice ratios).
+
+    References
+    ----------
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
+    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "60.00")],
+    ...     [ck.Payment("F1", "2024-04-10", "20.00")])
+    >>> ck.overdue_rate(ledger, "2024-04-30")     # 80 / (80 + 60)
+    0.5714285714285714
+    >>> ck.overdue_rate(ledger, "2024-04-30", by="customer_id").to_dict()
+    {'C1': 1.0, 'C2': 0.0}
+    """
+    result: RatioResult = finish(OVERDUE_RATE, ledger, as_of, by=by)
+    return result
+
+
+def formula_overdue_rate(overdue: Any, receivables: Any) -> Any:
+    """Overdue rate from plain numbers: ``overdue / receivables``.
+
+    Parameters
+    ----------
+    overdue : int, float or Decimal
+        Overdue receivables ``Overdue(T)``.
+    receivables : int, float or Decimal
+        Receivables ``R(T)``, same currency.
+
+    Returns
+    -------
+    float
+        A fraction (lower is better); ``nan`` when ``receivables`` is 0 or below.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When ``receivables`` is 0 or below.
+
+    Notes
+    -----
+    Computed exactly (ints and Decimals as fractions) and rounded once.
+
+    References
+    ----------
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
+
+    Examples
+    --------
+    >>> from creditkpi import formulas as f
+    >>> round(f.overdue_rate(1_450, 2_450), 6)
+    0.591837
+    >>> f.overdue_rate(0, 0)  # doctest: +SKIP
+    nan
+    """
+    return ratio(overdue, receivables, what="overdue rate (receivables <= 0)")
+
+
+OVERDUE_RATE = KPI(
+    name="overdue_rate",
+    label="Overdue rate",
+    label_fr="Taux d'échu",
+    unit="ratio",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("overdue", "receivables"),
+    formula=formula_overdue_rate,
+    function=overdue_rate,
+    page="kpis/overdue-rate.md",
+    by_group=True,
+)
+
+
+def over_90_days_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+    """Share of the receivables more than 90 days past due (part de l'encours échu à plus de 90 jours).
+
+    The oldest bucket of the aged balance over the receivables: the
+    balances a credit manager escalates (formal notice, litigation, the
+    doubtful provision).
+
+    Parameters
+    ----------
+    ledger : Ledger
+    as_of : date, str or list of them
+        End-of-day cut-off; a list gives a Series indexed by ``as_of``.
+    by : str, optional
+        ``"customer_id"`` or an invoice attribute: a Series indexed by group
+        (a list and ``by=`` give a DataFrame dates × groups).
+
+    Returns
+    -------
+    float, Series or DataFrame
+        A fraction in [0, 1] (lower is better), at most the overdue rate;
+        ``nan`` where ``R(T) = 0``.
+
+    Raises
+    ------
+    InvalidOptionError
+        Unknown ``by``; empty list of dates.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        Where ``R(T) = 0``: the rate is ``nan``.
+
+    Notes
+    -----
+    ``Σ B_i(T)`` over invoices with ``T - D_i >= 91`` (the ``91+`` bucket of
+    :func:`aging`), divided by ``R(T)``; one exact quotient rounded once.
+
+    References
+    ----------
+    The *Overdue rate* page of the documentation: definition, worked
+    example and conventions.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "300.00"),
+    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "100.00")])
+    >>> ck.over_90_days_rate(ledger, "2024-05-31")  # F1 121 days late: 300 / 400
+    0.75
+    """
+    result: RatioResult = finish(OVER_90_DAYS_RATE, ledger, as_of, by=by)
+    return result
+
+
+def formula_over_90_days_rate(over_90: Any, receivables: Any) -> Any:
+    """Share over 90 days past due from plain numbers: ``over_90 / receivables``.
+
+    Examples
+    --------
+    >>> from creditkpi import formulas as f
+    >>> f.over_90_days_rate(700, 3_500)
+    0.2
+    """
+    return ratio(over_90, receivables, what="share over 90 days past due (receivables <= 0)")
+
+
+OVER_90_DAYS_RATE = KPI(
+    name="over_90_days_rate",
+    label="Share of receivables over 90 days past due",
+    label_fr="Part de l'encours échu à plus de 90 jours",
+    unit="ratio",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("91+", "receivables"),
+    formula=formula_over_90_days_rate,
+    function=over_90_days_rate,
+    page="kpis/overdue-rate.md",
+)
 
 
 def unapplied_cash(
@@ -158,43 +436,35 @@ def unapplied_cash(
     >>> ck.unapplied_cash(ledger, "2024-04-30")
     Decimal('50.00')
     """
-    return money_at(ledger, as_of, "unapplied", by=by, money=money, name="unapplied_cash")
+    result: MoneyResult = finish(UNAPPLIED_CASH, ledger, as_of, by=by, money=money)
+    return result
 
 
-# ----------------------------------------------------------------------------------
-# helpers
-# ----------------------------------------------------------------------------------
-
-
-def _edges(buckets: Any, basis: str) -> tuple[tuple[int, ...], list[str]]:
-    """Validate ``basis`` and ``buckets``; return the edges and the bucket labels."""
-    check_option("basis", basis, ("due", "issue"))
-    if isinstance(buckets, (str, bytes, int, float)):
-        raise InvalidOptionError(
-            f"buckets must be a list of increasing positive whole days, got {buckets!r}",
-            column="buckets",
-        )
-    try:
-        values = tuple(buckets)
-    except TypeError:
-        raise InvalidOptionError(
-            f"buckets must be a list of increasing positive whole days, got {buckets!r}",
-            column="buckets",
-        ) from None
-    labels = bucket_labels(values, "due" if basis == "due" else "issue")  # validates the edges
-    return tuple(int(e) for e in values), labels
-
-
-def _stack_dates(tables: list[pd.DataFrame], dates: list[date], single: bool) -> pd.DataFrame:
-    """One table, or the tables of many dates under an outer ``as_of`` level."""
-    if single:
-        return tables[0]
-    return pd.concat(tables, keys=date_index(dates), names=["as_of"])
+UNAPPLIED_CASH = KPI(
+    name="unapplied_cash",
+    label="Unapplied cash",
+    label_fr="Encaissements non lettrés",
+    unit="money",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("unapplied",),
+    formula=None,
+    function=unapplied_cash,
+    page="kpis/receivables-aging.md",
+)
 
 
 # ----------------------------------------------------------------------------------
 # aging
 # ----------------------------------------------------------------------------------
+
+
+def check_buckets(buckets: Any, basis: str) -> tuple[tuple[int, ...], list[str]]:
+    """Validate ``basis`` and ``buckets`` (increasing positive whole days): edges and labels."""
+    check_option("basis", basis, ("due", "issue"))
+    edges = check_edges(buckets, basis)
+    return edges, bucket_labels(edges, "due" if basis == "due" else "issue")
 
 
 def aging(
@@ -348,22 +618,19 @@ def aging(
     2024-03-31   0.4138  0.2759  0.1034  0.0000  0.2069
     2024-04-30   0.4082  0.2449  0.1633  0.0612  0.1224
     """
-    edges, labels = _edges(buckets, basis)
-    if not isinstance(shares, (bool, np.bool_)):
-        raise InvalidOptionError(f"shares must be True or False, got {shares!r}", column="shares")
+    edges, labels = check_buckets(buckets, basis)
+    check_flag("shares", shares)
     check_money(money)
     dates, single = as_dates(as_of)
     groups = group_codes(ledger, by)
-    days = [to_day(d) for d in dates]
-    book = single and by is None
-    names = [*labels, "receivables", "unapplied", *(["bucket_invoices"] if book else [])]
-    parts = snapshot_parts(ledger, days, groups, names, edges=edges, basis=basis)
-    digits = ledger._cols.digits
-    if book:
-        return book_table(parts, labels, digits, money)
+    settings = Settings(edges=edges, basis=basis)
+    source = LedgerParts(ledger, groups, dates=dates, settings=settings)
+    if single and by is None:
+        return table_at(AGING, source, 0, money=money)
+    source.fetch([BUCKETS, "receivables", "unapplied"])
     k, g = len(dates), groups.size
-    amounts = np.stack([parts[label] for label in labels], axis=2).reshape(k * g, len(labels))
-    total = parts["receivables"].reshape(-1)
+    amounts = source.value(BUCKETS).reshape(k * g, len(labels))
+    total = source.value("receivables").reshape(-1)
     if by is None:
         index: pd.Index = date_index(dates)
     elif single:
@@ -371,447 +638,70 @@ def aging(
     else:
         index = pd.MultiIndex.from_product([date_index(dates), groups.labels], names=["as_of", by])
     if shares:
-        values = formula_share(amounts, total[:, None])
+        values = share(amounts, total[:, None])
         return pd.DataFrame(values, index=index, columns=pd.Index(labels))
+    digits = ledger.digits
     data = {label: money_values(amounts[:, i], digits, money) for i, label in enumerate(labels)}
     data["total"] = money_values(total, digits, money)
-    data[UNAPPLIED] = money_values(-parts["unapplied"].reshape(-1), digits, money)
+    data[UNAPPLIED] = money_values(-source.value("unapplied").reshape(-1), digits, money)
     return pd.DataFrame(data, index=index, columns=pd.Index([*labels, "total", UNAPPLIED]))
 
 
-def formula_share(amount: Any, total: Any) -> Any:
-    """Share of a total (aging bucket, customer, status): ``amount / total``.
-
-    Parameters
-    ----------
-    amount, total : number or array of int
-        Same currency; arrays broadcast (e.g. buckets against their row's total).
-
-    Returns
-    -------
-    float or ndarray
-        A fraction; ``nan`` where ``total <= 0``.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        Where ``total <= 0`` (nothing open, or a book in credit).
-
-    Examples
-    --------
-    >>> formula_share(600, 2450)
-    0.2448979591836735
-    """
-    return ratio(amount, total, what="shares of the receivables (receivables <= 0)")
-
-
 def book_table(
-    parts: Mapping[str, IntArray], labels: list[str], digits: int, money: Money = "float"
+    buckets: IntArray,
+    total: IntArray,
+    unapplied: IntArray,
+    invoices: IntArray,
+    *,
+    groups: Sequence[object],
+    settings: Settings,
 ) -> pd.DataFrame:
-    """The one-date whole-book aged balance (buckets + unapplied line) from its parts.
+    """The aged balance of the whole book at one date, from its parts (money in minor units).
 
-    ``parts`` holds ``(1, 1)`` arrays: one per bucket label, ``receivables``
-    and ``unapplied``, and ``bucket_invoices`` (``(1, 1, buckets)``), as
-    :func:`creditkpi.core.parts.snapshot_parts` gives them.
+    ``buckets`` and ``invoices`` are ``(groups, buckets)`` (summed over the
+    groups here), ``total`` and ``unapplied`` one value per group: the
+    parts of :func:`creditkpi.core.parts.snapshot_parts` at that date.
     """
-    cents = np.asarray([int(parts[label][0, 0]) for label in labels], dtype=np.int64)
-    total = int(parts["receivables"][0, 0])
-    share = formula_share(cents, np.full_like(cents, total))
-    counts = parts["bucket_invoices"][0, 0]
+    labels = bucket_labels(settings.edges, settings.basis)
+    cents = np.asarray(buckets, dtype=np.int64).sum(axis=0)
+    receivable = int(np.asarray(total, dtype=np.int64).sum())
+    shares = share(cents, np.full_like(cents, receivable))
+    counts = np.asarray(invoices, dtype=np.int64).sum(axis=0)
     index = pd.Index([*labels, UNAPPLIED], name="bucket")
-    amounts = np.append(cents, -int(parts["unapplied"][0, 0]))
+    amounts = np.append(cents, -int(np.asarray(unapplied, dtype=np.int64).sum()))
     return pd.DataFrame(
         {
-            "amount": pd.Series(money_values(amounts, digits, money), index=index),
-            "share": pd.Series([*share.tolist(), math.nan], index=index, dtype=np.float64),
+            "amount": pd.Series(amounts, index=index, dtype=np.int64),
+            "share": pd.Series([*shares.tolist(), math.nan], index=index, dtype=np.float64),
             "invoices": pd.Series(pd.array([*counts.tolist(), pd.NA], dtype="Int64"), index=index),
         },
         index=index,
     )
 
 
-# ----------------------------------------------------------------------------------
-# overdue
-# ----------------------------------------------------------------------------------
+def aging_by_group(ledger: Ledger, as_of: date, by: str, *, money: Money = "float") -> pd.DataFrame:
+    """The aged balance per group at ``as_of``: its buckets and unapplied cash (no total).
 
-
-def overdue(
-    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
-) -> MoneyResult:
-    """Overdue receivables (créances échues) at the end of ``as_of``.
-
-    Parameters
-    ----------
-    ledger : Ledger
-    as_of : date, str or list of them
-        End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
-        ``"customer_id"`` or an invoice attribute: a Series indexed by group
-        (a list and ``by=`` give a DataFrame dates × groups).
-
-    Returns
-    -------
-    Decimal, Series or DataFrame
-        Σ ``B_i(T)`` over invoices at least one day past due; between 0 and
-        ``R(T)`` unless overpaid invoices make balances negative. Lower is
-        better.
-
-    Raises
-    ------
-    InvalidOptionError
-        Unknown ``by``; empty list of dates.
-
-    Notes
-    -----
-    ``Overdue(T) = Σ_{i: I_i <= T, T - D_i >= 1} B_i(T)``; ``Current(T) =
-    R(T) - Overdue(T)``. An invoice due today is not overdue. Unapplied cash
-    is not netted. Equal to the sum of the aging buckets after ``not due``.
-
-    References
-    ----------
-    The *Overdue rate* page of the documentation: definition, worked
-    example and conventions.
-
-    Examples
-    --------
-    >>> import creditkpi as ck
-    >>> ledger = ck.Ledger.from_records(
-    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
-    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "40.00")],
-    ...     [ck.Payment("F1", "2024-04-10", "30.00")])
-    >>> ck.overdue(ledger, "2024-04-30")          # F1: 100 - 30, 30 days late; F2 due today
-    Decimal('70.00')
-    >>> ck.overdue(ledger, ["2024-03-31", "2024-05-01"]).tolist()
-    [0.0, 110.0]
+    The aging columns of the dashboard's per-group table (the receivables
+    are a KPI of their own there).
     """
-    return money_at(ledger, as_of, "overdue", by=by, money=money, name="overdue")
+    table: pd.DataFrame = aging(ledger, as_of, by=by, money=money)
+    return table.drop(columns="total")
 
 
-def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
-    """Overdue rate (taux d'échu, taux de retards de paiement): ``Overdue(T) / R(T)``.
+AGING = TableKPI(
+    name="aging",
+    label="Aged balance",
+    label_fr="Balance âgée",
+    function=aging,
+    page="kpis/receivables-aging.md",
+    parts=(BUCKETS, "receivables", "unapplied", BUCKET_INVOICES),
+    build=book_table,
+    money=("amount",),
+    by_group=aging_by_group,
+    index="bucket",
+)
 
-    Parameters
-    ----------
-    ledger : Ledger
-    as_of : date, str or list of them
-        End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
-        ``"customer_id"`` or an invoice attribute: a Series indexed by group
-        (a list and ``by=`` give a DataFrame dates × groups).
-
-    Returns
-    -------
-    float, Series or DataFrame
-        A fraction in [0, 1] (lower is better); it can leave that range only
-        when overpaid invoices make balances negative. ``nan`` where
-        ``R(T) = 0``.
-
-    Raises
-    ------
-    InvalidOptionError
-        Unknown ``by``; empty list of dates.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        Where ``R(T) = 0`` (empty book, everything paid, a group holding
-        only unapplied cash): the rate is ``nan``.
-
-    Notes
-    -----
-    ``overdue_rate(T) = Overdue(T) / R(T)``, the exact ratio of integer
-    minor units rounded once to a float. Per group it is the group's own
-    overdue over its own receivables (not an average of invoice ratios).
-
-    References
-    ----------
-    The *Overdue rate* page of the documentation: definition, worked
-    example and conventions.
-
-    Examples
-    --------
-    >>> import creditkpi as ck
-    >>> ledger = ck.Ledger.from_records(
-    ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00"),
-    ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "60.00")],
-    ...     [ck.Payment("F1", "2024-04-10", "20.00")])
-    >>> ck.overdue_rate(ledger, "2024-04-30")     # 80 / (80 + 60)
-    0.5714285714285714
-    >>> ck.overdue_rate(ledger, "2024-04-30", by="customer_id").to_dict()
-    {'C1': 1.0, 'C2': 0.0}
-    """
-    return ratio_at(
-        ledger, as_of, "overdue", "receivables", formula_overdue_rate, by=by, name="overdue_rate"
-    )
-
-
-def formula_overdue_rate(overdue: Any, receivables: Any) -> Any:
-    """Overdue rate from plain numbers: ``overdue / receivables``.
-
-    Parameters
-    ----------
-    overdue : int, float or Decimal
-        Overdue receivables ``Overdue(T)``.
-    receivables : int, float or Decimal
-        Receivables ``R(T)``, same currency.
-
-    Returns
-    -------
-    float
-        A fraction (lower is better); ``nan`` when ``receivables`` is 0 or below.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        When ``receivables`` is 0 or below.
-
-    Notes
-    -----
-    Computed exactly (ints and Decimals as fractions) and rounded once.
-
-    References
-    ----------
-    The *Overdue rate* page of the documentation: definition, worked
-    example and conventions.
-
-    Examples
-    --------
-    >>> from creditkpi import formulas as f
-    >>> round(f.overdue_rate(1_450, 2_450), 6)
-    0.591837
-    >>> f.overdue_rate(0, 0)  # doctest: +SKIP
-    nan
-    """
-    return ratio(overdue, receivables, what="overdue rate (receivables <= 0)")
-
-
-# ----------------------------------------------------------------------------------
-# top customers
-# ----------------------------------------------------------------------------------
-
-
-def top_customers(
-    ledger: Ledger, as_of: Any, *, n: int | None = 10, money: Money = "float"
-) -> pd.DataFrame:
-    """The ``n`` customers with the largest open balance, and their share of ``R(T)``.
-
-    Parameters
-    ----------
-    ledger : Ledger
-    as_of : date, str or list of them
-        End-of-day cut-off. A list gives one table per date, stacked under
-        an outer index level ``as_of``.
-    n : int or None, default 10
-        How many customers (at most); ``None`` lists every customer with a
-        non-zero balance.
-
-    Returns
-    -------
-    DataFrame
-        Index ``customer_id``; columns
-
-        - ``balance`` (Decimal): ``B_c(T) = Σ_{i of c} B_i(T)``;
-        - ``share`` (float): ``B_c(T) / R(T)`` of the whole book;
-        - ``overdue`` (Decimal): the customer's overdue part;
-        - ``invoices`` (int): its open invoices (balance ≠ 0).
-
-        Sorted by ``balance`` descending, ties by customer id ascending
-        (deterministic). Customers with a zero balance are left out.
-
-    Raises
-    ------
-    InvalidOptionError
-        ``n`` not a positive int (or None); empty list of dates.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        When customers are listed but ``R(T) = 0`` (balances cancelling out):
-        shares are ``nan``.
-
-    Notes
-    -----
-    Unapplied cash is not netted against a customer's balance (see
-    :func:`aging` with ``by="customer_id"`` for its own column). Σ ``share``
-    over all customers is 1: a high share for a few customers means a
-    concentrated book.
-
-    References
-    ----------
-    The *Top customers and dunning status* page of the documentation: definition, worked
-    example and conventions.
-
-    Examples
-    --------
-    >>> import creditkpi as ck
-    >>> ledger = ck.Ledger.from_records(
-    ...     [ck.Invoice("A1", "ACME", "2024-04-10", "2024-05-10", "1000.00"),
-    ...      ck.Invoice("A2", "ACME", "2024-03-15", "2024-04-14", "600.00"),
-    ...      ck.Invoice("A3", "Globex", "2024-02-01", "2024-03-02", "400.00"),
-    ...      ck.Invoice("A4", "Globex", "2024-01-05", "2024-02-04", "250.00"),
-    ...      ck.Invoice("A5", "Initech", "2023-11-20", "2023-12-20", "300.00")],
-    ...     [ck.Payment("A4", "2024-03-10", "100.00")])
-    >>> ck.top_customers(ledger, "2024-04-30", n=2)
-                 balance     share overdue  invoices
-    customer_id
-    ACME         1600.00  0.653061  600.00         2
-    Globex        550.00  0.224490  550.00         2
-    """
-    if n is not None and (
-        isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1
-    ):
-        raise InvalidOptionError(f"n must be a positive int or None, got {n!r}", column="n")
-    check_money(money)
-    dates, single = as_dates(as_of)
-    digits = ledger._cols.digits
-    groups = group_codes(ledger, None)
-    tables = []
-    for d in dates:
-        day = to_day(d)
-        total = snapshot_parts(ledger, [day], groups, ["receivables"])["receivables"][0, 0]
-        tables.append(top_table(customer_parts(ledger, day, top=n), int(total), n, digits, money))
-    return _stack_dates(tables, dates, single)
-
-
-def top_table(
-    customers: pd.DataFrame, total: int, n: int | None, digits: int, money: Money = "float"
-) -> pd.DataFrame:
-    """The top-customers table from per-customer parts and the book's receivables ``total``.
-
-    ``customers`` is indexed by customer id with int64 ``balance``,
-    ``overdue`` and ``invoices`` (:func:`creditkpi.core.parts.customer_parts`,
-    possibly the union of several partitions' tops).
-    """
-    keep = customers[customers["balance"] != 0]
-    text = np.asarray([str(v) for v in keep.index], dtype=object)
-    order = np.lexsort((text, -keep["balance"].to_numpy(dtype=np.int64)))
-    if n is not None:
-        order = order[:n]
-    table = keep.iloc[order]
-    bal = table["balance"].to_numpy(dtype=np.int64)
-    share = formula_share(bal, np.full(bal.size, total)) if bal.size else np.zeros(0)
-    return pd.DataFrame(
-        {
-            "balance": money_values(bal, digits, money),
-            "share": np.asarray(share, dtype=np.float64),
-            "overdue": money_values(table["overdue"].to_numpy(dtype=np.int64), digits, money),
-            "invoices": table["invoices"].to_numpy(dtype=np.int64),
-        },
-        index=pd.Index(table.index, name="customer_id", dtype=object),
-    )
-
-
-# ----------------------------------------------------------------------------------
-# dunning status
-# ----------------------------------------------------------------------------------
-
-
-def by_dunning_status(
-    ledger: Ledger, as_of: Any, *, order: Sequence[str] | None = None, money: Money = "float"
-) -> pd.DataFrame:
-    """Receivables by dunning status (encours par statut de relance) at the end of ``as_of``.
-
-    Parameters
-    ----------
-    ledger : Ledger
-    as_of : date, str or list of them
-        End-of-day cut-off. A list gives one table per date, stacked under
-        an outer index level ``as_of``.
-    order : sequence of str, optional
-        Your dunning process in order (e.g. ``["none", "reminder 1",
-        "formal notice"]``): these rows come first, in this order, and are
-        always present (0 when nothing is open at that status); other
-        statuses follow. By default rows are sorted by amount descending,
-        ties by label.
-
-    Returns
-    -------
-    DataFrame
-        Index ``status``; columns ``amount`` (Decimal, Σ ``B_i(T)`` of the
-        open invoices at that status), ``share`` (float, ``amount / R(T)``)
-        and ``invoices`` (int, open invoices). One row per status held by
-        at least one open invoice (issued, balance ≠ 0), plus the ``order``
-        rows. The amounts sum exactly to ``R(T)``.
-
-    Raises
-    ------
-    InvalidOptionError
-        ``order`` is not a list of labels; empty list of dates.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        When rows are listed but ``R(T) = 0``: shares are ``nan``.
-
-    Notes
-    -----
-    The status of an invoice at T is the label of its last status event
-    dated on or before T, else ``"none"``. Paid invoices keep their last
-    status but add nothing. Unapplied cash has no invoice and no status: it
-    is not in this table (see :func:`aging`).
-
-    References
-    ----------
-    The *Top customers and dunning status* page of the documentation: definition, worked
-    example and conventions.
-
-    Examples
-    --------
-    >>> import creditkpi as ck
-    >>> ledger = ck.Ledger.from_records(
-    ...     [ck.Invoice("A1", "ACME", "2024-04-10", "2024-05-10", "1000.00"),
-    ...      ck.Invoice("A2", "ACME", "2024-03-15", "2024-04-14", "600.00"),
-    ...      ck.Invoice("A3", "Globex", "2024-02-01", "2024-03-02", "400.00")],
-    ...     statuses=[ck.StatusEvent("A2", "2024-04-20", "reminder 1"),
-    ...               ck.StatusEvent("A3", "2024-03-10", "reminder 1"),
-    ...               ck.StatusEvent("A3", "2024-04-05", "formal notice")])
-    >>> ck.by_dunning_status(ledger, "2024-04-30")
-                    amount  share  invoices
-    status
-    none           1000.00    0.5         1
-    reminder 1      600.00    0.3         1
-    formal notice   400.00    0.2         1
-    """
-    wanted: list[str] = []
-    if order is not None:
-        if isinstance(order, (str, bytes)) or not all(isinstance(s, str) for s in order):
-            raise InvalidOptionError(
-                f"order must be a list of status labels, got {order!r}", column="order"
-            )
-        wanted = list(dict.fromkeys(order))
-    check_money(money)
-    dates, single = as_dates(as_of)
-    groups = group_codes(ledger, None)
-    digits = ledger._cols.digits
-    tables = [
-        status_table(status_parts(ledger, to_day(d), groups), wanted, digits, money) for d in dates
-    ]
-    return _stack_dates(tables, dates, single)
-
-
-def status_table(
-    parts: pd.DataFrame, order: Sequence[str], digits: int, money: Money = "float"
-) -> pd.DataFrame:
-    """The receivables-by-status table from :func:`creditkpi.core.parts.status_parts`.
-
-    ``parts`` is indexed by ``(group, status)`` (summed over groups here);
-    ``order`` lists the statuses that come first, always present.
-    """
-    sums = parts.groupby(level="status", sort=False)[["amount", "invoices"]].sum()
-    by_label = {
-        str(s): (int(a), int(k))
-        for s, a, k in zip(sums.index, sums["amount"], sums["invoices"], strict=True)
-    }
-    rest = sorted((lab for lab in by_label if lab not in order), key=lambda s: (-by_label[s][0], s))
-    rows = [*order, *rest]
-    cents = np.asarray([by_label.get(r, (0, 0))[0] for r in rows], dtype=np.int64)
-    total = int(cents.sum())
-    share = formula_share(cents, np.full(cents.size, total)) if cents.size else np.zeros(0)
-    return pd.DataFrame(
-        {
-            "amount": money_values(cents, digits, money),
-            "share": np.asarray(share, dtype=np.float64),
-            "invoices": np.asarray([by_label.get(r, (0, 0))[1] for r in rows], dtype=np.int64),
-        },
-        index=pd.Index(rows, name="status", dtype=object),
-    )
+#: the value KPIs and the table KPIs of this module (the registry collects them)
+KPIS = (RECEIVABLES, OVERDUE, OVERDUE_RATE, OVER_90_DAYS_RATE, UNAPPLIED_CASH)
+TABLES = (AGING,)

@@ -3,7 +3,9 @@
 Créances douteuses, *bad debt to sales ratio* (taux de créances douteuses
 sur CA), taux de sinistre (créances irrécouvrables) and taux de
 provision of the doubtful customers. Depends only on
-:mod:`creditkpi.core`.
+:mod:`creditkpi.core`; the specs :data:`DOUBTFUL_RECEIVABLES`,
+:data:`BAD_DEBT_TO_SALES`, :data:`LOSS_RATE` and :data:`PROVISION_RATE`
+say how each is computed.
 """
 
 from __future__ import annotations
@@ -12,21 +14,20 @@ from typing import Any
 
 import numpy as np
 
-from creditkpi.core.args import (
-    Money,
-    MoneyResult,
-    RatioResult,
-    as_periods,
-    period_index,
-    shape_values,
-)
-from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.args import check_whole
+from creditkpi.core.errors import InvalidValueError
+from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import money_at, period_parts, ratio_at
+from creditkpi.core.parts import Settings
 from creditkpi.core.ratios import exact, ratio
+from creditkpi.core.shapes import Money, MoneyResult, RatioResult
 
 __all__ = [
+    "BAD_DEBT_TO_SALES",
+    "DOUBTFUL_RECEIVABLES",
+    "KPIS",
+    "LOSS_RATE",
+    "PROVISION_RATE",
     "bad_debt_to_sales",
     "doubtful_receivables",
     "formula_bad_debt_to_sales",
@@ -37,15 +38,9 @@ __all__ = [
 ]
 
 
-def _check_rule(rule_days: Any) -> int | None:
-    if rule_days is None:
-        return None
-    if isinstance(rule_days, bool) or not isinstance(rule_days, (int, np.integer)) or rule_days < 0:
-        raise InvalidOptionError(
-            f"rule_days must be a whole number of days >= 0 or None, got {rule_days!r}",
-            column="rule_days",
-        )
-    return int(rule_days)
+def _rule(rule_days: Any) -> Settings:
+    """The settings of a doubtful rule (``rule_days``: a whole number of days >= 0, or None)."""
+    return Settings(rule_days=check_whole("rule_days", rule_days, allow_none=True, unit="days"))
 
 
 def doubtful_receivables(
@@ -106,10 +101,10 @@ def doubtful_receivables(
     >>> doubtful_receivables(ledger, "2024-04-30", rule_days=60)  # F1 is 90 days past due, F2 30
     Decimal('400.00')
     """
-    rule = _check_rule(rule_days)
-    return money_at(
-        ledger, as_of, "doubtful", by=by, money=money, name="doubtful_receivables", rule_days=rule
+    result: MoneyResult = finish(
+        DOUBTFUL_RECEIVABLES, ledger, as_of, by=by, money=money, settings=_rule(rule_days)
     )
+    return result
 
 
 def bad_debt_to_sales(
@@ -167,14 +162,10 @@ def bad_debt_to_sales(
     >>> ck.bad_debt_to_sales(ledger, "2024-04")  # (500 - 0) / 2000
     0.25
     """
-    rule = _check_rule(rule_days)
-    periods, single = as_periods(period)
-    groups = group_codes(ledger, by)
-    names = ["doubtful_start", "doubtful_end", "sales"]
-    p = period_parts(ledger, periods, groups, names, rule_days=rule)
-    rate = formula_bad_debt_to_sales(p["doubtful_end"] - p["doubtful_start"], p["sales"])
-    index = period_index(periods)
-    return shape_values(rate, index, groups, single=single, by=by, name="bad_debt_to_sales")
+    result: RatioResult = finish(
+        BAD_DEBT_TO_SALES, ledger, period, by=by, settings=_rule(rule_days)
+    )
+    return result
 
 
 def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioResult:
@@ -223,11 +214,8 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioRes
     >>> ck.loss_rate(ledger, "2024-04")  # 100 / 2000
     0.05
     """
-    periods, single = as_periods(period)
-    groups = group_codes(ledger, by)
-    p = period_parts(ledger, periods, groups, ["write_offs", "sales"])
-    rate = formula_loss_rate(p["write_offs"], p["sales"])
-    return shape_values(rate, period_index(periods), groups, single=single, by=by, name="loss_rate")
+    result: RatioResult = finish(LOSS_RATE, ledger, period, by=by)
+    return result
 
 
 def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
@@ -285,15 +273,8 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Rati
     >>> provision_rate(ledger, "2024-04-30")  # 200 / (500 + 300)
     0.25
     """
-    return ratio_at(
-        ledger,
-        as_of,
-        "provisions",
-        "doubtful",
-        formula_provision_rate,
-        by=by,
-        name="provision_rate",
-    )
+    result: RatioResult = finish(PROVISION_RATE, ledger, as_of, by=by)
+    return result
 
 
 # ----------------------------------------------------------------------------------
@@ -430,3 +411,70 @@ def formula_provision_rate(provisions: Any, doubtful: Any) -> Any:
     """
     _non_negative(provisions, "provisions")
     return ratio(provisions, doubtful, what="provision rate (doubtful receivables <= 0)")
+
+
+# ----------------------------------------------------------------------------------
+# specs
+# ----------------------------------------------------------------------------------
+
+BAD_DEBT_TO_SALES = KPI(
+    name="bad_debt_to_sales",
+    label="Bad debt to sales",
+    label_fr="Créances douteuses sur CA",
+    unit="ratio",
+    better="lower",
+    basis="period",
+    section="Risk",
+    parts=("doubtful_change", "sales"),
+    formula=formula_bad_debt_to_sales,
+    function=bad_debt_to_sales,
+    page="kpis/bad-debt.md",
+    requires=("doubtful",),
+)
+
+LOSS_RATE = KPI(
+    name="loss_rate",
+    label="Loss rate (write-offs)",
+    label_fr="Taux de sinistre",
+    unit="ratio",
+    better="lower",
+    basis="period",
+    section="Risk",
+    parts=("write_offs", "sales"),
+    formula=formula_loss_rate,
+    function=loss_rate,
+    page="kpis/bad-debt.md",
+)
+
+DOUBTFUL_RECEIVABLES = KPI(
+    name="doubtful_receivables",
+    label="Doubtful receivables",
+    label_fr="Créances douteuses",
+    unit="money",
+    better="lower",
+    basis="as_of",
+    section="Risk",
+    parts=("doubtful",),
+    formula=None,
+    function=doubtful_receivables,
+    page="kpis/bad-debt.md",
+    requires=("doubtful",),
+)
+
+PROVISION_RATE = KPI(
+    name="provision_rate",
+    label="Provision rate",
+    label_fr="Taux de provision",
+    unit="ratio",
+    better=None,
+    basis="as_of",
+    section="Risk",
+    parts=("provisions", "doubtful"),
+    formula=formula_provision_rate,
+    function=provision_rate,
+    page="kpis/bad-debt.md",
+    requires=("doubtful",),
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (BAD_DEBT_TO_SALES, LOSS_RATE, DOUBTFUL_RECEIVABLES, PROVISION_RATE)

@@ -15,6 +15,7 @@ for any number of periods and groups. Depends only on :mod:`creditkpi.core`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -22,27 +23,27 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import (
-    Money,
-    RatioResult,
-    SummaryResult,
     as_periods,
     check_money,
     check_option,
-    money_values,
+    check_whole,
     observed_days,
-    period_index,
-    shape_summary,
-    shape_values,
 )
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import period_parts
+from creditkpi.core.parts import LedgerParts
+from creditkpi.core.parts.names import RECOVERY_PARTS
 from creditkpi.core.period import Period, PeriodLike
 from creditkpi.core.ratios import exact, ratio
+from creditkpi.core.shapes import Money, RatioResult, SummaryResult, money_values, shape_summary
 
 __all__ = [
+    "CEI",
+    "KPIS",
     "RECOVERY_COLUMNS",
+    "RECOVERY_RATE",
     "cei",
     "formula_cei",
     "formula_recovery_rate",
@@ -53,13 +54,9 @@ __all__ = [
 PeriodArg: TypeAlias = "PeriodLike | Sequence[PeriodLike]"
 SalesBasis = Literal["total", "monthly"]
 IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 #: columns of :func:`recovery_summary`
 RECOVERY_COLUMNS = ("invoices", "total", "collected", "remaining", "recovery_rate")
-
-#: the parts of the recovery rate
-RECOVERY_PARTS = ("recovery_invoices", "recovery_total", "recovery_collected", "recovery_remaining")
 
 
 # ----------------------------------------------------------------------------------
@@ -67,12 +64,9 @@ RECOVERY_PARTS = ("recovery_invoices", "recovery_total", "recovery_collected", "
 # ----------------------------------------------------------------------------------
 
 
-def _months(periods: list[Period], sales: SalesBasis) -> IntArray:
-    """N per period: the number of whole months (1 for the ``total`` basis)."""
-    if sales == "total":
-        return np.ones(len(periods), dtype=np.int64)
-    counts = [p.n_months for p in periods]
-    odd = [str(p) for p, n in zip(periods, counts, strict=True) if n is None]
+def _check_months(periods: list[Period]) -> None:
+    """``sales="monthly"`` needs periods made of whole calendar months."""
+    odd = [str(p) for p in periods if p.n_months is None]
     if odd:
         raise InvalidOptionError(
             "sales='monthly' needs periods made of whole calendar months "
@@ -80,7 +74,6 @@ def _months(periods: list[Period], sales: SalesBasis) -> IntArray:
             column="sales",
             ids=odd,
         )
-    return np.asarray(counts, dtype=np.int64)
 
 
 def cei(
@@ -150,35 +143,17 @@ def cei(
     0.3333333333333333
     """
     check_option("sales", sales, ("total", "monthly"))
-    periods, single = as_periods(period)
-    months = _months(periods, sales)[:, None]
-    groups = group_codes(ledger, by)
-    names = ["receivables_start", "sales", "receivables_end", "current_end"]
-    p = period_parts(ledger, periods, groups, names)
-    values = formula_cei(
-        p["receivables_start"],
-        p["sales"],
-        p["receivables_end"],
-        p["current_end"],
-        months=months,
-        sales_basis=sales,
-    )
-    return shape_values(values, period_index(periods), groups, single=single, by=by, name="cei")
+    if sales == "total":
+        total: RatioResult = finish(CEI, ledger, period, by=by)
+        return total
+    _check_months(as_periods(period)[0])
+    result: RatioResult = finish(_CEI_MONTHLY_SALES, ledger, period, by=by)
+    return result
 
 
 # ----------------------------------------------------------------------------------
 # recovery rate
 # ----------------------------------------------------------------------------------
-
-
-def _recovery(
-    ledger: Ledger, period: Any, observed: Any, by: str | None
-) -> tuple[list[Period], bool, Any, dict[str, IntArray]]:
-    periods, single = as_periods(period)
-    days = observed_days(periods, observed)
-    groups = group_codes(ledger, by)
-    parts = period_parts(ledger, periods, groups, RECOVERY_PARTS, observed=days)
-    return periods, single, groups, parts
 
 
 def recovery_rate(
@@ -249,10 +224,10 @@ def recovery_rate(
     >>> rate == 128_000 / 266_000, f"{rate:.2%}"
     (True, '48.12%')
     """
-    periods, single, groups, p = _recovery(ledger, period, observed, by)
-    values = formula_recovery_rate(p["recovery_total"], p["recovery_remaining"])
-    index = period_index(periods)
-    return shape_values(values, index, groups, single=single, by=by, name="recovery_rate")
+    result: RatioResult = finish(
+        RECOVERY_RATE, ledger, period, by=by, observed=lambda p: observed_days(p, observed)
+    )
+    return result
 
 
 def recovery_summary(
@@ -316,8 +291,13 @@ def recovery_summary(
     (2, Decimal('266000.00'), Decimal('128000.00'), Decimal('138000.00'))
     """
     check_money(money)
-    periods, single, groups, p = _recovery(ledger, period, observed, by)
-    digits = ledger._cols.digits
+    periods, single = as_periods(period)
+    days = observed_days(periods, observed)
+    groups = group_codes(ledger, by)
+    source = LedgerParts(ledger, groups, periods=periods, observed=days)
+    source.fetch(RECOVERY_PARTS)
+    p = {name: source.value(name) for name in RECOVERY_PARTS}
+    digits = ledger.digits
     rate = formula_recovery_rate(p["recovery_total"], p["recovery_remaining"]).reshape(-1)
     frame = pd.DataFrame(
         {
@@ -399,12 +379,8 @@ def formula_cei(
     """
     check_option("sales_basis", sales_basis, ("total", "monthly"))
     n: Any = months
-    if not isinstance(months, np.ndarray) and (
-        isinstance(months, bool) or not isinstance(months, (int, np.integer)) or months < 1
-    ):
-        raise InvalidOptionError(
-            f"months must be a whole number >= 1, got {months!r}", column="months"
-        )
+    if not isinstance(months, np.ndarray):
+        check_whole("months", months, minimum=1)
     if sales_basis == "total":
         n = 1
     arrays = [isinstance(v, np.ndarray) for v in (beginning, sales, ending_total, ending_current)]
@@ -482,3 +458,48 @@ def formula_recovery_rate(total: Any, remaining: Any) -> Any:
 
 
 _RECOVERY_WHAT = "recovery rate (no invoice to recover: total <= 0)"
+
+
+def _cei_monthly_sales(beginning: Any, sales: Any, end: Any, current: Any, months: Any) -> Any:
+    """CEI with ``S(P) / N`` for a period of N calendar months."""
+    return formula_cei(beginning, sales, end, current, months=months, sales_basis="monthly")
+
+
+# ----------------------------------------------------------------------------------
+# specs
+# ----------------------------------------------------------------------------------
+
+CEI = KPI(
+    name="cei",
+    label="Collection effectiveness index",
+    label_fr="Indice d'efficacité du recouvrement",
+    unit="ratio",
+    better="higher",
+    basis="period",
+    section="Collection",
+    parts=("receivables_start", "sales", "receivables_end", "current_end"),
+    formula=formula_cei,
+    function=cei,
+    page="kpis/cei.md",
+    trend=True,
+)
+
+#: ``cei(..., sales="monthly")``: not a KPI of the registry, the same path
+_CEI_MONTHLY_SALES = replace(CEI, parts=(*CEI.parts, "months"), formula=_cei_monthly_sales)
+
+RECOVERY_RATE = KPI(
+    name="recovery_rate",
+    label="Recovery rate",
+    label_fr="Taux de recouvrement",
+    unit="ratio",
+    better="higher",
+    basis="period",
+    section="Collection",
+    parts=("recovery_total", "recovery_remaining"),
+    formula=formula_recovery_rate,
+    function=recovery_rate,
+    page="kpis/recovery-rate.md",
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (CEI, RECOVERY_RATE)

@@ -5,6 +5,7 @@ Depends only on :mod:`creditkpi.core`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -12,12 +13,14 @@ import pandas as pd
 
 from creditkpi.core.args import as_dates, check_option
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import TableKPI, table_at
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import COHORT_STEP, CohortParts, cohort_parts
-from creditkpi.core.period import to_day
+from creditkpi.core.parts import COHORT_STEP, CohortParts, LedgerParts, Settings
+from creditkpi.core.parts.tables import cohort_parts_of
 from creditkpi.core.ratios import ratio
 
-__all__ = ["cohort_table", "cohorts"]
+__all__ = ["COHORTS", "TABLES", "cohort_table", "cohorts", "cohorts_from_parts"]
 
 _FREQ = {1: "M", 3: "Q", 12: "Y"}
 
@@ -121,8 +124,9 @@ def cohorts(
             f"got {len(dates)} dates",
             column="as_of",
         )
-    step = COHORT_STEP[granularity]
-    return cohort_table(cohort_parts(ledger, to_day(dates[0]), step), step, weight)
+    settings = Settings(granularity=granularity)
+    source = LedgerParts(ledger, group_codes(ledger, None), dates=dates, settings=settings)
+    return table_at(COHORTS, source, 0, weight=weight)
 
 
 def cohort_table(
@@ -154,3 +158,35 @@ def cohort_table(
     values = np.full(valid.shape, np.nan)
     values[valid] = ratio(num[valid], den[valid], what="cohort collection rate (nothing invoiced)")
     return pd.DataFrame(values, index=index, columns=columns)
+
+
+def cohorts_from_parts(
+    totals: pd.DataFrame,
+    cells: pd.DataFrame,
+    *,
+    groups: Sequence[object],
+    settings: Settings,
+    weight: Literal["amount", "count"] = "amount",
+) -> pd.DataFrame:
+    """The cohort table from the two cohort parts (``cohort_totals``, ``cohort_cells``)."""
+    del groups
+    step = COHORT_STEP[settings.granularity]
+    return cohort_table(cohort_parts_of(totals, cells), step, weight)
+
+
+COHORTS = TableKPI(
+    name="cohorts",
+    label="Invoice cohorts",
+    label_fr="Cohortes de facturation",
+    function=cohorts,
+    page="kpis/cohorts.md",
+    parts=("cohort_totals", "cohort_cells"),
+    build=cohorts_from_parts,
+    previous="none",
+    index="cohort",
+    periods=True,
+    columns_name="age",
+)
+
+#: the table KPIs of this module (the registry collects them)
+TABLES = (COHORTS,)

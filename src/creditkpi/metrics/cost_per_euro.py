@@ -1,225 +1,27 @@
 """Cost per euro collected (coût à l'euro recouvré).
 
-Depends only on :mod:`creditkpi.core`.
+Depends only on :mod:`creditkpi.core`; the costs, an input given as an
+argument, are read by :mod:`creditkpi.core.costs`. :data:`COST_PER_EURO` is
+its spec.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
-import pandas as pd
 
-from creditkpi.core.args import RatioResult, as_periods, period_index, shape_values
-from creditkpi.core.errors import (
-    CreditKPIError,
-    InvalidAmountError,
-    InvalidDateError,
-    InvalidOptionError,
-    InvalidValueError,
-    MissingColumnError,
-)
-from creditkpi.core.groups import group_codes
+from creditkpi.core.costs import cost_matrix, cost_totals, is_number
+from creditkpi.core.errors import InvalidAmountError
+from creditkpi.core.groups import Groups
+from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.money import to_decimal
-from creditkpi.core.parts import period_parts
-from creditkpi.core.period import Period, as_date
+from creditkpi.core.parts import COSTS
+from creditkpi.core.period import Period
 from creditkpi.core.ratios import exact, ratio
+from creditkpi.core.shapes import RatioResult
 
-__all__ = ["cost_per_euro", "cost_totals", "costs_in_minor_units", "formula_cost_per_euro"]
-
-_NUMBER = (int, float, Decimal, str, np.integer, np.floating)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, _NUMBER) and not isinstance(value, bool)
-
-
-def _amount(value: object, *, column: str, row: object = None) -> Decimal:
-    """A cost amount as an exact ``Decimal``; raises on a missing, bad or negative value."""
-    try:
-        amount = None if value is None else to_decimal(value)
-    except CreditKPIError:
-        amount = None
-    if amount is None or not amount.is_finite():
-        raise InvalidAmountError(
-            f"{value!r} is not an amount", column=column, ids=[] if row is None else [row]
-        )
-    if amount < 0:
-        raise InvalidAmountError(
-            f"costs must not be negative, got {value!r}",
-            column=column,
-            ids=[] if row is None else [row],
-            rule="negative-cost",
-        )
-    return amount
-
-
-def _lines_frame(costs: Any, by: str | None) -> pd.DataFrame:
-    """Dated cost lines as a DataFrame with columns ``date``, ``amount`` [``category``, by]."""
-    if isinstance(costs, pd.DataFrame):
-        need = ["date", "amount"] + ([by] if by is not None else [])
-        missing = [c for c in need if c not in costs.columns]
-        if missing:
-            hint = f" (by={by!r} needs it on every cost line)" if by in missing else ""
-            raise MissingColumnError(
-                f"cost lines lack column(s) {', '.join(missing)}{hint} "
-                f"(has: {', '.join(map(str, costs.columns))})",
-                column=missing[0],
-                ids=missing,
-            )
-        return costs
-    if by is not None:
-        raise InvalidOptionError(
-            f"by={by!r} needs dated cost lines as a DataFrame with a {by!r} column",
-            column="costs",
-        )
-    if isinstance(costs, (str, bytes)) or not isinstance(costs, Iterable):
-        raise InvalidOptionError(
-            f"costs must be a number, a mapping {{period: total}}, a DataFrame of cost lines "
-            f"or an iterable of (date, amount[, category]); got {type(costs).__name__}",
-            column="costs",
-        )
-    rows: list[tuple[Any, Any, Any]] = []
-    for k, line in enumerate(costs):
-        if isinstance(line, (str, bytes)) or not isinstance(line, Iterable):
-            raise InvalidValueError(
-                f"cost line {k} is {line!r}: expected (date, amount[, category])",
-                column="costs",
-                ids=[k],
-                rule="invalid-cost-line",
-            )
-        parts = tuple(line)
-        if len(parts) not in (2, 3):
-            raise InvalidValueError(
-                f"cost line {k} has {len(parts)} fields: expected (date, amount[, category])",
-                column="costs",
-                ids=[k],
-                rule="invalid-cost-line",
-            )
-        rows.append((parts[0], parts[1], parts[2] if len(parts) == 3 else None))
-    return pd.DataFrame(rows, columns=["date", "amount", "category"])
-
-
-def _line_dates(values: pd.Series) -> list[date]:
-    out: list[date] = []
-    bad: list[object] = []
-    for row, value in values.items():
-        try:
-            if value is None or (not isinstance(value, str) and pd.isna(value)):
-                raise InvalidDateError("missing")
-            out.append(as_date(value, name="date"))
-        except (CreditKPIError, TypeError, ValueError):
-            bad.append(row)
-    if bad:
-        raise InvalidDateError(
-            f"{len(bad)} cost line(s) have a missing or unparseable date (expected YYYY-MM-DD)",
-            column="date",
-            ids=bad,
-            count=len(bad),
-        )
-    return out
-
-
-def _line_amounts(values: pd.Series) -> list[Decimal]:
-    amounts: list[Decimal | None] = []
-    bad: list[object] = []
-    negative: list[object] = []
-    for row, value in values.items():
-        try:
-            amounts.append(_amount(value, column="amount", row=row))
-        except InvalidAmountError as exc:
-            (negative if exc.rule == "negative-cost" else bad).append(row)
-            amounts.append(None)
-    if bad:
-        raise InvalidAmountError(
-            f"{len(bad)} cost line(s) have a missing or unparseable amount",
-            column="amount",
-            ids=bad,
-            count=len(bad),
-        )
-    if negative:
-        raise InvalidAmountError(
-            f"{len(negative)} cost line(s) have a negative amount",
-            column="amount",
-            ids=negative,
-            count=len(negative),
-            rule="negative-cost",
-        )
-    return [a for a in amounts if a is not None]
-
-
-def cost_totals(
-    costs: Any, periods: list[Period], labels: pd.Index, by: str | None
-) -> list[list[Decimal]]:
-    """``out[j][g]``: the collection costs of period j and group g, exact ``Decimal`` amounts.
-
-    ``costs`` as :func:`cost_per_euro` takes it (a number, a ``{period:
-    total}`` mapping, or dated cost lines); validated here (every error of
-    :func:`cost_per_euro`).
-    """
-    n_groups = len(labels)
-    if costs is None:
-        raise InvalidOptionError(
-            "costs is required: a number for the period or dated cost lines", column="costs"
-        )
-    if _is_number(costs):
-        if len(periods) > 1 or by is not None:
-            raise InvalidOptionError(
-                "one cost total fits one period and by=None; for several periods or groups "
-                "pass dated cost lines (or a mapping {period: total})",
-                column="costs",
-            )
-        return [[_amount(costs, column="costs")]]
-    if isinstance(costs, Mapping):
-        if by is not None:
-            raise InvalidOptionError(
-                f"by={by!r} needs dated cost lines as a DataFrame with a {by!r} column",
-                column="costs",
-            )
-        totals = {str(Period.parse(k)): v for k, v in costs.items()}
-        missing = [str(p) for p in periods if str(p) not in totals]
-        if missing:
-            raise InvalidValueError(
-                f"costs has no total for {len(missing)} period(s)",
-                column="costs",
-                ids=missing,
-                rule="missing-cost",
-            )
-        return [[_amount(totals[str(p)], column="costs", row=str(p))] for p in periods]
-    frame = _lines_frame(costs, by)
-    days = _line_dates(frame["date"])
-    amounts = _line_amounts(frame["amount"])
-    if by is not None:
-        line_groups = list(frame[by])
-        code = pd.Index(labels).get_indexer(pd.Index(line_groups, dtype=object))
-        # labels may be text where the ledger's are numbers (or the reverse): compare as text
-        if (code < 0).any():
-            text = pd.Index([str(v) for v in labels])
-            retry = text.get_indexer(pd.Index([str(v) for v in line_groups]))
-            code = np.where(code < 0, retry, code)
-        unknown = [row for row, c in zip(frame.index, code, strict=True) if c < 0]
-        if unknown:
-            raise InvalidValueError(
-                f"{len(unknown)} cost line(s) name a {by} that is not in the ledger",
-                column=by,
-                ids=unknown,
-                count=len(unknown),
-                rule="unknown-group",
-            )
-    else:
-        code = np.zeros(len(frame), dtype=np.int64)
-    out = [[Decimal(0)] * n_groups for _ in periods]
-    for day, amount, g in zip(days, amounts, code.tolist(), strict=True):
-        for j, p in enumerate(periods):
-            if p.start <= day <= p.end:
-                out[j][g] += amount
-    return out
+__all__ = ["COST_PER_EURO", "KPIS", "cost_per_euro", "formula_cost_per_euro"]
 
 
 def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = None) -> RatioResult:
@@ -299,19 +101,13 @@ def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = N
     >>> ck.cost_per_euro(ledger, "2024-04", costs=lines)
     0.05
     """
-    periods, single = as_periods(period)
-    groups = group_codes(ledger, by)
-    totals = cost_totals(costs, periods, groups.labels, by)
-    cash = period_parts(ledger, periods, groups, ["cash"])["cash"]
-    values = formula_cost_per_euro(costs_in_minor_units(totals, ledger._cols.digits), cash)
-    index = period_index(periods)
-    return shape_values(values, index, groups, single=single, by=by, name="cost_per_euro")
 
+    def costs_part(periods: list[Period], groups: Groups) -> Any:
+        totals = cost_totals(costs, periods, groups.labels, by)
+        return cost_matrix(totals, ledger.digits, groups.size)
 
-def costs_in_minor_units(totals: list[list[Decimal]], digits: int) -> npt.NDArray[np.object_]:
-    """Cost totals as exact fractions of minor units (an object array), to divide by cash."""
-    scale = Fraction(10**digits)
-    return np.asarray([[Fraction(v) * scale for v in row] for row in totals], dtype=object)
+    result: RatioResult = finish(COST_PER_EURO, ledger, period, by=by, costs=costs_part)
+    return result
 
 
 def formula_cost_per_euro(costs: Any, collected: Any) -> Any:
@@ -352,9 +148,9 @@ def formula_cost_per_euro(costs: Any, collected: Any) -> Any:
     """
     if isinstance(costs, np.ndarray) or isinstance(collected, np.ndarray):
         return ratio(costs, collected, what=_WHAT)
-    if not _is_number(costs) or isinstance(costs, str):
+    if not is_number(costs) or isinstance(costs, str):
         raise InvalidAmountError(f"costs must be a number, got {costs!r}", column="costs")
-    if not _is_number(collected) or isinstance(collected, str):
+    if not is_number(collected) or isinstance(collected, str):
         raise InvalidAmountError(
             f"collected must be a number, got {collected!r}", column="collected"
         )
@@ -370,3 +166,22 @@ def formula_cost_per_euro(costs: Any, collected: Any) -> Any:
 
 
 _WHAT = "cost per euro collected (no cash collected)"
+
+
+COST_PER_EURO = KPI(
+    name="cost_per_euro",
+    label="Cost per euro collected",
+    label_fr="Coût à l'euro recouvré",
+    unit="money_per_money",
+    better="lower",
+    basis="period",
+    section="Collection",
+    parts=(COSTS, "cash"),
+    formula=formula_cost_per_euro,
+    function=cost_per_euro,
+    page="kpis/cost-per-euro.md",
+    requires=("costs",),
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (COST_PER_EURO,)

@@ -1,6 +1,7 @@
 """Disputed receivables: dispute rate and open disputes by reason.
 
-Depends only on :mod:`creditkpi.core`.
+Depends only on :mod:`creditkpi.core`; the specs :data:`DISPUTED_RECEIVABLES`,
+:data:`DISPUTE_RATE` and :data:`DISPUTE_REASONS` say how each is computed.
 
 At T an invoice is **disputed** when one of its disputes was opened on or
 before T and is not resolved on or before T. Output schemas:
@@ -14,28 +15,26 @@ before T and is not resolved on or before T. Output schemas:
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from creditkpi.core.args import (
-    Money,
-    MoneyResult,
-    RatioResult,
-    as_dates,
-    check_money,
-    date_index,
-    money_values,
-)
+from creditkpi.core.args import as_dates, check_money
 from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import money_at, ratio_at, reason_parts
-from creditkpi.core.period import to_day
+from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.ratios import ratio
+from creditkpi.core.shapes import Money, MoneyResult, RatioResult, stack_dates
 
 __all__ = [
+    "DISPUTED_RECEIVABLES",
+    "DISPUTE_RATE",
+    "DISPUTE_REASONS",
+    "KPIS",
+    "TABLES",
     "dispute_rate",
     "dispute_reasons",
     "disputed_receivables",
@@ -93,7 +92,24 @@ def disputed_receivables(
     >>> disputed_receivables(ledger, ["2024-04-01", "2024-04-15", "2024-04-20"]).tolist()
     [0.0, 70.0, 0.0]
     """
-    return money_at(ledger, as_of, "disputed", by=by, money=money, name="disputed_receivables")
+    result: MoneyResult = finish(DISPUTED_RECEIVABLES, ledger, as_of, by=by, money=money)
+    return result
+
+
+DISPUTED_RECEIVABLES = KPI(
+    name="disputed_receivables",
+    label="Disputed receivables",
+    label_fr="Encours en litige",
+    unit="money",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("disputed",),
+    formula=None,
+    function=disputed_receivables,
+    page="kpis/dispute-rate.md",
+    requires=("disputes",),
+)
 
 
 def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
@@ -152,9 +168,62 @@ def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioR
     >>> ck.dispute_rate(ledger, ["2024-03-31", "2024-04-20"]).round(4).tolist()
     [0.3077, 0.4615]
     """
-    return ratio_at(
-        ledger, as_of, "disputed", "receivables", formula_dispute_rate, by=by, name="dispute_rate"
-    )
+    result: RatioResult = finish(DISPUTE_RATE, ledger, as_of, by=by)
+    return result
+
+
+def formula_dispute_rate(disputed: Any, receivables: Any) -> Any:
+    """Dispute rate from plain numbers: ``disputed / receivables``.
+
+    Parameters
+    ----------
+    disputed : int, float or Decimal
+        Receivables under an open dispute.
+    receivables : int, float or Decimal
+        Receivables ``R(T)``, same currency.
+
+    Returns
+    -------
+    float
+        A fraction (lower is better); ``nan`` when ``receivables`` is 0 or below.
+
+    Warns
+    -----
+    UndefinedMetricWarning
+        When ``receivables`` is 0 or below.
+
+    Notes
+    -----
+    Computed exactly (ints and Decimals as fractions) and rounded once.
+
+    References
+    ----------
+    The *Dispute rate and reasons* page of the documentation: definition, worked
+    example and conventions.
+
+    Examples
+    --------
+    >>> from creditkpi import formulas as f
+    >>> round(f.dispute_rate(900, 2_450), 6)
+    0.367347
+    """
+    return ratio(disputed, receivables, what="dispute rate (receivables <= 0)")
+
+
+DISPUTE_RATE = KPI(
+    name="dispute_rate",
+    label="Dispute rate",
+    label_fr="Taux de l'encours en litige",
+    unit="ratio",
+    better="lower",
+    basis="as_of",
+    section="Position",
+    parts=("disputed", "receivables"),
+    formula=formula_dispute_rate,
+    function=dispute_rate,
+    page="kpis/dispute-rate.md",
+    requires=("disputes",),
+)
 
 
 def dispute_reasons(ledger: Ledger, as_of: Any, *, money: Money = "float") -> pd.DataFrame:
@@ -221,22 +290,21 @@ def dispute_reasons(ledger: Ledger, as_of: Any, *, money: Money = "float") -> pd
     """
     check_money(money)
     dates, single = as_dates(as_of)
-    tables = [_reasons_at(ledger, d, money) for d in dates]
-    if single:
-        return tables[0]
-    return pd.concat(tables, keys=date_index(dates), names=["as_of"])
+    source = LedgerParts(ledger, group_codes(ledger, None), dates=dates)
+    tables = [table_at(DISPUTE_REASONS, source, j, money=money) for j in range(len(dates))]
+    result: pd.DataFrame = stack_dates(tables, dates, single)
+    return result
 
 
-def _reasons_at(ledger: Ledger, as_of: date, money: Money) -> pd.DataFrame:
-    parts = reason_parts(ledger, to_day(as_of), group_codes(ledger, None))
-    return reasons_table(parts, ledger._cols.digits, money)
-
-
-def reasons_table(parts: pd.DataFrame, digits: int, money: Money = "float") -> pd.DataFrame:
+def reasons_table(
+    parts: pd.DataFrame, *, groups: Sequence[object], settings: Settings
+) -> pd.DataFrame:
     """The open-disputes-by-reason table from :func:`creditkpi.core.parts.reason_parts`.
 
     ``parts`` is indexed by ``(group, reason)`` (summed over groups here).
+    Amounts in minor units.
     """
+    del groups, settings
     sums = parts.groupby(level="reason", sort=False)[["count", "amount"]].sum()
     labels = [str(r) for r in sums.index]
     count = sums["count"].to_numpy(dtype=np.int64)
@@ -244,47 +312,23 @@ def reasons_table(parts: pd.DataFrame, digits: int, money: Money = "float") -> p
     rows = sorted(range(len(labels)), key=lambda k: (-int(amount[k]), -int(count[k]), labels[k]))
     index = pd.Index([labels[k] for k in rows], name="reason", dtype=object)
     return pd.DataFrame(
-        {
-            "count": count[rows].astype(np.int64),
-            "amount": money_values(amount[rows], digits, money),
-        },
-        index=index,
+        {"count": count[rows].astype(np.int64), "amount": amount[rows]}, index=index
     )
 
 
-def formula_dispute_rate(disputed: Any, receivables: Any) -> Any:
-    """Dispute rate from plain numbers: ``disputed / receivables``.
+DISPUTE_REASONS = TableKPI(
+    name="dispute_reasons",
+    label="Open disputes by reason",
+    label_fr="Raisons de non-paiement",
+    function=dispute_reasons,
+    page="kpis/dispute-rate.md",
+    parts=("reasons",),
+    build=reasons_table,
+    money=("amount",),
+    requires=("disputes",),
+    index="reason",
+)
 
-    Parameters
-    ----------
-    disputed : int, float or Decimal
-        Receivables under an open dispute.
-    receivables : int, float or Decimal
-        Receivables ``R(T)``, same currency.
-
-    Returns
-    -------
-    float
-        A fraction (lower is better); ``nan`` when ``receivables`` is 0 or below.
-
-    Warns
-    -----
-    UndefinedMetricWarning
-        When ``receivables`` is 0 or below.
-
-    Notes
-    -----
-    Computed exactly (ints and Decimals as fractions) and rounded once.
-
-    References
-    ----------
-    The *Dispute rate and reasons* page of the documentation: definition, worked
-    example and conventions.
-
-    Examples
-    --------
-    >>> from creditkpi import formulas as f
-    >>> round(f.dispute_rate(900, 2_450), 6)
-    0.367347
-    """
-    return ratio(disputed, receivables, what="dispute rate (receivables <= 0)")
+#: the value KPIs and the table KPIs of this module (the registry collects them)
+KPIS = (DISPUTED_RECEIVABLES, DISPUTE_RATE)
+TABLES = (DISPUTE_REASONS,)

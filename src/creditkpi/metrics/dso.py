@@ -7,42 +7,40 @@ many days of sales the receivables represent. Two methods:
 * **countback** (épuisement du chiffre d'affaires): walk back month by month
   from T until the sales made account for ``R(T)``.
 
-Everything is computed from the engine's additive summaries
-(:func:`~creditkpi.core.engine.position` for receivables and overdue at the
-period ends, :func:`~creditkpi.core.engine.flows` for sales per period or per
-calendar month), for any number of periods and groups at once.
-Depends only on :mod:`creditkpi.core`.
+Everything is computed from the additive parts of :mod:`creditkpi.core.parts`
+(receivables, current and overdue at the period ends, sales per period or
+per calendar month), for any number of periods and groups at once, and
+finished by the specs of this module (:data:`DSO`, :data:`COUNTBACK_DSO`,
+:data:`BEST_POSSIBLE_DSO`, :data:`AVERAGE_DAYS_DELINQUENT`). Depends only on
+:mod:`creditkpi.core`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from types import MappingProxyType
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import (
-    Money,
-    RatioResult,
-    SummaryResult,
-    as_periods,
-    check_money,
-    check_option,
-    money_values,
-    period_index,
-    shape_summary,
-    shape_values,
-)
+from creditkpi.core.args import as_periods, check_money, check_option, check_whole
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import countback_months, period_parts
-from creditkpi.core.period import Period, PeriodLike
+from creditkpi.core.parts import COUNTBACK_MONTHS, LedgerParts, Settings
+from creditkpi.core.period import PeriodLike
 from creditkpi.core.ratios import countback, exact, ratio
+from creditkpi.core.shapes import Money, RatioResult, SummaryResult, money_values, shape_summary
 
 __all__ = [
+    "AVERAGE_DAYS_DELINQUENT",
+    "BEST_POSSIBLE_DSO",
+    "COUNTBACK_DSO",
+    "DSO",
+    "KPIS",
     "SUMMARY_COLUMNS",
     "average_days_delinquent",
     "best_possible_dso",
@@ -55,8 +53,6 @@ __all__ = [
 ]
 
 PeriodArg: TypeAlias = "PeriodLike | Sequence[PeriodLike]"
-IntArray = npt.NDArray[np.int64]
-FloatArray = npt.NDArray[np.float64]
 
 #: columns of :func:`dso_summary`
 SUMMARY_COLUMNS = (
@@ -67,26 +63,6 @@ SUMMARY_COLUMNS = (
     "current_end",
     "sales",
 )
-
-
-def _parts(
-    ledger: Ledger, period: PeriodArg, by: str | None, names: Sequence[str]
-) -> tuple[list[Period], bool, Groups, dict[str, IntArray]]:
-    periods, single = as_periods(period)
-    groups = group_codes(ledger, by)
-    return periods, single, groups, period_parts(ledger, periods, groups, names)
-
-
-def _countback_values(
-    ledger: Ledger, periods: list[Period], groups: Groups, max_months: int | None
-) -> FloatArray:
-    """Countback DSO at the end of each period, per group: a ``(periods, groups)`` array."""
-    receivables = period_parts(ledger, periods, groups, ["receivables_end"])["receivables_end"]
-    walks = countback_months(ledger, [p.end for p in periods], groups, max_months=max_months)
-    out = np.zeros(receivables.shape, dtype=np.float64)
-    for j, months in enumerate(walks):
-        out[j] = formula_countback_dso(receivables[j], months)
-    return out
 
 
 # ----------------------------------------------------------------------------------
@@ -200,9 +176,6 @@ def dso(
     """
     check_option("method", method, ("standard", "countback"))
     check_option("receivables", receivables, ("end", "average"))
-    periods, single = as_periods(period)
-    groups = group_codes(ledger, by)
-    index = period_index(periods)
     if method == "countback":
         if receivables != "end":
             raise InvalidOptionError(
@@ -210,32 +183,17 @@ def dso(
                 "(countback is defined at one date, the end of the period)",
                 column="receivables",
             )
-        if max_months is not None and (
-            isinstance(max_months, bool) or not isinstance(max_months, int) or max_months < 1
-        ):
-            raise InvalidOptionError(
-                f"max_months must be a whole number of months >= 1, got {max_months!r}",
-                column="max_months",
-            )
-        values = _countback_values(ledger, periods, groups, max_months)
-        return shape_values(values, index, groups, single=single, by=by, name="countback_dso")
+        months = check_whole("max_months", max_months, minimum=1, allow_none=True, unit="months")
+        settings = Settings(max_months=months)
+        countback: RatioResult = finish(COUNTBACK_DSO, ledger, period, by=by, settings=settings)
+        return countback
     if max_months is not None:
         raise InvalidOptionError(
             "max_months applies to method='countback' only", column="max_months"
         )
-    names = ["receivables_start", "receivables_end", "sales", "days"]
-    p = period_parts(ledger, periods, groups, names)
-    if receivables == "average":
-        values = ratio(
-            p["receivables_start"] + p["receivables_end"],
-            p["sales"],
-            scale=p["days"][:, 0],
-            den_scale=2,
-            what="DSO (sales <= 0)",
-        )
-    else:
-        values = formula_dso(p["receivables_end"], p["sales"], p["days"][:, 0])
-    return shape_values(values, index, groups, single=single, by=by, name="dso")
+    kpi = DSO if receivables == "end" else _DSO_AVERAGE_RECEIVABLES
+    result: RatioResult = finish(kpi, ledger, period, by=by)
+    return result
 
 
 def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> RatioResult:
@@ -285,10 +243,8 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     >>> ck.best_possible_dso(ledger, "2024-04")  # F2 not due: 600 / 600 × 30
     30.0
     """
-    periods, single, groups, p = _parts(ledger, period, by, ["current_end", "sales", "days"])
-    values = formula_best_possible_dso(p["current_end"], p["sales"], p["days"][:, 0])
-    index = period_index(periods)
-    return shape_values(values, index, groups, single=single, by=by, name="best_possible_dso")
+    result: RatioResult = finish(BEST_POSSIBLE_DSO, ledger, period, by=by)
+    return result
 
 
 def average_days_delinquent(
@@ -340,10 +296,8 @@ def average_days_delinquent(
     >>> ck.average_days_delinquent(ledger, "2024-04")  # 40 - 30 = 200 / 600 × 30
     10.0
     """
-    periods, single, groups, p = _parts(ledger, period, by, ["overdue_end", "sales", "days"])
-    values = formula_average_days_delinquent(p["overdue_end"], p["sales"], p["days"][:, 0])
-    index = period_index(periods)
-    return shape_values(values, index, groups, single=single, by=by, name="average_days_delinquent")
+    result: RatioResult = finish(AVERAGE_DAYS_DELINQUENT, ledger, period, by=by)
+    return result
 
 
 def dso_summary(
@@ -394,12 +348,13 @@ def dso_summary(
     """
     check_money(money)
     names = ["receivables_start", "receivables_end", "overdue_end", "current_end", "sales"]
-    periods, single, groups, p = _parts(ledger, period, by, [*names, "days"])
-    g = groups.size
-    digits = ledger._cols.digits
-    data: dict[str, Any] = {"days": np.repeat(p["days"][:, 0], g)}
+    periods, single = as_periods(period)
+    groups = group_codes(ledger, by)
+    source = LedgerParts(ledger, groups, periods=periods)
+    source.fetch([*names, "days"])
+    data: dict[str, Any] = {"days": np.repeat(source.value("days")[:, 0], groups.size)}
     for name in names:
-        data[name] = money_values(p[name].reshape(-1), digits, money)
+        data[name] = money_values(source.value(name).reshape(-1), ledger.digits, money)
     frame = pd.DataFrame(data, columns=list(SUMMARY_COLUMNS))
     return shape_summary(frame, periods, groups, single=single, by=by)
 
@@ -586,3 +541,85 @@ def formula_countback_dso(receivables: Any, months: Iterable[tuple[Any, Any]]) -
     50.6667
     """
     return countback(receivables, months)
+
+
+def _dso_average_receivables(start: Any, end: Any, sales: Any, days: Any) -> Any:
+    """Standard DSO on the average receivables: ``(R(start - 1) + R(end)) / 2 / S(P) × days(P)``."""
+    return ratio(start + end, sales, scale=days, den_scale=2, what="DSO (sales <= 0)")
+
+
+# ----------------------------------------------------------------------------------
+# specs
+# ----------------------------------------------------------------------------------
+
+DSO = KPI(
+    name="dso",
+    label="DSO (standard)",
+    label_fr="DSO, méthode comptable",
+    unit="days",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("receivables_end", "sales", "days"),
+    formula=formula_dso,
+    function=dso,
+    page="kpis/dso.md",
+    trend=True,
+    by_group=True,
+)
+
+#: ``dso(..., receivables="average")``: not a KPI of the registry, the same path
+_DSO_AVERAGE_RECEIVABLES = replace(
+    DSO,
+    parts=("receivables_start", "receivables_end", "sales", "days"),
+    formula=_dso_average_receivables,
+)
+
+COUNTBACK_DSO = KPI(
+    name="countback_dso",
+    label="DSO (countback)",
+    label_fr="DSO par épuisement du CA",
+    unit="days",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("receivables_end", COUNTBACK_MONTHS),
+    formula=formula_countback_dso,
+    function=dso,
+    page="kpis/countback-dso.md",
+    options=MappingProxyType({"method": "countback"}),
+    trend=True,
+    by_group=True,
+)
+
+BEST_POSSIBLE_DSO = KPI(
+    name="best_possible_dso",
+    label="Best possible DSO",
+    label_fr="Meilleur DSO possible",
+    unit="days",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("current_end", "sales", "days"),
+    formula=formula_best_possible_dso,
+    function=best_possible_dso,
+    page="kpis/bpdso-add.md",
+    trend=True,
+)
+
+AVERAGE_DAYS_DELINQUENT = KPI(
+    name="average_days_delinquent",
+    label="Average days delinquent",
+    label_fr="Retard moyen (ADD)",
+    unit="days",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("overdue_end", "sales", "days"),
+    formula=formula_average_days_delinquent,
+    function=average_days_delinquent,
+    page="kpis/bpdso-add.md",
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (DSO, COUNTBACK_DSO, BEST_POSSIBLE_DSO, AVERAGE_DAYS_DELINQUENT)

@@ -1,6 +1,7 @@
 """Payment behaviour: days to pay, days late, share paid late.
 
-Depends only on :mod:`creditkpi.core`.
+Depends only on :mod:`creditkpi.core`. The three KPIs (:data:`DAYS_TO_PAY`,
+:data:`DAYS_LATE`, :data:`SHARE_PAID_LATE`) are fields of :func:`payment_delays`.
 """
 
 from __future__ import annotations
@@ -10,23 +11,23 @@ from typing import Any
 
 import pandas as pd
 
-from creditkpi.core.args import (
-    Money,
-    SummaryResult,
-    as_periods,
-    check_money,
-    money_values,
-    shape_summary,
-)
+from creditkpi.core.args import as_periods, check_money
 from creditkpi.core.errors import InvalidValueError
 from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, evaluate
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import period_parts
+from creditkpi.core.parts import LedgerParts
+from creditkpi.core.parts.names import DELAY_PARTS
 from creditkpi.core.ratios import exact, ratio, weighted_mean
+from creditkpi.core.shapes import Money, SummaryResult, money_values, shape_summary
 
 __all__ = [
+    "DAYS_LATE",
+    "DAYS_TO_PAY",
     "DELAY_COLUMNS",
     "DELAY_PARTS",
+    "KPIS",
+    "SHARE_PAID_LATE",
     "formula_mean_days",
     "formula_share_paid_late",
     "formula_weighted_average_days",
@@ -35,9 +36,6 @@ __all__ = [
 
 #: fields of :func:`payment_delays`
 DELAY_COLUMNS = ("days_to_pay", "days_late", "share_paid_late", "amount", "payments")
-
-#: the parts behind them (see :mod:`creditkpi.core.parts`)
-DELAY_PARTS = ("paid", "payments", "paid_late", "paid_days_to_pay", "paid_days_late")
 
 
 def payment_delays(
@@ -117,16 +115,11 @@ def payment_delays(
     check_money(money)
     periods, single = as_periods(period)
     groups = group_codes(ledger, by)
-    p = period_parts(ledger, periods, groups, DELAY_PARTS)
-    digits = ledger._cols.digits
-    paid = p["paid"]
-    values = {
-        "days_to_pay": formula_mean_days(p["paid_days_to_pay"], paid).reshape(-1),
-        "days_late": formula_mean_days(p["paid_days_late"], paid).reshape(-1),
-        "share_paid_late": formula_share_paid_late(p["paid_late"], paid).reshape(-1),
-        "amount": money_values(paid.reshape(-1), digits, money),
-        "payments": p["payments"].reshape(-1),
-    }
+    source = LedgerParts(ledger, groups, periods=periods)
+    source.fetch(DELAY_PARTS)
+    values = {kpi.name: evaluate(kpi, source).reshape(-1) for kpi in KPIS}
+    values["amount"] = money_values(source.value("paid").reshape(-1), ledger.digits, money)
+    values["payments"] = source.value("payments").reshape(-1)
     frame = pd.DataFrame(values, columns=list(DELAY_COLUMNS))
     return shape_summary(frame, periods, groups, single=single, by=by)
 
@@ -223,3 +216,52 @@ def formula_weighted_average_days(amounts: Sequence[Any], days: Sequence[Any]) -
     _check(a, "amounts", positive=True)
     _check(d, "days")
     return weighted_mean(a, d, what="weighted average days (no amount)")
+
+
+DAYS_TO_PAY = KPI(
+    name="days_to_pay",
+    label="Average days to pay",
+    label_fr="Délai moyen de paiement",
+    unit="days",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("paid_days_to_pay", "paid"),
+    formula=formula_mean_days,
+    function=payment_delays,
+    page="kpis/payment-delays.md",
+    field="days_to_pay",
+)
+
+DAYS_LATE = KPI(
+    name="days_late",
+    label="Average days late",
+    label_fr="Retard moyen de paiement",
+    unit="days",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("paid_days_late", "paid"),
+    formula=formula_mean_days,
+    function=payment_delays,
+    page="kpis/payment-delays.md",
+    field="days_late",
+)
+
+SHARE_PAID_LATE = KPI(
+    name="share_paid_late",
+    label="Share of cash paid late",
+    label_fr="Part des encaissements en retard",
+    unit="ratio",
+    better="lower",
+    basis="period",
+    section="Speed",
+    parts=("paid_late", "paid"),
+    formula=formula_share_paid_late,
+    function=payment_delays,
+    page="kpis/payment-delays.md",
+    field="share_paid_late",
+)
+
+#: the value KPIs of this module (the registry collects them)
+KPIS = (DAYS_TO_PAY, DAYS_LATE, SHARE_PAID_LATE)

@@ -5,7 +5,9 @@ shares paid late, the censored median from the time-to-pay curve), what it
 owes now (receivables, overdue, open days beyond terms, use of its credit
 limit), a 0-100 payment index and a grade with the reasons behind it.
 
-Depends only on :mod:`creditkpi.core`. See the *Payer profiles* page of the
+Depends only on :mod:`creditkpi.core` (its sums are
+:func:`creditkpi.core.parts.payers.payer_parts`; this module divides,
+grades and explains). See the *Payer profiles* page of the
 documentation.
 """
 
@@ -20,28 +22,25 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from dateutil.relativedelta import relativedelta
 
-from creditkpi.core.args import Money, as_dates, check_money, money_values
-from creditkpi.core.engine import balances
-from creditkpi.core.errors import InvalidAmountError, InvalidOptionError, UndefinedMetricWarning
-from creditkpi.core.groups import group_codes
-from creditkpi.core.ingest.amounts import parse_amounts
-from creditkpi.core.ledger import PAYMENT, Ledger
-from creditkpi.core.period import to_day
+from creditkpi.core.args import as_dates, check_money, check_whole
+from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
+from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.kpi import TableKPI
+from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts.payers import PayerParts, payer_parts
+from creditkpi.core.period import parse_window, window_start
 from creditkpi.core.ratios import ratio
-from creditkpi.core.survival import (
-    DEFAULT_HORIZON,
-    _estimate,
-    _table_arrays,
-    parse_window,
-    window_start,
-)
+from creditkpi.core.shapes import Money, money_values
+from creditkpi.core.survival import DEFAULT_HORIZON, estimate, table_arrays
 
 __all__ = [
     "DEFAULT_GRADES",
+    "MONEY_COLUMNS",
+    "PAYER_PROFILES",
     "PAYMENT_INDEX_POINTS",
     "PROFILE_COLUMNS",
+    "TABLES",
     "formula_payment_index",
     "payer_profiles",
 ]
@@ -70,6 +69,9 @@ DEFAULT_GRADES: Mapping[str, float | None] = {"A": 30, "B": 60, "C": 90, "D": No
 #: the months of the window counted as "recent" by the trend
 RECENT_MONTHS = 3
 
+#: the columns of :func:`payer_profiles` holding money
+MONEY_COLUMNS = ("invoiced", "paid", "receivables", "overdue", "credit_limit")
+
 #: columns of :func:`payer_profiles`, in order
 PROFILE_COLUMNS = (
     "invoices",
@@ -97,8 +99,6 @@ PROFILE_COLUMNS = (
     "reasons",
     "insufficient_history",
 )
-
-_INT64_SAFE = 2**62
 
 
 def formula_payment_index(days_beyond_terms: Any) -> Any:
@@ -194,41 +194,6 @@ def _window_months(window: object) -> int:
     return months
 
 
-def _sums(index: IntArray, values: IntArray, size: int) -> npt.NDArray[Any]:
-    """Exact per-bin sums of int64 values: int64, or Python ints beyond int64's reach."""
-    if values.size == 0 or int(np.abs(values).max()) * int(values.size) < _INT64_SAFE:
-        acc = np.zeros(size, dtype=np.int64)
-        np.add.at(acc, index, values)
-        return acc
-    out = np.zeros(size, dtype=object)
-    out[:] = 0
-    for g, v in zip(index.tolist(), values.tolist(), strict=True):
-        out[g] += v
-    return out
-
-
-def _products(amount: IntArray, days: IntArray) -> npt.NDArray[Any]:
-    """``amount × days`` per item, exactly (Python ints when int64 could overflow)."""
-    if amount.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    bound = int(np.abs(amount).max()) * int(np.abs(days).max(initial=0)) * int(amount.size)
-    if bound < _INT64_SAFE:
-        return np.asarray(amount * days, dtype=np.int64)
-    out = np.empty(amount.size, dtype=object)
-    out[:] = [int(a) * int(d) for a, d in zip(amount.tolist(), days.tolist(), strict=True)]
-    return out
-
-
-def _sums_any(index: IntArray, values: npt.NDArray[Any], size: int) -> npt.NDArray[Any]:
-    if values.dtype != object:
-        return _sums(index, values.astype(np.int64), size)
-    out = np.zeros(size, dtype=object)
-    out[:] = 0
-    for g, v in zip(index.tolist(), values.tolist(), strict=True):
-        out[g] += v
-    return out
-
-
 def _where_defined(num: npt.NDArray[Any], den: npt.NDArray[Any], what: str) -> FloatArray:
     """``num / den`` where ``den > 0`` (exact, through the core's ratio), ``nan`` elsewhere."""
     out = np.full(den.shape, np.nan, dtype=np.float64)
@@ -252,42 +217,6 @@ def _theil_sen(monthly: FloatArray) -> FloatArray:
             warnings.simplefilter("ignore", RuntimeWarning)  # rows of nan are not computed
             out[enough] = np.nanmedian(slopes[enough], axis=1)
     return out
-
-
-def _credit_limits(
-    ledger: Ledger, issued: npt.NDArray[np.bool_], customer: IntArray, size: int
-) -> tuple[IntArray, npt.NDArray[np.bool_]]:
-    """Per customer, the credit limit of its latest invoice issued <= T that has one.
-
-    Returns ``(limit cents, has_limit)``.
-    """
-    c = ledger._cols
-    limit = np.zeros(size, dtype=np.int64)
-    has = np.zeros(size, dtype=bool)
-    if "credit_limit" not in c.attrs.columns:
-        return limit, has
-    raw = c.attrs["credit_limit"]
-    # the ingestion rules of amounts: exact text, decimals and integers, no float noise
-    cents, missing = parse_amounts(
-        raw, column="credit_limit", ids=c.invoice_ids, digits=c.digits, positive=False,
-        optional=True,
-    )  # fmt: skip
-    negative = np.flatnonzero((cents < 0) & ~missing)
-    if negative.size:
-        raise InvalidAmountError(
-            f"{negative.size} credit limit(s) are negative",
-            column="credit_limit",
-            ids=c.invoice_ids[negative].tolist(),
-            count=int(negative.size),
-            values=raw.iloc[negative[:5]].tolist(),
-        )
-    usable = np.flatnonzero(issued & ~missing)
-    if usable.size:
-        # latest issue date wins; among equal dates, the last invoice in input order
-        order = usable[np.lexsort((usable, c.issue[usable]))]
-        limit[customer[order]] = cents[order]  # later assignments win
-        has[customer[order]] = True
-    return limit, has
 
 
 def payer_profiles(
@@ -414,192 +343,23 @@ def payer_profiles(
             "payer_profiles takes one as-of date (call it once per date)", column="as_of"
         )
     check_money(money)
-    if isinstance(min_invoices, bool) or not isinstance(min_invoices, (int, np.integer)):
-        raise InvalidOptionError(
-            f"min_invoices must be a whole number >= 0, got {min_invoices!r}",
-            column="min_invoices",
-        )
-    if min_invoices < 0:
-        raise InvalidOptionError(
-            f"min_invoices must be >= 0, got {min_invoices!r}", column="min_invoices"
-        )
+    minimum = check_whole("min_invoices", min_invoices)
+    assert minimum is not None
     labels_grade, bounds = _check_grades(grades)
     months = _window_months(window)
     when = dates[0]
-    day = to_day(when)
-    first = to_day(window_start(when, window))
-    c = ledger._cols
     groups = group_codes(ledger, "customer_id")
-    size = groups.size
-    customer = groups.invoice
-    issued = c.issue <= day
-
-    # ---------------------------------------------------------------- invoices
-    in_window = issued & (c.issue >= first)
-    invoices = np.bincount(customer[in_window], minlength=size).astype(np.int64)
-    invoiced = c.bin_sum(customer[in_window], c.amount[in_window], size)
-
-    # ---------------------------------------------------------------- payments
-    lo = int(np.searchsorted(c.settlement_date, first, side="left"))
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    inv = c.settlement_invoice[lo:hi]
-    keep = (c.settlement_kind[lo:hi] == PAYMENT) & (inv >= 0)
-    keep[keep] &= issued[inv[keep]]
-    inv = inv[keep]
-    paid_day = c.settlement_date[lo:hi][keep]
-    amount = c.settlement_amount[lo:hi][keep].astype(np.int64)
-    beyond = (np.maximum(paid_day, c.issue[inv]) - c.due[inv]).astype(np.int64)
-    late = np.maximum(beyond, 0)
-    who = customer[inv]
-    payments = np.bincount(who, minlength=size).astype(np.int64)
-    paid = _sums(who, amount, size)
-    weighted_beyond = _sums_any(who, _products(amount, beyond), size)
-    weighted_late = _sums_any(who, _products(amount, late), size)
-    is_late = late >= 1
-    late_count = np.bincount(who[is_late], minlength=size).astype(np.int64)
-    late_amount = _sums(who[is_late], amount[is_late], size)
-    over_30 = late > 30
-    over_30_amount = _sums(who[over_30], amount[over_30], size)
-
-    days_beyond = _where_defined(weighted_beyond, paid, "days beyond terms")
-    days_late = _where_defined(weighted_late, paid, "days late")
-    share_late_count = _where_defined(late_count, payments, "share paid late")
-    share_late_amount = _where_defined(late_amount, paid, "share paid late")
-    share_over_30 = _where_defined(over_30_amount, paid, "share paid over 30 days late")
-
-    # ---------------------------------------------------------------- trend
-    ends = np.asarray(
-        [to_day(when - relativedelta(months=k)) for k in range(months, -1, -1)], dtype=np.int64
-    )  # ascending: the day before the window, ..., T
-    month = np.searchsorted(ends, paid_day, side="left") - 1  # 0 = oldest month of the window
-    recent = month >= months - RECENT_MONTHS
-    trend: dict[str, FloatArray] = {}
-    for name, rows in (("trend_recent", recent), ("trend_before", ~recent)):
-        trend[name] = _where_defined(
-            _sums_any(who[rows], _products(amount[rows], beyond[rows]), size),
-            _sums(who[rows], amount[rows], size),
-            "days beyond terms",
-        )
-    cell = who * months + month
-    monthly = _where_defined(
-        _sums_any(cell, _products(amount, beyond), size * months),
-        _sums(cell, amount, size * months),
-        "days beyond terms",
-    ).reshape(size, months)
-    trend_slope = _theil_sen(monthly)
-
-    # ---------------------------------------------------------------- censored median
-    table = _table_arrays(ledger, when, groups, clock="due", window=window)
-    _, summary = _estimate(table, "count", 0.95, DEFAULT_HORIZON, notes=False)
-    median = np.full(size, np.nan)
-    if len(summary):
-        median[groups.labels.get_indexer(summary.index)] = summary["median"].to_numpy()
-
-    # ---------------------------------------------------------------- disputes
-    opened = (c.dispute_opened >= first) & (c.dispute_opened <= day)
-    opened &= issued[c.dispute_invoice]
-    disputes = np.bincount(customer[c.dispute_invoice[opened]], minlength=size).astype(np.int64)
-
-    # ---------------------------------------------------------------- exposure
-    snap = balances(ledger, when)
-    receivables = c.bin_sum(customer, snap.balance, size)
-    overdue_rows = snap.overdue
-    overdue = c.bin_sum(customer[overdue_rows], snap.balance[overdue_rows], size)
-    owing = overdue_rows & (snap.balance > 0)
-    open_balance = _sums(customer[owing], snap.balance[owing], size)
-    open_beyond = _where_defined(
-        _sums_any(customer[owing], _products(snap.balance[owing], snap.days_past_due[owing]), size),
-        open_balance,
-        "open days beyond terms",
-    )
-    limit, has_limit = _credit_limits(ledger, issued, customer, size)
-    limit_use = np.full(size, np.nan)
-    if has_limit.any():
-        limit_use[has_limit] = ratio(
-            receivables[has_limit], limit[has_limit], what="credit limit use (limit <= 0)"
-        )
-
-    # ---------------------------------------------------------------- index, grade
-    index = formula_payment_index(days_beyond)
-    measures = (
-        ("paid {v} days beyond terms on average", days_beyond, True),
-        ("open overdue balance {v} days beyond terms", open_beyond, True),
-        ("censored median {v} days beyond terms", median, False),
-    )
-    grade_codes = np.full((len(measures), size), -1, dtype=np.int64)
-    for k, (_, values, _) in enumerate(measures):
-        defined = np.isfinite(values)
-        grade_codes[k, defined] = np.searchsorted(bounds, values[defined], side="left")
-    worst = grade_codes.max(axis=0)
-    short = invoices < min_invoices
-
-    # ---------------------------------------------------------------- rows
-    rows_kept = np.flatnonzero(np.bincount(customer[issued], minlength=size) > 0)
-    no_payment = int((payments[rows_kept] == 0).sum())
-    if no_payment:
-        warnings.warn(
-            f"payment measures (days beyond terms, shares paid late, payment index) are "
-            f"undefined for {no_payment} of {rows_kept.size} customers (no payment in the "
-            "window): result is nan",
-            UndefinedMetricWarning,
-            stacklevel=2,
-        )
-    grade_text = np.empty(size, dtype=object)
-    reasons = np.empty(size, dtype=object)
-    for g in rows_kept.tolist():
-        code = int(worst[g])
-        why: list[str] = []
-        if code < 0:
-            grade_text[g] = None
-            why.append("no payment in the window and no overdue balance: nothing to grade")
-        else:
-            grade_text[g] = labels_grade[code]
-            for k, (text, values, decimals) in enumerate(measures):
-                if grade_codes[k, g] == code:
-                    why.append(
-                        f"{text.format(v=_days_text(float(values[g]), decimals))} "
-                        f"({_grade_text(labels_grade, bounds, code)})"
-                    )
-        if short[g]:
-            count = int(invoices[g])
-            why.append(
-                f"insufficient history: {count} invoice{'' if count == 1 else 's'} in the "
-                f"window (minimum {min_invoices})"
-            )
-        reasons[g] = why
-
-    digits = c.digits
-    credit_limit = money_values(limit, digits, money)
-    if money == "decimal":
-        credit_limit[~has_limit] = None
-    else:
-        credit_limit[~has_limit] = np.nan
-    columns: dict[str, Any] = {
-        "invoices": invoices,
-        "invoiced": money_values(invoiced, digits, money),
-        "payments": payments,
-        "paid": money_values(np.asarray(paid, dtype=np.int64), digits, money),
-        "days_beyond_terms": days_beyond,
-        "days_late": days_late,
-        "share_late_by_count": share_late_count,
-        "share_late_by_amount": share_late_amount,
-        "share_over_30_days": share_over_30,
-        "trend_recent": trend["trend_recent"],
-        "trend_before": trend["trend_before"],
-        "trend_change": trend["trend_recent"] - trend["trend_before"],
-        "trend_slope": trend_slope,
-        "median_days_beyond_terms": median,
-        "disputes": disputes,
-        "receivables": money_values(receivables, digits, money),
-        "overdue": money_values(overdue, digits, money),
-        "open_days_beyond_terms": open_beyond,
-        "credit_limit": credit_limit,
-        "limit_use": limit_use,
-        "payment_index": index,
-        "grade": grade_text,
-        "reasons": reasons,
-        "insufficient_history": short,
-    }
+    p = payer_parts(ledger, when, window_start(when, window), groups, months, RECENT_MONTHS)
+    measures = _measures(p, months)
+    measures["median_days_beyond_terms"] = _medians(ledger, when, window, groups)
+    rows_kept = np.flatnonzero(p.issued > 0)
+    _warn_no_payment(p, rows_kept)
+    grade_text, reasons = _grades(p, measures, labels_grade, bounds, minimum, rows_kept)
+    columns = _columns(p, measures, ledger.digits, money)
+    columns["payment_index"] = formula_payment_index(measures["days_beyond_terms"])
+    columns["grade"] = grade_text
+    columns["reasons"] = reasons
+    columns["insufficient_history"] = p.invoices < minimum
     index = groups.labels[rows_kept].rename("customer_id")
     frame = pd.DataFrame(
         {name: np.asarray(values)[rows_kept] for name, values in columns.items()},
@@ -609,6 +369,126 @@ def payer_profiles(
     # text with None for "no grade" on every pandas (pandas 3 would infer str and NaN)
     frame["grade"] = pd.Series(grade_text[rows_kept], index=index, dtype=object)
     return frame
+
+
+def _measures(p: PayerParts, months: int) -> dict[str, Any]:
+    """The payment measures per customer: the parts divided (nan where undefined)."""
+    size = p.payments.size
+    out: dict[str, Any] = {
+        "days_beyond_terms": _where_defined(p.weighted_beyond, p.paid, "days beyond terms"),
+        "days_late": _where_defined(p.weighted_late, p.paid, "days late"),
+        "share_late_by_count": _where_defined(p.late_count, p.payments, "share paid late"),
+        "share_late_by_amount": _where_defined(p.late_amount, p.paid, "share paid late"),
+        "share_over_30_days": _where_defined(
+            p.over_30_amount, p.paid, "share paid over 30 days late"
+        ),
+        "trend_recent": _where_defined(p.recent_weighted, p.recent_paid, "days beyond terms"),
+        "trend_before": _where_defined(p.before_weighted, p.before_paid, "days beyond terms"),
+    }
+    out["trend_change"] = out["trend_recent"] - out["trend_before"]
+    monthly = _where_defined(p.monthly_weighted, p.monthly_paid, "days beyond terms").reshape(
+        size, months
+    )
+    out["trend_slope"] = _theil_sen(monthly)
+    out["open_days_beyond_terms"] = _where_defined(
+        p.open_weighted, p.open_balance, "open days beyond terms"
+    )
+    out["limit_use"] = np.full(size, np.nan)
+    if p.has_limit.any():
+        out["limit_use"][p.has_limit] = ratio(
+            p.receivables[p.has_limit],
+            p.credit_limit[p.has_limit],
+            what="credit limit use (limit <= 0)",
+        )
+    return out
+
+
+def _medians(ledger: Ledger, when: date, window: str, groups: Groups) -> npt.NDArray[np.float64]:
+    """The censored median days beyond terms per customer, of the invoices issued in the window."""
+    table = table_arrays(ledger, when, groups, clock="due", window=window)
+    _, summary = estimate(table, "count", 0.95, DEFAULT_HORIZON, notes=False)
+    median = np.full(groups.size, np.nan)
+    if len(summary):
+        median[groups.labels.get_indexer(summary.index)] = summary["median"].to_numpy()
+    return median
+
+
+def _warn_no_payment(p: PayerParts, rows_kept: npt.NDArray[np.int64]) -> None:
+    no_payment = int((p.payments[rows_kept] == 0).sum())
+    if no_payment:
+        warnings.warn(
+            f"payment measures (days beyond terms, shares paid late, payment index) are "
+            f"undefined for {no_payment} of {rows_kept.size} customers (no payment in the "
+            "window): result is nan",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
+
+
+def _grades(
+    p: PayerParts,
+    measures: Mapping[str, Any],
+    labels: Sequence[str],
+    bounds: FloatArray,
+    minimum: int,
+    rows_kept: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Per customer, the worst grade of the three measures and the reasons behind it."""
+    graded = (
+        ("paid {v} days beyond terms on average", measures["days_beyond_terms"], True),
+        ("open overdue balance {v} days beyond terms", measures["open_days_beyond_terms"], True),
+        ("censored median {v} days beyond terms", measures["median_days_beyond_terms"], False),
+    )
+    size = p.payments.size
+    codes = np.full((len(graded), size), -1, dtype=np.int64)
+    for k, (_, values, _) in enumerate(graded):
+        defined = np.isfinite(values)
+        codes[k, defined] = np.searchsorted(bounds, values[defined], side="left")
+    worst = codes.max(axis=0)
+    short = p.invoices < minimum
+    grade_text = np.empty(size, dtype=object)
+    reasons = np.empty(size, dtype=object)
+    for g in rows_kept.tolist():
+        code = int(worst[g])
+        why: list[str] = []
+        if code < 0:
+            grade_text[g] = None
+            why.append("no payment in the window and no overdue balance: nothing to grade")
+        else:
+            grade_text[g] = labels[code]
+            for k, (text, values, decimals) in enumerate(graded):
+                if codes[k, g] == code:
+                    why.append(
+                        f"{text.format(v=_days_text(float(values[g]), decimals))} "
+                        f"({_grade_text(labels, bounds, code)})"
+                    )
+        if short[g]:
+            count = int(p.invoices[g])
+            why.append(
+                f"insufficient history: {count} invoice{'' if count == 1 else 's'} in the "
+                f"window (minimum {minimum})"
+            )
+        reasons[g] = why
+    return grade_text, reasons
+
+
+def _columns(
+    p: PayerParts, measures: Mapping[str, Any], digits: int, money: Money
+) -> dict[str, Any]:
+    """Every column but the index, grade and reasons: counts, money and the measures."""
+    credit_limit = money_values(p.credit_limit, digits, money)
+    credit_limit[~p.has_limit] = None if money == "decimal" else np.nan
+    return {
+        "invoices": p.invoices,
+        "invoiced": money_values(p.invoiced, digits, money),
+        "payments": p.payments,
+        "paid": money_values(np.asarray(p.paid, dtype=np.int64), digits, money),
+        **{name: measures[name] for name in PROFILE_COLUMNS if name in measures},
+        "disputes": p.disputes,
+        "receivables": money_values(p.receivables, digits, money),
+        "overdue": money_values(p.overdue, digits, money),
+        "credit_limit": credit_limit,
+    }
 
 
 def _days_text(value: float, decimals: bool) -> str:
@@ -624,3 +504,20 @@ def _grade_text(labels: Sequence[str], bounds: FloatArray, code: int) -> str:
         previous = _days_text(float(bounds[code - 1]), True) if code > 0 else None
         return f"{labels[code]}: over {previous}" if previous is not None else labels[code]
     return f"{labels[code]}: up to {_days_text(bound, True)}"
+
+
+PAYER_PROFILES = TableKPI(
+    name="payer_profiles",
+    label="Payer profiles",
+    label_fr="Profils de payeurs",
+    function=payer_profiles,
+    page="kpis/payer-profiles.md",
+    money=MONEY_COLUMNS,
+    index="customer_id",
+    dashboard="one row per customer: its own report (creditkpi profiles), not a dashboard table",
+    distributed="payer profiles are one row per customer: compute ck.payer_profiles on each "
+    "customer partition and concatenate the rows (no summary needed)",
+)
+
+#: the table KPIs of this module (the registry collects them)
+TABLES = (PAYER_PROFILES,)

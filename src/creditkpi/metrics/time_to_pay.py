@@ -1,16 +1,20 @@
 """Time to pay: Kaplan-Meier curves of invoices not yet settled, open invoices censored.
 
 Depends only on :mod:`creditkpi.core` (the estimate is
-:mod:`creditkpi.core.survival`'s). See the *Time to pay* page of the
-documentation.
+:mod:`creditkpi.core.survival`'s). One estimate per date serves every figure
+of the family (:func:`survival_fit`): the curve of :func:`time_to_pay` and the
+three KPIs read off its summary (:data:`MEDIAN_DAYS_TO_PAY`,
+:data:`SETTLED_AVERAGE_DAYS`, :data:`SHARE_PAID_WITHIN_TERMS`). See the *Time
+to pay* page of the documentation.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,24 +22,45 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import Money, as_dates, check_money, check_option, money_values
+from creditkpi.core.args import as_dates, check_money, check_option
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import group_codes
+from creditkpi.core.kpi import KPI, TableKPI
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.parts import Derived, LedgerParts, Settings
 from creditkpi.core.ratios import warn_undefined
+from creditkpi.core.shapes import Money, money_values
 from creditkpi.core.survival import (
     DEFAULT_HORIZON,
     Clock,
+    SurvivalEstimate,
     Weight,
-    _estimate,
-    _table_arrays,
-    kaplan_meier,
+    aggregate,
+    arrays_of,
+    check_options,
+    estimate,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["TimeToPay", "time_to_pay"]
+__all__ = [
+    "KPIS",
+    "MEDIAN_DAYS_TO_PAY",
+    "SETTLED_AVERAGE_DAYS",
+    "SHARE_PAID_WITHIN_TERMS",
+    "SURVIVAL_FIT",
+    "SURVIVAL_SUMMARY",
+    "TABLES",
+    "TIME_TO_PAY",
+    "TimeToPay",
+    "formula_median_days_to_pay",
+    "formula_settled_average_days",
+    "formula_share_paid_within_terms",
+    "survival_curve",
+    "survival_fit",
+    "time_to_pay",
+]
 
 _COUNT_FIELDS = ("entered", "at_risk", "settled", "closed", "censored")
 
@@ -97,7 +122,7 @@ class TimeToPay:
         path : path, optional
             Also write the figure as a PNG file there.
         **options
-            Passed to :func:`creditkpi.dashboard.charts.survival_chart`
+            Passed to :func:`creditkpi.plotting.survival_chart`
             (``groups``, ``band``, ``title``, ``dpi``, ...).
 
         Returns
@@ -110,7 +135,7 @@ class TimeToPay:
         ChartsUnavailableError
             If matplotlib is not installed.
         """
-        from creditkpi.dashboard.charts import survival_chart
+        from creditkpi.plotting import survival_chart
 
         curve = self.curve
         if self.by is None:
@@ -141,6 +166,54 @@ class TimeToPay:
         frame = self.summary.to_frame().T if isinstance(self.summary, pd.Series) else self.summary
         html: str = frame._repr_html_()  # type: ignore[operator]
         return f"<p>{self!r}</p>" + html
+
+
+# ----------------------------------------------------------------------------------
+# one estimate per date, read by every figure of the family
+# ----------------------------------------------------------------------------------
+
+
+def _fit(
+    table: pd.DataFrame,
+    *,
+    groups: Sequence[object],
+    weight: Weight,
+    confidence: float,
+    horizon: int,
+    notes: bool,
+) -> SurvivalEstimate:
+    """The Kaplan-Meier estimate of one survival table (an empty table: no group)."""
+    if len(table):
+        arrays = arrays_of(table)
+    else:
+        empty = np.zeros(0, dtype=np.int64)
+        labels = pd.Index(list(groups), dtype=object, name=table.index.names[0] or "group")
+        arrays = aggregate(labels, empty, empty, empty, empty.astype(np.int8), empty, empty)
+    curve, summary = estimate(arrays, weight, confidence, horizon, notes=notes)
+    return SurvivalEstimate(curve, summary, weight, confidence, horizon)
+
+
+def survival_fit(
+    weight: Weight = "count",
+    confidence: float = 0.95,
+    horizon: int = DEFAULT_HORIZON,
+    *,
+    notes: bool = False,
+) -> Derived:
+    """The derived part: the survival estimate of the ``survival`` table part, once per date.
+
+    ``notes`` writes why a median is undefined into the summary.
+    """
+    return Derived(
+        name=f"survival_fit({weight}, {confidence!r}, {horizon}, notes={notes})",
+        parts=("survival",),
+        compute=partial(_fit, weight=weight, confidence=confidence, horizon=horizon, notes=notes),
+        description="Kaplan-Meier estimate of the time-to-pay table (curve and summary)",
+    )
+
+
+#: the estimate the registry's KPIs read (due-date clock, counts, 95 %, 90 days)
+SURVIVAL_FIT = survival_fit()
 
 
 def time_to_pay(
@@ -244,39 +317,18 @@ def time_to_pay(
             column="as_of",
         )
     check_option("clock", clock, ("due", "issue"))
-    check_option("weight", weight, ("count", "amount"))
+    level, days = check_options(weight, confidence, horizon)
     check_money(money)
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)):
-        raise InvalidOptionError(
-            f"confidence must be a number in (0, 1), got {confidence!r}", column="confidence"
-        )
-    if not 0 < confidence < 1:
-        raise InvalidOptionError(
-            f"confidence must be in (0, 1), got {confidence!r}", column="confidence"
-        )
-    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)):
-        raise InvalidOptionError(
-            f"horizon must be a whole number of days, got {horizon!r}", column="horizon"
-        )
     when = dates[0]
     groups = group_codes(ledger, by)
-    table = _table_arrays(ledger, when, groups, clock=clock, window=window)
-    curve, summary = _estimate(table, weight, float(confidence), int(horizon), notes=True)
-    digits = ledger._cols.digits
+    source = LedgerParts(ledger, groups, dates=dates, settings=Settings(clock=clock, window=window))
+    fit: SurvivalEstimate = source.at(survival_fit(weight, level, days, notes=True), 0)
+    curve, summary = fit.curve.copy(), fit.summary.copy()
+    digits = ledger.digits
     summary["amount"] = money_values(summary["amount"].to_numpy(), digits, money)
-    if weight == "amount":
-        for column in _COUNT_FIELDS:
-            curve[column] = money_values(curve[column].to_numpy(), digits, money)
-    undefined = int(summary["median"].isna().sum())
-    if by is None and not len(summary):
-        undefined = 1  # no invoice issued yet: the book's median is undefined
-    if undefined:
-        where = "" if by is None else f" for {undefined} of {len(summary)} groups"
-        warnings.warn(
-            f"median days to pay is undefined{where}: result is nan (see summary['median_note'])",
-            UndefinedMetricWarning,
-            stacklevel=2,
-        )
+    for column in _money_fields({"weight": weight}):
+        curve[column] = money_values(curve[column].to_numpy(), digits, money)
+    _warn_undefined_median(summary, by)
     if by is None:
         curve = curve.droplevel(0)
         if len(summary):
@@ -295,10 +347,23 @@ def time_to_pay(
         clock=clock,
         weight=weight,
         by=by,
-        confidence=float(confidence),
-        horizon=int(horizon),
+        confidence=level,
+        horizon=days,
         currency=ledger.currency,
     )
+
+
+def _warn_undefined_median(summary: pd.DataFrame, by: str | None) -> None:
+    undefined = int(summary["median"].isna().sum())
+    if by is None and not len(summary):
+        undefined = 1  # no invoice issued yet: the book's median is undefined
+    if undefined:
+        where = "" if by is None else f" for {undefined} of {len(summary)} groups"
+        warnings.warn(
+            f"median days to pay is undefined{where}: result is nan (see summary['median_note'])",
+            UndefinedMetricWarning,
+            stacklevel=3,
+        )
 
 
 def _plain(value: Any) -> Any:
@@ -315,57 +380,143 @@ def _empty_summary(summary: pd.DataFrame, name: str, digits: int, money: Money) 
     return pd.Series(values, name=name, dtype=object)
 
 
+def _money_fields(options: Mapping[str, Any]) -> tuple[str, ...]:
+    """The curve's money columns: its counts, when they count invoiced amounts."""
+    return _COUNT_FIELDS if options.get("weight") == "amount" else ()
+
+
+def survival_curve(
+    table: pd.DataFrame,
+    *,
+    groups: Sequence[object],
+    settings: Settings,
+    weight: Weight = "count",
+    confidence: float = 0.95,
+    horizon: int = DEFAULT_HORIZON,
+) -> pd.DataFrame:
+    """The time-to-pay curve per ``(group, day)`` from a survival table (amounts in minor units)."""
+    del settings
+    level, days = check_options(weight, confidence, horizon)
+    fit = _fit(table, groups=groups, weight=weight, confidence=level, horizon=days, notes=False)
+    return fit.curve
+
+
+TIME_TO_PAY = TableKPI(
+    name="time_to_pay",
+    label="Time-to-pay curve",
+    label_fr="Courbe de délai de paiement",
+    function=time_to_pay,
+    page="kpis/time-to-pay.md",
+    parts=("survival",),
+    build=survival_curve,
+    money=_money_fields,
+    dashboard="a curve per group, drawn by TimeToPay.plot rather than tabled",
+    by_level=True,
+    index="day",
+)
+
+
 # ----------------------------------------------------------------------------------
-# finishers of the registry (one value per group from the additive table)
+# the value KPIs: one figure per group read off the estimate
 # ----------------------------------------------------------------------------------
 
 
-def _summary_field(
-    table: pd.DataFrame, field: str, groups: Sequence[object], what: str
-) -> npt.NDArray[np.float64]:
-    index = pd.Index(list(groups), dtype=object)
-    if len(table):
-        summary = kaplan_meier(table).summary
-        values = summary[field].reindex(index).astype(np.float64).to_numpy()
-    else:
-        values = np.full(len(index), np.nan)
+def _summary_by_group(fit: SurvivalEstimate, *, groups: Sequence[object]) -> pd.DataFrame:
+    """The estimate's summary with one row per group (``nan`` for groups without invoices)."""
+    return fit.summary.reindex(pd.Index(list(groups), dtype=object))
+
+
+#: the registry estimate's summary, one row per group of the computation
+SURVIVAL_SUMMARY = Derived(
+    name="survival_summary",
+    parts=(SURVIVAL_FIT,),
+    compute=_summary_by_group,
+    description="the summary of the survival estimate, one row per group",
+)
+
+
+def _summary_field(summary: pd.DataFrame, field: str, what: str) -> npt.NDArray[np.float64]:
+    values = summary[field].astype(np.float64).to_numpy()
     if np.isnan(values).any():
         warn_undefined(what, count=int(np.isnan(values).sum()), total=int(values.size))
     return np.asarray(values, dtype=np.float64)
 
 
-def formula_median_days_to_pay(
-    survival: pd.DataFrame, *, groups: Sequence[object], digits: int = 2
-) -> npt.NDArray[np.float64]:
-    """Censored median days to pay after the due date, per group, from the survival table.
+def formula_median_days_to_pay(summary: pd.DataFrame) -> npt.NDArray[np.float64]:
+    """Censored median days to pay after the due date, per group, from the estimate's summary.
 
-    The registry's finisher of ``median_days_to_pay``: the Kaplan-Meier median
-    of :func:`creditkpi.core.survival.survival_table` (due-date clock; open
-    invoices censored). ``nan`` where the curve never reaches one half.
+    The finisher of ``median_days_to_pay``: the Kaplan-Meier median of the
+    survival table (due-date clock; open invoices censored), read off the
+    summary of :func:`survival_fit` (one row per group). ``nan`` where the
+    curve never reaches one half.
     """
-    del digits
-    return _summary_field(survival, "median", groups, "median days to pay (curve above 1/2)")
+    return _summary_field(summary, "median", "median days to pay (curve above 1/2)")
 
 
-def formula_settled_average_days(
-    survival: pd.DataFrame, *, groups: Sequence[object], digits: int = 2
-) -> npt.NDArray[np.float64]:
+def formula_settled_average_days(summary: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Plain average days to pay after due of the settled invoices only (open ones ignored).
 
     What most tools show; beside the censored median it shows the bias of
     ignoring slow payers' open invoices.
     """
-    del digits
     return _summary_field(
-        survival, "settled_average", groups, "average days to pay of settled invoices (none)"
+        summary, "settled_average", "average days to pay of settled invoices (none)"
     )
 
 
-def formula_share_paid_within_terms(
-    survival: pd.DataFrame, *, groups: Sequence[object], digits: int = 2
-) -> npt.NDArray[np.float64]:
+def formula_share_paid_within_terms(summary: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Share of invoices settled by their due date (Kaplan-Meier, open invoices censored)."""
-    del digits
-    return _summary_field(
-        survival, "settled_within_0", groups, "share paid within terms (no invoice)"
-    )
+    return _summary_field(summary, "settled_within_0", "share paid within terms (no invoice)")
+
+
+MEDIAN_DAYS_TO_PAY = KPI(
+    name="median_days_to_pay",
+    label="Median days to pay after due (open invoices censored)",
+    label_fr="Délai médian de paiement après échéance (encours censuré)",
+    unit="days",
+    better="lower",
+    basis="as_of",
+    section="Speed",
+    parts=(SURVIVAL_SUMMARY,),
+    formula=formula_median_days_to_pay,
+    function=time_to_pay,
+    page="kpis/time-to-pay.md",
+    field="median",
+    series=False,
+)
+
+SETTLED_AVERAGE_DAYS = KPI(
+    name="settled_average_days",
+    label="Average days to pay after due (paid invoices only)",
+    label_fr="Retard moyen des factures payées",
+    unit="days",
+    better="lower",
+    basis="as_of",
+    section="Speed",
+    parts=(SURVIVAL_SUMMARY,),
+    formula=formula_settled_average_days,
+    function=time_to_pay,
+    page="kpis/time-to-pay.md",
+    field="settled_average",
+    series=False,
+)
+
+SHARE_PAID_WITHIN_TERMS = KPI(
+    name="share_paid_within_terms",
+    label="Share of invoices paid within terms",
+    label_fr="Part des factures payées à échéance",
+    unit="ratio",
+    better="higher",
+    basis="as_of",
+    section="Speed",
+    parts=(SURVIVAL_SUMMARY,),
+    formula=formula_share_paid_within_terms,
+    function=time_to_pay,
+    page="kpis/time-to-pay.md",
+    field="settled_within_0",
+    series=False,
+)
+
+#: the value KPIs and the table KPIs of this module (the registry collects them)
+KPIS = (MEDIAN_DAYS_TO_PAY, SETTLED_AVERAGE_DAYS, SHARE_PAID_WITHIN_TERMS)
+TABLES = (TIME_TO_PAY,)

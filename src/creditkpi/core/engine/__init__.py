@@ -20,8 +20,8 @@ customers give results that add up to those of their union.
 """
 
 from creditkpi.core.engine.flows import FLOW_COLUMNS, flows
-from creditkpi.core.engine.grid import cumulative, interval_balance, unapplied_cash
-from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels, position
+from creditkpi.core.engine.grid import cumulative, interval_balance, unapplied_balance
+from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels, check_edges, position
 from creditkpi.core.engine.snapshot import (
     Snapshot,
     balances,
@@ -41,6 +41,7 @@ __all__ = [
     "balances",
     "bucket_index",
     "bucket_labels",
+    "check_edges",
     "cumulative",
     "disputed_at",
     "doubtful_at",
@@ -52,5 +53,5 @@ __all__ = [
     "settled_day",
     "settlement_window",
     "status_at",
-    "unapplied_cash",
+    "unapplied_balance",
 ]

@@ -25,7 +25,7 @@ FLOW_COLUMNS = (
     "sales",
     "cash",
     "applied_cash",
-    "unapplied_cash",
+    "unapplied_received",
     "write_offs",
     "n_invoices",
 )
@@ -39,7 +39,10 @@ def flows(
     Columns (int64 minor units unless noted): ``invoiced`` (Σ amounts issued in
     P), ``credit_notes`` (dated in P), ``sales`` = invoiced - credit_notes,
     ``cash`` (payments dated in P, applied or unapplied), ``applied_cash``,
-    ``unapplied_cash``, ``write_offs``, ``n_invoices`` (count issued in P).
+    ``unapplied_received``, ``write_offs``, ``n_invoices`` (count issued in P).
+    A settlement counts on the day it was posted, also where it settles its
+    invoice later (application dates): ``applied_cash`` is the cash posted in
+    P that settles an invoice, then or later.
 
     Examples
     --------
@@ -79,7 +82,10 @@ def flows(
     kinds = 3  # PAYMENT, CREDIT_NOTE, WRITE_OFF
     code = ledger._cols.settlement_kind.astype(np.int64)
     code[ledger._cols.settlement_invoice < 0] += kinds
-    day_bin = date_bin(sorted_grid, ledger._cols.settlement_date)
+    # a flow counts on the day it was posted (with application dates, a credit
+    # posted before it settles its invoice is cash, or a credit note, of that day)
+    posted = ledger._cols.settlement_posted
+    day_bin = date_bin(sorted_grid, ledger._cols.settlement_date if posted is None else posted)
     s_cells = (day_bin if g == 1 else day_bin * g + groups.settlement) * (2 * kinds) + code
     s = window(ledger._cols.bin_sum(s_cells, s_amount, rows * g * 2 * kinds), g * 2 * kinds)
     s = s.reshape(len(plist), g, 2, kinds)
@@ -87,12 +93,12 @@ def flows(
         "invoiced": window(ledger._cols.bin_sum(cells, amount, rows * g), g),
         "credit_notes": s[:, :, :, CREDIT_NOTE].sum(axis=2),
         "applied_cash": s[:, :, 0, PAYMENT],
-        "unapplied_cash": s[:, :, 1, :].sum(axis=2),
+        "unapplied_received": s[:, :, 1, :].sum(axis=2),
         "write_offs": s[:, :, :, WRITE_OFF].sum(axis=2),
         "n_invoices": window(np.bincount(cells, minlength=rows * g), g),
     }
     data["sales"] = data["invoiced"] - data["credit_notes"]
-    data["cash"] = data["applied_cash"] + data["unapplied_cash"]
+    data["cash"] = data["applied_cash"] + data["unapplied_received"]
     index = pd.MultiIndex.from_product(
         [pd.Index([str(p) for p in plist], name="period"), groups.labels], names=["period", "group"]
     )

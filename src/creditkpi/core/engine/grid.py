@@ -19,7 +19,14 @@ from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.period import as_date, to_day
 
-__all__ = ["cumulative", "date_bin", "day_grid", "grid_bins", "interval_balance", "unapplied_cash"]
+__all__ = [
+    "cumulative",
+    "date_bin",
+    "day_grid",
+    "grid_bins",
+    "interval_balance",
+    "unapplied_balance",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -121,14 +128,20 @@ def interval_balance(
     )
 
 
-def unapplied_cash(ledger: Ledger, days: IntArray, groups: Groups) -> IntArray:
-    """``out[j, g]``: unapplied cash received on or before ``days[j]``, per group."""
-    un = ledger._cols.settlement_invoice < 0
-    return cumulative(
-        ledger,
-        ledger._cols.settlement_date[un],
-        ledger._cols.settlement_amount[un],
-        groups.settlement[un],
-        groups.size,
-        days,
-    )
+def unapplied_balance(ledger: Ledger, days: IntArray, groups: Groups) -> IntArray:
+    """``out[j, g]``: unapplied cash held at the end of ``days[j]``, per group.
+
+    Cash received on or before the day and applied to no invoice, plus the
+    credits posted on or before it that settle their invoice only later
+    (application dates: :attr:`~creditkpi.core.ledger.Columns.settlement_posted`).
+    """
+    c = ledger._cols
+    un = c.settlement_invoice < 0
+    when, weight, group = c.settlement_date[un], c.settlement_amount[un], groups.settlement[un]
+    if c.settlement_posted is not None:
+        waiting = np.flatnonzero(~un & (c.settlement_posted < c.settlement_date))
+        amount = c.settlement_amount[waiting]
+        when = np.concatenate([when, c.settlement_posted[waiting], c.settlement_date[waiting]])
+        weight = np.concatenate([weight, amount, -amount])
+        group = np.concatenate([group, groups.settlement[waiting], groups.settlement[waiting]])
+    return cumulative(ledger, when, weight, group, groups.size, days)

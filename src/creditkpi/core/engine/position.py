@@ -16,14 +16,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.engine.grid import day_grid, grid_bins, unapplied_cash
+from creditkpi.core.engine.grid import day_grid, grid_bins, unapplied_balance
 from creditkpi.core.engine.snapshot import Snapshot, balances
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.period import from_day
 
-__all__ = ["Basis", "bucket_index", "bucket_labels", "position"]
+__all__ = ["Basis", "bucket_index", "bucket_labels", "check_edges", "position"]
 
 IntArray = npt.NDArray[np.int64]
 Basis = Literal["due", "issue"]
@@ -41,7 +41,7 @@ def bucket_labels(edges: Sequence[int] = (30, 60, 90), basis: Basis = "due") -> 
     >>> bucket_labels((30, 60), basis="issue")
     ['0-30', '31-60', '61+']
     """
-    _check_edges(edges, basis)
+    check_edges(edges, basis)
     bounds = [int(e) for e in edges]
     labels = ["not due"] if basis == "due" else []
     lo = 1 if basis == "due" else 0
@@ -58,16 +58,41 @@ def _thresholds(edges: Sequence[int], basis: Basis) -> list[int]:
     return first + [int(e) + 1 for e in edges]
 
 
-def _check_edges(edges: Sequence[int], basis: str) -> None:
+def check_edges(buckets: Any, basis: str = "due") -> tuple[int, ...]:
+    """Validate aging bucket edges (increasing positive whole days) and ``basis``: the edges.
+
+    The one check of every ``buckets=`` argument.
+
+    Examples
+    --------
+    >>> check_edges([30, 60])
+    (30, 60)
+    >>> check_edges("30")
+    Traceback (most recent call last):
+    ...
+    creditkpi.core.errors.InvalidOptionError: invalid-option: buckets must be a list of increasing positive whole days, got '30' in argument 'buckets'
+    """
     if basis not in ("due", "issue"):
         raise InvalidOptionError(f"basis must be 'due' or 'issue', got {basis!r}", column="basis")
-    values = list(edges)
+    if isinstance(buckets, (str, bytes, int, float)):
+        raise InvalidOptionError(
+            f"buckets must be a list of increasing positive whole days, got {buckets!r}",
+            column="buckets",
+        )
+    try:
+        values = list(buckets)
+    except TypeError:
+        raise InvalidOptionError(
+            f"buckets must be a list of increasing positive whole days, got {buckets!r}",
+            column="buckets",
+        ) from None
     ok = all(isinstance(e, (int, np.integer)) and not isinstance(e, bool) for e in values)
     if not ok or not values or values[0] < 1 or any(b <= a for a, b in itertools.pairwise(values)):
         raise InvalidOptionError(
             f"buckets must be increasing positive whole days, got {tuple(values)!r}",
             column="buckets",
         )
+    return tuple(int(e) for e in values)
 
 
 def position(
@@ -135,9 +160,13 @@ def position(
         data = _position_sweep(ledger, days, edges, basis, groups, labels)
     else:
         data = _position_snapshot(ledger, days, edges, basis, groups, labels)
-    data["unapplied"] = unapplied_cash(ledger, days, groups)
+    data["unapplied"] = unapplied_balance(ledger, days, groups)
     index = pd.MultiIndex.from_product(
-        [pd.DatetimeIndex([np.datetime64(int(d), "D") for d in days], name="as_of"), groups.labels],
+        # second resolution, as args.date_index: years 1 to 9999 under pandas 2.2 too
+        [
+            pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[s]"), name="as_of"),
+            groups.labels,
+        ],
         names=["as_of", "group"],
     )
     columns = ["receivables", "overdue", *labels, "open_invoices", "unapplied"]
@@ -320,20 +349,7 @@ def _sweep(
     hi = int(np.searchsorted(ledger._cols.settlement_date, sorted_days[-1], side="right"))
     inv = s_bin[:hi]
     paid = s_amount[:hi]
-    s1 = to_bin(ledger._cols.settlement_date[:hi])
-    early = ledger._cols.settled_before_issue[ledger._cols.settled_before_issue < hi]
-    if early.size:  # dated before the issue: they start at the issue
-        s1[early] = np.maximum(s1[early], s0[inv[early]])
-    s1[inv == n] = k_days
-    age = grid_day[s1]
-    age -= ledger._cols.settlement_date[:hi]
-    age += (
-        ledger._cols.settlement_days_past_due
-        if basis == "due"
-        else ledger._cols.settlement_age_days
-    )[:hi]
-    k1 = bucket(age)
-    del age
+    s1, k1, early = _settlement_starts(ledger, hi, inv, s0, to_bin, bucket, grid_day, basis)
     g_set = np.append(groups.invoice, 0)[inv] if n_groups > 1 else None
     entries -= sums(cell(s1, g_set) * nb + k1, paid, rows * nb)
     entries = entries.reshape(k_days + 1, n_groups, nb)[:k_days]
@@ -351,13 +367,8 @@ def _sweep(
         else ledger._cols.settlement_age_days
     )
     lo = int(ref.min()) if n else 0
-    span = int(ref.max()) - lo + 1 if n else 1
-    ref_days = np.arange(lo, lo + span)
-    crossings = np.stack([to_bin(ref_days + t) for t in thresholds])  # [b - 1, day]
-    step = np.any(crossings[:, 1:] != crossings[:, :-1], axis=0)
-    day_class = np.concatenate([[0], np.cumsum(step)])
+    day_class, class_crossing = _crossing_classes(ref, lo, thresholds, to_bin)
     n_classes = int(day_class[-1]) + 1
-    class_crossing = crossings[:, np.concatenate([[0], np.flatnonzero(step) + 1])]
     if by_class is None:
         by_class = n_classes * n_groups * nb <= 2 * (n + hi) + 4096
     if by_class:
@@ -407,8 +418,65 @@ def _sweep(
     buckets = np.cumsum(entries, axis=0)
     if not counts:
         return buckets, None
+    return buckets, _open_counts(ledger, to_bin, s0, groups, k_days)
 
-    # open invoices: +1 at issue, -1 when settled, +1 again when overpaid
+
+def _settlement_starts(
+    ledger: Ledger,
+    hi: int,
+    inv: IntArray,
+    s0: IntArray,
+    to_bin: Any,
+    bucket: Any,
+    grid_day: IntArray,
+    basis: Basis,
+) -> tuple[IntArray, IntArray, IntArray]:
+    """The first ``hi`` settlements as pieces: (grid day they start at, bucket there, early ones).
+
+    A settlement dated before its invoice's issue starts at the issue;
+    unapplied cash (invoice position ``n``) goes to the spare day row.
+    """
+    c = ledger._cols
+    k_days = grid_day.size - 1
+    s1 = to_bin(c.settlement_date[:hi])
+    early = c.settled_before_issue[c.settled_before_issue < hi]
+    if early.size:  # dated before the issue: they start at the issue
+        s1[early] = np.maximum(s1[early], s0[inv[early]])
+    s1[inv == c.n_invoices] = k_days
+    age = grid_day[s1]
+    age -= c.settlement_date[:hi]
+    age += (c.settlement_days_past_due if basis == "due" else c.settlement_age_days)[:hi]
+    return s1, bucket(age), early
+
+
+def _crossing_classes(
+    ref: IntArray, lo: int, thresholds: Sequence[int], to_bin: Any
+) -> tuple[IntArray, IntArray]:
+    """Reference days in classes of equal edge crossings: (class of each day, crossings).
+
+    ``class_crossing[b - 1, c]`` is the first grid day at which an invoice
+    of class ``c`` reaches threshold ``b``; days ``lo, lo + 1, ...`` of the
+    references (due or issue days) fall in few classes.
+    """
+    span = int(ref.max()) - lo + 1 if ref.size else 1
+    ref_days = np.arange(lo, lo + span)
+    crossings = np.stack([to_bin(ref_days + t) for t in thresholds])  # [b - 1, day]
+    step = np.any(crossings[:, 1:] != crossings[:, :-1], axis=0)
+    day_class = np.concatenate([[0], np.cumsum(step)]).astype(np.int64)
+    return day_class, crossings[:, np.concatenate([[0], np.flatnonzero(step) + 1])]
+
+
+def _open_counts(
+    ledger: Ledger, to_bin: Any, s0: IntArray, groups: Groups, k_days: int
+) -> IntArray:
+    """Open invoices per (grid day, group): +1 at issue, -1 when settled, +1 again when overpaid."""
+    n_groups = groups.size
+    rows = (k_days + 1) * n_groups
+
+    def cell(s: IntArray, g: IntArray | None) -> IntArray:
+        return s if g is None else s * n_groups + g
+
+    g_inv = groups.invoice if n_groups > 1 else None
     closed, over = ledger._cols.closing_days
     opened = np.bincount(cell(s0, g_inv), minlength=rows)
     opened -= np.bincount(cell(to_bin(closed), g_inv), minlength=rows)
@@ -417,7 +485,7 @@ def _sweep(
         g = groups.invoice[overpaid] if n_groups > 1 else None
         opened += np.bincount(cell(to_bin(over[overpaid]), g), minlength=rows)
     opened = opened.reshape(k_days + 1, n_groups)[:k_days]
-    return buckets, np.cumsum(opened, axis=0)
+    return np.cumsum(opened, axis=0)
 
 
 def bucket_index(
@@ -439,7 +507,7 @@ def bucket_index(
     >>> bucket_index(balances(ledger, "2024-03-15")).tolist()   # 44 days late, not due
     [2, 0]
     """
-    _check_edges(edges, basis)
+    check_edges(edges, basis)
     age = snap.days_past_due if basis == "due" else snap.age
     thresholds = np.asarray(_thresholds(edges, basis), dtype=np.int64)
     return np.searchsorted(thresholds, age, side="right").astype(np.int64)

@@ -1,0 +1,62 @@
+"""The settings of a computation: the options that change how parts are computed.
+
+A KPI function turns its options into :class:`Settings` (the registry's
+defaults otherwise); every part read from a ledger follows them, and a
+distributed summary records the ones it was made with. Options that only
+change how a KPI is finished from its parts (a formula's basis, a table's
+order) are not settings: they go to the formula or the table builder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from creditkpi.core.engine.position import Basis
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """How the parts of a computation are computed (defaults: the registry's).
+
+    Attributes
+    ----------
+    edges : tuple of int, default (30, 60, 90)
+        Aging bucket upper bounds in days.
+    basis : {"due", "issue"}, default "due"
+        Aging from the due date or the issue date.
+    rule_days : int, optional
+        Doubtful once more than this many days past due (besides the
+        ledger's classifications).
+    max_months : int, optional
+        Months the countback walks back at most (default: to the ledger's
+        first event).
+    granularity : {"month", "quarter", "year"}, default "month"
+        Cohort length of the cohort matrices.
+    top : int or None, default 10
+        Largest customers kept by the per-customer part (``None``: every one).
+    clock : {"due", "issue"}, default "due"
+        Time-to-pay clock of the survival table.
+    window : str or int, optional
+        Only invoices issued in the window ending on the date (survival table).
+    default_after : int, default 365
+        Days past due after which what is unpaid counts as lost (loss exposure).
+    lookback : int, optional
+        Only loss observations completed in the last ``lookback`` days.
+    exclude_doubtful : bool, default True
+        Carrying amounts: doubtful invoices with their own provision apart.
+    """
+
+    edges: tuple[int, ...] = (30, 60, 90)
+    basis: Basis = "due"
+    rule_days: int | None = None
+    max_months: int | None = None
+    granularity: Literal["month", "quarter", "year"] = "month"
+    top: int | None = 10
+    clock: Literal["due", "issue"] = "due"
+    window: str | int | None = None
+    default_after: int = 365
+    lookback: int | None = None
+    exclude_doubtful: bool = True
