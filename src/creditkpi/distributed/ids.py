@@ -22,7 +22,8 @@ import numpy.typing as npt
 from creditkpi.core.errors import DuplicateIdError
 from creditkpi.core.ingest.ids import id_column
 
-__all__ = ["check_unique", "duplicate_ids", "id_buckets", "text_hashes"]
+__all__ = ["check_unique", "duplicate_ids", "id_buckets", "id_texts", "partition_numbers",
+           "text_hashes"]  # fmt: skip
 
 #: the polynomial hash of the id text (an odd 64-bit constant), and its final mix (splitmix64)
 HASH_BASE = np.uint64(0x100000001B3)
@@ -126,13 +127,60 @@ def duplicate_ids(pieces: Sequence[Bucket]) -> list[str]:
     return [str(v) for v in values.filter(pc.greater(seen, 1)).to_pylist()]
 
 
-def check_unique(duplicated: Sequence[Sequence[str]]) -> None:
-    """Raise :class:`DuplicateIdError` naming the ids found twice (by any bucket's task)."""
+def check_unique(duplicated: Sequence[Sequence[str]], count: int | None = None) -> None:
+    """Raise :class:`DuplicateIdError` naming the ids found twice (by any bucket's task).
+
+    ``count`` is how many ids are duplicated, when ``duplicated`` holds only
+    the first of them.
+    """
     found = sorted(i for part in duplicated for i in part)
     if found:
+        total = len(found) if count is None else count
         raise DuplicateIdError(
-            f"{len(found)} invoice id(s) appear more than once (across partitions)",
+            f"{total} invoice id(s) appear more than once (across partitions)",
             column="invoice_id",
             ids=found,
-            count=len(found),
+            count=total,
         )
+
+
+def id_texts(ids: Any) -> Any:
+    """Ids as the ledger compares them, an Arrow ``large_string`` array (null where missing).
+
+    611365, 611365.0 and ``"611365"`` are one text; blank ids are missing.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = id_column(ids)
+    text = column.as_arrow()
+    if column.null.any():
+        text = pc.if_else(pa.array(column.null), pa.scalar(None, pa.large_string()), text)
+    return text
+
+
+def partition_numbers(ids: Any, parts: int) -> npt.NDArray[np.int64]:
+    """The partition (``0 .. parts - 1``) of each id, from the hash of its text; missing: 0.
+
+    Customers are partitioned by this number on every engine: equal ids (as
+    the ledger compares them, whatever their type) share a partition.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from creditkpi.distributed.ids import partition_numbers
+    >>> parts = partition_numbers(pd.Series([611365, None, 42]), 8)
+    >>> bool(parts[0] == partition_numbers(pd.Series(["611365"]), 8)[0]), int(parts[1])
+    (True, 0)
+    """
+    import pyarrow as pa
+
+    column = id_column(ids)
+    out = np.zeros(column.null.shape[0], dtype=np.int64)
+    valid = ~column.null
+    if valid.any():
+        text = column.as_arrow()
+        if not valid.all():
+            text = text.filter(pa.array(valid))
+        out[valid] = (text_hashes(text) % np.uint64(parts)).astype(np.int64)
+    return out
