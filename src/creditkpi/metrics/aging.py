@@ -131,6 +131,8 @@ RECEIVABLES = KPI(
     formula=None,
     function=receivables,
     page="kpis/receivables-aging.md",
+    definition="What customers owe at the as-of date: the open balances of every invoice "
+    "(unapplied cash apart).",
     by_group=True,
 )
 
@@ -200,6 +202,7 @@ OVERDUE = KPI(
     formula=None,
     function=overdue,
     page="kpis/overdue-rate.md",
+    definition="The open balance of the invoices past their due date at the as-of date.",
     by_group=True,
 )
 
@@ -313,6 +316,7 @@ OVERDUE_RATE = KPI(
     formula=formula_overdue_rate,
     function=overdue_rate,
     page="kpis/overdue-rate.md",
+    definition="Overdue receivables as a share of receivables outstanding.",
     by_group=True,
 )
 
@@ -396,6 +400,7 @@ OVER_90_DAYS_RATE = KPI(
     formula=formula_over_90_days_rate,
     function=over_90_days_rate,
     page="kpis/overdue-rate.md",
+    definition="The share of receivables more than 90 days past their due date.",
 )
 
 
@@ -452,6 +457,7 @@ UNAPPLIED_CASH = KPI(
     formula=None,
     function=unapplied_cash,
     page="kpis/receivables-aging.md",
+    definition="Payments received from customers and not yet matched to an invoice.",
 )
 
 
@@ -695,6 +701,8 @@ AGING = TableKPI(
     label_fr="Balance âgée",
     function=aging,
     page="kpis/receivables-aging.md",
+    definition="Receivables by days past due (not due, 1-30, 31-60, 61-90, 91+), unapplied "
+    "cash apart.",
     parts=(BUCKETS, "receivables", "unapplied", BUCKET_INVOICES),
     build=book_table,
     money=("amount",),

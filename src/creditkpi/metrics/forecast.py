@@ -447,6 +447,8 @@ FORECAST_NEXT_4_WEEKS = KPI(
     formula=formula_forecast_next_4_weeks,
     function=collection_forecast,
     page="kpis/forecast.md",
+    definition="Cash expected from the open invoices in the next 4 weeks, from the customers' "
+    "payment history.",
     options=MappingProxyType({"horizon": "4W"}),
     field="within_horizon",
     series=False,
@@ -464,6 +466,8 @@ FORECAST_NEXT_13_WEEKS = KPI(
     formula=formula_forecast_next_13_weeks,
     function=collection_forecast,
     page="kpis/forecast.md",
+    definition="Cash expected from the open invoices in the next 13 weeks, from the customers' "
+    "payment history.",
     options=MappingProxyType({"horizon": "13W"}),
     field="within_horizon",
     series=False,

@@ -147,6 +147,7 @@ TOP_CUSTOMERS = TableKPI(
     label_fr="Encours des principaux clients",
     function=top_customers,
     page="kpis/top-customers-dunning.md",
+    definition="The customers with the largest open balances, and their share of receivables.",
     parts=("customers", "receivables"),
     build=top_table,
     money=("balance", "overdue"),
