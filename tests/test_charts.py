@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 
 import creditkpi as ck  # noqa: E402
 from creditkpi import plotting as charts  # noqa: E402
+from creditkpi.plotting.base import money_axis, money_ticks  # noqa: E402
 from creditkpi.dashboard import Dashboard  # noqa: E402
 from tests.test_dashboard import LEDGER  # noqa: E402
 
@@ -86,10 +87,10 @@ def test_missing_matplotlib_says_what_to_install(
 
 def test_money_axis_labels_tell_ticks_apart() -> None:
     # 1.20M and 1.25M both read "1.2M" with one decimal: the axis takes two
-    assert charts._money_ticks([1.2e6, 1.25e6, 1.3e6], "€") == ["1.20M€", "1.25M€", "1.30M€"]
-    assert charts._money_ticks([0.0, 5e5, 1e6, 1.5e6], "€") == ["0.0M€", "0.5M€", "1.0M€", "1.5M€"]
-    assert charts._money_ticks([0.0, 20_000.0, 40_000.0], "CHF") == ["0k CHF", "20k CHF", "40k CHF"]
-    assert charts._money_ticks([0.0, 250.0, 500.0], "$") == ["0$", "250$", "500$"]
+    assert money_ticks([1.2e6, 1.25e6, 1.3e6], "€") == ["1.20M€", "1.25M€", "1.30M€"]
+    assert money_ticks([0.0, 5e5, 1e6, 1.5e6], "€") == ["0.0M€", "0.5M€", "1.0M€", "1.5M€"]
+    assert money_ticks([0.0, 20_000.0, 40_000.0], "CHF") == ["0k CHF", "20k CHF", "40k CHF"]
+    assert money_ticks([0.0, 250.0, 500.0], "$") == ["0$", "250$", "500$"]
     # on a drawn axis: every tick label differs
     from matplotlib.figure import Figure
 
@@ -97,7 +98,7 @@ def test_money_axis_labels_tell_ticks_apart() -> None:
     ax = fig.subplots()
     ax.plot([0, 1], [1_200_000, 1_300_000])
     ax.set_ylim(1_200_000, 1_300_000)
-    ax.yaxis.set_major_formatter(charts._money_axis("€"))
+    ax.yaxis.set_major_formatter(money_axis("€"))
     fig.canvas.draw()
     labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert len(labels) >= 3 and len(set(labels)) == len(labels), labels

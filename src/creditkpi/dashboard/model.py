@@ -36,7 +36,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GROUPS_SHOWN", "SCHEMA", "Dashboard", "money_columns", "shown_tables"]
 
 #: JSON schema identifier written by :meth:`Dashboard.to_dict`
-SCHEMA = "creditkpi.dashboard/3"
+SCHEMA = "creditkpi.dashboard/4"
+
+#: the schemas :meth:`Dashboard.from_dict` reads (a /3 file has no year ago and no targets)
+READS = ("creditkpi.dashboard/3", SCHEMA)
 
 #: rows of the per-group tables shown in a terminal or a page (the largest groups)
 GROUPS_SHOWN = 50
@@ -49,7 +52,7 @@ GROUPS_SHOWN = 50
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Dashboard:
-    """Every KPI of one period with the previous period beside it (see :func:`dashboard`).
+    """Every KPI of one period beside the previous one and the year before (see :func:`dashboard`).
 
     Attributes
     ----------
@@ -58,14 +61,18 @@ class Dashboard:
     as_of, previous_as_of : date
         Cut-offs of the snapshot KPIs (receivables, aging, ...): ``as_of``
         (default ``period.end``) and ``previous_period.end``.
+    year_ago_period : Period or None
+        The same period a year before (``period.shift_months(-12)``), as of
+        :attr:`year_ago_as_of`, its last day.
     currency : str
         The ledger's currency.
     kpis : DataFrame
         Index ``kpi`` (names of :data:`creditkpi.registry.KPIS`); columns
         ``label``, ``current``, ``previous``, ``change`` (current - previous;
-        for ratios a difference of fractions, i.e. percentage points / 100)
-        and ``unit`` (the currency code, ``"days"``, ``"ratio"`` or
-        ``"EUR/EUR"``). Numbers (float) by default; with ``money="decimal"``
+        for ratios a difference of fractions, i.e. percentage points / 100),
+        ``year_ago`` and ``year_change`` (current - year ago; ``nan`` when
+        the data starts after the year-ago period) and ``unit`` (the
+        currency code, ``"days"``, ``"ratio"`` or ``"EUR/EUR"``). Numbers (float) by default; with ``money="decimal"``
         money rows are exact ``Decimal``. Undefined values are ``nan``
         (shown as "n/a"). Rows whose inputs the ledger lacks (no disputes, no
         doubtful classifications, no costs) are left out.
@@ -87,14 +94,22 @@ class Dashboard:
           ``balance``, ``share``, ``overdue``, ``invoices``,
           ``previous_balance`` (the same customer's balance at the previous
           as-of date);
+        - ``top_overdue_customers``: the same columns, largest overdue
+          amount first, with ``previous_overdue``;
+        - ``provision_matrix``: the IFRS 9 provision matrix at ``as_of``
+          (:func:`creditkpi.provision_matrix`; its total is the expected
+          credit loss row);
+        - ``expected_cash_by_week``: index ``week`` (1 to 13 from
+          ``as_of``): ``expected_cash`` from the open invoices;
         - ``cohorts``: cohort (issue month) × age (months) shares settled at
           ``as_of`` (:func:`creditkpi.cohorts`).
     trend : DataFrame
         Index ``period`` (a ``PeriodIndex``: the 12 months ending with the
         month of the period's end, oldest first; months ending before the
-        ledger's first event are left out): ``dso``, ``countback_dso``,
-        ``best_possible_dso`` (days) and ``cei`` (fraction): the KPIs of the
-        registry with ``trend=True``.
+        ledger's first event are left out): ``receivables`` and ``overdue``
+        (money, at each month's end), ``overdue_rate``, ``dso``,
+        ``countback_dso``, ``best_possible_dso`` (days) and ``cei``
+        (fraction): the KPIs of the registry with ``trend=True``.
     groups : DataFrame or None
         With ``by=``: index the groups; the KPIs of the registry with
         ``by_group=True`` (``receivables``, ``overdue``, ``overdue_rate``,
@@ -114,6 +129,13 @@ class Dashboard:
         dated): the range the figures can speak for.
     money : {"float", "decimal"}
         How the tables carry money.
+    targets : mapping of str to float
+        Targets of KPIs (:func:`creditkpi.dashboard.targets.read_targets`);
+        :meth:`target_status` says which are met.
+    urgent_items : DataFrame or None
+        The most urgent open items at ``as_of`` (past due, largest
+        ``open_balance × days_past_due`` first, see
+        :mod:`creditkpi.dashboard.items`); ``None`` without an open-items table.
     """
 
     period: Period
@@ -131,6 +153,10 @@ class Dashboard:
     data_start: date | None = None
     data_end: date | None = None
     money: Money = "float"
+    year_ago_period: Period | None = None
+    year_ago_as_of: date | None = None
+    targets: Mapping[str, float] = field(default_factory=dict)
+    urgent_items: pd.DataFrame | None = None
 
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -155,6 +181,41 @@ class Dashboard:
         value = self.kpis.at[name, which]
         return value.item() if isinstance(value, np.generic) else value
 
+    @property
+    def has_year_ago(self) -> bool:
+        """Whether the data reaches back to the same period a year before."""
+        year = self.year_ago_period
+        return year is not None and self.data_start is not None and self.data_start <= year.end
+
+    def target_status(self) -> pd.DataFrame:
+        """Each target beside the KPI's value: ``met``, ``missed`` or ``no value``.
+
+        See :func:`creditkpi.dashboard.targets.target_status` (columns
+        ``label``, ``target``, ``current``, ``status``, ``gap``).
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> from creditkpi import datasets
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     board = ck.dashboard(datasets.sample(), "2024-12",
+        ...                          targets={"dso": 45, "overdue_rate": 0.15})
+        >>> board.target_status()["status"].to_dict()
+        {'overdue_rate': 'missed', 'dso': 'missed'}
+        """
+        from creditkpi.dashboard.targets import target_status
+
+        return target_status(self.kpis, self.targets)
+
+    def with_targets(self, targets: Any) -> Dashboard:
+        """The same dashboard with other targets (a mapping or a TOML file, as :func:`dashboard` takes)."""
+        from dataclasses import replace
+
+        from creditkpi.dashboard.targets import read_targets
+
+        return replace(self, targets=read_targets(targets))
+
     def to_frame(self) -> pd.DataFrame:
         """The KPI table in long (tidy) form: one row per KPI and period.
 
@@ -163,7 +224,7 @@ class Dashboard:
         DataFrame
             Columns ``kpi``, ``label``, ``label_fr``, ``section``, ``unit``
             (the registry's unit: ``money``, ``ratio``, ``days``...),
-            ``better``, ``which`` (``"current"`` or ``"previous"``),
+            ``better``, ``which`` (``"current"``, ``"previous"`` or ``"year_ago"``),
             ``period`` (a ``pandas.Period`` or the period's label),
             ``as_of`` (the snapshot cut-off), ``value``. Filter, pivot or
             plot it like any long table.
@@ -181,10 +242,13 @@ class Dashboard:
         400.0
         """
         rows = []
-        for which, period, cut in (
+        shown = [
             ("current", self.period, self.as_of),
             ("previous", self.previous_period, self.previous_as_of),
-        ):
+        ]
+        if self.year_ago_period is not None and self.year_ago_as_of is not None:
+            shown.append(("year_ago", self.year_ago_period, self.year_ago_as_of))
+        for which, period, cut in shown:
             label = period_label(period)
             for name, row in self.kpis.iterrows():
                 info = KPIS.get(str(name))
@@ -242,12 +306,24 @@ class Dashboard:
                 "current": jsonable(row["current"], digits if money else None),
                 "previous": jsonable(row["previous"], digits if money else None),
                 "change": jsonable(row["change"], digits if money else None),
+                "year_ago": jsonable(row["year_ago"], digits if money else None),
+                "year_change": jsonable(row["year_change"], digits if money else None),
             }
         return {
             "schema": SCHEMA,
             "currency": self.currency,
             "period": period_dict(self.period, self.as_of),
             "previous_period": period_dict(self.previous_period, self.previous_as_of),
+            "year_ago_period": None
+            if self.year_ago_period is None or self.year_ago_as_of is None
+            else period_dict(self.year_ago_period, self.year_ago_as_of),
+            "targets": {
+                name: jsonable(value, digits if _is_money_kpi(name) else None)
+                for name, value in self.targets.items()
+            },
+            "urgent_items": None
+            if self.urgent_items is None
+            else _item_records(self.urgent_items, digits),
             "data": {
                 "start": None if self.data_start is None else self.data_start.isoformat(),
                 "end": None if self.data_end is None else self.data_end.isoformat(),
@@ -282,7 +358,7 @@ class Dashboard:
     def from_dict(cls, data: Mapping[str, Any], *, money: Money = "float") -> Dashboard:
         """Rebuild a dashboard from :meth:`to_dict` (null to nan; money as ``money`` asks)."""
         check_money(money)
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READS:
             raise InvalidOptionError(
                 f"not a creditkpi dashboard (schema {data.get('schema')!r}, expected {SCHEMA!r})",
                 column="schema",
@@ -298,15 +374,19 @@ class Dashboard:
                     "current": unjson(item["current"], is_money, money),
                     "previous": unjson(item["previous"], is_money, money),
                     "change": unjson(item["change"], is_money, money),
+                    "year_ago": unjson(item.get("year_ago"), is_money, money),
+                    "year_change": unjson(item.get("year_change"), is_money, money),
                     "unit": item["unit"],
                 }
             )
-        kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
+        kpis = pd.DataFrame(rows, columns=["kpi", "label", *KPI_COLUMNS])
         kpis = kpis.set_index("kpi")
-        if money == "decimal":
-            kpis = kpis.astype({"current": object, "previous": object, "change": object})
+        kinds = dict.fromkeys(KPI_COLUMNS[:-1], object if money == "decimal" else np.float64)
+        kpis = kpis.astype(kinds)
         groups = data.get("groups")
         span = data.get("data") or {}
+        year = data.get("year_ago_period")
+        items = data.get("urgent_items")
         tables = {
             name: _from_records(
                 data[name],
@@ -347,6 +427,10 @@ class Dashboard:
             data_start=None if span.get("start") is None else as_date(span["start"]),
             data_end=None if span.get("end") is None else as_date(span["end"]),
             money=money,
+            year_ago_period=None if year is None else Period(year["start"], year["end"]),
+            year_ago_as_of=None if year is None else as_date(year["as_of"]),
+            targets={k: float(v) for k, v in (data.get("targets") or {}).items()},
+            urgent_items=None if items is None else _items_from_records(items, money),
         )
 
     @classmethod
@@ -572,6 +656,39 @@ def _group_money(columns: Any) -> frozenset[str]:
         if (c in kpis and kpis[c].unit == "money")
         or (c not in kpis and c != "group" and not c.endswith(("share", "invoices")))
     )
+
+
+#: the columns of :attr:`Dashboard.kpis` after the label
+KPI_COLUMNS = ("current", "previous", "change", "year_ago", "year_change", "unit")
+
+
+def _item_records(items: pd.DataFrame, digits: int) -> dict[str, Any]:
+    """The urgent open items as JSON: the index's names, then one object per row."""
+    from creditkpi.dashboard.items import money_columns as item_money
+
+    money = item_money(items)
+    names = [str(n) for n in items.index.names]
+    rows = []
+    for index, row in zip(items.index, items.itertuples(index=False), strict=True):
+        keys = index if isinstance(index, tuple) else (index,)
+        record: dict[str, Any] = {n: jsonable(k) for n, k in zip(names, keys, strict=True)}
+        for column, value in zip(items.columns, row, strict=True):
+            record[str(column)] = jsonable(value, digits if column in money else None)
+        rows.append(record)
+    return {"index": names, "columns": [str(c) for c in items.columns], "rows": rows}
+
+
+def _items_from_records(data: Mapping[str, Any], money: Money) -> pd.DataFrame:
+    from creditkpi.dashboard.items import MONEY
+
+    names, columns = list(data["index"]), list(data["columns"])
+    frame = pd.DataFrame(list(data["rows"]), columns=[*names, *columns])
+    for column in columns:
+        if column in MONEY:
+            frame[column] = [unjson(v, True, money) for v in frame[column]]
+        elif column.endswith("_date"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame.set_index(names)
 
 
 def _is_money_kpi(name: str) -> bool:

@@ -133,6 +133,7 @@ CASH_COLLECTED = KPI(
     function=cash_collected,
     page="kpis/cost-per-euro.md",
     definition="Cash received from customers over the period, matched to invoices or not.",
+    headline=True,
 )
 
 #: the value KPIs of this module (the registry collects them)

@@ -134,6 +134,8 @@ RECEIVABLES = KPI(
     definition="What customers owe at the as-of date: the open balances of every invoice "
     "(unapplied cash apart).",
     by_group=True,
+    trend=True,
+    headline=True,
 )
 
 
@@ -204,6 +206,7 @@ OVERDUE = KPI(
     page="kpis/overdue-rate.md",
     definition="The open balance of the invoices past their due date at the as-of date.",
     by_group=True,
+    trend=True,
 )
 
 
@@ -318,6 +321,8 @@ OVERDUE_RATE = KPI(
     page="kpis/overdue-rate.md",
     definition="Overdue receivables as a share of receivables outstanding.",
     by_group=True,
+    trend=True,
+    headline=True,
 )
 
 

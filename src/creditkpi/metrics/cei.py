@@ -484,6 +484,7 @@ CEI = KPI(
     definition="Of what could be collected in the period (opening receivables plus sales), the "
     "share that was.",
     trend=True,
+    headline=True,
 )
 
 #: ``cei(..., sales="monthly")``: not a KPI of the registry, the same path

@@ -225,6 +225,7 @@ DISPUTE_RATE = KPI(
     page="kpis/dispute-rate.md",
     definition="Disputed receivables as a share of receivables outstanding.",
     requires=("disputes",),
+    headline=True,
 )
 
 

@@ -567,6 +567,7 @@ DSO = KPI(
     definition="Days of sales outstanding: receivables at the period's end ÷ its sales × its days.",
     trend=True,
     by_group=True,
+    headline=True,
 )
 
 #: ``dso(..., receivables="average")``: not a KPI of the registry, the same path

@@ -698,6 +698,7 @@ EXPECTED_CREDIT_LOSS = KPI(
     page="kpis/provision-matrix.md",
     definition="Lifetime expected credit loss on the receivables (IFRS 9): the provision "
     "matrix's total allowance.",
+    headline=True,
 )
 
 ECL_COVERAGE = KPI(

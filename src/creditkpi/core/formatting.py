@@ -14,7 +14,7 @@ money): formatting is presentation only, and rounds half up.
 
 Examples
 --------
->>> from creditkpi.formatting import Formatter
+>>> from creditkpi.core.formatting import Formatter
 >>> usd = Formatter("USD")
 >>> usd.money(6000), usd.percent(0.16324), usd.points(0.0447), usd.count(44.0)
 ('$6,000.00', '16.32%', '+4.47 pp', '44')
