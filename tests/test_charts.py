@@ -35,13 +35,15 @@ def _check_png(path: Path) -> None:
     assert path.read_bytes()[:8] == PNG
 
 
-def test_plot_writes_the_three_charts(board: Dashboard, tmp_path: Path) -> None:
+def test_plot_writes_the_charts(board: Dashboard, tmp_path: Path) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no matplotlib deprecation or layout warnings
-        written = board.plot(tmp_path / "charts")
-    assert set(written) == {"aging", "trend", "cohorts"}
+        written = board.plot(tmp_path / "charts", locale="fr_FR")
+    assert set(written) == {"aging", "receivables", "trend", "forecast", "cohorts"}
     assert written["aging"] == tmp_path / "charts" / "aging.png"
     assert written["trend"].name == "dso_cei_trend.png"
+    assert written["receivables"].name == "receivables_trend.png"
+    assert written["forecast"].name == "forecast.png"
     for path in written.values():
         _check_png(path)
 
@@ -83,6 +85,18 @@ def test_missing_matplotlib_says_what_to_install(
         board.plot(tmp_path)
     assert issubclass(charts.ChartsUnavailableError, ImportError)
     assert not list(tmp_path.iterdir())
+
+
+def test_money_axis_in_the_currency_and_the_locale() -> None:
+    """With a formatter, the amounts read as Babel writes them: never ``6,000$``, never rounded."""
+    from creditkpi.core.formatting import Formatter
+
+    usd = Formatter("USD").compact_axis()
+    assert money_ticks([0.0, 250.0, 500.0], "$", usd) == ["$0", "$250", "$500"]
+    assert money_ticks([0.0, 5e5, 1e6, 1.5e6], "$", usd) == ["$0", "$500K", "$1M", "$1.5M"]
+    eur = Formatter("EUR", locale="fr_FR").compact_axis()
+    nbsp = "\xa0"
+    assert money_ticks([1.2e6, 1.25e6], "€", eur) == [f"1,2{nbsp}M{nbsp}€", f"1,25{nbsp}M{nbsp}€"]
 
 
 def test_money_axis_labels_tell_ticks_apart() -> None:

@@ -492,6 +492,7 @@ def dashboard(
         year_ago_as_of=year.end,
         targets=goals,
         urgent_items=None if items is None else urgent_items(items, URGENT_ITEMS),
+        inputs=tuple(sorted(have)),
     )
 
 

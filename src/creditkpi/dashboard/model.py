@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,17 @@ from creditkpi.core.money import minor_unit
 from creditkpi.core.period import Period, as_date
 from creditkpi.core.safe_text import json_text
 from creditkpi.core.shapes import Money
-from creditkpi.dashboard.cells import jsonable, period_dict, period_label, table_csv, unjson
+from creditkpi.dashboard.cells import (
+    item_records,
+    items_from_records,
+    jsonable,
+    period_dict,
+    period_label,
+    table_csv,
+    table_from_records,
+    table_records,
+    unjson,
+)
 from creditkpi.registry import KPIS, TABLES, TableKPI
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,6 +146,11 @@ class Dashboard:
         The most urgent open items at ``as_of`` (past due, largest
         ``open_balance × days_past_due`` first, see
         :mod:`creditkpi.dashboard.items`); ``None`` without an open-items table.
+    inputs : tuple of str or None
+        The optional inputs the data gave (``disputes``, ``statuses``,
+        ``doubtful``, ``costs``...): a table needing one it lacks is left
+        out of the renderings under the note about that input (``None``:
+        not known, every input taken as given).
     """
 
     period: Period
@@ -157,6 +172,7 @@ class Dashboard:
     year_ago_as_of: date | None = None
     targets: Mapping[str, float] = field(default_factory=dict)
     urgent_items: pd.DataFrame | None = None
+    inputs: tuple[str, ...] | None = None
 
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -323,25 +339,26 @@ class Dashboard:
             },
             "urgent_items": None
             if self.urgent_items is None
-            else _item_records(self.urgent_items, digits),
+            else item_records(self.urgent_items, digits),
             "data": {
                 "start": None if self.data_start is None else self.data_start.isoformat(),
                 "end": None if self.data_end is None else self.data_end.isoformat(),
             },
             "kpis": kpis,
             **{
-                name: _records(frame, TABLES[name].index, digits, self.money_columns(name))
+                name: table_records(frame, TABLES[name].index, digits, self.money_columns(name))
                 for name, frame in self.tables.items()
             },
-            "trend": _records(self.trend, "period", digits, self.money_columns("trend")),
+            "trend": table_records(self.trend, "period", digits, self.money_columns("trend")),
             "groups": None
             if self.groups is None
             else {
                 "by": self.by,
-                "rows": _records(self.groups, "group", digits, self.money_columns("groups")),
+                "rows": table_records(self.groups, "group", digits, self.money_columns("groups")),
             },
             "undefined": list(self.undefined),
             "notes": list(self.notes),
+            "inputs": None if self.inputs is None else list(self.inputs),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -388,7 +405,7 @@ class Dashboard:
         year = data.get("year_ago_period")
         items = data.get("urgent_items")
         tables = {
-            name: _from_records(
+            name: table_from_records(
                 data[name],
                 table.index,
                 money=money,
@@ -409,7 +426,7 @@ class Dashboard:
             currency=data["currency"],
             kpis=kpis,
             tables=tables,
-            trend=_from_records(
+            trend=table_from_records(
                 data["trend"],
                 "period",
                 money=money,
@@ -418,7 +435,7 @@ class Dashboard:
             ),
             groups=None
             if groups is None
-            else _from_records(
+            else table_from_records(
                 groups["rows"], "group", money=money, money_columns=_group_money(groups["rows"])
             ),
             by=None if groups is None else groups["by"],
@@ -430,7 +447,8 @@ class Dashboard:
             year_ago_period=None if year is None else Period(year["start"], year["end"]),
             year_ago_as_of=None if year is None else as_date(year["as_of"]),
             targets={k: float(v) for k, v in (data.get("targets") or {}).items()},
-            urgent_items=None if items is None else _items_from_records(items, money),
+            urgent_items=None if items is None else items_from_records(items, money),
+            inputs=None if data.get("inputs") is None else tuple(data["inputs"]),
         )
 
     @classmethod
@@ -469,36 +487,80 @@ class Dashboard:
         return None
 
     # ------------------------------------------------------------------ HTML
-    def to_html(self, *, full: bool = False, charts: bool | None = None) -> str:
-        """An HTML rendering: the KPI table, notes, then the detail tables.
+    def to_html(
+        self,
+        *,
+        full: bool = False,
+        charts: bool | None = None,
+        locale: str | None = None,
+        docs_url: str | None = None,
+    ) -> str:
+        """An HTML rendering: the credit pack (``full=True``), or a fragment for a notebook.
 
         Parameters
         ----------
         full : bool, default False
-            A complete page you can send: one self-contained file with the
-            period, the data's date range, notes, the KPI table, the charts
-            (embedded images) and the detail tables, an inline stylesheet
-            that reads on a phone and prints, no script and no external
-            request. ``False``: a fragment for a notebook or a page of yours.
+            The monthly credit pack, a page you can send: one self-contained
+            file with the period, a summary in words, the targets, the KPI
+            table (each KPI's definition, linked to its documentation page;
+            the previous period and the year before beside it), the
+            12-month trends, the aged balance, the forecast, the provision
+            matrix, the customers most overdue, and notes on what is left
+            out and why; an inline stylesheet that reads on a phone and
+            prints on A4 a section a page; no script and no external
+            request. ``False``: a fragment (KPI table, notes, detail tables)
+            for a notebook or a page of yours.
         charts : bool, optional
             Embed the PNG charts (needs matplotlib: ``pip install
             'creditkpi[charts]'``; without it the page says so). Default: in
-            a full page only.
+            the pack only.
+        locale : str, optional
+            How amounts and numbers read: ``"en_US"`` (default, ``$6,000.00``),
+            ``"fr_FR"`` (``6 000,00 €``), ``"de_DE"``...
+        docs_url : str, optional
+            The documentation site the KPI definitions link to (default
+            :data:`creditkpi.version.DOCS_URL`).
 
         Examples
         --------
-        >>> import warnings, creditkpi as ck
+        >>> import re, warnings, creditkpi as ck
         >>> from creditkpi import datasets
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore")
         ...     board = ck.dashboard(datasets.sample(), "2024-12")
         >>> page = board.to_html(full=True, charts=False)
-        >>> page.startswith("<!DOCTYPE html>"), "<script" in page, "://" in page
-        (True, False, False)
+        >>> page.startswith("<!DOCTYPE html>"), "<script" in page, re.findall(r"src=", page)
+        (True, False, [])
         """
-        from creditkpi.dashboard.render import html_page
+        from creditkpi.dashboard.pack import html_page
 
-        return html_page(self, full=full, charts=charts)
+        return html_page(self, full=full, charts=charts, locale=locale, docs_url=docs_url)
+
+    def to_pdf(
+        self,
+        path: Path | str,
+        *,
+        locale: str | None = None,
+        docs_url: str | None = None,
+        charts: bool = True,
+    ) -> None:
+        """Print the credit pack (:meth:`to_html` with ``full=True``) to an A4 PDF file.
+
+        Through a headless Chromium browser (Debian: ``apt-get install
+        chromium``): see :func:`creditkpi.printing.html_to_pdf`.
+
+        Raises
+        ------
+        PrintingError
+            No Chromium browser, or it failed to print.
+        """
+        from creditkpi.dashboard.pack import html_page
+        from creditkpi.printing import html_to_pdf
+
+        page = html_page(
+            self, full=True, charts=charts, locale=locale, docs_url=docs_url, paper="A4"
+        )
+        html_to_pdf(page, path)
 
     def _repr_html_(self) -> str:
         """The notebook view: :meth:`to_html` as a fragment (no charts).
@@ -530,44 +592,52 @@ class Dashboard:
         )
 
     def __rich__(self) -> Group:
-        """A rich renderable: the KPI table and the detail tables."""
+        """A rich renderable: the summary, the KPI table and the detail tables."""
         from creditkpi.dashboard.render import rich_group
 
         return rich_group(self)
 
-    def render(self, console: Console | None = None) -> None:
+    def render(self, console: Console | None = None, *, locale: str | None = None) -> None:
         """Print the dashboard as rich tables (to ``console``, default: stdout)."""
         from rich.console import Console
 
-        (console or Console()).print(self)
+        from creditkpi.dashboard.render import rich_group
 
-    def to_text(self, *, width: int = 110) -> str:
+        (console or Console()).print(rich_group(self, locale=locale))
+
+    def to_text(self, *, width: int = 110, locale: str | None = None) -> str:
         """The terminal rendering as plain text (no colours), ``width`` columns wide."""
         from rich.console import Console
+
+        from creditkpi.dashboard.render import rich_group
 
         buffer = io.StringIO()
         console = Console(
             file=buffer, width=width, color_system=None, force_terminal=False, legacy_windows=False
         )
-        console.print(self)
+        console.print(rich_group(self, locale=locale))
         return buffer.getvalue()
 
     def __repr__(self) -> str:
         return self.to_text()
 
     # ------------------------------------------------------------------ charts
-    def plot(self, directory: Path | str, *, dpi: int = 150) -> dict[str, Path]:
+    def plot(
+        self, directory: Path | str, *, dpi: int = 150, locale: str | None = None
+    ) -> dict[str, Path]:
         """Write PNG charts into ``directory`` (needs ``pip install 'creditkpi[charts]'``).
 
         Writes ``aging.png`` (aged balance, current and previous),
-        ``dso_cei_trend.png`` (DSO standard and countback, best possible DSO
-        and CEI over the 12 months ending with the period) and
-        ``cohorts.png`` (cohort heat map).
+        ``receivables_trend.png`` (receivables and overdue at each month's
+        end), ``dso_cei_trend.png`` (DSO standard and countback, best
+        possible DSO and CEI over the 12 months ending with the period),
+        ``forecast.png`` (expected cash over the next 13 weeks) and
+        ``cohorts.png`` (cohort heat map); amounts read as ``locale`` says.
 
         Returns
         -------
         dict of str to Path
-            ``{"aging": ..., "trend": ..., "cohorts": ...}``.
+            ``{"aging": ..., "receivables": ..., "trend": ..., "forecast": ..., "cohorts": ...}``.
 
         Raises
         ------
@@ -576,43 +646,38 @@ class Dashboard:
         """
         from creditkpi.dashboard.charts import plot_dashboard
 
-        return plot_dashboard(self, directory, dpi=dpi)
+        return plot_dashboard(self, directory, dpi=dpi, locale=locale)
 
     # ------------------------------------------------------------------ views
     def table_views(self) -> list[tuple[str, pd.DataFrame, frozenset[str]]]:
-        """The tables a terminal or a page shows: ``(heading, frame, money columns)``.
+        """The tables a terminal shows: ``(heading, frame, money columns)``.
 
-        The detail tables with the previous date beside them, then, with
-        ``by=``, the per-group tables (the largest groups).
+        The detail tables with something to show (the previous date beside
+        them), then, with ``by=``, the per-group tables (the largest groups).
         """
-        out = [
-            (
-                f"{TABLES[name].label} at {self.as_of} (previous: {self.previous_as_of})",
-                frame,
-                self.money_columns(name),
-            )
-            for name, frame in self.tables.items()
-            if TABLES[name].previous != "none"
-        ]
-        if self.groups is not None:
-            groups = self.groups
-            shown = ""
-            if len(groups) > GROUPS_SHOWN:
-                # a page or a terminal shows the largest groups; CSV and JSON hold them all
-                order = np.argsort(
-                    -groups["receivables"].astype(np.float64).to_numpy(), kind="stable"
-                )
-                groups = groups.iloc[order[:GROUPS_SHOWN]]
-                shown = f" (largest {GROUPS_SHOWN} of {len(self.groups):,}; CSV/JSON: all)"
-            main = [c for c in groups.columns if c in _group_kpis()]
-            rest = [c for c in groups.columns if c not in _group_kpis()]
-            heading = f"By {self.by}: at {self.as_of}, over {self.period}{shown}"
-            money = self.money_columns("groups")
-            out.append((heading, groups[main], money))
-            if rest:
-                out.append(
-                    (f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest], money)
-                )
+        from creditkpi.dashboard.render import views
+
+        shown, _ = views(self)
+        return [(v.heading, v.frame, v.money) for v in shown] + self.group_views()
+
+    def group_views(self) -> list[tuple[str, pd.DataFrame, frozenset[str]]]:
+        """The per-group tables of ``by=``, the largest groups: ``(heading, frame, money columns)``."""
+        if self.groups is None:
+            return []
+        groups = self.groups
+        shown = ""
+        if len(groups) > GROUPS_SHOWN:
+            # a page or a terminal shows the largest groups; CSV and JSON hold them all
+            order = np.argsort(-groups["receivables"].astype(np.float64).to_numpy(), kind="stable")
+            groups = groups.iloc[order[:GROUPS_SHOWN]]
+            shown = f" (largest {GROUPS_SHOWN} of {len(self.groups):,}; CSV/JSON: all)"
+        main = [c for c in groups.columns if c in _group_kpis()]
+        rest = [c for c in groups.columns if c not in _group_kpis()]
+        heading = f"By {self.by}: at {self.as_of}, over {self.period}{shown}"
+        money = self.money_columns("groups")
+        out = [(heading, groups[main], money)]
+        if rest:
+            out.append((f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest], money))
         return out
 
 
@@ -662,86 +727,6 @@ def _group_money(columns: Any) -> frozenset[str]:
 KPI_COLUMNS = ("current", "previous", "change", "year_ago", "year_change", "unit")
 
 
-def _item_records(items: pd.DataFrame, digits: int) -> dict[str, Any]:
-    """The urgent open items as JSON: the index's names, then one object per row."""
-    from creditkpi.dashboard.items import money_columns as item_money
-
-    money = item_money(items)
-    names = [str(n) for n in items.index.names]
-    rows = []
-    for index, row in zip(items.index, items.itertuples(index=False), strict=True):
-        keys = index if isinstance(index, tuple) else (index,)
-        record: dict[str, Any] = {n: jsonable(k) for n, k in zip(names, keys, strict=True)}
-        for column, value in zip(items.columns, row, strict=True):
-            record[str(column)] = jsonable(value, digits if column in money else None)
-        rows.append(record)
-    return {"index": names, "columns": [str(c) for c in items.columns], "rows": rows}
-
-
-def _items_from_records(data: Mapping[str, Any], money: Money) -> pd.DataFrame:
-    from creditkpi.dashboard.items import MONEY
-
-    names, columns = list(data["index"]), list(data["columns"])
-    frame = pd.DataFrame(list(data["rows"]), columns=[*names, *columns])
-    for column in columns:
-        if column in MONEY:
-            frame[column] = [unjson(v, True, money) for v in frame[column]]
-        elif column.endswith("_date"):
-            frame[column] = pd.to_datetime(frame[column])
-    return frame.set_index(names)
-
-
 def _is_money_kpi(name: str) -> bool:
     info = KPIS.get(name)
     return info is not None and info.unit == "money"
-
-
-def _records(
-    frame: pd.DataFrame, index_name: str, digits: int, money: frozenset[str]
-) -> list[dict[str, Any]]:
-    out = []
-    for index, row in frame.iterrows():
-        record: dict[str, Any] = {index_name: jsonable(index)}
-        for column in frame.columns:
-            record[str(column)] = jsonable(row[column], digits if str(column) in money else None)
-        out.append(record)
-    return out
-
-
-def _from_records(
-    records: Sequence[Mapping[str, Any]],
-    index_name: str,
-    *,
-    money: Money,
-    money_columns: frozenset[str],
-    columns_name: str | None = None,
-    periods: bool = False,
-) -> pd.DataFrame:
-    if not records:
-        return pd.DataFrame(index=pd.Index([], name=index_name))
-    columns = [c for c in records[0] if c != index_name]
-    data: dict[Any, list[Any]] = {}
-    for column in columns:
-        is_money = column in money_columns
-        values = []
-        for record in records:
-            v = record.get(column)
-            if column.endswith(("count", "invoices")) and v is not None:
-                values.append(int(v))
-            else:
-                values.append(unjson(v, is_money, money))
-        key: Any = int(column) if columns_name is not None else column
-        data[key] = values
-    labels = [r[index_name] for r in records]
-    index: pd.Index
-    if periods:
-        try:
-            index = pd.PeriodIndex([pd.Period(x) for x in labels], name=index_name)
-        except (ValueError, TypeError):
-            index = pd.Index(labels, name=index_name)
-    else:
-        index = pd.Index(labels, name=index_name)
-    frame = pd.DataFrame(data, index=index)
-    if columns_name is not None:
-        frame.columns.name = columns_name
-    return frame

@@ -216,7 +216,8 @@ def target_status(kpis: pd.DataFrame, targets: Mapping[str, float]) -> pd.DataFr
     rows = []
     for name, target in targets.items():
         info = KPIS[name]
-        current = float(kpis.at[name, "current"]) if name in kpis.index else math.nan
+        value: Any = kpis.at[name, "current"] if name in kpis.index else math.nan
+        current = float(value)
         if math.isnan(current):
             status = "no value"
         elif info.better == "lower":

@@ -119,9 +119,9 @@ def customer_parts(
 
 def top_order(ids: Any, balance: Any, overdue: Any, by: str) -> IntArray:
     """The order of a top-customers table: largest ``by`` first, then balance, then id."""
-    keys = (ids, -np.asarray(balance, dtype=np.int64))
+    keys: list[Any] = [ids, -np.asarray(balance, dtype=np.int64)]
     if by == "overdue":
-        keys = (*keys, -np.asarray(overdue, dtype=np.int64))
+        keys.append(-np.asarray(overdue, dtype=np.int64))
     return np.asarray(np.lexsort(keys), dtype=np.int64)
 
 
