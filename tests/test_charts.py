@@ -15,8 +15,8 @@ matplotlib.use("Agg")
 
 import creditkpi as ck  # noqa: E402
 from creditkpi import plotting as charts  # noqa: E402
-from creditkpi.plotting.base import money_axis, money_ticks  # noqa: E402
 from creditkpi.dashboard import Dashboard  # noqa: E402
+from creditkpi.plotting.base import money_axis, money_ticks  # noqa: E402
 from tests.test_dashboard import LEDGER  # noqa: E402
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -78,7 +78,7 @@ def test_an_unknown_locale_is_named(locale: object) -> None:
 
 
 def test_an_unknown_currency_is_named() -> None:
-    with pytest.raises(InvalidOptionError, match="unknown-currency.*'ZZZ'"):
+    with pytest.raises(InvalidOptionError, match=r"unknown-currency.*'ZZZ'"):
         Formatter("ZZZ")
 
 

@@ -256,6 +256,6 @@ def test_a_failing_browser_is_a_named_error(tmp_path: Path) -> None:
     fake = tmp_path / "chromium"
     fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n", encoding="utf-8")
     fake.chmod(0o755)
-    with pytest.raises(PrintingError, match="print-failed.*wrote no PDF .cannot open display"):
+    with pytest.raises(PrintingError, match=r"print-failed.*wrote no PDF \(cannot open display\)"):
         html_to_pdf("<!DOCTYPE html><p>x</p>", tmp_path / "x.pdf", chromium=str(fake))
     assert not (tmp_path / "x.pdf").exists()
