@@ -73,6 +73,9 @@ _EMPTY = {
     "open, or their payment history does not reach their ages)",
 }
 
+#: the sections printed on one page, never split (a heading, a line, a chart)
+_KEPT = frozenset({"forecast"})
+
 #: the sections that start a printed page
 _NEW_PAGE = frozenset({"trends", "aging", "risk", "items", "dunning"})
 
@@ -121,8 +124,11 @@ def _targets_html(board: Dashboard, fmt: Formatter) -> str:
     )
 
 
-def _section(ident: str, heading: str, body: list[str], *, page: bool = False) -> str:
-    css = ' class="page"' if page else ""
+def _section(
+    ident: str, heading: str, body: list[str], *, page: bool = False, keep: bool = False
+) -> str:
+    names = [n for n, on in (("page", page), ("keep", keep)) if on]
+    css = f' class="{" ".join(names)}"' if names else ""
     return f'<section id="{ident}"{css}><h2>{esc(heading)}</h2>' + "".join(body) + "</section>"
 
 
@@ -168,7 +174,7 @@ def _sections(
             body.append(_table(items, fmt))
         body += [_table(by_name[t], fmt) for t in tables if t in by_name]
         if body:
-            out.append(_section(ident, heading, body, page=ident in _NEW_PAGE))
+            out.append(_section(ident, heading, body, page=ident in _NEW_PAGE, keep=ident in _KEPT))
         elif drawn is not None and ident in _EMPTY:
             notes.append(f"{heading}: {_EMPTY[ident]}, so the section is left out.")
     return out, notes

@@ -101,9 +101,9 @@ def cell_text(fmt: Formatter, column: object, value: Any, money: bool = False) -
         return fmt.money(value)
     if name in KPIS:
         return fmt.value(value, KPIS[name].unit)
-    if name.endswith(("share", "coverage")):
+    if name.endswith("share"):
         return fmt.percent(value, decimals=1)
-    if name.endswith("rate"):
+    if name.endswith(("rate", "coverage")):
         return fmt.percent(value, decimals=2)
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     if whole or name.endswith(_COUNTS):
