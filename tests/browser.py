@@ -23,16 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+from creditkpi.printing import CANDIDATES, find_chromium
 
-
-def find_chromium() -> str | None:
-    """The path of a Chromium-family browser, or ``None``."""
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+__all__ = ["CANDIDATES", "Page", "find_chromium", "open_page"]
 
 
 @dataclass
