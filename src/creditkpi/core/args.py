@@ -15,7 +15,7 @@ The shapes of the results are :mod:`creditkpi.core.shapes`'.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -59,14 +59,19 @@ def as_dates(as_of: Any) -> tuple[list[date], bool]:
         raise InvalidOptionError(
             "as_of is required: creditkpi never defaults the cut-off to today", column="as_of"
         )
-    if isinstance(as_of, (str, date, np.datetime64, pd.Timestamp)):
-        return [as_date(as_of)], True
+    if isinstance(as_of, (str, date, np.datetime64, pd.Timestamp)) or not _is_sequence(as_of):
+        return [as_date(as_of)], True  # one value (a number is no date: as_date says so)
     values = list(as_of)
     if not values:
         raise InvalidOptionError("as_of is an empty list", column="as_of")
     dates = [as_date(v) for v in values]
     _reject_repeats(dates, "as_of")
     return dates, False
+
+
+def _is_sequence(value: object) -> bool:
+    """A list, tuple, array, Series or index of values (not one value such as a number)."""
+    return isinstance(value, Iterable) and not isinstance(value, (str, bytes))
 
 
 def _reject_repeats(values: Sequence[object], name: str) -> None:
@@ -82,8 +87,8 @@ def _reject_repeats(values: Sequence[object], name: str) -> None:
 
 def as_periods(period: PeriodLike | Sequence[PeriodLike]) -> tuple[list[Period], bool]:
     """Normalise a ``period`` argument: (list of periods, whether it was a single period)."""
-    if isinstance(period, (str, Period)):
-        return [Period.parse(period)], True
+    if isinstance(period, (str, Period)) or not _is_sequence(period):
+        return [Period.parse(period)], True  # type: ignore[arg-type]
     values = list(period)
     if not values:
         raise InvalidOptionError("period is an empty list", column="period")
