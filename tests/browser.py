@@ -23,9 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from creditkpi.printing import CANDIDATES, find_chromium
+from creditkpi import printing
 
-__all__ = ["CANDIDATES", "Page", "find_chromium", "open_page"]
+__all__ = ["Page", "find_chromium", "open_page"]
+
+
+def find_chromium() -> str | None:
+    """The browser :func:`creditkpi.printing.find_chromium` prints with, or ``None``."""
+    try:
+        return printing.find_chromium()
+    except printing.ChromiumNotFoundError:
+        return None
 
 
 @dataclass

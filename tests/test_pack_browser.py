@@ -22,7 +22,8 @@ from creditkpi import datasets
 from creditkpi.cli import main
 from creditkpi.core.errors import PrintingError
 from creditkpi.core.formatting import Formatter
-from creditkpi.printing import html_to_pdf
+from creditkpi.dashboard.pack import pdf_of
+from creditkpi.printing import ENVIRONMENT_VARIABLE
 from creditkpi.registry import KPIS
 from creditkpi.version import DOCS_URL
 from tests.browser import find_chromium, open_page
@@ -239,9 +240,11 @@ def test_without_chromium_the_pdf_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv(ENVIRONMENT_VARIABLE, raising=False)
     with pytest.raises(PrintingError, match="no-chromium") as caught:
-        html_to_pdf("<!DOCTYPE html><p>x</p>", tmp_path / "x.pdf")
-    assert "apt-get install chromium" in str(caught.value)
+        pdf_of("<!DOCTYPE html><p>x</p>")
+    assert "apt install chromium" in str(caught.value)
+    assert "--format html" in str(caught.value)
     assert main(["demo", "-f", "pdf", "-o", str(tmp_path / "x.pdf"), "-q"]) == 2
     assert "needs a Chromium browser" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()
@@ -252,10 +255,15 @@ def test_a_pdf_needs_an_output_file(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--format pdf writes a file: give --output FILE.pdf" in capsys.readouterr().err
 
 
-def test_a_failing_browser_is_a_named_error(tmp_path: Path) -> None:
+def test_a_failing_browser_is_a_named_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake = tmp_path / "chromium"
     fake.write_text("#!/bin/sh\necho 'cannot open display' >&2\nexit 3\n", encoding="utf-8")
     fake.chmod(0o755)
-    with pytest.raises(PrintingError, match=r"print-failed.*wrote no PDF \(cannot open display\)"):
-        html_to_pdf("<!DOCTYPE html><p>x</p>", tmp_path / "x.pdf", chromium=str(fake))
+    monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(fake))
+    with pytest.raises(PrintingError, match=r"print-failed.*exit code 3.*cannot open display"):
+        pdf_of("<!DOCTYPE html><p>x</p>")
+    assert main(["demo", "-f", "pdf", "-o", str(tmp_path / "x.pdf"), "-q"]) != 0
+    assert "cannot open display" in capsys.readouterr().err
     assert not (tmp_path / "x.pdf").exists()

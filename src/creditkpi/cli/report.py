@@ -78,16 +78,17 @@ def _output_plan(args: argparse.Namespace) -> list[Path]:
     check_locale(args.locale)
     args._targets = read_targets(args.targets)
     if args.format == "pdf":
-        from creditkpi.printing import find_chromium
+        from creditkpi.printing import ChromiumNotFoundError, find_chromium
 
         if args.output is None:
             raise CLIError("--format pdf writes a file: give --output FILE.pdf")
-        if find_chromium() is None:
+        try:
+            find_chromium()
+        except ChromiumNotFoundError as exc:
             raise CLIError(
-                "--format pdf needs a Chromium browser to print the pack, and none was found "
-                "(Debian: apt-get install chromium); or write --format html and print it "
-                "from a browser"
-            )
+                f"--format pdf needs a Chromium browser to print the pack: {exc}; "
+                "or write --format html and print it from a browser"
+            ) from None
     targets: list[Path] = []
     if args.output is not None:
         out = Path(args.output)
@@ -179,16 +180,12 @@ def _emit(board: Any, args: argparse.Namespace) -> None:
 
 
 def _write_pdf(page: str, target: Path, args: argparse.Namespace) -> None:
-    """Print the pack to PDF beside nothing: into a temporary file, then written by the rules."""
-    import tempfile
+    """Print the pack to PDF in memory, then write it by the rules of every output file."""
+    from creditkpi.dashboard.pack import pdf_of
 
-    from creditkpi.printing import html_to_pdf
-
-    with tempfile.TemporaryDirectory(prefix="creditkpi-pdf-") as folder:
-        printed = Path(folder) / "pack.pdf"
-        with show_progress("printing the PDF", show=not args.quiet):
-            html_to_pdf(page, printed)
-        write_file(target, printed.read_bytes(), args)
+    with show_progress("printing the PDF", show=not args.quiet):
+        printed = pdf_of(page)
+    write_file(target, printed, args)
 
 
 def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:

@@ -547,20 +547,20 @@ class Dashboard:
         """Print the credit pack (:meth:`to_html` with ``full=True``) to an A4 PDF file.
 
         Through a headless Chromium browser (Debian: ``apt-get install
-        chromium``): see :func:`creditkpi.printing.html_to_pdf`.
+        chromium``, or the ``CREDITKPI_CHROMIUM`` environment variable): see
+        :func:`creditkpi.printing.html_to_pdf`.
 
         Raises
         ------
         PrintingError
             No Chromium browser, or it failed to print.
         """
-        from creditkpi.dashboard.pack import html_page
-        from creditkpi.printing import html_to_pdf
+        from creditkpi.dashboard.pack import html_page, pdf_of
 
         page = html_page(
             self, full=True, charts=charts, locale=locale, docs_url=docs_url, paper="A4"
         )
-        html_to_pdf(page, path)
+        Path(path).write_bytes(pdf_of(page))
 
     def _repr_html_(self) -> str:
         """The notebook view: :meth:`to_html` as a fragment (no charts).

@@ -30,6 +30,7 @@ import html
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from creditkpi.core.errors import PrintingError
 from creditkpi.core.formatting import Formatter
 from creditkpi.dashboard.items import money_columns as item_money
 from creditkpi.dashboard.render import (
@@ -51,7 +52,7 @@ from creditkpi.version import DOCS_URL, VERSION
 if TYPE_CHECKING:  # pragma: no cover
     from creditkpi.dashboard.model import Dashboard
 
-__all__ = ["SECTIONS", "html_page", "pack_page"]
+__all__ = ["SECTIONS", "html_page", "pack_page", "pdf_of"]
 
 #: the pack's sections after the key indicators: (id, heading, detail tables, charts)
 SECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -286,3 +287,31 @@ def html_page(
             docs_url=docs_url, paper=paper,
         )  # fmt: skip
     return fragment_html(board, fmt, charts=bool(charts), images=images)
+
+
+def pdf_of(page: str) -> bytes:
+    """The pack page printed to PDF by headless Chromium (:func:`creditkpi.printing.html_to_pdf`).
+
+    The page's print stylesheet gives the paper (``html_page(..., paper="A4")``);
+    the browser is found as :func:`creditkpi.printing.find_chromium` says.
+
+    Raises
+    ------
+    PrintingError
+        Rule ``no-chromium``: no Chromium browser to print with (what to
+        install said); ``print-failed``: it ran and gave no PDF, or timed
+        out (its last messages quoted).
+    """
+    from creditkpi.printing import ChromiumNotFoundError, PrintFailedError, html_to_pdf
+
+    try:
+        return html_to_pdf(page)
+    except ChromiumNotFoundError as exc:
+        raise PrintingError(
+            str(exc),
+            argument="format",
+            rule="no-chromium",
+            hint="or write --format html (to_html(full=True)) and print it from a browser",
+        ) from None
+    except PrintFailedError as exc:
+        raise PrintingError(str(exc), argument="format") from None
