@@ -292,3 +292,28 @@ def test_cli_claims_table_and_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     bad.write_text("when,value\n2024-01-01,0.1\n", encoding="utf-8")
     assert main(["claims", *_files(tmp_path), "--as-of", "2024-04-30", "--rate", str(bad)]) == 2
     assert "columns date and rate" in capsys.readouterr().err
+
+
+def test_cli_claims_xlsx_keeps_numbers_and_never_runs_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import openpyxl
+
+    target = tmp_path / "claims.xlsx"
+    args = ["claims", *_files(tmp_path), "--as-of", "2024-08-20", "-f", "xlsx", "-q"]
+    assert main(args) == 2  # a workbook needs a file
+    assert "-o claims.xlsx" in capsys.readouterr().err
+    assert main([*args, "-o", str(target)]) == 0
+    sheet = openpyxl.load_workbook(target).active
+    assert sheet.title == "claims"
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("customer_id", "invoice_id") and rows[0][-1] == "claimable"
+    first = dict(zip(rows[0], rows[1], strict=True))
+    assert first["invoice_id"] == "F1" and first["days_late"] == 60
+    assert (first["penalties"], first["indemnity"], first["claimable"]) == (190.68, 40.0, 230.68)
+    assert str(first["due_date"])[:10] == "2024-02-14"
+    bad = sheet.cell(row=len(rows), column=1)  # the formula-looking customer: text, marked
+    assert (bad.value, bad.data_type, bad.quotePrefix) == ("=HYPERLINK(1)", "s", True)
+    assert sheet.cell(row=2, column=9).number_format == "#,##0.00"
+    assert main([*args, "-o", str(target)]) == 2  # an existing file needs --force
+    assert "--force" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from creditkpi.cli.common import (
     check_target,
     number_cell,
     terminal_options,
+    write_file,
     write_output,
 )
 from creditkpi.cli.inputs import load_ledger, read_input, share_inputs
@@ -43,12 +44,18 @@ def _emit(frame: pd.DataFrame, args: argparse.Namespace, currency: str, index: s
     from creditkpi.dashboard.cells import table_csv
     from creditkpi.metrics.late_payment import CLAIM_COLUMNS
 
+    money = [c for c in frame.columns if c not in ("days_late", "invoices", *CLAIM_COLUMNS[:2])]
+    if args.format == "xlsx":
+        from creditkpi.core.xlsx import xlsx_bytes
+
+        data = xlsx_bytes(frame, sheet="claims", digits=minor_unit(currency), money=money)
+        write_file(Path(args.output), data, args)
+        return
     if args.format == "csv":
         flat = frame.reset_index(level=list(range(1, frame.index.nlevels)))
         for column in ("issue_date", "due_date"):
             if column in flat:
                 flat[column] = flat[column].dt.strftime("%Y-%m-%d")
-        money = [c for c in frame.columns if c not in ("days_late", "invoices", *CLAIM_COLUMNS[:2])]
         write_output(
             table_csv(
                 flat,
@@ -104,6 +111,8 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     from creditkpi.core.period import as_date
 
     args.as_of = as_date(args.as_of)
+    if args.format == "xlsx" and args.output is None:
+        raise CLIError("--format xlsx writes a workbook: give its file with -o claims.xlsx")
     if args.output is not None:  # the -o rules, checked before any work
         check_target(Path(args.output), args)
     ledger, _ = load_ledger(args)
@@ -132,7 +141,7 @@ def add_claims_command(sub: Any, report: argparse.ArgumentParser) -> None:
         "fixed recovery indemnity and the total claimable; or their sums --by a column. "
         "Reads the same files and input options as 'creditkpi report'.",
         epilog="Example: creditkpi claims invoices.csv payments.csv --as-of 2024-12-31 "
-        "--format csv -o claims.csv",
+        "--format xlsx -o claims.xlsx",
     )
     share_inputs(claims, report)
     opts = claims.add_argument_group("claims")
@@ -150,8 +159,10 @@ def add_claims_command(sub: Any, report: argparse.ArgumentParser) -> None:
     opts.add_argument("--by", metavar="COLUMN",
                       help="sum the claims per customer_id or invoice column")  # fmt: skip
     out = claims.add_argument_group("output")
-    out.add_argument("--format", "-f", choices=("table", "csv"), default="table",
-                     help="terminal table (default) or CSV (every column, exact amounts)")  # fmt: skip
+    out.add_argument("--format", "-f", choices=("table", "csv", "xlsx"), default="table",
+                     help="terminal table (default), CSV (every column, exact amounts) or an "
+                     "Excel workbook (needs -o and the excel extra; text never runs as a "
+                     "formula)")  # fmt: skip
     out.add_argument("--output", "-o", metavar="FILE",
                      help="write to FILE instead of stdout (never an input file; an existing "
                      "file needs --force)")  # fmt: skip
