@@ -293,8 +293,12 @@ def _window(as_of: date) -> ck.Period:
     return ck.Period(window_start(as_of, "12M"), as_of)
 
 
-@given(ledger_specs(max_invoices=20), as_of_dates())
+@given(
+    st.one_of(ledger_specs(max_invoices=20), ledger_specs(max_invoices=20, applied=True)),
+    as_of_dates(),
+)
 def test_days_late_equal_payment_delays(spec: LedgerSpec, as_of: date) -> None:
+    """Also with application dates: both count to the day the customer paid."""
     out = _profiles(spec, as_of)
     assume(int(out["payments"].sum()) > 0)
     with warnings.catch_warnings():

@@ -27,7 +27,7 @@ import pandas as pd
 
 from creditkpi.core.money import cents_array_to_decimal, cents_to_decimal
 from creditkpi.core.period import from_day
-from creditkpi.core.records import SETTLEMENT_KINDS
+from creditkpi.core.records import CREDIT_NOTE, PAYMENT, SETTLEMENT_KINDS, WRITE_OFF
 from creditkpi.core.validation import ValidationReport
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -49,9 +49,6 @@ __all__ = [
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
-
-#: settlement kind codes in :attr:`Columns.settlement_kind`
-PAYMENT, CREDIT_NOTE, WRITE_OFF = 0, 1, 2
 
 #: a day number later than any real date ("never", e.g. an unresolved dispute)
 NO_END = 2**40
@@ -869,8 +866,7 @@ class Ledger:
         """
         from creditkpi.core.ingest import gl
 
-        return gl.from_gl_lines(
-            cls,
+        read = gl.from_gl_lines(
             frame,
             columns=columns,
             match=match,
@@ -881,6 +877,9 @@ class Ledger:
             decimal=decimal,
             currency=currency,
         )
+        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
+        read.tell(ledger.report)
+        return ledger
 
     @classmethod
     def from_fec(
@@ -997,8 +996,7 @@ class Ledger:
         """
         from creditkpi.core.ingest import fec
 
-        return fec.from_fec(
-            cls,
+        read = fec.from_fec(
             source,
             accounts=accounts,
             terms=terms,
@@ -1011,6 +1009,9 @@ class Ledger:
             currency=currency,
             applied=applied,
         )
+        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
+        read.tell(ledger.report)
+        return ledger
 
     # ------------------------------------------------------------------ facts
     @property

@@ -27,6 +27,9 @@ from creditkpi.core.errors import (
 from creditkpi.core.money import currency_code, to_decimal
 
 __all__ = [
+    "CREDIT_NOTE",
+    "PAYMENT",
+    "WRITE_OFF",
     "Dispute",
     "Doubtful",
     "Invoice",
@@ -38,6 +41,9 @@ __all__ = [
 
 SettlementKind = Literal["payment", "credit_note", "write_off"]
 SETTLEMENT_KINDS: tuple[str, ...] = get_args(SettlementKind)
+
+#: settlement kind codes (``Columns.settlement_kind``): a kind's position in SETTLEMENT_KINDS
+PAYMENT, CREDIT_NOTE, WRITE_OFF = 0, 1, 2
 
 #: the canonical invoice columns: not allowed as attribute names
 _RESERVED = ("invoice_id", "customer_id", "issue_date", "due_date", "amount", "currency")

@@ -2,8 +2,9 @@
 
 The kernel of :func:`creditkpi.payer_profiles` (its finisher divides,
 grades and explains): invoices issued and cash paid in the window, the
-amount-weighted days beyond terms of the payments (all, late, recent and
-before, per month of the window), disputes opened, the open and overdue
+amount-weighted days beyond terms of the payments, counted to the day the
+customer paid (the posting day under application dates; all, late, recent
+and before, per month of the window), disputes opened, the open and overdue
 balances at T with their weighted days past due, and the credit limits of
 the invoice attribute ``credit_limit``. Exact integer sums (Python ints where
 int64 could overflow).
@@ -139,6 +140,24 @@ class PayerParts:
     has_limit: BoolArray
 
 
+def _payments_in(ledger: Ledger, start: int, day: int) -> slice | IntArray:
+    """The settlements the customers paid from day ``start`` to ``day`` (both included).
+
+    The day a customer paid is the settlement's date, or its posting day where
+    the inputs give application dates (as in :func:`creditkpi.payment_delays`):
+    a payment posted in the window and applied to its invoice later counts, one
+    posted before the window and applied in it does not. Settlements are sorted
+    by date (a slice), not by posting day (positions).
+    """
+    c = ledger._cols
+    if c.settlement_posted is None:
+        lo = int(np.searchsorted(c.settlement_date, start, side="left"))
+        hi = int(np.searchsorted(c.settlement_date, day, side="right"))
+        return slice(lo, hi)
+    posted = c.settlement_posted
+    return np.flatnonzero((posted >= start) & (posted <= day))
+
+
 def payer_parts(
     ledger: Ledger, when: date, first: date, groups: Groups, months: int, recent: int
 ) -> PayerParts:
@@ -153,14 +172,14 @@ def payer_parts(
     customer = groups.invoice
     issued = c.issue <= day
     in_window = issued & (c.issue >= start)
-    lo = int(np.searchsorted(c.settlement_date, start, side="left"))
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    inv = c.settlement_invoice[lo:hi]
-    keep = (c.settlement_kind[lo:hi] == PAYMENT) & (inv >= 0)
+    window = _payments_in(ledger, start, day)
+    inv = c.settlement_invoice[window]
+    keep = (c.settlement_kind[window] == PAYMENT) & (inv >= 0)
     keep[keep] &= issued[inv[keep]]
     inv = inv[keep]
-    paid_day = c.settlement_date[lo:hi][keep]
-    amount = c.settlement_amount[lo:hi][keep].astype(np.int64)
+    paid_on = c.settlement_date if c.settlement_posted is None else c.settlement_posted
+    paid_day = paid_on[window][keep]
+    amount = c.settlement_amount[window][keep].astype(np.int64)
     beyond = (np.maximum(paid_day, c.issue[inv]) - c.due[inv]).astype(np.int64)
     late = np.maximum(beyond, 0)
     who = customer[inv]
