@@ -21,22 +21,34 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    OverlappingCoverError,
     ReservedAttributeError,
     SubMinorUnitError,
     UndefinedMetricWarning,
+    UnknownCustomerError,
     UnknownInvoiceError,
     UnreadableFileError,
 )
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
-from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
+from creditkpi.core.records import (
+    Cover,
+    CreditLimit,
+    Dispute,
+    Doubtful,
+    Invoice,
+    Payment,
+    StatusEvent,
+)
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
     "AmbiguousDateError",
     "AmountTooLargeError",
+    "Cover",
     "CreditKPIError",
+    "CreditLimit",
     "DataEndsWarning",
     "DataQualityWarning",
     "Dispute",
@@ -55,12 +67,14 @@ __all__ = [
     "MissingValueError",
     "MixedCurrencyError",
     "NonPositiveAmountError",
+    "OverlappingCoverError",
     "Payment",
     "Period",
     "ReservedAttributeError",
     "StatusEvent",
     "SubMinorUnitError",
     "UndefinedMetricWarning",
+    "UnknownCustomerError",
     "UnknownInvoiceError",
     "UnreadableFileError",
     "ValidationIssue",
