@@ -10,7 +10,9 @@ Decimal('1000.00')
 
 from creditkpi import formulas
 from creditkpi.core import (
+    Cover,
     CreditKPIError,
+    CreditLimit,
     DataEndsWarning,
     DataQualityWarning,
     Dispute,
@@ -49,6 +51,17 @@ from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disput
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.dunning import by_dunning_status
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
+from creditkpi.metrics.limits import (
+    cover_at_risk,
+    covered_share,
+    credit_exposure,
+    limit_bands,
+    limit_utilisation,
+    over_limit,
+    over_limit_customers,
+    uncovered_exposure,
+    unlimited_exposure,
+)
 from creditkpi.metrics.loss_rates import loss_rates
 from creditkpi.metrics.payment_delay import payment_delays
 from creditkpi.metrics.profiles import payer_profiles
@@ -61,7 +74,9 @@ __version__ = VERSION
 
 __all__ = [
     "CollectionForecast",
+    "Cover",
     "CreditKPIError",
+    "CreditLimit",
     "Dashboard",
     "DataEndsWarning",
     "DataQualityWarning",
@@ -89,6 +104,9 @@ __all__ = [
     "cohorts",
     "collection_forecast",
     "cost_per_euro",
+    "cover_at_risk",
+    "covered_share",
+    "credit_exposure",
     "dashboard",
     "dispute_rate",
     "dispute_reasons",
@@ -99,9 +117,13 @@ __all__ = [
     "ecl_coverage",
     "expected_credit_loss",
     "formulas",
+    "limit_bands",
+    "limit_utilisation",
     "loss_rate",
     "loss_rates",
     "over_90_days_rate",
+    "over_limit",
+    "over_limit_customers",
     "overdue",
     "overdue_rate",
     "payer_profiles",
@@ -116,4 +138,6 @@ __all__ = [
     "time_to_pay",
     "top_customers",
     "unapplied_cash",
+    "uncovered_exposure",
+    "unlimited_exposure",
 ]

@@ -43,6 +43,7 @@ from creditkpi.metrics import (
     dso,
     dunning,
     forecast,
+    limits,
     loss_rates,
     payment_delay,
     profiles,
@@ -83,6 +84,7 @@ MODULES: tuple[ModuleType, ...] = (
     cohorts,
     loss_rates,
     profiles,
+    limits,
 )
 
 

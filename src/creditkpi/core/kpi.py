@@ -124,6 +124,9 @@ class KPI:
         In the dashboard's trend table (one value per month).
     by_group : bool
         In the dashboard's per-group table.
+    block : str or None
+        A block of rows within its dashboard section, under a heading of
+        its own (``"Limits and cover"``); ``None``: none.
     """
 
     name: str
@@ -144,6 +147,7 @@ class KPI:
     series: bool = True
     trend: bool = False
     by_group: bool = False
+    block: str | None = None
 
     @property
     def arguments(self) -> tuple[str, ...]:

@@ -498,7 +498,8 @@ class Dashboard:
     def table_views(self) -> list[tuple[str, pd.DataFrame, frozenset[str]]]:
         """The tables a terminal or a page shows: ``(heading, frame, money columns)``.
 
-        The detail tables with the previous date beside them, then, with
+        The detail tables with the previous date beside them (those whose
+        input the ledger lacks are left out: the notes say so), then, with
         ``by=``, the per-group tables (the largest groups).
         """
         out = [
@@ -508,7 +509,7 @@ class Dashboard:
                 self.money_columns(name),
             )
             for name, frame in self.tables.items()
-            if TABLES[name].previous != "none"
+            if TABLES[name].previous != "none" and len(frame.columns)
         ]
         if self.groups is not None:
             groups = self.groups
@@ -609,7 +610,7 @@ def _from_records(
         values = []
         for record in records:
             v = record.get(column)
-            if column.endswith(("count", "invoices")) and v is not None:
+            if column.endswith(("count", "invoices", "customers")) and v is not None:
                 values.append(int(v))
             else:
                 values.append(unjson(v, is_money, money))

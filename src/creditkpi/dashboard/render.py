@@ -64,6 +64,7 @@ _STYLE = """
 .creditkpi-dashboard td.num,.creditkpi-dashboard th.num{text-align:right;
  font-variant-numeric:tabular-nums;white-space:nowrap}
 .creditkpi-dashboard tr.section td{font-weight:600;background:rgba(127,127,127,0.12)}
+.creditkpi-dashboard tr.block td{font-style:italic;padding-left:0.8em}
 .creditkpi-dashboard .better{color:#1a7f37}.creditkpi-dashboard .worse{color:#cf222e}
 .creditkpi-dashboard .dim{opacity:0.75}
 .creditkpi-dashboard .note{font-size:90%;opacity:0.85}
@@ -239,12 +240,16 @@ def _kpi_table_html(board: Dashboard) -> str:
         '<th class="num">change</th><th class="unit">unit</th>'
     )
     body: list[str] = []
-    section = None
+    section, block = None, None
     for name, row in board.kpis.iterrows():
         info = KPIS.get(str(name))
         if info is not None and info.section != section:
-            section = info.section
+            section, block = info.section, None
             body.append(f'<tr class="section"><td colspan="5">{_esc(section)}</td></tr>')
+        if info is not None and info.block != block:
+            block = info.block
+            if block is not None:
+                body.append(f'<tr class="block"><td colspan="5">{_esc(block)}</td></tr>')
         unit = _unit_of(str(name), str(row["unit"]))
         direction = _direction(info, row["change"])
         hint = f' title="{direction} than {_esc(board.previous_period)}"' if direction else ""
@@ -411,14 +416,18 @@ def rich_group(self: Dashboard) -> Group:
     table.add_column(_text(self.previous_period), justify="right", no_wrap=True)
     table.add_column("change", justify="right", no_wrap=True)
     table.add_column("unit", style="dim", no_wrap=True)
-    section = None
+    section, block = None, None
     for name, row in self.kpis.iterrows():
         info = KPIS.get(str(name))
         if info is not None and info.section != section:
             if section is not None:
                 table.add_section()
-            section = info.section
+            section, block = info.section, None
             table.add_row(_text(section, "bold cyan"), "", "", "", "")
+        if info is not None and info.block != block:
+            block = info.block
+            if block is not None:
+                table.add_row(_text(" " + block, "italic cyan"), "", "", "", "")
         unit = _unit_of(str(name), str(row["unit"]))
         direction = _direction(info, row["change"])
         style = {"better": "green", "worse": "red"}.get(direction, "")

@@ -52,7 +52,6 @@ from creditkpi.core.ingest.columns import (
     truthy,
 )
 from creditkpi.core.ingest.dates import MISSING, DateReader, ParsedDates, date_values
-from creditkpi.core.ingest.limits import add_credit_inputs
 from creditkpi.core.ingest.ids import (
     THREADED_ROWS,
     IdColumn,
@@ -62,6 +61,7 @@ from creditkpi.core.ingest.ids import (
     id_column,
     match_ids,
 )
+from creditkpi.core.ingest.limits import add_credit_inputs
 from creditkpi.core.ingest.source import ColumnData, Table, as_arrow, take_values, to_table
 from creditkpi.core.ingest.text import chunks
 from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger, float_sums_exact
@@ -161,7 +161,9 @@ def from_records(
     mapping = check_mapping(None)
     frames = [inv_frame, pay_frame, dis_frame, st_frame, db_frame]
     resolved = [resolve(to_table(f, t), t, mapping) for f, t in zip(frames, TABLES, strict=True)]
-    ledger = build(cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices)
+    ledger = build(
+        cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices
+    )
     add_credit_inputs(ledger._cols, list(limits), list(cover))
     return ledger
 

@@ -173,9 +173,7 @@ def _dates(
 ) -> dict[str, ParsedDates]:
     reader = DateReader(date_format)
     out = {
-        col: reader.read(table.data(col), column=col, ids=names)
-        for col in wanted
-        if table.has(col)
+        col: reader.read(table.data(col), column=col, ids=names) for col in wanted if table.has(col)
     }
     reader.finish()
     return out

@@ -47,6 +47,9 @@ class Settings:
         Only loss observations completed in the last ``lookback`` days.
     exclude_doubtful : bool, default True
         Carrying amounts: doubtful invoices with their own provision apart.
+    unapplied : {"net", "gross"}, default "net"
+        Credit exposure: unapplied credits netted against each customer's
+        receivables, or not.
     """
 
     edges: tuple[int, ...] = (30, 60, 90)
@@ -60,3 +63,4 @@ class Settings:
     default_after: int = 365
     lookback: int | None = None
     exclude_doubtful: bool = True
+    unapplied: Literal["net", "gross"] = "net"

@@ -229,6 +229,7 @@ class LedgerParts(PartSource):
                         edges=edges,
                         basis=basis,
                         rule_days=s.rule_days,
+                        unapplied=s.unapplied,
                     )
                 )
         if period:
