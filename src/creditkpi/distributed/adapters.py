@@ -20,7 +20,7 @@ import pandas as pd
 
 from creditkpi.core.args import as_periods
 from creditkpi.core.engine import Basis
-from creditkpi.core.errors import DuplicateIdError, InvalidOptionError
+from creditkpi.core.errors import DuplicateIdError, InvalidOptionError, UnknownCustomerError
 from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import PeriodLike
@@ -66,13 +66,26 @@ def _without_duplicates(duplicated: pd.Series, summary: Summary) -> Summary:
     return summary
 
 
+def _customer_rows(
+    table: pd.DataFrame | None, column: str, customers: set[str]
+) -> pd.DataFrame | None:
+    """The rows of a limits or cover table whose customer is one of ``customers``."""
+    if table is None:
+        return None
+    return table[_id_text(table[column]).isin(customers)]
+
+
 def _summarize_partition(
     invoices: pd.DataFrame, payments: pd.DataFrame, options: dict[str, Any]
-) -> Summary | None:
+) -> tuple[Summary | None, set[str]]:
+    """A partition's summary, and its customers (which limits and covers it took)."""
     invoices = invoices.drop(columns=["_ck_part"], errors="ignore")
     payments = payments.drop(columns=["_ck_part"], errors="ignore")
     if len(invoices) == 0 and len(payments) == 0:
-        return None
+        return None, set()
+    customers = set(_id_text(invoices[options["customer_column"]]).dropna())
+    if options["payment_customer_column"] in payments.columns:
+        customers |= set(_id_text(payments[options["payment_customer_column"]]).dropna())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         ledger = Ledger.from_frames(
@@ -81,8 +94,10 @@ def _summarize_partition(
             columns=options["columns"],
             date_format=options["date_format"],
             unknown_invoices=options["unknown_invoices"],
+            limits=_customer_rows(options["limits"], options["limits_column"], customers),
+            cover=_customer_rows(options["cover"], options["cover_column"], customers),
         )
-    return summarize(
+    summary = summarize(
         ledger,
         options["periods"],
         dates=options["dates"],
@@ -92,6 +107,27 @@ def _summarize_partition(
         top=options["top"],
         only=options["only"],
     )
+    return summary, customers
+
+
+def _combined(results: list[tuple[Summary | None, set[str]]], options: dict[str, Any]) -> Summary:
+    """The partitions' summaries added, once every limit and cover found its customer."""
+    seen = set().union(*(found for _, found in results)) if results else set()
+    for name in ("limits", "cover"):
+        table = options[name]
+        if table is None:
+            continue
+        ids = _id_text(table[options[f"{name}_column"]])
+        unknown = ids[~ids.isin(seen)]
+        if len(unknown):
+            raise UnknownCustomerError(
+                f"{len(unknown)} {name} row(s) name customers the ledger does not hold (no "
+                "invoice and no unapplied cash)",
+                column="customer_id",
+                ids=[str(i) for i in unknown.tolist()],
+                count=len(unknown),
+            )
+    return combine(summary for summary, _ in results)
 
 
 def from_dask(
@@ -111,6 +147,8 @@ def from_dask(
     partitioned: bool = False,
     npartitions: int | None = None,
     compute: bool = True,
+    limits: pd.DataFrame | None = None,
+    cover: pd.DataFrame | None = None,
 ) -> Any:
     """Summarise Dask DataFrames of invoices and payments, partition by partition.
 
@@ -133,6 +171,11 @@ def from_dask(
     compute : bool, default True
         Return the combined :class:`Summary`, or the ``dask.delayed`` that
         computes it.
+    limits, cover : pandas.DataFrame, optional
+        Credit limits and credit-insurance covers (the tables of
+        :meth:`Ledger.from_frames`, small: one row per customer and date):
+        each partition reads the rows of its customers, so the
+        customer-level figures (exposure, limit, cover) are exact.
 
     Returns
     -------
@@ -145,6 +188,8 @@ def from_dask(
     DuplicateIdError
         An invoice id appears twice, in one partition or in two (e.g. under
         two customers): the ids are counted over the whole table.
+    UnknownCustomerError
+        A limit or a cover names a customer no partition holds.
 
     Notes
     -----
@@ -170,6 +215,12 @@ def from_dask(
         "by": by,
         "top": top,
         "only": only,
+        "customer_column": cc,
+        "payment_customer_column": pcc,
+        "limits": limits,
+        "cover": cover,
+        "limits_column": _column(columns, "limits", "customer_id"),
+        "cover_column": _column(columns, "cover", "customer_id"),
     }
     if payments is None:
         import dask.dataframe as dd
@@ -207,6 +258,6 @@ def from_dask(
     duplicated = counts[counts > 1].to_delayed()
     total = delayed(_without_duplicates)(
         delayed(pd.concat)(duplicated) if len(duplicated) > 1 else duplicated[0],
-        delayed(combine)(parts),
+        delayed(_combined)(parts, options),
     )
     return total.compute() if compute else total
