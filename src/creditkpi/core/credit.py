@@ -38,6 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 from creditkpi.core.engine import Snapshot, balances, unapplied_balance
 from creditkpi.core.errors import InvalidOptionError
@@ -106,7 +107,7 @@ def _codes_to_ranks(ledger: Ledger) -> IntArray:
     """Position of each customer code of the ledger in the ``customer_id`` groups."""
     c = ledger._cols
     labels = group_codes(ledger, "customer_id").labels
-    return np.asarray(labels.get_indexer(c.customer_labels), dtype=np.int64)
+    return np.asarray(labels.get_indexer(pd.Index(c.customer_labels)), dtype=np.int64)
 
 
 def _first_days(ledger: Ledger, rank: IntArray, size: int) -> IntArray:

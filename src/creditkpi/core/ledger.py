@@ -916,6 +916,42 @@ class Ledger:
             applied=applied,
         )
 
+    def with_credit(
+        self,
+        limits: Any = None,
+        cover: Any = None,
+        *,
+        columns: ColumnMap | None = None,
+        date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+    ) -> Ledger:
+        """This ledger with credit limits and/or insurance cover (replacing those it holds).
+
+        For ledgers read from accounting files (:meth:`from_fec`,
+        :meth:`from_gl_lines`), or limits that arrive later; the builders
+        take ``limits=`` and ``cover=`` too. The ledger itself is unchanged.
+
+        Parameters
+        ----------
+        limits, cover : dataframe or records, optional
+            As for :meth:`from_frames` (``None``: keep what the ledger holds).
+        columns, date_format, decimal
+            As for :meth:`from_frames`.
+
+        Examples
+        --------
+        >>> import creditkpi as ck
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "ACME", "2024-03-01", "2024-03-31", "1000.00")])
+        >>> sorted(ledger.with_credit(limits=[ck.CreditLimit("ACME", "2024-01-01", "500")]).inputs)
+        ['limits']
+        """
+        from creditkpi.core.ingest.limits import with_credit
+
+        return with_credit(
+            self, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+        )
+
     # ------------------------------------------------------------------ facts
     @property
     def currency(self) -> str:

@@ -19,6 +19,7 @@ the one call a builder makes; every rule raises a named
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,10 +40,10 @@ from creditkpi.core.ingest.columns import Names, Resolved, check_mapping, resolv
 from creditkpi.core.ingest.dates import DateReader, ParsedDates, date_values
 from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ingest.source import take_values, to_table
-from creditkpi.core.ledger import NO_END, Columns
+from creditkpi.core.ledger import NO_END, Columns, Ledger
 from creditkpi.core.records import Cover, CreditLimit
 
-__all__ = ["SHARE_DIGITS", "add_credit_inputs", "cover_frame", "limit_frame"]
+__all__ = ["SHARE_DIGITS", "add_credit_inputs", "cover_frame", "limit_frame", "with_credit"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -113,6 +114,23 @@ def add_credit_inputs(
             c.cover_declare,
             c.cover_insurer,
         ) = _cover(c, _table(cover, "cover", columns), date_format, decimal)
+
+
+def with_credit(
+    ledger: Ledger,
+    limits: Any = None,
+    cover: Any = None,
+    *,
+    columns: Any = None,
+    date_format: str | None = None,
+    decimal: str | None = None,
+) -> Ledger:
+    """:meth:`Ledger.with_credit` (see there): a new ledger, ``ledger`` unchanged."""
+    c = copy.copy(ledger._cols)
+    c.__dict__.pop("float_view", None)  # cached views are recomputed, never shared
+    c.__dict__.pop("closing_days", None)
+    add_credit_inputs(c, limits, cover, columns=columns, date_format=date_format, decimal=decimal)
+    return type(ledger)._wrap(c, ledger.report)
 
 
 def _given(value: Any) -> bool:
