@@ -51,6 +51,12 @@ from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disput
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.dunning import by_dunning_status
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
+from creditkpi.metrics.late_payment import (
+    late_payment_claims,
+    late_payment_indemnities,
+    late_payment_penalties,
+    terms_beyond_legal,
+)
 from creditkpi.metrics.limits import (
     cover_at_risk,
     covered_share,
@@ -117,6 +123,9 @@ __all__ = [
     "ecl_coverage",
     "expected_credit_loss",
     "formulas",
+    "late_payment_claims",
+    "late_payment_indemnities",
+    "late_payment_penalties",
     "limit_bands",
     "limit_utilisation",
     "loss_rate",
@@ -135,6 +144,7 @@ __all__ = [
     "recovery_rate",
     "recovery_summary",
     "sales",
+    "terms_beyond_legal",
     "time_to_pay",
     "top_customers",
     "unapplied_cash",

@@ -38,6 +38,7 @@ from creditkpi.metrics.dso import formula_best_possible_dso as best_possible_dso
 from creditkpi.metrics.dso import formula_countback_dso as countback_dso
 from creditkpi.metrics.dso import formula_dso as dso
 from creditkpi.metrics.forecast import formula_expected_in_window as expected_in_window
+from creditkpi.metrics.late_payment import formula_terms_beyond_legal as terms_beyond_legal
 from creditkpi.metrics.limits import formula_covered_share as covered_share
 from creditkpi.metrics.limits import formula_limit_utilisation as limit_utilisation
 from creditkpi.metrics.limits import formula_uncovered_exposure as uncovered_exposure
@@ -72,6 +73,7 @@ __all__ = [
     "recovery_rate",
     "share",
     "share_paid_late",
+    "terms_beyond_legal",
     "uncovered_exposure",
     "weighted_average_days",
 ]

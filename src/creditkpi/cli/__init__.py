@@ -38,6 +38,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
+from creditkpi.cli.claims import add_claims_command
 from creditkpi.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -70,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
         "invoices and payments: the dashboard of a period beside the previous one.",
     )
     parser.add_argument("--version", action="version", version=f"creditkpi {VERSION}")
-    sub = parser.add_subparsers(dest="command", metavar="{demo,report}", parser_class=Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="{demo,report,profiles,forecast,claims}", parser_class=Parser
+    )
     sub.required = True
     demo = sub.add_parser(
         "demo",
@@ -88,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_profiles_command(sub, report)
     add_exposure_command(sub, report)
     add_forecast_command(sub, report)
+    add_claims_command(sub, report)
     return parser
 
 

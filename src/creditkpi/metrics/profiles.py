@@ -18,6 +18,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal, TypeAlias
 
 import numpy as np
@@ -29,7 +30,9 @@ from creditkpi.core.credit import CreditPosition, credit_position
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.kpi import TableKPI
+from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.payers import PayerParts, payer_parts
 from creditkpi.core.period import parse_window, to_day, window_start
 from creditkpi.core.ratios import ratio
@@ -140,6 +143,7 @@ MONEY_COLUMNS = (
     "paid",
     "receivables",
     "overdue",
+    "claimable",
     "credit_limit",
     "written_off",
     "exposure",
@@ -167,6 +171,7 @@ PROFILE_COLUMNS = (
     "receivables",
     "overdue",
     "open_days_beyond_terms",
+    "claimable",
     "credit_limit",
     "limit_use",
     "payment_index",
@@ -427,6 +432,10 @@ def payer_profiles(
           balance-weighted days past due of the overdue invoices at T;
           ``open_days_late``: the same over the whole open balance (current
           invoices count 0 days): how late what it owes is;
+        - ``claimable``: what the customer owes beyond principal at T under
+          French law, the late-payment penalties and 40 € indemnities of its
+          invoices (``ck.late_payment_claims`` with its defaults); ``nan``
+          for a ledger not in euros;
         - ``credit_limit``: its credit limit at T (the ledger's limits; a
           ledger without them reads the invoice attribute ``credit_limit``
           of the customer's latest invoice that has one; ``nan`` without);
@@ -517,6 +526,7 @@ def payer_profiles(
         levels = scale
     grade_text, reasons = _grades(p, measures, labels_grade, bounds, levels, minimum, rows_kept)
     columns = _columns(p, measures, credit, ledger.digits, money)
+    columns["claimable"] = _claimable(ledger, when, groups, money)
     columns["payment_index"] = formula_payment_index(measures["days_beyond_terms"])
     columns["grade"] = grade_text
     columns["reasons"] = reasons
@@ -584,6 +594,21 @@ def _quantile_bounds(
         values = values[np.isfinite(values)]
         out[name] = np.quantile(values, levels) if values.size else np.full(levels.size, math.inf)
     return out
+
+
+def _claimable(ledger: Ledger, when: date, groups: Groups, money: Money) -> npt.NDArray[Any]:
+    """Penalties + indemnities per customer at ``when`` (French statutory rules; euro only)."""
+    if ledger.currency != "EUR":
+        return (
+            np.full(groups.size, None, dtype=object)
+            if money == "decimal"
+            else np.full(groups.size, np.nan)
+        )
+    parts = claim_parts(
+        ledger, [to_day(when)], groups, indemnity=decimal_to_cents(Decimal(40), ledger.digits)
+    )
+    total = parts["late_penalties"][0] + parts["late_indemnities"][0]
+    return money_values(total, ledger.digits, money)
 
 
 def _medians(ledger: Ledger, when: date, window: str, groups: Groups) -> npt.NDArray[np.float64]:

@@ -24,14 +24,17 @@ from creditkpi.core.engine import (
 from creditkpi.core.engine.position import Basis
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups
+from creditkpi.core.late_payment import beyond_terms_parts
 from creditkpi.core.ledger import PAYMENT, Ledger
 from creditkpi.core.parts.data_end import checked, warn_after_data
 from creditkpi.core.parts.names import (
     ACTIVATION_PARTS,
     DELAY_PARTS,
     RECOVERY_PARTS,
+    TERMS_PARTS,
     check_exact,
 )
+from creditkpi.core.parts.settings import Settings
 from creditkpi.core.parts.snapshot import snapshot_parts
 from creditkpi.core.period import Period, to_day
 
@@ -140,6 +143,7 @@ def period_parts(
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     rule_days: int | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, IntArray]:
     """The period parts ``names`` of each period, per group: ``(periods, groups)`` arrays.
 
@@ -169,7 +173,7 @@ def period_parts(
     with checked():
         return _period_parts(
             ledger, plist, groups, names, observed=observed, edges=edges, basis=basis,
-            rule_days=rule_days,
+            rule_days=rule_days, settings=settings,
         )  # fmt: skip
 
 
@@ -183,6 +187,7 @@ def _period_parts(
     edges: Sequence[int],
     basis: Basis,
     rule_days: int | None,
+    settings: Settings | None,
 ) -> dict[str, IntArray]:
     wanted = list(dict.fromkeys(names))
     plist = list(periods)
@@ -197,6 +202,9 @@ def _period_parts(
         frame = flows(ledger, plist, by=by)
         for name in FLOW_COLUMNS:
             out[name] = frame[name].to_numpy(dtype=np.int64).reshape(n, g)
+    if set(TERMS_PARTS) & set(wanted):
+        rule = (settings or Settings()).legal_terms
+        out.update(beyond_terms_parts(ledger, plist, groups, rule=rule))
     if set(DELAY_PARTS) & set(wanted):
         out.update(_delay_parts(ledger, plist, groups))
     if {*RECOVERY_PARTS, *ACTIVATION_PARTS} & set(wanted):
@@ -212,7 +220,14 @@ def _period_parts(
         starts = [to_day(p.before) for p in plist]
         ends = [to_day(p.end) for p in plist]
         snap = snapshot_parts(
-            ledger, starts + ends, groups, base, edges=edges, basis=basis, rule_days=rule_days
+            ledger,
+            starts + ends,
+            groups,
+            base,
+            edges=edges,
+            basis=basis,
+            rule_days=rule_days,
+            settings=settings,
         )
         for name in base:
             out[f"{name}_start"] = snap[name][:n]

@@ -19,9 +19,12 @@ from creditkpi.core.engine import balances, doubtful_at, interval_balance, posit
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups
+from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
+from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.data_end import warn_after_data
-from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CREDIT_PARTS
+from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, CREDIT_PARTS
+from creditkpi.core.parts.settings import Settings
 from creditkpi.core.period import from_day
 
 __all__ = ["snapshot_parts"]
@@ -139,7 +142,7 @@ def snapshot_parts(
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     rule_days: int | None = None,
-    unapplied: Unapplied = "net",
+    settings: Settings | None = None,
 ) -> dict[str, IntArray]:
     """The snapshot parts ``names`` at each of ``days``, per group: ``(days, groups)`` arrays.
 
@@ -147,7 +150,8 @@ def snapshot_parts(
     ``"snapshot"``, ``names`` may hold aging bucket labels
     (``bucket_labels(edges, basis)``), ``"buckets"`` (their amounts stacked:
     a ``(days, groups, buckets)`` array) and ``"bucket_invoices"`` (open
-    invoices per bucket, the same shape).
+    invoices per bucket, the same shape). The late-payment claim parts follow
+    ``settings`` (the rate, the indemnity, the year's days, disputes left out).
 
     Examples
     --------
@@ -206,7 +210,20 @@ def snapshot_parts(
     if "doubtful" in wanted or "provisions" in wanted:
         out["doubtful"], out["provisions"] = _doubtful(ledger, grid, groups, rule_days)
     if set(CREDIT_PARTS) & set(wanted):
-        out.update(_credit(ledger, grid, groups, unapplied))
+        out.update(_credit(ledger, grid, groups, (settings or Settings()).unapplied))
+    if set(CLAIM_PARTS) & set(wanted):
+        s = settings or Settings()
+        out.update(
+            claim_parts(
+                ledger,
+                grid.tolist(),
+                groups,
+                rates=s.late_rate,
+                indemnity=decimal_to_cents(s.indemnity, ledger.digits),
+                days_in_year=s.days_in_year,
+                exclude_disputed=s.exclude_disputed,
+            )
+        )
     unknown = [n for n in wanted if n not in out]
     if unknown:
         raise InvalidOptionError(

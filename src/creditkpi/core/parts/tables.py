@@ -22,7 +22,9 @@ from creditkpi.core.credit import credit_position, customer_groups
 from creditkpi.core.expected_cash import fallback_balances, forecast_units, own_curve_cash
 from creditkpi.core.exposure import carrying_amounts, loss_exposure
 from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.late_payment import claims_frame
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.detail import (
     COHORT_STEP,
     CohortParts,
@@ -183,6 +185,18 @@ def credit_rows(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Mem
     )
 
 
+def _claims(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+    return claims_frame(
+        ledger,
+        day,
+        groups,
+        rates=s.late_rate,
+        indemnity=decimal_to_cents(s.indemnity, ledger.digits),
+        days_in_year=s.days_in_year,
+        exclude_disputed=s.exclude_disputed,
+    )
+
+
 def _cohorts(ledger: Ledger, day: int, s: Settings, memo: Memo) -> tuple[pd.DataFrame, ...]:
     key = ("cohorts", day, s.granularity)
     if key not in memo:
@@ -328,6 +342,13 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
                 description="expected cash and write-offs per (group, week) over 13 weeks of the "
                 "open invoices of customers with their own time-to-pay curve "
                 "(core.expected_cash.own_curve_cash)",
+            ),
+            TablePart(
+                name="claims",
+                compute=_claims,
+                levels=("group", "customer_id", "invoice_id"),
+                description="late-payment claims of every invoice issued by the date: days "
+                "late, penalties, indemnity (core.late_payment.claims_frame)",
             ),
             TablePart(
                 name="fallback_balances",
