@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from creditkpi.cli import main
-from creditkpi.metrics.limits import EXPOSURE_COLUMNS
+from creditkpi.metrics.exposure import EXPOSURE_COLUMNS
 
 # the book of the Limits and cover page (worked out there and in tests/metrics/test_limits.py)
 INVOICES = """invoice_id,customer_id,issue_date,due_date,amount

@@ -50,6 +50,7 @@ from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.dunning import by_dunning_status
+from creditkpi.metrics.exposure import credit_exposure, limit_bands
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
 from creditkpi.metrics.late_payment import (
     late_payment_claims,
@@ -60,8 +61,6 @@ from creditkpi.metrics.late_payment import (
 from creditkpi.metrics.limits import (
     cover_at_risk,
     covered_share,
-    credit_exposure,
-    limit_bands,
     limit_utilisation,
     over_limit,
     over_limit_customers,

@@ -42,6 +42,7 @@ from creditkpi.metrics import (
     dispute_rate,
     dso,
     dunning,
+    exposure,
     forecast,
     late_payment,
     limits,
@@ -87,6 +88,7 @@ MODULES: tuple[ModuleType, ...] = (
     loss_rates,
     profiles,
     limits,
+    exposure,
 )
 
 

@@ -118,7 +118,7 @@ def _expected(rows: dict[str, tuple[float, ...]]) -> pd.DataFrame:
 
 
 def ck_columns() -> tuple[str, ...]:
-    from creditkpi.metrics.limits import EXPOSURE_COLUMNS
+    from creditkpi.metrics.exposure import EXPOSURE_COLUMNS
 
     return EXPOSURE_COLUMNS
 
@@ -510,3 +510,45 @@ def test_splitting_customers_adds_up(book: Any, as_of: date) -> None:
     tables = [_quiet(lambda p=p: ck.credit_exposure(p, as_of, money="decimal")) for p in pieces]
     table = _quiet(lambda: ck.credit_exposure(whole, as_of, money="decimal"))
     pd.testing.assert_frame_equal(pd.concat(tables).sort_index(), table, check_index_type=False)
+
+
+# ---------------------------------------------------------------------------- edge cases
+
+
+def test_undefined_ratios_are_nan_with_a_warning() -> None:
+    # all paid at 04-30: no exposure; no limit anywhere
+    paid = ck.Ledger.from_records(
+        INVOICES[:1],
+        [ck.Payment("A1", "2024-03-20", "1200.00")],
+        cover=[ck.Cover("A", "2024-01-01", "100")],
+    )
+    with pytest.warns(ck.UndefinedMetricWarning):
+        assert math.isnan(ck.covered_share(paid, "2024-04-30"))
+    with pytest.warns(ck.UndefinedMetricWarning):
+        assert math.isnan(ck.limit_utilisation(paid, "2024-04-30"))
+    assert ck.uncovered_exposure(paid, "2024-04-30") == Decimal("0.00")
+    assert ck.cover_at_risk(paid, "2024-04-30") == Decimal("0.00")
+    assert ck.unlimited_exposure(paid, "2024-04-30") == Decimal("0.00")
+    assert ck.over_limit(paid, "2024-04-30") == Decimal("0.00")
+    assert ck.over_limit_customers(paid, "2024-04-30") == 0
+
+
+def test_before_any_invoice_nothing_is_owed(book: ck.Ledger) -> None:
+    assert ck.over_limit(book, "2024-01-31") == Decimal("0.00")
+    assert ck.unlimited_exposure(book, "2024-01-31") == Decimal("0.00")
+    # no customer has a dated event yet: no row, though A and C have limits
+    assert ck.credit_exposure(book, "2024-01-31").empty
+    with pytest.warns(ck.UndefinedMetricWarning):
+        assert math.isnan(ck.covered_share(book, "2024-01-31"))
+
+
+def test_by_group_sums_to_the_book(book: ck.Ledger) -> None:
+    by = _quiet(lambda: ck.over_limit(book, [T1, T2], by="customer_id"))
+    assert by.loc[pd.Timestamp(T1)].to_dict() == {
+        "A": Decimal("700.00"),
+        "B": Decimal("0.00"),
+        "C": Decimal("0.00"),
+        "D": Decimal("0.00"),
+    }
+    use = _quiet(lambda: ck.limit_utilisation(book, T1, by="customer_id"))
+    assert use["A"] == 1.7 and use["C"] == 1.0 and math.isnan(use["B"])

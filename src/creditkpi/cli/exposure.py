@@ -91,7 +91,7 @@ def _emit(
         return
     if fmt == "csv":
         from creditkpi.dashboard.cells import table_csv
-        from creditkpi.metrics.limits import EXPOSURE_COLUMNS
+        from creditkpi.metrics.exposure import EXPOSURE_COLUMNS
 
         text = table_csv(
             frame,
@@ -112,7 +112,7 @@ def _emit_table(
     from rich.table import Table
     from rich.text import Text
 
-    from creditkpi.metrics.limits import EXPOSURE_COLUMNS
+    from creditkpi.metrics.exposure import EXPOSURE_COLUMNS
 
     soon = EXPOSURE_COLUMNS[-1]
     shown = (
