@@ -137,7 +137,7 @@ def _statuses(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo)
 
 
 def _customers(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
-    return customer_parts(ledger, day, top=s.top)
+    return customer_parts(ledger, day, top=s.top, by=s.top_by)
 
 
 #: the columns of the ``credit_exposure`` table part (int64, minor units and counts)
