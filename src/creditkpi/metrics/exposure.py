@@ -217,6 +217,7 @@ def _where(mask: npt.NDArray[np.bool_], cents: IntArray) -> npt.NDArray[Any]:
 
 
 CREDIT_EXPOSURE = TableKPI(
+    definition="Each customer's exposure beside its credit limit and its insurance cover.",
     name="credit_exposure",
     label="Credit exposure, limits and cover",
     label_fr="Encours, encours autorisés et assurance-crédit",
@@ -401,6 +402,7 @@ def limit_bands(
 
 
 LIMIT_BANDS = TableKPI(
+    definition="Customers with a credit limit by band of limit use (50, 70, 90, 100 %).",
     name="limit_bands",
     label="Limits and cover: customers by limit use",
     label_fr="Clients par taux d'utilisation de l'encours autorisé",

@@ -120,6 +120,7 @@ def over_limit(
 
 
 OVER_LIMIT = KPI(
+    definition="Exposure beyond the customers' credit limits at the as-of date, summed over customers.",
     name="over_limit",
     label="Exposure over credit limits",
     label_fr="Dépassements d'encours autorisé",
@@ -175,6 +176,7 @@ def over_limit_customers(
 
 
 OVER_LIMIT_CUSTOMERS = KPI(
+    definition="How many customers owe more than their credit limit at the as-of date.",
     name="over_limit_customers",
     label="Customers over their credit limit",
     label_fr="Clients en dépassement d'encours",
@@ -264,6 +266,7 @@ def formula_limit_utilisation(limited_exposure: Any, credit_limits: Any) -> Any:
 
 
 LIMIT_UTILISATION = KPI(
+    definition="Exposure of the customers with a credit limit as a share of their limits.",
     name="limit_utilisation",
     label="Credit limit utilisation",
     label_fr="Taux d'utilisation des encours autorisés",
@@ -327,6 +330,7 @@ def unlimited_exposure(
 
 
 UNLIMITED_EXPOSURE = KPI(
+    definition="Exposure of the customers with no credit limit set at the as-of date.",
     name="unlimited_exposure",
     label="Exposure without a credit limit",
     label_fr="Encours sans limite de crédit",
@@ -405,6 +409,7 @@ def formula_covered_share(covered: Any, exposure: Any) -> Any:
 
 
 COVERED_SHARE = KPI(
+    definition="Share of the exposure covered by credit insurance (cover amount capped, times its share).",
     name="covered_share",
     label="Share of exposure insured",
     label_fr="Part de l'encours assurée",
@@ -482,6 +487,7 @@ def formula_uncovered_exposure(exposure: Any, covered: Any) -> Any:
 
 
 UNCOVERED_EXPOSURE = KPI(
+    definition="Exposure not covered by credit insurance at the as-of date.",
     name="uncovered_exposure",
     label="Uninsured exposure",
     label_fr="Encours non assuré",
@@ -550,6 +556,7 @@ def cover_at_risk(
 
 
 COVER_AT_RISK = KPI(
+    definition="Open balance of insured invoices past the insurer's declaration deadline.",
     name="cover_at_risk",
     label="Insured balances past the declaration deadline",
     label_fr="Encours assuré hors délai de déclaration",
