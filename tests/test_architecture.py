@@ -46,11 +46,13 @@ LONG_FUNCTIONS = {
 }
 #: the one import circle left: the builder of records and tables and the Ledger import
 #: each other; from_sql and from_parquet hand their Arrow tables to the builder, passing
-#: the class (the FEC and general-ledger readers give tables the Ledger builds from)
+#: the class (the FEC and general-ledger readers give tables the Ledger builds from);
+#: the limits and cover reader is called by every builder and fills Columns
 CIRCLES = [
     {
         "creditkpi.core.ledger",
         "creditkpi.core.ingest.build",
+        "creditkpi.core.ingest.limits",
         "creditkpi.core.ingest.parquet",
         "creditkpi.core.ingest.sql",
     }

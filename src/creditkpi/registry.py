@@ -42,8 +42,10 @@ from creditkpi.metrics import (
     dispute_rate,
     dso,
     dunning,
+    exposure,
     forecast,
     late_payment,
+    limits,
     loss_rates,
     payment_delay,
     profiles,
@@ -85,6 +87,8 @@ MODULES: tuple[ModuleType, ...] = (
     cohorts,
     loss_rates,
     profiles,
+    limits,
+    exposure,
 )
 
 

@@ -22,23 +22,35 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    OverlappingCoverError,
     PrintingError,
     ReservedAttributeError,
     SubMinorUnitError,
     UndefinedMetricWarning,
+    UnknownCustomerError,
     UnknownInvoiceError,
     UnreadableFileError,
 )
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
-from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
+from creditkpi.core.records import (
+    Cover,
+    CreditLimit,
+    Dispute,
+    Doubtful,
+    Invoice,
+    Payment,
+    StatusEvent,
+)
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
     "AmbiguousDateError",
     "AmountTooLargeError",
+    "Cover",
     "CreditKPIError",
+    "CreditLimit",
     "DataEndsWarning",
     "DataQualityWarning",
     "Dispute",
@@ -58,6 +70,7 @@ __all__ = [
     "MissingValueError",
     "MixedCurrencyError",
     "NonPositiveAmountError",
+    "OverlappingCoverError",
     "Payment",
     "Period",
     "PrintingError",
@@ -65,6 +78,7 @@ __all__ = [
     "StatusEvent",
     "SubMinorUnitError",
     "UndefinedMetricWarning",
+    "UnknownCustomerError",
     "UnknownInvoiceError",
     "UnreadableFileError",
     "ValidationIssue",

@@ -33,7 +33,15 @@ from creditkpi.core.validation import ValidationReport
 if TYPE_CHECKING:  # pragma: no cover
     from creditkpi.core.ingest.columns import ColumnMap
     from creditkpi.core.ingest.ids import IdColumn
-    from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
+    from creditkpi.core.records import (
+        Cover,
+        CreditLimit,
+        Dispute,
+        Doubtful,
+        Invoice,
+        Payment,
+        StatusEvent,
+    )
 
 __all__ = [
     "CREDIT_NOTE",
@@ -56,6 +64,12 @@ NO_END = 2**40
 #: a total of absolute amounts below this bound keeps every float64 partial sum exact
 #: (2**53 / 4: room for the differences and sums the engine takes of them)
 FLOAT_SUMS_EXACT_BELOW = 2**51
+
+#: the (shared, read-only) empty columns of an optional input that was not given
+_NONE_INT: IntArray = np.zeros(0, dtype=np.int64)
+_NONE_INT.flags.writeable = False
+_NONE_TEXT: npt.NDArray[Any] = np.zeros(0, dtype=object)
+_NONE_TEXT.flags.writeable = False
 
 
 @dataclass(frozen=True)
@@ -97,6 +111,16 @@ INPUTS: Mapping[str, Input] = MappingProxyType(
                 "statuses",
                 "status_invoice",
                 "no dunning statuses: receivables by dunning status are left out",
+            ),
+            Input(
+                "limits",
+                "limit_customer",
+                "no credit limits: over-limit exposure and limit utilisation are left out",
+            ),
+            Input(
+                "cover",
+                "cover_customer",
+                "no credit-insurance cover: covered exposure and cover at risk are left out",
             ),
         )
     }
@@ -165,6 +189,14 @@ class Columns:
     currency : str
     digits : int
         Decimal places of the currency's minor unit.
+    limit_customer, limit_date, limit_amount
+        Credit limits (:class:`~creditkpi.CreditLimit`): customer code, first
+        day, amount in minor units; sorted by customer then day.
+    cover_customer, cover_start, cover_end, cover_amount, cover_share, cover_declare, cover_insurer
+        Credit-insurance covers (:class:`~creditkpi.Cover`): customer code,
+        first and last day (``NO_END`` when open), amount in minor units,
+        share in millionths (900000 = 90 %), declaration deadline in days
+        after the due date (-1: none) and insurer; sorted by customer, start.
     """
 
     id_source: IdColumn | None
@@ -204,6 +236,17 @@ class Columns:
     #: the groupings of :func:`creditkpi.core.groups.group_codes`, by ``by``
     #: (computed once: the columns never change)
     group_cache: dict[str | None, Any]
+    # credit limits and insurance cover (core.ingest.limits; empty when not given)
+    limit_customer: IntArray = _NONE_INT
+    limit_date: IntArray = _NONE_INT
+    limit_amount: IntArray = _NONE_INT
+    cover_customer: IntArray = _NONE_INT
+    cover_start: IntArray = _NONE_INT
+    cover_end: IntArray = _NONE_INT
+    cover_amount: IntArray = _NONE_INT
+    cover_share: IntArray = _NONE_INT
+    cover_declare: IntArray = _NONE_INT
+    cover_insurer: npt.NDArray[Any] = _NONE_TEXT
 
     def __init__(self) -> None:
         self.exact_float = False
@@ -404,6 +447,8 @@ class Ledger:
         doubtful: Iterable[Doubtful] = (),
         *,
         unknown_invoices: Literal["error", "unapplied"] = "error",
+        limits: Iterable[CreditLimit] = (),
+        cover: Iterable[Cover] = (),
     ) -> Ledger:
         """Build a ledger from typed records.
 
@@ -420,6 +465,11 @@ class Ledger:
         unknown_invoices : {"error", "unapplied"}, default "error"
             What a payment for an unknown invoice is: an error, or unapplied
             cash of its ``customer``.
+        limits : iterable of CreditLimit, optional
+            Credit limits per customer, dated (a limit history).
+        cover : iterable of Cover, optional
+            Credit-insurance covers per customer (see the *Limits and
+            cover* page).
 
         Returns
         -------
@@ -449,7 +499,15 @@ class Ledger:
         from creditkpi.core.ingest import build
 
         return build.from_records(
-            cls, invoices, payments, disputes, statuses, doubtful, unknown_invoices=unknown_invoices
+            cls,
+            invoices,
+            payments,
+            disputes,
+            statuses,
+            doubtful,
+            unknown_invoices=unknown_invoices,
+            limits=limits,
+            cover=cover,
         )
 
     @classmethod
@@ -465,6 +523,8 @@ class Ledger:
         date_format: str | None = None,
         decimal: Literal[".", ","] | None = None,
         unknown_invoices: Literal["error", "unapplied"] = "error",
+        limits: Any = None,
+        cover: Any = None,
     ) -> Ledger:
         """Build a ledger from dataframes (pandas, polars or pyarrow).
 
@@ -480,7 +540,11 @@ class Ledger:
           customer's unapplied credit, its cash counted on ``date``);
         - disputes: ``invoice_id, opened`` [``resolved``, ``reason``];
         - statuses: ``invoice_id, date, status``;
-        - doubtful: ``invoice_id, date`` [``provision``].
+        - doubtful: ``invoice_id, date`` [``provision``];
+        - limits: ``customer_id, date, amount`` (each limit applies from its
+          date on);
+        - cover: ``customer_id, start, amount`` [``end``, ``share`` (default
+          0.9), ``declare_within`` (days after the due date), ``insurer``].
 
         Parameters
         ----------
@@ -508,6 +572,10 @@ class Ledger:
             commas group thousands (``1,234.56``).
         unknown_invoices : {"error", "unapplied"}, default "error"
             A payment for an unknown invoice: an error, or unapplied cash.
+        limits, cover : dataframe, optional
+            Credit limits and credit-insurance covers per customer (or
+            :class:`~creditkpi.CreditLimit` / :class:`~creditkpi.Cover`
+            records); see the *Limits and cover* page.
 
         Returns
         -------
@@ -543,6 +611,8 @@ class Ledger:
             date_format=date_format,
             decimal=decimal,
             unknown_invoices=unknown_invoices,
+            limits=limits,
+            cover=cover,
         )
 
     @classmethod
@@ -555,6 +625,8 @@ class Ledger:
         columns: ColumnMap | None = None,
         date_format: str | None = None,
         decimal: Literal[".", ","] | None = None,
+        limits: Any = None,
+        cover: Any = None,
     ) -> Ledger:
         """Build a ledger from one row per invoice with the date it was settled.
 
@@ -576,6 +648,8 @@ class Ledger:
             Layout of text dates (see :meth:`from_frames`).
         decimal : {".", ","}, optional
             Decimal mark of text amounts (see :meth:`from_frames`).
+        limits, cover : dataframe, optional
+            Credit limits and credit-insurance covers (see :meth:`from_frames`).
 
         Returns
         -------
@@ -600,6 +674,8 @@ class Ledger:
             columns=columns,
             date_format=date_format,
             decimal=decimal,
+            limits=limits,
+            cover=cover,
         )
 
     @classmethod
@@ -1012,6 +1088,42 @@ class Ledger:
         ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
         read.tell(ledger.report)
         return ledger
+
+    def with_credit(
+        self,
+        limits: Any = None,
+        cover: Any = None,
+        *,
+        columns: ColumnMap | None = None,
+        date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+    ) -> Ledger:
+        """This ledger with credit limits and/or insurance cover (replacing those it holds).
+
+        For ledgers read from accounting files (:meth:`from_fec`,
+        :meth:`from_gl_lines`), or limits that arrive later; the builders
+        take ``limits=`` and ``cover=`` too. The ledger itself is unchanged.
+
+        Parameters
+        ----------
+        limits, cover : dataframe or records, optional
+            As for :meth:`from_frames` (``None``: keep what the ledger holds).
+        columns, date_format, decimal
+            As for :meth:`from_frames`.
+
+        Examples
+        --------
+        >>> import creditkpi as ck
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "ACME", "2024-03-01", "2024-03-31", "1000.00")])
+        >>> sorted(ledger.with_credit(limits=[ck.CreditLimit("ACME", "2024-01-01", "500")]).inputs)
+        ['limits']
+        """
+        from creditkpi.core.ingest.limits import with_credit
+
+        return with_credit(
+            self, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+        )
 
     # ------------------------------------------------------------------ facts
     @property

@@ -24,7 +24,7 @@ from creditkpi.core.engine import balances
 from creditkpi.core.errors import InvalidAmountError
 from creditkpi.core.groups import Groups
 from creditkpi.core.ingest.amounts import parse_amounts
-from creditkpi.core.ledger import PAYMENT, Ledger
+from creditkpi.core.ledger import PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.period import to_day
 
 __all__ = ["PayerParts", "payer_parts"]
@@ -138,6 +138,8 @@ class PayerParts:
     open_weighted: npt.NDArray[Any]
     credit_limit: IntArray
     has_limit: BoolArray
+    owing_balance: npt.NDArray[Any]  # Σ B_i(T) over issued invoices with a balance > 0
+    written_off: IntArray  # write-offs dated in the window (invoices issued <= T)
 
 
 def _payments_in(ledger: Ledger, start: int, day: int) -> slice | IntArray:
@@ -198,6 +200,10 @@ def payer_parts(
     owing = overdue_rows & (snap.balance > 0)
     limit, has_limit = _credit_limits(ledger, issued, customer, size)
     weighted = _products(amount, beyond)
+    positive = snap.issued & (snap.balance > 0)
+    lost_inv = c.settlement_invoice[lo:hi]
+    lost = (c.settlement_kind[lo:hi] == WRITE_OFF) & (lost_inv >= 0)
+    lost[lost] &= issued[lost_inv[lost]]
     return PayerParts(
         issued=np.bincount(customer[issued], minlength=size).astype(np.int64),
         invoices=np.bincount(customer[in_window], minlength=size).astype(np.int64),
@@ -224,4 +230,8 @@ def payer_parts(
         ),
         credit_limit=limit,
         has_limit=has_limit,
+        owing_balance=_sums(customer[positive], snap.balance[positive], size),
+        written_off=_sums(
+            customer[lost_inv[lost]], c.settlement_amount[lo:hi][lost].astype(np.int64), size
+        ),
     )
