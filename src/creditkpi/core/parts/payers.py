@@ -201,8 +201,8 @@ def payer_parts(
     limit, has_limit = _credit_limits(ledger, issued, customer, size)
     weighted = _products(amount, beyond)
     positive = snap.issued & (snap.balance > 0)
-    lost_inv = c.settlement_invoice[lo:hi]
-    lost = (c.settlement_kind[lo:hi] == WRITE_OFF) & (lost_inv >= 0)
+    lost_inv = c.settlement_invoice[window]
+    lost = (c.settlement_kind[window] == WRITE_OFF) & (lost_inv >= 0)
     lost[lost] &= issued[lost_inv[lost]]
     return PayerParts(
         issued=np.bincount(customer[issued], minlength=size).astype(np.int64),
@@ -232,6 +232,6 @@ def payer_parts(
         has_limit=has_limit,
         owing_balance=_sums(customer[positive], snap.balance[positive], size),
         written_off=_sums(
-            customer[lost_inv[lost]], c.settlement_amount[lo:hi][lost].astype(np.int64), size
+            customer[lost_inv[lost]], c.settlement_amount[window][lost].astype(np.int64), size
         ),
     )
