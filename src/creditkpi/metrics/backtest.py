@@ -257,18 +257,15 @@ def backtest_forecast(
 
 def _origins(origins: Sequence[date | str] | date | str) -> list[date]:
     """The origins, validated (at least one, each once), in increasing order."""
-    raw = [origins] if isinstance(origins, (str, date)) else list(origins)
-    if not raw:
-        raise InvalidOptionError("backtest_forecast needs at least one origin", column="origins")
-    dates = [as_dates(one)[0][0] for one in raw]
-    repeated = sorted({d for d in dates if dates.count(d) > 1})
-    if repeated:
+    try:
+        dates, _ = as_dates(origins, name="origins")
+    except InvalidOptionError as exc:
+        if "empty" not in str(exc):
+            raise
         raise InvalidOptionError(
-            f"origins lists {len(repeated)} date(s) more than once: give each origin once",
-            column="origins",
-            ids=[str(d) for d in repeated],
-        )
-    return sorted(set(dates))
+            "backtest_forecast needs at least one origin", column="origins"
+        ) from exc
+    return sorted(dates)
 
 
 def _methods(methods: Sequence[Method]) -> list[Method]:
