@@ -24,7 +24,7 @@ import pandas as pd
 from creditkpi.core.args import check_money, check_whole
 from creditkpi.core.costs import cost_matrix, cost_totals
 from creditkpi.core.errors import UndefinedMetricWarning
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes, group_index
 from creditkpi.core.kpi import ARGUMENT_INPUTS, KPI, TableKPI, evaluate_many, table_at
 from creditkpi.core.ledger import INPUTS, Ledger
 from creditkpi.core.parts import LedgerParts, Settings
@@ -217,13 +217,14 @@ def _detail_tables(
         if not set(table.requires) <= have:
             out[name] = pd.DataFrame().rename_axis(table.index)
             continue
-        current = col.call(name, table_at, table, now, 0, money=money)
+        options = table.dashboard_options
+        current = col.call(name, table_at, table, now, 0, money=money, **options)
         if table.previous == "rows":
-            previous = col.call(name, table_at, table, before, 0, money=money)
+            previous = col.call(name, table_at, table, before, 0, money=money, **options)
             out[name] = _side_by_side(current, previous, zero)
         elif table.previous == "column":
             column = str(table.previous_column)
-            previous = col.call(name, table_at, table, every_row, 0, money=money)
+            previous = col.call(name, table_at, table, every_row, 0, money=money, **options)
             current = current.copy()
             current[f"previous_{column}"] = previous[column].reindex(current.index).fillna(zero)
             out[name] = current
@@ -261,7 +262,7 @@ def _trend(ledger: Ledger, period: Period, months: int, col: _Collector) -> pd.D
 
 
 def _group_table(
-    ledger: Ledger, period: Period, as_of: date, by: str, money: Money, col: _Collector
+    ledger: Ledger, period: Period, as_of: date, by: By, money: Money, col: _Collector
 ) -> pd.DataFrame:
     """Per group: the KPIs marked ``by_group``, then the tables' per-group columns."""
     groups = group_codes(ledger, by)
@@ -271,7 +272,7 @@ def _group_table(
     data: dict[str, Any] = {
         k.name: cells(values[k.name], k.unit, ledger.digits, money)[0] for k in entries
     }
-    frame = pd.DataFrame(data, index=groups.labels.rename(by))
+    frame = pd.DataFrame(data, index=group_index(groups.labels, by))
     tables: list[TableKPI] = [t for t in shown_tables().values() if t.by_group is not None]
     for table in tables:
         assert table.by_group is not None
@@ -291,7 +292,7 @@ def dashboard(
     *,
     as_of: date | str | None = None,
     costs: Any = None,
-    by: str | None = None,
+    by: By = None,
     n: int = 10,
     trend_months: int = 12,
     money: Money = "float",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from creditkpi.core.groups import By
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import PeriodLike
@@ -21,7 +22,7 @@ def sales(
     ledger: Ledger,
     period: PeriodLike | Sequence[PeriodLike],
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Sales of a period, tax included (chiffre d'affaires TTC): ``S(P)``.
@@ -54,7 +55,7 @@ def sales(
     ...     [ck.Invoice("F1", "C1", "2024-04-02", "2024-05-02", "100.00")],
     ...     [ck.Payment("F1", "2024-04-20", "10.00", kind="credit_note")])
     >>> ck.sales(ledger, "2024-04")
-    Decimal('90.00')
+    90.0
     """
     result: MoneyResult = finish(SALES, ledger, period, by=by, money=money)
     return result
@@ -79,7 +80,7 @@ def cash_collected(
     ledger: Ledger,
     period: PeriodLike | Sequence[PeriodLike],
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Cash collected in a period (encaissements): ``C(P)``.
@@ -113,7 +114,7 @@ def cash_collected(
     ...     [ck.Payment("F1", "2024-04-20", "60.00"),
     ...      ck.Payment(None, "2024-04-25", "5.00", customer="C1")])
     >>> ck.cash_collected(ledger, "2024-04")
-    Decimal('65.00')
+    65.0
     """
     result: MoneyResult = finish(CASH_COLLECTED, ledger, period, by=by, money=money)
     return result

@@ -16,6 +16,7 @@ import numpy as np
 
 from creditkpi.core.args import check_whole
 from creditkpi.core.errors import InvalidValueError
+from creditkpi.core.groups import By
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Settings
@@ -48,7 +49,7 @@ def doubtful_receivables(
     as_of: Any,
     *,
     rule_days: int | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Doubtful receivables (créances douteuses) ``Doubtful(T)`` at the end of ``as_of``.
@@ -97,9 +98,9 @@ def doubtful_receivables(
     ...     [ck.Payment("F1", "2024-04-10", "100.00")],
     ...     doubtful=[ck.Doubtful("F1", "2024-04-01", provision="200.00")])
     >>> doubtful_receivables(ledger, "2024-04-30")
-    Decimal('400.00')
+    400.0
     >>> doubtful_receivables(ledger, "2024-04-30", rule_days=60)  # F1 is 90 days past due, F2 30
-    Decimal('400.00')
+    400.0
     """
     result: MoneyResult = finish(
         DOUBTFUL_RECEIVABLES, ledger, as_of, by=by, money=money, settings=_rule(rule_days)
@@ -108,7 +109,7 @@ def doubtful_receivables(
 
 
 def bad_debt_to_sales(
-    ledger: Ledger, period: Any, *, rule_days: int | None = None, by: str | None = None
+    ledger: Ledger, period: Any, *, rule_days: int | None = None, by: By = None
 ) -> RatioResult:
     """Bad debt to sales (taux de créances douteuses sur CA) of a period.
 
@@ -168,7 +169,7 @@ def bad_debt_to_sales(
     return result
 
 
-def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioResult:
+def loss_rate(ledger: Ledger, period: Any, *, by: By = None) -> RatioResult:
     """Loss rate (taux de sinistre, créances irrécouvrables): write-offs of P / S(P).
 
     Parameters
@@ -218,7 +219,7 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioRes
     return result
 
 
-def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+def provision_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     """Provision rate (taux de provision) of the doubtful receivables at the end of ``as_of``.
 
     Parameters

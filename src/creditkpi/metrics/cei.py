@@ -30,7 +30,7 @@ from creditkpi.core.args import (
     observed_days,
 )
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts
@@ -81,7 +81,7 @@ def cei(
     period: PeriodArg,
     *,
     sales: SalesBasis = "total",
-    by: str | None = None,
+    by: By = None,
 ) -> RatioResult:
     """Collection effectiveness index (CEI, indice d'efficacité du recouvrement).
 
@@ -157,7 +157,7 @@ def cei(
 
 
 def recovery_rate(
-    ledger: Ledger, period: PeriodArg, *, observed: Any = None, by: str | None = None
+    ledger: Ledger, period: PeriodArg, *, observed: Any = None, by: By = None
 ) -> RatioResult:
     """Recovery rate (taux de recouvrement, taux d'encaissement) of a period observed at d.
 
@@ -235,7 +235,7 @@ def recovery_summary(
     period: PeriodArg,
     *,
     observed: Any = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> SummaryResult:
     """The figures behind :func:`recovery_rate`: target invoices, Total, collected, remaining.

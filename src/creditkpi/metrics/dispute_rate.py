@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from creditkpi.core.args import as_dates, check_money
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts, Settings
@@ -44,7 +44,7 @@ __all__ = [
 
 
 def disputed_receivables(
-    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
+    ledger: Ledger, as_of: Any, *, by: By = None, money: Money = "float"
 ) -> MoneyResult:
     """Disputed receivables (encours en litige) at the end of ``as_of``.
 
@@ -112,7 +112,7 @@ DISPUTED_RECEIVABLES = KPI(
 )
 
 
-def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+def dispute_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     """Dispute rate (taux de l'encours en litige): disputed receivables / ``R(T)``.
 
     Parameters

@@ -27,7 +27,7 @@ import pandas as pd
 
 from creditkpi.core.args import as_periods, check_money, check_option, check_whole
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import COUNTBACK_MONTHS, LedgerParts, Settings
@@ -76,7 +76,7 @@ def dso(
     *,
     method: Literal["standard", "countback"] = "standard",
     receivables: Literal["end", "average"] = "end",
-    by: str | None = None,
+    by: By = None,
     max_months: int | None = None,
 ) -> RatioResult:
     """Days sales outstanding (DSO, délai moyen de paiement) of a period.
@@ -196,7 +196,7 @@ def dso(
     return result
 
 
-def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> RatioResult:
+def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: By = None) -> RatioResult:
     """Best possible DSO (BPDSO): the DSO if every customer paid on its due date.
 
     Parameters
@@ -247,9 +247,7 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     return result
 
 
-def average_days_delinquent(
-    ledger: Ledger, period: PeriodArg, *, by: str | None = None
-) -> RatioResult:
+def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: By = None) -> RatioResult:
     """Average days delinquent (ADD): standard DSO minus best possible DSO.
 
     Parameters
@@ -301,7 +299,7 @@ def average_days_delinquent(
 
 
 def dso_summary(
-    ledger: Ledger, period: PeriodArg, *, by: str | None = None, money: Money = "float"
+    ledger: Ledger, period: PeriodArg, *, by: By = None, money: Money = "float"
 ) -> SummaryResult:
     """The additive parts behind the DSO family, per period (and group).
 

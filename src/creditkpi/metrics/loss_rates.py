@@ -20,7 +20,7 @@ import pandas as pd
 from creditkpi.core.args import as_dates, check_money, check_option
 from creditkpi.core.engine import bucket_labels, check_edges
 from creditkpi.core.exposure import check_default_after, check_lookback
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import TableKPI, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.loss_history import (
@@ -158,7 +158,7 @@ def loss_rates(
     buckets: Sequence[int] = (30, 60, 90),
     default_after: int = 365,
     lookback: int | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> pd.DataFrame:
     """Historical credit-loss rates per aging bucket, from the ledger's own payment history.

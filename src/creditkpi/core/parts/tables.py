@@ -65,7 +65,7 @@ class TablePart:
     description: str = ""
 
 
-def _by(groups: Groups) -> str | None:
+def _by(groups: Groups) -> str | tuple[str, ...] | None:
     return None if groups.name == "all" else groups.name
 
 
