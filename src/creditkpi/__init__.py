@@ -5,7 +5,7 @@
 ...     [ck.Invoice("F1", "ACME", "2024-04-01", "2024-04-30", "1200.00")],
 ...     [ck.Payment("F1", "2024-05-10", "200.00")])
 >>> ck.receivables(ledger, "2024-05-31")
-Decimal('1000.00')
+1000.0
 """
 
 from creditkpi import formulas

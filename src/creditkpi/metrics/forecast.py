@@ -42,13 +42,13 @@ from creditkpi.core.forecasting import (
     issued_balances,
     window_dates,
 )
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import By, Groups, group_codes
 from creditkpi.core.kpi import KPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived
 from creditkpi.core.period import to_day
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, money_values
+from creditkpi.core.shapes import Money, money_values, one_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -119,7 +119,7 @@ class CollectionForecast:
     horizon: str | int
     freq: str | int
     method: Method
-    by: str | None
+    by: By
     currency: str
 
     def __getitem__(self, field: str) -> Any:
@@ -180,7 +180,7 @@ def collection_forecast(
     horizon: str | int = "13W",
     freq: str | int = "W",
     method: Method = "survival",
-    by: str | None = None,
+    by: By = None,
     min_history: int = 20,
     fallback: str = "all",
     money: Money = "float",
@@ -271,8 +271,8 @@ def collection_forecast(
     >>> fc = ck.collection_forecast(ledger, "2024-06-30", horizon="4W", min_history=1)
     >>> fc.windows["expected_cash"].tolist()
     [0.0, 25.0, 25.0, 0.0]
-    >>> fc["within_horizon"], fc["beyond_horizon"], fc["open_balance"]
-    (50.0, 150.0, 200.0)
+    >>> fc.summary[["within_horizon", "beyond_horizon", "open_balance"]].tolist()
+    [50.0, 150.0, 200.0]
     """
     dates, single = as_dates(as_of)
     if not single:
@@ -314,7 +314,7 @@ def _windows(
     when: date,
     offsets: IntArray,
     groups: Groups,
-    by: str | None,
+    by: By,
     digits: int,
     money: Money,
 ) -> pd.DataFrame:
@@ -344,9 +344,7 @@ def _windows(
     )
 
 
-def _summary(
-    exp: Expected, when: date, groups: Groups, by: str | None, digits: int, money: Money
-) -> Any:
+def _summary(exp: Expected, when: date, groups: Groups, by: By, digits: int, money: Money) -> Any:
     """The forecast's totals per group (a Series without ``by``)."""
     cents = {
         "open_balance": exp.open_balance,
@@ -362,17 +360,11 @@ def _summary(
     }
     values["open_invoices"] = exp.open_invoices
     if by is None:
-        return pd.Series(
-            {f: _plain(values[f][0]) for f in SUMMARY_FIELDS}, name=str(when), dtype=object
-        )
+        return one_row({f: values[f][0] for f in SUMMARY_FIELDS}, str(when))
     return pd.DataFrame(
         {f: values[f] for f in SUMMARY_FIELDS},
         index=pd.Index(list(groups.labels), name=by, dtype=object),
     )
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # ----------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from creditkpi.core.args import as_dates, check_flag, check_money, check_option,
 from creditkpi.core.engine import bucket_labels, check_edges
 from creditkpi.core.errors import DataQualityWarning, InvalidOptionError, InvalidValueError
 from creditkpi.core.exposure import DOUBTFUL
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, evaluate, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.loss_history import (
@@ -127,7 +127,7 @@ def matrix_table(
     rates: Any = None,
     method: Method = "cohort",
     adjustment: Any = 1.0,
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """The provision matrix per group from its parts, money in minor units.
 
@@ -190,7 +190,7 @@ def provision_matrix_from_parts(
     doubtful: bool = True,
     digits: int = 2,
     money: Money = "float",
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """The provision matrix per group from additive parts.
 
@@ -256,7 +256,7 @@ def _by_date(
     adjustment: Any,
     exclude_doubtful: Any,
     buckets: Sequence[int] | None,
-    by: str | None,
+    by: By,
 ) -> tuple[list[date], bool, list[LedgerParts], list[Any]]:
     """Validated options and, per date, the ledger's parts and the rates of that date."""
     check_flag("exclude_doubtful", exclude_doubtful)
@@ -278,7 +278,7 @@ def provision_matrix(
     adjustment: Any = 1.0,
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> pd.DataFrame:
     """IFRS 9 provision matrix at ``as_of``: gross amount, rates and allowance per aging bucket.
@@ -421,7 +421,7 @@ def _totals(
     rates: Any,
     adjustment: Any,
     exclude_doubtful: bool,
-    by: str | None,
+    by: By,
     quiet: bool,
 ) -> pd.DataFrame:
     """The ``total`` row of the matrix of each of ``groups``: allowance (minor units), coverage."""
@@ -449,7 +449,7 @@ def provision_totals(
     adjustment: Any = 1.0,
     *,
     exclude_doubtful: bool = True,
-    by: str | None = None,
+    by: By = None,
     quiet: bool = False,
 ) -> Derived:
     """The derived part: the provision matrix's total row per group, once per date.
@@ -511,7 +511,7 @@ def _total_kpi(
     adjustment: Any,
     exclude_doubtful: Any,
     buckets: Sequence[int] | None,
-    by: str | None,
+    by: By,
     money: Money,
 ) -> Any:
     """ECL or coverage of the matrices at ``as_of``: one matrix per date."""
@@ -544,7 +544,7 @@ def expected_credit_loss(
     adjustment: Any = 1.0,
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
@@ -589,7 +589,7 @@ def expected_credit_loss(
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-11-01", "2024-11-30", "1000.00")])
     >>> ck.expected_credit_loss(ledger, "2024-12-31", rates=[0.01, 0.02, 0.05, 0.1, 0.5])
-    Decimal('50.00')
+    50.0
     """
     result: MoneyResult = _total_kpi(
         EXPECTED_CREDIT_LOSS, ledger, as_of, rates, adjustment, exclude_doubtful, buckets, by, money
@@ -605,7 +605,7 @@ def ecl_coverage(
     adjustment: Any = 1.0,
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
-    by: str | None = None,
+    by: By = None,
 ) -> RatioResult:
     """Coverage ratio of the expected credit loss: allowance / gross carrying amount.
 

@@ -24,12 +24,12 @@ import pandas as pd
 
 from creditkpi.core.args import as_dates, check_money, check_option
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived, LedgerParts, Settings
 from creditkpi.core.ratios import warn_undefined
-from creditkpi.core.shapes import Money, money_values
+from creditkpi.core.shapes import Money, money_values, one_row
 from creditkpi.core.survival import (
     DEFAULT_HORIZON,
     Clock,
@@ -109,7 +109,7 @@ class TimeToPay:
     as_of: date
     clock: Clock
     weight: Weight
-    by: str | None
+    by: By
     confidence: float
     horizon: int
     currency: str
@@ -221,7 +221,7 @@ def time_to_pay(
     as_of: date | str,
     *,
     clock: Clock = "due",
-    by: str | None = None,
+    by: By = None,
     weight: Weight = "count",
     window: str | int | None = None,
     confidence: float = 0.95,
@@ -332,8 +332,7 @@ def time_to_pay(
     if by is None:
         curve = curve.droplevel(0)
         if len(summary):
-            row = {c: _plain(v) for c, v in summary.iloc[0].items()}
-            out_summary: Any = pd.Series(row, name=str(when), dtype=object)
+            out_summary: Any = one_row({str(c): v for c, v in summary.iloc[0].items()}, str(when))
         else:
             out_summary = _empty_summary(summary, str(when), digits, money)
     else:
@@ -353,7 +352,7 @@ def time_to_pay(
     )
 
 
-def _warn_undefined_median(summary: pd.DataFrame, by: str | None) -> None:
+def _warn_undefined_median(summary: pd.DataFrame, by: By) -> None:
     undefined = int(summary["median"].isna().sum())
     if by is None and not len(summary):
         undefined = 1  # no invoice issued yet: the book's median is undefined
@@ -377,7 +376,7 @@ def _empty_summary(summary: pd.DataFrame, name: str, digits: int, money: Money) 
     zero = money_values(np.zeros(1, dtype=np.int64), digits, money)[0]
     values.update(invoices=0, settled=0, closed=0, open=0, amount=_plain(zero))
     values["median_note"] = "no invoices"
-    return pd.Series(values, name=name, dtype=object)
+    return one_row(values, name)
 
 
 def _money_fields(options: Mapping[str, Any]) -> tuple[str, ...]:

@@ -85,11 +85,11 @@ def test_sap_export_worked_by_hand() -> None:
         (None, "100", "2024-03-03", Decimal("80.00"), "payment"),
     ]
     # 9002 keeps 500 - 200 - 100 = 200.00 open, due 2024-02-19: 11 days late on Mar 1
-    assert ck.receivables(ledger, "2024-03-01") == Decimal("200.00")
-    aged = ck.aging(ledger, "2024-03-01", money="decimal")
-    assert aged.loc["1-30", "amount"] == Decimal("200.00")
-    assert aged.loc["not due", "amount"] == Decimal("0.00")
-    assert aged.loc["unapplied", "amount"] == Decimal("-50.00")  # 1402 left 50.00
+    assert ck.receivables(ledger, "2024-03-01", money="decimal") == Decimal("200.00")
+    aged = ck.aging(ledger, "2024-03-01", money="decimal").iloc[0]
+    assert aged["1-30"] == Decimal("200.00")
+    assert aged["not due"] == Decimal("0.00")
+    assert aged["unapplied"] == Decimal("-50.00")  # 1402 left 50.00
 
 
 def test_clearing_date_dates_the_settlements() -> None:
