@@ -191,7 +191,7 @@ def loss_exposure(
         Days past due after which what is still unpaid counts as lost.
     lookback : int, optional
         Only observations completed in the last ``lookback`` days.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -394,7 +394,7 @@ def carrying_amounts(
     exclude_doubtful : bool, default True
         Put the invoices classified doubtful with their own provision on
         the ``"doubtful"`` row instead of their bucket.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

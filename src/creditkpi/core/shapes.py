@@ -50,6 +50,7 @@ __all__ = [
     "money_number",
     "money_scalar",
     "money_values",
+    "name_groups",
     "one_row",
     "period_index",
     "shape",
@@ -344,6 +345,44 @@ def first_row(frame: pd.DataFrame, name: str) -> pd.Series:
     after the period, numeric unless a field holds text or ``Decimal``\ s.
     """
     return one_row({str(c): frame[c].iloc[0] for c in frame.columns}, name)
+
+
+def name_groups(index: pd.Index, by: By, level: int = 0) -> pd.Index:
+    """``index`` with its group level (``level``) named after ``by``; split in one level per column.
+
+    A table of parts is indexed by ``(group, ...)`` with one label per
+    group; a result names that level after ``by``, and for several
+    columns (:class:`~creditkpi.core.groups.GroupKey` labels) gives each
+    column its own level.
+
+    Examples
+    --------
+    >>> from creditkpi.core.groups import GroupKey
+    >>> index = pd.MultiIndex.from_arrays(
+    ...     [pd.Index([GroupKey(("FR", "A")), GroupKey(("DE", "B"))]), [1, 2]], names=["group", "day"])
+    >>> name_groups(index, ["country", "segment"]).names
+    FrozenList(['country', 'segment', 'day'])
+    >>> name_groups(pd.Index(["FR"], name="group"), "country").name
+    'country'
+    """
+    names = by_names(by)
+    if not names:
+        return index
+    if not isinstance(index, pd.MultiIndex):
+        return group_index(index, by)
+    if len(names) == 1:
+        return index.set_names(names[0], level=level)
+    groups = group_index(pd.Index(index.get_level_values(level), dtype=object), by)
+    arrays: list[Any] = []
+    labels: list[Any] = []
+    for k in range(index.nlevels):
+        if k == level:
+            arrays += [groups.get_level_values(i) for i in range(groups.nlevels)]
+            labels += names
+        else:
+            arrays.append(index.get_level_values(k))
+            labels.append(index.names[k])
+    return pd.MultiIndex.from_arrays(arrays, names=labels)
 
 
 def keyed_index(keys: pd.Index, groups: Groups | pd.Index, by: By) -> pd.MultiIndex:

@@ -317,7 +317,7 @@ def dashboard(
         number is the cost of ``period`` only (the previous value is then
         ``nan``); a ``{period: total}`` mapping or dated cost lines give
         both. Without costs, the ``cost_per_euro`` row is left out.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: adds :attr:`Dashboard.groups`
         (receivables, overdue, overdue rate, DSO both methods, aging per group).
     n : int, default 10

@@ -67,7 +67,7 @@ def activation_rate(
         With a list of periods: one date (inside every period) or one per period.
     unit : {"customer", "invoice"}, default "customer"
         What a case (dossier) is: a customer, or an invoice.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one rate per group.
 
     Returns
@@ -161,7 +161,7 @@ def activation_summary(
     observed : date or str, optional
         Observation date, default the end of P (see :func:`activation_rate`).
     unit : {"customer", "invoice"}, default "customer"
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

@@ -25,21 +25,22 @@ def sales(
     by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
-    """Sales of a period, tax included (chiffre d'affaires TTC): ``S(P)``.
+    r"""Sales of a period, tax included (chiffre d'affaires TTC): ``S(P)``.
 
     Parameters
     ----------
     ledger : Ledger
     period : Period, str or list of them
         A list gives a Series indexed by period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money (a single value is a ``Decimal``).
+        Amounts as numbers (``float``, the default) or exact ``Decimal``\ s, a
+        single amount as a Series or a DataFrame.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``S(P)``; negative when credit notes dated in P exceed the invoices
         issued in P.
 
@@ -83,22 +84,23 @@ def cash_collected(
     by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
-    """Cash collected in a period (encaissements): ``C(P)``.
+    r"""Cash collected in a period (encaissements): ``C(P)``.
 
     Parameters
     ----------
     ledger : Ledger
     period : Period, str or list of them
         A list gives a Series indexed by period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute; unapplied cash counts in
         its customer's group.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money (a single value is a ``Decimal``).
+        Amounts as numbers (``float``, the default) or exact ``Decimal``\ s, a
+        single amount as a Series or a DataFrame.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``C(P) >= 0``, higher is better.
 
     Notes

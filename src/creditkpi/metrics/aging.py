@@ -82,23 +82,24 @@ def receivables(
     ``R(T) = Σ_i B_i(T)`` over invoices issued on or before T, where
     ``B_i(T) = A_i - Σ settlements of i dated <= T`` (payments, credit notes
     and write-offs). Unapplied cash is not part of it. Exact: the sum of
-    integer minor units, returned as ``Decimal``.
+    integer minor units, returned as the nearest float (the exact ``Decimal``
+    with ``money="decimal"``).
 
     Parameters
     ----------
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money: numbers (plot, describe and
-        add them like any pandas data) or exact ``Decimal`` objects. A
-        single value is always a ``Decimal``.
+        How money is carried, a single amount as a Series or a DataFrame:
+        numbers (``float``: plot, describe and add them like any pandas
+        data) or exact ``Decimal`` objects.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Tax-inclusive amount in the ledger's currency.
 
     Examples
@@ -143,13 +144,13 @@ def overdue(ledger: Ledger, as_of: Any, *, by: By = None, money: Money = "float"
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Σ ``B_i(T)`` over invoices at least one day past due; between 0 and
         ``R(T)`` unless overpaid invoices make balances negative. Lower is
         better.
@@ -210,7 +211,7 @@ def overdue_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
@@ -327,7 +328,7 @@ def over_90_days_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResu
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
@@ -414,7 +415,7 @@ def unapplied_cash(
     ----------
     ledger : Ledger
     as_of : date, str or list of them
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (unapplied cash takes its
         customer's group; ``"(unassigned)"`` when the customer's invoices span
         several values of the attribute).
@@ -422,7 +423,7 @@ def unapplied_cash(
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``>= 0``; lower is better (cash waiting to be matched to invoices).
 
     Examples

@@ -64,12 +64,12 @@ def doubtful_receivables(
         doubtful classification in the ledger (``ck.Doubtful`` records).
         ``N``: instead, an invoice is doubtful once more than N days past due
         (``d_i(T) > N``); the ledger's classifications are then ignored.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Tax-inclusive amount, exact; lower is better.
 
     Raises
@@ -121,7 +121,7 @@ def bad_debt_to_sales(
     rule_days : int, optional
         What makes an invoice doubtful: the ledger's classifications
         (default) or more than N days past due (see :func:`doubtful_receivables`).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -176,7 +176,7 @@ def loss_rate(ledger: Ledger, period: Any, *, by: By = None) -> RatioResult:
     ----------
     ledger : Ledger
     period : Period, str or list of them
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -227,7 +227,7 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     ledger : Ledger
     as_of : date, str or list of them
         A list gives a Series indexed by date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

@@ -94,7 +94,7 @@ def cei(
         ``"total"``: the whole ``S(P)``; ``"monthly"``: ``S(P) / N`` for a
         period of N calendar months (Credit Research Foundation). For one
         month both agree.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one index per group.
 
     Returns
@@ -170,7 +170,7 @@ def recovery_rate(
         Observation date d with ``start <= d <= end``; default: the end of
         P. With a list of periods: one date (inside every period) or one per
         period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (collector, portfolio...):
         one rate per group.
 
@@ -246,7 +246,7 @@ def recovery_summary(
     period : Period, str or list of them
     observed : date or str, optional
         Observation date, default the end of P (see :func:`recovery_rate`).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

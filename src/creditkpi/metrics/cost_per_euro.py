@@ -43,7 +43,7 @@ def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: By = None) -> 
         - dated cost lines: a DataFrame with columns ``date``, ``amount``
           [``category``], or an iterable of ``(date, amount[, category])``
           tuples; the lines dated in P count, the others are ignored.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (e.g. a collector): then
         ``costs`` must be a DataFrame of cost lines with a column of that
         name giving each line's group.

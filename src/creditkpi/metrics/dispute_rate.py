@@ -53,13 +53,13 @@ def disputed_receivables(
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Σ ``B_i(T)`` over invoices disputed at T. Lower is better.
 
     Raises
@@ -121,7 +121,7 @@ def dispute_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of`` (the
         dispute rate as a series), computed in one sweep over the events.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 

@@ -93,7 +93,7 @@ def dso(
         ``"countback"``: exhaustion of sales at T = the end of P.
     receivables : {"end", "average"}, default "end"
         Standard method only: ``R(end)``, or ``(R(start - 1) + R(end)) / 2``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (``"country"``...): one
         DSO per group.
     max_months : int, optional
@@ -204,7 +204,7 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: By = None) -> Ra
     ledger : Ledger
     period : Period, str or list of them
         A list gives a series.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -255,7 +255,7 @@ def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: By = None)
     ledger : Ledger
     period : Period, str or list of them
         A list gives a series.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -307,7 +307,7 @@ def dso_summary(
     ----------
     ledger : Ledger
     period : Period, str or list of them
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

@@ -42,13 +42,13 @@ from creditkpi.core.forecasting import (
     issued_balances,
     window_dates,
 )
-from creditkpi.core.groups import By, Groups, group_codes
+from creditkpi.core.groups import By, Groups, group_codes, group_index
 from creditkpi.core.kpi import KPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived
 from creditkpi.core.period import to_day
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, money_values, one_row
+from creditkpi.core.shapes import Money, money_values, name_groups, one_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -209,7 +209,7 @@ def collection_forecast(
         its customer's amount-weighted average days late (a baseline).
         ``due_date``: each whole balance on its due date, overdue ones in the
         first window (a baseline).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one forecast per group.
     min_history : int, default 20
         Invoices a customer must have settled by cash by ``as_of`` to use
@@ -332,7 +332,9 @@ def _windows(
             },
             index=pd.Index(steps, name="step"),
         )
-    index = pd.MultiIndex.from_product([list(groups.labels), steps], names=[by, "step"])
+    index = name_groups(
+        pd.MultiIndex.from_product([groups.labels, steps], names=["group", "step"]), by
+    )
     return pd.DataFrame(
         {
             "start": starts * groups.size,
@@ -363,7 +365,7 @@ def _summary(exp: Expected, when: date, groups: Groups, by: By, digits: int, mon
         return one_row({f: values[f][0] for f in SUMMARY_FIELDS}, str(when))
     return pd.DataFrame(
         {f: values[f] for f in SUMMARY_FIELDS},
-        index=pd.Index(list(groups.labels), name=by, dtype=object),
+        index=group_index(groups.labels, by),
     )
 
 

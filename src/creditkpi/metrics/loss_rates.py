@@ -33,7 +33,7 @@ from creditkpi.core.loss_history import (
 )
 from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, shape_money_columns, stack_dates
+from creditkpi.core.shapes import Money, name_groups, shape_money_columns, stack_dates
 
 __all__ = [
     "LOSS_RATES",
@@ -187,7 +187,7 @@ def loss_rates(
     lookback : int, optional
         Only observations completed in the last ``lookback`` days (default:
         the whole history).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: rates per group.
     money : {"float", "decimal"}, default "float"
         Money columns as numbers or exact ``Decimal``.
@@ -262,7 +262,9 @@ def loss_rates(
     tables = [
         table_at(LOSS_RATES, source, j, money=money, method=method) for j in range(len(dates))
     ]
-    shaped = [t.droplevel("group") if by is None else t.rename_axis([by, "bucket"]) for t in tables]
+    shaped = [
+        t.droplevel("group") if by is None else t.set_axis(name_groups(t.index, by)) for t in tables
+    ]
     out: pd.DataFrame = stack_dates(shaped, dates, single)
     return out
 

@@ -48,7 +48,7 @@ def payment_delays(
     ledger : Ledger
     period : Period, str or list of them
         The payments dated in P are measured; a list gives one row per period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (country, segment, ...).
 
     Returns

@@ -71,6 +71,7 @@ from creditkpi.core.shapes import (
     MoneyResult,
     RatioResult,
     date_index,
+    name_groups,
     shape,
     shape_money_columns,
     stack_dates,
@@ -214,7 +215,7 @@ def provision_matrix_from_parts(
         Show the ``"doubtful"`` row (and count it in the total).
     digits : int, default 2
     money : {"float", "decimal"}, default "float"
-    by : str, optional
+    by : str or list of str, optional
         Name of the grouping, for the error messages about per-group rates.
 
     Returns
@@ -314,7 +315,7 @@ def provision_matrix(
     buckets : sequence of int, optional
         Bucket upper bounds in days past due; by default those the ``rates``
         are labelled with, else ``(30, 60, 90)``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one matrix per group.
     money : {"float", "decimal"}, default "float"
 
@@ -385,7 +386,9 @@ def provision_matrix(
         tables.append(
             table_at(table, source, 0, money=money, rates=one, adjustment=adjustment, by=by)
         )
-    shaped = [t.droplevel("group") if by is None else t.rename_axis([by, "bucket"]) for t in tables]
+    shaped = [
+        t.droplevel("group") if by is None else t.set_axis(name_groups(t.index, by)) for t in tables
+    ]
     out: pd.DataFrame = stack_dates(shaped, dates, single)
     return out
 
@@ -547,7 +550,7 @@ def expected_credit_loss(
     by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
-    """Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
+    r"""Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
 
     Parameters
     ----------
@@ -556,14 +559,15 @@ def expected_credit_loss(
         A list gives a Series indexed by date.
     rates, adjustment, exclude_doubtful, buckets : optional
         As in :func:`provision_matrix`.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series by group.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money (a single value is a ``Decimal``).
+        Amounts as numbers (``float``, the default) or exact ``Decimal``\ s, a
+        single amount as a Series or a DataFrame.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         The allowance in the ledger's currency (``NaN`` when a bucket
         holding a balance has no rate).
 
@@ -615,7 +619,7 @@ def ecl_coverage(
     as_of : date, str or list of them
     rates, adjustment, exclude_doubtful, buckets : optional
         As in :func:`provision_matrix`.
-    by : str, optional
+    by : str or list of str, optional
 
     Returns
     -------

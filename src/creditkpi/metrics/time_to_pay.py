@@ -29,7 +29,7 @@ from creditkpi.core.kpi import KPI, TableKPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived, LedgerParts, Settings
 from creditkpi.core.ratios import warn_undefined
-from creditkpi.core.shapes import Money, money_values, one_row
+from creditkpi.core.shapes import Money, money_values, name_groups, one_row
 from creditkpi.core.survival import (
     DEFAULT_HORIZON,
     Clock,
@@ -243,7 +243,7 @@ def time_to_pay(
     clock : {"due", "issue"}, default "due"
         Days since the due date (negative = paid early; an invoice enters at
         its issue date, i.e. delayed entry) or since the issue date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one curve per group.
     weight : {"count", "amount"}, default "count"
         Share of invoices, or share of invoiced amount.
@@ -336,8 +336,8 @@ def time_to_pay(
         else:
             out_summary = _empty_summary(summary, str(when), digits, money)
     else:
-        summary.index.name = by
-        curve.index = curve.index.set_names([by, "day"])
+        summary.index = name_groups(summary.index, by)
+        curve.index = name_groups(curve.index.set_names(["group", "day"]), by)
         out_summary = summary
     return TimeToPay(
         curve=curve,

@@ -116,7 +116,7 @@ def position(
         Bucket upper bounds in days.
     basis : {"due", "issue"}, default "due"
         Age from the due date (days past due) or from the issue date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
     method : {"auto", "snapshot", "sweep"}
         ``snapshot`` recomputes every balance per date; ``sweep`` accumulates
