@@ -163,9 +163,7 @@ def test_aging_dunning_disputes_top_tables(board: Dashboard) -> None:
     # the dashboard shows the aged balance by bucket: the buckets and unapplied cash of the
     # one-row table, with the shares and open invoices of its values="share"/"invoices"
     assert board.aging["amount"].tolist() == now.drop("total").tolist()
-    assert (
-        board.aging["previous_amount"].tolist() == before.loc[board.aging.index].tolist()
-    )
+    assert board.aging["previous_amount"].tolist() == before.loc[board.aging.index].tolist()
     shares = _quiet(lambda: ck.aging(LEDGER, "2024-04-30", values="share")).iloc[0]
     assert board.aging["share"].iloc[:-1].tolist() == shares.tolist()
     counts = ck.aging(LEDGER, "2024-04-30", values="invoices").iloc[0]

@@ -25,6 +25,11 @@ tables you built yourself:
 * :func:`forecast_chart`, :func:`backtest_chart` -- the collection forecast
   per window, and forecast against actual cash per origin.
 
+:func:`survival_chart`, :func:`forecast_chart` and :func:`backtest_chart`
+return the :class:`matplotlib.axes.Axes` they drew on, as pandas' ``plot``
+does, and take ``ax=`` to draw on axes of yours (a subplot of a larger
+figure); the others write a PNG file (the dashboard's charts).
+
 Values stay what the library returns (fractions, days, ``Decimal``); the
 percent axes and labels are presentation only.
 """
@@ -160,6 +165,23 @@ def _style(ax: Any) -> None:
     ax.tick_params(colors=_TEXT, labelsize=9)
     ax.yaxis.grid(True, color=_GRID, linewidth=0.8)
     ax.set_axisbelow(True)
+
+
+def _canvas(ax: Any, size: tuple[float, float]) -> tuple[Any, Any, bool]:
+    """The figure and axes to draw on: ``ax``'s, or a new figure (``True``: ours)."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig = figure_class()(figsize=size, layout="constrained")
+    return fig, fig.add_subplot(), True
+
+
+def _headings(fig: Any, ax: Any, own: bool, heading: str, sub: str) -> None:
+    """A title and a grey subtitle on our own figure; the title alone on the caller's axes."""
+    if own:
+        fig.suptitle(heading, fontsize=13, fontweight="bold", color=_TEXT)
+        ax.set_title(sub, fontsize=9, color="#666666")
+    else:
+        ax.set_title(heading, fontsize=11, color=_TEXT)
 
 
 def _save(fig: Any, path: Path | str, dpi: int) -> Path:
@@ -509,6 +531,7 @@ def survival_chart(
     max_groups: int = 8,
     title: str | None = None,
     dpi: int = 150,
+    ax: Any = None,
 ) -> Any:
     """Time-to-pay curves: the share not yet settled by day, one step line per group.
 
@@ -534,18 +557,21 @@ def survival_chart(
     max_groups : int, default 8
     title : str, optional
     dpi : int, default 150
+    ax : matplotlib.axes.Axes, optional
+        Draw on these axes (default: a new figure).
 
     Returns
     -------
-    matplotlib.figure.Figure
-        Displayed inline in a notebook.
+    matplotlib.axes.Axes
+        The axes drawn on (``ax.figure`` is the figure, shown inline in a
+        notebook).
 
     Raises
     ------
     ChartsUnavailableError
         If matplotlib is not installed.
     """
-    Figure = figure_class()
+    figure_class()
     names = list(dict.fromkeys(curve.index.get_level_values(0)))
     if groups is None:
         if "entered" in curve.columns and len(names) > max_groups:
@@ -555,8 +581,7 @@ def survival_chart(
             names = names[:max_groups]
     else:
         names = list(groups)
-    fig = Figure(figsize=(9, 5.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, own = _canvas(ax, (9, 5.2))
     for k, name in enumerate(names):
         part = curve.xs(name, level=0)
         days = np.asarray(part.index, dtype=np.float64)
@@ -585,14 +610,13 @@ def survival_chart(
     if names:
         ax.legend(frameon=False, loc="upper right", fontsize=9)
     heading = title or ("Time to pay" + (f" at {as_of}" if as_of is not None else ""))
-    fig.suptitle(heading, fontsize=13, fontweight="bold", color=_TEXT)
     sub = "Kaplan-Meier estimate, open invoices censored at the as-of date"
     if band:
         sub += "; shaded: confidence band"
-    ax.set_title(sub, fontsize=9, color="#666666")
+    _headings(fig, ax, own, heading, sub)
     if path is not None:
         _save(fig, path, dpi)
-    return fig
+    return ax
 
 
 def forecast_chart(
@@ -603,6 +627,7 @@ def forecast_chart(
     currency: str = "EUR",
     title: str | None = None,
     dpi: int = 150,
+    ax: Any = None,
 ) -> Any:
     """Expected cash per window: bars, with the expected write-offs stacked apart.
 
@@ -618,17 +643,19 @@ def forecast_chart(
     currency : str, default "EUR"
     title : str, optional
     dpi : int, default 150
+    ax : matplotlib.axes.Axes, optional
+        Draw on these axes (default: a new figure).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Raises
     ------
     ChartsUnavailableError
         If matplotlib is not installed.
     """
-    Figure = figure_class()
+    figure_class()
     symbol = _symbol(currency)
     cash = _to_float(windows["expected_cash"])
     other = (
@@ -638,8 +665,7 @@ def forecast_chart(
     )
     labels = [pd.Timestamp(e).strftime("%d %b") for e in windows["end"]]
     x = np.arange(cash.size)
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, own = _canvas(ax, (9, 4.8))
     ax.bar(x, cash, color=_CURRENT, label="expected cash")
     if other.any():
         ax.bar(x, other, bottom=cash, color=_COUNTBACK, label="expected write-offs (not cash)")
@@ -651,15 +677,11 @@ def forecast_chart(
     _style(ax)
     ax.legend(frameon=False, loc="upper right", fontsize=9)
     heading = title or ("Collection forecast" + (f" at {as_of}" if as_of is not None else ""))
-    fig.suptitle(heading, fontsize=13, fontweight="bold", color=_TEXT)
-    ax.set_title(
-        f"open invoices only (no future invoicing); total {_money_label(cash.sum(), symbol)}",
-        fontsize=9,
-        color="#666666",
-    )
+    sub = f"open invoices only (no future invoicing); total {_money_label(cash.sum(), symbol)}"
+    _headings(fig, ax, own, heading, sub)
     if path is not None:
         _save(fig, path, dpi)
-    return fig
+    return ax
 
 
 def backtest_chart(
@@ -670,6 +692,7 @@ def backtest_chart(
     currency: str = "EUR",
     title: str | None = None,
     dpi: int = 150,
+    ax: Any = None,
 ) -> Any:
     """Forecast vs actual cash per origin: one line per method, the actual in black.
 
@@ -686,25 +709,26 @@ def backtest_chart(
     currency : str, default "EUR"
     title : str, optional
     dpi : int, default 150
+    ax : matplotlib.axes.Axes, optional
+        Draw on these axes (default: a new figure).
 
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Raises
     ------
     ChartsUnavailableError
         If matplotlib is not installed.
     """
-    Figure = figure_class()
+    figure_class()
     symbol = _symbol(currency)
     frame = detail
     if steps is not None:
         frame = frame[frame.index.get_level_values("step") <= steps]
     per = frame[["forecast", "actual"]].astype(np.float64).groupby(level=["origin", "method"]).sum()
     methods = list(dict.fromkeys(frame.index.get_level_values("method")))
-    fig = Figure(figsize=(9, 5.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, own = _canvas(ax, (9, 5.2))
     actual = per["actual"].groupby(level="origin").first()
     ax.plot(actual.index, actual.to_numpy(), color=_TEXT, linewidth=2.2, label="actual cash")
     palette = (_CURRENT, _COUNTBACK, _BEST, _CEI)
@@ -727,17 +751,14 @@ def backtest_chart(
     _style(ax)
     ax.legend(frameon=False, fontsize=9)
     n_steps = int(frame.index.get_level_values("step").max()) if len(frame) else 0
-    fig.suptitle(title or "Collection forecast backtest", fontsize=13, fontweight="bold",
-                 color=_TEXT)  # fmt: skip
-    ax.set_title(
+    sub = (
         f"cash expected vs received over the first {n_steps} windows after each origin "
-        "(forecast from data dated <= origin only)",
-        fontsize=9,
-        color="#666666",
+        "(forecast from data dated <= origin only)"
     )
+    _headings(fig, ax, own, title or "Collection forecast backtest", sub)
     if path is not None:
         _save(fig, path, dpi)
-    return fig
+    return ax
 
 
 def _age(column: object, default: int = -1) -> int:

@@ -40,7 +40,7 @@ from creditkpi.core.ratios import ratio
 from creditkpi.core.shapes import Money, money_values
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = ["ForecastBacktest", "backtest_forecast"]
 
@@ -97,16 +97,27 @@ class ForecastBacktest:
         html: str = self.overall._repr_html_()  # type: ignore[operator]
         return f"<p>{escape(repr(self))}</p>" + html
 
-    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+    def plot(
+        self, path: Path | str | None = None, *, ax: Axes | None = None, **options: Any
+    ) -> Axes:
         """Forecast vs actual cash per origin (needs the ``charts`` extra).
 
         Parameters
         ----------
         path : path, optional
             Also write the figure as a PNG file there.
+        ax : matplotlib.axes.Axes, optional
+            Draw on these axes (a subplot of a figure of yours); default: a
+            new figure.
         **options
             Passed to :func:`creditkpi.plotting.backtest_chart`
             (``steps``, ``title``, ``dpi``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on, as pandas' ``plot`` returns (``.figure`` is
+            the figure, shown inline in a notebook).
 
         Raises
         ------
@@ -115,8 +126,8 @@ class ForecastBacktest:
         """
         from creditkpi.plotting import backtest_chart
 
-        figure: Figure = backtest_chart(self.detail, path, currency=self.currency, **options)
-        return figure
+        drawn: Axes = backtest_chart(self.detail, path, currency=self.currency, ax=ax, **options)
+        return drawn
 
 
 def _errors(forecast: IntArray, actual: IntArray) -> dict[str, float | int]:

@@ -51,7 +51,7 @@ from creditkpi.core.ratios import ratio
 from creditkpi.core.shapes import Money, money_values, name_groups, one_row
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = [
     "FORECAST_BY_WEEK",
@@ -150,15 +150,26 @@ class CollectionForecast:
         html: str = self.windows._repr_html_()  # type: ignore[operator]
         return f"<p>{escape(repr(self))}</p>" + html
 
-    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+    def plot(
+        self, path: Path | str | None = None, *, ax: Axes | None = None, **options: Any
+    ) -> Axes:
         """Bars of the expected cash per window (needs the ``charts`` extra).
 
         Parameters
         ----------
         path : path, optional
             Also write the figure as a PNG file there.
+        ax : matplotlib.axes.Axes, optional
+            Draw on these axes (a subplot of a figure of yours); default: a
+            new figure.
         **options
             Passed to :func:`creditkpi.plotting.forecast_chart`.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on, as pandas' ``plot`` returns (``.figure`` is
+            the figure, shown inline in a notebook).
 
         Raises
         ------
@@ -167,10 +178,10 @@ class CollectionForecast:
         """
         from creditkpi.plotting import forecast_chart
 
-        figure: Figure = forecast_chart(
-            self.total_windows, path, as_of=self.as_of, currency=self.currency, **options
+        drawn: Axes = forecast_chart(
+            self.total_windows, path, as_of=self.as_of, currency=self.currency, ax=ax, **options
         )
-        return figure
+        return drawn
 
 
 def collection_forecast(

@@ -42,7 +42,7 @@ from creditkpi.core.survival import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = [
     "KPIS",
@@ -114,21 +114,27 @@ class TimeToPay:
     horizon: int
     currency: str
 
-    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+    def plot(
+        self, path: Path | str | None = None, *, ax: Axes | None = None, **options: Any
+    ) -> Axes:
         """Draw the curves (needs the ``charts`` extra: matplotlib).
 
         Parameters
         ----------
         path : path, optional
             Also write the figure as a PNG file there.
+        ax : matplotlib.axes.Axes, optional
+            Draw on these axes (a subplot of a figure of yours); default: a
+            new figure.
         **options
             Passed to :func:`creditkpi.plotting.survival_chart`
             (``groups``, ``band``, ``title``, ``dpi``, ...).
 
         Returns
         -------
-        matplotlib.figure.Figure
-            Shown inline in a notebook.
+        matplotlib.axes.Axes
+            The axes drawn on, as pandas' ``plot`` returns (``.figure`` is
+            the figure, shown inline in a notebook).
 
         Raises
         ------
@@ -140,15 +146,16 @@ class TimeToPay:
         curve = self.curve
         if self.by is None:
             curve = pd.concat({"all": curve}, names=["group"])
-        figure: Figure = survival_chart(
+        drawn: Axes = survival_chart(
             curve,
             path,
             clock=self.clock,
             weight=self.weight,
             as_of=self.as_of,
+            ax=ax,
             **options,
         )
-        return figure
+        return drawn
 
     def __getitem__(self, field: str) -> Any:
         """One field of :attr:`summary`: a value, or a Series by group with ``by``."""
