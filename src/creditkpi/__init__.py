@@ -49,6 +49,7 @@ from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, ds
 from creditkpi.metrics.dunning import by_dunning_status
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
 from creditkpi.metrics.loss_rates import loss_rates
+from creditkpi.metrics.open_items import open_items
 from creditkpi.metrics.payment_delay import payment_delays
 from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.provision import ecl_coverage, expected_credit_loss, provision_matrix
@@ -99,6 +100,7 @@ __all__ = [
     "formulas",
     "loss_rate",
     "loss_rates",
+    "open_items",
     "over_90_days_rate",
     "overdue",
     "overdue_rate",

@@ -47,6 +47,14 @@ class Settings:
         Only loss observations completed in the last ``lookback`` days.
     exclude_doubtful : bool, default True
         Carrying amounts: doubtful invoices with their own provision apart.
+    horizon : str or int, default "13W"
+        Open items: the horizon of the probability of payment.
+    min_history : int, default 20
+        Open items: invoices a customer must have settled by cash to use its
+        own time-to-pay curve (as the collection forecast).
+    fallback : str, default "all"
+        Open items: the curve of customers without enough history
+        (``"all"``: the whole ledger's; an attribute: that segment's first).
     """
 
     edges: tuple[int, ...] = (30, 60, 90)
@@ -60,3 +68,6 @@ class Settings:
     default_after: int = 365
     lookback: int | None = None
     exclude_doubtful: bool = True
+    horizon: str | int = "13W"
+    min_history: int = 20
+    fallback: str = "all"

@@ -22,6 +22,7 @@ from creditkpi.core.expected_cash import fallback_balances, forecast_units, own_
 from creditkpi.core.exposure import carrying_amounts, loss_exposure
 from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.open_items import open_item_frame
 from creditkpi.core.parts.detail import (
     COHORT_STEP,
     CohortParts,
@@ -117,6 +118,10 @@ def _fallback(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo)
     return fallback_balances(_units(ledger, day, groups, memo))
 
 
+def _open_items(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+    return open_item_frame(ledger, day, groups, s)
+
+
 def _reasons(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
     return reason_parts(ledger, day, groups)
 
@@ -200,6 +205,14 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
     {
         p.name: p
         for p in (
+            TablePart(
+                name="open_items",
+                compute=_open_items,
+                levels=("group", "customer_id", "invoice_id"),
+                description="one row per open invoice and per unapplied credit: dates, "
+                "balances, bucket, last settlement, dispute, dunning status, doubtful flag, "
+                "payment outlook (core.open_items.open_item_frame)",
+            ),
             TablePart(
                 name="reasons",
                 compute=_reasons,
