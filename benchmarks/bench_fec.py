@@ -18,8 +18,12 @@ with the invoices' due dates given (``due_dates=``), which must give the
 same receivables and aged balance as ``from_frames`` at every month-end.
 Time is the best of ``--repeat`` runs; peak memory is the peak resident
 memory above the resident memory before the call (Linux ``VmHWM``).
+``--convention`` also writes the ledger as one FEC per year opened per
+invoice or per customer (the ways packages write their *à nouveaux*), or
+reads the file with ``applied="lettering"``, and checks each against
+``from_frames`` (``all``: every one).
 
-    python benchmarks/bench_fec.py --lines 1000000
+    python benchmarks/bench_fec.py --lines 1000000 --convention all
 """
 
 from __future__ import annotations
@@ -58,8 +62,14 @@ def _days(days: np.ndarray) -> np.ndarray:
     return np.char.replace(text, "-", "").astype(object)
 
 
-def write_fec(inv: pd.DataFrame, pay: pd.DataFrame) -> pd.DataFrame:
-    """The FEC lines (text columns) of the generated tables."""
+def write_fec(
+    inv: pd.DataFrame, pay: pd.DataFrame, pay_letter: np.ndarray | None = None
+) -> pd.DataFrame:
+    """The FEC lines (text columns) of the generated tables.
+
+    ``pay_letter``: the lettering code of each settlement's customer line
+    (default: its invoice's code).
+    """
     n, m = len(inv), len(pay)
     cents = np.rint(inv["amount"].to_numpy(dtype=float) * 100).astype(np.int64)
     net = np.rint(cents / 1.2).astype(np.int64)
@@ -121,15 +131,85 @@ def write_fec(inv: pd.DataFrame, pay: pd.DataFrame) -> pd.DataFrame:
         JournalCode=journal_of.astype(object), EcritureNum=pay_num, EcritureDate=pday,
         CompteNum="411000", CompteLib="Clients", CompAuxNum=cust[of], CompAuxLib=cust[of],
         PieceDate=pday, EcritureLib="Règlement", Debit="0,00", Credit=_amounts(p_cents),
-        EcritureLet=letter[of], DateLet=pday, ValidDate=pday, **common,
+        EcritureLet=letter[of] if pay_letter is None else pay_letter, DateLet=pday,
+        ValidDate=pday, **common,
     )  # fmt: skip
     return pd.DataFrame({c: np.concatenate(columns[c]) for c in FEC_COLUMNS})
+
+
+def write_years(inv: pd.DataFrame, pay: pd.DataFrame, convention: str) -> list[pd.DataFrame]:
+    """The same ledger as one FEC per calendar year, each later year opened by an *à nouveaux*
+    entry carrying the items open at the close, one line per invoice (``per-invoice``: each
+    lettered with its invoice's code, as its later settlements are) or one per customer
+    (``per-customer``: the customer's open balance, lettered with a code of the customer,
+    as its later settlements of earlier invoices are)."""
+    ids = inv["invoice_id"].to_numpy(dtype=object)
+    cust = inv["customer_id"].to_numpy(dtype=object)
+    cents = np.rint(inv["amount"].to_numpy(dtype=float) * 100).astype(np.int64)
+    issue = inv["issue_date"].to_numpy().astype("datetime64[D]")
+    of = pd.Series(np.arange(len(inv)), index=ids).loc[pay["invoice_id"].to_numpy(dtype=object)]
+    of = of.to_numpy()
+    p_cents = np.rint(pay["amount"].to_numpy(dtype=float) * 100).astype(np.int64)
+    p_day = pay["date"].to_numpy().astype("datetime64[D]")
+    letter = pd.Series(np.arange(len(inv))).map(lambda k: np.base_repr(k, 36)).to_numpy(object)
+    years = sorted({int(str(d)[:4]) for d in issue.astype("datetime64[Y]")})
+    starts = [np.datetime64(f"{y}-01-01", "D") for y in years]
+    # per customer: what a later year pays on an earlier year's invoice carries its code
+    p_year = np.searchsorted(np.asarray(starts), p_day, side="right") - 1
+    i_year = np.searchsorted(np.asarray(starts), issue, side="right") - 1
+    carried = p_year > i_year[of]
+    pay_letter = letter[of].copy()
+    if convention == "per-customer":
+        pay_letter[carried] = ("Z" + cust[of][carried].astype(str)).astype(object)
+    fec = write_fec(inv, pay, pay_letter)
+    line_year = fec["EcritureDate"].str[:4].astype(int).to_numpy()
+    out = []
+    for k, (year, start) in enumerate(zip(years, starts, strict=True)):
+        lines = fec[line_year == year]
+        if k:
+            paid = np.bincount(
+                of[p_day < start], weights=p_cents[p_day < start], minlength=len(inv)
+            )
+            left = cents - np.rint(paid).astype(np.int64)
+            open_ = np.flatnonzero((issue < start) & (left > 0))
+            day = _days(np.full(1, start))[0]
+            if convention == "per-customer":
+                by = pd.Series(left[open_]).groupby(cust[open_]).sum()
+                who, amount = by.index.to_numpy(dtype=object), by.to_numpy()
+                piece, piece_day = np.full(who.size, f"RAN{year}", dtype=object), day
+                let = ("Z" + who.astype(str)).astype(object)
+            else:
+                who, amount, piece = cust[open_], left[open_], ids[open_]
+                piece_day, let = _days(issue[open_]), letter[open_]
+            opening = pd.DataFrame(dict.fromkeys(FEC_COLUMNS, ""), index=range(who.size + 1))
+            opening["JournalCode"], opening["JournalLib"] = "AN", "A nouveaux"
+            opening["EcritureNum"], opening["EcritureDate"], opening["ValidDate"] = "1", day, day
+            opening["CompteNum"] = ["411000"] * who.size + ["890000"]
+            opening["CompteLib"] = opening["CompteNum"]
+            opening["CompAuxNum"] = [*who, ""]
+            opening["CompAuxLib"] = opening["CompAuxNum"]
+            opening["PieceRef"] = [*piece, "AN"]
+            opening["PieceDate"] = [*np.broadcast_to(piece_day, who.size), day]
+            opening["EcritureLib"] = "Report"
+            opening["Debit"] = [*_amounts(amount), "0,00"]
+            opening["Credit"] = ["0,00"] * who.size + [_amounts(np.asarray([amount.sum()]))[0]]
+            opening["EcritureLet"] = [*let, ""]
+            lines = pd.concat([opening, lines], ignore_index=True)
+        out.append(lines)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=int, default=1_000_000, help="FEC lines (about)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--convention",
+        choices=("single", "per-invoice", "per-customer", "lettering", "all"),
+        default="single",
+        help="how the FEC is written: one file (single), one file per year opened per invoice "
+        "or per customer, one file read with applied='lettering'; all: each of them",
+    )
     args = parser.parse_args()
     n = int(args.lines / LINES_PER_INVOICE)
     t = time.perf_counter()
@@ -182,6 +262,36 @@ def main() -> None:
         rows.append(("Ledger.from_fec (a frame already read)", frame_t, frame_mem))
         due_t, due_mem, got = measure(lambda: ck.Ledger.from_fec(path, due_dates=due), 1)
         rows.append(("Ledger.from_fec (the file, due_dates=)", due_t, due_mem))
+        checks: list[tuple[str, ck.Ledger, bool]] = []
+        wanted = (
+            ("per-invoice", "per-customer", "lettering")
+            if args.convention == "all"
+            else (args.convention,)
+        )
+        for convention in wanted:
+            if convention == "single":
+                continue
+            if convention == "lettering":
+                t, mem, read = measure(
+                    lambda: ck.Ledger.from_fec(path, due_dates=due, applied="lettering"),
+                    args.repeat,
+                )
+                rows.append(("Ledger.from_fec (applied='lettering')", t, mem))
+                checks.append((convention, read, True))
+                continue
+            paths = []
+            for k, year in enumerate(write_years(inv, pay, convention)):
+                paths.append(folder / f"000000000FEC{k}-{convention}.txt")
+                year.to_csv(paths[-1], sep="\t", index=False, lineterminator="\r\n")
+            t, mem, read = measure(
+                lambda paths=paths: ck.Ledger.from_fec(paths, due_dates=due), args.repeat
+            )
+            lines = sum(len(pd.read_csv(q, sep="\t", usecols=[0])) for q in paths)
+            rows.append((f"Ledger.from_fec ({len(paths)} years, {convention})", t, mem))
+            print(f"{convention}: {len(paths)} files, {lines:,} lines")
+            # per customer, the earlier items are settled oldest due first: the same
+            # receivables, not the same invoices (so not the same aged balance)
+            checks.append((convention, read, convention == "per-invoice"))
     dates = [str(d) for d in month_ends(36)]
     same_receivables = ck.receivables(got, dates).equals(ck.receivables(reference, dates))
     same_aging = all(
@@ -197,6 +307,15 @@ def main() -> None:
     )
     if not (same_receivables and same_aging):
         raise SystemExit("from_fec and from_frames disagree")
+    for convention, read, aged in checks:
+        same = ck.receivables(read, dates).equals(ck.receivables(reference, dates))
+        same_aged = not aged or all(
+            ck.aging(read, d, money="decimal").equals(ck.aging(reference, d, money="decimal"))
+            for d in dates[::6]
+        )
+        print(f"{convention}: same receivables: {same}; same aged balance: {same_aged}")
+        if not (same and same_aged):
+            raise SystemExit(f"from_fec ({convention}) and from_frames disagree")
 
 
 if __name__ == "__main__":

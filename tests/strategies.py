@@ -71,7 +71,12 @@ class LedgerSpec:
                 replace(i, issue_date=move(i.issue_date), due_date=move(i.due_date))
                 for i in self.invoices
             ],
-            [replace(p, date=move(p.date)) for p in self.payments],
+            [
+                replace(
+                    p, date=move(p.date), applied=None if p.applied is None else move(p.applied)
+                )
+                for p in self.payments
+            ],
             [
                 replace(
                     d,
@@ -111,6 +116,10 @@ class LedgerSpec:
             [d for d in self.doubtful if d.invoice in ids],
         )
 
+    def only_no_doubtful(self) -> LedgerSpec:
+        """The same book without doubtful classifications (nor disputes and statuses)."""
+        return LedgerSpec(list(self.invoices), list(self.payments))
+
     def split_by_customer(self) -> list[LedgerSpec]:
         return [self.only({c}) for c in self.customers()]
 
@@ -125,10 +134,13 @@ def ledger_specs(
     unapplied: bool = True,
     extras: bool = True,
     day_of_month_max: int = 28,
+    applied: bool = False,
 ) -> LedgerSpec:
     """A valid ledger over ``days`` days from 2023-01-01 (no overpayment, no early settlement).
 
     Dates keep their day of month <= ``day_of_month_max`` so month shifts are exact.
+    With ``applied``, some settlements are posted first and settle their invoice
+    up to 40 days later (an application date).
     """
     n = draw(st.integers(min_invoices, max_invoices))
     invoices: list[ck.Invoice] = []
@@ -168,8 +180,10 @@ def ledger_specs(
             kind = draw(
                 st.sampled_from(["payment", "payment", "payment", "credit_note", "write_off"])
             )
+            day = a_date(issue, 200)
+            later = a_date(day, 40) if applied and draw(st.integers(0, 2)) == 0 else None
             payments.append(
-                ck.Payment(inv.id, a_date(issue, 200), Decimal(part).scaleb(-2), kind=kind)
+                ck.Payment(inv.id, day, Decimal(part).scaleb(-2), kind=kind, applied=later)
             )
         if extras and draw(st.integers(0, 5)) == 0:
             opened = a_date(issue, 60)

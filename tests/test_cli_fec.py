@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from creditkpi.cli import main
+from tests.core.ingest import test_fec_years as years
 from tests.core.ingest.test_fec import Y2023, Y2024, write_fec
 
 
@@ -162,3 +163,31 @@ def test_invoice_file_without_a_settlement_column_is_read(
     export.write_text(ONE_TABLE.replace("SettledDate", "Note"), encoding="utf-8")
     status, _, err = _run(capsys, "report", str(export), *MAPS, "--period", "2024-01", "-q")
     assert status == 0 and err == []  # -q: not even the read line
+
+
+def test_application_dates_of_an_fec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the per-invoice openings of tests/core/ingest/test_fec_years.py: on 2024-01-31,
+    # Müller's V2 and Dupont's V3 wait for their lettering of February and March
+    files = [
+        str(years.write(tmp_path / "FEC2023.txt", years.Y2023)),
+        str(years.write(tmp_path / "FEC2024.txt", years.PER_INVOICE)),
+    ]
+    for applied, receivables, unapplied in (
+        ([], "2310.00", "0.00"),
+        (["--applied", "lettering"], "3360.00", "1050.00"),
+    ):
+        status, out, _ = _run(
+            capsys, "report", *files, "--fec", *applied, "--period", "2024-01", "-f", "json", "-q"
+        )
+        kpis = json.loads(out)["kpis"]
+        assert status == 0
+        assert (kpis["receivables"]["current"], kpis["unapplied_cash"]["current"]) == (
+            receivables, unapplied,
+        )  # fmt: skip
+    status, _, err = _run(
+        capsys, "report", files[0], "--applied", "lettering", "--period", "2024-01"
+    )
+    assert status == 2 and err == [
+        "creditkpi: error: --applied goes with --fec; a payments table gives its application "
+        "dates in a column mapped to applied (--map payments.applied=COLUMN)"
+    ]

@@ -7,12 +7,15 @@ import io
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from creditkpi.cli import main
 from creditkpi.cli.common import show_progress
@@ -306,6 +309,25 @@ def test_output_folder_is_refused(
     assert "is a folder" in _error(capsys, *_report(hostile, "-o", tmp_path, "--force"))
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_output_is_only_ever_a_regular_file(
+    hostile: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # --force replaced a FIFO (or, as root, a device node) with a regular file
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    line = _error(capsys, *_report(hostile, "-o", fifo, "--force"))
+    assert line == (
+        f"creditkpi: error: {fifo} is not a regular file (a pipe, a device or a socket): the "
+        "report is written only to regular files"
+    )
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still the FIFO
+    if Path("/dev/null").exists():
+        device = _error(capsys, *_report(hostile, "-o", "/dev/null", "--force"))
+        assert "/dev/null is not a regular file" in device
+        assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+
+
 # ----------------------------------------------------------------------------------
 # progress: on a terminal only
 # ----------------------------------------------------------------------------------
@@ -341,3 +363,59 @@ def test_errors_print_data_as_text(tmp_path: Path, capsys: pytest.CaptureFixture
     # the error lists the file's columns: one of them is an escape sequence
     line = _error(capsys, "report", inv, "--period", "2024-04", "--map", "amount=Total")
     assert "missing-column" in line and "\\x1b[2J" in line and "\x1b" not in line
+
+
+#: what an output path may already be
+TARGETS = ("missing", "file", "folder", "link-to-file", "dangling-link", "fifo", "input", "nested")
+
+
+def _make(kind: str, folder: Path, source: Path) -> Path:
+    target = folder / "out.txt"
+    if kind == "file":
+        target.write_bytes(b"old")
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "link-to-file":
+        (folder / "elsewhere.txt").write_bytes(b"old")
+        target.symlink_to(folder / "elsewhere.txt")
+    elif kind == "dangling-link":
+        target.symlink_to(folder / "nowhere.txt")
+    elif kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "input":
+        return source
+    elif kind == "nested":
+        return folder / "new" / "deeper" / "out.txt"
+    return target
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(kind=st.sampled_from(TARGETS), force=st.booleans())
+def test_an_output_path_is_written_as_a_regular_file_or_refused(
+    tmp_path_factory: pytest.TempPathFactory, kind: str, force: bool
+) -> None:
+    """Whatever already sits at the output path: a regular file with the report, or refused
+    in one line, and anything that is not a regular file (nor the input) left as it was."""
+    import argparse
+
+    from creditkpi.cli.common import CLIError, write_file
+
+    folder = tmp_path_factory.mktemp("out")
+    source = folder / "invoices.csv"
+    source.write_bytes(b"input")
+    target = _make(kind, folder, source)
+    before = os.lstat(target) if os.path.lexists(target) else None
+    args = argparse.Namespace(invoices=str(source), payments=None, force=force)
+    try:
+        write_file(target, b"report", args)
+    except CLIError as exc:
+        assert "\n" not in str(exc)
+        assert kind != "missing" and kind != "nested" and not (kind == "file" and force)
+        if before is not None:  # untouched
+            after = os.lstat(target)
+            assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+        assert source.read_bytes() == b"input"
+        return
+    assert kind in ("missing", "nested") or (kind == "file" and force)
+    assert stat.S_ISREG(os.lstat(target).st_mode) and target.read_bytes() == b"report"

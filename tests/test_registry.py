@@ -287,7 +287,7 @@ def _formula_values(
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[LedgerSpec, list[ck.Period], str | None]:
-    spec = draw(ledger_specs(max_invoices=14))
+    spec = draw(ledger_specs(max_invoices=14, applied=True))
     periods = draw(st.lists(st.sampled_from(MONTHS), min_size=1, max_size=2, unique=True))
     by = draw(st.sampled_from([None, "country", "segment", "customer_id"]))
     return spec, periods, by

@@ -11,6 +11,7 @@
 from creditkpi import formulas
 from creditkpi.core import (
     CreditKPIError,
+    DataEndsWarning,
     DataQualityWarning,
     Dispute,
     Doubtful,
@@ -48,6 +49,12 @@ from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disput
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.dunning import by_dunning_status
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
+from creditkpi.metrics.late_payment import (
+    late_payment_claims,
+    late_payment_indemnities,
+    late_payment_penalties,
+    terms_beyond_legal,
+)
 from creditkpi.metrics.loss_rates import loss_rates
 from creditkpi.metrics.open_items import open_items
 from creditkpi.metrics.payment_delay import payment_delays
@@ -63,6 +70,7 @@ __all__ = [
     "CollectionForecast",
     "CreditKPIError",
     "Dashboard",
+    "DataEndsWarning",
     "DataQualityWarning",
     "Dispute",
     "Doubtful",
@@ -98,6 +106,9 @@ __all__ = [
     "ecl_coverage",
     "expected_credit_loss",
     "formulas",
+    "late_payment_claims",
+    "late_payment_indemnities",
+    "late_payment_penalties",
     "loss_rate",
     "loss_rates",
     "open_items",
@@ -113,6 +124,7 @@ __all__ = [
     "recovery_rate",
     "recovery_summary",
     "sales",
+    "terms_beyond_legal",
     "time_to_pay",
     "top_customers",
     "unapplied_cash",

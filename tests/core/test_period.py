@@ -100,3 +100,28 @@ def test_day_numbers_round_trip() -> None:
     for d in (date(1970, 1, 1), date(2000, 2, 29), date(2024, 12, 31)):
         assert from_day(to_day(d)) == d
     assert as_date("2024-04-30") == date(2024, 4, 30)
+
+
+def test_the_first_and_last_supported_months() -> None:
+    last = ck.Period.month(9999, 12)
+    assert (last.end, str(last), last.n_months) == (date(9999, 12, 31), "9999-12", 1)
+    assert str(ck.Period.year(9999)) == "9999" and ck.Period.quarter(9999, 4).days == 92
+    first = ck.Period.month(1, 1)
+    assert str(first) == "0001-01" and ck.Period.parse("0001-01") == first
+    assert str(ck.Period.month(1, 2).previous()) == "0001-01"
+    with pytest.raises(InvalidPeriodError, match="starts on 0001-01-01, the first supported date"):
+        first.before  # noqa: B018
+    with pytest.raises(InvalidPeriodError, match="no period before 0001-01: it starts on"):
+        first.previous()
+    with pytest.raises(InvalidPeriodError, match="would start before 0001-01-01"):
+        ck.Period(date(1, 1, 5), date(1, 1, 20)).previous()
+
+
+def test_kpis_at_years_1_and_9999_answer_or_name_the_rule() -> None:
+    ledger = ck.Ledger.from_records([ck.Invoice("F1", "C", "0001-01-05", "0001-02-04", "10.00")])
+    assert str(ck.receivables(ledger, "9999-12-31")) == "10.00"
+    assert ck.dso(ledger, "0001-02", method="countback") == 28 + 31  # Feb, then January whole
+    with pytest.raises(ck.CreditKPIError, match="invalid-period: period 0001-01 starts on"):
+        ck.dso(ledger, "0001-01")
+    with pytest.raises(ck.CreditKPIError, match="invalid-option: horizon '13W' from 9999-12-01"):
+        ck.collection_forecast(ledger, "9999-12-01")

@@ -6,7 +6,9 @@ notes, write-offs, unapplied cash) and as-of dates T:
 * Σ buckets = receivables = Σ invoices issued ≤ T − Σ their settlements dated ≤ T;
 * an overpaid invoice sits, negative, in its own bucket (every bucket equals
   the exact sum of its invoices' balances);
-* the unapplied line is minus the unapplied cash dated ≤ T.
+* the unapplied line is minus the unapplied cash dated ≤ T, and the
+  settlements posted ≤ T that settle their invoice only after T (application
+  dates).
 
 Checked on the engine's integer minor units, on ``ck.receivables`` (Decimal)
 and on the public ``ck.aging`` table. The ``fuzz`` profile runs 10,000 ledgers.
@@ -35,7 +37,8 @@ START = date(2024, 1, 1)
 class Book:
     currency: str
     invoices: list[tuple[str, str, date, date, int]]  # id, customer, issue, due, minor units
-    settlements: list[tuple[int | None, str, date, int, str]]  # invoice, customer, day, units, kind
+    # invoice, customer, day, units, kind, application day (None: the day itself)
+    settlements: list[tuple[int | None, str, date, int, str, date | None]]
 
 
 @st.composite
@@ -48,18 +51,22 @@ def books(draw: st.DrawFn) -> Book:
         due = issue + timedelta(days=draw(st.sampled_from([0, 10, 30, 45, 60, 90])))
         invoices.append((f"F{k}", draw(st.sampled_from(["C1", "C2", "C3"])), issue, due,
                          draw(st.integers(1, 10**9))))  # fmt: skip
-    settlements: list[tuple[int | None, str, date, int, str]] = []
+    settlements: list[tuple[int | None, str, date, int, str, date | None]] = []
     for _ in range(draw(st.integers(0, 20))):
         if draw(st.integers(0, 6)) == 0:
             day = START + timedelta(days=draw(st.integers(-10, 320)))
             customer = draw(st.sampled_from(["C1", "C2", "C9"]))
-            settlements.append((None, customer, day, draw(st.integers(1, 10**8)), "payment"))
+            units = draw(st.integers(1, 10**8))
+            settlements.append((None, customer, day, units, "payment", None))
             continue
         k = draw(st.integers(0, n - 1))
         day = invoices[k][2] + timedelta(days=draw(st.integers(-15, 200)))  # may precede issue
         units = draw(st.integers(1, int(invoices[k][4] * 0.8) + 1))  # several may overpay
         kind = draw(st.sampled_from(["payment", "payment", "credit_note", "write_off"]))
-        settlements.append((k, invoices[k][1], day, units, kind))
+        # some are posted first and applied later (or "before": they apply from their date)
+        later = draw(st.one_of(st.none(), st.integers(-5, 60)))
+        applied = None if later is None else day + timedelta(days=later)
+        settlements.append((k, invoices[k][1], day, units, kind, applied))
     return Book(currency, invoices, settlements)
 
 
@@ -87,21 +94,31 @@ def ledger_of(book: Book) -> ck.Ledger:
             "date": [s[2].isoformat() for s in book.settlements],
             "amount": [text(s[3], book.currency) for s in book.settlements],
             "kind": [s[4] for s in book.settlements],
+            "applied": [None if s[5] is None else s[5].isoformat() for s in book.settlements],
         },
-        columns=["invoice_id", "customer_id", "date", "amount", "kind"],
+        columns=["invoice_id", "customer_id", "date", "amount", "kind", "applied"],
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.DataQualityWarning)
         return ck.Ledger.from_frames(inv, pay if len(pay) else None)
 
 
+def effective(s: tuple[int | None, str, date, int, str, date | None]) -> date:
+    """The day a settlement settles its invoice: its application day, never before its date."""
+    return s[2] if s[5] is None else max(s[2], s[5])
+
+
 def reference(book: Book, t: date) -> tuple[dict[str, int], int, int]:
-    """Exact per-bucket balances, receivables and unapplied cash at the end of day t."""
+    """Exact per-bucket balances, receivables and unapplied cash at the end of day t.
+
+    Unapplied cash: the payments of no invoice received by t, and the
+    settlements posted by t that settle their invoice after t.
+    """
     buckets = dict.fromkeys(BUCKETS, 0)
     for k, (_, _, issue, due, units) in enumerate(book.invoices):
         if issue > t:
             continue
-        paid = sum(s[3] for s in book.settlements if s[0] == k and s[2] <= t)
+        paid = sum(s[3] for s in book.settlements if s[0] == k and effective(s) <= t)
         late = (t - due).days
         name = (
             "not due" if late <= 0 else "1-30" if late <= 30 else "31-60" if late <= 60
@@ -112,9 +129,12 @@ def reference(book: Book, t: date) -> tuple[dict[str, int], int, int]:
     settled = sum(
         s[3]
         for s in book.settlements
-        if s[0] is not None and s[2] <= t and book.invoices[s[0]][2] <= t
+        if s[0] is not None and effective(s) <= t and book.invoices[s[0]][2] <= t
     )
     unapplied = sum(s[3] for s in book.settlements if s[0] is None and s[2] <= t)
+    unapplied += sum(
+        s[3] for s in book.settlements if s[0] is not None and s[2] <= t < effective(s)
+    )
     assert sum(buckets.values()) == issued - settled  # the reference agrees with itself
     return buckets, issued - settled, unapplied
 

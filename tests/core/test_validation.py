@@ -293,3 +293,64 @@ def test_repeated_dates_or_periods_are_rejected() -> None:
 
     with pytest.raises(E.InvalidOptionError, match="period lists 1 value"):
         as_periods(["2024-01", "2024-01"])
+
+
+# ------------------------------------------------- the rules of "files people really have"
+def test_a_payment_naming_another_customer_than_its_invoice() -> None:
+    with pytest.raises(E.InvalidValueError) as info:
+        ck.Ledger.from_frames(invoices(), payments(customer_id=["A", "A"]))
+    check(info, E.InvalidValueError, "customer_id", "F2")
+    assert info.value.rule == "customer-mismatch" and info.value.values == ("A (invoice: B)",)
+
+
+def test_an_application_date_on_unapplied_cash() -> None:
+    pay = payments(invoice_id=[None, "F2"], customer_id=["A", None], applied=["2024-02-03", None])
+    with pytest.raises(E.InvalidValueError) as info:
+        ck.Ledger.from_frames(invoices(), pay)
+    check(info, E.InvalidValueError, "applied", "payments row 0")
+    assert info.value.rule == "applied-without-invoice"
+
+
+def test_an_application_before_the_payment_is_a_warning() -> None:
+    pay = payments(applied=["2024-01-31", "2024-02-20"])
+    with pytest.warns(ck.DataQualityWarning, match="applied-before-date"):
+        ledger = ck.Ledger.from_frames(invoices(), pay)
+    assert ledger.report.rules() == ["applied-before-date"]
+    assert ledger.report.to_frame()[["id", "row"]].values.tolist() == [["F1", 0]]
+
+
+def test_invoices_alone_beside_a_settlement_date_are_refused() -> None:
+    one_table = invoices(SettledDate=["2024-02-01", None, None])
+    with pytest.raises(E.NoSettlementsReadError) as info:
+        ck.Ledger.from_frames(one_table)
+    check(info, E.NoSettlementsReadError, "SettledDate", "SettledDate")
+    assert "Ledger.from_invoice_table(frame, settled_date='SettledDate')" in str(info.value)
+    assert ck.Ledger.from_frames(one_table, payments=[]).n_settlements == 0  # really none
+    read = ck.Ledger.from_invoice_table(one_table, settled_date="SettledDate")
+    assert read.n_settlements == 1
+
+
+def test_a_due_date_for_no_invoice_is_said() -> None:
+    lines = pd.DataFrame(
+        {"customer_id": ["A"], "document_id": ["F1"], "date": ["2024-01-01"], "amount": [10],
+         "match": [None]}
+    )  # fmt: skip
+    with pytest.warns(ck.DataQualityWarning, match="unused-due-date"):
+        ledger = ck.Ledger.from_gl_lines(lines, due_dates={"F1": "2024-01-31", "F9": "2024-02-29"})
+    assert ledger.report.to_frame()[["rule", "id"]].values.tolist() == [["unused-due-date", "F9"]]
+
+
+def test_a_kpi_asked_after_the_data_ends_warns_once_and_answers() -> None:
+    ledger = ck.Ledger.from_frames(invoices(), payments())  # last event: 2024-02-15
+    with pytest.warns(ck.DataEndsWarning) as caught:
+        assert str(ck.receivables(ledger, "2024-03-31")) == "280.50"
+    assert [str(w.message) for w in caught] == [
+        "the data ends on 2024-02-15 (the ledger's last dated event): a KPI asked for a later "
+        "date or period counts nothing after it"
+    ]
+    with pytest.warns(ck.DataEndsWarning) as caught:
+        ck.dso(ledger, ["2024-02", "2024-03"])
+    assert [w.category for w in caught].count(ck.DataEndsWarning) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ck.receivables(ledger, "2024-02-15")  # the last day of the data: nothing to say

@@ -221,8 +221,8 @@ def test_no_disputes_gives_zero_without_warning() -> None:
     ledger = ck.Ledger.from_records([ck.Invoice("F", "C", "2024-03-01", "2024-03-31", "10.00")])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert ck.dispute_rate(ledger, "2024-04-30") == 0.0
-        assert ck.dispute_reasons(ledger, "2024-04-30", money="decimal").empty
+        assert ck.dispute_rate(ledger, "2024-03-01") == 0.0
+        assert ck.dispute_reasons(ledger, "2024-03-01", money="decimal").empty
 
 
 def test_empty_book() -> None:

@@ -38,6 +38,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import IO, Any
 
+from creditkpi.cli.claims import add_claims_command
 from creditkpi.cli.common import (
     EXIT_BAD_INPUT,
     EXIT_OK,
@@ -50,9 +51,10 @@ from creditkpi.cli.common import (
     terminal_options,
 )
 from creditkpi.cli.forecast import add_forecast_command
-from creditkpi.cli.inputs import SETTLEMENT_DATE_NAMES, read_input
+from creditkpi.cli.inputs import read_input
 from creditkpi.cli.profiles import add_profiles_command
 from creditkpi.cli.report import cmd_demo, cmd_report
+from creditkpi.core.ingest.columns import SETTLEMENT_DATE_NAMES
 
 __all__ = ["SETTLEMENT_DATE_NAMES", "CLIError", "build_parser", "main", "read_input"]
 
@@ -68,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         "invoices and payments: the dashboard of a period beside the previous one.",
     )
     parser.add_argument("--version", action="version", version=f"creditkpi {VERSION}")
-    sub = parser.add_subparsers(dest="command", metavar="{demo,report}", parser_class=Parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="{demo,report,profiles,forecast,claims}", parser_class=Parser
+    )
     sub.required = True
     demo = sub.add_parser(
         "demo",
@@ -85,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = _report_command(sub, output)
     add_profiles_command(sub, report)
     add_forecast_command(sub, report)
+    add_claims_command(sub, report)
     return parser
 
 
@@ -197,6 +202,11 @@ def _report_command(sub: Any, output: argparse.ArgumentParser) -> argparse.Argum
     inp.add_argument("--terms", metavar="DAYS",
                      help="with --fec: days from issue to due date (default 30: an FEC has no "
                      "due dates)")  # fmt: skip
+    inp.add_argument("--applied", choices=("posting", "lettering"),
+                     help="with --fec: a credit settles its invoices from the day it was posted "
+                     "(posting, the default: EcritureDate) or lettered (lettering: DateLet; "
+                     "meanwhile it is the customer's unapplied credit). Tables: map a payments "
+                     "column to 'applied'")  # fmt: skip
     inp.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
     inp.add_argument("--currency", metavar="CODE",
                      help="currency of tables without a currency column (default EUR)")  # fmt: skip

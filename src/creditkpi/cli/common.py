@@ -141,7 +141,9 @@ def check_target(target: Path, args: argparse.Namespace) -> None:
     """The rules of every file the command writes (``--output`` and its companions).
 
     Never an input file (same file, whatever the path), never through a
-    symbolic link, never a folder, and an existing file only with ``--force``.
+    symbolic link, never a folder or anything else that is not a regular file
+    (a FIFO, a device, a socket: ``--force`` would replace it), and an
+    existing file only with ``--force``.
     """
     if target.is_symlink():
         raise CLIError(f"{target} is a symbolic link: the report is not written through links")
@@ -149,6 +151,11 @@ def check_target(target: Path, args: argparse.Namespace) -> None:
         return
     if target.is_dir():
         raise CLIError(f"{target} is a folder: give a file name")
+    if not target.is_file():
+        raise CLIError(
+            f"{target} is not a regular file (a pipe, a device or a socket): the report is "
+            "written only to regular files"
+        )
     for source in _input_files(args):
         if _same_file(target, source):
             raise CLIError(f"{target} is an input file ({source}): refusing to overwrite it")

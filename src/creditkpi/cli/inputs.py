@@ -12,16 +12,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from creditkpi.cli.common import INPUT_TABLES, LARGE_FILE, LARGE_ROWS, CLIError, say, show_progress
-
-#: column names that look like a settlement date (compared lower case, letters and
-#: digits only): a one-table export read without --invoice-table holds one of them
-SETTLEMENT_DATE_NAMES = (
-    "settleddate", "settlementdate", "datesettled", "settledon", "settled",
-    "paymentdate", "paiddate", "datepaid", "paidon", "lastpaymentdate",
-    "clearingdate", "cleareddate", "clearedon", "closeddate", "closedate",
-    "datereglement", "datedereglement", "reglementdate", "datepaiement",
-    "datedepaiement", "dateencaissement", "datelettrage",
-)  # fmt: skip
+from creditkpi.core.ingest.columns import settlement_date_columns
 
 
 def read_input(
@@ -250,16 +241,8 @@ def _load_fec(args: argparse.Namespace) -> Any:
             decimal="," if args.decimal == "," else None,
             date_format=args.date_format or "%Y%m%d",
             currency=_currency_option(args.currency) or "EUR",
+            applied=args.applied or "posting",
         )
-
-
-def _settlement_date_columns(frame: pd.DataFrame) -> list[str]:
-    """The columns of ``frame`` whose name looks like a settlement date."""
-    return [
-        str(name)
-        for name in frame.columns
-        if re.sub(r"[^0-9a-z]", "", str(name).lower()) in SETTLEMENT_DATE_NAMES
-    ]
 
 
 def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
@@ -267,6 +250,11 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
 
     if args.fec_accounts or args.terms is not None:
         raise CLIError("--fec-accounts and --terms go with --fec")
+    if args.applied:
+        raise CLIError(
+            "--applied goes with --fec; a payments table gives its application dates in a "
+            "column mapped to applied (--map payments.applied=COLUMN)"
+        )
     mapping: list[MapEntry] = []
     if args.map_file:
         mapping += _read_map_file(args.map_file)
@@ -304,7 +292,11 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
             f"{Path(args.invoices).name} has the columns of an FEC (JournalCode, EcritureNum, "
             "CompteNum, Debit, Credit): read it with --fec (and --terms DAYS for the due dates)"
         )
-    looks_settled = [] if len(files) > 1 else _settlement_date_columns(frames["invoices"])
+    looks_settled = (
+        []
+        if len(files) > 1
+        else settlement_date_columns(list(map(str, frames["invoices"].columns)))
+    )
     used = _apply_mapping(frames, mapping, files)
     args._mapped = used
     currency = _currency_option(args.currency)
@@ -332,7 +324,8 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         else:
             ledger = ck.Ledger.from_frames(
                 frames["invoices"],
-                frames.get("payments"),
+                # no payments file: checked below, with the command's options in the hint
+                frames.get("payments", []),
                 frames.get("disputes"),
                 frames.get("statuses"),
                 frames.get("doubtful"),

@@ -21,6 +21,7 @@ __all__ = [
     "AmbiguousDateError",
     "AmountTooLargeError",
     "CreditKPIError",
+    "DataEndsWarning",
     "DataQualityWarning",
     "DebitAndCreditError",
     "DueBeforeIssueError",
@@ -296,4 +297,14 @@ class DataQualityWarning(UserWarning):
     """The data is valid but suspicious (overpaid invoice, settlement before issue).
 
     Every such row is also listed in :attr:`creditkpi.Ledger.report`.
+    """
+
+
+class DataEndsWarning(UserWarning):
+    """A KPI was asked for a date or a period after the data's last event.
+
+    It still answers, from what the ledger holds: nothing happens after its
+    last invoice or settlement (an as-of date after it shows the position of
+    that day, a period past it has no sales or cash after it). The message
+    names the last date.
     """

@@ -150,7 +150,13 @@ def horizon_offsets(as_of: date, horizon: str | int, freq: str | int) -> IntArra
     """
     h_count, h_unit = _length(horizon, "horizon")
     f_count, f_unit = _length(freq, "freq")
-    end = (_step(as_of, h_count, h_unit, 1) - as_of).days
+    try:
+        end = (_step(as_of, h_count, h_unit, 1) - as_of).days
+    except (OverflowError, ValueError):  # past 9999-12-31
+        raise InvalidOptionError(
+            f"horizon {horizon!r} from {as_of} ends after 9999-12-31, the last supported date",
+            column="horizon",
+        ) from None
     bounds = [0]
     k = 1
     while bounds[-1] < end:

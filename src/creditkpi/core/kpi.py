@@ -63,7 +63,11 @@ SECTIONS = ("Position", "Activity", "Speed", "Collection", "Risk")
 
 #: optional inputs given as an argument (not held by the ledger)
 ARGUMENT_INPUTS: Mapping[str, str] = MappingProxyType(
-    {"costs": "no collection costs given: cost per euro collected is left out"}
+    {
+        "costs": "no collection costs given: cost per euro collected is left out",
+        "late_payment_law": "late-payment claims follow French law (the ECB rate + 10 points, "
+        "40 € per late invoice): shown for a euro ledger",
+    }
 )
 
 

@@ -146,6 +146,12 @@ class Columns:
     settlement_days_past_due, settlement_age_days : ndarray of int32
         Each settlement's date minus its invoice's due date, and minus its
         issue date (0 for unapplied cash).
+    settlement_posted : ndarray of int64 or None
+        The day each settlement was posted, where the inputs give application
+        dates (``applied``): ``settlement_date`` is then the day it settles
+        its invoice, and from ``settlement_posted`` until the day before it,
+        the customer's unapplied credit. ``None`` (the default) when every
+        settlement applies on its date.
     settled_before_issue : ndarray of int64
         Positions of the settlements dated before their invoice's issue date.
     dispute_invoice, dispute_opened, dispute_resolved, dispute_reason
@@ -177,6 +183,7 @@ class Columns:
     settlement_row: IntArray
     settlement_days_past_due: npt.NDArray[np.int32]
     settlement_age_days: npt.NDArray[np.int32]
+    settlement_posted: IntArray | None = None
     settled_before_issue: IntArray
     dispute_invoice: IntArray
     dispute_opened: IntArray
@@ -329,7 +336,8 @@ class Columns:
     @property
     def first_day(self) -> int | None:
         """Day number of the earliest event (issue or settlement), ``None`` if empty."""
-        days = [a.min() for a in (self.issue, self.settlement_date) if a.size]
+        posted = self.settlement_posted if self.settlement_posted is not None else self.issue[:0]
+        days = [a.min() for a in (self.issue, self.settlement_date, posted) if a.size]
         return int(min(days)) if days else None
 
     @property
@@ -464,8 +472,11 @@ class Ledger:
         - invoices: ``invoice_id, customer_id, issue_date, due_date, amount``
           [``currency``]; any other column becomes a grouping attribute;
         - payments: ``invoice_id, date, amount`` [``kind``, ``customer_id``,
-          ``currency``]; an empty ``invoice_id`` with a ``customer_id`` is
-          unapplied cash; ``kind`` defaults to ``"payment"``;
+          ``currency``, ``applied``]; an empty ``invoice_id`` with a
+          ``customer_id`` is unapplied cash; ``kind`` defaults to
+          ``"payment"``; ``applied`` is the day a settlement posted on
+          ``date`` settles its invoice (empty: ``date``; meanwhile it is the
+          customer's unapplied credit, its cash counted on ``date``);
         - disputes: ``invoice_id, opened`` [``resolved``, ``reason``];
         - statuses: ``invoice_id, date, status``;
         - doubtful: ``invoice_id, date`` [``provision``].
@@ -474,6 +485,10 @@ class Ledger:
         ----------
         invoices, payments, disputes, statuses, doubtful : dataframe
             pandas, polars or pyarrow tables (anything narwhals reads).
+            Invoices alone beside a column that looks like a settlement date
+            (a one-row-per-invoice export read the wrong way) raise
+            ``no-settlements-read``: read them with :meth:`from_invoice_table`,
+            or pass ``payments=[]`` when there really are none.
         columns : mapping, optional
             ``{"canonical": "theirs"}`` for every table, or
             ``{"payments": {"date": "paid_on"}, ...}`` per table. A key that is
@@ -629,9 +644,11 @@ class Ledger:
             Column of the matching (clearing, lettering) reference; empty =
             not matched.
         match_date : str, optional
-            Column of the date the match was made (SAP's clearing date). When
-            given, settlements are dated at it (the day the item was
-            cleared); otherwise at the credit line's ``date``.
+            Column of the date the match was made (SAP's clearing date): the
+            application date. When given, a credit settles its invoices from
+            it (never before its own ``date``) and is its customer's
+            unapplied credit until then, its cash counted on its ``date``;
+            otherwise it settles them on its ``date``.
         terms : int or mapping, default 30
             Days from issue to due date for lines without ``due_date`` (one
             number, or ``{customer: days}``).
@@ -707,6 +724,7 @@ class Ledger:
         decimal: Literal[".", ","] | None = None,
         date_format: str | None = "%Y%m%d",
         currency: str = "EUR",
+        applied: Literal["posting", "lettering"] = "posting",
     ) -> Ledger:
         """Build a ledger from a French FEC (*Fichier des Écritures Comptables*).
 
@@ -754,6 +772,10 @@ class Ledger:
             Layout of the dates (``AAAAMMJJ`` in the format).
         currency : str, default "EUR"
             The accounting currency of ``Debit``/``Credit``.
+        applied : {"posting", "lettering"}, default "posting"
+            When a credit settles its invoices: the day it was posted
+            (``EcritureDate``), or the day it was lettered (``DateLet``),
+            being the customer's unapplied credit meanwhile.
 
         Returns
         -------
@@ -766,8 +788,11 @@ class Ledger:
             its credit letters get a doubtful classification dated at the
             entry, with the ``491…`` provision whose ``PieceRef`` is the
             invoice (or whose ``CompAuxNum`` is a customer with one doubtful
-            invoice). Opening entries of a year whose earlier lines are also
-            read are not counted again.
+            invoice). Each file is a fiscal year and a lettering code ties
+            lines within one year; the opening entries of a year whose
+            earlier year is read carry its open items (one line per item, or
+            one per customer: the customer's items, oldest due first) and are
+            not counted again.
 
         Raises
         ------
@@ -812,6 +837,7 @@ class Ledger:
             decimal=decimal,
             date_format=date_format,
             currency=currency,
+            applied=applied,
         )
 
     # ------------------------------------------------------------------ selection
@@ -947,16 +973,23 @@ class Ledger:
 
     @property
     def settlements(self) -> pd.DataFrame:
-        """The settlements as a canonical DataFrame, sorted by date."""
+        """The settlements as a canonical DataFrame, sorted by the day they settle their invoice.
+
+        ``date`` is the day a settlement was posted, ``applied`` the day it
+        settles its invoice: the same day unless the inputs gave application
+        dates (meanwhile it is the customer's unapplied credit).
+        """
         c = self._cols
         epoch = np.datetime64("1970-01-01", "D")
-        inv = c.invoice_ids[c.settlement_invoice].copy()
-        inv[c.settlement_invoice < 0] = None
+        # unapplied cash (-1) reads the spare None at the end, with or without invoices
+        inv = np.append(c.invoice_ids, np.asarray([None], dtype=object))[c.settlement_invoice]
+        posted = c.settlement_date if c.settlement_posted is None else c.settlement_posted
         return pd.DataFrame(
             {
                 "invoice_id": pd.Series(inv, dtype=object),
                 "customer_id": c.customer_labels[c.settlement_customer],
-                "date": epoch + c.settlement_date.astype("timedelta64[D]"),
+                "date": epoch + posted.astype("timedelta64[D]"),
+                "applied": epoch + c.settlement_date.astype("timedelta64[D]"),
                 "amount": pd.Series(
                     cents_array_to_decimal(c.settlement_amount.tolist(), c.digits), dtype=object
                 ),

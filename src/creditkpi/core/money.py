@@ -45,15 +45,18 @@ from creditkpi.core.errors import (
 
 __all__ = [
     "CURRENCIES",
+    "FINER",
     "FLOAT_EXACT_LIMIT",
     "INT64_MAX",
     "MAX_TOTAL",
+    "TOO_LARGE",
     "amount_hint",
     "cents_array_to_decimal",
     "cents_to_decimal",
     "currency_code",
     "decimal_to_cents",
     "minor_unit",
+    "minor_units",
     "money_values",
     "parse_amount_text",
     "to_decimal",
@@ -244,6 +247,8 @@ def to_decimal(value: object, *, decimal: str | None = None) -> Decimal:
         out = None
     elif isinstance(value, (int, np.integer)):
         out = Decimal(int(value))
+    elif isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        out = Decimal(str(value))  # a float32 at its own shortest representation
     elif isinstance(value, (float, np.floating)):
         out = Decimal(repr(float(value)))
     elif isinstance(value, str):
@@ -276,15 +281,56 @@ def decimal_to_cents(value: Decimal, digits: int) -> int:
     """
     if not value.is_finite():
         raise InvalidAmountError("is not a finite amount", values=[value])
-    scaled = value.scaleb(digits)
-    if scaled != scaled.to_integral_value():
+    cents = minor_units(value, digits)
+    if cents is FINER:
         raise SubMinorUnitError(f"has more than {digits} decimal places", values=[value])
-    cents = int(scaled)
-    if abs(cents) > INT64_MAX:
+    if cents is TOO_LARGE:
         raise AmountTooLargeError(
             "is too large to be held exactly (more than 2**63 - 1 minor units)", values=[value]
         )
+    assert isinstance(cents, int)
     return cents
+
+
+#: what :func:`minor_units` returns for an amount finer than the minor unit
+FINER = "finer"
+#: what :func:`minor_units` returns for an amount beyond 2**63 - 1 minor units
+TOO_LARGE = "too large"
+
+
+def minor_units(value: Decimal, digits: int) -> int | str:
+    """A finite ``value`` in whole minor units, exactly, or :data:`FINER` / :data:`TOO_LARGE`.
+
+    Computed on the digits and the exponent, with no decimal context: no
+    rounding, no underflow to 0 (``1e-999999999`` is finer than a cent) and
+    no overflow (``1e999999`` is too large).
+
+    Examples
+    --------
+    >>> minor_units(Decimal("12.30"), 2), minor_units(Decimal("1E-999999999"), 2)
+    (1230, 'finer')
+    >>> minor_units(Decimal("1E+999999"), 2)
+    'too large'
+    """
+    sign, coefficient, exponent = value.as_tuple()
+    assert isinstance(exponent, int), "a finite Decimal"
+    number: int = int("".join(map(str, coefficient)) or "0")
+    if number == 0:
+        return 0
+    shift = exponent + digits
+    if shift < 0:
+        if -shift > len(coefficient):
+            return FINER
+        number, rest = divmod(number, 10**-shift)
+        if rest:
+            return FINER
+    elif len(coefficient) + shift > 19:  # 10**19 > 2**63 - 1
+        return TOO_LARGE
+    else:
+        number *= 10**shift
+    if number > INT64_MAX:
+        return TOO_LARGE
+    return -number if sign else number
 
 
 def cents_to_decimal(cents: int, digits: int) -> Decimal:

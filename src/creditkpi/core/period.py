@@ -8,6 +8,7 @@ addition (which drifts from the 31st).
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -201,15 +202,20 @@ def from_day(day: int) -> date:
     return date.fromordinal(int(day) + _EPOCH_ORDINAL)
 
 
-def month_end(d: date) -> date:
-    """The last day of the month of ``d``.
+def _month_end(year: int, month: int) -> date:
+    """The last day of a month (no date arithmetic: December 9999 has one too)."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_end(day: date) -> date:
+    """The last day of the month of ``day``.
 
     Examples
     --------
-    >>> month_end(date(2024, 2, 10)), month_end(date(2023, 12, 31))
-    (datetime.date(2024, 2, 29), datetime.date(2023, 12, 31))
+    >>> month_end(date(9999, 12, 5))
+    datetime.date(9999, 12, 31)
     """
-    return d.replace(day=1) + relativedelta(months=1, days=-1)
+    return _month_end(day.year, day.month)
 
 
 def month_end_days(days: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
@@ -361,11 +367,24 @@ class Period:
 
     @property
     def before(self) -> date:
-        """The day before the period starts (the "opening" as-of date)."""
+        """The day before the period starts (the "opening" as-of date).
+
+        Raises
+        ------
+        InvalidPeriodError
+            The period starts on 0001-01-01, the first supported date: there
+            is no day before it to take the opening position at.
+        """
+        if self.start == date.min:
+            raise InvalidPeriodError(
+                f"period {self} starts on 0001-01-01, the first supported date: there is no "
+                "day before it for its opening position (start it a day later)",
+                column="period",
+            )
         return self.start - timedelta(days=1)
 
     def _whole_months(self) -> int | None:
-        if self.start.day != 1 or (self.end + timedelta(days=1)).day != 1:
+        if self.start.day != 1 or self.end != month_end(self.end):
             return None
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
 
@@ -381,10 +400,22 @@ class Period:
         any other period gives the same number of days before.
         """
         months = self._whole_months()
-        if months is not None:
-            start = self.start - relativedelta(months=months)
-            return Period(start, self.start - timedelta(days=1))
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+        if self.start == date.min:
+            raise InvalidPeriodError(
+                f"there is no period before {self}: it starts on 0001-01-01, the first "
+                "supported date",
+                column="period",
+            )
+        end = self.before
+        try:
+            if months is not None:
+                return Period(self.start - relativedelta(months=months), end)
+            return Period(self.start - timedelta(days=self.days), end)
+        except (ValueError, OverflowError):
+            raise InvalidPeriodError(
+                f"the period before {self} would start before 0001-01-01, the first supported date",
+                column="period",
+            ) from None
 
     def shift_months(self, months: int) -> Period:
         """The period moved by ``months`` calendar months (whole-month periods stay whole)."""
@@ -406,12 +437,13 @@ class Period:
 
     def __str__(self) -> str:
         months = self._whole_months()
+        year = f"{self.start.year:04d}"  # strftime's %Y is not zero-padded everywhere
         if months == 1:
-            return f"{self.start:%Y-%m}"
+            return f"{year}-{self.start.month:02d}"
         if months == 3 and self.start.month % 3 == 1:
-            return f"{self.start.year}-Q{(self.start.month - 1) // 3 + 1}"
+            return f"{year}-Q{(self.start.month - 1) // 3 + 1}"
         if months == 12 and self.start.month == 1:
-            return f"{self.start.year}"
+            return year
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
 
 

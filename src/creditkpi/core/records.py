@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeAlias, get_args
 
 from creditkpi.core.errors import (
     CreditKPIError,
@@ -116,6 +116,10 @@ def _amount(value: object, column: str, owner: object) -> Decimal:
         ) from None
 
 
+#: a calendar day (the type, where a record's field is named ``date``)
+_Day: TypeAlias = date
+
+
 @dataclass(frozen=True, slots=True)
 class Invoice:
     """An invoice: what a customer owes from ``issue_date``, due on ``due_date``.
@@ -204,6 +208,11 @@ class Payment:
         column: ``"Credit note"`` and ``"CREDIT_NOTE"`` are ``"credit_note"``.
     customer : str, optional
         Customer of an unapplied payment.
+    applied : date or str, optional
+        The day the settlement settles its invoice, when it is posted first
+        and applied later (a payment lettered or allocated after it arrived):
+        from ``date`` until then it is the customer's unapplied credit.
+        Default: ``date``.
 
     Examples
     --------
@@ -211,6 +220,8 @@ class Payment:
     'payment'
     >>> Payment(None, "2024-04-15", "50", customer="ACME").invoice is None
     True
+    >>> Payment("F1", "2024-04-15", "200.00", applied="2024-04-30").applied
+    datetime.date(2024, 4, 30)
     """
 
     invoice: str | None
@@ -218,10 +229,13 @@ class Payment:
     amount: Decimal
     kind: SettlementKind = "payment"
     customer: str | None = None
+    applied: _Day | None = None
 
     def __post_init__(self) -> None:
         owner = self.invoice if self.invoice is not None else self.customer
         _set(self, "date", _date(self.date, "date", owner))
+        if self.applied is not None:
+            _set(self, "applied", _date(self.applied, "applied", owner))
         _set(self, "amount", _amount(self.amount, "amount", owner))
         kind = settlement_kind(self.kind)
         if kind is None:

@@ -82,7 +82,10 @@ def inputs_of(ledger: Ledger, costs: Any = None) -> set[str]:
 
     A KPI or table that ``requires`` an input missing here is left out of the dashboard.
     """
-    return set(ledger.inputs) | ({"costs"} if costs is not None else set())
+    have = set(ledger.inputs) | ({"costs"} if costs is not None else set())
+    if ledger.currency == "EUR":
+        have.add("late_payment_law")  # the French statutory claims, in euros
+    return have
 
 
 def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:

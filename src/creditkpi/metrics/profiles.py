@@ -17,6 +17,7 @@ import math
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -27,9 +28,11 @@ from creditkpi.core.args import as_dates, check_money, check_whole
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.kpi import TableKPI
+from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.payers import PayerParts, payer_parts
-from creditkpi.core.period import parse_window, window_start
+from creditkpi.core.period import parse_window, to_day, window_start
 from creditkpi.core.ratios import ratio
 from creditkpi.core.shapes import Money, money_values
 from creditkpi.core.survival import DEFAULT_HORIZON, estimate, table_arrays
@@ -70,7 +73,7 @@ DEFAULT_GRADES: Mapping[str, float | None] = {"A": 30, "B": 60, "C": 90, "D": No
 RECENT_MONTHS = 3
 
 #: the columns of :func:`payer_profiles` holding money
-MONEY_COLUMNS = ("invoiced", "paid", "receivables", "overdue", "credit_limit")
+MONEY_COLUMNS = ("invoiced", "paid", "receivables", "overdue", "claimable", "credit_limit")
 
 #: columns of :func:`payer_profiles`, in order
 PROFILE_COLUMNS = (
@@ -92,6 +95,7 @@ PROFILE_COLUMNS = (
     "receivables",
     "overdue",
     "open_days_beyond_terms",
+    "claimable",
     "credit_limit",
     "limit_use",
     "payment_index",
@@ -280,6 +284,10 @@ def payer_profiles(
         - ``receivables``, ``overdue``: open balance and overdue balance at
           T (every invoice issued <= T); ``open_days_beyond_terms``:
           balance-weighted days past due of the overdue invoices at T;
+        - ``claimable``: what the customer owes beyond principal at T under
+          French law, the late-payment penalties and 40 € indemnities of its
+          invoices (``ck.late_payment_claims`` with its defaults); ``nan``
+          for a ledger not in euros;
         - ``credit_limit``: the invoice attribute ``credit_limit`` of the
           customer's latest invoice that has one (``nan`` without);
           ``limit_use`` = receivables / credit limit;
@@ -356,6 +364,7 @@ def payer_profiles(
     _warn_no_payment(p, rows_kept)
     grade_text, reasons = _grades(p, measures, labels_grade, bounds, minimum, rows_kept)
     columns = _columns(p, measures, ledger.digits, money)
+    columns["claimable"] = _claimable(ledger, when, groups, money)
     columns["payment_index"] = formula_payment_index(measures["days_beyond_terms"])
     columns["grade"] = grade_text
     columns["reasons"] = reasons
@@ -401,6 +410,21 @@ def _measures(p: PayerParts, months: int) -> dict[str, Any]:
             what="credit limit use (limit <= 0)",
         )
     return out
+
+
+def _claimable(ledger: Ledger, when: date, groups: Groups, money: Money) -> npt.NDArray[Any]:
+    """Penalties + indemnities per customer at ``when`` (French statutory rules; euro only)."""
+    if ledger.currency != "EUR":
+        return (
+            np.full(groups.size, None, dtype=object)
+            if money == "decimal"
+            else np.full(groups.size, np.nan)
+        )
+    parts = claim_parts(
+        ledger, [to_day(when)], groups, indemnity=decimal_to_cents(Decimal(40), ledger.digits)
+    )
+    total = parts["late_penalties"][0] + parts["late_indemnities"][0]
+    return money_values(total, ledger.digits, money)
 
 
 def _medians(ledger: Ledger, when: date, window: str, groups: Groups) -> npt.NDArray[np.float64]:

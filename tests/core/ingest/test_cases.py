@@ -343,8 +343,8 @@ def test_a_typo_in_columns_lists_the_canonical_names() -> None:
     assert str(err) == (
         "invalid-option: columns maps 'invoce_id', which is neither a canonical column nor a "
         "table (canonical columns: invoice_id, customer_id, issue_date, due_date, amount, "
-        "currency, date, kind, opened, resolved, reason, status, provision; tables: invoices, "
-        "payments, disputes, statuses, doubtful)"
+        "currency, date, kind, applied, opened, resolved, reason, status, provision; tables: "
+        "invoices, payments, disputes, statuses, doubtful)"
     )
     nested = error(lambda: ck.Ledger.from_frames(invoices(), columns={"payments": {"paid": "x"}}))
     assert "not a column of the payments table (its canonical columns: date, amount" in str(nested)
@@ -389,3 +389,93 @@ def test_errors_carry_values_as_an_attribute() -> None:
         ("-3.00",),
         1,
     )
+
+
+# ------------------------------------------------------------- the fuzz trial's findings
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("1e-999999999", "sub-minor-unit-amount"),  # it underflowed to 0: "non-positive"
+        ("1e999999", "amount-too-large"),  # decimal.Overflow
+        ("1E-3", "sub-minor-unit-amount"),
+        ("1E+17", "amount-too-large"),
+    ],
+)
+def test_extreme_exponents_are_read_exactly(text: str, rule: str) -> None:
+    for frame in (
+        invoices(amount=[text, "1.00"]),
+        invoices(amount=pd.Series([Decimal(text), Decimal("1.00")], dtype=object)),
+    ):
+        err = error(lambda f=frame: ck.Ledger.from_frames(f))
+        assert (err.rule, err.column, err.ids) == (rule, "amount", ("F1",))
+    record = error(
+        lambda: ck.Ledger.from_records([ck.Invoice("F1", "A", "2024-01-05", "2024-02-04", text)])
+    )
+    assert record.rule == rule
+    big = ck.Ledger.from_frames(invoices(amount=["1.5E+3", "25E-2"]))
+    assert big._cols.amount.tolist() == [150000, 25]
+
+
+def test_a_float32_amount_is_read_at_its_own_shortest_repr() -> None:
+    pa = pytest.importorskip("pyarrow")
+    expected = [1234, 5594]
+    for column in (
+        np.asarray([12.34, 55.94], dtype=np.float32),
+        pd.Series([12.34, 55.94], dtype="Float32"),
+        pd.Series([np.float32(12.34), np.float32(55.94)], dtype=object),
+        pd.Series([12.34, 55.94], dtype=pd.ArrowDtype(pa.float32())),
+    ):
+        assert ck.Ledger.from_frames(invoices(amount=column))._cols.amount.tolist() == expected
+    record = ck.Invoice("F1", "A", "2024-01-05", "2024-02-04", np.float32(12.34))
+    assert record.amount == Decimal("12.34")
+
+
+@pytest.mark.parametrize(
+    "customers",
+    [
+        [1.0, 3.0],
+        np.asarray([1, 3], dtype=np.int64),
+        pd.Series([1, None], dtype="Int64"),
+        pd.Categorical(["1", "3"]),
+    ],
+    ids=["float", "int", "nullable-int", "categorical"],
+)
+def test_unapplied_cash_with_customer_ids_read_as_numbers(customers: Any) -> None:
+    # what pd.read_csv or Parquet give: the payments' customer column as numbers
+    inv = invoices(customer_id=["1", "2"])
+    pay = pd.DataFrame(
+        {"invoice_id": [None, None], "date": ["2024-01-20", "2024-01-21"],
+         "amount": ["5.00", "7.00"], "customer_id": customers}
+    )  # fmt: skip
+    pay = pay.dropna(subset=["customer_id"])
+    ledger = ck.Ledger.from_frames(inv, pay)
+    by = ck.unapplied_cash(ledger, "2024-01-31", by="customer_id", money="decimal")
+    expected = {"1": Decimal("5.00"), "2": Decimal("0.00")}
+    if len(pay) == 2:
+        expected["3"] = Decimal("7.00")
+    assert by.to_dict() == expected
+
+
+def test_a_payment_naming_another_customer_than_its_invoice_is_an_error() -> None:
+    pay = payments(customer_id=["B"])
+    err = error(lambda: ck.Ledger.from_frames(invoices(), pay))
+    assert str(err) == (
+        "customer-mismatch: 1 settlement(s) name a customer other than their invoice's in "
+        "column 'customer_id' (first: 'F1'; values: 'B (invoice: A)'); correct the payments' "
+        "customer_id, or leave it empty where the invoice is given (an applied payment is its "
+        "invoice's customer's)"
+    )
+    same = ck.Ledger.from_frames(invoices(), payments(customer_id=["A"]))
+    assert same.settlements["customer_id"].tolist() == ["A"]
+
+
+def test_an_unused_arrow_dictionary_entry_is_no_value() -> None:
+    pa = pytest.importorskip("pyarrow")
+    kinds = pa.DictionaryArray.from_arrays(
+        pa.array([1], type=pa.int8()), pa.array(["refund", "credit_note"])
+    )
+    pay = pa.table(
+        {"invoice_id": ["F1"], "date": ["2024-02-01"], "amount": ["40.00"], "kind": kinds}
+    )
+    ledger = ck.Ledger.from_frames(pa.Table.from_pandas(invoices()), pay)
+    assert ledger.settlements["kind"].tolist() == ["credit_note"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import numpy as np
@@ -161,3 +161,92 @@ def test_chunks_of_a_long_column_agree(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(dates, "chunks", text.chunks)
     assert read(pa.array(values)) == whole == values
+
+
+# ----------------------------------------------------------------- categorical columns
+def _invoices(**columns: Any) -> pd.DataFrame:
+    data: dict[str, Any] = {
+        "invoice_id": ["F1", "F2"],
+        "customer_id": ["C1", "C2"],
+        "issue_date": ["2024-01-05", "2024-01-06"],
+        "due_date": ["2024-02-04", "2024-02-05"],
+        "amount": ["10.00", "20.00"],
+    }
+    data.update(columns)
+    return pd.DataFrame(data)
+
+
+def test_a_blank_category_is_a_missing_date_as_the_same_text_is() -> None:
+    # a blank cell of a Categorical column is a category "": no date, so an error
+    # (it was read as "never": an invoice never due)
+    frame = _invoices(due_date=pd.Series(["2024-02-04", ""], dtype="category"))
+    with pytest.raises(ck.CreditKPIError) as err:
+        ck.Ledger.from_frames(frame)
+    assert (err.value.rule, err.value.column, err.value.ids) == (
+        "invalid-date",
+        "due_date",
+        ("F2",),
+    )
+    text = _invoices(due_date=["2024-02-04", ""])
+    with pytest.raises(ck.CreditKPIError) as same:
+        ck.Ledger.from_frames(text)
+    assert str(same.value) == str(err.value)
+
+
+def test_only_the_categories_the_rows_use_are_read() -> None:
+    # an unused category would prove day-first (13/05) or break the rule (not a date)
+    used = ["02/04/2024", "02/05/2024"]
+    for unused in ("13/05/2024", "n/a"):
+        due = pd.Categorical(used, categories=[*used, unused])
+        frame = _invoices(issue_date=["02/01/2024", "02/02/2024"], due_date=due)
+        with pytest.raises(ck.CreditKPIError) as err:
+            ck.Ledger.from_frames(frame)
+        assert err.value.rule == "ambiguous-date"  # as the same text without the category
+    proven = _invoices(
+        issue_date=["25/01/2024", "02/02/2024"],
+        due_date=pd.Categorical(used, categories=["n/a", *used, "13/13/2024"]),
+    )
+    ledger = ck.Ledger.from_frames(proven)
+    assert [str(d.date()) for d in ledger.invoices["due_date"]] == ["2024-04-02", "2024-05-02"]
+
+
+def test_an_all_empty_categorical_settled_date_is_nothing_settled_yet() -> None:
+    frame = _invoices(settled=pd.Categorical([None, None], categories=[]))
+    ledger = ck.Ledger.from_invoice_table(frame, settled_date="settled")
+    assert (ledger.n_invoices, ledger.n_settlements) == (2, 0)
+    frame = _invoices(settled=pd.Categorical([None, "2024-02-01"], categories=["x", "2024-02-01"]))
+    ledger = ck.Ledger.from_invoice_table(frame, settled_date="settled")
+    assert ledger.settlements["invoice_id"].tolist() == ["F2"]
+
+
+def test_arrow_dictionary_dates_read_their_values_not_their_dictionary() -> None:
+    def column(indices: list[int]) -> Any:
+        values = pa.array(["13/01/2024", "02/01/2024", "03/01/2024"])
+        return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int8()), values)
+
+    with pytest.raises(ck.CreditKPIError, match="ambiguous-date"):
+        read(column([1, 2]))  # the unused 13/01/2024 proves nothing
+    assert read(column([1, 2, 0])) == ["2024-01-02", "2024-01-03", "2024-01-13"]
+
+
+def test_one_named_time_zone_across_daylight_saving_time_is_one_zone() -> None:
+    from zoneinfo import ZoneInfo
+
+    paris = ZoneInfo("Europe/Paris")
+    winter, summer = datetime(2024, 3, 20, 10, tzinfo=paris), datetime(2024, 4, 2, 23, tzinfo=paris)
+    assert read(pd.Series([winter, summer], dtype=object)) == ["2024-03-20", "2024-04-02"]
+    # two fixed offsets are still two zones
+    fixed = [winter.astimezone(timezone(timedelta(hours=1))), summer.astimezone(UTC)]
+    with pytest.raises(ck.CreditKPIError, match=r"mix time zones \(\+00:00, \+01:00\)"):
+        read(pd.Series(fixed, dtype=object))
+
+
+def test_a_due_date_proves_the_day_month_order_of_the_settled_date() -> None:
+    frame = _invoices(
+        issue_date=["03/01/2024", "04/01/2024"],
+        due_date=["02/02/2024", "25/02/2024"],  # 25: day-first
+        settled=["05/02/2024", None],
+    )
+    ledger = ck.Ledger.from_invoice_table(frame, settled_date="settled")
+    assert str(ledger.settlements["date"][0].date()) == "2024-02-05"
+    assert str(ledger.invoices["issue_date"][1].date()) == "2024-01-04"

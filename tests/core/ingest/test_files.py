@@ -184,3 +184,93 @@ def test_what_pyarrow_cannot_read_is_reported_by_pandas(
     # quoted line breaks are for pandas' reader: the same frame either way
     path.write_text('a,b\n"x\ny",2\n', encoding="utf-8")
     assert ck.read_table(path)["a"].tolist() == ["x\ny"]
+
+
+def test_decimal_never_rewrites_ids_that_look_like_grouped_numbers(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text(
+        "invoice_id;siren;amount;whole;dots\n"
+        "001 234;552 120 222;1 234,50;1 000;1.234\n"
+        "001 235;552 120 223;7,00;2 000;5.000\n",
+        encoding="utf-8",
+    )
+    frame = ck.read_table(tmp_path / "a.csv", decimal=",")
+    assert frame.to_dict("list") == {
+        "invoice_id": ["001 234", "001 235"],  # was "1234", "1235"
+        "siren": ["552 120 222", "552 120 223"],  # was "552120222"
+        "amount": ["1234.50", "7.00"],  # a decimal comma: amounts
+        "whole": ["1 000", "2 000"],  # spaces only: left (the builder reads them)
+        "dots": ["1234", "5000"],  # a dot with decimal=",": only a thousands mark
+    }
+
+
+def test_a_repeated_header_is_an_error_not_a_renamed_column(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("id;amount;amount\nF1;1;2\n", encoding="utf-8")
+    with pytest.raises(ck.CreditKPIError) as info:
+        ck.read_table(tmp_path / "a.csv")
+    assert str(info.value) == (
+        f"duplicate-column: {tmp_path / 'a.csv'} has 2 columns named 'amount' (columns 2 and 3); "
+        "keep one (or rename the others) in column 'amount'"
+    )
+    pytest.importorskip("openpyxl")
+    pd.DataFrame([["F1", 1, 2]], columns=["id", "amount", "x"]).rename(
+        columns={"x": "amount"}
+    ).to_excel(tmp_path / "a.xlsx", index=False)
+    with pytest.raises(ck.CreditKPIError, match=r"duplicate-column: .* 2 columns named 'amount'"):
+        ck.read_table(tmp_path / "a.xlsx")
+
+
+def test_a_separator_closing_every_line_shifts_nothing(tmp_path: Path) -> None:
+    # data lines with one more (empty) cell than the header: pandas would make the
+    # first column the index and shift every other, so errors named the wrong column
+    (tmp_path / "a.csv").write_text(
+        "invoice_id;customer_id;issue_date;due_date;amount\nF1;C1;2024-01-05;2024-02-04;abc;\n",
+        encoding="utf-8",
+    )
+    frame = ck.read_table(tmp_path / "a.csv")
+    assert frame.to_dict("list")["amount"] == ["abc"]
+    with pytest.raises(ck.CreditKPIError) as info:
+        ck.Ledger.from_frames(frame)
+    assert (info.value.rule, info.value.column, info.value.values) == (
+        "invalid-amount", "amount", ("abc",),
+    )  # fmt: skip
+    (tmp_path / "b.csv").write_text("a;b\n1;2;lost\n", encoding="utf-8")
+    with pytest.raises(ck.CreditKPIError) as info:
+        ck.read_table(tmp_path / "b.csv")
+    assert info.value.rule == "unreadable-file" and "more cells than the header" in str(info.value)
+
+
+def test_an_unknown_encoding_is_an_option_error(folder: Path) -> None:
+    with pytest.raises(ck.CreditKPIError) as info:
+        ck.read_table(folder / "factures.csv", encoding="latin-99")
+    assert str(info.value) == (
+        "invalid-option: encoding 'latin-99' is not a text encoding Python knows (e.g. "
+        "'utf-8', 'cp1252', 'iso-8859-15')"
+    )
+    with pytest.raises(ck.CreditKPIError, match="invalid-option: encoding 'latin-99'"):
+        ck.Ledger.from_fec(folder / "factures.csv", encoding="latin-99")
+
+
+@settings(deadline=None)
+@given(
+    text=st.text(alphabet="id;client\nF1Sé€ü\t,|", max_size=40),
+    written=st.sampled_from(["utf-8", "utf-16", "cp1252", "iso-8859-15", "utf-8-sig"]),
+    encoding=st.sampled_from(
+        [None, "utf-8", "cp1252", "latin-1", "utf-16", "iso-8859-15", "latin-99", "", "utf8x",
+         "base64", "rot13"]
+    ),
+    sep=st.sampled_from([None, ";", "\t"]),
+)  # fmt: skip
+def test_any_bytes_in_any_encoding_are_read_or_refused_by_a_rule(
+    text: str, written: str, encoding: str | None, sep: str | None
+) -> None:
+    """Whatever a file holds and whatever encoding is asked, a frame or a creditkpi error."""
+    data = text.encode(written, errors="replace")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        path.write_bytes(data)
+        try:
+            frame = ck.read_table(path, encoding=encoding, sep=sep)
+        except ck.CreditKPIError as exc:
+            assert exc.rule in ("unreadable-file", "invalid-option", "duplicate-column"), exc
+            return
+    assert isinstance(frame, pd.DataFrame)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from decimal import Decimal
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import creditkpi as ck
 
@@ -92,7 +95,7 @@ def test_sap_export_worked_by_hand() -> None:
     assert aged["unapplied"] == Decimal("-50.00")  # 1402 left 50.00
 
 
-def test_clearing_date_dates_the_settlements() -> None:
+def test_a_clearing_date_is_the_day_a_credit_settles_its_invoices() -> None:
     lines = pd.DataFrame(
         {
             "customer_id": ["A", "A", "A"],
@@ -105,10 +108,36 @@ def test_clearing_date_dates_the_settlements() -> None:
         }
     )
     ledger = ck.Ledger.from_gl_lines(lines, match="clearing", match_date="cleared_on")
-    assert _settlements(ledger) == [
-        ("F1", "A", "2024-02-05", Decimal("100.00"), "payment"),
-        ("F2", "A", "2024-02-05", Decimal("20.00"), "payment"),
-    ]
+    # P1, posted Feb 1, is A's unapplied credit until it is cleared on Feb 5
+    view = ledger.settlements
+    assert [(r.invoice_id, str(r.date.date()), str(r.applied.date()), str(r.amount))
+            for r in view.itertuples()] == [
+        ("F1", "2024-02-01", "2024-02-05", "100.00"),
+        ("F2", "2024-02-01", "2024-02-05", "20.00"),
+    ]  # fmt: skip
+    position = {
+        day: (str(ck.receivables(ledger, day)), str(ck.unapplied_cash(ledger, day)))
+        for day in ("2024-01-31", "2024-02-01", "2024-02-04", "2024-02-05")
+    }
+    assert position == {
+        "2024-01-31": ("140.00", "0.00"),
+        "2024-02-01": ("140.00", "120.00"),
+        "2024-02-04": ("140.00", "120.00"),
+        "2024-02-05": ("20.00", "0.00"),
+    }
+    aged = ck.aging(ledger, "2024-02-04", money="decimal")["amount"]
+    assert (aged["1-30"], aged["not due"], aged["unapplied"]) == (
+        Decimal("100.00"), Decimal("40.00"), Decimal("-120.00"),
+    )  # fmt: skip
+    # the cash is February's once, on the day it was posted; the customer paid then:
+    # F1 31 days after issue (1 late), F2 17 days after (not late)
+    assert str(ck.cost_per_euro(ledger, "2024-02", costs="12.00")) == "0.1"
+    delays = ck.payment_delays(ledger, "2024-02", money="decimal")
+    assert delays["days_to_pay"] == pytest.approx((100 * 31 + 20 * 17) / 120)
+    assert delays["days_late"] == pytest.approx(100 / 120)
+    # without match_date, P1 settles the invoices on the day it was posted
+    plain = ck.Ledger.from_gl_lines(lines, match="clearing")
+    assert str(ck.receivables(plain, "2024-02-01")) == "20.00"
 
 
 def test_credits_applied_in_date_order_whatever_the_row_order() -> None:
@@ -150,3 +179,82 @@ def test_missing_mapped_column_names_it() -> None:
         ck.Ledger.from_gl_lines(lines, columns={"customer_id": "Kunde"})
     with pytest.raises(ck.CreditKPIError, match=r"no column 'clearing' \(named by match="):
         ck.Ledger.from_gl_lines(lines, match="clearing")
+
+
+def test_a_credit_only_extract_gives_unapplied_credits() -> None:
+    # a bank statement's receipts, or an advance and a credit note with no invoice read:
+    # it raised a raw IndexError
+    lines = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B"],
+            "document_id": ["P1", "AV1", "P2"],
+            "date": ["2024-01-10", "2024-01-12", "2024-01-15"],
+            "amount": ["-100.00", "-20.00", "-5.50"],
+            "kind": ["payment", "credit_note", "payment"],
+            "match": ["X", None, "Y"],
+        }
+    )
+    ledger = ck.Ledger.from_gl_lines(lines)
+    assert ledger.n_invoices == 0
+    assert _settlements(ledger) == [
+        (None, "A", "2024-01-10", Decimal("100.00"), "payment"),
+        (None, "A", "2024-01-12", Decimal("20.00"), "payment"),
+        (None, "B", "2024-01-15", Decimal("5.50"), "payment"),
+    ]
+    by = ck.unapplied_cash(ledger, "2024-01-31", by="customer_id", money="decimal")
+    assert by.to_dict() == {"A": Decimal("120.00"), "B": Decimal("5.50")}
+    assert ck.receivables(ledger, "2024-01-31") == Decimal("0.00")
+    # a credit-only customer inside a larger extract
+    more = pd.concat(
+        [lines, pd.DataFrame({"customer_id": ["C"], "document_id": ["F1"],
+                              "date": ["2024-01-02"], "amount": ["40.00"], "match": ["X"]})],
+        ignore_index=True,
+    )  # fmt: skip
+    ledger = ck.Ledger.from_gl_lines(more)
+    assert ck.receivables(ledger, "2024-01-31") == Decimal("40.00")  # X of C is not X of A
+    assert ck.unapplied_cash(ledger, "2024-01-31") == Decimal("125.50")
+
+
+def test_a_zero_line_and_an_unused_due_date_are_said() -> None:
+    lines = pd.DataFrame(
+        {"customer_id": ["A", "A"], "document_id": ["F1", "F2"],
+         "date": ["2024-01-01", "2024-01-02"], "debit": ["10", "0"], "credit": ["", ""],
+         "match": [None, None]}
+    )  # fmt: skip
+    with pytest.warns(ck.DataQualityWarning) as caught:
+        ledger = ck.Ledger.from_gl_lines(lines, due_dates={"F1": "2024-02-01", "F9": "2024-03-01"})
+    assert ledger.invoices["invoice_id"].tolist() == ["F1"]
+    assert [str(i) for i in ledger.report.issues] == [
+        "unused-due-date: 1 key(s) of due_dates= name no invoice of the lines and were not "
+        "used in column 'invoice_id' (first: 'F9')",
+        "zero-line: 1 line(s) with neither a debit nor a credit carry no amount and were "
+        "skipped in column 'debit' (first: 'F2')",
+    ]
+    assert len(caught) == 2
+    assert [i.rows for i in ledger.report.issues] == [(0,), (1,)]
+
+
+_GL_CELL = {
+    "customer_id": st.sampled_from(["A", "B", "", None, "1"]),
+    "document_id": st.sampled_from(["F1", "F2", "P1", "", None]),
+    "date": st.sampled_from(["2024-01-05", "2024-02-30", "", None, "05/01/2024", "13/01/2024"]),
+    "amount": st.sampled_from(["10", "-10", "0", "", None, "1e999999", "-4.5", "x"]),
+    "match": st.sampled_from(["K", "L", "", None]),
+    "cleared": st.sampled_from(["2024-01-10", "", None, "bad"]),
+    "kind": st.sampled_from(["payment", "credit_note", "refund", None]),
+}
+
+
+@settings(deadline=None)
+@given(rows=st.lists(st.fixed_dictionaries(_GL_CELL), max_size=8), clearing=st.booleans())
+def test_any_gl_lines_read_or_name_the_broken_rule(
+    rows: list[dict[str, object]], clearing: bool
+) -> None:
+    """Whatever its cells, a line export gives a ledger or a creditkpi error naming a rule."""
+    frame = pd.DataFrame(rows, columns=list(_GL_CELL))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.DataQualityWarning)
+        try:
+            ck.Ledger.from_gl_lines(frame, match_date="cleared" if clearing else None)
+        except ck.CreditKPIError as exc:
+            assert str(exc).startswith(f"{exc.rule}: ")

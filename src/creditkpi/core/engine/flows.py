@@ -38,6 +38,9 @@ def flows(ledger: Ledger, periods: Sequence[Period] | Period, *, by: By = None) 
     P), ``credit_notes`` (dated in P), ``sales`` = invoiced - credit_notes,
     ``cash`` (payments dated in P, applied or unapplied), ``applied_cash``,
     ``unapplied_received``, ``write_offs``, ``n_invoices`` (count issued in P).
+    A settlement counts on the day it was posted, also where it settles its
+    invoice later (application dates): ``applied_cash`` is the cash posted in
+    P that settles an invoice, then or later.
 
     Examples
     --------
@@ -77,7 +80,10 @@ def flows(ledger: Ledger, periods: Sequence[Period] | Period, *, by: By = None) 
     kinds = 3  # PAYMENT, CREDIT_NOTE, WRITE_OFF
     code = ledger._cols.settlement_kind.astype(np.int64)
     code[ledger._cols.settlement_invoice < 0] += kinds
-    day_bin = date_bin(sorted_grid, ledger._cols.settlement_date)
+    # a flow counts on the day it was posted (with application dates, a credit
+    # posted before it settles its invoice is cash, or a credit note, of that day)
+    posted = ledger._cols.settlement_posted
+    day_bin = date_bin(sorted_grid, ledger._cols.settlement_date if posted is None else posted)
     s_cells = (day_bin if g == 1 else day_bin * g + groups.settlement) * (2 * kinds) + code
     s = window(ledger._cols.bin_sum(s_cells, s_amount, rows * g * 2 * kinds), g * 2 * kinds)
     s = s.reshape(len(plist), g, 2, kinds)

@@ -129,13 +129,19 @@ def interval_balance(
 
 
 def unapplied_balance(ledger: Ledger, days: IntArray, groups: Groups) -> IntArray:
-    """``out[j, g]``: unapplied cash received on or before ``days[j]``, per group."""
-    un = ledger._cols.settlement_invoice < 0
-    return cumulative(
-        ledger,
-        ledger._cols.settlement_date[un],
-        ledger._cols.settlement_amount[un],
-        groups.settlement[un],
-        groups.size,
-        days,
-    )
+    """``out[j, g]``: unapplied cash held at the end of ``days[j]``, per group.
+
+    Cash received on or before the day and applied to no invoice, plus the
+    credits posted on or before it that settle their invoice only later
+    (application dates: :attr:`~creditkpi.core.ledger.Columns.settlement_posted`).
+    """
+    c = ledger._cols
+    un = c.settlement_invoice < 0
+    when, weight, group = c.settlement_date[un], c.settlement_amount[un], groups.settlement[un]
+    if c.settlement_posted is not None:
+        waiting = np.flatnonzero(~un & (c.settlement_posted < c.settlement_date))
+        amount = c.settlement_amount[waiting]
+        when = np.concatenate([when, c.settlement_posted[waiting], c.settlement_date[waiting]])
+        weight = np.concatenate([weight, amount, -amount])
+        group = np.concatenate([group, groups.settlement[waiting], groups.settlement[waiting]])
+    return cumulative(ledger, when, weight, group, groups.size, days)

@@ -161,7 +161,11 @@ def position(
         data = _position_snapshot(ledger, days, edges, basis, groups, labels)
     data["unapplied"] = unapplied_balance(ledger, days, groups)
     index = pd.MultiIndex.from_product(
-        [pd.DatetimeIndex([np.datetime64(int(d), "D") for d in days], name="as_of"), groups.labels],
+        # second resolution, as args.date_index: years 1 to 9999 under pandas 2.2 too
+        [
+            pd.DatetimeIndex(days.astype("datetime64[D]").astype("datetime64[s]"), name="as_of"),
+            groups.labels,
+        ],
         names=["as_of", "group"],
     )
     columns = ["receivables", "overdue", *labels, "open_invoices", "unapplied"]

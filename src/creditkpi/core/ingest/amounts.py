@@ -44,7 +44,15 @@ from creditkpi.core.ingest.text import (
     chunks,
     unicode_chars,
 )
-from creditkpi.core.money import INT64_MAX, MAX_TOTAL, amount_hint, parse_amount_text
+from creditkpi.core.money import (
+    FINER,
+    INT64_MAX,
+    MAX_TOTAL,
+    TOO_LARGE,
+    amount_hint,
+    minor_units,
+    parse_amount_text,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -224,7 +232,12 @@ def _convert(
         _integers(series.to_numpy(dtype=kind, na_value=0), cents, problems, digits)
         return
     if pd.api.types.is_float_dtype(dtype):
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        own: Any = getattr(dtype, "numpy_dtype", dtype)  # Float32: float32
+        narrow = np.dtype(own)
+        if narrow.itemsize < 8:
+            values = shortest_float64(series.to_numpy(dtype=narrow, na_value=np.nan))
+        else:
+            values = series.to_numpy(dtype=np.float64, na_value=np.nan)
         _floats(values, None, cents, missing, problems, digits)
         return
     if isinstance(dtype, pd.StringDtype) or pd.api.types.is_object_dtype(dtype):
@@ -253,7 +266,10 @@ def _arrow(
         _integers(arrow_numbers(arr, kind), cents, problems, digits)
         return
     if pa.types.is_floating(t):
-        values = arrow_numbers(arr.cast(pa.float64()), np.float64)
+        if t.bit_width < 64:
+            values = shortest_float64(arrow_numbers(arr, t.to_pandas_dtype()))
+        else:
+            values = arrow_numbers(arr, np.float64)
         if arr.null_count:
             values = np.where(valid, values, np.nan)
         _floats(values, None, cents, missing, problems, digits)
@@ -291,6 +307,23 @@ def _integers(values: npt.NDArray[Any], cents: IntArray, problems: _Problems, di
         safe = np.where(large, 0, values)
     problems.add("large", np.flatnonzero(large))
     cents[:] = safe * scale
+
+
+def shortest_float64(values: npt.NDArray[np.floating[Any]]) -> npt.NDArray[np.float64]:
+    """float32 (or float16) values as the float64 of their own shortest decimal text.
+
+    The float rule reads a float at its shortest representation: a float32
+    ``12.34`` means 12.34, not the 12.340000152587890625 its bits hold as a
+    float64.
+    """
+    return np.asarray(np.asarray(values).astype(str), dtype=np.float64)
+
+
+def _as_float64(value: Any) -> float:
+    """One float object, read at its own precision's shortest text (see :func:`shortest_float64`)."""
+    if isinstance(value, np.floating) and value.dtype.itemsize < 8:
+        return float(str(value))
+    return float(value)
 
 
 def _floats(
@@ -361,15 +394,14 @@ def _one(value: Decimal, row: int, cents: IntArray, problems: _Problems, digits:
     if not value.is_finite():
         problems.add("invalid", np.asarray([row]))
         return
-    scaled = value.scaleb(digits)
-    if scaled != scaled.to_integral_value():
+    number = minor_units(value, digits)
+    if number is FINER:
         problems.add("fine", np.asarray([row]))
-        return
-    number = int(scaled)
-    if abs(number) > INT64_MAX:
+    elif number is TOO_LARGE:
         problems.add("large", np.asarray([row]))
-        return
-    cents[row] = number
+    else:
+        assert isinstance(number, int)
+        cents[row] = number
 
 
 def _decimals(
@@ -445,7 +477,7 @@ def _objects(
                 problems.add(kind, text[rows])
     floats = np.flatnonzero(kinds == _K_FLOAT)
     if floats.size:
-        values = np.asarray([float(v) for v in objects[floats]], dtype=np.float64)
+        values = np.asarray([_as_float64(v) for v in objects[floats]], dtype=np.float64)
         _floats(values, floats, cents, missing, problems, digits)
     for row in np.flatnonzero(kinds == _K_EXACT).tolist():
         value = objects[row]

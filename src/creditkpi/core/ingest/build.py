@@ -33,6 +33,7 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    NoSettlementsReadError,
     UnknownInvoiceError,
 )
 from creditkpi.core.ingest.amounts import check_total, parse_amounts
@@ -46,6 +47,7 @@ from creditkpi.core.ingest.columns import (
     dict_table,
     resolve,
     row_labels,
+    settlement_date_columns,
     take,
     truthy,
 )
@@ -123,6 +125,7 @@ def from_records(
             "amount": column(p.amount for p in pays),
             "kind": column(p.kind for p in pays),
             "customer_id": column(p.customer for p in pays),
+            "applied": column(p.applied for p in pays),
         }
     )
     dis = list(disputes)
@@ -174,7 +177,8 @@ def from_frames(
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     if invoices is None:
         raise TypeError("from_frames needs an invoices table, got None")
-    given = [invoices, payments, disputes, statuses, doubtful]
+    none_said = isinstance(payments, (list, tuple)) and len(payments) == 0
+    given = [invoices, None if none_said else payments, disputes, statuses, doubtful]
     resolved = [
         None if frame is None else resolve(to_table(frame, name), name, mapping)
         for frame, name in zip(given, TABLES, strict=True)
@@ -182,6 +186,8 @@ def from_frames(
     check_flat_mapping(mapping, [r for r in resolved if r is not None])
     inv = resolved[0]
     assert inv is not None
+    if payments is None:
+        _refuse_unsettled(inv)
     return build(
         cls,
         inv,
@@ -225,6 +231,9 @@ def from_invoice_table(
         table.column(table.names.index(settled_date)), column=settled_date, ids=ids
     )
     issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
+    # the due dates too, before the day/month order is settled: a value of any of
+    # the three columns may prove it
+    due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
     reader.finish()
     has = np.flatnonzero(~settled.missing)
     epoch = np.datetime64("1970-01-01", "D")
@@ -265,8 +274,29 @@ def from_invoice_table(
         )
     return build(
         cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
-        unknown_invoices="error", exclude=consumed, reader=reader,
+        unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
     )  # fmt: skip
+
+
+def _refuse_unsettled(inv: Resolved) -> None:
+    """Invoices without payments, beside a column that looks like a settlement date.
+
+    A one-row-per-invoice export read as invoices alone: every invoice would
+    count as unpaid (a DSO in the hundreds of days, a CEI of 0). The same
+    rule as the command line's; ``payments=[]`` says there really are none.
+    """
+    names = [inv.table.names[k] for k in inv.extra]
+    looks = settlement_date_columns(names)
+    if not looks:
+        return
+    raise NoSettlementsReadError(
+        f"{inv.rows:,} invoice(s) and no payments table, every invoice would count as unpaid, "
+        "but it has a settlement date",
+        column=looks[0],
+        ids=looks,
+        hint=f"read a one-row-per-invoice export with Ledger.from_invoice_table(frame, "
+        f"settled_date={looks[0]!r}), or give the payments (payments=[] if there are none)",
+    )
 
 
 def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:
@@ -296,11 +326,13 @@ def build(
     unknown_invoices: str,
     exclude: Iterable[str] = (),
     reader: DateReader | None = None,
+    known: tuple[ParsedDates, ParsedDates] | None = None,
 ) -> Ledger:
     """Validate the resolved tables and build the ledger's columns.
 
     ``reader`` carries the dates already read by the caller (so that one
-    day/month order holds for the whole call).
+    day/month order holds for the whole call), ``known`` the issue and due
+    dates among them.
     """
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     c = Columns()
@@ -349,9 +381,17 @@ def build(
 
     # dates of every table (one day/month order for the whole call) --------------
     reader = reader if reader is not None else DateReader(date_format)
-    issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
-    due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
+    if known is None:
+        issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
+        due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
+    else:
+        issue, due = known
     pdate = reader.read(pay.data("date"), column="date", ids=pnames)
+    papplied = (
+        reader.read(pay.data("applied"), column="applied", ids=pnames)
+        if pay.has("applied")
+        else None
+    )
     side: dict[str, tuple[Resolved, IdColumn, NameList]] = {}
     dated: dict[str, list[ParsedDates]] = {}
     for table, columns in ((dis, ("opened", "resolved")), (sts, ("date",)), (dbt, ("date",))):
@@ -407,7 +447,25 @@ def build(
 
     # settlement kinds, and everything of the date order that needs no invoice ----
     pkind = _kinds(pay, pnames)
-    by_date = _DateOrder(pdate.days, pamount, pkind, threaded)
+    # the day each settlement settles its invoice: its application date where the
+    # payments give one (never before it was posted), else its date
+    effective = pdate.days
+    if papplied is not None:
+        given = ~papplied.missing
+        effective = np.where(given, np.maximum(papplied.days, pdate.days), pdate.days)
+        early = np.flatnonzero(given & (papplied.days < pdate.days))
+        if early.size:
+            _warn(
+                report,
+                "applied-before-date",
+                "payments",
+                "applied",
+                f"{early.size} settlement(s) are applied before their date (they apply from "
+                "their date)",
+                pnames[early],
+                early,
+            )
+    by_date = _DateOrder(effective, pamount, pkind, threaded)
 
     # unique ids, customers, due dates -------------------------------------------
     unique, ppos_all = matched.result()
@@ -471,6 +529,19 @@ def build(
             ids=list(pnames[where[:5]]),
             count=int(where.size),
         )
+    if papplied is not None:
+        lost = unapplied & ~papplied.missing & (effective != pdate.days)
+        if lost.any():
+            where = np.flatnonzero(lost)
+            raise InvalidValueError(
+                f"{where.size} payment(s) have an application date but no invoice to apply to",
+                column="applied",
+                ids=list(pnames[where[:5]]),
+                count=int(where.size),
+                values=take_values(pay.data("applied"), where[:5]),
+                rule="applied-without-invoice",
+                hint="give their invoice_id, or leave applied empty for unapplied cash",
+            )
     noncash = unapplied & (pkind != PAYMENT)
     if noncash.any():
         where = np.flatnonzero(noncash)
@@ -483,9 +554,17 @@ def build(
             rule="unapplied-non-cash",
         )
 
-    # customers: invoice customers first, then customers only seen in payments
-    if unapplied.any() and pcust_col is not None:
-        inv_codes, un_codes, labels = factorize_customers(cust_col, pcust_col, unapplied)
+    # customers: invoice customers first, then customers only seen in payments; a
+    # payment applied to an invoice that names a customer must name the invoice's
+    named = ~unapplied & ~pcust_null
+    if pcust_col is not None and (unapplied.any() or named.any()):
+        inv_codes, some_codes, labels = factorize_customers(cust_col, pcust_col, unapplied | named)
+        coded_rows = np.flatnonzero(unapplied | named)
+        if named.any():
+            _check_payment_customers(
+                inv_codes, some_codes, coded_rows, named, ppos, labels, pnames, pcust_col
+            )
+        un_codes = some_codes[unapplied[coded_rows]]
     else:
         inv_codes, un_codes, labels = coded.result()
     del cust_col
@@ -496,6 +575,9 @@ def build(
     del pamount
     by_date.finish(c, ppos, unapplied, un_codes)
     del ppos, by_date
+    if effective is not pdate.days and bool((effective != pdate.days).any()):
+        # posted before they settle their invoice: the customer's unapplied credit meanwhile
+        c.settlement_posted = gather(pdate.days, c.settlement_row, np.int64)
 
     _derive_settlements(c, report)
     found = {
@@ -506,6 +588,38 @@ def build(
     _build_statuses(c, found.get("statuses"), dated.get("statuses", []))
     _build_doubtful(c, found.get("doubtful"), dated.get("doubtful", []), provision)
     return cls._wrap(c, report)
+
+
+def _check_payment_customers(
+    inv_codes: IntArray,
+    codes: IntArray,
+    rows: IntArray,
+    named: BoolArray,
+    ppos: IntArray,
+    labels: npt.NDArray[Any],
+    pnames: NameList,
+    pcust: IdColumn,
+) -> None:
+    """A payment of an invoice that names a customer names the invoice's (never dropped)."""
+    chosen = named[rows]
+    where = rows[chosen]
+    own = inv_codes[ppos[where]]
+    wrong = codes[chosen] != own
+    if not wrong.any():
+        return
+    bad = where[wrong]
+    theirs = pcust.text(bad[:5])
+    expected = labels[own[wrong][:5]]
+    raise InvalidValueError(
+        f"{bad.size} settlement(s) name a customer other than their invoice's",
+        column="customer_id",
+        ids=list(pnames[bad[:5]]),
+        count=int(bad.size),
+        values=[f"{t} (invoice: {e})" for t, e in zip(theirs, expected, strict=True)],
+        rule="customer-mismatch",
+        hint="correct the payments' customer_id, or leave it empty where the invoice is given "
+        "(an applied payment is its invoice's customer's)",
+    )
 
 
 def stable_date_order(days: IntArray) -> IntArray:
@@ -591,6 +705,8 @@ def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[
     if arrow is not None:
         import pyarrow.compute as pc
 
+        if _is_dictionary(arrow):  # read the rows' values: an unused entry says nothing
+            arrow = arrow.dictionary_decode()
         encoded = pc.dictionary_encode(arrow)
         indices = encoded.indices if arrow.null_count == 0 else pc.fill_null(encoded.indices, -1)
         return np.asarray(indices.to_numpy()), encoded.dictionary.to_pylist()
@@ -598,6 +714,13 @@ def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     values = [None if _is_na(v) else v for v in np.asarray(uniques, dtype=object).tolist()]
     return np.asarray(codes, dtype=np.int64), values
+
+
+def _is_dictionary(arrow: Any) -> bool:
+    """Whether an Arrow array is dictionary-encoded (a polars or Arrow categorical)."""
+    import pyarrow as pa
+
+    return bool(pa.types.is_dictionary(arrow.type))
 
 
 def _is_na(value: object) -> bool:

@@ -32,11 +32,36 @@ BoolArray = npt.NDArray[np.bool_]
 #: canonical columns of each input table: (required, optional)
 CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "invoices": (("invoice_id", "customer_id", "issue_date", "due_date", "amount"), ("currency",)),
-    "payments": (("date", "amount"), ("invoice_id", "kind", "customer_id", "currency")),
+    "payments": (
+        ("date", "amount"),
+        ("invoice_id", "kind", "customer_id", "currency", "applied"),
+    ),
     "disputes": (("invoice_id", "opened"), ("resolved", "reason")),
     "statuses": (("invoice_id", "date", "status"), ()),
     "doubtful": (("invoice_id", "date"), ("provision",)),
 }
+
+#: column names that look like a settlement date (compared lower case, letters and
+#: digits only): a one-table export read as invoices alone holds one of them
+SETTLEMENT_DATE_NAMES = (
+    "settleddate", "settlementdate", "datesettled", "settledon", "settled",
+    "paymentdate", "paiddate", "datepaid", "paidon", "lastpaymentdate",
+    "clearingdate", "cleareddate", "clearedon", "closeddate", "closedate",
+    "datereglement", "datedereglement", "reglementdate", "datepaiement",
+    "datedepaiement", "dateencaissement", "datelettrage",
+)  # fmt: skip
+
+
+def settlement_date_columns(names: Sequence[str]) -> list[str]:
+    """The names among ``names`` that look like a settlement date (:data:`SETTLEMENT_DATE_NAMES`)."""
+    import re
+
+    return [
+        str(name)
+        for name in names
+        if re.sub(r"[^0-9a-z]", "", str(name).lower()) in SETTLEMENT_DATE_NAMES
+    ]
+
 
 #: names an invoice attribute cannot have (they are canonical invoice columns)
 RESERVED = frozenset(CANONICAL["invoices"][0] + CANONICAL["invoices"][1])

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -213,7 +213,8 @@ class ParsedDates:
     missing: BoolArray
     values: Callable[[IntArray], list[Any]]
     ids: Any = None
-    offsets: dict[int, int] = field(default_factory=dict)  # UTC offset -> first row
+    # time zone (UTC offset in minutes, or a named zone) -> first row
+    offsets: dict[int | str, int] = field(default_factory=dict)
     pending: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     pending_a: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
     pending_b: IntArray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -297,17 +298,30 @@ class DateReader:
         raise DateError(np.arange(n, dtype=np.int64)[:5], f"have type {dtype}, not dates")
 
     def _categorical(self, series: pd.Series, column: str, values: Any) -> ParsedDates:
-        """Categories parsed once, then spread over the rows by their codes."""
-        categories = pd.Series(np.asarray(series.cat.categories, dtype=object), dtype=object)
-        codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        """The categories the rows use, parsed once, then spread over the rows by their codes.
+
+        Only the used categories are read: an unused one neither settles the
+        day/month order nor breaks a rule. A category that reads as no date
+        (a blank) makes its rows missing, as the same text would.
+        """
+        every = np.asarray(series.cat.categories, dtype=object)
+        all_codes = np.asarray(series.cat.codes.to_numpy(), dtype=np.int64)
+        used = np.unique(all_codes[all_codes >= 0])
+        codes = np.where(all_codes >= 0, np.searchsorted(used, all_codes), -1)
+        categories = pd.Series(every[used], dtype=object)
         try:
             inner = self._read(categories, column, lambda rows: categories.iloc[rows].tolist())
         except DateError as exc:
             rows = np.flatnonzero(np.isin(codes, exc.rows))
             raise DateError(rows, exc.message, exc.hint) from None
-        missing = codes < 0
         safe = np.maximum(codes, 0)
-        days = np.where(missing, MISSING, inner.days[safe]) if codes.size else inner.days[:0]
+        missing = codes < 0
+        if used.size and inner.missing.any():
+            missing = missing | inner.missing[safe]
+        if used.size == 0:  # every row empty: no category to read
+            days = np.full(codes.size, MISSING, dtype=np.int64)
+        else:
+            days = np.where(missing, MISSING, inner.days[safe])
         out = ParsedDates(column, np.asarray(days, dtype=np.int64), missing, values)
         if inner.proof is not None:
             out.proof = inner.proof
@@ -769,20 +783,36 @@ def _day_of(value: Any) -> int:
     return int(np.datetime64(value, "D").astype(np.int64))
 
 
-def _utc_offset(value: Any) -> int | None:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        offset = value.utcoffset()
-        return None if offset is None else int(offset.total_seconds() // 60)
-    return None
+def _utc_offset(value: Any) -> int | str | None:
+    """The time zone of an aware datetime: its named zone, else its UTC offset in minutes.
+
+    A named zone (``Europe/Paris``) is one zone whatever its offset on the day
+    (+01:00 in winter, +02:00 in summer); only a fixed offset is its offset.
+    """
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        return None
+    tz = value.tzinfo
+    name = getattr(tz, "key", None) or getattr(tz, "zone", None)
+    if name is None and not isinstance(tz, timezone) and type(tz).__module__ != "datetime":
+        name = str(tz) or None  # dateutil and other named zones
+    if isinstance(name, str):
+        return name
+    offset = value.utcoffset()
+    return None if offset is None else int(offset.total_seconds() // 60)
 
 
-def _offsets_text(offsets: set[int]) -> str:
-    def show(minutes: int) -> str:
-        sign = "-" if minutes < 0 else "+"
-        hours, mins = divmod(abs(minutes), 60)
+def _offsets_text(offsets: set[int | str]) -> str:
+    def show(zone: int | str) -> str:
+        if isinstance(zone, str):
+            return zone
+        sign = "-" if zone < 0 else "+"
+        hours, mins = divmod(abs(zone), 60)
         return f"{sign}{hours:02d}:{mins:02d}"
 
-    return ", ".join(show(m) for m in sorted(offsets))
+    def order(zone: int | str) -> tuple[int, int, str]:
+        return (1, 0, zone) if isinstance(zone, str) else (0, zone, "")
+
+    return ", ".join(show(m) for m in sorted(offsets, key=order))
 
 
 def date_values(days: Sequence[int] | IntArray) -> list[str]:

@@ -18,7 +18,6 @@ are on the *From your accounting system* page of the documentation.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.errors import (
-    DataQualityWarning,
     InvalidOptionError,
     MissingFECColumnError,
     MissingValueError,
@@ -39,17 +37,18 @@ from creditkpi.core.ingest.columns import Names
 from creditkpi.core.ingest.dates import DateReader
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ingest.gl import (
+    Carry,
     Lines,
     check_terms,
     debit_minus_credit,
     group_codes,
     ledger_of,
+    say_skipped,
     text_values,
 )
 from creditkpi.core.ingest.source import to_table
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.money import CURRENCIES, cents_to_decimal
-from creditkpi.core.validation import ValidationIssue
 
 __all__ = ["FEC_COLUMNS", "JOURNAL_KINDS", "JOURNAL_PREFIXES", "from_fec", "read_fec"]
 
@@ -226,9 +225,16 @@ def from_fec(
     decimal: str | None = None,
     date_format: str | None = "%Y%m%d",
     currency: str = "EUR",
+    applied: str = "posting",
 ) -> Ledger:
     """:meth:`Ledger.from_fec` (see there)."""
     terms = check_terms(terms)
+    if applied not in ("posting", "lettering"):
+        raise InvalidOptionError(
+            f"applied must be 'posting' (a credit settles its invoices from its EcritureDate) "
+            f"or 'lettering' (from its DateLet), got {applied!r}",
+            argument="applied",
+        )
     if isinstance(accounts, str) or not all(isinstance(a, str) and a for a in accounts):
         raise InvalidOptionError(
             f"accounts must be account number prefixes such as ('411', '416'), got {accounts!r}",
@@ -327,16 +333,11 @@ def from_fec(
         & ((doubtful_account & debit) | (~doubtful_account & credit))
     )
 
-    # opening entries of a year whose earlier lines are read: already counted
-    ordinary = is_customer & ~opening
-    carried = is_customer & opening
-    if ordinary.any():
-        carried &= posted.days > posted.days[ordinary].min()
-    else:
-        carried[:] = False
-
+    # fiscal years: the files in date order, a file holding opening entries (à
+    # nouveaux) starting a new one; lettering codes tie lines within a year only
+    year = _fiscal_years(files, kind_names[j_code] == "opening", rows, posted.days, is_customer)
     letter[~is_customer] = None  # a provision line's lettering is not a customer's
-    group = group_codes(customer, letter)
+    group = group_codes(customer, letter, scope=year)
     aliases: list[tuple[int, int]] = []
     # the 416 debit of a transfer continues the invoices its 411 credit letters
     for e in np.unique(ent[transfer]).tolist():
@@ -345,17 +346,17 @@ def from_fec(
             mine = lines[customer[lines] == who]
             codes = [int(g) for g in group[mine] if g >= 0]
             aliases += [(codes[0], g) for g in codes[1:]]
-    # an opening line of a year already read: the earlier line with its id carries it
-    if carried.any():
-        kept = np.flatnonzero(is_customer & ~carried & ~transfer)
-        kept = kept[np.argsort(posted.days[kept], kind="stable")]  # the earliest line first
-        first_of: dict[tuple[Any, Any, bool], int] = {}
-        for k in kept.tolist():
-            first_of.setdefault((customer[k], document[k], bool(debit[k])), k)
-        for k in np.flatnonzero(carried & (group >= 0)).tolist():
-            earlier = first_of.get((customer[k], document[k], bool(debit[k])))
-            if earlier is not None and group[earlier] >= 0:
-                aliases.append((int(group[earlier]), int(group[k])))
+    # an opening line of a year whose earlier year is read carries that year's open
+    # items: the earlier line with its id and side (per invoice), else every open
+    # earlier item of its customer (per customer); an opening line of a customer
+    # the earlier years never saw is an opening item
+    opening_line = is_customer & opening & (year > 0)
+    real = is_customer & ~opening_line & ~transfer & (signed != 0)
+    source, by_customer = _carried_items(opening_line, real, customer, document, signed, year)
+    carried = opening_line & ((source >= 0) | by_customer)
+    # the per-customer opening lines of one customer and year share their lettering
+    for _, mine in _by_key(np.flatnonzero(carried & by_customer & (group >= 0)), customer, year):
+        aliases += [(int(group[mine[0]]), int(g)) for g in group[mine[1:]]]
     group = _merge(group, aliases)
 
     used = is_customer & ~transfer & ~carried & (signed != 0)
@@ -373,6 +374,23 @@ def from_fec(
     document = _unique_debit_ids(document, keep[debit[keep]], day)
     extra = [c for c in fec.columns if c not in FEC_COLUMNS and c != "_file"]
     attrs = part.iloc[keep][extra].reset_index(drop=True) if extra else pd.DataFrame()
+    # with applied="lettering", a credit settles its invoices from its DateLet
+    lettered_on = None
+    if applied == "lettering":
+        when = DateReader(date_format).read(part["DateLet"], column="DateLet", ids=line_ids)
+        lettered_on = np.where(when.missing, posted.days, when.days)
+    position = np.full(rows.size, -1, dtype=np.int64)
+    position[keep] = np.arange(keep.size)
+    carrying = np.flatnonzero(carried)
+    carry = None
+    if carrying.size:
+        carry = Carry(
+            stage=year[carrying],
+            group=group[carrying],
+            line=np.where(source[carrying] >= 0, position[np.maximum(source[carrying], 0)], -1),
+            customer=np.asarray(customer[carrying], dtype=object),
+            applied=(posted.days if lettered_on is None else lettered_on)[carrying],
+        )
     lines_ = Lines(
         customer=customer[keep],
         document=document[keep],
@@ -383,7 +401,44 @@ def from_fec(
         row=np.arange(keep.size, dtype=np.int64),
         due=np.full(keep.size, 2**40, dtype=np.int64),
         attrs=attrs,
+        settle_day=None if lettered_on is None else lettered_on[keep],
+        stage=year[keep] if carry is not None else None,
+        carry=carry,
     )
+
+    def check_openings(ledger: Ledger, found: IntArray) -> None:
+        """What an opening line says is open, against what the earlier year leaves open."""
+        said = signed[carrying].copy()
+        per_customer = by_customer[carrying]
+        if per_customer.any():  # per customer: the total of its lines, on its first one
+            totals: dict[tuple[Any, int], int] = {}
+            first: dict[tuple[Any, int], int] = {}
+            for j in np.flatnonzero(per_customer).tolist():
+                key = (customer[carrying[j]], int(year[carrying[j]]))
+                totals[key] = totals.get(key, 0) + int(said[j])
+                first.setdefault(key, j)
+            for j in np.flatnonzero(per_customer).tolist():
+                key = (customer[carrying[j]], int(year[carrying[j]]))
+                said[j] = totals[key] if first[key] == j else 0
+                found[j] = found[j] if first[key] == j else 0
+        wrong = np.flatnonzero(said != found)
+        if wrong.size:
+            shown = [
+                f"opening {cents_to_decimal(int(said[j]), digits)}, earlier year leaves "
+                f"{cents_to_decimal(int(found[j]), digits)} open"
+                for j in wrong[:5].tolist()
+            ]
+            say_skipped(
+                ledger,
+                "opening-balance-mismatch",
+                "fec",
+                "Debit",
+                f"{wrong.size} opening line(s) carry another amount than the earlier year "
+                f"leaves open (first: {shown[0]}); the earlier year's items are kept as read",
+                entry_label(rows[carrying[wrong]]),
+                rows[carrying[wrong]],
+            )
+
     doubtful = _doubtful(
         transfer & credit & ~doubtful_account,
         group,
@@ -398,23 +453,119 @@ def from_fec(
     )
     ledger = ledger_of(
         cls, lines_, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
-        digits=digits,
+        digits=digits, on_carried=check_openings,
     )  # fmt: skip
     zero = np.flatnonzero(is_customer & ~transfer & ~carried & (signed == 0))
     if zero.size:
         # nothing to read in them, but said: a line is never dropped silently
-        issue = ValidationIssue(
+        say_skipped(
+            ledger,
             "zero-line",
             "fec",
             "Debit",
             f"{zero.size} customer line(s) with neither a debit nor a credit carry no amount "
             "and were skipped",
-            tuple(entry_label(rows[zero]).tolist()),
-            tuple(int(r) for r in rows[zero]),
+            entry_label(rows[zero]),
+            rows[zero],
         )
-        ledger.report.issues.append(issue)
-        warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=3)
     return ledger
+
+
+def _fiscal_years(
+    files: IntArray,
+    opening_all: BoolArray,
+    rows: IntArray,
+    posted: IntArray,
+    is_customer: BoolArray,
+) -> IntArray:
+    """The fiscal year (0, 1, ...) of each customer line.
+
+    The files (an FEC is one fiscal year) are taken in the order of their first
+    customer line's date; each file after the first that holds opening entries
+    starts a new year, one without continues the year before (a year split into
+    several files).
+    """
+    file_of = files[rows]
+    n_files = int(files.max()) + 1 if files.size else 0
+    if n_files <= 1:
+        return np.zeros(rows.size, dtype=np.int64)
+    first = np.full(n_files, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, file_of[is_customer], posted[is_customer])
+    has_opening = np.bincount(files[opening_all], minlength=n_files) > 0
+    order = np.lexsort((np.arange(n_files), first))
+    year_of_file = np.zeros(n_files, dtype=np.int64)
+    current = 0
+    for k, f in enumerate(order.tolist()):
+        if k and has_opening[f]:
+            current += 1
+        year_of_file[f] = current
+    return year_of_file[file_of]
+
+
+def _by_key(where: IntArray, *keys: npt.NDArray[Any]) -> list[tuple[Any, IntArray]]:
+    """The rows of ``where`` grouped by the values of ``keys`` (first appearance order)."""
+    if where.size == 0:
+        return []
+    frame = pd.DataFrame({f"k{j}": key[where] for j, key in enumerate(keys)})
+    groups = frame.groupby(list(frame.columns), sort=False).indices
+    return [(key, where[np.sort(index)]) for key, index in groups.items()]
+
+
+def _carried_items(
+    opening_line: BoolArray,
+    real: BoolArray,
+    customer: npt.NDArray[Any],
+    document: npt.NDArray[Any],
+    signed: IntArray,
+    year: IntArray,
+) -> tuple[IntArray, BoolArray]:
+    """What each opening line of a later year carries.
+
+    ``source``: the earlier line of the same customer, document and side
+    (``-1``: none), for an opening per invoice. Lines sharing those (a
+    generic ``PieceRef`` such as ``VIR``) pair up one to one: first those of
+    the same amount (an item nothing settled), the most recent year first,
+    then the others in order. ``by_customer``: an opening line matching no
+    earlier line, of a customer with lines in earlier years (one opening per
+    customer, carrying the customer's balance).
+    """
+    n = opening_line.size
+    source = np.full(n, -1, dtype=np.int64)
+    by_customer = np.zeros(n, dtype=bool)
+    lines = np.flatnonzero(opening_line)
+    if lines.size == 0:
+        return source, by_customer
+    # only the earlier lines that could match (the documents of the opening lines)
+    wanted = np.flatnonzero(real & pd.Series(document).isin(set(document[lines])).to_numpy())
+    earlier = pd.DataFrame(
+        {"c": customer[wanted], "d": document[wanted], "a": signed[wanted], "k": wanted,
+         "y": year[wanted]}
+    ).sort_values(["y", "k"], ascending=[False, True], kind="stable")  # fmt: skip
+    asked = pd.DataFrame(
+        {"c": customer[lines], "d": document[lines], "a": signed[lines], "at": lines,
+         "y_at": year[lines]}
+    )  # fmt: skip
+    asked["side"] = asked["a"] > 0
+    earlier["side"] = earlier["a"] > 0
+    for opening_year in np.unique(year[lines]).tolist():
+        candidates = earlier[earlier["y"].to_numpy() < opening_year]
+        taken: list[int] = []
+        for keys in (["c", "d", "a"], ["c", "d", "side"]):
+            ask = asked[
+                (asked["y_at"].to_numpy() == opening_year) & (source[asked["at"].to_numpy()] < 0)
+            ].copy()
+            free = candidates[~np.isin(candidates["k"].to_numpy(), taken)].copy()
+            ask["n"] = ask.groupby(keys, sort=False, dropna=False).cumcount()
+            free["n"] = free.groupby(keys, sort=False, dropna=False).cumcount()
+            found = ask.merge(free[[*keys, "n", "k"]], on=[*keys, "n"], how="inner")
+            matched = found["k"].to_numpy(dtype=np.int64)
+            source[found["at"].to_numpy(dtype=np.int64)] = matched
+            taken += matched.tolist()
+    # per customer: the customer has lines in an earlier year
+    first_year = pd.Series(year[real]).groupby(pd.Series(customer[real], dtype=object)).min()
+    seen = pd.Series(customer[lines], dtype=object).map(first_year).to_numpy(dtype=float)
+    by_customer[lines] = (source[lines] < 0) & (seen < year[lines])
+    return source, by_customer
 
 
 def entry_has_rows(entry: IntArray, mask: BoolArray, size: int) -> BoolArray:

@@ -20,15 +20,17 @@ error.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import lzma
+import warnings
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from creditkpi.core.errors import InvalidOptionError, UnreadableFileError
+from creditkpi.core.errors import DuplicateColumnError, InvalidOptionError, UnreadableFileError
 from creditkpi.core.money import SPACES, parse_amount_text
 
 __all__ = ["UnreadableFileError", "read_table"]
@@ -121,7 +123,7 @@ def read_table(
             "old Excel .xls files are not read: save the sheet as .xlsx or CSV", path=where
         )
     else:
-        frame = _csv(p, where, name, sep, encoding or "utf-8-sig")
+        frame = _csv(p, where, name, sep, _encoding(encoding or "utf-8-sig"))
     if decimal is not None:
         frame = _numbers_as_text(frame, decimal)
     return frame
@@ -148,14 +150,59 @@ def _excel(p: Path, where: str, sheet: str | int | None) -> pd.DataFrame:
             "reading Excel files needs openpyxl: pip install 'creditkpi[excel]'", path=where
         ) from None
     try:
-        frame: pd.DataFrame = pd.read_excel(
-            p, sheet_name=0 if sheet is None else sheet, dtype=object
+        raw: pd.DataFrame = pd.read_excel(
+            p, sheet_name=0 if sheet is None else sheet, dtype=object, header=None
         )
     except (OSError, ValueError, KeyError) as exc:
         raise UnreadableFileError(
             f"cannot read the workbook ({_one_line(exc)})", path=where
         ) from None
+    if raw.empty:
+        return raw
+    # the first row is the header, read as written (pandas would rename a repeated name)
+    names = raw.iloc[0].tolist()
+    _check_header(names, where)
+    columns = [
+        f"Unnamed: {k}" if v is None or (isinstance(v, float) and v != v) else str(v)
+        for k, v in enumerate(names)
+    ]
+    frame = raw.iloc[1:].reset_index(drop=True)
+    frame.columns = pd.Index(columns, dtype=object)
     return frame
+
+
+def _encoding(encoding: str) -> str:
+    """``encoding=``: a text encoding Python knows (an unknown name is an option error)."""
+    try:
+        # base64, rot13...: codecs Python knows, but not text encodings
+        known = getattr(codecs.lookup(encoding), "_is_text_encoding", True)
+    except (LookupError, TypeError):
+        known = False
+    if not known:
+        raise InvalidOptionError(
+            f"encoding {encoding!r} is not a text encoding Python knows (e.g. 'utf-8', "
+            "'cp1252', 'iso-8859-15')",
+            argument="encoding",
+        )
+    return encoding
+
+
+def _check_header(names: list[Any], where: str) -> None:
+    """Two columns of one file with one name are an error (pandas would rename one ``x.1``)."""
+    seen: dict[str, int] = {}
+    for k, value in enumerate(names):
+        if value is None or (isinstance(value, float) and value != value):
+            continue
+        text = str(value).strip()
+        if not text:
+            continue
+        if text in seen:
+            raise DuplicateColumnError(
+                f"{where} has {sum(str(v).strip() == text for v in names)} columns named "
+                f"{text!r} (columns {seen[text] + 1} and {k + 1}); keep one (or rename the others)",
+                column=text,
+            )
+        seen[text] = k
 
 
 def _csv(p: Path, where: str, name: str, sep: str | None, encoding: str) -> pd.DataFrame:
@@ -164,6 +211,12 @@ def _csv(p: Path, where: str, name: str, sep: str | None, encoding: str) -> pd.D
     options: dict[str, Any] = {
         "sep": sep, "dtype": str, "keep_default_na": False, "na_values": [""], "encoding": encoding,
     }  # fmt: skip
+    try:
+        header = pd.read_csv(p, header=None, nrows=1, **options)
+    except (UnicodeError, pd.errors.EmptyDataError, ValueError, OSError):
+        header = None  # the full read below says what is wrong
+    if header is not None and len(header):
+        _check_header(header.iloc[0].tolist(), where)
     if _arrow_reads(p):
         try:
             fast: pd.DataFrame = pd.read_csv(p, engine="pyarrow", **options)
@@ -174,13 +227,27 @@ def _csv(p: Path, where: str, name: str, sep: str | None, encoding: str) -> pd.D
         except Exception:  # pandas' own reader reads it again and says why
             pass
     try:
-        frame: pd.DataFrame = pd.read_csv(p, **options)
+        with warnings.catch_warnings():
+            # index_col=False: a separator closing every line is no column (pandas
+            # would take the first column as the index and shift every other); a
+            # line with more cells than the header loses them: an error, not a warning
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            frame: pd.DataFrame = pd.read_csv(p, index_col=False, **options)
         return frame
+    except pd.errors.ParserWarning:
+        raise UnreadableFileError(
+            "some lines have more cells than the header (their last cells would be lost)",
+            path=where,
+        ) from None
     except UnicodeDecodeError as exc:
         raise UnreadableFileError(
             f"not {encoding} text ({exc.reason} at byte {exc.start})",
             path=where,
             option=("encoding", "cp1252"),
+        ) from None
+    except UnicodeError as exc:  # e.g. UTF-16 without its byte order mark
+        raise UnreadableFileError(
+            f"not {encoding} text ({_one_line(exc)})", path=where, option=("encoding", "cp1252")
         ) from None
     except pd.errors.EmptyDataError:
         raise UnreadableFileError("the file is empty", path=where) from None
@@ -218,7 +285,7 @@ def _sniff_separator(p: Path, name: str, encoding: str) -> str:
         handle: IO[str]
         with opener(p, "rt", encoding=encoding, errors="replace", newline="") as handle:
             first = handle.readline()
-    except (OSError, EOFError):
+    except (OSError, EOFError, UnicodeError):
         return ","
     counts = {sep: first.count(sep) for sep in (",", ";", "\t", "|")}
     best = max(counts, key=lambda s: counts[s])
@@ -226,9 +293,18 @@ def _sniff_separator(p: Path, name: str, encoding: str) -> str:
 
 
 def _numbers_as_text(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
-    """Columns of numbers written with ``decimal`` and grouped thousands, as plain text numbers."""
+    """Columns of numbers written with ``decimal`` and grouped thousands, as plain text numbers.
+
+    Only columns that prove they hold amounts are rewritten: every cell is a
+    number, one holds the decimal mark or a thousands mark that is not a space
+    (``1.234`` with ``decimal=","``), and none starts with a zero before
+    another digit. Text that only looks like grouped numbers -- ids ``001 234``,
+    a SIREN ``552 120 222`` -- is never touched (spaces group thousands in
+    :meth:`~creditkpi.Ledger.from_frames` anyway).
+    """
     out = frame
     grouping = "," if decimal == "." else "".join(SPACES) + ".,'"
+    proof = (decimal, *(c for c in grouping if c not in SPACES and c != decimal))
     for k in range(frame.shape[1]):
         column = frame.iloc[:, k]
         if not (
@@ -242,6 +318,10 @@ def _numbers_as_text(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
         distinct = pd.unique(np.asarray(texts, dtype=object))
         if not any(any(ch in grouping for ch in v) for v in distinct):
             continue  # plain digits: ids, nothing to convert
+        if not any(any(ch in v for ch in proof) for v in distinct):
+            continue  # whole numbers grouped by spaces (or ids that look like them)
+        if any(_zero_padded(v, decimal) for v in distinct):
+            continue  # zero-padded: codes, not amounts
         parsed = {v: parse_amount_text(v, decimal) for v in distinct if v.strip()}
         if any(value is None for value in parsed.values()):
             continue
@@ -250,6 +330,13 @@ def _numbers_as_text(frame: pd.DataFrame, decimal: str) -> pd.DataFrame:
             out = frame.copy()
         out.iloc[:, k] = column.map(plain, na_action="ignore").where(column.notna(), column)
     return out
+
+
+def _zero_padded(text: str, decimal: str) -> bool:
+    """Whether the whole part of a number has a leading zero (``007``, ``001 234``): a code."""
+    whole = text.strip().lstrip("+-").split(decimal, 1)[0]
+    digits = "".join(ch for ch in whole if ch.isdigit())
+    return len(digits) > 1 and digits[0] == "0"
 
 
 def _one_line(exc: BaseException) -> str:

@@ -20,14 +20,22 @@ The rules (the *From your accounting system* page of the documentation):
   the same way, its debits stay open for what the credits do not cover;
 * a credit with no matching reference is unapplied cash of its customer (a
   ledger only holds cash unapplied, so an unmatched credit note or write-off
-  is carried as the customer's unapplied credit);
+  is carried as the customer's unapplied credit), and so is every credit of
+  an extract without debits;
+* with an application date (the clearing date, an FEC's ``DateLet``), a
+  credit settles its invoices from it and is its customer's unapplied credit
+  from its own date until then;
+* lines of several fiscal years (an FEC per year) are settled year after
+  year, the items an opening line carries at the head of its group
+  (:class:`Carry`);
 * the due date is ``due_date`` where the lines have one, else the invoice's
   entry in ``due_dates``, else its date plus ``terms`` days.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +44,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.errors import (
+    DataQualityWarning,
     DebitAndCreditError,
     InvalidOptionError,
     InvalidValueError,
@@ -49,8 +58,19 @@ from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ingest.source import ColumnData, Table, to_table
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.money import CURRENCIES, cents_to_decimal
+from creditkpi.core.validation import ValidationIssue
 
-__all__ = ["GL_COLUMNS", "Lines", "from_gl_lines", "group_codes", "ledger_of", "settle"]
+__all__ = [
+    "GL_COLUMNS",
+    "Carry",
+    "Lines",
+    "allocate",
+    "from_gl_lines",
+    "group_codes",
+    "ledger_of",
+    "say_skipped",
+    "settle",
+]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -80,7 +100,10 @@ class Lines:
     is the matching group of each line (``-1``: not matched); ``kind`` is
     the settlement kind of credit lines; ``due`` the due day of debit lines
     (``MISSING`` where the lines give none); ``row`` the input row, the last
-    tie-breaker of the date order.
+    tie-breaker of the date order. ``settle_day`` is the day each credit is
+    applied (its clearing or lettering date), when the source gives one;
+    ``stage`` the fiscal year of each line and ``carry`` the earlier open
+    items the opening lines of later years carry (:func:`settle`).
     """
 
     customer: npt.NDArray[Any]
@@ -93,10 +116,18 @@ class Lines:
     due: IntArray
     attrs: pd.DataFrame = field(default_factory=pd.DataFrame)
     settle_day: IntArray | None = None
+    stage: IntArray | None = None
+    carry: Carry | None = None
 
 
-def group_codes(customer: npt.NDArray[Any], match: npt.NDArray[Any]) -> IntArray:
-    """One code per (customer, matching reference); ``-1`` where the reference is empty."""
+def group_codes(
+    customer: npt.NDArray[Any], match: npt.NDArray[Any], scope: IntArray | None = None
+) -> IntArray:
+    """One code per (customer, matching reference); ``-1`` where the reference is empty.
+
+    With ``scope`` (a fiscal year per line), per (scope, customer, reference):
+    a reference reused in another year is another group.
+    """
     has = np.asarray(pd.notna(match), dtype=bool)
     if has.any():
         text = np.asarray(match, dtype=object)
@@ -107,30 +138,29 @@ def group_codes(customer: npt.NDArray[Any], match: npt.NDArray[Any]) -> IntArray
     if has.any():
         who = pd.factorize(pd.Series(customer[has], dtype=object))[0].astype(np.int64)
         what = pd.factorize(pd.Series(match[has], dtype=object))[0].astype(np.int64)
+        if scope is not None:
+            who = who * (int(scope.max()) + 1) + scope[has]
         out[has] = pd.factorize(who * (int(what.max()) + 1) + what)[0]
     return out
 
 
-def settle(lines: Lines) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The invoices and settlements of ``lines``: credits applied oldest invoice first.
+def allocate(
+    group: IntArray, cents: IntArray, order: IntArray
+) -> tuple[IntArray, IntArray, IntArray]:
+    """Credits laid end to end against the debits of their group, both in ``order``.
 
-    Returns two dicts of columns (invoices: ``invoice_id, customer_id,
-    issue_date, amount, due`` and the attributes; settlements: ``invoice_id,
-    customer_id, date, amount, kind``), amounts in minor units, days as day
-    numbers.
+    ``group`` (>= 0 for every line) ties lines; ``order`` ranks the lines of a
+    group (oldest first). Returns the segments: the credit line, the debit line
+    it settles (``-1``: what the credit has left once the group's debits are
+    settled) and the amount, in minor units.
     """
-    debit = np.flatnonzero(lines.cents > 0)
-    credit = np.flatnonzero(lines.cents < 0)
-    # unmatched lines each get a group of their own, after the matched ones
-    group = lines.group.copy()
-    free = np.flatnonzero(group < 0)
-    top = int(group.max()) + 1 if group.size else 0
-    group[free] = top + np.arange(free.size)
-    d = debit[np.lexsort((lines.row[debit], lines.day[debit], group[debit]))]
-    c = credit[np.lexsort((lines.row[credit], lines.day[credit], group[credit]))]
-    d_amt = lines.cents[d]
-    c_amt = -lines.cents[c]
-    n_groups = top + free.size
+    debit = np.flatnonzero(cents > 0)
+    credit = np.flatnonzero(cents < 0)
+    d = debit[np.lexsort((order[debit], group[debit]))]
+    c = credit[np.lexsort((order[credit], group[credit]))]
+    d_amt = cents[d]
+    c_amt = -cents[c]
+    n_groups = int(group.max()) + 1 if group.size else 0
     d_total = np.zeros(n_groups, dtype=np.int64)
     np.add.at(d_total, group[d], d_amt)
     c_total = np.zeros(n_groups, dtype=np.int64)
@@ -138,7 +168,7 @@ def settle(lines: Lines) -> tuple[dict[str, Any], dict[str, Any]]:
     span = np.maximum(d_total, c_total)
     base = np.concatenate([[0], np.cumsum(span)[:-1]]) if n_groups else span
     # every group occupies [base, base + span) on one line; debits and credits
-    # are laid end to end from the group's base in date order
+    # are laid end to end from the group's base in order
     d_end = _ends(group[d], d_amt, base)
     c_end = _ends(group[c], c_amt, base)
     d_start, c_start = d_end - d_amt, c_end - c_amt
@@ -151,10 +181,62 @@ def settle(lines: Lines) -> tuple[dict[str, Any], dict[str, Any]]:
     i = np.searchsorted(d_end, seg_start, side="right")
     has_d = i < d.size
     has_d[has_d] = d_start[i[has_d]] <= seg_start[has_d]
-    line = c[j]
-    inv_line = np.where(has_d, d[np.minimum(i, max(d.size - 1, 0))], -1)
+    # no debit at all (a credit-only extract): every credit is the customer's unapplied credit
+    inv_line = np.where(has_d, d[np.minimum(i, d.size - 1)], -1) if d.size else np.full(j.size, -1)
+    return c[j], np.asarray(inv_line, dtype=np.int64), seg_len
+
+
+@dataclass
+class Carry:
+    """Open items of earlier fiscal years that the opening lines of a later one carry.
+
+    One row per carrying opening line: ``stage`` is its fiscal year, ``group``
+    its lettering group in that year (``-1``: not lettered, nothing settles
+    what it carries), ``line`` the earlier line it carries (per invoice), or
+    ``-1`` for every open earlier line of its ``customer`` (per customer), and
+    ``applied`` the day the group's lettering applies the carried credits
+    (with application dates).
+    """
+
+    stage: IntArray
+    group: IntArray
+    line: IntArray
+    customer: npt.NDArray[Any]
+    applied: IntArray
+
+
+def settle(lines: Lines, due: IntArray | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The invoices and settlements of ``lines``: credits applied oldest invoice first.
+
+    ``due`` (one day per line, read on debit lines) orders the open items a
+    per-customer opening carries. Returns two dicts of columns (invoices:
+    ``invoice_id, customer_id, issue_date, amount, due`` and the attributes;
+    settlements: ``invoice_id, customer_id, date, applied, amount, kind``),
+    amounts in minor units, days as day numbers; with :attr:`Lines.carry`,
+    the settlements dict also holds ``carried``, the signed amount each
+    carrying line finds open (for the consistency check of the caller).
+    """
+    n = lines.cents.shape[0]
+    debit = np.flatnonzero(lines.cents > 0)
+    # unmatched lines each get a group of their own, after the matched ones
+    group = lines.group.copy()
+    free = np.flatnonzero(group < 0)
+    top = int(group.max()) + 1 if group.size else 0
+    group[free] = top + np.arange(free.size)
+    order = np.empty(n, dtype=np.int64)
+    order[np.lexsort((lines.row, lines.day))] = np.arange(n)
+    posted = lines.day
+    applied = lines.day if lines.settle_day is None else np.maximum(lines.settle_day, lines.day)
+    carried = None
+    if lines.carry is None or lines.stage is None:
+        line, inv_line, amount = allocate(group, lines.cents, order)
+        seg_applied = applied[line]
+    else:
+        line, inv_line, amount, seg_applied, carried = _settle_years(
+            lines, group, order, applied, lines.due if due is None else due
+        )
+    has_d = inv_line >= 0
     kind = np.where(has_d, lines.kind[line], PAYMENT).astype(np.int8)
-    days = lines.day if lines.settle_day is None else lines.settle_day
     invoices: dict[str, Any] = {
         "invoice_id": lines.document[debit],
         "customer_id": lines.customer[debit],
@@ -167,13 +249,123 @@ def settle(lines: Lines) -> tuple[dict[str, Any], dict[str, Any]]:
     settlements: dict[str, Any] = {
         "invoice_id": _with_none(docs, ~has_d),
         "customer_id": lines.customer[line],
-        "date": days[line],
-        "amount": seg_len,
+        "date": posted[line],
+        # what is left unapplied has no application: it is the customer's from its date
+        "applied": np.where(has_d, seg_applied, posted[line]),
+        "amount": amount,
         "kind": kind,
         "line": line,
         "invoice_line": inv_line,
+        "carried": carried,
     }
     return invoices, settlements
+
+
+def _settle_years(
+    lines: Lines, group: IntArray, order: IntArray, applied: IntArray, due: IntArray
+) -> tuple[IntArray, IntArray, IntArray, IntArray, IntArray]:
+    """The allocation fiscal year after fiscal year, the carried items first in their group.
+
+    Each year's groups are settled as :func:`allocate` settles them, with,
+    at the head of each group that an opening line letters, what is still
+    open of the earlier items it carries (per invoice: that line; per
+    customer: every open earlier item of the customer, oldest due first). A
+    credit's leftover is its unapplied credit once every year is settled.
+    """
+    carry = lines.carry
+    stage = lines.stage
+    assert carry is not None and stage is not None
+    n = lines.cents.shape[0]
+    remaining = np.abs(lines.cents)
+    sign = np.sign(lines.cents)
+    out_c: list[IntArray] = []
+    out_d: list[IntArray] = []
+    out_amt: list[IntArray] = []
+    out_applied: list[IntArray] = []
+    carried = np.zeros(carry.stage.shape[0], dtype=np.int64)
+    # every year with lines or carrying lines (a year may hold only its opening entry)
+    for year in np.unique(np.concatenate([stage, carry.stage])).tolist():
+        own = np.flatnonzero((stage == year) & (lines.cents != 0))
+        rows = np.flatnonzero(carry.stage == year)
+        src: list[IntArray] = []
+        src_group: list[IntArray] = []
+        src_applied: list[IntArray] = []
+        detailed = rows[carry.line[rows] >= 0]
+        lines_of = carry.line[detailed]
+        open_now = remaining * sign
+        carried[detailed] = open_now[lines_of]
+        claimed = np.zeros(n, dtype=bool)
+        claimed[lines_of] = True
+        src.append(lines_of)
+        src_group.append(carry.group[detailed])
+        src_applied.append(carry.applied[detailed])
+        by_customer = rows[carry.line[rows] < 0]
+        if by_customer.size:
+            earlier = np.flatnonzero((stage < year) & (remaining > 0) & ~claimed)
+            # per customer, every carrying line of the year shares the customer's items
+            first: dict[Any, int] = {}
+            for r in by_customer.tolist():
+                first.setdefault(carry.customer[r], r)
+            chosen = np.asarray(
+                [first.get(k, -1) for k in lines.customer[earlier].tolist()], dtype=np.int64
+            )
+            keep = chosen >= 0
+            items, carrier = earlier[keep], chosen[keep]
+            # the customer's total open at the year's start, on its first carrying line
+            np.add.at(carried, carrier, open_now[items])
+            src.append(items)
+            src_group.append(carry.group[carrier])
+            src_applied.append(carry.applied[carrier])
+        source = np.concatenate(src)
+        s_group = np.concatenate(src_group)
+        s_applied = np.concatenate(src_applied)
+        lettered = s_group >= 0
+        source, s_group, s_applied = source[lettered], s_group[lettered], s_applied[lettered]
+        # each earlier item carried once (by the first carrying line that letters it)
+        _, once = np.unique(source, return_index=True)
+        first_time = np.zeros(source.size, dtype=bool)
+        first_time[once] = True
+        first_time &= remaining[source] > 0
+        source, s_group, s_applied = source[first_time], s_group[first_time], s_applied[first_time]
+        # the year's lines and the carried items: carried first (debits by due date), then
+        # the year's own lines in date order
+        origin = np.concatenate([source, own])
+        k = source.size
+        cents = np.concatenate([sign[source] * remaining[source], lines.cents[own]])
+        gid = np.concatenate([s_group, group[own]])
+        is_own = np.concatenate([np.zeros(k, np.int64), np.ones(own.size, np.int64)])
+        first_key = np.where(
+            np.concatenate([lines.cents[source] > 0, np.zeros(own.size, bool)]),
+            due[origin],
+            lines.day[origin],
+        )
+        rank = np.empty(origin.size, dtype=np.int64)
+        rank[np.lexsort((order[origin], first_key, is_own))] = np.arange(origin.size)
+        c, d, amount = allocate(gid, cents, rank)
+        hit = d >= 0
+        c, d, amount = c[hit], d[hit], amount[hit]
+        seg_applied = np.where(
+            c < k, s_applied[np.minimum(c, max(k - 1, 0))] if k else 0, applied[origin[c]]
+        )
+        c, d = origin[c], origin[d]
+        np.subtract.at(remaining, c, amount)
+        np.subtract.at(remaining, d, amount)
+        out_c.append(c)
+        out_d.append(d)
+        out_amt.append(amount)
+        out_applied.append(np.maximum(seg_applied, lines.day[c]))
+    left = np.flatnonzero((lines.cents < 0) & (remaining > 0))
+    out_c.append(left)
+    out_d.append(np.full(left.size, -1, dtype=np.int64))
+    out_amt.append(remaining[left])
+    out_applied.append(lines.day[left])
+    line = np.concatenate(out_c)
+    inv_line = np.concatenate(out_d)
+    amount = np.concatenate(out_amt)
+    seg_applied = np.concatenate(out_applied)
+    # every credit's segments together, in the credits' date order
+    back = np.lexsort((np.where(inv_line >= 0, order[np.maximum(inv_line, 0)], n), order[line]))
+    return line[back], inv_line[back], amount[back], seg_applied[back], carried
 
 
 def _with_none(values: npt.NDArray[Any], where: BoolArray) -> npt.NDArray[Any]:
@@ -202,10 +394,27 @@ def ledger_of(
     doubtful: pd.DataFrame | None = None,
     currency: str,
     digits: int,
+    on_carried: Callable[[Ledger, IntArray], None] | None = None,
 ) -> Ledger:
-    """Settle ``lines`` and build the ledger through :meth:`Ledger.from_frames`."""
-    inv, pay = settle(lines)
-    due = _due_days(inv, terms, due_dates)
+    """Settle ``lines`` and build the ledger through :meth:`Ledger.from_frames`.
+
+    Due dates are known before the lines are settled (a per-customer opening
+    settles the customer's earlier items oldest due first). ``on_carried``
+    receives the ledger and what each carrying line found open
+    (:func:`settle`).
+    """
+    debit = np.flatnonzero(lines.cents > 0)
+    of_debits = {
+        "invoice_id": lines.document[debit],
+        "customer_id": lines.customer[debit],
+        "issue_date": lines.day[debit],
+        "due": lines.due[debit],
+    }
+    due_debits, unused = _due_days(of_debits, terms, due_dates)
+    due_line = np.full(lines.cents.shape[0], MISSING, dtype=np.int64)
+    due_line[debit] = due_debits
+    inv, pay = settle(lines, due_line)
+    due = due_line[inv["line"]]
     scale = 10**digits
     attrs = (
         lines.attrs.iloc[inv["line"]].reset_index(drop=True) if len(lines.attrs.columns) else None
@@ -223,23 +432,46 @@ def ledger_of(
     if attrs is not None:
         inv_frame = pd.concat([inv_frame, attrs], axis=1)
     kinds = np.asarray(["payment", "credit_note", "write_off"], dtype=object)
+    # the customer of an applied settlement is its invoice's: only unapplied ones say it
+    customer = _with_none(pay["customer_id"], pay["invoice_line"] >= 0)
     pay_frame = pd.DataFrame(
         {
             "invoice_id": pd.Series(pay["invoice_id"], dtype=object),
-            "customer_id": pd.Series(pay["customer_id"], dtype=object),
+            "customer_id": pd.Series(customer, dtype=object),
             "date": _EPOCH + pay["date"].astype("timedelta64[D]"),
             "amount": pay["amount"] / scale,
             "kind": kinds[pay["kind"]],
             "currency": currency,
         }
     )
-    return cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+    if lines.settle_day is not None:  # application dates: from them credits settle invoices
+        pay_frame["applied"] = _EPOCH + pay["applied"].astype("timedelta64[D]")
+    ledger = cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+    if on_carried is not None and pay["carried"] is not None:
+        on_carried(ledger, pay["carried"])
+    if unused:
+        say_skipped(
+            ledger,
+            "unused-due-date",
+            "due_dates",
+            "invoice_id",
+            f"{len(unused)} key(s) of due_dates= name no invoice of the lines and were not used",
+            [str(k) for k in unused],
+            range(len(unused)),
+        )
+    return ledger
 
 
-def _due_days(inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: Any) -> IntArray:
-    """Due day of each invoice: its own, else ``due_dates[id]``, else issue + terms."""
+def _due_days(
+    inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: Any
+) -> tuple[IntArray, list[Any]]:
+    """Due day of each invoice: its own, else ``due_dates[id]``, else issue + terms.
+
+    Also returns the keys of ``due_dates`` that name no invoice (said, not dropped).
+    """
     issue: IntArray = inv["issue_date"]
     due = np.asarray(inv["due"], dtype=np.int64).copy()
+    unused: list[Any] = []
     if isinstance(terms, Mapping):
         days = pd.Series(inv["customer_id"], dtype=object).map(dict(terms))
         if days.isna().any():
@@ -277,9 +509,20 @@ def _due_days(inv: dict[str, Any], terms: int | Mapping[str, int], due_dates: An
             found = pd.Series(inv["invoice_id"], dtype=object).astype(str).map(days_of)
             use = found.notna().to_numpy() & (due == MISSING)
             due[use] = found.to_numpy()[use].astype(np.int64)
+            known = set(pd.Series(inv["invoice_id"], dtype=object).astype(str).tolist())
+            unused = [key for key in given.index.tolist() if str(key) not in known]
     fill = due == MISSING
     due[fill] = issue[fill] + offset[fill]
-    return due
+    return due, unused
+
+
+def say_skipped(
+    ledger: Ledger, rule: str, table: str, column: str, message: str, ids: Any, rows: Any
+) -> None:
+    """A line or a key that the reader could not use: in ``Ledger.report``, with a warning."""
+    issue = ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
+    ledger.report.issues.append(issue)
+    warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=4)
 
 
 # ------------------------------------------------------------------------ from_gl_lines
@@ -423,6 +666,7 @@ def from_gl_lines(
         settle_day = np.where(cleared.missing, day.days, cleared.days)
     consumed = {names[k] for k in names}
     attrs = _attributes(table, consumed)
+    zero = np.flatnonzero(signed == 0)
     lines = Lines(
         customer=customer,
         document=document,
@@ -435,7 +679,20 @@ def from_gl_lines(
         attrs=attrs,
         settle_day=settle_day,
     )
-    return ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+    ledger = ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+    if zero.size:
+        amount = names.get("amount") or names["debit"]
+        say_skipped(
+            ledger,
+            "zero-line",
+            "lines",
+            amount,
+            f"{zero.size} line(s) with neither a debit nor a credit carry no amount and were "
+            "skipped",
+            ids[zero],
+            zero,
+        )
+    return ledger
 
 
 def debit_minus_credit(

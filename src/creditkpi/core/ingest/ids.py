@@ -582,9 +582,13 @@ def first_appearance(values: IntArray) -> tuple[IntArray, IntArray]:
 
 
 def _taken(column: IdColumn, rows: IntArray) -> IdColumn | None:
-    """The given rows of a text column (a few: the unapplied cash), as Arrow text."""
+    """The given rows of an id column (a few: the unapplied cash), as Arrow text.
+
+    Whatever the column's type (text, whole numbers read from a float or an
+    integer column, a categorical): ids compare as text.
+    """
     pa = pyarrow_module()
-    if pa is None or not column.is_text:
+    if pa is None:
         return None
     texts = column.text(rows)
     return IdColumn(null=column.null[rows], arrow=pa.array(texts, type=pa.large_string()))
@@ -631,13 +635,11 @@ def factorize_customers(
             codes, first = first_appearance(form.values)
             return codes[:n], codes[n:], both.text(first)
     left = inv.as_arrow() if engine() != "pandas" else None
-    right = None if pay is None or extra.size == 0 or left is None else pay.as_arrow()
+    right = None if pay is None or extra.size == 0 or left is None else _taken(pay, extra)
     if pa is not None and left is not None and (right is not None or extra.size == 0):
         import pyarrow.compute as pc
 
-        both = left if right is None else pa.concat_arrays([left, right.take(extra)])
-
-        both = left if right is None else pa.concat_arrays([left, right.take(extra)])
+        both = left if right is None else pa.concat_arrays([left, right.as_arrow()])
         encoded = pc.dictionary_encode(both)
         codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(), dtype=np.int64)
         labels = np.asarray(encoded.dictionary.to_numpy(zero_copy_only=False), dtype=object)

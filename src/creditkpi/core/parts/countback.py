@@ -38,6 +38,8 @@ def month_windows(first_day: int | None, end: date, max_months: int | None = Non
     out: list[Period] = []
     while month >= first and (max_months is None or len(out) < max_months):
         out.append(Period(month, min(month_end(month), end)))
+        if month == date.min:  # January of year 1: no month before it
+            break
         month = (month - timedelta(days=1)).replace(day=1)
     return out
 

@@ -29,6 +29,7 @@ __all__ = [
     "ACTIVATION_PARTS",
     "BUCKETS",
     "BUCKET_INVOICES",
+    "CLAIM_PARTS",
     "COSTS",
     "COUNTBACK_MONTHS",
     "DEFAULT_BUCKETS",
@@ -37,6 +38,7 @@ __all__ = [
     "PARTS",
     "PERIOD_FACTS",
     "RECOVERY_PARTS",
+    "TERMS_PARTS",
     "TotalTooLargeError",
     "check_exact",
 ]
@@ -52,6 +54,13 @@ PARTS: Mapping[str, tuple[Literal["snapshot", "period"], str, str]] = {
     "disputed": ("snapshot", "money", "Σ B_i(T) over invoices under an open dispute"),
     "doubtful": ("snapshot", "money", "Σ B_i(T) over invoices doubtful at T"),
     "provisions": ("snapshot", "money", "provisions held on doubtful invoices still open"),
+    "late_penalties": (
+        "snapshot",
+        "money",
+        "late-payment penalties accrued <= T, per invoice rounded",
+    ),
+    "late_invoices": ("snapshot", "count", "invoices paid late or overdue at T (indemnity due)"),
+    "late_indemnities": ("snapshot", "money", "late_invoices × the fixed recovery indemnity"),
     # over a period P
     "days": ("period", "days", "days(P), calendar days of the period"),
     "months": ("period", "count", "whole calendar months of P (0 when P is not made of them)"),
@@ -63,6 +72,12 @@ PARTS: Mapping[str, tuple[Literal["snapshot", "period"], str, str]] = {
     "unapplied_received": ("period", "money", "unapplied cash received in P"),
     "write_offs": ("period", "money", "write-offs dated in P"),
     "n_invoices": ("period", "count", "invoices issued in P"),
+    "beyond_terms_invoiced": ("period", "money", "Σ A_i issued in P due after the legal maximum"),
+    "beyond_terms_invoices": (
+        "period",
+        "count",
+        "invoices issued in P due after the legal maximum",
+    ),
     "paid": ("period", "money", "cash applied to invoices in P (payment delays)"),
     "payments": ("period", "count", "number of those payments"),
     "paid_late": ("period", "money", "the part of it paid at least one day after due"),
@@ -95,6 +110,10 @@ DEFAULT_BUCKETS: tuple[str, ...] = tuple(bucket_labels())
 COUNTBACK_MONTHS = "countback_months"
 #: the collection costs (given as an argument), fractions of minor units
 COSTS = "costs"
+
+#: the late-payment claim parts (at as-of dates) and the legal-terms parts (over periods)
+CLAIM_PARTS = ("late_penalties", "late_invoices", "late_indemnities")
+TERMS_PARTS = ("beyond_terms_invoiced", "beyond_terms_invoices")
 
 #: the payment-delay sums, the recovery target sums and the activation counts
 DELAY_PARTS = ("paid", "payments", "paid_late", "paid_days_to_pay", "paid_days_late")

@@ -24,13 +24,17 @@ from creditkpi.core.engine import (
 from creditkpi.core.engine.position import Basis
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups
+from creditkpi.core.late_payment import beyond_terms_parts
 from creditkpi.core.ledger import PAYMENT, Ledger
+from creditkpi.core.parts.data_end import checked, warn_after_data
 from creditkpi.core.parts.names import (
     ACTIVATION_PARTS,
     DELAY_PARTS,
     RECOVERY_PARTS,
+    TERMS_PARTS,
     check_exact,
 )
+from creditkpi.core.parts.settings import Settings
 from creditkpi.core.parts.snapshot import snapshot_parts
 from creditkpi.core.period import Period, to_day
 
@@ -44,13 +48,25 @@ def _delay_parts(ledger: Ledger, periods: Sequence[Period], groups: Groups) -> d
     c = ledger._cols
     out = {name: np.zeros((len(periods), groups.size), dtype=np.int64) for name in DELAY_PARTS}
     for j, p in enumerate(periods):
-        window = settlement_window(ledger, to_day(p.start), to_day(p.end))
+        window: slice | IntArray
+        if c.settlement_posted is None:
+            window = settlement_window(ledger, to_day(p.start), to_day(p.end))
+            to_pay_days = c.settlement_age_days[window]
+            late_days = c.settlement_days_past_due[window]
+        else:
+            # application dates: the customer paid on the day the cash was posted, so
+            # the payments posted in P, their days counted to the posting date
+            posted = c.settlement_posted
+            window = np.flatnonzero((posted >= to_day(p.start)) & (posted <= to_day(p.end)))
+            of = c.settlement_invoice[window]  # -1 (unapplied cash) reads the spare 0
+            to_pay_days = posted[window] - np.append(c.issue, 0)[of]
+            late_days = posted[window] - np.append(c.due, 0)[of]
         inv = c.settlement_invoice[window]
         keep = (c.settlement_kind[window] == PAYMENT) & (inv >= 0)
         amount = c.settlement_amount[window][keep]
         # a payment dated before its invoice counts from the issue date (as in the engine)
-        to_pay = np.maximum(c.settlement_age_days[window][keep], 0).astype(np.int64)
-        late = np.maximum(c.settlement_days_past_due[window][keep], 0).astype(np.int64)
+        to_pay = np.maximum(to_pay_days[keep], 0).astype(np.int64)
+        late = np.maximum(late_days[keep], 0).astype(np.int64)
         group = groups.invoice[inv[keep]]
         if amount.size:
             check_exact(
@@ -127,6 +143,7 @@ def period_parts(
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     rule_days: int | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, IntArray]:
     """The period parts ``names`` of each period, per group: ``(periods, groups)`` arrays.
 
@@ -150,6 +167,28 @@ def period_parts(
     >>> int(p["receivables_end"][0, 0]), int(p["sales"][0, 0]), int(p["days"][0, 0])
     (80000, 60000, 30)
     """
+    plist = list(periods)
+    if plist:
+        warn_after_data(ledger, max(to_day(p.end) for p in plist))
+    with checked():
+        return _period_parts(
+            ledger, plist, groups, names, observed=observed, edges=edges, basis=basis,
+            rule_days=rule_days, settings=settings,
+        )  # fmt: skip
+
+
+def _period_parts(
+    ledger: Ledger,
+    periods: Sequence[Period],
+    groups: Groups,
+    names: Iterable[str],
+    *,
+    observed: Sequence[int] | None,
+    edges: Sequence[int],
+    basis: Basis,
+    rule_days: int | None,
+    settings: Settings | None,
+) -> dict[str, IntArray]:
     wanted = list(dict.fromkeys(names))
     plist = list(periods)
     n, g = len(plist), groups.size
@@ -163,6 +202,9 @@ def period_parts(
         frame = flows(ledger, plist, by=by)
         for name in FLOW_COLUMNS:
             out[name] = frame[name].to_numpy(dtype=np.int64).reshape(n, g)
+    if set(TERMS_PARTS) & set(wanted):
+        rule = (settings or Settings()).legal_terms
+        out.update(beyond_terms_parts(ledger, plist, groups, rule=rule))
     if set(DELAY_PARTS) & set(wanted):
         out.update(_delay_parts(ledger, plist, groups))
     if {*RECOVERY_PARTS, *ACTIVATION_PARTS} & set(wanted):
@@ -178,7 +220,14 @@ def period_parts(
         starts = [to_day(p.before) for p in plist]
         ends = [to_day(p.end) for p in plist]
         snap = snapshot_parts(
-            ledger, starts + ends, groups, base, edges=edges, basis=basis, rule_days=rule_days
+            ledger,
+            starts + ends,
+            groups,
+            base,
+            edges=edges,
+            basis=basis,
+            rule_days=rule_days,
+            settings=settings,
         )
         for name in base:
             out[f"{name}_start"] = snap[name][:n]

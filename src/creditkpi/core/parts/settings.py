@@ -10,9 +10,11 @@ order) are not settings: they go to the formula or the table builder.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Literal
 
 from creditkpi.core.engine.position import Basis
+from creditkpi.core.late_payment import RateTable
 
 __all__ = ["Settings"]
 
@@ -55,6 +57,18 @@ class Settings:
     fallback : str, default "all"
         Open items: the curve of customers without enough history
         (``"all"``: the whole ledger's; an attribute: that segment's first).
+    late_rate : RateTable or None, default None
+        Yearly late-payment interest rate (``None``: the French statutory
+        rate, :func:`creditkpi.core.late_payment.statutory_rates`).
+    indemnity : Decimal, default 40
+        Fixed recovery indemnity per invoice paid late, in the ledger's
+        currency.
+    days_in_year : int, default 365
+        Divisor of the yearly late-payment rate.
+    exclude_disputed : bool, default False
+        Late-payment claims leave out invoices under an open dispute.
+    legal_terms : "fr" or int, default "fr"
+        The legal maximum payment terms (:func:`creditkpi.core.late_payment.legal_due_limit`).
     """
 
     edges: tuple[int, ...] = (30, 60, 90)
@@ -71,3 +85,8 @@ class Settings:
     horizon: str | int = "13W"
     min_history: int = 20
     fallback: str = "all"
+    late_rate: RateTable | None = None
+    indemnity: Decimal = Decimal(40)
+    days_in_year: int = 365
+    exclude_disputed: bool = False
+    legal_terms: str | int = "fr"

@@ -18,8 +18,12 @@ from creditkpi.core.engine import balances, doubtful_at, interval_balance, posit
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import Groups
+from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
-from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS
+from creditkpi.core.money import decimal_to_cents
+from creditkpi.core.parts.data_end import warn_after_data
+from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS
+from creditkpi.core.parts.settings import Settings
 from creditkpi.core.period import from_day
 
 __all__ = ["snapshot_parts"]
@@ -109,6 +113,7 @@ def snapshot_parts(
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
     rule_days: int | None = None,
+    settings: Settings | None = None,
 ) -> dict[str, IntArray]:
     """The snapshot parts ``names`` at each of ``days``, per group: ``(days, groups)`` arrays.
 
@@ -116,7 +121,8 @@ def snapshot_parts(
     ``"snapshot"``, ``names`` may hold aging bucket labels
     (``bucket_labels(edges, basis)``), ``"buckets"`` (their amounts stacked:
     a ``(days, groups, buckets)`` array) and ``"bucket_invoices"`` (open
-    invoices per bucket, the same shape).
+    invoices per bucket, the same shape). The late-payment claim parts follow
+    ``settings`` (the rate, the indemnity, the year's days, disputes left out).
 
     Examples
     --------
@@ -136,6 +142,8 @@ def snapshot_parts(
     stacked = BUCKETS in requested
     wanted = [n for n in requested if n != BUCKETS] + (labels if stacked else [])
     grid = np.asarray(days, dtype=np.int64)
+    if grid.size:
+        warn_after_data(ledger, int(grid.max()))
     out: dict[str, IntArray] = {}
     k, g = grid.size, groups.size
     positional = {"receivables", "overdue", "current", "open_invoices", "unapplied", *labels}
@@ -172,6 +180,19 @@ def snapshot_parts(
         out["disputed"] = _disputed(ledger, grid, groups)
     if "doubtful" in wanted or "provisions" in wanted:
         out["doubtful"], out["provisions"] = _doubtful(ledger, grid, groups, rule_days)
+    if set(CLAIM_PARTS) & set(wanted):
+        s = settings or Settings()
+        out.update(
+            claim_parts(
+                ledger,
+                grid.tolist(),
+                groups,
+                rates=s.late_rate,
+                indemnity=decimal_to_cents(s.indemnity, ledger.digits),
+                days_in_year=s.days_in_year,
+                exclude_disputed=s.exclude_disputed,
+            )
+        )
     unknown = [n for n in wanted if n not in out]
     if unknown:
         raise InvalidOptionError(

@@ -229,6 +229,7 @@ class LedgerParts(PartSource):
                         edges=edges,
                         basis=basis,
                         rule_days=s.rule_days,
+                        settings=s,
                     )
                 )
         if period:
@@ -242,6 +243,7 @@ class LedgerParts(PartSource):
                     edges=s.edges,
                     basis=s.basis,
                     rule_days=s.rule_days,
+                    settings=s,
                 )
             )
         for name in tables:

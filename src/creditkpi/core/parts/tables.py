@@ -21,7 +21,9 @@ import pandas as pd
 from creditkpi.core.expected_cash import fallback_balances, forecast_units, own_curve_cash
 from creditkpi.core.exposure import carrying_amounts, loss_exposure
 from creditkpi.core.groups import Groups
+from creditkpi.core.late_payment import claims_frame
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.open_items import open_item_frame
 from creditkpi.core.parts.detail import (
     COHORT_STEP,
@@ -132,6 +134,18 @@ def _statuses(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo)
 
 def _customers(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
     return customer_parts(ledger, day, top=s.top)
+
+
+def _claims(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+    return claims_frame(
+        ledger,
+        day,
+        groups,
+        rates=s.late_rate,
+        indemnity=decimal_to_cents(s.indemnity, ledger.digits),
+        days_in_year=s.days_in_year,
+        exclude_disputed=s.exclude_disputed,
+    )
 
 
 def _cohorts(ledger: Ledger, day: int, s: Settings, memo: Memo) -> tuple[pd.DataFrame, ...]:
@@ -279,6 +293,13 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
                 description="expected cash and write-offs per (group, week) over 13 weeks of the "
                 "open invoices of customers with their own time-to-pay curve "
                 "(core.expected_cash.own_curve_cash)",
+            ),
+            TablePart(
+                name="claims",
+                compute=_claims,
+                levels=("group", "customer_id", "invoice_id"),
+                description="late-payment claims of every invoice issued by the date: days "
+                "late, penalties, indemnity (core.late_payment.claims_frame)",
             ),
             TablePart(
                 name="fallback_balances",
