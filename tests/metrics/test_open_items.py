@@ -173,6 +173,41 @@ def test_by_puts_the_groups_first_and_dates_stack() -> None:
     assert list(grouped.index) == [("x", "A", "A1"), ("y", "B", "B1")]
 
 
+def test_a_credit_posted_but_not_yet_applied_is_an_unapplied_line() -> None:
+    # a credit note posted on 03-15 and a payment posted on 04-05, both applied to F1 on
+    # 04-20: at 04-10 F1 still owes 1000.00 and the two credits are the customer's
+    # unapplied credit (-200.00, -800.00); at 04-30 F1 is settled and nothing is open
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["F1"],
+            "customer_id": ["C1"],
+            "issue_date": ["2024-03-01"],
+            "due_date": ["2024-03-31"],
+            "amount": ["1000.00"],
+        }
+    )
+    payments = pd.DataFrame(
+        {
+            "invoice_id": ["F1", "F1"],
+            "date": ["2024-03-15", "2024-04-05"],
+            "amount": ["200.00", "800.00"],
+            "kind": ["credit_note", "payment"],
+            "applied": ["2024-04-20", "2024-04-20"],
+        }
+    )
+    ledger = ck.Ledger.from_frames(invoices, payments)
+    items = ck.open_items(ledger, "2024-04-10", money="decimal")
+    assert items["open_balance"].tolist() == [D("1000.00"), D("-200.00"), D("-800.00")]
+    assert items["kind"].tolist() == ["invoice", "unapplied", "unapplied"]
+    assert items["issue_date"].tolist()[1:] == [
+        pd.Timestamp("2024-03-15"),
+        pd.Timestamp("2024-04-05"),
+    ]
+    aged = ck.aging(ledger, "2024-04-10", money="decimal").iloc[0]
+    assert sum(items["open_balance"]) == aged["total"] + aged["unapplied"]
+    assert ck.open_items(ledger, "2024-04-30").empty
+
+
 def test_the_payment_outlook_is_the_forecast_read_per_invoice() -> None:
     # one customer, 30 settled invoices paid 0..29 days late, and one open invoice
     invoices = [ck.Invoice(f"P{k}", "C", "2024-01-01", "2024-01-31", "100.00") for k in range(30)]

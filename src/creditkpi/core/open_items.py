@@ -44,6 +44,7 @@ __all__ = [
     "UNAPPLIED",
     "Rows",
     "open_item_frame",
+    "received_day",
     "unapplied_label",
 ]
 
@@ -89,7 +90,9 @@ class Rows:
     days_past_due : ndarray of int64
         ``T - D_i``.
     unapplied : ndarray of int64
-        Positions (in the settlement columns) of the unapplied cash dated <= T.
+        Positions (in the settlement columns) of the unapplied cash dated <= T,
+        and of the credits posted by T that settle their invoice only after
+        it (application dates): the customer's unapplied credit meanwhile.
     """
 
     day: int
@@ -121,8 +124,20 @@ def _rows(ledger: Ledger, day: int) -> tuple[Rows, Any]:
     open_ = np.flatnonzero(snap.open)
     hi = int(np.searchsorted(c.settlement_date, day, side="right"))
     unapplied = np.flatnonzero(c.settlement_invoice[:hi] < 0)
+    if c.settlement_posted is not None:  # posted by T, settling its invoice only after T
+        waiting = np.flatnonzero(
+            (c.settlement_invoice >= 0) & (c.settlement_posted <= day) & (c.settlement_date > day)
+        )
+        unapplied = np.sort(np.concatenate([unapplied, waiting]))
     rows = Rows(day, open_, snap.balance[open_], snap.days_past_due[open_], unapplied)
     return rows, snap
+
+
+def received_day(ledger: Ledger, settlements: IntArray) -> IntArray:
+    """The day each settlement was received (posted), whether or not applied since."""
+    c = ledger._cols
+    posted = c.settlement_date if c.settlement_posted is None else c.settlement_posted
+    return np.asarray(posted[settlements], dtype=np.int64)
 
 
 def _position(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[str, Any]:
@@ -136,7 +151,7 @@ def _position(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict
     dpd = pd.array([*rows.days_past_due.tolist(), *([None] * u)], dtype="Int64")
     return {
         "kind": np.asarray([INVOICE] * k + [UNAPPLIED] * u, dtype=object),
-        "issue_date": _dates(np.concatenate([c.issue[inv], c.settlement_date[una]])),
+        "issue_date": _dates(np.concatenate([c.issue[inv], received_day(ledger, una)])),
         "due_date": _dates(
             np.concatenate([c.due[inv], np.zeros(u, np.int64)]),
             np.concatenate([np.zeros(k, bool), np.ones(u, bool)]),
@@ -298,7 +313,7 @@ def open_item_frame(ledger: Ledger, day: int, groups: Groups, settings: Settings
     )
     customer_text = np.asarray([str(v) for v in c.customer_labels[customer]], dtype=object)
     kind_order = np.concatenate([np.zeros(inv.size, np.int64), np.ones(una.size, np.int64)])
-    due_order = np.concatenate([c.due[inv], c.settlement_date[una]])
+    due_order = np.concatenate([c.due[inv], received_day(ledger, una)])
     id_text = np.asarray([str(v) for v in ids], dtype=object)
     order = np.lexsort((id_text, due_order, kind_order, customer_text, group))
     frame = pd.DataFrame(

@@ -62,9 +62,9 @@ def open_items(
 
     The list every receivables report starts from, and a collector works
     from: each invoice issued on or before T whose balance ``B_i(T)`` is not
-    zero, and each payment received on or before T with no invoice
-    (unapplied cash, with a minus sign), with what a collector needs to call
-    the customer.
+    zero, and each payment received on or before T with no invoice, or
+    applied to its invoice only after T (unapplied cash, with a minus sign),
+    with what a collector needs to call the customer.
 
     Parameters
     ----------
