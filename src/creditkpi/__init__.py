@@ -62,6 +62,7 @@ from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.provision import ecl_coverage, expected_credit_loss, provision_matrix
 from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 from creditkpi.metrics.top_customers import top_customers
+from creditkpi.statement import Statement, statement
 from creditkpi.version import VERSION
 
 __version__ = VERSION
@@ -79,6 +80,7 @@ __all__ = [
     "Ledger",
     "Payment",
     "Period",
+    "Statement",
     "StatusEvent",
     "TimeToPay",
     "UndefinedMetricWarning",
@@ -124,6 +126,7 @@ __all__ = [
     "recovery_rate",
     "recovery_summary",
     "sales",
+    "statement",
     "terms_beyond_legal",
     "time_to_pay",
     "top_customers",

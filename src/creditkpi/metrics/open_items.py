@@ -1,8 +1,8 @@
 """Open items: the collector's worklist, one row per open invoice and per unapplied credit.
 
 Depends only on :mod:`creditkpi.core` (the kernel is
-:func:`creditkpi.core.open_items.open_item_frame`). See the *Open items* page
-of the documentation.
+:func:`creditkpi.core.open_items.open_item_frame`). See the *Open items and
+customer statements* page of the documentation.
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def open_items(
 
     References
     ----------
-    The *Open items* page of the documentation.
+    The *Open items and customer statements* page of the documentation.
 
     Examples
     --------
