@@ -78,7 +78,7 @@ def _table(frame: pd.DataFrame, args: argparse.Namespace, currency: str, digits:
             else:
                 cells.append(Text(printable(value) if value is not None else ""))
         table.add_row(*cells)
-    console = Console(highlight=False, file=io.StringIO())
+    console = Console(highlight=False, file=io.StringIO(), force_jupyter=False)
     console.width = args.width or 160
     console.print(table)
     assert isinstance(console.file, io.StringIO)

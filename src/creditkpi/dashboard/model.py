@@ -463,8 +463,13 @@ class Dashboard:
         from rich.console import Console
 
         buffer = io.StringIO()
-        console = Console(
-            file=buffer, width=width, color_system=None, force_terminal=False, legacy_windows=False
+        console = Console(  # never Jupyter's display: the text comes back, the same everywhere
+            file=buffer,
+            width=width,
+            color_system=None,
+            force_terminal=False,
+            force_jupyter=False,
+            legacy_windows=False,
         )
         console.print(self)
         return buffer.getvalue()
