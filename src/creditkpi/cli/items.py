@@ -13,8 +13,8 @@ from creditkpi.cli.common import (
     EXIT_OK,
     CLIError,
     check_target,
+    file_output_options,
     number_cell,
-    terminal_options,
     write_file,
     write_output,
 )
@@ -157,19 +157,6 @@ def _cmd_statement(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _output(command: argparse.ArgumentParser, formats: tuple[str, ...], help_text: str) -> None:
-    out = command.add_argument_group("output")
-    out.add_argument("--format", "-f", choices=formats, default=formats[0], help=help_text)
-    out.add_argument("--output", "-o", metavar="FILE",
-                     help="write to FILE instead of stdout (never an input file; an existing "
-                     "file needs --force)")  # fmt: skip
-    out.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    out.add_argument("--raw-csv", action="store_true",
-                     help="CSV for programs: text cells verbatim (by default a cell a "
-                     "spreadsheet would run as a formula gets a leading ')")  # fmt: skip
-    terminal_options(out)
-
-
 def add_items_commands(sub: Any, report: argparse.ArgumentParser) -> None:
     """Register ``creditkpi items`` and ``creditkpi statement``: the inputs of ``report``."""
     items = sub.add_parser(
@@ -190,7 +177,7 @@ def add_items_commands(sub: Any, report: argparse.ArgumentParser) -> None:
                       help="group the rows by an invoice column first (a country, a collector)")  # fmt: skip
     opts.add_argument("--horizon", default="13W", metavar="H",
                       help="horizon of the payment probability (13W, 3M, 90D; default 13W)")  # fmt: skip
-    _output(
+    file_output_options(
         items,
         ("table", "csv", "xlsx", "html"),
         "terminal table (default), CSV (every column, exact amounts), an Excel workbook "
@@ -212,7 +199,7 @@ def add_items_commands(sub: Any, report: argparse.ArgumentParser) -> None:
     opts.add_argument("--customer", required=True, metavar="ID", help="the customer id")
     opts.add_argument("--period", "-p", required=True, metavar="PERIOD",
                       help="2024-06, 2024-Q2, 2024 or 2024-04-01..2024-04-15")  # fmt: skip
-    _output(
+    file_output_options(
         statement,
         ("html", "pdf", "csv"),
         "an HTML page (default), a PDF printed with headless Chromium (needs -o) or the "
