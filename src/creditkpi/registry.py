@@ -111,6 +111,10 @@ TABLES: Mapping[str, TableKPI] = _collect_tables()
 COMPANIONS: Mapping[str, str] = MappingProxyType(
     {
         "dashboard": "every KPI of the registry for a period beside the previous one",
+        "statement": (
+            "one customer's account over a period (opening balance, movements, closing "
+            "balance, aged open items): a document to send, not a KPI"
+        ),
         "dso_summary": "the additive parts behind DSO, BPDSO and ADD (receivables, sales)",
         "recovery_summary": "the additive parts behind the recovery rate (target set sums)",
         "backtest_forecast": (
