@@ -16,6 +16,7 @@ metric returns ``nan`` and emits :class:`UndefinedMetricWarning`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "AmbiguousDateError",
@@ -31,6 +32,7 @@ __all__ = [
     "InvalidDateError",
     "InvalidOptionError",
     "InvalidPeriodError",
+    "InvalidTargetError",
     "InvalidValueError",
     "MissingColumnError",
     "MissingFECColumnError",
@@ -38,6 +40,7 @@ __all__ = [
     "MixedCurrencyError",
     "NoSettlementsReadError",
     "NonPositiveAmountError",
+    "PrintingError",
     "ReservedAttributeError",
     "SubMinorUnitError",
     "UnbalancedEntryError",
@@ -142,6 +145,22 @@ class CreditKPIError(ValueError):
             text += f"; {hint}"
         super().__init__(text)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the error it is (a Dask or Spark worker's error reaches the driver whole).
+
+        The default would call ``__init__`` again on the finished message and
+        repeat the rule in front of it.
+        """
+        return (_rebuilt, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuilt(cls: type[CreditKPIError], text: str, state: dict[str, Any]) -> CreditKPIError:
+    """A pickled :class:`CreditKPIError` back: its message and attributes as they were."""
+    error = cls.__new__(cls)
+    ValueError.__init__(error, text)
+    error.__dict__.update(state)
+    return error
+
 
 class MissingColumnError(CreditKPIError):
     """A required column is absent from an input table."""
@@ -244,6 +263,20 @@ class InvalidOptionError(CreditKPIError):
     """A function argument is not one of its allowed values."""
 
     rule = "invalid-option"
+    subject = "argument"
+
+
+class InvalidTargetError(CreditKPIError):
+    """A KPI target that is not a KPI of the registry, has no direction, or is not a valid value."""
+
+    rule = "invalid-target"
+    subject = "argument"
+
+
+class PrintingError(CreditKPIError):
+    """A page could not be printed to PDF (no Chromium browser, or it failed)."""
+
+    rule = "print-failed"
     subject = "argument"
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "finish",
     "known_inputs",
     "ledger_parts",
+    "shared_table_at",
     "table_at",
 ]
 
@@ -110,6 +111,9 @@ class KPI:
         The public function of the ledger that computes it.
     page : str
         The documentation page defining it (relative to the docs root).
+    definition : str
+        What it measures, in one line for a reader of the report (the
+        credit pack prints it under the KPI's label, linked to :attr:`page`).
     options : mapping
         Keyword arguments that make ``function`` compute this KPI (e.g.
         ``{"method": "countback"}``).
@@ -128,6 +132,9 @@ class KPI:
         In the dashboard's trend table (one value per month).
     by_group : bool
         In the dashboard's per-group table.
+    headline : bool
+        In the credit pack's summary in words (a sentence from its value,
+        its change and its direction).
     """
 
     name: str
@@ -141,6 +148,7 @@ class KPI:
     formula: Callable[..., Any] | None
     function: Callable[..., Any]
     page: str
+    definition: str = ""
     options: Mapping[str, Any] = field(default_factory=_no_options)
     field: str | None = None
     requires: tuple[str, ...] = ()
@@ -148,6 +156,7 @@ class KPI:
     series: bool = True
     trend: bool = False
     by_group: bool = False
+    headline: bool = False
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -167,6 +176,8 @@ class TableKPI:
         Its public function of the ledger.
     page : str
         Its documentation page.
+    definition : str
+        What it shows, in one line (as :attr:`KPI.definition`).
     parts : tuple
         The parts its builder reads (as :attr:`KPI.parts`).
     build : callable
@@ -213,6 +224,14 @@ class TableKPI:
     dashboard_options : mapping
         The builder's options the dashboard builds it with (its own view:
         the aged balance by bucket, beside the previous date).
+    settings : mapping
+        Fields of :class:`Settings` its parts are computed with (the
+        dashboard's source for it), e.g. ``{"top_by": "overdue"}``.
+    shared : Derived or None
+        A family's intermediate that *is* this table with the registry's
+        options (the provision matrix of the expected credit loss): the
+        dashboard reads the table from it, on the source of its KPI rows, so
+        the table and the KPIs finished from it are one computation per date.
     """
 
     name: str
@@ -220,6 +239,7 @@ class TableKPI:
     label_fr: str
     function: Callable[..., Any]
     page: str
+    definition: str = ""
     parts: tuple[Part, ...] = ()
     build: Callable[..., pd.DataFrame] | None = None
     money: tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str, ...]] = ()
@@ -235,6 +255,8 @@ class TableKPI:
     columns_name: str | None = None
     rows: bool = False
     dashboard_options: Mapping[str, Any] = field(default_factory=_no_options)
+    settings: Mapping[str, Any] = field(default_factory=_no_options)
+    shared: Derived | None = None
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -384,6 +406,20 @@ def table_at(
     values = [source.at(p, j) for p in table.parts]
     frame = table.build(*values, groups=list(source.labels), settings=source.settings, **options)
     return shape_money_columns(frame, table.money_columns(options), source.digits, money)
+
+
+def shared_table_at(
+    table: TableKPI, source: PartSource, j: int, *, money: Money = "float"
+) -> pd.DataFrame:
+    """A table KPI at key ``j`` read from its shared intermediate (:attr:`TableKPI.shared`).
+
+    The table with the registry's options, as the family's KPIs read it on
+    the same source: computed once per key for both.
+    """
+    assert table.shared is not None, f"{table.name} has no shared intermediate"
+    check_money(money)
+    frame: pd.DataFrame = source.at(table.shared, j)
+    return shape_money_columns(frame, table.money_columns({}), source.digits, money)
 
 
 def known_inputs() -> set[str]:

@@ -132,7 +132,11 @@ RECEIVABLES = KPI(
     formula=None,
     function=receivables,
     page="kpis/receivables-aging.md",
+    definition="What customers owe at the as-of date: the open balances of every invoice "
+    "(unapplied cash apart).",
     by_group=True,
+    trend=True,
+    headline=True,
 )
 
 
@@ -199,7 +203,9 @@ OVERDUE = KPI(
     formula=None,
     function=overdue,
     page="kpis/overdue-rate.md",
+    definition="The open balance of the invoices past their due date at the as-of date.",
     by_group=True,
+    trend=True,
 )
 
 
@@ -312,7 +318,10 @@ OVERDUE_RATE = KPI(
     formula=formula_overdue_rate,
     function=overdue_rate,
     page="kpis/overdue-rate.md",
+    definition="Overdue receivables as a share of receivables outstanding.",
     by_group=True,
+    trend=True,
+    headline=True,
 )
 
 
@@ -395,6 +404,7 @@ OVER_90_DAYS_RATE = KPI(
     formula=formula_over_90_days_rate,
     function=over_90_days_rate,
     page="kpis/overdue-rate.md",
+    definition="The share of receivables more than 90 days past their due date.",
 )
 
 
@@ -451,6 +461,7 @@ UNAPPLIED_CASH = KPI(
     formula=None,
     function=unapplied_cash,
     page="kpis/receivables-aging.md",
+    definition="Payments received from customers and not yet matched to an invoice.",
 )
 
 
@@ -715,6 +726,8 @@ AGING = TableKPI(
     label_fr="Balance âgée",
     function=aging,
     page="kpis/receivables-aging.md",
+    definition="Receivables by days past due (not due, 1-30, 31-60, 61-90, 91+), unapplied "
+    "cash apart.",
     parts=(BUCKETS, "receivables", "unapplied", BUCKET_INVOICES),
     build=aging_table,
     money=_aging_money,
