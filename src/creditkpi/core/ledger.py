@@ -679,7 +679,7 @@ class Ledger:
         >>> ledger = ck.Ledger.from_sql(db, invoices="invoices",
         ...     payments="SELECT invoice AS invoice_id, paid_on AS date, amount FROM receipts")
         >>> ck.receivables(ledger, "2024-04-30")
-        Decimal('180.50')
+        180.5
         """
         from creditkpi.core.ingest import sql
 
@@ -760,10 +760,10 @@ class Ledger:
         >>> pq.write_table(pa.table({"invoice_id": ["F1"], "date": ["2024-04-20"],
         ...     "amount": [20.0]}), book / "payments.parquet")
         >>> ck.receivables(ck.Ledger.from_parquet(book), "2024-04-30")
-        Decimal('180.50')
+        180.5
         >>> french = ck.Ledger.from_parquet(book, filters={"invoices": [("country", "=", "FR")]})
         >>> french.n_invoices, ck.receivables(french, "2024-04-30")
-        (1, Decimal('100.00'))
+        (1, 100.0)
         """
         from creditkpi.core.ingest import parquet
 

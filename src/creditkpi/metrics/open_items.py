@@ -212,6 +212,7 @@ OPEN_ITEMS = TableKPI(
     name="open_items",
     label="Open items",
     label_fr="Postes ouverts",
+    definition="Every invoice still owed and every unapplied credit at the date, one row each.",
     function=open_items,
     page="kpis/open-items.md",
     parts=("open_items",),
