@@ -17,6 +17,7 @@ from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.groups import GroupKey, group_codes
 from creditkpi.core.kpi import evaluate
 from creditkpi.core.parts import LedgerParts
+from creditkpi.metrics import limits
 from creditkpi.registry import KPIS
 from tests.strategies import LedgerSpec, ledger_specs
 
@@ -168,6 +169,10 @@ WHOLE_BOOK = {
     "forecast_next_4_weeks",
     "forecast_next_13_weeks",
 }
+#: credit figures are per customer (a limit covers all of a customer's invoices): by an
+#: invoice attribute, a customer's exposure goes whole to the group of its latest invoice,
+#: while a selection by that attribute keeps part of its invoices under the whole limit
+PER_CUSTOMER = {k.name for k in limits.KPIS}
 #: KPIs that need an input given as an argument
 ARGUMENTS = {k.name for k in KPIS.values() if "costs" in k.requires}
 
@@ -187,11 +192,16 @@ def _same(a: Any, b: Any) -> bool:
 def test_every_kpi_on_a_selection_is_the_by_group_value(
     spec: LedgerSpec, by: Any, month: str
 ) -> None:
-    ledger = spec.build()
+    _check_selections(spec.build(), by, month)
+
+
+def _check_selections(ledger: ck.Ledger, by: Any, month: str) -> None:
+    """Every registry KPI of each group's selection equals the group's value ``by=``."""
     groups = group_codes(ledger, by)
     period = ck.Period.parse(month)
     names = [by] if isinstance(by, str) else by
-    kpis = [k for k in KPIS.values() if k.name not in WHOLE_BOOK | ARGUMENTS]
+    left_out = WHOLE_BOOK | ARGUMENTS | (set() if names == ["customer_id"] else PER_CUSTOMER)
+    kpis = [k for k in KPIS.values() if k.name not in left_out]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         whole = LedgerParts(ledger, groups, periods=[period])
@@ -210,6 +220,33 @@ def test_every_kpi_on_a_selection_is_the_by_group_value(
                 mine = evaluate(kpi, alone)[0, 0]
                 theirs = grouped[kpi.name][0, g]
                 assert _same(mine, theirs), (kpi.name, label, mine, theirs)
+
+
+def test_a_selection_keeps_credit_limits_cover_and_application_dates() -> None:
+    """The inputs beside the invoices go along: limits and cover of the kept customers,
+    the posting days of the kept settlements (without them a selection's limit KPIs and
+    payment delays were those of a ledger without limits or application dates)."""
+    from tests.core.test_applied import INVOICES as APPLIED_INVOICES
+    from tests.core.test_applied import PAYMENTS as APPLIED_PAYMENTS
+    from tests.metrics.test_limits import _book as limits_book
+
+    limits = limits_book()
+    kept = limits.select(customers=["C"])
+    assert kept.inputs == limits.inputs
+    assert (
+        ck.over_limit(kept, "2024-05-31")
+        == ck.over_limit(limits, "2024-05-31", by="customer_id")["C"]
+    )
+    for month in ("2024-05", "2024-06"):
+        _check_selections(limits, "customer_id", month)
+    applied = ck.Ledger.from_frames(
+        pd.concat(
+            [APPLIED_INVOICES, APPLIED_INVOICES.assign(invoice_id=["G1", "G2"], customer_id="C2")]
+        ),
+        pd.concat([APPLIED_PAYMENTS, APPLIED_PAYMENTS.assign(invoice_id=["G1", "G1", "G2"])]),
+    )
+    for month in ("2024-03", "2024-04"):
+        _check_selections(applied, "customer_id", month)
 
 
 @settings(max_examples=30, deadline=None)

@@ -179,6 +179,8 @@ def _columns(c: Columns, keep: BoolArray, kept_customers: BoolArray) -> Columns:
         "settlement_age_days",
     ):
         setattr(out, name, getattr(c, name)[s])
+    if c.settlement_posted is not None:  # application dates: the posting days go along
+        out.settlement_posted = c.settlement_posted[s]
     s_new = _remap(s_keep)
     early = s_new[c.settled_before_issue]
     out.settled_before_issue = early[early >= 0]
@@ -190,6 +192,17 @@ def _columns(c: Columns, keep: BoolArray, kept_customers: BoolArray) -> Columns:
         rows = getattr(c, f"{prefix}_invoice")
         kept = np.flatnonzero(keep[rows]) if rows.size else np.zeros(0, dtype=np.int64)
         setattr(out, f"{prefix}_invoice", inv_new[rows[kept]])
+        for field in fields:
+            setattr(out, f"{prefix}_{field}", getattr(c, f"{prefix}_{field}")[kept])
+    for prefix, fields in (
+        ("limit", ("date", "amount")),
+        ("cover", ("start", "end", "amount", "share", "declare", "insurer")),
+    ):  # the credit limits and cover of the customers kept
+        owner = getattr(c, f"{prefix}_customer")
+        if not owner.size:
+            continue
+        kept = np.flatnonzero(customers_used[owner])
+        setattr(out, f"{prefix}_customer", cust_new[owner[kept]])
         for field in fields:
             setattr(out, f"{prefix}_{field}", getattr(c, f"{prefix}_{field}")[kept])
     out.currency = c.currency
