@@ -347,3 +347,26 @@ def test_the_expected_day_is_the_first_day_half_paid(
             assert got[k] == expected, (k, ages[k])
         elif expected == -1:
             assert got[k] == -1
+
+
+def test_open_items_show_terms_beyond_the_legal_maximum() -> None:
+    """The flag of ck.terms_beyond_legal, invoice by invoice (French law by default)."""
+    ledger = ck.Ledger.from_records(
+        [
+            # issued 01-20: 60 days = 03-20, end of the month of 01-20 + 45 days = 03-31
+            ck.Invoice("F1", "ACME", "2024-01-20", "2024-03-31", "1000.00"),
+            ck.Invoice("F2", "ACME", "2024-01-20", "2024-04-01", "250.00"),
+            ck.Invoice("F3", "Globex", "2024-02-01", "2024-03-02", "400.00"),
+        ],
+        [ck.Payment(None, "2024-04-20", "50.00", customer="Globex")],
+    )
+    items = ck.open_items(ledger, "2024-04-30")
+    assert items["terms_beyond_legal"].tolist() == [False, True, False, False]
+    invoices = items[items["kind"] == "invoice"]
+    share = ck.terms_beyond_legal(ledger, "2024-01-01..2024-02-29", weight="count")
+    assert invoices["terms_beyond_legal"].mean() == share == 1 / 3
+    # 30 days: F1 and F2 (71 and 72 days) are beyond, F3 (30 days) is not
+    flags = ck.open_items(ledger, "2024-04-30", legal_terms=30)["terms_beyond_legal"]
+    assert flags.tolist() == [True, True, False, False]
+    with pytest.raises(ck.CreditKPIError, match="legal_terms"):
+        ck.open_items(ledger, "2024-04-30", legal_terms=-1)

@@ -10,7 +10,7 @@ aged balance (:func:`creditkpi.aging`): the same engine, row by row.
 The frame is built from **column groups** (:data:`COLUMN_GROUPS`), each a
 function of the rows that gives some columns: the position (dates,
 balances, days past due, bucket), the last settlement, the open dispute,
-the dunning status and the doubtful flag, the payment outlook (expected
+the dunning status and the doubtful flag, terms beyond the legal maximum, the payment outlook (expected
 payment date and probability within the horizon, from the forecast's
 survival curves: :mod:`creditkpi.core.payment_outlook`). A new input (credit
 limits, insurance cover) adds its columns as one more group.
@@ -28,6 +28,7 @@ import pandas as pd
 
 from creditkpi.core.engine import balances, bucket_index, bucket_labels, doubtful_at, status_at
 from creditkpi.core.groups import Groups
+from creditkpi.core.late_payment import legal_due_limit
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.payment_outlook import NO_DATE, payment_outlook
 from creditkpi.core.period import from_day
@@ -236,6 +237,20 @@ def _collection(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> di
     }
 
 
+def _terms(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[str, Any]:
+    """Whether the invoice's terms exceed the legal maximum (``settings.legal_terms``).
+
+    The rule of :func:`creditkpi.terms_beyond_legal` (French law: 60 days
+    from the invoice date, or the end of the month of the invoice date + 45
+    days, whichever is later); ``False`` for unapplied cash.
+    """
+    del snap
+    c = ledger._cols
+    mine = rows.invoices
+    beyond = c.due[mine] > legal_due_limit(c.issue[mine], settings.legal_terms)
+    return {"terms_beyond_legal": np.concatenate([beyond, np.zeros(rows.unapplied.size, bool)])}
+
+
 def _outlook(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[str, Any]:
     """Expected payment date and probability of payment within the horizon (positive balances)."""
     u = rows.unapplied.size
@@ -267,6 +282,7 @@ COLUMN_GROUPS: tuple[Callable[[Ledger, Rows, Any, Settings], dict[str, Any]], ..
     _last_settlement,
     _dispute,
     _collection,
+    _terms,
     _outlook,
 )
 

@@ -194,16 +194,17 @@ def _columns(c: Columns, keep: BoolArray, kept_customers: BoolArray) -> Columns:
         setattr(out, f"{prefix}_invoice", inv_new[rows[kept]])
         for field in fields:
             setattr(out, f"{prefix}_{field}", getattr(c, f"{prefix}_{field}")[kept])
-    for prefix, fields in (
+    credit: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("limit", ("date", "amount")),
         ("cover", ("start", "end", "amount", "share", "declare", "insurer")),
-    ):  # the credit limits and cover of the customers kept
+    )
+    for prefix, names in credit:  # the credit limits and cover of the customers kept
         owner = getattr(c, f"{prefix}_customer")
         if not owner.size:
             continue
         kept = np.flatnonzero(customers_used[owner])
         setattr(out, f"{prefix}_customer", cust_new[owner[kept]])
-        for field in fields:
+        for field in names:
             setattr(out, f"{prefix}_{field}", getattr(c, f"{prefix}_{field}")[kept])
     out.currency = c.currency
     out.digits = c.digits

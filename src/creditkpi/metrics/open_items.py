@@ -41,6 +41,7 @@ COLUMNS = (
     "disputed_since",
     "dunning_status",
     "doubtful",
+    "terms_beyond_legal",
     "expected_payment_date",
     "payment_probability",
 )
@@ -56,6 +57,7 @@ def open_items(
     horizon: str | int = "13W",
     min_history: int = 20,
     fallback: str = "all",
+    legal_terms: str | int = "fr",
     money: Money = "float",
 ) -> pd.DataFrame:
     """The open items at ``as_of``: one row per open invoice and per unapplied credit.
@@ -90,6 +92,10 @@ def open_items(
     fallback : str, default "all"
         The curve of customers without enough history: the whole ledger's
         (``"all"``) or their segment's (an invoice attribute) first.
+    legal_terms : "fr" or int, default "fr"
+        The legal maximum of the ``terms_beyond_legal`` column: French law
+        (60 days from the invoice date, or the end of the month of the
+        invoice date + 45 days, whichever is later) or a number of days.
     money : {"float", "decimal"}, default "float"
         Money columns as numbers or exact ``Decimal`` objects.
 
@@ -117,6 +123,8 @@ def open_items(
           at T (the earliest opened, if several), else ``None`` / ``NaT``;
         - ``dunning_status``: the last status event by T, else ``"none"``;
         - ``doubtful``: classified doubtful by T;
+        - ``terms_beyond_legal``: the due date is later than the legal
+          maximum (``legal_terms``; see :func:`creditkpi.terms_beyond_legal`);
         - ``expected_payment_date``: the first day by which the invoice is
           more likely paid than not, from its customer's time-to-pay curve
           given that it is still open (``NaT`` when the curve never makes
@@ -190,7 +198,10 @@ def open_items(
         horizon=horizon,
         min_history=int(minimum or 1),
         fallback=check_fallback(ledger, fallback),
+        legal_terms=legal_terms,
     )
+    if legal_terms != "fr":
+        check_whole("legal_terms", legal_terms, minimum=0)
     horizon_offsets(dates[0], horizon, horizon)  # validates the horizon (names it)
     source = LedgerParts(ledger, groups, dates=dates, settings=settings)
     tables = [table_at(OPEN_ITEMS, source, j, money=money) for j in range(len(dates))]
