@@ -301,7 +301,7 @@ def test_excel_input_or_clear_message(tmp_path: Path, capsys: pytest.CaptureFixt
     except ImportError:
         book.write_bytes(b"PK")  # the dependency check comes before the file is parsed
         status, _, err = _main(capsys, "report", book, "--period", "2024-04")
-        assert status == 2 and "pip install 'creditkpi[excel]'" in err
+        assert status == 2 and "pip install openpyxl (the excel extra)" in err
         return
     frame.to_excel(book, index=False)
     status, out, err = _main(

@@ -136,7 +136,7 @@ def _output_options() -> Parser:
     out.add_argument(
         "--charts", metavar="DIR",
         help="also write PNG charts (aging, DSO/CEI trend, cohorts) into DIR "
-        "(needs: pip install 'creditkpi[charts]'); the HTML page embeds them anyway",
+        "(needs: pip install matplotlib (the charts extra)); the HTML page embeds them anyway",
     )  # fmt: skip
     out.add_argument(
         "--raw-csv", action="store_true",
