@@ -47,11 +47,14 @@ _TOTALS = (
 def _totals(ledger: Any, args: argparse.Namespace) -> dict[str, Any]:
     """The limit and cover KPIs of the book at ``--as-of`` (those its inputs allow)."""
     import creditkpi as ck
+    from creditkpi.registry import KPIS
 
     out: dict[str, Any] = {}
     for name, needs in _TOTALS:
         if needs in ledger.inputs:
-            out[name] = getattr(ck, name)(ledger, args.as_of, unapplied=args.unapplied)
+            # money exact (Decimal): JSON writes it as text, the table to the cent
+            exact = {"money": "decimal"} if KPIS[name].unit == "money" else {}
+            out[name] = getattr(ck, name)(ledger, args.as_of, unapplied=args.unapplied, **exact)
     return out
 
 
