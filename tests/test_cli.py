@@ -427,3 +427,13 @@ def test_errors_name_the_flags_that_fix_them(
         capsys, "report", dates, "--period", "2024-04", "--date-format", "%d/%m/%Y"
     )
     assert status == 0, err
+
+
+def test_the_usage_line_names_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    """The list in ``creditkpi --help``'s usage is the parser's own, not a hand-kept copy."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    usage = capsys.readouterr().out.split("\n\n", 1)[0]
+    listed = usage[usage.index("{") + 1 : usage.index("}")].split(",")
+    assert listed == ["demo", "report", "profiles", "exposure", "forecast", "claims", "items",
+                      "statement"]  # fmt: skip

@@ -223,4 +223,3 @@ def add_exposure_command(sub: Any, report: argparse.ArgumentParser) -> None:
                      "for programs that read it")  # fmt: skip
     terminal_options(out)
     command.set_defaults(func=_cmd_exposure, charts=None)
-    sub.metavar = "{" + ",".join(sub.choices) + "}"

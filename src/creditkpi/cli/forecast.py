@@ -273,4 +273,3 @@ def add_forecast_command(sub: Any, report: argparse.ArgumentParser) -> None:
                      help="CSV cells exactly as in the data (no formula neutralisation)")  # fmt: skip
     terminal_options(out)
     forecast.set_defaults(func=_cmd_forecast, charts=None)
-    sub.metavar = "{" + ",".join(sub.choices) + "}"
