@@ -229,9 +229,8 @@ def finish(summary: ckd.Summary, task: str) -> Any:
         out = {}
         for p in MONTHS:
             aging = ckd.table(summary, "aging", period=p, money="decimal")
-            out[p] = [[str(b), int(a.scaleb(2)), None if pd.isna(c) else int(c)]
-                      for b, a, c in zip(aging.index, aging["amount"], aging["invoices"],
-                                         strict=True)]  # fmt: skip
+            # one row per as-of date, one column per bucket (and total, unapplied)
+            out[p] = [[str(b), int(a.scaleb(2))] for b, a in aging.iloc[0].items()]
         return out
 
 
