@@ -17,8 +17,10 @@ from creditkpi.core import (
     Doubtful,
     Invoice,
     Ledger,
+    MissingRateError,
     Payment,
     Period,
+    Rates,
     StatusEvent,
     UndefinedMetricWarning,
     ValidationReport,
@@ -49,6 +51,7 @@ from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disput
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.dunning import by_dunning_status
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
+from creditkpi.metrics.fx import fx_exposure, fx_realised, fx_unrealised
 from creditkpi.metrics.late_payment import (
     late_payment_claims,
     late_payment_indemnities,
@@ -76,8 +79,10 @@ __all__ = [
     "ForecastBacktest",
     "Invoice",
     "Ledger",
+    "MissingRateError",
     "Payment",
     "Period",
+    "Rates",
     "StatusEvent",
     "TimeToPay",
     "UndefinedMetricWarning",
@@ -105,6 +110,9 @@ __all__ = [
     "ecl_coverage",
     "expected_credit_loss",
     "formulas",
+    "fx_exposure",
+    "fx_realised",
+    "fx_unrealised",
     "late_payment_claims",
     "late_payment_indemnities",
     "late_payment_penalties",

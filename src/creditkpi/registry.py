@@ -43,6 +43,7 @@ from creditkpi.metrics import (
     dso,
     dunning,
     forecast,
+    fx,
     late_payment,
     loss_rates,
     payment_delay,
@@ -85,6 +86,7 @@ MODULES: tuple[ModuleType, ...] = (
     cohorts,
     loss_rates,
     profiles,
+    fx,
 )
 
 

@@ -27,6 +27,7 @@ from creditkpi.core.errors import (
     UnknownInvoiceError,
     UnreadableFileError,
 )
+from creditkpi.core.fx import MissingRateError, Rates
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
@@ -52,11 +53,13 @@ __all__ = [
     "Invoice",
     "Ledger",
     "MissingColumnError",
+    "MissingRateError",
     "MissingValueError",
     "MixedCurrencyError",
     "NonPositiveAmountError",
     "Payment",
     "Period",
+    "Rates",
     "ReservedAttributeError",
     "StatusEvent",
     "SubMinorUnitError",
