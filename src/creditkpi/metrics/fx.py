@@ -181,7 +181,7 @@ FX_EXPOSURE = TableKPI(
     label="Exchange exposure by currency",
     label_fr="Exposition de change par devise",
     function=fx_exposure,
-    page="several-currencies.md",
+    page="kpis/several-currencies.md",
     parts=("fx_positions",),
     build=exposure_table,
     money=("historical", "closing", "unrealised"),
@@ -265,7 +265,7 @@ FX_UNREALISED = KPI(
     parts=("receivables", "fx_historical"),
     formula=formula_fx_unrealised,
     function=fx_unrealised,
-    page="several-currencies.md",
+    page="kpis/several-currencies.md",
     requires=("fx",),
 )
 
@@ -336,7 +336,7 @@ FX_REALISED = KPI(
     parts=("fx_realised",),
     formula=None,
     function=fx_realised,
-    page="several-currencies.md",
+    page="kpis/several-currencies.md",
     requires=("fx",),
 )
 
