@@ -8,11 +8,14 @@ payments(invoice_id, date, amount, kind). Ids are strings (``INV123``,
 The columns are built once as numpy arrays and wrapped as Arrow arrays, so the
 pandas (Arrow-backed ``str`` columns, as pandas >= 3 reads them from Parquet or
 CSV), polars and pyarrow versions share the same buffers: generating 10M
-invoices takes a few seconds and about 1.5 GiB.
+invoices takes a few seconds and about 1.5 GiB. :func:`iter_chunks` streams a
+book of any size chunk by chunk (the beyond-memory benchmark writes it to a
+partitioned Parquet dataset as it comes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,19 +88,51 @@ def _split_amounts(
 def make_tables(n: int, *, seed: int = 0, customers: int | None = None) -> Tables:
     """Invoices and settlements as Arrow tables (see the module docstring)."""
     rng = np.random.default_rng(seed)
+    return _book(rng, 0, n, customers or max(10, n // 20), None).tables
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of a streamed book: its tables and the customer number of each row."""
+
+    tables: Tables
+    invoice_customer: np.ndarray
+    payment_customer: np.ndarray
+
+
+def iter_chunks(
+    n: int, *, chunk: int = 5_000_000, seed: int = 0, customers: int | None = None
+) -> Iterator[Chunk]:
+    """The book of ``n`` invoices in chunks of ``chunk`` invoices, never all of it at once.
+
+    The same model as :func:`make_tables` (not the same draws): invoice ids run on
+    from chunk to chunk, customers are drawn from the whole book's ``n // 20``
+    with one payer profile each, and each chunk has its own seeded draws.
+    """
     n_cust = customers or max(10, n // 20)
+    lateness = np.random.default_rng([seed, 1]).gamma(1.5, 12.0, size=n_cust)
+    for k, first in enumerate(range(0, n, chunk)):
+        rng = np.random.default_rng([seed, 2, k])
+        yield _book(rng, first, min(chunk, n - first), n_cust, lateness)
+
+
+def _book(
+    rng: np.random.Generator, first: int, n: int, n_cust: int, lateness: np.ndarray | None
+) -> Chunk:
+    """``n`` invoices numbered from ``first`` (``lateness``: per customer, else drawn here)."""
     cust = rng.integers(0, n_cust, size=n)
     issue = rng.integers(0, DAYS, size=n)
     terms = rng.choice(np.array([0, 30, 45, 60]), size=n, p=[0.1, 0.5, 0.2, 0.2])
     cents = np.maximum(1, np.round(rng.lognormal(10.0, 1.2, size=n))).astype(np.int64)
-    lateness = rng.gamma(1.5, 12.0, size=n_cust)  # payer profile: mean delay after due date
+    if lateness is None:
+        lateness = rng.gamma(1.5, 12.0, size=n_cust)  # payer profile: mean delay after due date
     k = rng.choice(np.array([0, 1, 2, 3]), size=n, p=[0.05, 0.6, 0.3, 0.05])
     rows, part, amount = _split_amounts(rng, cents, k)
     delay = terms[rows] + rng.poisson(lateness[cust[rows]]) + part * 15 - 5
     pay_day = issue[rows] + np.maximum(0, delay)
     kind_code = rng.choice(np.arange(3, dtype=np.int8), size=rows.size, p=[0.93, 0.05, 0.02])
     kinds = pa.array(["payment", "credit_note", "write_off"])
-    ids = _labels("INV", np.arange(n))
+    ids = _labels("INV", np.arange(first, first + n))
     invoices = pa.table(
         {
             "invoice_id": ids,
@@ -116,7 +151,7 @@ def make_tables(n: int, *, seed: int = 0, customers: int | None = None) -> Table
             "kind": pc.take(kinds, pa.array(kind_code)),
         }
     )
-    return Tables(invoices, payments)
+    return Chunk(Tables(invoices, payments), cust, cust[rows])
 
 
 def make_frames(

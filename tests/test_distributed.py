@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import warnings
@@ -9,10 +10,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import creditkpi as ck
 from creditkpi import distributed as ckd
-from creditkpi.registry import TABLES
+from creditkpi.distributed.ids import partition_numbers
+from creditkpi.registry import KPIS, TABLES
 
 PERIODS = ["2023-03", "2023-06", "2023-Q4"]
 
@@ -256,55 +260,330 @@ def test_dask_invoice_id_in_two_partitions_is_a_duplicate(  # type: ignore[no-un
     assert info.value.ids == (inv["invoice_id"].iloc[7],)
 
 
-@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
-@pytest.mark.filterwarnings("ignore:The copy keyword is deprecated")
-def test_spark_apply_in_pandas(
-    frames: tuple[pd.DataFrame, pd.DataFrame], monkeypatch: pytest.MonkeyPatch
+def test_dask_ids_compare_as_text_across_partitions(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame]
 ) -> None:
-    """Spark: cogroup invoices and payments by customer bucket, summarise with applyInPandas."""
+    """611365 in one partition and "611365" in another are one id used twice."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    first, second = inv.iloc[:10].copy(), inv.iloc[10:20].copy()
+    first["invoice_id"] = pd.Series(list(range(611360, 611370)), index=first.index, dtype=object)
+    second["invoice_id"] = pd.Series(
+        [str(k) for k in range(611365, 611375)], index=second.index, dtype=object
+    )
+    pays = [pay.iloc[:0], pay.iloc[:0]]
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError, match="across") as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_delayed([client.scatter(p) for p in (first, second)], meta=first.iloc[:0]),
+            dd.from_delayed([client.scatter(p) for p in pays], meta=pay.iloc[:0]),
+            periods=PERIODS,
+            partitioned=True,
+        )
+    assert sorted(info.value.ids) == [str(k) for k in range(611365, 611370)]
+
+
+def test_dask_shuffle_joins_payments_on_the_id_text(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """partitioned=False: integer invoice ids, payments naming them as text, as on one machine."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    inv = inv.assign(invoice_id=inv["invoice_id"].str[3:].astype(np.int64) + 611_000)
+    pay = pay.assign(
+        invoice_id=pay["invoice_id"].map(lambda i: None if i is None else str(int(i[3:]) + 611_000))
+    )
+    expected = single(inv, pay, "customer_id")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = ckd.from_dask(
+            dd.from_pandas(inv, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            by="customer_id",
+            npartitions=5,
+        )
+    got = ckd.kpis(summary)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["days_to_pay"].notna().sum() > 100  # the payments did find their invoices
+
+
+def test_dask_shuffle_invoice_id_under_two_customers(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """partitioned=False: an id under two customers (two partitions) is the duplicate error."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    twice = inv.copy()
+    parts = partition_numbers(inv["customer_id"], 4)
+    other = np.flatnonzero(parts != parts[7])[20]  # another customer, in another partition
+    twice.iloc[other, twice.columns.get_loc("invoice_id")] = inv["invoice_id"].iloc[7]
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError, match="across") as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_pandas(twice, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            npartitions=4,
+        )
+    assert info.value.rule == "duplicate-invoice-id"
+    assert info.value.ids == (inv["invoice_id"].iloc[7],)
+
+
+def bad_frames(
+    frames: tuple[pd.DataFrame, pd.DataFrame], rule: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frames with one row breaking ``rule``: a due date before issue, a payment's customer."""
+    inv, pay = frames[0].copy(), frames[1].copy()
+    if rule == "due-before-issue":
+        inv.loc[5, "due_date"] = inv.loc[5, "issue_date"] - pd.Timedelta(days=3)
+    else:  # a payment of invoice 5 naming another customer
+        row = pay.index[pay["invoice_id"] == inv.loc[5, "invoice_id"]][0]
+        pay.loc[row, "customer_id"] = "C9999"
+    return inv, pay
+
+
+@pytest.mark.parametrize("rule", ["due-before-issue", "customer-mismatch"])
+def test_dask_bad_input_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame], rule: str
+) -> None:
+    """A partition's bad input reaches the driver as the error one machine gives."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = bad_frames(frames, rule)
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as alone:
+        warnings.simplefilter("ignore")
+        ck.Ledger.from_frames(inv, pay)
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_pandas(inv, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+        )
+    assert type(info.value) is type(alone.value)
+    assert (info.value.rule, info.value.column, info.value.ids) == (
+        rule, alone.value.column, alone.value.ids,
+    )  # fmt: skip
+    assert str(info.value) == str(alone.value)
+
+
+def _reference_hash(text: str) -> int:
+    """The hash of ``ckd.text_hashes``, one character at a time."""
+    m, data = 2**64, text.encode()
+    h = 0
+    for j, byte in enumerate(data):
+        h = (h + (byte + 1) * pow(0x100000001B3, j, m)) % m
+    h ^= (len(data) * 0x9E3779B97F4A7C15) % m
+    h ^= h >> 30
+    h = (h * 0xBF58476D1CE4E5B9) % m
+    h ^= h >> 27
+    h = (h * 0x94D049BB133111EB) % m
+    return h ^ (h >> 31)
+
+
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=40), st.integers(0, 5))
+def test_text_hashes_are_the_hash_of_each_text(texts: list[str], skip: int) -> None:
+    pa = pytest.importorskip("pyarrow")
+    array = pa.array(["pad"] * skip + texts, type=pa.large_string()).slice(skip)
+    got = ckd.text_hashes(array).tolist()
+    assert got == [_reference_hash(t) for t in texts]
+
+
+def test_duplicate_ids_compare_the_texts_of_equal_hashes() -> None:
+    """Hash collisions are not duplicates: only equal texts are."""
+    pa = pytest.importorskip("pyarrow")
+    same = np.zeros  # every hash equal: the texts decide
+    pieces = [
+        (same(3, dtype=np.uint64), pa.array(["F1", "F2", "F3"], type=pa.large_string())),
+        (same(2, dtype=np.uint64), pa.array(["F3", "F4"], type=pa.large_string())),
+        (same(0, dtype=np.uint64), pa.array([], type=pa.large_string())),
+    ]
+    assert ckd.duplicate_ids(pieces) == ["F3"]
+    assert ckd.duplicate_ids(pieces[:1]) == []
+    distinct = [(ckd.text_hashes(p[1]), p[1]) for p in pieces]
+    assert ckd.duplicate_ids(distinct) == ["F3"]
+
+
+READS: list[int] = []
+
+
+def _counted_read(k: int, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    READS.append(k)
+    return parts[k]
+
+
+def test_dask_reads_each_partition_once(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:
+    """Partitioned tables: the summaries and the id count share the partitions, read once."""
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    owner = pay["invoice_id"].map(dict(zip(inv["invoice_id"], inv["customer_id"], strict=True)))
+    bucket = owner.fillna(pay["customer_id"]).str[1:].astype(int) % 3
+    inv_parts = [inv[inv["customer_id"].str[1:].astype(int) % 3 == k] for k in range(3)]
+    pay_parts = [pay[bucket == k] for k in range(3)]
+    READS.clear()
+    in_process = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # (reads counted here)
+    with dask.config.set(in_process), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ckd.from_dask(
+            dd.from_map(_counted_read, range(3), parts=inv_parts, meta=inv.iloc[:0]),
+            dd.from_map(_counted_read, range(3), parts=pay_parts, meta=pay.iloc[:0]),
+            periods=PERIODS,
+            partitioned=True,
+        )
+        expected = single(inv, pay, None)
+    assert sorted(READS) == [0, 0, 1, 1, 2, 2]  # three invoice and three payment partitions
+    pd.testing.assert_frame_equal(ckd.kpis(got), expected)
+
+
+SPARK_NOISE = [
+    pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas"),
+    pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
+]
+
+
+@pytest.fixture(scope="module")
+def spark():  # type: ignore[no-untyped-def]
+    """A local Spark session (two cores) whose Python workers run this interpreter."""
     if shutil.which("java") is None:
         pytest.skip("no Java runtime")
-    pyspark = pytest.importorskip(
+    pytest.importorskip(
         "pyspark",
         reason="pyspark is not installed (the spark extra; .ci/run installs it where Java is)",
     )
     from pyspark.sql import SparkSession
 
-    inv, pay = frames
-    expected = single(inv, pay, None)
-    inv_cust = dict(zip(inv["invoice_id"], inv["customer_id"], strict=True))
-    pay = pay.assign(customer_id=pay["invoice_id"].map(inv_cust).fillna(pay["customer_id"]))
     # the workers run this interpreter (the one with creditkpi), not the PATH's python3
-    monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
-    monkeypatch.setenv("PYSPARK_DRIVER_PYTHON", sys.executable)
-    spark = SparkSession.builder.master("local[2]").appName("creditkpi").getOrCreate()
-    try:
-        si = spark.createDataFrame(
-            inv.assign(
-                issue_date=inv["issue_date"].astype(str), due_date=inv["due_date"].astype(str)
-            )
-        )
-        sp = spark.createDataFrame(pay.assign(date=pay["date"].astype(str)))
+    saved = {k: os.environ.get(k) for k in ("PYSPARK_PYTHON", "PYSPARK_DRIVER_PYTHON")}
+    os.environ.update(PYSPARK_PYTHON=sys.executable, PYSPARK_DRIVER_PYTHON=sys.executable)
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("creditkpi")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
-        def reduce(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ledger = ck.Ledger.from_frames(a, b)
-            return ckd.summarize(ledger, PERIODS).to_frame()
 
-        out = (
-            si.groupBy("customer_id")
-            .cogroup(sp.groupBy("customer_id"))
-            .applyInPandas(reduce, schema=ckd.Summary.SCHEMA)
-            .toPandas()
-        )
-    finally:
-        spark.stop()
+def spark_tables(spark, inv: pd.DataFrame, pay: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """The frames as a database would hand them to Spark: DATE and DECIMAL(18, 2) columns."""
+    from pyspark.sql import functions as F
+
+    si = spark.createDataFrame(
+        inv.assign(issue_date=inv["issue_date"].astype(str), due_date=inv["due_date"].astype(str))
+    )
+    si = si.select(
+        "invoice_id", "customer_id", F.to_date("issue_date").alias("issue_date"),
+        F.to_date("due_date").alias("due_date"), F.col("amount").cast("decimal(18,2)"), "country",
+    )  # fmt: skip
+    sp = spark.createDataFrame(pay.assign(date=pay["date"].astype(str)))  # text dates
+    sp = sp.withColumn("amount", F.col("amount").cast("decimal(18,2)"))
+    return si, sp
+
+
+@pytest.mark.parametrize("by", [None, "customer_id", "country"])
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+def test_spark_equals_single_machine(  # type: ignore[no-untyped-def]
+    spark, frames: tuple[pd.DataFrame, pd.DataFrame], by: str | None
+) -> None:
+    """Every KPI of the registry (and, for the whole book, every table) as on one machine."""
+    inv, pay = frames
+    si, sp = spark_tables(spark, inv, pay)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        got = ckd.kpis(ckd.Summary.from_frame(out))
+        summary = ckd.from_spark(si, sp, periods=PERIODS, by=by, npartitions=3)
+        got = ckd.kpis(summary)
+        ledger = ck.Ledger.from_frames(inv, pay)
+        alone = ckd.summarize(ledger, PERIODS, by=by)
+    expected = ckd.kpis(alone)
+    assert set(KPIS) - set(got.columns) == {"cost_per_euro"}  # (kpis(costs=) gives it)
     pd.testing.assert_frame_equal(got, expected)
-    assert pyspark is not None
+    assert len(summary.issues) == len(alone.issues)
+    if by is not None:
+        return
+    tables = [name for name, spec in TABLES.items() if spec.distributed is None]
+    # rows per customer or per invoice, not sums: computed on each partition and concatenated
+    assert set(TABLES) - set(tables) == {"payer_profiles", "late_payment_claims"}
+    for name in tables:
+        for period in PERIODS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got_table = ckd.table(summary, name, period=period, money="decimal")
+                expected_table = ckd.table(alone, name, period=period, money="decimal")
+            pd.testing.assert_frame_equal(got_table, expected_table, obj=f"{name} {period}")
+
+
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+def test_spark_ids_compare_as_text(  # type: ignore[no-untyped-def]
+    spark, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """Integer invoice ids, payments naming them as text, and no payments table at all."""
+    inv, pay = frames
+    inv = inv.assign(invoice_id=inv["invoice_id"].str[3:].astype(np.int64) + 611_000)
+    pay = pay.assign(
+        invoice_id=pay["invoice_id"].map(lambda i: None if i is None else str(int(i[3:]) + 611_000))
+    )
+    si, sp = spark_tables(spark, inv, pay)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ckd.kpis(ckd.from_spark(si, sp, periods=PERIODS, npartitions=3))
+        nothing_paid = ckd.kpis(ckd.from_spark(si, periods=PERIODS, npartitions=2))
+        expected = ckd.kpis(ckd.summarize(ck.Ledger.from_frames(inv, pay), PERIODS))
+        unpaid = ckd.kpis(ckd.summarize(ck.Ledger.from_frames(inv, []), PERIODS))
+    pd.testing.assert_frame_equal(got, expected)
+    pd.testing.assert_frame_equal(nothing_paid, unpaid)
+
+
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+def test_spark_invoice_id_under_two_customers(  # type: ignore[no-untyped-def]
+    spark, frames: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    """An id under two customers (two buckets) is the one-machine duplicate-invoice-id error."""
+    inv, pay = frames
+    twice = inv.copy()
+    for source in (7, 8):  # an invoice of another customer takes the id of invoice 7, of 8
+        other = np.flatnonzero(inv["customer_id"] != inv["customer_id"].iloc[source])[10 + source]
+        twice.iloc[other, twice.columns.get_loc("invoice_id")] = inv["invoice_id"].iloc[source]
+    si, sp = spark_tables(spark, twice, pay)
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError, match="across") as info:
+        warnings.simplefilter("ignore")
+        ckd.from_spark(si, sp, periods=PERIODS, npartitions=3)
+    assert info.value.rule == "duplicate-invoice-id"
+    assert info.value.ids == tuple(sorted(inv["invoice_id"].iloc[7:9]))
+    assert info.value.count == 2
+
+
+@pytest.mark.parametrize("rule", ["due-before-issue", "customer-mismatch"])
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+def test_spark_bad_input_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    spark, frames: tuple[pd.DataFrame, pd.DataFrame], rule: str
+) -> None:
+    """A bucket's bad input reaches the driver as the error one machine gives, not a Spark one."""
+    inv, pay = bad_frames(frames, rule)
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as alone:
+        warnings.simplefilter("ignore")
+        ck.Ledger.from_frames(inv, pay)
+    si, sp = spark_tables(spark, inv, pay)
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_spark(si, sp, periods=PERIODS, npartitions=3)
+    assert type(info.value) is type(alone.value)
+    assert (info.value.rule, info.value.column, info.value.ids) == (
+        rule, alone.value.column, alone.value.ids,
+    )  # fmt: skip
+    assert str(info.value) == str(alone.value)
 
 
 def test_only_some_kpis(frames: tuple[pd.DataFrame, pd.DataFrame]) -> None:

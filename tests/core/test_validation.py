@@ -356,3 +356,25 @@ def test_a_kpi_asked_after_the_data_ends_warns_once_and_answers() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ck.receivables(ledger, "2024-02-15")  # the last day of the data: nothing to say
+
+
+@pytest.mark.parametrize(
+    "cls",
+    sorted(
+        (c for c in vars(E).values() if isinstance(c, type) and issubclass(c, E.CreditKPIError)),
+        key=lambda c: c.__name__,
+    ),
+    ids=lambda c: c.__name__,
+)
+def test_an_error_pickles_as_itself(cls: type[E.CreditKPIError]) -> None:
+    """A worker's error (Dask, Spark) reaches the driver with its message and attributes."""
+    import pickle
+
+    if cls is E.UnreadableFileError:
+        error: E.CreditKPIError = cls("not text", path="a.csv", option=("encoding", "cp1252"))
+    else:
+        error = cls("2 rows break it", column="amount", ids=["F1", "F2"], values=["x"], hint="fix")
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is cls
+    assert str(back) == str(error) and str(back).count(error.rule) == 1
+    assert vars(back) == vars(error) and back.ids == error.ids

@@ -16,6 +16,7 @@ metric returns ``nan`` and emits :class:`UndefinedMetricWarning`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 __all__ = [
     "AmbiguousDateError",
@@ -141,6 +142,22 @@ class CreditKPIError(ValueError):
         if hint:
             text += f"; {hint}"
         super().__init__(text)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle as the error it is (a Dask or Spark worker's error reaches the driver whole).
+
+        The default would call ``__init__`` again on the finished message and
+        repeat the rule in front of it.
+        """
+        return (_rebuilt, (type(self), str(self), dict(self.__dict__)))
+
+
+def _rebuilt(cls: type[CreditKPIError], text: str, state: dict[str, Any]) -> CreditKPIError:
+    """A pickled :class:`CreditKPIError` back: its message and attributes as they were."""
+    error = cls.__new__(cls)
+    ValueError.__init__(error, text)
+    error.__dict__.update(state)
+    return error
 
 
 class MissingColumnError(CreditKPIError):

@@ -664,6 +664,174 @@ class Ledger:
         )
 
     @classmethod
+    def from_sql(
+        cls,
+        connection: Any,
+        *,
+        invoices: str | Sequence[str],
+        payments: str | Sequence[str] | None = None,
+        disputes: str | Sequence[str] | None = None,
+        statuses: str | Sequence[str] | None = None,
+        doubtful: str | Sequence[str] | None = None,
+        columns: ColumnMap | None = None,
+        params: Mapping[str, Any] | None = None,
+        date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+        unknown_invoices: Literal["error", "unapplied"] = "error",
+    ) -> Ledger:
+        """Build a ledger from tables or queries of a database, read straight into Arrow.
+
+        The tables have the columns of :meth:`from_frames` (map yours with
+        ``columns``, or rename them in a query); every check and error is
+        the one :meth:`from_frames` gives the same rows. See the *Reading
+        from a database* page of the documentation.
+
+        Parameters
+        ----------
+        connection : connection or str
+            An ADBC connection (``adbc_driver_postgresql``,
+            ``adbc_driver_sqlite``, ... : Arrow end to end), a DuckDB
+            connection, a SQLAlchemy ``Engine`` or ``Connection``, any DB-API
+            connection (``sqlite3``, ``psycopg``, ...), or a
+            ``postgresql://``, ``sqlite:///path`` or ``duckdb:///path`` URI
+            (opened and closed here; the ``postgresql``, ``sqlite`` and
+            ``duckdb`` extras install the drivers).
+        invoices, payments, disputes, statuses, doubtful : str or tuple of str
+            A table name (``"invoices"``, ``"erp.invoices"`` or
+            ``("erp", "invoices")``; quoted as identifiers, never pasted into
+            SQL as they are) or a query (text starting with ``SELECT``,
+            ``WITH``, ``VALUES`` or ``(``).
+        columns : mapping, optional
+            ``{"canonical": "theirs"}``, as for :meth:`from_frames`.
+        params : mapping, optional
+            ``{"invoices": parameters, ...}``: the parameters of a table's
+            query, bound by the driver in its own placeholder style (``$1``
+            for ADBC PostgreSQL, ``?`` for SQLite and DuckDB, ``%s`` for
+            psycopg, ``:name`` with a mapping through SQLAlchemy).
+        date_format, decimal, unknown_invoices
+            As for :meth:`from_frames` (text dates and amounts, payments of
+            unknown invoices).
+
+        Returns
+        -------
+        Ledger
+
+        Raises
+        ------
+        CreditKPIError
+            On any bad-input rule, as :meth:`from_frames`.
+        TypeError
+            If ``connection`` is none of the above.
+
+        Examples
+        --------
+        >>> import sqlite3, creditkpi as ck
+        >>> db = sqlite3.connect(":memory:")
+        >>> _ = db.executescript('''
+        ...     CREATE TABLE invoices (invoice_id TEXT, customer_id TEXT, issue_date DATE,
+        ...                            due_date DATE, amount NUMERIC);
+        ...     INSERT INTO invoices VALUES ('F1', 'A', '2024-04-01', '2024-05-01', 120.00),
+        ...                                 ('F2', 'B', '2024-04-03', '2024-05-03', 80.50);
+        ...     CREATE TABLE receipts (invoice TEXT, paid_on DATE, amount NUMERIC);
+        ...     INSERT INTO receipts VALUES ('F1', '2024-04-20', 20.00);''')
+        >>> ledger = ck.Ledger.from_sql(db, invoices="invoices",
+        ...     payments="SELECT invoice AS invoice_id, paid_on AS date, amount FROM receipts")
+        >>> ck.receivables(ledger, "2024-04-30")
+        Decimal('180.50')
+        """
+        from creditkpi.core.ingest import sql
+
+        return sql.from_sql(
+            cls, connection, invoices=invoices, payments=payments, disputes=disputes,
+            statuses=statuses, doubtful=doubtful, columns=columns, params=params,
+            date_format=date_format, decimal=decimal, unknown_invoices=unknown_invoices,
+        )  # fmt: skip
+
+    @classmethod
+    def from_parquet(
+        cls,
+        invoices: Any,
+        payments: Any = None,
+        disputes: Any = None,
+        statuses: Any = None,
+        doubtful: Any = None,
+        *,
+        columns: ColumnMap | None = None,
+        attributes: Sequence[str] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        partitioning: str | None = "hive",
+        date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+        unknown_invoices: Literal["error", "unapplied"] = "error",
+    ) -> Ledger:
+        """Build a ledger from Parquet files or datasets, reading only what it needs.
+
+        Parameters
+        ----------
+        invoices, payments, disputes, statuses, doubtful : path, list of paths or dataset
+            A Parquet file, a directory of files (Hive-partitioned, e.g.
+            ``part=3/``, or not), a list of files, or a
+            :class:`pyarrow.dataset.Dataset`. A directory holding
+            ``invoices`` and ``payments`` (files ``invoices.parquet`` or
+            directories ``invoices/``), and optionally ``disputes``,
+            ``statuses``, ``doubtful``, given alone as ``invoices``, is read
+            as the whole book.
+        columns : mapping, optional
+            ``{"canonical": "theirs"}``, as for :meth:`from_frames`.
+        attributes : list of str, optional
+            The invoice columns to read besides the canonical ones (the
+            grouping attributes). Default: every column of the invoices
+            (partition columns included); the other tables are read for
+            their canonical columns only.
+        filters : mapping, optional
+            ``{"invoices": filter, ...}``, each a :mod:`pyarrow.compute`
+            expression (``pc.field("country") == "FR"``) or the
+            ``[(column, op, value), ...]`` list of
+            :func:`pyarrow.parquet.read_table`, pushed down into the scan.
+            The payments of an invoice filtered out refer to an unknown
+            invoice (an error): filter the tables alike, e.g. on a customer
+            or partition column both carry.
+        partitioning : {"hive", None}, default "hive"
+            How directory names are read as columns (pyarrow's
+            ``partitioning=``).
+        date_format, decimal, unknown_invoices
+            As for :meth:`from_frames`.
+
+        Returns
+        -------
+        Ledger
+
+        Raises
+        ------
+        UnreadableFileError
+            A path that does not exist or is not Parquet.
+        CreditKPIError
+            On any bad-input rule, as :meth:`from_frames`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, pyarrow as pa, pyarrow.parquet as pq, creditkpi as ck
+        >>> book = pathlib.Path(tempfile.mkdtemp())
+        >>> pq.write_table(pa.table({"invoice_id": ["F1", "F2"], "customer_id": ["A", "B"],
+        ...     "issue_date": ["2024-04-01", "2024-04-03"], "due_date": ["2024-05-01", "2024-05-03"],
+        ...     "amount": [120.0, 80.5], "country": ["FR", "DE"]}), book / "invoices.parquet")
+        >>> pq.write_table(pa.table({"invoice_id": ["F1"], "date": ["2024-04-20"],
+        ...     "amount": [20.0]}), book / "payments.parquet")
+        >>> ck.receivables(ck.Ledger.from_parquet(book), "2024-04-30")
+        Decimal('180.50')
+        >>> french = ck.Ledger.from_parquet(book, filters={"invoices": [("country", "=", "FR")]})
+        >>> french.n_invoices, ck.receivables(french, "2024-04-30")
+        (1, Decimal('100.00'))
+        """
+        from creditkpi.core.ingest import parquet
+
+        return parquet.from_parquet(
+            cls, invoices, payments, disputes, statuses, doubtful, columns=columns,
+            attributes=attributes, filters=filters, partitioning=partitioning,
+            date_format=date_format, decimal=decimal, unknown_invoices=unknown_invoices,
+        )  # fmt: skip
+
+    @classmethod
     def from_gl_lines(
         cls,
         frame: Any,

@@ -21,10 +21,13 @@ single-machine path.
   :class:`Summary` format (:mod:`~creditkpi.distributed.summary`);
 * :func:`kpis`, :func:`table` -- every value KPI of the registry per period
   and group, a table KPI at a period's end (:mod:`~creditkpi.distributed.finish`);
-* :func:`from_dask` -- Dask DataFrames in, a combined :class:`Summary` out
-  (:mod:`~creditkpi.distributed.adapters`);
+* :func:`from_dask`, :func:`from_spark` -- Dask or Spark DataFrames in, a
+  combined :class:`Summary` out (:mod:`~creditkpi.distributed.adapters`);
+* :func:`text_hashes`, :func:`duplicate_ids` -- the invoice ids checked
+  across partitions without a shuffle (:mod:`~creditkpi.distributed.ids`);
 * :meth:`Summary.to_frame` / :meth:`Summary.from_frame` -- a summary as one
-  long pandas frame, the shape Spark's ``applyInPandas`` returns.
+  long pandas frame, the shape Spark's ``applyInPandas`` returns (what
+  :func:`from_spark` exchanges).
 
 Examples
 --------
@@ -40,9 +43,21 @@ Examples
 [Decimal('90.00'), Decimal('50.00'), Decimal('40.00')]
 """
 
-from creditkpi.distributed.adapters import from_dask
+from creditkpi.distributed.adapters import from_dask, from_spark
 from creditkpi.distributed.finish import SummaryParts, kpis, table
+from creditkpi.distributed.ids import duplicate_ids, text_hashes
 from creditkpi.distributed.summarize import summarize
 from creditkpi.distributed.summary import Summary, combine
 
-__all__ = ["Summary", "SummaryParts", "combine", "from_dask", "kpis", "summarize", "table"]
+__all__ = [
+    "Summary",
+    "SummaryParts",
+    "combine",
+    "duplicate_ids",
+    "from_dask",
+    "from_spark",
+    "kpis",
+    "summarize",
+    "table",
+    "text_hashes",
+]

@@ -9,7 +9,9 @@ The ``Ledger.from_*`` classmethods delegate here; the container itself is
 * :mod:`.ids` -- id normalisation, matching and customer codes;
 * :mod:`.dates` and :mod:`.amounts` -- exact day numbers and minor units;
 * :mod:`.text` -- text cells as character matrices;
-* :mod:`.build` -- the builders.
+* :mod:`.build` -- the builders;
+* :mod:`.sql` and :mod:`.parquet` -- databases and Parquet datasets, read into
+  Arrow and handed to the builder of ``from_frames``.
 """
 
 from creditkpi.core.ingest.columns import CANONICAL, ColumnMap

@@ -74,13 +74,59 @@ def to_table(frame: Any, what: str) -> Table:
     if pa is not None and isinstance(frame, pa.RecordBatch):
         frame = pa.Table.from_batches([frame])
     if pa is not None and isinstance(frame, pa.Table):
-        table = frame
+        table = plain_arrow(frame)
     else:
         table = _via_narwhals(frame, what)
         if isinstance(table, pd.DataFrame):
             return to_table(table, what)
     names = tuple(str(c) for c in table.column_names)
     return Table(names, table.num_rows, lambda k: table.column(k), table)
+
+
+def plain_arrow(table: Any) -> Any:
+    """An Arrow table with its extension columns as plain values.
+
+    Databases hand some types over as Arrow extension types: PostgreSQL's
+    ``numeric`` is an opaque extension of exact decimal text, ``json`` of
+    text, ``uuid`` of 16 bytes. They become their text (a UUID its canonical
+    ``8-4-4-4-12`` form), which the readers parse like any other column.
+    """
+    pa = pyarrow_module()
+    assert pa is not None
+    if not any(isinstance(t, pa.BaseExtensionType) for t in table.schema.types):
+        return table
+    columns = []
+    for column in table.columns:
+        if isinstance(column.type, pa.BaseExtensionType):
+            uuid = column.type.extension_name == "arrow.uuid"
+            chunks = [_uuid_text(c.storage) if uuid else c.storage for c in column.chunks]
+            column = pa.chunked_array(
+                chunks, type=pa.string() if uuid else column.type.storage_type
+            )
+        columns.append(column)
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+def _uuid_text(storage: Any) -> Any:
+    """16-byte UUIDs as their canonical text, without a Python object per row."""
+    pa = pyarrow_module()
+    n = len(storage)
+    raw = np.frombuffer(storage.buffers()[1], dtype=np.uint8)
+    raw = raw[storage.offset * 16 : (storage.offset + n) * 16].reshape(n, 16)
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    pairs = np.empty((n, 32), dtype=np.uint8)
+    pairs[:, 0::2], pairs[:, 1::2] = digits[raw >> 4], digits[raw & 15]
+    text = np.full((n, 36), ord("-"), dtype=np.uint8)
+    for start, stop, at in ((0, 8, 0), (8, 12, 9), (12, 16, 14), (16, 20, 19), (20, 32, 24)):
+        text[:, at : at + stop - start] = pairs[:, start:stop]
+    offsets = np.arange(0, 36 * (n + 1), 36, dtype=np.int32)
+    valid = storage.buffers()[0] if storage.null_count else None
+    if valid is not None and storage.offset:
+        valid = pa.array(arrow_valid(storage)).buffers()[1]
+    return pa.Array.from_buffers(
+        pa.string(), n, [valid, pa.py_buffer(offsets), pa.py_buffer(text.tobytes())],
+        storage.null_count,
+    )  # fmt: skip
 
 
 def _via_narwhals(frame: Any, what: str) -> Any:
