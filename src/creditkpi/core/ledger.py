@@ -251,14 +251,6 @@ class Columns:
         self.group_cache = {}
         self.fx_items = np.zeros(0, dtype=np.int64)
 
-    def one_currency(self, code: str, n: int, m: int) -> None:
-        """Make every item of the columns in ``code`` (a ledger of one currency)."""
-        self.currency = code
-        self.currencies = (code,)
-        self.invoice_currency = np.zeros(n, dtype=np.int16)
-        self.settlement_currency = np.zeros(m, dtype=np.int16)
-        self.per_item_currency = False
-
     # ------------------------------------------------------------------ ids
     @property
     def invoice_ids(self) -> npt.NDArray[Any]:
