@@ -23,16 +23,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+from creditkpi import printing
+
+__all__ = ["Page", "find_chromium", "open_page"]
 
 
 def find_chromium() -> str | None:
-    """The path of a Chromium-family browser, or ``None``."""
-    for name in CANDIDATES:
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
+    """The browser :func:`creditkpi.printing.find_chromium` prints with, or ``None``."""
+    try:
+        return printing.find_chromium()
+    except printing.ChromiumNotFoundError:
+        return None
 
 
 @dataclass

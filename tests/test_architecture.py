@@ -4,7 +4,8 @@
   metric module imports only ``creditkpi.core`` (never a sibling metric), so
   a project can vendor one metric family with the core; the core imports
   nothing above it; ``creditkpi.plotting`` is a leaf (it imports nothing of
-  creditkpi), which a result's ``plot`` method may import when called;
+  creditkpi), which a result's ``plot`` method may import when called, and
+  so is ``creditkpi.printing`` (HTML to PDF);
 * no import circle, lazy imports included (imports under ``TYPE_CHECKING``
   are not run and do not count);
 * rooms that hold one thing: no module over 800 lines, no function over 100
@@ -224,8 +225,15 @@ def test_the_core_imports_nothing_above_it(path: Path) -> None:
     assert above == set(), f"{path.relative_to(SRC)} imports {sorted(above)}"
 
 
-def test_plotting_is_a_leaf() -> None:
-    assert _creditkpi_imports(SRC / "plotting.py") == set()
+@pytest.mark.parametrize("path", _in("plotting"), ids=lambda p: p.name)
+def test_plotting_is_a_leaf(path: Path) -> None:
+    outside = {m for m in _creditkpi_imports(path) if not m.startswith(PLOTTING)}
+    assert outside == set(), f"{path.name} imports {sorted(outside)}"
+
+
+def test_printing_is_a_leaf() -> None:
+    # the statement and the credit pack print through it: it depends on neither
+    assert _creditkpi_imports(SRC / "printing.py") == set()
 
 
 def test_no_import_circle() -> None:

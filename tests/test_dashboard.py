@@ -18,6 +18,9 @@ from creditkpi.dashboard import SCHEMA, Dashboard
 from creditkpi.registry import KPIS
 from tests.paths import function_value, same
 
+#: the KPI table's columns after the label
+KPI_COLUMNS = ["current", "previous", "change", "year_ago", "year_change", "unit"]
+
 #: the KPIs of a book in one currency: every registry KPI but the exchange differences,
 #: shown for a translated book of several currencies (tests/metrics/test_fx.py)
 ONE_CURRENCY = {name: k for name, k in KPIS.items() if "fx" not in k.requires}
@@ -136,7 +139,7 @@ def test_hand_computed_headline_figures(board: Dashboard) -> None:
 
 
 def test_rows_units_and_columns(board: Dashboard) -> None:
-    assert list(board.kpis.columns) == ["label", "current", "previous", "change", "unit"]
+    assert list(board.kpis.columns) == ["label", *KPI_COLUMNS]
     # every registry KPI whose inputs the ledger has, in registry order
     assert list(board.kpis.index) == list(ONE_CURRENCY)
     units = board.kpis["unit"].to_dict()
@@ -244,7 +247,7 @@ def test_csv_is_the_kpi_table(board: Dashboard) -> None:
     text = board.to_csv()
     assert text is not None
     frame = pd.read_csv(io.StringIO(text), index_col="kpi", dtype=str, keep_default_na=False)
-    assert frame.columns.tolist() == ["label", "current", "previous", "change", "unit"]
+    assert frame.columns.tolist() == ["label", *KPI_COLUMNS]
     assert frame.at["receivables", "current"] == "2200.00"
     assert float(frame.at["dso", "current"]) == board.kpis.at["dso", "current"]
     assert frame.at["cost_per_euro", "previous"] == ""
@@ -408,7 +411,9 @@ def test_text_and_page_show_the_largest_groups_and_say_so() -> None:
 def test_a_family_intermediate_is_computed_once_per_date(
     module: str, name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Fit once, read many: two dates (the period's end and the previous one), two calls."""
+    """Fit once, read many: three dates (the period's end, the previous one's, a year
+    before), three calls; the tables read from them (the provision matrix, the expected
+    cash by week) add none."""
     import importlib
 
     target = importlib.import_module(module)
@@ -420,5 +425,6 @@ def test_a_family_intermediate_is_computed_once_per_date(
         return original(*args, **kwargs)
 
     monkeypatch.setattr(target, name, counted)
-    _quiet(lambda: ck.dashboard(LEDGER, "2024-04", trend_months=1))
-    assert len(calls) == 2
+    board = _quiet(lambda: ck.dashboard(LEDGER, "2024-04", trend_months=1))
+    assert len(calls) == 3
+    assert len(board.provision_matrix) and len(board.expected_cash_by_week) == 13

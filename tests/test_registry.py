@@ -117,6 +117,16 @@ def test_every_kpi_is_in_all_of_its_places(kpi: Any) -> None:
     assert set(kpi.requires) <= known_inputs(), kpi.requires
 
 
+@pytest.mark.parametrize("kpi", SPECS, ids=lambda k: k.name)
+def test_every_kpi_has_a_one_line_definition(kpi: Any) -> None:
+    """What the credit pack prints under the KPI's label: one sentence, one line."""
+    text = kpi.definition
+    assert text, f"{kpi.name} has no definition"
+    assert "\n" not in text and text == text.strip() and "  " not in text
+    assert text[0].isupper() and text.endswith(".") and len(text) <= 120, text
+    assert text != kpi.label and not text.startswith(kpi.label + " is")
+
+
 def _readme_kpi_table() -> str:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     return text.split("## KPIs", 1)[1].split("\n## ", 1)[0]
@@ -193,8 +203,9 @@ def test_the_distributed_columns_are_the_registry() -> None:
     summary = ckd.summarize(ledger, "2024-06")
     for name, spec in TABLES.items():
         if spec.distributed is not None:  # payer profiles: rows per customer, not summed
-            with pytest.raises(ck.CreditKPIError, match="per customer"):
+            with pytest.raises(ck.CreditKPIError) as caught:
                 ckd.table(summary, name)
+            assert spec.distributed in str(caught.value)
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -49,7 +49,8 @@ def test_page_is_self_contained(board: Dashboard) -> None:
     assert '<meta name="viewport"' in page and "Content-Security-Policy" in page
     assert "<script" not in page and "<link" not in page and "url(" not in page
     sources = re.findall(r'\ssrc="([^"]*)"', page)
-    assert len(sources) == 3 and all(s.startswith("data:image/png;base64,") for s in sources)
+    # the trends (receivables, DSO and CEI), the aged balance, the forecast, the cohorts
+    assert len(sources) == 5 and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "@media print" in page and "@media (max-width:600px)" in page
     # period, the data's date range and notes
     assert "2024-04 (2024-04-01 to 2024-04-30)" in page
@@ -102,7 +103,7 @@ def test_report_in_headless_chromium(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert len(shown) >= 20  # every KPI whose inputs the sample has
         assert "2024-12 (2024-12-01 to 2024-12-31)" in text and "Data" in text
         images = page.evaluate("[...document.images].map(i => [i.complete, i.naturalWidth, i.alt])")
-        assert len(images) == 3
+        assert len(images) == 5  # receivables and DSO trends, aged balance, forecast, cohorts
         assert all(done and width > 500 and alt for done, width, alt in images), images
         page.screenshot(shots / "report-desktop.png", width=1280)
         # a phone: the page itself never scrolls sideways (wide tables scroll in their box)

@@ -446,6 +446,31 @@ def test_top_customers(book: ck.Ledger) -> None:
     assert list(ck.top_customers(book, T, n=2, money="decimal").index) == ["C2", "C1"]
 
 
+def test_top_customers_by_overdue_amount(book: ck.Ledger) -> None:
+    table = ck.top_customers(book, T, order="overdue", money="decimal")
+    # overdue: C2 1780 > C1 1650 > C3 60 (C1 has 100 not yet due); nothing overdue: left out
+    assert list(table.index) == ["C2", "C1", "C3"]
+    assert table["overdue"].tolist() == [D("1780.00"), D("1650.00"), D("60.00")]
+    assert list(ck.top_customers(book, T, n=1, order="overdue", money="decimal").index) == ["C2"]
+    # the largest balance is not the most overdue: a big invoice not yet due ranks last
+    ledger = ck.Ledger.from_records(
+        [
+            ck.Invoice("F1", "BIG", "2024-01-25", "2024-03-31", "5000.00"),
+            ck.Invoice("F2", "LATE", "2024-01-01", "2024-01-15", "300.00"),
+            ck.Invoice("F3", "LATER", "2023-12-01", "2023-12-31", "200.00"),
+            ck.Invoice("F4", "LATER", "2024-01-02", "2024-01-30", "100.00"),
+        ]
+    )
+    by_balance = ck.top_customers(ledger, "2024-02-01", money="decimal")
+    assert list(by_balance.index) == ["BIG", "LATE", "LATER"]
+    late = ck.top_customers(ledger, "2024-02-01", order="overdue", money="decimal")
+    # LATE 300 = LATER 300 overdue, and the same balance: the tie goes to the id
+    assert list(late.index) == ["LATE", "LATER"]
+    assert late["share"].tolist() == [300 / 5600, 300 / 5600]
+    with pytest.raises(ck.CreditKPIError, match="order must be one of 'balance', 'overdue'"):
+        ck.top_customers(ledger, "2024-02-01", order="amount")  # type: ignore[arg-type]
+
+
 def test_top_customers_ties_broken_by_id() -> None:
     ledger = ck.Ledger.from_records(
         [

@@ -325,6 +325,36 @@ def test_distributed_forecast_equals_the_ledger_function(by: str | None) -> None
             assert np.asarray(own).sum() > 0  # some customers use their own curve
 
 
+@settings(max_examples=15, suppress_health_check=[HealthCheck.too_slow])
+@given(ledger_specs(max_invoices=20), st.integers(0, 600))
+def test_the_weekly_table_is_the_forecast_of_13_weeks(spec: LedgerSpec, offset: int) -> None:
+    """The registry's table of expected cash by week (what the credit pack draws) is
+    collection_forecast's 13 weekly windows, from a ledger or from partition summaries."""
+    from creditkpi.core.groups import group_codes
+    from creditkpi.core.kpi import table_at
+    from creditkpi.core.parts import LedgerParts
+    from creditkpi.registry import TABLES
+
+    ledger = spec.build()
+    when = START + timedelta(days=offset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fc = ck.collection_forecast(ledger, when, horizon="13W", money="decimal")
+        source = LedgerParts(ledger, group_codes(ledger, None), dates=[when])
+        table = table_at(TABLES["expected_cash_by_week"], source, 0, money="decimal")
+    assert table.index.tolist() == list(range(1, 14)) and table.index.name == "week"
+    assert table["expected_cash"].tolist() == fc.windows["expected_cash"].tolist()
+
+
+def test_the_weekly_table_from_a_summary() -> None:
+    ledger = datasets.synthetic_ledger(n_customers=20, months=12, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ckd.table(ckd.summarize(ledger, "2023-12"), "expected_cash_by_week", money="decimal")
+        fc = ck.collection_forecast(ledger, "2023-12-31", money="decimal")
+    assert got["expected_cash"].tolist() == fc.windows["expected_cash"].tolist()
+
+
 # ----------------------------------------------------------------------------------
 # options and bad input
 # ----------------------------------------------------------------------------------

@@ -3,8 +3,11 @@
 ``creditkpi demo`` prints the dashboard of the bundled sample ledger (its last
 full month by default); ``creditkpi report INVOICES [PAYMENTS] --period P``
 builds a ledger from your CSV, Parquet or Excel files and prints the
-dashboard of ``P``. Both write a terminal table (default), JSON, CSV or HTML,
-and optionally PNG charts (``--charts DIR``, needs the ``charts`` extra).
+dashboard of ``P``. Both write a terminal table (default), JSON, CSV, the
+monthly credit pack as an HTML page or an A4 PDF (``--format html|pdf``;
+the PDF through a headless Chromium), with targets (``--targets FILE``, a
+TOML ``[targets]`` table) and optionally PNG charts (``--charts DIR``, needs
+the ``charts`` extra).
 
 Every command that reads files says on stderr what it read
 (``creditkpi: read: 2,466 invoices, 0 settlements, 100 customers, 2012-01-03
@@ -99,8 +102,23 @@ def _output_options() -> Parser:
     out = output.add_argument_group("output")
     out.add_argument(
         "--format", "-f", choices=FORMATS, default="table",
-        help="terminal table (default), JSON, CSV (the KPI table) or an HTML page you can "
-        "send (one file, charts embedded when matplotlib is installed)",
+        help="terminal table (default), JSON, CSV (the KPI table), or the credit pack: an "
+        "HTML page you can send (one file, charts embedded when matplotlib is installed) or "
+        "an A4 PDF (with --output; needs a Chromium browser)",
+    )  # fmt: skip
+    out.add_argument(
+        "--targets", metavar="TOML",
+        help="targets of KPIs: a TOML file with a [targets] table of registry names, e.g. "
+        "dso = 45 and overdue_rate = 0.15 (ratios as fractions); shown met or missed",
+    )  # fmt: skip
+    out.add_argument(
+        "--locale", metavar="LOCALE",
+        help="how amounts and numbers read: en_US (default, $6,000.00), fr_FR "
+        "(6 000,00 €), de_DE, en_GB...",
+    )  # fmt: skip
+    out.add_argument(
+        "--docs-url", metavar="URL",
+        help="the documentation site the pack's KPI definitions link to",
     )  # fmt: skip
     out.add_argument(
         "--output", "-o", metavar="FILE",

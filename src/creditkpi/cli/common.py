@@ -20,7 +20,7 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 
-FORMATS = ("table", "json", "csv", "html")
+FORMATS = ("table", "json", "csv", "html", "pdf")
 
 
 #: the tables ``--map-file`` may hold
@@ -61,11 +61,11 @@ def terminal_options(group: Any) -> None:
 
 def number_cell(value: Any, digits: int = 1, percent: bool = False) -> str:
     """A number of a table cell as text (profiles, forecast); ``-`` for a missing value."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "-"
-    if percent:
-        return f"{float(value):.0%}"
-    return f"{float(value):,.{digits}f}"
+    from creditkpi.core.formatting import MISSING, Formatter
+
+    fmt = Formatter()
+    text = fmt.percent(value, decimals=0) if percent else fmt.number(value, digits)
+    return "-" if text == MISSING else text
 
 
 def _stderr_console() -> Any:
@@ -122,7 +122,8 @@ def print_warnings(caught: Sequence[warnings.WarningMessage], quiet: bool) -> No
 def _input_files(args: argparse.Namespace) -> list[Path]:
     """Every file the command reads (the report must never overwrite one of them)."""
     names = [
-        getattr(args, a, None) for a in ("invoices", "payments", *INPUT_TABLES[2:], "map_file")
+        getattr(args, a, None)
+        for a in ("invoices", "payments", *INPUT_TABLES[2:], "map_file", "targets")
     ]
     costs = getattr(args, "costs", None)
     if costs is not None and Path(costs).is_file():

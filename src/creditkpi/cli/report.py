@@ -1,4 +1,10 @@
-"""``creditkpi demo`` and ``creditkpi report``: the dashboard of a period, in every output format."""
+"""``creditkpi demo`` and ``creditkpi report``: the dashboard of a period, in every output format.
+
+``--format html`` and ``--format pdf`` write the monthly credit pack
+(:mod:`creditkpi.dashboard.pack`); the PDF is printed on A4 by a headless
+Chromium (:func:`creditkpi.printing.html_to_pdf`) and written by the same
+rules as every other output file.
+"""
 
 from __future__ import annotations
 
@@ -60,9 +66,29 @@ def _groups_csv(board: Any, args: argparse.Namespace) -> str:
 
 
 def _output_plan(args: argparse.Namespace) -> list[Path]:
-    """The files the command will write, checked before any work is done."""
-    from creditkpi.dashboard.charts import FILES
+    """The files the command will write, checked before any work is done.
 
+    The options read before the long work too: ``--locale``, ``--targets``,
+    and for ``--format pdf`` an ``--output`` and a Chromium browser.
+    """
+    from creditkpi.core.formatting import check_locale
+    from creditkpi.dashboard.charts import FILES
+    from creditkpi.dashboard.targets import read_targets
+
+    check_locale(args.locale)
+    args._targets = read_targets(args.targets)
+    if args.format == "pdf":
+        from creditkpi.printing import ChromiumNotFoundError, find_chromium
+
+        if args.output is None:
+            raise CLIError("--format pdf writes a file: give --output FILE.pdf")
+        try:
+            find_chromium()
+        except ChromiumNotFoundError as exc:
+            raise CLIError(
+                f"--format pdf needs a Chromium browser to print the pack: {exc}; "
+                "or write --format html and print it from a browser"
+            ) from None
     targets: list[Path] = []
     if args.output is not None:
         out = Path(args.output)
@@ -92,11 +118,11 @@ def _chart_images(board: Any, args: argparse.Namespace) -> dict[str, bytes] | No
     from creditkpi.dashboard.charts import chart_images
     from creditkpi.plotting import ChartsUnavailableError
 
-    if not args.charts and args.format != "html":
+    if not args.charts and args.format not in ("html", "pdf"):
         return None
     try:
         with show_progress("drawing charts", show=not args.quiet):
-            return chart_images(board)
+            return chart_images(board, locale=args.locale)
     except ChartsUnavailableError:
         if args.charts:
             raise
@@ -104,7 +130,7 @@ def _chart_images(board: Any, args: argparse.Namespace) -> dict[str, bytes] | No
 
 
 def _emit(board: Any, args: argparse.Namespace) -> None:
-    from creditkpi.dashboard.render import html_page
+    from creditkpi.dashboard.pack import html_page
 
     fmt = args.format
     images = _chart_images(board, args)
@@ -121,19 +147,28 @@ def _emit(board: Any, args: argparse.Namespace) -> None:
                 if not args.quiet:
                     print(f"creditkpi: wrote {printable(sibling)}", file=sys.stderr)
         write_output(text, args.output, args)
-    elif fmt == "html":
-        write_output(html_page(board, full=True, charts=True, images=images), args.output, args)
+    elif fmt in ("html", "pdf"):
+        page = html_page(
+            board, full=True, charts=True, images=images, locale=args.locale,
+            docs_url=args.docs_url, paper="A4" if fmt == "pdf" else None,
+        )  # fmt: skip
+        if fmt == "html":
+            write_output(page, args.output, args)
+        else:
+            _write_pdf(page, Path(args.output), args)
     elif args.output is not None:
-        write_output(board.to_text(width=args.width or 110), args.output, args)
+        write_output(board.to_text(width=args.width or 110, locale=args.locale), args.output, args)
     else:
         from rich.console import Console
+
+        from creditkpi.dashboard.render import rich_group
 
         console = Console(highlight=False)
         if args.width:
             console.width = args.width
         elif not console.is_terminal:
             console.width = 110
-        console.print(board)
+        console.print(rich_group(board, locale=args.locale))
     if args.charts and images is not None:
         from creditkpi.dashboard.charts import FILES
 
@@ -142,6 +177,15 @@ def _emit(board: Any, args: argparse.Namespace) -> None:
             write_file(target, png, args)
             if not args.quiet:
                 print(f"creditkpi: wrote {printable(target)}", file=sys.stderr)
+
+
+def _write_pdf(page: str, target: Path, args: argparse.Namespace) -> None:
+    """Print the pack to PDF in memory, then write it by the rules of every output file."""
+    from creditkpi.dashboard.pack import pdf_of
+
+    with show_progress("printing the PDF", show=not args.quiet):
+        printed = pdf_of(page)
+    write_file(target, printed, args)
 
 
 def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
@@ -160,6 +204,7 @@ def _run_dashboard(ledger: Any, period: Any, args: argparse.Namespace) -> int:
             costs=_parse_costs(args.costs),
             by=args.by,
             n=args.top,
+            targets=args._targets,
         )
     _emit(board, args)
     return EXIT_OK

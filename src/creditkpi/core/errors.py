@@ -32,6 +32,7 @@ __all__ = [
     "InvalidDateError",
     "InvalidOptionError",
     "InvalidPeriodError",
+    "InvalidTargetError",
     "InvalidValueError",
     "MissingColumnError",
     "MissingFECColumnError",
@@ -39,6 +40,7 @@ __all__ = [
     "MixedCurrencyError",
     "NoSettlementsReadError",
     "NonPositiveAmountError",
+    "PrintingError",
     "ReservedAttributeError",
     "SubMinorUnitError",
     "UnbalancedEntryError",
@@ -261,6 +263,20 @@ class InvalidOptionError(CreditKPIError):
     """A function argument is not one of its allowed values."""
 
     rule = "invalid-option"
+    subject = "argument"
+
+
+class InvalidTargetError(CreditKPIError):
+    """A KPI target that is not a KPI of the registry, has no direction, or is not a valid value."""
+
+    rule = "invalid-target"
+    subject = "argument"
+
+
+class PrintingError(CreditKPIError):
+    """A page could not be printed to PDF (no Chromium browser, or it failed)."""
+
+    rule = "print-failed"
     subject = "argument"
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "finish",
     "known_inputs",
     "ledger_parts",
+    "shared_table_at",
     "table_at",
 ]
 
@@ -112,6 +113,9 @@ class KPI:
         The public function of the ledger that computes it.
     page : str
         The documentation page defining it (relative to the docs root).
+    definition : str
+        What it measures, in one line for a reader of the report (the
+        credit pack prints it under the KPI's label, linked to :attr:`page`).
     options : mapping
         Keyword arguments that make ``function`` compute this KPI (e.g.
         ``{"method": "countback"}``).
@@ -130,6 +134,9 @@ class KPI:
         In the dashboard's trend table (one value per month).
     by_group : bool
         In the dashboard's per-group table.
+    headline : bool
+        In the credit pack's summary in words (a sentence from its value,
+        its change and its direction).
     """
 
     name: str
@@ -143,6 +150,7 @@ class KPI:
     formula: Callable[..., Any] | None
     function: Callable[..., Any]
     page: str
+    definition: str = ""
     options: Mapping[str, Any] = field(default_factory=_no_options)
     field: str | None = None
     requires: tuple[str, ...] = ()
@@ -150,6 +158,7 @@ class KPI:
     series: bool = True
     trend: bool = False
     by_group: bool = False
+    headline: bool = False
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -169,6 +178,8 @@ class TableKPI:
         Its public function of the ledger.
     page : str
         Its documentation page.
+    definition : str
+        What it shows, in one line (as :attr:`KPI.definition`).
     parts : tuple
         The parts its builder reads (as :attr:`KPI.parts`).
     build : callable
@@ -210,6 +221,14 @@ class TableKPI:
         Whether its index holds calendar periods (read back as such from JSON).
     columns_name : str or None
         The name of its column axis when its columns are numbered (``"age"``).
+    settings : mapping
+        Fields of :class:`Settings` its parts are computed with (the
+        dashboard's source for it), e.g. ``{"top_by": "overdue"}``.
+    shared : Derived or None
+        A family's intermediate that *is* this table with the registry's
+        options (the provision matrix of the expected credit loss): the
+        dashboard reads the table from it, on the source of its KPI rows, so
+        the table and the KPIs finished from it are one computation per date.
     """
 
     name: str
@@ -217,6 +236,7 @@ class TableKPI:
     label_fr: str
     function: Callable[..., Any]
     page: str
+    definition: str = ""
     parts: tuple[Part, ...] = ()
     build: Callable[..., pd.DataFrame] | None = None
     money: tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str, ...]] = ()
@@ -231,6 +251,8 @@ class TableKPI:
     index: str = "key"
     periods: bool = False
     columns_name: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=_no_options)
+    shared: Derived | None = None
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -397,6 +419,20 @@ def table_at(
                 fitted = [own_unit(v, own[0]) for v in shaped[column].tolist()]
                 shaped[column] = np.asarray(fitted, dtype=object)
     return shaped
+
+
+def shared_table_at(
+    table: TableKPI, source: PartSource, j: int, *, money: Money = "float"
+) -> pd.DataFrame:
+    """A table KPI at key ``j`` read from its shared intermediate (:attr:`TableKPI.shared`).
+
+    The table with the registry's options, as the family's KPIs read it on
+    the same source: computed once per key for both.
+    """
+    assert table.shared is not None, f"{table.name} has no shared intermediate"
+    check_money(money)
+    frame: pd.DataFrame = source.at(table.shared, j)
+    return shape_money_columns(frame, table.money_columns({}), source.digits, money)
 
 
 def known_inputs() -> set[str]:

@@ -98,7 +98,11 @@ INPUTS: Mapping[str, Input] = MappingProxyType(
                 "no doubtful classifications: doubtful receivables, bad debt to sales and the "
                 "provision rate are left out",
             ),
-            Input("statuses", "status_invoice"),
+            Input(
+                "statuses",
+                "status_invoice",
+                "no dunning statuses: receivables by dunning status are left out",
+            ),
             # a translation at closing rates of items in another currency: exchange differences
             Input("fx", "fx_items"),
         )

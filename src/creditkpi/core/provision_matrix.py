@@ -37,6 +37,7 @@ __all__ = [
     "TOTAL",
     "allowance_table",
     "fractions",
+    "matrix_of_numbers",
     "per_bucket",
     "rate_labels",
     "rates_at",
@@ -361,3 +362,48 @@ def allowance_table(
     }
     row_labels = [*labels, *([DOUBTFUL] if doubtful is not None else []), TOTAL]
     return data, row_labels
+
+
+def matrix_of_numbers(balances: Any, rates: Any, adjustment: Any, digits: int) -> pd.DataFrame:
+    """The provision matrix of plain numbers (gross per bucket, rates, factors), money in minor units.
+
+    The arithmetic of :func:`creditkpi.formula_provision_matrix`: balances
+    keyed by bucket label (any labels) or in order, ``>= 0``; rates keyed
+    alike or in order (``nan`` for none); the adjustment as
+    :func:`read_factors` reads it; allowances rounded half up to
+    ``10**-digits``.
+    """
+    if isinstance(balances, pd.Series):
+        balances = balances.to_dict()
+    if isinstance(balances, Mapping):
+        labels: list[object] = list(balances)
+        amounts = list(balances.values())
+    else:
+        amounts = list(balances)
+        labels = list(range(len(amounts)))
+    gross: list[Fraction] = []
+    for label, value in zip(labels, amounts, strict=True):
+        f = read_decimal(value, "balances")
+        if f is None or f < 0:
+            raise InvalidValueError(
+                f"balances must be finite and >= 0 (credit balances are not part of the "
+                f"gross carrying amount), got {value!r} for {label!r}",
+                column="balances",
+            )
+        gross.append(f * 10**digits)
+    rate_row = [read_number(v, "rates", nan=True) for v in per_bucket(rates, labels, "rates")]
+    factors = read_factors(adjustment, labels)
+    unit = math.lcm(1, *(g.denominator for g in gross))
+    rate_num, rate_den = fractions(rate_row, (1, len(labels)))
+    data, row_labels = allowance_table(
+        [int(g * unit) for g in gross],
+        unit,
+        np.zeros((1, len(labels)), dtype=np.int64),
+        rate_num,
+        rate_den,
+        factors,
+        labels,
+        None,
+    )
+    del data["invoices"]
+    return pd.DataFrame(data, index=pd.Index(row_labels, dtype=object, name="bucket"))

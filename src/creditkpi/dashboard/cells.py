@@ -8,7 +8,7 @@ other tables (profiles, forecast): one rule for every cell.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -19,15 +19,21 @@ import pandas as pd
 from creditkpi.core.period import Period
 from creditkpi.core.safe_text import csv_text
 from creditkpi.core.shapes import Money, period_index
+from creditkpi.dashboard.items import MONEY
+from creditkpi.dashboard.items import money_columns as item_money
 
 __all__ = [
     "csv_value",
     "exact_money",
+    "item_records",
+    "items_from_records",
     "jsonable",
     "missing",
     "period_dict",
     "period_label",
     "table_csv",
+    "table_from_records",
+    "table_records",
     "unit_text",
     "unjson",
 ]
@@ -163,3 +169,81 @@ def unjson(value: Any, is_money: bool, money: Money) -> Any:
     if isinstance(value, str):
         return value
     return float(value)
+
+
+def table_records(
+    frame: pd.DataFrame, index_name: str, digits: int, money: frozenset[str]
+) -> list[dict[str, Any]]:
+    """A table as JSON row objects: its index under ``index_name``, money as exact text."""
+    out = []
+    for index, row in frame.iterrows():
+        record: dict[str, Any] = {index_name: jsonable(index)}
+        for column in frame.columns:
+            record[str(column)] = jsonable(row[column], digits if str(column) in money else None)
+        out.append(record)
+    return out
+
+
+def table_from_records(
+    records: Sequence[Mapping[str, Any]],
+    index_name: str,
+    *,
+    money: Money,
+    money_columns: frozenset[str],
+    columns_name: str | None = None,
+    periods: bool = False,
+) -> pd.DataFrame:
+    """A table back from :func:`table_records` (money as ``money`` asks)."""
+    if not records:
+        return pd.DataFrame(index=pd.Index([], name=index_name))
+    columns = [c for c in records[0] if c != index_name]
+    data: dict[Any, list[Any]] = {}
+    for column in columns:
+        is_money = column in money_columns
+        values = []
+        for record in records:
+            v = record.get(column)
+            if column.endswith(("count", "invoices")) and v is not None:
+                values.append(int(v))
+            else:
+                values.append(unjson(v, is_money, money))
+        key: Any = int(column) if columns_name is not None else column
+        data[key] = values
+    labels = [r[index_name] for r in records]
+    index: pd.Index
+    if periods:
+        try:
+            index = pd.PeriodIndex([pd.Period(x) for x in labels], name=index_name)
+        except (ValueError, TypeError):
+            index = pd.Index(labels, name=index_name)
+    else:
+        index = pd.Index(labels, name=index_name)
+    frame = pd.DataFrame(data, index=index)
+    if columns_name is not None:
+        frame.columns.name = columns_name
+    return frame
+
+
+def item_records(items: pd.DataFrame, digits: int) -> dict[str, Any]:
+    """The urgent open items as JSON: the index's names, then one object per row."""
+    money = item_money(items)
+    names = [str(n) for n in items.index.names]
+    rows = []
+    for index, row in zip(items.index, items.itertuples(index=False), strict=True):
+        keys = index if isinstance(index, tuple) else (index,)
+        record: dict[str, Any] = {n: jsonable(k) for n, k in zip(names, keys, strict=True)}
+        for column, value in zip(items.columns, row, strict=True):
+            record[str(column)] = jsonable(value, digits if column in money else None)
+        rows.append(record)
+    return {"index": names, "columns": [str(c) for c in items.columns], "rows": rows}
+
+
+def items_from_records(data: Mapping[str, Any], money: Money) -> pd.DataFrame:
+    names, columns = list(data["index"]), list(data["columns"])
+    frame = pd.DataFrame(list(data["rows"]), columns=[*names, *columns])
+    for column in columns:
+        if column in MONEY:
+            frame[column] = [unjson(v, True, money) for v in frame[column]]
+        elif column.endswith("_date"):
+            frame[column] = pd.to_datetime(frame[column])
+    return frame.set_index(names)

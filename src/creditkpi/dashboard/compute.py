@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,13 +26,22 @@ from creditkpi.core.args import check_money, check_whole
 from creditkpi.core.costs import cost_matrix, cost_totals
 from creditkpi.core.errors import UndefinedMetricWarning
 from creditkpi.core.groups import group_codes
-from creditkpi.core.kpi import ARGUMENT_INPUTS, KPI, TableKPI, evaluate_many, table_at
+from creditkpi.core.kpi import (
+    ARGUMENT_INPUTS,
+    KPI,
+    TableKPI,
+    evaluate_many,
+    shared_table_at,
+    table_at,
+)
 from creditkpi.core.ledger import INPUTS, Ledger
-from creditkpi.core.parts import LedgerParts, Settings
+from creditkpi.core.parts import Derived, LedgerParts, Settings
 from creditkpi.core.period import Period, PeriodLike, as_date, to_day
 from creditkpi.core.shapes import Money, cells, period_index
 from creditkpi.dashboard.cells import missing, unit_text
-from creditkpi.dashboard.model import Dashboard, shown_tables
+from creditkpi.dashboard.items import URGENT_ITEMS, open_items_of, urgent_items
+from creditkpi.dashboard.model import KPI_COLUMNS, Dashboard, shown_tables
+from creditkpi.dashboard.targets import read_targets
 from creditkpi.registry import KPIS
 
 __all__ = ["dashboard", "inputs_of"]
@@ -93,7 +103,7 @@ def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:
     if costs is None:
         return False, None
     if isinstance(costs, (int, float, Decimal, str, np.integer, np.floating)):
-        # one number: the costs of the dashboard's period, unknown for the previous one
+        # one number: the costs of the dashboard's period, unknown for the other ones
         return which == "current", costs
     if isinstance(costs, Mapping):
         for key, value in costs.items():
@@ -103,11 +113,15 @@ def _costs_for(costs: Any, period: Period, which: str) -> tuple[bool, Any]:
     return True, costs
 
 
+#: the columns of the KPI table, in the order of the dashboard's periods
+WHICH = ("current", "previous", "year_ago")
+
+
 def _cost_part(ledger: Ledger, costs: Any, periods: Sequence[Period]) -> Any:
-    """The ``costs`` part of the dashboard's two periods (``nan`` where unknown)."""
+    """The ``costs`` part of the dashboard's periods (``nan`` where unknown)."""
     whole = group_codes(ledger, None)
     rows = []
-    for period, which in zip(periods, ("current", "previous"), strict=True):
+    for period, which in zip(periods, WHICH, strict=True):
         known, given = _costs_for(costs, period, which)
         rows.append(cost_totals(given, [period], whole.labels, None)[0] if known else None)
     return cost_matrix(rows, ledger.digits, whole.size)
@@ -126,12 +140,18 @@ def _kpi_rows(
     have: set[str],
     money: Money,
     col: _Collector,
-) -> tuple[pd.DataFrame, list[str]]:
-    """The KPI table (current, previous, change) and its undefined values."""
+) -> tuple[pd.DataFrame, list[str], LedgerParts]:
+    """The KPI table (current, previous, year ago, changes), its undefined values, its parts.
+
+    The three periods are one batch of parts (their source is returned: the
+    tables read from a family's intermediate take it from there). The year
+    ago is left ``nan`` (and not called undefined) when the data starts after it.
+    """
     entries = [k for k in KPIS.values() if k.dashboard is None and set(k.requires) <= have]
-    the_period, prev = periods
+    the_period = periods[0]
     cut = cuts[0]
-    observed = [to_day(cut) if cut in the_period else to_day(the_period.end), to_day(prev.end)]
+    observed = [to_day(cut) if cut in the_period else to_day(the_period.end)]
+    observed += [to_day(p.end) for p in periods[1:]]
     source = LedgerParts(
         ledger,
         group_codes(ledger, None),
@@ -141,11 +161,14 @@ def _kpi_rows(
         costs=_cost_part(ledger, costs, periods) if "costs" in have else None,
     )
     values = col.call("kpis", evaluate_many, entries, source)
-    known_before = _costs_for(costs, prev, "previous")[0]
+    known = [_costs_for(costs, p, w)[0] for p, w in zip(periods, WHICH, strict=True)]
+    year_ago = covered(ledger, periods[2])
     rows = []
     undefined: list[str] = []
     for kpi in entries:
-        cur, old = cells(values[kpi.name][:, :1], kpi.unit, ledger.digits, money)[:, 0].tolist()
+        cur, old, year = cells(values[kpi.name][:, :1], kpi.unit, ledger.digits, money)[:, 0]
+        if not year_ago:
+            year = float("nan")
         rows.append(
             {
                 "kpi": kpi.name,
@@ -153,17 +176,31 @@ def _kpi_rows(
                 "current": cur,
                 "previous": old,
                 "change": _change(cur, old),
+                "year_ago": year,
+                "year_change": _change(cur, year),
                 "unit": unit_text(kpi.unit, ledger.currency),
             }
         )
-        if missing(cur):
-            undefined.append(f"{kpi.name}/current")
-        if missing(old) and not ("costs" in kpi.requires and not known_before):
-            undefined.append(f"{kpi.name}/previous")
-    kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
+        for which, value, shown, costs_known in zip(
+            WHICH, (cur, old, year), (True, True, year_ago), known, strict=True
+        ):
+            if not shown or not missing(value):
+                continue
+            if which == "current" or not ("costs" in kpi.requires and not costs_known):
+                undefined.append(f"{kpi.name}/{which}")
+    kpis = pd.DataFrame(rows, columns=["kpi", "label", *KPI_COLUMNS])
     kpis = kpis.set_index("kpi")
     kind = object if money == "decimal" else np.float64
-    return kpis.astype({"current": kind, "previous": kind, "change": kind}), undefined
+    return kpis.astype(dict.fromkeys(KPI_NUMBERS, kind)), undefined, source
+
+
+KPI_NUMBERS = KPI_COLUMNS[:-1]
+
+
+def covered(ledger: Ledger, period: Period) -> bool:
+    """Whether the ledger's data reaches back to ``period`` (its first event on or before its end)."""
+    first = ledger.first_date
+    return first is not None and first <= period.end
 
 
 def _change(current: Any, previous: Any) -> Any:
@@ -208,25 +245,45 @@ def _detail_tables(
     have: set[str],
     money: Money,
     col: _Collector,
+    kpi_source: LedgerParts,
 ) -> dict[str, pd.DataFrame]:
-    """Every table KPI the dashboard shows, at the as-of date beside the previous one."""
+    """Every table KPI the dashboard shows, at the as-of date beside the previous one.
+
+    A table read from a family's intermediate (:attr:`TableKPI.shared`, or a
+    table of derived parts only) is read from ``kpi_source``, where the KPI
+    rows already computed that intermediate: one computation per date.
+    """
     whole = group_codes(ledger, None)
-    now = LedgerParts(ledger, whole, dates=cuts[:1], settings=Settings(top=n))
-    before = LedgerParts(ledger, whole, dates=cuts[1:], settings=Settings(top=n))
-    every_row = LedgerParts(ledger, whole, dates=cuts[1:], settings=Settings(top=None))
+    sources: dict[tuple[int, Settings], LedgerParts] = {}
+
+    def source(j: int, table: TableKPI, top: int | None) -> LedgerParts:
+        settings = replace(Settings(top=top), **dict(table.settings))
+        if (j, settings) not in sources:
+            sources[(j, settings)] = LedgerParts(
+                ledger, whole, dates=cuts[j : j + 1], settings=settings
+            )
+        return sources[(j, settings)]
+
     zero: Any = Decimal(0).scaleb(-ledger.digits) if money == "decimal" else 0.0
     out: dict[str, pd.DataFrame] = {}
     for name, table in shown_tables().items():
         if not set(table.requires) <= have:
             out[name] = pd.DataFrame().rename_axis(table.index)
             continue
-        current = col.call(name, table_at, table, now, 0, money=money)
+        if table.shared is not None:
+            frame = col.call(name, shared_table_at, table, kpi_source, 0, money=money)
+            out[name] = frame.droplevel("group") if table.by_level else frame
+            continue
+        if all(isinstance(p, Derived) for p in table.parts):
+            out[name] = col.call(name, table_at, table, kpi_source, 0, money=money)
+            continue
+        current = col.call(name, table_at, table, source(0, table, n), 0, money=money)
         if table.previous == "rows":
-            previous = col.call(name, table_at, table, before, 0, money=money)
+            previous = col.call(name, table_at, table, source(1, table, n), 0, money=money)
             out[name] = _side_by_side(current, previous, zero)
         elif table.previous == "column":
             column = str(table.previous_column)
-            previous = col.call(name, table_at, table, every_row, 0, money=money)
+            previous = col.call(name, table_at, table, source(1, table, None), 0, money=money)
             current = current.copy()
             current[f"previous_{column}"] = previous[column].reindex(current.index).fillna(zero)
             out[name] = current
@@ -297,9 +354,10 @@ def dashboard(
     by: str | None = None,
     n: int = 10,
     trend_months: int = 12,
+    targets: Any = None,
     money: Money = "float",
 ) -> Dashboard:
-    """Every KPI of the period, with the previous period beside it (tableau de bord).
+    """Every KPI of the period, beside the previous period and the same period a year before.
 
     Parameters
     ----------
@@ -307,7 +365,8 @@ def dashboard(
     period : Period or str
         The period (``"2024-04"``, ``"2024-Q2"``, ``ck.Period(...)``). The
         previous period is ``period.previous()``: the same number of months
-        (or days) just before.
+        (or days) just before; the year ago is ``period.shift_months(-12)``
+        (2023-04 for 2024-04), as of its own last day.
     as_of : date or str, optional
         Cut-off of the snapshot KPIs (receivables, overdue, aging, dunning,
         disputes, top customers, doubtful, cohorts) and observation date of
@@ -326,7 +385,14 @@ def dashboard(
         Number of customers in the ``top_customers`` table (as ``n`` of
         :func:`creditkpi.top_customers`).
     trend_months : int, default 12
-        Length of the DSO / CEI trend, in months ending with the period.
+        Length of the trend (receivables, overdue, DSO, CEI), in months
+        ending with the period.
+    targets : mapping or path, optional
+        Targets of KPIs of the registry: ``{"dso": 45, "overdue_rate": 0.15}``
+        (ratios as fractions, days, amounts in the ledger's currency), or a
+        TOML file with a ``[targets]`` table of the same. Each is met or
+        missed by the KPI's direction (:meth:`Dashboard.target_status`); the
+        credit pack shows them. See :func:`creditkpi.dashboard.targets.read_targets`.
     money : {"float", "decimal"}, default "float"
         How the tables carry money: numbers, or exact ``Decimal`` objects.
 
@@ -341,7 +407,8 @@ def dashboard(
     Raises
     ------
     CreditKPIError
-        A bad ``period``, ``as_of``, ``costs`` or ``by``.
+        A bad ``period``, ``as_of``, ``costs`` or ``by``; an unknown KPI
+        name or a bad value in ``targets`` (:class:`~creditkpi.dashboard.targets.InvalidTargetError`).
 
     Warns
     -----
@@ -380,14 +447,15 @@ def dashboard(
     top = check_whole("n", n, minimum=1)
     months = check_whole("trend_months", trend_months, minimum=1)
     assert top is not None and months is not None
+    goals = read_targets(targets)
     if by is not None:
         group_codes(ledger, by)  # validates by before the long computation
-    prev = the_period.previous()
-    periods, cuts = [the_period, prev], [cut, prev.end]
+    prev, year = the_period.previous(), the_period.shift_months(-12)
+    periods, cuts = [the_period, prev, year], [cut, prev.end, year.end]
     col = _Collector()
     have = inputs_of(ledger, costs)
-    kpis, undefined = _kpi_rows(ledger, periods, cuts, costs, have, money, col)
-    tables = _detail_tables(ledger, cuts, top, have, money, col)
+    kpis, undefined, source = _kpi_rows(ledger, periods, cuts, costs, have, money, col)
+    tables = _detail_tables(ledger, cuts, top, have, money, col, source)
     trend = _trend(ledger, the_period, months, col)
     if trend.isna().to_numpy().any():
         undefined.append("trend")
@@ -406,6 +474,7 @@ def dashboard(
             UndefinedMetricWarning,
             stacklevel=2,
         )
+    items = open_items_of(ledger, cut)
     return Dashboard(
         period=the_period,
         previous_period=prev,
@@ -422,6 +491,11 @@ def dashboard(
         data_start=ledger.first_date,
         data_end=ledger.last_date,
         money=money,
+        year_ago_period=year,
+        year_ago_as_of=year.end,
+        targets=goals,
+        urgent_items=None if items is None else urgent_items(items, URGENT_ITEMS),
+        inputs=tuple(sorted(have)),
     )
 
 
@@ -463,6 +537,14 @@ def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> 
         )
     elif first is not None and first > previous.start:
         notes.append(f"the data starts on {first}: the previous period {previous} is incomplete")
+    year = period.shift_months(-12)
+    if first is not None and first > year.end:
+        notes.append(
+            f"the data starts on {first}, after the same period a year before ({year}): "
+            "no year-on-year comparison"
+        )
+    elif first is not None and first > year.start:
+        notes.append(f"the data starts on {first}: the period a year before ({year}) is incomplete")
     notes += [note for name in left_out if (note := _input_note(name))]
     if ledger.translation is not None:  # the method and the rates' dates
         notes.append(ledger.translation.describe())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,7 +26,17 @@ from creditkpi.core.money import minor_unit
 from creditkpi.core.period import Period, as_date
 from creditkpi.core.safe_text import json_text
 from creditkpi.core.shapes import Money
-from creditkpi.dashboard.cells import jsonable, period_dict, period_label, table_csv, unjson
+from creditkpi.dashboard.cells import (
+    item_records,
+    items_from_records,
+    jsonable,
+    period_dict,
+    period_label,
+    table_csv,
+    table_from_records,
+    table_records,
+    unjson,
+)
 from creditkpi.registry import KPIS, TABLES, TableKPI
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +46,10 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["GROUPS_SHOWN", "SCHEMA", "Dashboard", "money_columns", "shown_tables"]
 
 #: JSON schema identifier written by :meth:`Dashboard.to_dict`
-SCHEMA = "creditkpi.dashboard/3"
+SCHEMA = "creditkpi.dashboard/4"
+
+#: the schemas :meth:`Dashboard.from_dict` reads (a /3 file has no year ago and no targets)
+READS = ("creditkpi.dashboard/3", SCHEMA)
 
 #: rows of the per-group tables shown in a terminal or a page (the largest groups)
 GROUPS_SHOWN = 50
@@ -49,7 +62,7 @@ GROUPS_SHOWN = 50
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Dashboard:
-    """Every KPI of one period with the previous period beside it (see :func:`dashboard`).
+    """Every KPI of one period beside the previous one and the year before (see :func:`dashboard`).
 
     Attributes
     ----------
@@ -58,14 +71,18 @@ class Dashboard:
     as_of, previous_as_of : date
         Cut-offs of the snapshot KPIs (receivables, aging, ...): ``as_of``
         (default ``period.end``) and ``previous_period.end``.
+    year_ago_period : Period or None
+        The same period a year before (``period.shift_months(-12)``), as of
+        :attr:`year_ago_as_of`, its last day.
     currency : str
         The ledger's currency.
     kpis : DataFrame
         Index ``kpi`` (names of :data:`creditkpi.registry.KPIS`); columns
         ``label``, ``current``, ``previous``, ``change`` (current - previous;
-        for ratios a difference of fractions, i.e. percentage points / 100)
-        and ``unit`` (the currency code, ``"days"``, ``"ratio"`` or
-        ``"EUR/EUR"``). Numbers (float) by default; with ``money="decimal"``
+        for ratios a difference of fractions, i.e. percentage points / 100),
+        ``year_ago`` and ``year_change`` (current - year ago; ``nan`` when
+        the data starts after the year-ago period) and ``unit`` (the
+        currency code, ``"days"``, ``"ratio"`` or ``"EUR/EUR"``). Numbers (float) by default; with ``money="decimal"``
         money rows are exact ``Decimal``. Undefined values are ``nan``
         (shown as "n/a"). Rows whose inputs the ledger lacks (no disputes, no
         doubtful classifications, no costs) are left out.
@@ -87,14 +104,22 @@ class Dashboard:
           ``balance``, ``share``, ``overdue``, ``invoices``,
           ``previous_balance`` (the same customer's balance at the previous
           as-of date);
+        - ``top_overdue_customers``: the same columns, largest overdue
+          amount first, with ``previous_overdue``;
+        - ``provision_matrix``: the IFRS 9 provision matrix at ``as_of``
+          (:func:`creditkpi.provision_matrix`; its total is the expected
+          credit loss row);
+        - ``expected_cash_by_week``: index ``week`` (1 to 13 from
+          ``as_of``): ``expected_cash`` from the open invoices;
         - ``cohorts``: cohort (issue month) × age (months) shares settled at
           ``as_of`` (:func:`creditkpi.cohorts`).
     trend : DataFrame
         Index ``period`` (a ``PeriodIndex``: the 12 months ending with the
         month of the period's end, oldest first; months ending before the
-        ledger's first event are left out): ``dso``, ``countback_dso``,
-        ``best_possible_dso`` (days) and ``cei`` (fraction): the KPIs of the
-        registry with ``trend=True``.
+        ledger's first event are left out): ``receivables`` and ``overdue``
+        (money, at each month's end), ``overdue_rate``, ``dso``,
+        ``countback_dso``, ``best_possible_dso`` (days) and ``cei``
+        (fraction): the KPIs of the registry with ``trend=True``.
     groups : DataFrame or None
         With ``by=``: index the groups; the KPIs of the registry with
         ``by_group=True`` (``receivables``, ``overdue``, ``overdue_rate``,
@@ -114,6 +139,18 @@ class Dashboard:
         dated): the range the figures can speak for.
     money : {"float", "decimal"}
         How the tables carry money.
+    targets : mapping of str to float
+        Targets of KPIs (:func:`creditkpi.dashboard.targets.read_targets`);
+        :meth:`target_status` says which are met.
+    urgent_items : DataFrame or None
+        The most urgent open items at ``as_of`` (past due, largest
+        ``open_balance × days_past_due`` first, see
+        :mod:`creditkpi.dashboard.items`); ``None`` without an open-items table.
+    inputs : tuple of str or None
+        The optional inputs the data gave (``disputes``, ``statuses``,
+        ``doubtful``, ``costs``...): a table needing one it lacks is left
+        out of the renderings under the note about that input (``None``:
+        not known, every input taken as given).
     """
 
     period: Period
@@ -131,6 +168,11 @@ class Dashboard:
     data_start: date | None = None
     data_end: date | None = None
     money: Money = "float"
+    year_ago_period: Period | None = None
+    year_ago_as_of: date | None = None
+    targets: Mapping[str, float] = field(default_factory=dict)
+    urgent_items: pd.DataFrame | None = None
+    inputs: tuple[str, ...] | None = None
 
     # ------------------------------------------------------------------ access
     def __getattr__(self, name: str) -> pd.DataFrame:
@@ -155,6 +197,41 @@ class Dashboard:
         value = self.kpis.at[name, which]
         return value.item() if isinstance(value, np.generic) else value
 
+    @property
+    def has_year_ago(self) -> bool:
+        """Whether the data reaches back to the same period a year before."""
+        year = self.year_ago_period
+        return year is not None and self.data_start is not None and self.data_start <= year.end
+
+    def target_status(self) -> pd.DataFrame:
+        """Each target beside the KPI's value: ``met``, ``missed`` or ``no value``.
+
+        See :func:`creditkpi.dashboard.targets.target_status` (columns
+        ``label``, ``target``, ``current``, ``status``, ``gap``).
+
+        Examples
+        --------
+        >>> import warnings, creditkpi as ck
+        >>> from creditkpi import datasets
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     board = ck.dashboard(datasets.sample(), "2024-12",
+        ...                          targets={"dso": 45, "overdue_rate": 0.15})
+        >>> board.target_status()["status"].to_dict()
+        {'overdue_rate': 'missed', 'dso': 'missed'}
+        """
+        from creditkpi.dashboard.targets import target_status
+
+        return target_status(self.kpis, self.targets)
+
+    def with_targets(self, targets: Any) -> Dashboard:
+        """The same dashboard with other targets (a mapping or a TOML file, as :func:`dashboard` takes)."""
+        from dataclasses import replace
+
+        from creditkpi.dashboard.targets import read_targets
+
+        return replace(self, targets=read_targets(targets))
+
     def to_frame(self) -> pd.DataFrame:
         """The KPI table in long (tidy) form: one row per KPI and period.
 
@@ -163,7 +240,7 @@ class Dashboard:
         DataFrame
             Columns ``kpi``, ``label``, ``label_fr``, ``section``, ``unit``
             (the registry's unit: ``money``, ``ratio``, ``days``...),
-            ``better``, ``which`` (``"current"`` or ``"previous"``),
+            ``better``, ``which`` (``"current"``, ``"previous"`` or ``"year_ago"``),
             ``period`` (a ``pandas.Period`` or the period's label),
             ``as_of`` (the snapshot cut-off), ``value``. Filter, pivot or
             plot it like any long table.
@@ -181,10 +258,13 @@ class Dashboard:
         400.0
         """
         rows = []
-        for which, period, cut in (
+        shown = [
             ("current", self.period, self.as_of),
             ("previous", self.previous_period, self.previous_as_of),
-        ):
+        ]
+        if self.year_ago_period is not None and self.year_ago_as_of is not None:
+            shown.append(("year_ago", self.year_ago_period, self.year_ago_as_of))
+        for which, period, cut in shown:
             label = period_label(period)
             for name, row in self.kpis.iterrows():
                 info = KPIS.get(str(name))
@@ -242,30 +322,43 @@ class Dashboard:
                 "current": jsonable(row["current"], digits if money else None),
                 "previous": jsonable(row["previous"], digits if money else None),
                 "change": jsonable(row["change"], digits if money else None),
+                "year_ago": jsonable(row["year_ago"], digits if money else None),
+                "year_change": jsonable(row["year_change"], digits if money else None),
             }
         return {
             "schema": SCHEMA,
             "currency": self.currency,
             "period": period_dict(self.period, self.as_of),
             "previous_period": period_dict(self.previous_period, self.previous_as_of),
+            "year_ago_period": None
+            if self.year_ago_period is None or self.year_ago_as_of is None
+            else period_dict(self.year_ago_period, self.year_ago_as_of),
+            "targets": {
+                name: jsonable(value, digits if _is_money_kpi(name) else None)
+                for name, value in self.targets.items()
+            },
+            "urgent_items": None
+            if self.urgent_items is None
+            else item_records(self.urgent_items, digits),
             "data": {
                 "start": None if self.data_start is None else self.data_start.isoformat(),
                 "end": None if self.data_end is None else self.data_end.isoformat(),
             },
             "kpis": kpis,
             **{
-                name: _records(frame, TABLES[name].index, digits, self.money_columns(name))
+                name: table_records(frame, TABLES[name].index, digits, self.money_columns(name))
                 for name, frame in self.tables.items()
             },
-            "trend": _records(self.trend, "period", digits, self.money_columns("trend")),
+            "trend": table_records(self.trend, "period", digits, self.money_columns("trend")),
             "groups": None
             if self.groups is None
             else {
                 "by": self.by,
-                "rows": _records(self.groups, "group", digits, self.money_columns("groups")),
+                "rows": table_records(self.groups, "group", digits, self.money_columns("groups")),
             },
             "undefined": list(self.undefined),
             "notes": list(self.notes),
+            "inputs": None if self.inputs is None else list(self.inputs),
         }
 
     def to_json(self, *, indent: int | None = 2) -> str:
@@ -282,7 +375,7 @@ class Dashboard:
     def from_dict(cls, data: Mapping[str, Any], *, money: Money = "float") -> Dashboard:
         """Rebuild a dashboard from :meth:`to_dict` (null to nan; money as ``money`` asks)."""
         check_money(money)
-        if data.get("schema") != SCHEMA:
+        if data.get("schema") not in READS:
             raise InvalidOptionError(
                 f"not a creditkpi dashboard (schema {data.get('schema')!r}, expected {SCHEMA!r})",
                 column="schema",
@@ -298,17 +391,21 @@ class Dashboard:
                     "current": unjson(item["current"], is_money, money),
                     "previous": unjson(item["previous"], is_money, money),
                     "change": unjson(item["change"], is_money, money),
+                    "year_ago": unjson(item.get("year_ago"), is_money, money),
+                    "year_change": unjson(item.get("year_change"), is_money, money),
                     "unit": item["unit"],
                 }
             )
-        kpis = pd.DataFrame(rows, columns=["kpi", "label", "current", "previous", "change", "unit"])
+        kpis = pd.DataFrame(rows, columns=["kpi", "label", *KPI_COLUMNS])
         kpis = kpis.set_index("kpi")
-        if money == "decimal":
-            kpis = kpis.astype({"current": object, "previous": object, "change": object})
+        kinds = dict.fromkeys(KPI_COLUMNS[:-1], object if money == "decimal" else np.float64)
+        kpis = kpis.astype(kinds)
         groups = data.get("groups")
         span = data.get("data") or {}
+        year = data.get("year_ago_period")
+        items = data.get("urgent_items")
         tables = {
-            name: _from_records(
+            name: table_from_records(
                 data[name],
                 table.index,
                 money=money,
@@ -329,7 +426,7 @@ class Dashboard:
             currency=data["currency"],
             kpis=kpis,
             tables=tables,
-            trend=_from_records(
+            trend=table_from_records(
                 data["trend"],
                 "period",
                 money=money,
@@ -338,7 +435,7 @@ class Dashboard:
             ),
             groups=None
             if groups is None
-            else _from_records(
+            else table_from_records(
                 groups["rows"], "group", money=money, money_columns=_group_money(groups["rows"])
             ),
             by=None if groups is None else groups["by"],
@@ -347,6 +444,11 @@ class Dashboard:
             data_start=None if span.get("start") is None else as_date(span["start"]),
             data_end=None if span.get("end") is None else as_date(span["end"]),
             money=money,
+            year_ago_period=None if year is None else Period(year["start"], year["end"]),
+            year_ago_as_of=None if year is None else as_date(year["as_of"]),
+            targets={k: float(v) for k, v in (data.get("targets") or {}).items()},
+            urgent_items=None if items is None else items_from_records(items, money),
+            inputs=None if data.get("inputs") is None else tuple(data["inputs"]),
         )
 
     @classmethod
@@ -385,36 +487,80 @@ class Dashboard:
         return None
 
     # ------------------------------------------------------------------ HTML
-    def to_html(self, *, full: bool = False, charts: bool | None = None) -> str:
-        """An HTML rendering: the KPI table, notes, then the detail tables.
+    def to_html(
+        self,
+        *,
+        full: bool = False,
+        charts: bool | None = None,
+        locale: str | None = None,
+        docs_url: str | None = None,
+    ) -> str:
+        """An HTML rendering: the credit pack (``full=True``), or a fragment for a notebook.
 
         Parameters
         ----------
         full : bool, default False
-            A complete page you can send: one self-contained file with the
-            period, the data's date range, notes, the KPI table, the charts
-            (embedded images) and the detail tables, an inline stylesheet
-            that reads on a phone and prints, no script and no external
-            request. ``False``: a fragment for a notebook or a page of yours.
+            The monthly credit pack, a page you can send: one self-contained
+            file with the period, a summary in words, the targets, the KPI
+            table (each KPI's definition, linked to its documentation page;
+            the previous period and the year before beside it), the
+            12-month trends, the aged balance, the forecast, the provision
+            matrix, the customers most overdue, and notes on what is left
+            out and why; an inline stylesheet that reads on a phone and
+            prints on A4 a section a page; no script and no external
+            request. ``False``: a fragment (KPI table, notes, detail tables)
+            for a notebook or a page of yours.
         charts : bool, optional
             Embed the PNG charts (needs matplotlib: ``pip install
             'creditkpi[charts]'``; without it the page says so). Default: in
-            a full page only.
+            the pack only.
+        locale : str, optional
+            How amounts and numbers read: ``"en_US"`` (default, ``$6,000.00``),
+            ``"fr_FR"`` (``6 000,00 €``), ``"de_DE"``...
+        docs_url : str, optional
+            The documentation site the KPI definitions link to (default
+            :data:`creditkpi.version.DOCS_URL`).
 
         Examples
         --------
-        >>> import warnings, creditkpi as ck
+        >>> import re, warnings, creditkpi as ck
         >>> from creditkpi import datasets
         >>> with warnings.catch_warnings():
         ...     warnings.simplefilter("ignore")
         ...     board = ck.dashboard(datasets.sample(), "2024-12")
         >>> page = board.to_html(full=True, charts=False)
-        >>> page.startswith("<!DOCTYPE html>"), "<script" in page, "://" in page
-        (True, False, False)
+        >>> page.startswith("<!DOCTYPE html>"), "<script" in page, re.findall(r"src=", page)
+        (True, False, [])
         """
-        from creditkpi.dashboard.render import html_page
+        from creditkpi.dashboard.pack import html_page
 
-        return html_page(self, full=full, charts=charts)
+        return html_page(self, full=full, charts=charts, locale=locale, docs_url=docs_url)
+
+    def to_pdf(
+        self,
+        path: Path | str,
+        *,
+        locale: str | None = None,
+        docs_url: str | None = None,
+        charts: bool = True,
+    ) -> None:
+        """Print the credit pack (:meth:`to_html` with ``full=True``) to an A4 PDF file.
+
+        Through a headless Chromium browser (Debian: ``apt-get install
+        chromium``, or the ``CREDITKPI_CHROMIUM`` environment variable): see
+        :func:`creditkpi.printing.html_to_pdf`.
+
+        Raises
+        ------
+        PrintingError
+            No Chromium browser, or it failed to print.
+        """
+        from creditkpi.dashboard.pack import html_page, pdf_of
+
+        page = html_page(
+            self, full=True, charts=charts, locale=locale, docs_url=docs_url, paper="A4"
+        )
+        Path(path).write_bytes(pdf_of(page))
 
     def _repr_html_(self) -> str:
         """The notebook view: :meth:`to_html` as a fragment (no charts).
@@ -446,44 +592,52 @@ class Dashboard:
         )
 
     def __rich__(self) -> Group:
-        """A rich renderable: the KPI table and the detail tables."""
+        """A rich renderable: the summary, the KPI table and the detail tables."""
         from creditkpi.dashboard.render import rich_group
 
         return rich_group(self)
 
-    def render(self, console: Console | None = None) -> None:
+    def render(self, console: Console | None = None, *, locale: str | None = None) -> None:
         """Print the dashboard as rich tables (to ``console``, default: stdout)."""
         from rich.console import Console
 
-        (console or Console()).print(self)
+        from creditkpi.dashboard.render import rich_group
 
-    def to_text(self, *, width: int = 110) -> str:
+        (console or Console()).print(rich_group(self, locale=locale))
+
+    def to_text(self, *, width: int = 110, locale: str | None = None) -> str:
         """The terminal rendering as plain text (no colours), ``width`` columns wide."""
         from rich.console import Console
+
+        from creditkpi.dashboard.render import rich_group
 
         buffer = io.StringIO()
         console = Console(
             file=buffer, width=width, color_system=None, force_terminal=False, legacy_windows=False
         )
-        console.print(self)
+        console.print(rich_group(self, locale=locale))
         return buffer.getvalue()
 
     def __repr__(self) -> str:
         return self.to_text()
 
     # ------------------------------------------------------------------ charts
-    def plot(self, directory: Path | str, *, dpi: int = 150) -> dict[str, Path]:
+    def plot(
+        self, directory: Path | str, *, dpi: int = 150, locale: str | None = None
+    ) -> dict[str, Path]:
         """Write PNG charts into ``directory`` (needs ``pip install 'creditkpi[charts]'``).
 
         Writes ``aging.png`` (aged balance, current and previous),
-        ``dso_cei_trend.png`` (DSO standard and countback, best possible DSO
-        and CEI over the 12 months ending with the period) and
-        ``cohorts.png`` (cohort heat map).
+        ``receivables_trend.png`` (receivables and overdue at each month's
+        end), ``dso_cei_trend.png`` (DSO standard and countback, best
+        possible DSO and CEI over the 12 months ending with the period),
+        ``forecast.png`` (expected cash over the next 13 weeks) and
+        ``cohorts.png`` (cohort heat map); amounts read as ``locale`` says.
 
         Returns
         -------
         dict of str to Path
-            ``{"aging": ..., "trend": ..., "cohorts": ...}``.
+            ``{"aging": ..., "receivables": ..., "trend": ..., "forecast": ..., "cohorts": ...}``.
 
         Raises
         ------
@@ -492,43 +646,38 @@ class Dashboard:
         """
         from creditkpi.dashboard.charts import plot_dashboard
 
-        return plot_dashboard(self, directory, dpi=dpi)
+        return plot_dashboard(self, directory, dpi=dpi, locale=locale)
 
     # ------------------------------------------------------------------ views
     def table_views(self) -> list[tuple[str, pd.DataFrame, frozenset[str]]]:
-        """The tables a terminal or a page shows: ``(heading, frame, money columns)``.
+        """The tables a terminal shows: ``(heading, frame, money columns)``.
 
-        The detail tables with the previous date beside them, then, with
-        ``by=``, the per-group tables (the largest groups).
+        The detail tables with something to show (the previous date beside
+        them), then, with ``by=``, the per-group tables (the largest groups).
         """
-        out = [
-            (
-                f"{TABLES[name].label} at {self.as_of} (previous: {self.previous_as_of})",
-                frame,
-                self.money_columns(name),
-            )
-            for name, frame in self.tables.items()
-            if TABLES[name].previous != "none"
-        ]
-        if self.groups is not None:
-            groups = self.groups
-            shown = ""
-            if len(groups) > GROUPS_SHOWN:
-                # a page or a terminal shows the largest groups; CSV and JSON hold them all
-                order = np.argsort(
-                    -groups["receivables"].astype(np.float64).to_numpy(), kind="stable"
-                )
-                groups = groups.iloc[order[:GROUPS_SHOWN]]
-                shown = f" (largest {GROUPS_SHOWN} of {len(self.groups):,}; CSV/JSON: all)"
-            main = [c for c in groups.columns if c in _group_kpis()]
-            rest = [c for c in groups.columns if c not in _group_kpis()]
-            heading = f"By {self.by}: at {self.as_of}, over {self.period}{shown}"
-            money = self.money_columns("groups")
-            out.append((heading, groups[main], money))
-            if rest:
-                out.append(
-                    (f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest], money)
-                )
+        from creditkpi.dashboard.render import views
+
+        shown, _ = views(self)
+        return [(v.heading, v.frame, v.money) for v in shown] + self.group_views()
+
+    def group_views(self) -> list[tuple[str, pd.DataFrame, frozenset[str]]]:
+        """The per-group tables of ``by=``, the largest groups: ``(heading, frame, money columns)``."""
+        if self.groups is None:
+            return []
+        groups = self.groups
+        shown = ""
+        if len(groups) > GROUPS_SHOWN:
+            # a page or a terminal shows the largest groups; CSV and JSON hold them all
+            order = np.argsort(-groups["receivables"].astype(np.float64).to_numpy(), kind="stable")
+            groups = groups.iloc[order[:GROUPS_SHOWN]]
+            shown = f" (largest {GROUPS_SHOWN} of {len(self.groups):,}; CSV/JSON: all)"
+        main = [c for c in groups.columns if c in _group_kpis()]
+        rest = [c for c in groups.columns if c not in _group_kpis()]
+        heading = f"By {self.by}: at {self.as_of}, over {self.period}{shown}"
+        money = self.money_columns("groups")
+        out = [(heading, groups[main], money)]
+        if rest:
+            out.append((f"By {self.by}: aged balance at {self.as_of}{shown}", groups[rest], money))
         return out
 
 
@@ -574,57 +723,10 @@ def _group_money(columns: Any) -> frozenset[str]:
     )
 
 
+#: the columns of :attr:`Dashboard.kpis` after the label
+KPI_COLUMNS = ("current", "previous", "change", "year_ago", "year_change", "unit")
+
+
 def _is_money_kpi(name: str) -> bool:
     info = KPIS.get(name)
     return info is not None and info.unit == "money"
-
-
-def _records(
-    frame: pd.DataFrame, index_name: str, digits: int, money: frozenset[str]
-) -> list[dict[str, Any]]:
-    out = []
-    for index, row in frame.iterrows():
-        record: dict[str, Any] = {index_name: jsonable(index)}
-        for column in frame.columns:
-            record[str(column)] = jsonable(row[column], digits if str(column) in money else None)
-        out.append(record)
-    return out
-
-
-def _from_records(
-    records: Sequence[Mapping[str, Any]],
-    index_name: str,
-    *,
-    money: Money,
-    money_columns: frozenset[str],
-    columns_name: str | None = None,
-    periods: bool = False,
-) -> pd.DataFrame:
-    if not records:
-        return pd.DataFrame(index=pd.Index([], name=index_name))
-    columns = [c for c in records[0] if c != index_name]
-    data: dict[Any, list[Any]] = {}
-    for column in columns:
-        is_money = column in money_columns
-        values = []
-        for record in records:
-            v = record.get(column)
-            if column.endswith(("count", "invoices")) and v is not None:
-                values.append(int(v))
-            else:
-                values.append(unjson(v, is_money, money))
-        key: Any = int(column) if columns_name is not None else column
-        data[key] = values
-    labels = [r[index_name] for r in records]
-    index: pd.Index
-    if periods:
-        try:
-            index = pd.PeriodIndex([pd.Period(x) for x in labels], name=index_name)
-        except (ValueError, TypeError):
-            index = pd.Index(labels, name=index_name)
-    else:
-        index = pd.Index(labels, name=index_name)
-    frame = pd.DataFrame(data, index=index)
-    if columns_name is not None:
-        frame.columns.name = columns_name
-    return frame

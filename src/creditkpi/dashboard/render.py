@@ -1,6 +1,9 @@
 """Renderings of a :class:`~creditkpi.dashboard.Dashboard`: plain text, rich tables, HTML.
 
-Presentation only: the values stay fractions, days and money.
+Presentation only: the values stay fractions, days and money. Every figure
+is written by one :class:`~creditkpi.core.formatting.Formatter` (Babel:
+``$6,000.00``, ``6 000,00 €``), for the dashboard's currency and the
+locale asked for; counts are whole numbers.
 
 Every label that comes from the data (customer ids, dispute reasons, dunning
 statuses, group names, column names) is shown as text, never interpreted: in
@@ -8,11 +11,11 @@ rich renderables it is a :class:`rich.text.Text` (no markup parsing), with
 its control characters made visible (:func:`~creditkpi.core.safe_text.printable`);
 in HTML it is escaped as well.
 
-The HTML page (:func:`html_page` with ``full=True``) is one self-contained
-file: the charts are embedded as ``data:`` images, the stylesheet is inline,
-there is no script and nothing is loaded from the network (a
-Content-Security-Policy forbids it), it reads on a phone (tables scroll
-sideways) and prints.
+A detail table with nothing to show is left out, with one note saying why
+(no "(none)" line); a table whose input the ledger lacks is left out under
+the dashboard's note about that input. A table's heading is a line of its
+own above it, so it wraps like a sentence at any width and never to one
+word a line. The full HTML page is the credit pack (:mod:`~creditkpi.dashboard.pack`).
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -32,142 +35,48 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from creditkpi.dashboard.model import Dashboard
 
+from creditkpi.core.formatting import Formatter
 from creditkpi.core.money import minor_unit
 from creditkpi.core.safe_text import printable
-from creditkpi.core.shapes import Unit
-from creditkpi.dashboard.cells import exact_money, missing
-from creditkpi.registry import KPI, KPIS
-from creditkpi.version import VERSION
+from creditkpi.dashboard.cells import missing
+from creditkpi.dashboard.style import FRAGMENT
+from creditkpi.dashboard.words import direction, summary_lines
+from creditkpi.registry import KPIS, TABLES
 
-# ----------------------------------------------------------------------------------
-# formatting (presentation only: the values stay fractions, days, money)
-# ----------------------------------------------------------------------------------
+__all__ = [
+    "CHARTED",
+    "CHARTS",
+    "View",
+    "cell_text",
+    "chart_images_of",
+    "charts_html",
+    "esc",
+    "figure_html",
+    "formatter_of",
+    "fragment_html",
+    "frame_html",
+    "kpi_columns",
+    "reader_notes",
+    "rich_group",
+    "views",
+]
 
-#: the chart images of the page, in order, with what they show (alt text)
-_CHARTS = (
-    ("aging", "Aged balance", "bars of the open balance per days-past-due bucket, now and before"),
-    ("trend", "DSO and CEI trend", "lines of DSO (standard, countback, best possible) and CEI"),
-    ("cohorts", "Invoice cohorts", "heat map of the share of each issue month settled by age"),
-)
+#: detail tables drawn as charts in a page rather than tabled (the terminal tables them)
+CHARTED = frozenset({"cohorts", "expected_cash_by_week"})
 
-#: scoped stylesheet of the fragment (notebooks) and the page; readable on light
-#: and dark notebook themes (translucent greys, inherited text colour)
-_STYLE = """
-.creditkpi-dashboard{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;
- line-height:1.35;max-width:60rem}
-.creditkpi-dashboard .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;
- margin:0.4em 0 1.2em}
-.creditkpi-dashboard table{border-collapse:collapse;margin:0}
-.creditkpi-dashboard th,.creditkpi-dashboard td{padding:3px 10px;text-align:left;
- border-bottom:1px solid rgba(127,127,127,0.3);vertical-align:top}
-.creditkpi-dashboard th{font-weight:600;white-space:nowrap}
-.creditkpi-dashboard td.num,.creditkpi-dashboard th.num{text-align:right;
- font-variant-numeric:tabular-nums;white-space:nowrap}
-.creditkpi-dashboard tr.section td{font-weight:600;background:rgba(127,127,127,0.12)}
-.creditkpi-dashboard .better{color:#1a7f37}.creditkpi-dashboard .worse{color:#cf222e}
-.creditkpi-dashboard .dim{opacity:0.75}
-.creditkpi-dashboard .note{font-size:90%;opacity:0.85}
-.creditkpi-dashboard .facts{margin:0.2em 0 0.8em;font-size:95%}
-.creditkpi-dashboard ul.notes{margin:0.3em 0 1em;padding-left:1.3em}
-"""
+#: detail tables never tabled (a matrix too wide for a terminal or a page: drawn only)
+DRAWN_ONLY = frozenset({"cohorts"})
 
-#: page-only rules: layout, phone widths, print
-_PAGE_STYLE = """
-html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
-body{margin:0;padding:1rem 1.25rem 2rem;color:#1f2328;background:#fff}
-.creditkpi-dashboard{margin:0 auto}
-.creditkpi-dashboard h1{font-size:1.5rem;margin:0.2em 0 0.3em}
-.creditkpi-dashboard h2{font-size:1.15rem;margin:1.4em 0 0.3em;
- border-bottom:2px solid rgba(127,127,127,0.25);padding-bottom:0.15em}
-.creditkpi-dashboard h3{font-size:1rem;margin:1.1em 0 0.2em}
-.creditkpi-dashboard dl.facts{display:grid;grid-template-columns:max-content 1fr;
- gap:0.15em 1em;margin:0.4em 0 1em}
-.creditkpi-dashboard dl.facts dt{font-weight:600}
-.creditkpi-dashboard dl.facts dd{margin:0}
-.creditkpi-dashboard figure{margin:0.6em 0 1.2em}
-.creditkpi-dashboard figure img{display:block;max-width:100%;height:auto;
- border:1px solid rgba(127,127,127,0.25)}
-.creditkpi-dashboard footer{margin-top:2em;font-size:85%;opacity:0.8}
-@media (max-width:600px){
- body{padding:0.5rem 0.4rem 1.5rem}
- .creditkpi-dashboard{font-size:15px}
- .creditkpi-dashboard table{font-size:13px}
- .creditkpi-dashboard th,.creditkpi-dashboard td{padding:3px 3px}
- .creditkpi-dashboard .unit{display:none}
- .creditkpi-dashboard dl.facts{grid-template-columns:1fr}
- .creditkpi-dashboard dl.facts dd{margin:0 0 0.4em}
-}
-@media print{
- @page{margin:14mm}
- body{padding:0;font-size:10pt}
- .creditkpi-dashboard{max-width:none}
- .creditkpi-dashboard .table-wrap{overflow:visible}
- .creditkpi-dashboard tr,.creditkpi-dashboard figure{break-inside:avoid}
- .creditkpi-dashboard h2,.creditkpi-dashboard h3{break-after:avoid}
- .creditkpi-dashboard figure img{max-width:16cm;border:none}
- .creditkpi-dashboard .better,.creditkpi-dashboard .worse{-webkit-print-color-adjust:exact;
-  print-color-adjust:exact}
-}
-"""
-
-#: nothing may be loaded: no script, no external style, font, image or frame
-_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+#: count columns (whole numbers), besides integer columns
+_COUNTS = ("count", "invoices")
 
 
-def _unit_of(name: str, unit_text: str) -> Unit:
-    info = KPIS.get(name)
-    if info is not None:
-        return info.unit
-    if unit_text in ("days", "ratio", "count"):
-        return unit_text  # type: ignore[return-value]
-    return "money"
+def formatter_of(board: Dashboard, locale: Any = None) -> Formatter:
+    """The formatter of a dashboard's figures: its currency, its minor unit, ``locale``."""
+    return Formatter(board.currency, locale=locale, digits=minor_unit(board.currency))
 
 
-def _fmt(value: Any, unit: Unit, *, change: bool = False, digits: int = 2) -> str:
-    """Text of a value: money ``1,234.50``, days ``45.3``, ratios ``48.12%``; nan ``n/a``.
-
-    Money is shown exactly, with the currency's minor unit (``digits`` decimals).
-    """
-    if missing(value):
-        return "n/a"
-    sign = "+" if change else ""
-    if unit == "money":
-        return f"{exact_money(value, digits):{sign},}"
-    if unit == "count":
-        return f"{int(value):{sign},}"
-    v = float(value)
-    if unit == "days":
-        return f"{v:{sign},.1f}"
-    if unit == "ratio":
-        return f"{v * 100:+.2f} pp" if change else f"{v:.2%}"
-    return f"{v:{sign}.4f}"
-
-
-def _direction(info: KPI | None, change: Any) -> str:
-    if info is None or info.better is None or missing(change):
-        return ""
-    c = float(change)
-    if c == 0:
-        return ""
-    up_is_good = info.better == "higher"
-    return "better" if (c > 0) == up_is_good else "worse"
-
-
-def _cell(column: str, value: Any, digits: int = 2, money: bool = False) -> str:
-    if missing(value):
-        return "n/a" if column in KPIS else ""
-    if isinstance(value, Decimal) or money:
-        return f"{exact_money(value, digits):,}"
-    if column.endswith("share") or column.endswith("rate"):
-        return f"{float(value):.1%}"
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}"
-    if isinstance(value, (float, np.floating)):
-        return f"{float(value):,.1f}"
-    return printable(value)
-
-
-def _esc(value: object) -> str:
+def esc(value: object) -> str:
     """HTML text of a label from the data: control characters visible, then escaped."""
     return html.escape(printable(value))
 
@@ -179,7 +88,94 @@ def _text(value: object, style: str = "") -> Text:
     return Text(printable(value), style=style)
 
 
-def _notes(board: Dashboard) -> list[str]:
+def _header(column: object) -> str:
+    return str(column).replace("_", " ")
+
+
+def cell_text(fmt: Formatter, column: object, value: Any, money: bool = False) -> str:
+    """A table cell: money, a KPI by its unit, shares and rates in percent, counts whole."""
+    name = str(column)
+    if missing(value):
+        return "n/a" if name in KPIS else ""
+    if money:
+        return fmt.money(value)
+    if name in KPIS:
+        return fmt.value(value, KPIS[name].unit)
+    if name.endswith("share"):
+        return fmt.percent(value, decimals=1)
+    if name.endswith(("rate", "coverage")):
+        return fmt.percent(value, decimals=2)
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+    if whole or name.endswith(_COUNTS):
+        return fmt.count(value)
+    if isinstance(value, (float, np.floating)):
+        return fmt.number(value, 1)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return printable(value)
+
+
+def _columns(frame: pd.DataFrame) -> list[list[Any]]:
+    """The columns of a frame as lists (each keeps its own type: a count stays an int)."""
+    return [frame[c].tolist() for c in frame.columns] if len(frame.columns) else []
+
+
+def _rows(frame: pd.DataFrame) -> list[tuple[Any, list[Any]]]:
+    columns = _columns(frame)
+    return [(index, [col[k] for col in columns]) for k, index in enumerate(frame.index)]
+
+
+# ----------------------------------------------------------------------------------
+# what is shown: the detail tables, and why some are not
+# ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    """One detail table as shown: its name, heading, frame and money columns."""
+
+    name: str
+    heading: str
+    frame: pd.DataFrame
+    money: frozenset[str]
+
+
+def _heading(board: Dashboard, name: str) -> str:
+    table = TABLES[name]
+    if table.previous == "none":
+        return f"{table.label} at {board.as_of}"
+    return f"{table.label} at {board.as_of} (previous: {board.previous_as_of})"
+
+
+def views(
+    board: Dashboard, *, charted: frozenset[str] = DRAWN_ONLY
+) -> tuple[list[View], list[str]]:
+    """The detail tables to show and the notes on those left out for lack of data.
+
+    ``charted``: the tables drawn rather than tabled. A table whose input
+    the ledger lacks is left out without a note of its own (the dashboard's
+    note on that input says it).
+    """
+    shown: list[View] = []
+    notes: list[str] = []
+    for name, frame in board.tables.items():
+        table = TABLES[name]
+        given = set(table.requires) if board.inputs is None else set(board.inputs)
+        if name in charted or not set(table.requires) <= given:
+            continue
+        if frame.empty:
+            when = (
+                f"{board.as_of}"
+                if table.previous in ("none", "column")
+                else f"{board.as_of} or {board.previous_as_of}"
+            )
+            notes.append(f"{table.label}: nothing to show at {when}, so it is left out.")
+            continue
+        shown.append(View(name, _heading(board, name), frame, board.money_columns(name)))
+    return shown, notes
+
+
+def reader_notes(board: Dashboard) -> list[str]:
     """What a reader must know to read the figures right (plain text, one sentence each)."""
     notes = [
         note[0].upper() + note[1:] + ("" if note.endswith(".") else ".") for note in board.notes
@@ -191,247 +187,338 @@ def _notes(board: Dashboard) -> list[str]:
     return notes
 
 
-def _frame_rich(heading: str, frame: pd.DataFrame, digits: int, money: frozenset[str]) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    table = Table(title=_text(heading, "bold"), box=box.SIMPLE, pad_edge=False)
-    table.add_column(_text(frame.index.name or ""), no_wrap=True)
-    for column in frame.columns:
-        table.add_column(_text(str(column).replace("_", " ")), justify="right", no_wrap=True)
-    if frame.empty:
-        table.add_row(_text("(none)"), *[""] * len(frame.columns))
-    for index, row in frame.iterrows():
-        table.add_row(
-            _text(index),
-            *[_text(_cell(str(c), row[c], digits, str(c) in money)) for c in frame.columns],
-        )
-    return table
+def kpi_columns(board: Dashboard) -> list[tuple[str, str, str]]:
+    """The value columns of a KPI table: ``(kpis column, heading, css class)``."""
+    out = [
+        ("current", str(board.period), ""),
+        ("previous", str(board.previous_period), "dim"),
+        ("change", "change", ""),
+    ]
+    if board.has_year_ago and board.year_ago_period is not None:
+        out += [
+            ("year_ago", str(board.year_ago_period), "dim year"),
+            ("year_change", "year on year", "year"),
+        ]
+    return out
 
 
-def _frame_html(frame: pd.DataFrame, digits: int, money: frozenset[str]) -> str:
-    head = f"<th>{_esc(frame.index.name or '')}</th>" + "".join(
-        f'<th class="num">{_esc(str(c).replace("_", " "))}</th>' for c in frame.columns
+def _group_views(board: Dashboard) -> list[View]:
+    return [View("groups", head, frame, money) for head, frame, money in board.group_views()]
+
+
+# ----------------------------------------------------------------------------------
+# HTML
+# ----------------------------------------------------------------------------------
+
+
+def frame_html(
+    frame: pd.DataFrame, fmt: Formatter, money: frozenset[str], *, index: str | None = None
+) -> str:
+    """A detail table as HTML: its index then its columns, every cell formatted."""
+    names = (
+        list(frame.index.names)
+        if isinstance(frame.index, pd.MultiIndex)
+        else [index or frame.index.name or ""]
     )
-    rows = []
-    for index, row in frame.iterrows():
-        cells = "".join(
-            '<td class="num">'
-            + html.escape(_cell(str(c), row[c], digits, str(c) in money))
-            + "</td>"
-            for c in frame.columns
+    head = "".join(f"<th>{esc(_header(n or ''))}</th>" for n in names) + "".join(
+        f'<th class="num">{esc(_header(c))}</th>' for c in frame.columns
+    )
+    body = []
+    for key, values in _rows(frame):
+        keys = key if isinstance(key, tuple) else (key,)
+        cells = "".join(f"<td>{esc(cell_text(fmt, '', k))}</td>" for k in keys)
+        cells += "".join(
+            '<td class="num">' + html.escape(cell_text(fmt, c, v, str(c) in money)) + "</td>"
+            for c, v in zip(frame.columns, values, strict=True)
         )
-        rows.append(f"<tr><td>{_esc(index)}</td>{cells}</tr>")
-    if not rows:
-        rows.append(f'<tr><td colspan="{len(frame.columns) + 1}">(none)</td></tr>')
+        body.append(f"<tr>{cells}</tr>")
     return (
         f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-def _kpi_table_html(board: Dashboard) -> str:
-    digits = minor_unit(board.currency)
-    head = (
-        "<th>KPI</th>"
-        f'<th class="num">{_esc(board.period)}</th>'
-        f'<th class="num">{_esc(board.previous_period)}</th>'
-        '<th class="num">change</th><th class="unit">unit</th>'
+def kpi_rows_html(
+    board: Dashboard, fmt: Formatter, *, definitions: bool = False, docs_url: str | None = None
+) -> str:
+    """The KPI table as HTML: by section, values, changes coloured by direction, targets."""
+    columns = kpi_columns(board)
+    status = board.target_status() if board.targets else None
+    head = "<th>KPI</th>" + "".join(
+        f'<th class="num {css}">{esc(title)}</th>' for _, title, css in columns
     )
+    if status is not None:
+        head += '<th class="num">target</th><th>status</th>'
+    head += '<th class="unit">unit</th>'
+    width = 2 + len(columns) + (2 if status is not None else 0)
     body: list[str] = []
     section = None
     for name, row in board.kpis.iterrows():
         info = KPIS.get(str(name))
         if info is not None and info.section != section:
             section = info.section
-            body.append(f'<tr class="section"><td colspan="5">{_esc(section)}</td></tr>')
-        unit = _unit_of(str(name), str(row["unit"]))
-        direction = _direction(info, row["change"])
-        hint = f' title="{direction} than {_esc(board.previous_period)}"' if direction else ""
-        body.append(
-            "<tr>"
-            f'<td title="{_esc(name)}">{_esc(row["label"])}</td>'
-            f'<td class="num">{html.escape(_fmt(row["current"], unit, digits=digits))}</td>'
-            f'<td class="num dim">{html.escape(_fmt(row["previous"], unit, digits=digits))}</td>'
-            f'<td class="num {direction}"{hint}>'
-            f"{html.escape(_fmt(row['change'], unit, change=True, digits=digits))}</td>"
-            f'<td class="unit">{_esc(row["unit"])}</td>'
-            "</tr>"
+            body.append(f'<tr class="section"><td colspan="{width}">{esc(section)}</td></tr>')
+        unit = info.unit if info is not None else "money"
+        label = esc(row["label"])
+        if definitions and info is not None:
+            if docs_url:
+                page = info.page.removesuffix(".md") + "/"
+                label = f'<a href="{html.escape(docs_url + page)}">{label}</a>'
+            label += f'<span class="definition">{esc(info.definition)}</span>'
+        cells = [f'<td title="{esc(name)}">{label}</td>']
+        for column, _, css in columns:
+            change = column in ("change", "year_change")
+            judged = direction(info, row[column], fmt) if change else ""
+            text = fmt.value(row[column], unit, change=change)
+            classes = " ".join(c for c in ("num", css, judged) if c)
+            cells.append(f'<td class="{classes}">{html.escape(text)}</td>')
+        if status is not None:
+            if name in status.index:
+                word = str(status.at[name, "status"])
+                target = fmt.value(status.at[name, "target"], unit)
+                cells.append(f'<td class="num">{html.escape(target)}</td>')
+                cells.append(f'<td class="{word.replace(" ", "-")}">{esc(word)}</td>')
+            else:
+                cells.append("<td></td><td></td>")
+        cells.append(
+            f'<td class="unit">{esc(row["unit"]) if unit not in ("money", "ratio") else ""}</td>'
         )
+        body.append("<tr>" + "".join(cells) + "</tr>")
     return (
         f'<div class="table-wrap"><table class="kpis"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-def _facts(board: Dashboard) -> list[tuple[str, str]]:
-    """(what, value) lines of the page header, as plain text."""
-    p, q = board.period, board.previous_period
-    facts = [
-        ("Period", f"{p} ({p.start} to {p.end}), snapshot as of {board.as_of}"),
-        ("Compared with", f"{q} ({q.start} to {q.end}), snapshot as of {board.previous_as_of}"),
-    ]
-    if board.data_start is not None and board.data_end is not None:
-        facts.append(
-            (
-                "Data",
-                f"{board.data_start} to {board.data_end} (first and last invoice or settlement)",
-            )
-        )
-    facts.append(("Currency", board.currency))
-    if board.by is not None:
-        facts.append(("Groups", f"by {board.by}"))
-    return facts
+#: the pack's charts: key of :func:`~creditkpi.dashboard.charts.chart_images`, what it shows
+CHARTS: Mapping[str, str] = {
+    "receivables": "Receivables and overdue at each month's end, with the overdue rate",
+    "trend": "DSO (standard, countback, best possible) and CEI, month by month",
+    "aging": "Aged balance: open balance per days-past-due bucket, now and before",
+    "forecast": "Collection forecast: cash expected from the open invoices, week by week",
+    "cohorts": "Invoice cohorts: share of each issue month settled, by age",
+}
 
 
-def _charts_html(images: Mapping[str, bytes] | None, missing: str | None) -> str:
-    if images is None:
-        return f'<p class="note">Charts are not included: {html.escape(missing or "")}</p>'
-    parts = []
-    for key, title, what in _CHARTS:
-        png = images.get(key)
-        if png is None:
-            continue
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(
-            f'<figure id="chart-{key}"><img src="data:image/png;base64,{data}" '
-            f'alt="{html.escape(title)}: {html.escape(what)}">'
-            "</figure>"
-        )
-    return "\n".join(parts) or '<p class="note">No chart: the dashboard has no data to draw.</p>'
+def figure_html(key: str, images: Mapping[str, bytes] | None) -> str:
+    png = None if images is None else images.get(key)
+    if png is None:
+        return ""
+    data = base64.b64encode(png).decode("ascii")
+    alt = html.escape(CHARTS.get(key, key))
+    return f'<figure id="chart-{key}"><img src="data:image/png;base64,{data}" alt="{alt}"></figure>'
 
 
-def html_page(
+def chart_images_of(
+    board: Dashboard, fmt: Formatter, images: Mapping[str, bytes] | None
+) -> tuple[Mapping[str, bytes] | None, str | None]:
+    """The chart images (drawn here unless given), or ``None`` and why not."""
+    if images is not None:
+        return images, None
+    from creditkpi.dashboard.charts import chart_images
+    from creditkpi.plotting import ChartsUnavailableError
+
+    try:
+        return chart_images(board, locale=fmt.locale), None
+    except ChartsUnavailableError:
+        return None, "matplotlib is not installed (pip install 'creditkpi[charts]')"
+
+
+def charts_html(board: Dashboard, fmt: Formatter, images: Mapping[str, bytes] | None) -> str:
+    """Every chart of the dashboard as embedded figures (the notebook fragment's charts)."""
+    drawn, missing = chart_images_of(board, fmt, images)
+    if drawn is None:
+        return f'<p class="note">Charts are not included: {html.escape(missing or "")}.</p>'
+    return "\n".join(figure_html(key, drawn) for key in CHARTS if key in drawn)
+
+
+def fragment_html(
     board: Dashboard,
+    fmt: Formatter,
     *,
-    full: bool = False,
-    charts: bool | None = None,
+    charts: bool = False,
     images: Mapping[str, bytes] | None = None,
 ) -> str:
-    """An HTML rendering: the KPI table, notes, charts (pages) and the detail tables.
-
-    Parameters
-    ----------
-    board : Dashboard
-    full : bool, default False
-        A complete, self-contained HTML document (title, period, data range,
-        notes, embedded charts, inline stylesheet, no script, no external
-        request) instead of a fragment for a notebook or a page of yours.
-    charts : bool, optional
-        Embed the PNG charts (default: in a full page only). Without
-        matplotlib the page says so and stays complete otherwise.
-    images : mapping of str to bytes, optional
-        Chart images already drawn (:func:`~creditkpi.dashboard.charts.chart_images`),
-        so a caller that also writes them to files draws them once.
-    """
-    digits = minor_unit(board.currency)
-    notes = _notes(board)
-    parts = ['<div class="creditkpi-dashboard">']
-    if full:
-        parts.append(f"<header><h1>{_esc(f'Credit dashboard {board.period}')}</h1>")
-        parts.append('<dl class="facts">')
-        parts += [f"<dt>{_esc(k)}</dt><dd>{_esc(v)}</dd>" for k, v in _facts(board)]
-        parts.append("</dl></header>")
-    else:
-        parts.append(f"<style>{_STYLE}</style>")
-        parts.append(f"<h3>{_esc(board.title)}</h3>")
-        if board.data_start is not None and board.data_end is not None:
-            parts.append(
-                f'<p class="facts">data: {_esc(board.data_start)} to {_esc(board.data_end)}</p>'
-            )
+    """The notebook view: the KPI table, notes, charts (``charts``) and the detail tables."""
+    parts = ['<div class="creditkpi-dashboard">', f"<style>{FRAGMENT}</style>"]
+    parts.append(f"<h3>{esc(board.title)}</h3>")
+    if board.data_start is not None and board.data_end is not None:
+        parts.append(f'<p class="facts">data: {esc(board.data_start)} to {esc(board.data_end)}</p>')
+    shown, left_out = views(board)
+    notes = reader_notes(board) + left_out
     if notes:
-        if full:
-            parts.append("<section><h2>Notes</h2>")
-        parts.append('<ul class="notes">' + "".join(f"<li>{_esc(n)}</li>" for n in notes))
-        parts.append("</ul></section>" if full else "</ul>")
-    if full:
-        parts.append("<section><h2>Key indicators</h2>")
-    parts.append(_kpi_table_html(board))
+        parts.append('<ul class="notes">' + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    parts.append(kpi_rows_html(board, fmt))
     parts.append(
         '<p class="note">change = current − previous (ratios in percentage points); '
         '<span class="better">green</span>: better, <span class="worse">red</span>: worse.</p>'
     )
-    if full:
-        parts.append("</section>")
-    if charts if charts is not None else full:
-        missing = None
-        if images is None:
-            from creditkpi.dashboard.charts import chart_images
-            from creditkpi.plotting import ChartsUnavailableError
-
-            try:
-                images = chart_images(board)
-            except ChartsUnavailableError:
-                missing = "matplotlib is not installed (pip install 'creditkpi[charts]')."
-        parts.append("<section><h2>Charts</h2>" if full else "<h4>Charts</h4>")
-        parts.append(_charts_html(images, missing))
-        if full:
-            parts.append("</section>")
-    if full:
-        parts.append("<section><h2>Details</h2>")
-    for heading, frame, money in board.table_views():
-        parts.append(f"<h3>{_esc(heading)}</h3>" if full else f"<h4>{_esc(heading)}</h4>")
-        parts.append(_frame_html(frame, digits, money))
-    if full:
-        parts.append("</section>")
-        parts.append(
-            f"<footer>Made with creditkpi {html.escape(VERSION)}. Money in "
-            f"{_esc(board.currency)}, exact to the minor unit; ratios in percent; "
-            "days in calendar days. n/a = undefined.</footer>"
-        )
+    if charts:
+        parts.append("<h4>Charts</h4>" + charts_html(board, fmt, images))
+    for view in [*shown, *_group_views(board)]:
+        parts.append(f"<h4>{esc(view.heading)}</h4>")
+        parts.append(frame_html(view.frame, fmt, view.money))
     parts.append("</div>")
-    fragment = "\n".join(parts)
-    if not full:
-        return fragment
-    return (
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">\n'
-        f'<meta name="generator" content="creditkpi {html.escape(VERSION)}">\n'
-        f"<title>{_esc(board.title)}</title>\n"
-        f"<style>{_STYLE}{_PAGE_STYLE}</style>\n</head>\n<body>\n{fragment}\n</body>\n</html>\n"
+    return "\n".join(parts)
+
+
+# ----------------------------------------------------------------------------------
+# rich (the terminal) and plain text
+# ----------------------------------------------------------------------------------
+
+
+#: a cell of a terminal table: its text and its style
+Cell = tuple[str, str]
+
+#: the KPI table's columns a narrow terminal drops first, in order
+_DROPPED_FIRST = ("year_change", "unit", "year_ago", "previous", "target", "status")
+
+
+class _Fitted:
+    """A terminal table fitted to the width it is drawn at.
+
+    The key columns (the first ``keys``) wrap at word boundaries only, never
+    inside a word (no ``Receiva / bles``); value columns are never cut:
+    when the table is too wide, whole columns are left out (``drop``: their
+    order, default the rightmost first) and a line under the table names them.
+    """
+
+    def __init__(
+        self,
+        head: list[str],
+        rows: list[list[Cell] | str],
+        *,
+        keys: int = 1,
+        drop: list[int] | None = None,
+        left: frozenset[int] = frozenset(),
+    ):
+        self.head, self.rows, self.keys, self.left = head, rows, keys, left
+        rightmost = list(range(len(head) - 1, keys, -1))  # every value column but the first
+        first = [] if drop is None else [k for k in drop if k != keys]
+        self.drop = first + [k for k in rightmost if k not in first]
+
+    def _width(self, k: int) -> int:
+        cells = [r[k][0] for r in self.rows if not isinstance(r, str)]
+        return max([len(self.head[k]), *map(len, cells)])
+
+    def _word(self, k: int) -> int:
+        texts = [self.head[k], *(r[k][0] for r in self.rows if not isinstance(r, str))]
+        return max((len(w) for t in texts for w in t.split()), default=1)
+
+    def table(self, width: int) -> list[Any]:
+        """The table (and the line naming the columns left out) for ``width`` columns."""
+        from rich import box
+        from rich.table import Table
+
+        keep = list(range(len(self.head)))
+        keys = range(self.keys)
+        need = {k: self._width(k) for k in keep}
+        floor = {k: min(need[k], max(self._word(k) + 2, 12)) for k in keys}
+
+        def size(columns: list[int]) -> int:
+            return sum(floor.get(k, need[k]) + 3 for k in columns)
+
+        dropped = []
+        for k in self.drop:
+            if size(keep) <= width:
+                break
+            keep.remove(k)
+            dropped.append(self.head[k])
+        table = Table(box=box.SIMPLE_HEAVY, show_lines=False, pad_edge=False)
+        for k in keep:
+            if k < self.keys:
+                table.add_column(_text(self.head[k]), min_width=floor[k], overflow="fold")
+            else:
+                side: Literal["left", "right"] = "left" if k in self.left else "right"
+                table.add_column(_text(self.head[k]), justify=side, no_wrap=True)
+        for row in self.rows:
+            if isinstance(row, str):
+                if table.row_count:
+                    table.add_section()
+                table.add_row(_text(row, "bold cyan"), *[""] * (len(keep) - 1))
+            else:
+                table.add_row(*[_text(*row[k]) for k in keep])
+        if not dropped:
+            return [table]
+        return [table, _text(f"(left out at this width: {', '.join(dropped)})", "dim")]
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield from self.table(options.max_width)
+
+
+def _frame_rich(view: View, fmt: Formatter) -> list[Any]:
+    frame = view.frame
+    names = (
+        list(frame.index.names) if isinstance(frame.index, pd.MultiIndex) else [frame.index.name]
     )
+    head = [_header(n or "") for n in names] + [_header(c) for c in frame.columns]
+    rows: list[list[Cell] | str] = []
+    for key, values in _rows(frame):
+        keys = key if isinstance(key, tuple) else (key,)
+        rows.append(
+            [(printable(cell_text(fmt, "", k)), "") for k in keys]
+            + [
+                (cell_text(fmt, c, v, str(c) in view.money), "")
+                for c, v in zip(frame.columns, values, strict=True)
+            ]
+        )
+    return [_text(view.heading, "bold"), _Fitted(head, rows, keys=len(names))]
 
 
-def rich_group(self: Dashboard) -> Group:
-    """A rich renderable: the KPI table, the notes and the detail tables."""
-    digits = minor_unit(self.currency)
-    from rich import box
-    from rich.console import Group
-    from rich.table import Table
-
-    table = Table(
-        title=_text(self.title, "bold"),
-        box=box.SIMPLE_HEAVY,
-        show_lines=False,
-        pad_edge=False,
-    )
-    table.add_column("KPI", no_wrap=True)
-    table.add_column(_text(self.period), justify="right", no_wrap=True)
-    table.add_column(_text(self.previous_period), justify="right", no_wrap=True)
-    table.add_column("change", justify="right", no_wrap=True)
-    table.add_column("unit", style="dim", no_wrap=True)
+def _kpi_rich(board: Dashboard, fmt: Formatter) -> _Fitted:
+    """The KPI table for a terminal: by section, changes coloured, targets, days marked."""
+    status = board.target_status() if board.targets else None
+    columns = [(key, title) for key, title, _ in kpi_columns(board)]
+    if status is not None:
+        columns += [("target", "target"), ("status", "status")]
+    columns.append(("unit", "unit"))
+    rows: list[list[Cell] | str] = []
     section = None
-    for name, row in self.kpis.iterrows():
+    for name, row in board.kpis.iterrows():
         info = KPIS.get(str(name))
         if info is not None and info.section != section:
-            if section is not None:
-                table.add_section()
             section = info.section
-            table.add_row(_text(section, "bold cyan"), "", "", "", "")
-        unit = _unit_of(str(name), str(row["unit"]))
-        direction = _direction(info, row["change"])
-        style = {"better": "green", "worse": "red"}.get(direction, "")
-        table.add_row(
-            _text("  " + str(row["label"])),
-            _text(_fmt(row["current"], unit, digits=digits)),
-            _text(_fmt(row["previous"], unit, digits=digits), "dim"),
-            _text(_fmt(row["change"], unit, change=True, digits=digits), style),
-            _text(row["unit"]),
-        )
-    parts: list[Any] = [table]
-    for heading, frame, money in self.table_views():
-        parts.append(_frame_rich(heading, frame, digits, money))
-    for note in _notes(self):
+            rows.append(section)
+        unit = info.unit if info is not None else "money"
+        cells: list[Cell] = [("  " + str(row["label"]), "")]
+        for key, _ in columns:
+            if key in ("target", "status"):
+                if status is None or name not in status.index:
+                    cells.append(("", ""))
+                elif key == "target":
+                    cells.append((fmt.value(status.at[name, "target"], unit), ""))
+                else:
+                    word = str(status.at[name, "status"])
+                    cells.append((word, {"met": "green", "missed": "red"}.get(word, "")))
+            elif key == "unit":
+                cells.append(("days" if unit == "days" else "", "dim"))
+            else:
+                change = key in ("change", "year_change")
+                judged = direction(info, row[key], fmt) if change else ""
+                style = {"better": "green", "worse": "red"}.get(judged, "")
+                dim = "dim" if key in ("previous", "year_ago") else ""
+                cells.append((fmt.value(row[key], unit, change=change), style or dim))
+        rows.append(cells)
+    keys = [key for key, _ in columns]
+    if not any(not isinstance(r, str) and r[-1][0] for r in rows):  # no days: no unit column
+        keys, rows = keys[:-1], [r if isinstance(r, str) else r[:-1] for r in rows]
+    head = ["KPI", *(dict(columns)[k] for k in keys)]
+    drop = [1 + keys.index(k) for k in _DROPPED_FIRST if k in keys]
+    left = frozenset(1 + keys.index(k) for k in ("status", "unit") if k in keys)
+    return _Fitted(head, rows, drop=drop, left=left)
+
+
+def rich_group(board: Dashboard, *, locale: Any = None) -> Group:
+    """A rich renderable: the title, the summary, the KPI table, the detail tables, the notes."""
+    from rich.console import Group
+
+    fmt = formatter_of(board, locale)
+    shown, left_out = views(board)
+    parts: list[Any] = [_text(board.title, "bold")]
+    parts += [_text("  " + line) for line in summary_lines(board, fmt)]
+    parts.append(_kpi_rich(board, fmt))
+    for view in [*shown, *_group_views(board)]:
+        parts += _frame_rich(view, fmt)
+    for note in reader_notes(board) + left_out:
         parts.append(_text(note, "dim"))
     return Group(*parts)

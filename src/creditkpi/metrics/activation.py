@@ -326,6 +326,8 @@ ACTIVATION_RATE = KPI(
     formula=formula_activation_rate,
     function=activation_rate,
     page="kpis/activation-rate.md",
+    definition="Of the customers with amounts due in the period, the share who paid something "
+    "on them.",
 )
 
 #: ``activation_rate(..., unit="invoice")``: not a KPI of the registry, the same path

@@ -72,6 +72,7 @@ SALES = KPI(
     formula=None,
     function=sales,
     page="kpis/dso.md",
+    definition="Invoiced over the period (tax included), less the credit notes of the period.",
 )
 
 
@@ -131,6 +132,8 @@ CASH_COLLECTED = KPI(
     formula=None,
     function=cash_collected,
     page="kpis/cost-per-euro.md",
+    definition="Cash received from customers over the period, matched to invoices or not.",
+    headline=True,
 )
 
 #: the value KPIs of this module (the registry collects them)

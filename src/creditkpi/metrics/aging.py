@@ -131,7 +131,11 @@ RECEIVABLES = KPI(
     formula=None,
     function=receivables,
     page="kpis/receivables-aging.md",
+    definition="What customers owe at the as-of date: the open balances of every invoice "
+    "(unapplied cash apart).",
     by_group=True,
+    trend=True,
+    headline=True,
 )
 
 
@@ -200,7 +204,9 @@ OVERDUE = KPI(
     formula=None,
     function=overdue,
     page="kpis/overdue-rate.md",
+    definition="The open balance of the invoices past their due date at the as-of date.",
     by_group=True,
+    trend=True,
 )
 
 
@@ -313,7 +319,10 @@ OVERDUE_RATE = KPI(
     formula=formula_overdue_rate,
     function=overdue_rate,
     page="kpis/overdue-rate.md",
+    definition="Overdue receivables as a share of receivables outstanding.",
     by_group=True,
+    trend=True,
+    headline=True,
 )
 
 
@@ -396,6 +405,7 @@ OVER_90_DAYS_RATE = KPI(
     formula=formula_over_90_days_rate,
     function=over_90_days_rate,
     page="kpis/overdue-rate.md",
+    definition="The share of receivables more than 90 days past their due date.",
 )
 
 
@@ -452,6 +462,7 @@ UNAPPLIED_CASH = KPI(
     formula=None,
     function=unapplied_cash,
     page="kpis/receivables-aging.md",
+    definition="Payments received from customers and not yet matched to an invoice.",
 )
 
 
@@ -695,6 +706,8 @@ AGING = TableKPI(
     label_fr="Balance âgée",
     function=aging,
     page="kpis/receivables-aging.md",
+    definition="Receivables by days past due (not due, 1-30, 31-60, 61-90, 91+), unapplied "
+    "cash apart.",
     parts=(BUCKETS, "receivables", "unapplied", BUCKET_INVOICES),
     build=book_table,
     money=("amount",),

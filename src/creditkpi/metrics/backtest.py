@@ -113,8 +113,10 @@ class ForecastBacktest:
         ChartsUnavailableError
             If matplotlib is not installed.
         """
+        from creditkpi.core.formatting import Formatter
         from creditkpi.plotting import backtest_chart
 
+        options.setdefault("money_format", Formatter(self.currency).compact_axis())
         figure: Figure = backtest_chart(self.detail, path, currency=self.currency, **options)
         return figure
 

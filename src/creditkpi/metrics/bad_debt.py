@@ -429,6 +429,7 @@ BAD_DEBT_TO_SALES = KPI(
     formula=formula_bad_debt_to_sales,
     function=bad_debt_to_sales,
     page="kpis/bad-debt.md",
+    definition="The change in doubtful receivables over the period as a share of its sales.",
     requires=("doubtful",),
 )
 
@@ -444,6 +445,7 @@ LOSS_RATE = KPI(
     formula=formula_loss_rate,
     function=loss_rate,
     page="kpis/bad-debt.md",
+    definition="Write-offs of the period as a share of its sales.",
 )
 
 DOUBTFUL_RECEIVABLES = KPI(
@@ -458,6 +460,7 @@ DOUBTFUL_RECEIVABLES = KPI(
     formula=None,
     function=doubtful_receivables,
     page="kpis/bad-debt.md",
+    definition="The open balance of the invoices classified doubtful.",
     requires=("doubtful",),
 )
 
@@ -473,6 +476,7 @@ PROVISION_RATE = KPI(
     formula=formula_provision_rate,
     function=provision_rate,
     page="kpis/bad-debt.md",
+    definition="Provisions held on doubtful receivables as a share of them.",
     requires=("doubtful",),
 )
 

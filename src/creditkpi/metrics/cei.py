@@ -481,7 +481,10 @@ CEI = KPI(
     formula=formula_cei,
     function=cei,
     page="kpis/cei.md",
+    definition="Of what could be collected in the period (opening receivables plus sales), the "
+    "share that was.",
     trend=True,
+    headline=True,
 )
 
 #: ``cei(..., sales="monthly")``: not a KPI of the registry, the same path
@@ -499,6 +502,8 @@ RECOVERY_RATE = KPI(
     formula=formula_recovery_rate,
     function=recovery_rate,
     page="kpis/recovery-rate.md",
+    definition="Of the receivables open at the period's start and due by its end, the share "
+    "collected during it.",
 )
 
 #: the value KPIs of this module (the registry collects them)

@@ -180,6 +180,7 @@ COHORTS = TableKPI(
     label_fr="Cohortes de facturation",
     function=cohorts,
     page="kpis/cohorts.md",
+    definition="The share of each month's invoices settled, by age in months.",
     parts=("cohort_totals", "cohort_cells"),
     build=cohorts_from_parts,
     previous="none",

@@ -180,6 +180,7 @@ COST_PER_EURO = KPI(
     formula=formula_cost_per_euro,
     function=cost_per_euro,
     page="kpis/cost-per-euro.md",
+    definition="Collection costs of the period per unit of currency collected.",
     requires=("costs",),
 )
 

@@ -108,6 +108,7 @@ DISPUTED_RECEIVABLES = KPI(
     formula=None,
     function=disputed_receivables,
     page="kpis/dispute-rate.md",
+    definition="The open balance of the invoices under an open dispute.",
     requires=("disputes",),
 )
 
@@ -222,7 +223,9 @@ DISPUTE_RATE = KPI(
     formula=formula_dispute_rate,
     function=dispute_rate,
     page="kpis/dispute-rate.md",
+    definition="Disputed receivables as a share of receivables outstanding.",
     requires=("disputes",),
+    headline=True,
 )
 
 
@@ -322,6 +325,7 @@ DISPUTE_REASONS = TableKPI(
     label_fr="Raisons de non-paiement",
     function=dispute_reasons,
     page="kpis/dispute-rate.md",
+    definition="Open disputes by reason: how many and for what amount.",
     parts=("reasons",),
     build=reasons_table,
     money=("amount",),

@@ -564,8 +564,10 @@ DSO = KPI(
     formula=formula_dso,
     function=dso,
     page="kpis/dso.md",
+    definition="Days of sales outstanding: receivables at the period's end ÷ its sales × its days.",
     trend=True,
     by_group=True,
+    headline=True,
 )
 
 #: ``dso(..., receivables="average")``: not a KPI of the registry, the same path
@@ -587,6 +589,7 @@ COUNTBACK_DSO = KPI(
     formula=formula_countback_dso,
     function=dso,
     page="kpis/countback-dso.md",
+    definition="The days of most recent sales that the receivables outstanding add up to.",
     options=MappingProxyType({"method": "countback"}),
     trend=True,
     by_group=True,
@@ -604,6 +607,8 @@ BEST_POSSIBLE_DSO = KPI(
     formula=formula_best_possible_dso,
     function=best_possible_dso,
     page="kpis/bpdso-add.md",
+    definition="The DSO of the receivables not yet due only: what it would be if every "
+    "customer paid on time.",
     trend=True,
 )
 
@@ -619,6 +624,7 @@ AVERAGE_DAYS_DELINQUENT = KPI(
     formula=formula_average_days_delinquent,
     function=average_days_delinquent,
     page="kpis/bpdso-add.md",
+    definition="DSO minus best possible DSO: the days that late payment adds.",
 )
 
 #: the value KPIs of this module (the registry collects them)

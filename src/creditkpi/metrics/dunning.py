@@ -148,6 +148,7 @@ BY_DUNNING_STATUS = TableKPI(
     label_fr="Encours par statut de relance",
     function=by_dunning_status,
     page="kpis/top-customers-dunning.md",
+    definition="Receivables by the dunning step their invoices have reached.",
     parts=("statuses",),
     build=status_table,
     money=("amount",),

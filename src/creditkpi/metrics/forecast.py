@@ -43,7 +43,7 @@ from creditkpi.core.forecasting import (
     window_dates,
 )
 from creditkpi.core.groups import Groups, group_codes
-from creditkpi.core.kpi import KPI
+from creditkpi.core.kpi import KPI, TableKPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived
 from creditkpi.core.period import to_day
@@ -54,17 +54,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = [
+    "EXPECTED_CASH_BY_WEEK",
     "FORECAST_BY_WEEK",
     "FORECAST_NEXT_4_WEEKS",
     "FORECAST_NEXT_13_WEEKS",
     "KPIS",
     "METHODS",
+    "TABLES",
     "CollectionForecast",
     "Method",
     "collection_forecast",
     "formula_expected_in_window",
     "formula_forecast_next_4_weeks",
     "formula_forecast_next_13_weeks",
+    "weeks_table",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -165,8 +168,10 @@ class CollectionForecast:
         ChartsUnavailableError
             If matplotlib is not installed.
         """
+        from creditkpi.core.formatting import Formatter
         from creditkpi.plotting import forecast_chart
 
+        options.setdefault("money_format", Formatter(self.currency).compact_axis())
         figure: Figure = forecast_chart(
             self.total_windows, path, as_of=self.as_of, currency=self.currency, **options
         )
@@ -447,6 +452,8 @@ FORECAST_NEXT_4_WEEKS = KPI(
     formula=formula_forecast_next_4_weeks,
     function=collection_forecast,
     page="kpis/forecast.md",
+    definition="Cash expected from the open invoices in the next 4 weeks, from the customers' "
+    "payment history.",
     options=MappingProxyType({"horizon": "4W"}),
     field="within_horizon",
     series=False,
@@ -464,10 +471,44 @@ FORECAST_NEXT_13_WEEKS = KPI(
     formula=formula_forecast_next_13_weeks,
     function=collection_forecast,
     page="kpis/forecast.md",
+    definition="Cash expected from the open invoices in the next 13 weeks, from the customers' "
+    "payment history.",
     options=MappingProxyType({"horizon": "13W"}),
     field="within_horizon",
     series=False,
 )
 
-#: the value KPIs of this module (the registry collects them)
+
+def weeks_table(
+    weeks: IntArray, *, groups: Sequence[object], settings: object = None
+) -> pd.DataFrame:
+    """Expected cash of the whole book per week from the as-of date (minor units).
+
+    The builder of :data:`EXPECTED_CASH_BY_WEEK`: the forecast by week of
+    :data:`FORECAST_BY_WEEK` added over the groups, indexed by ``week``
+    (1 = the 7 days after the as-of date); the windows of
+    :func:`collection_forecast` with ``horizon="13W"``.
+    """
+    del groups, settings
+    cash = np.asarray(weeks, dtype=np.int64).reshape(-1, 13).sum(axis=0)
+    return pd.DataFrame({"expected_cash": cash}, index=pd.RangeIndex(1, cash.size + 1, name="week"))
+
+
+EXPECTED_CASH_BY_WEEK = TableKPI(
+    name="expected_cash_by_week",
+    label="Expected cash by week (open invoices)",
+    label_fr="Encaissements attendus par semaine (encours)",
+    function=collection_forecast,
+    page="kpis/forecast.md",
+    definition="Cash expected from the open invoices in each of the next 13 weeks, from the "
+    "customers' payment history.",
+    parts=(FORECAST_BY_WEEK,),
+    build=weeks_table,
+    money=("expected_cash",),
+    previous="none",
+    index="week",
+)
+
+#: the value KPIs and the table KPIs of this module (the registry collects them)
 KPIS = (FORECAST_NEXT_4_WEEKS, FORECAST_NEXT_13_WEEKS)
+TABLES = (EXPECTED_CASH_BY_WEEK,)

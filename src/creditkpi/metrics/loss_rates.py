@@ -273,6 +273,7 @@ LOSS_RATES = TableKPI(
     label_fr="Taux de perte historiques par tranche d'âge",
     function=loss_rates,
     page="kpis/provision-matrix.md",
+    definition="Historical loss rates per aging bucket: the history behind the provision matrix.",
     parts=("loss_exposure",),
     build=loss_rate_table,
     money=_MONEY,

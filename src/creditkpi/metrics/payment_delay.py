@@ -230,6 +230,8 @@ DAYS_TO_PAY = KPI(
     formula=formula_mean_days,
     function=payment_delays,
     page="kpis/payment-delays.md",
+    definition="Average days from issue to payment of the cash received in the period, "
+    "weighted by amount.",
     field="days_to_pay",
 )
 
@@ -245,6 +247,8 @@ DAYS_LATE = KPI(
     formula=formula_mean_days,
     function=payment_delays,
     page="kpis/payment-delays.md",
+    definition="Average days after the due date of the cash received in the period, weighted "
+    "by amount.",
     field="days_late",
 )
 
@@ -260,6 +264,7 @@ SHARE_PAID_LATE = KPI(
     formula=formula_share_paid_late,
     function=payment_delays,
     page="kpis/payment-delays.md",
+    definition="The share of the period's cash that came in after the due date.",
     field="share_paid_late",
 )
 

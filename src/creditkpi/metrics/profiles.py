@@ -536,6 +536,7 @@ PAYER_PROFILES = TableKPI(
     label_fr="Profils de payeurs",
     function=payer_profiles,
     page="kpis/payer-profiles.md",
+    definition="Per customer: payment grade, days beyond terms, trend, receivables and overdue.",
     money=MONEY_COLUMNS,
     index="customer_id",
     dashboard="one row per customer: its own report (creditkpi profiles), not a dashboard table",

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
-from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -38,7 +37,7 @@ import pandas as pd
 
 from creditkpi.core.args import as_dates, check_flag, check_money, check_option, check_whole
 from creditkpi.core.engine import bucket_labels, check_edges
-from creditkpi.core.errors import DataQualityWarning, InvalidOptionError, InvalidValueError
+from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
 from creditkpi.core.exposure import DOUBTFUL
 from creditkpi.core.groups import group_codes
 from creditkpi.core.kpi import KPI, TableKPI, evaluate, table_at
@@ -57,12 +56,10 @@ from creditkpi.core.provision_matrix import (
     TOTAL,
     allowance_table,
     fractions,
-    per_bucket,
+    matrix_of_numbers,
     rate_labels,
     rates_at,
-    read_decimal,
     read_factors,
-    read_number,
     read_rates,
 )
 from creditkpi.core.ratios import ratio
@@ -91,6 +88,7 @@ __all__ = [
     "formula_expected_credit_loss",
     "formula_provision_matrix",
     "matrix_table",
+    "provision_matrices",
     "provision_matrix",
     "provision_matrix_from_parts",
     "provision_totals",
@@ -390,30 +388,12 @@ def provision_matrix(
     return out
 
 
-PROVISION_MATRIX = TableKPI(
-    name="provision_matrix",
-    label="Provision matrix (IFRS 9)",
-    label_fr="Matrice de dépréciation (IFRS 9)",
-    function=provision_matrix,
-    page="kpis/provision-matrix.md",
-    parts=("carrying_amounts", "loss_exposure"),
-    build=matrix_table,
-    money=_MONEY,
-    dashboard="a table of the risk, not of the period (its total is expected_credit_loss)",
-    by_level=True,
-    index="bucket",
-)
-
-#: ``provision_matrix(..., rates=...)``: the same builder on the carrying amounts only
-_GIVEN_RATES = replace(PROVISION_MATRIX, parts=("carrying_amounts",))
-
-
 # ----------------------------------------------------------------------------------
 # one matrix per date, read by the expected credit loss and its coverage
 # ----------------------------------------------------------------------------------
 
 
-def _totals(
+def _matrix(
     carrying: pd.DataFrame,
     exposure: pd.DataFrame | None = None,
     *,
@@ -424,14 +404,15 @@ def _totals(
     by: str | None,
     quiet: bool,
 ) -> pd.DataFrame:
-    """The ``total`` row of the matrix of each of ``groups``: allowance (minor units), coverage."""
-    index = pd.Index(list(groups), dtype=object)
+    """The provision matrix of every group at one date (money in minor units; empty: nothing open)."""
+    del groups
     if not len(carrying):
-        return pd.DataFrame({"allowance": np.nan, "coverage": np.nan}, index=index)
+        index = pd.MultiIndex.from_arrays([[], []], names=["group", "bucket"])
+        return pd.DataFrame(columns=list(MATRIX_COLUMNS), index=index)
     with warnings.catch_warnings():
         if quiet:
             warnings.simplefilter("ignore", DataQualityWarning)
-        matrix = matrix_table(
+        return matrix_table(
             carrying,
             exposure,
             settings=Settings(exclude_doubtful=exclude_doubtful),
@@ -439,9 +420,45 @@ def _totals(
             adjustment=adjustment,
             by=by,
         )
+
+
+def _total_rows(matrix: pd.DataFrame, *, groups: Sequence[object]) -> pd.DataFrame:
+    """The ``total`` row of the matrix of each of ``groups``: allowance (minor units), coverage."""
+    index = pd.Index(list(groups), dtype=object)
+    if not len(matrix):
+        return pd.DataFrame({"allowance": np.nan, "coverage": np.nan}, index=index)
     rows = matrix[matrix.index.get_level_values("bucket") == TOTAL].droplevel("bucket")
     total: pd.DataFrame = rows.reindex(index)
     return total
+
+
+def provision_matrices(
+    rates: Any = None,
+    adjustment: Any = 1.0,
+    *,
+    exclude_doubtful: bool = True,
+    by: str | None = None,
+    quiet: bool = False,
+) -> Derived:
+    """The derived part: the provision matrix per group, once per date.
+
+    Rates from the history (``rates=None``: the carrying amounts and the
+    loss exposure) or given; ``quiet`` silences the falling-rates warning.
+    """
+    parts = ("carrying_amounts",) if rates is not None else ("carrying_amounts", "loss_exposure")
+    return Derived(
+        name=f"provision_matrix({id(rates)}, {adjustment!r}, {exclude_doubtful}, {by}, {quiet})",
+        parts=parts,
+        compute=partial(
+            _matrix,
+            rates=rates,
+            adjustment=adjustment,
+            exclude_doubtful=exclude_doubtful,
+            by=by,
+            quiet=quiet,
+        ),
+        description="the provision matrix per group (money in minor units)",
+    )
 
 
 def provision_totals(
@@ -452,29 +469,44 @@ def provision_totals(
     by: str | None = None,
     quiet: bool = False,
 ) -> Derived:
-    """The derived part: the provision matrix's total row per group, once per date.
-
-    Rates from the history (``rates=None``: the carrying amounts and the
-    loss exposure) or given; ``quiet`` silences the falling-rates warning.
-    """
-    parts = ("carrying_amounts",) if rates is not None else ("carrying_amounts", "loss_exposure")
+    """The derived part: the total row of :func:`provision_matrices` per group (allowance, coverage)."""
+    matrices = provision_matrices(
+        rates, adjustment, exclude_doubtful=exclude_doubtful, by=by, quiet=quiet
+    )
     return Derived(
-        name=f"provision_totals({id(rates)}, {adjustment!r}, {exclude_doubtful}, {by}, {quiet})",
-        parts=parts,
-        compute=partial(
-            _totals,
-            rates=rates,
-            adjustment=adjustment,
-            exclude_doubtful=exclude_doubtful,
-            by=by,
-            quiet=quiet,
-        ),
+        name=f"provision_totals[{matrices.name}]",
+        parts=(matrices,),
+        compute=_total_rows,
         description="the total row of the provision matrix per group (allowance, coverage)",
     )
 
 
-#: the totals the registry's KPIs read (rates from the history, no adjustment)
+#: the matrix the registry's KPIs and the dashboard's table read (rates from the history,
+#: no adjustment): one per date
+PROVISION_MATRICES = provision_matrices(quiet=True)
+
+#: its totals (the expected credit loss and its coverage)
 PROVISION_TOTALS = provision_totals(quiet=True)
+
+PROVISION_MATRIX = TableKPI(
+    name="provision_matrix",
+    label="Provision matrix (IFRS 9)",
+    label_fr="Matrice de dépréciation (IFRS 9)",
+    function=provision_matrix,
+    page="kpis/provision-matrix.md",
+    parts=("carrying_amounts", "loss_exposure"),
+    build=matrix_table,
+    money=_MONEY,
+    previous="none",
+    by_level=True,
+    index="bucket",
+    shared=PROVISION_MATRICES,
+    definition="Gross amount, historical loss rate and allowance per aging bucket "
+    "(IFRS 7.35N); its total is the expected credit loss.",
+)
+
+#: ``provision_matrix(..., rates=...)``: the same builder on the carrying amounts only
+_GIVEN_RATES = replace(PROVISION_MATRIX, parts=("carrying_amounts",))
 
 
 def formula_expected_credit_loss(totals: pd.DataFrame) -> npt.NDArray[Any]:
@@ -664,6 +696,9 @@ EXPECTED_CREDIT_LOSS = KPI(
     formula=formula_expected_credit_loss,
     function=expected_credit_loss,
     page="kpis/provision-matrix.md",
+    definition="Lifetime expected credit loss on the receivables (IFRS 9): the provision "
+    "matrix's total allowance.",
+    headline=True,
 )
 
 ECL_COVERAGE = KPI(
@@ -678,6 +713,7 @@ ECL_COVERAGE = KPI(
     formula=formula_ecl_coverage,
     function=ecl_coverage,
     page="kpis/provision-matrix.md",
+    definition="Expected credit loss as a share of the gross receivables it covers.",
 )
 
 
@@ -751,40 +787,7 @@ def formula_provision_matrix(
     """
     check_money(money)
     check_whole("digits", digits)
-    if isinstance(balances, pd.Series):
-        balances = balances.to_dict()
-    if isinstance(balances, Mapping):
-        labels: list[object] = list(balances)
-        amounts = list(balances.values())
-    else:
-        amounts = list(balances)
-        labels = list(range(len(amounts)))
-    gross: list[Fraction] = []
-    for label, value in zip(labels, amounts, strict=True):
-        f = read_decimal(value, "balances")
-        if f is None or f < 0:
-            raise InvalidValueError(
-                f"balances must be finite and >= 0 (credit balances are not part of the "
-                f"gross carrying amount), got {value!r} for {label!r}",
-                column="balances",
-            )
-        gross.append(f * 10**digits)
-    rate_row = [read_number(v, "rates", nan=True) for v in per_bucket(rates, labels, "rates")]
-    factors = read_factors(adjustment, labels)
-    unit = math.lcm(1, *(g.denominator for g in gross))
-    rate_num, rate_den = fractions(rate_row, (1, len(labels)))
-    data, row_labels = allowance_table(
-        [int(g * unit) for g in gross],
-        unit,
-        np.zeros((1, len(labels)), dtype=np.int64),
-        rate_num,
-        rate_den,
-        factors,
-        labels,
-        None,
-    )
-    del data["invoices"]
-    frame = pd.DataFrame(data, index=pd.Index(row_labels, dtype=object, name="bucket"))
+    frame = matrix_of_numbers(balances, rates, adjustment, int(digits))
     return shape_money_columns(frame, _MONEY, int(digits), money)
 
 

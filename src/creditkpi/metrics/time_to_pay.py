@@ -407,6 +407,8 @@ TIME_TO_PAY = TableKPI(
     label_fr="Courbe de délai de paiement",
     function=time_to_pay,
     page="kpis/time-to-pay.md",
+    definition="The share of invoices not yet settled, day by day after the due date (a "
+    "survival curve).",
     parts=("survival",),
     build=survival_curve,
     money=_money_fields,
@@ -481,6 +483,8 @@ MEDIAN_DAYS_TO_PAY = KPI(
     formula=formula_median_days_to_pay,
     function=time_to_pay,
     page="kpis/time-to-pay.md",
+    definition="Median days from the due date to settlement, invoices still open counted as "
+    "not yet settled.",
     field="median",
     series=False,
 )
@@ -497,6 +501,7 @@ SETTLED_AVERAGE_DAYS = KPI(
     formula=formula_settled_average_days,
     function=time_to_pay,
     page="kpis/time-to-pay.md",
+    definition="Average days from the due date to settlement of the invoices already settled.",
     field="settled_average",
     series=False,
 )
@@ -513,6 +518,8 @@ SHARE_PAID_WITHIN_TERMS = KPI(
     formula=formula_share_paid_within_terms,
     function=time_to_pay,
     page="kpis/time-to-pay.md",
+    definition="The share of invoices settled by their due date, open invoices counted as not "
+    "yet settled.",
     field="settled_within_0",
     series=False,
 )

@@ -8,29 +8,46 @@ status* page of the documentation. :func:`top_customers` -- index
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
+from types import MappingProxyType
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_dates, check_money, check_whole
+from creditkpi.core.args import as_dates, check_money, check_option, check_whole
 from creditkpi.core.groups import group_codes
 from creditkpi.core.kpi import TableKPI, table_at
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.parts import LedgerParts, Settings
+from creditkpi.core.parts import LedgerParts, Settings, top_order
 from creditkpi.core.ratios import share
 from creditkpi.core.shapes import Money, stack_dates
 
-__all__ = ["TABLES", "TOP_CUSTOMERS", "top_customers", "top_table"]
+__all__ = [
+    "ORDERS",
+    "TABLES",
+    "TOP_CUSTOMERS",
+    "TOP_OVERDUE_CUSTOMERS",
+    "top_customers",
+    "top_table",
+]
+
+#: what a top-customers table ranks by
+ORDERS = ("balance", "overdue")
 
 IntArray = npt.NDArray[np.int64]
 
 
 def top_customers(
-    ledger: Ledger, as_of: Any, *, n: int | None = 10, money: Money = "float"
+    ledger: Ledger,
+    as_of: Any,
+    *,
+    n: int | None = 10,
+    order: Literal["balance", "overdue"] = "balance",
+    money: Money = "float",
 ) -> pd.DataFrame:
-    """The ``n`` customers with the largest open balance, and their share of ``R(T)``.
+    """The ``n`` customers with the largest open balance (or overdue amount), and their share of ``R(T)``.
 
     Parameters
     ----------
@@ -41,6 +58,10 @@ def top_customers(
     n : int or None, default 10
         How many customers (at most); ``None`` lists every customer with a
         non-zero balance.
+    order : {"balance", "overdue"}, default "balance"
+        Rank by open balance, or by overdue amount (the customers a
+        collector calls first: those with nothing overdue are left out; ties
+        by balance).
 
     Returns
     -------
@@ -52,8 +73,9 @@ def top_customers(
         - ``overdue`` (Decimal): the customer's overdue part;
         - ``invoices`` (int): its open invoices (balance ≠ 0).
 
-        Sorted by ``balance`` descending, ties by customer id ascending
-        (deterministic). Customers with a zero balance are left out.
+        Sorted by ``balance`` (or ``overdue``) descending, ties by balance
+        then customer id ascending (deterministic). Customers with a zero
+        balance (with ``order="overdue"``: nothing overdue) are left out.
 
     Raises
     ------
@@ -93,11 +115,20 @@ def top_customers(
     customer_id
     ACME         1600.00  0.653061  600.00         2
     Globex        550.00  0.224490  550.00         2
+    >>> ck.top_customers(ledger, "2024-04-30", n=2, order="overdue")
+                 balance     share overdue  invoices
+    customer_id
+    ACME         1600.00  0.653061  600.00         2
+    Globex        550.00  0.224490  550.00         2
+    >>> ck.top_customers(ledger, "2024-04-30", order="overdue").index.tolist()
+    ['ACME', 'Globex', 'Initech']
     """
     check_whole("n", n, minimum=1, allow_none=True)
+    check_option("order", order, ORDERS)
     check_money(money)
     dates, single = as_dates(as_of)
-    source = LedgerParts(ledger, group_codes(ledger, None), dates=dates, settings=Settings(top=n))
+    settings = Settings(top=n, top_by=order)
+    source = LedgerParts(ledger, group_codes(ledger, None), dates=dates, settings=settings)
     tables = [table_at(TOP_CUSTOMERS, source, j, money=money) for j in range(len(dates))]
     result: pd.DataFrame = stack_dates(tables, dates, single)
     return result
@@ -116,15 +147,18 @@ def top_table(
     ``overdue`` and ``invoices`` (:func:`creditkpi.core.parts.customer_parts`,
     possibly the union of several partitions' tops); ``receivables`` the
     book's ``R(T)`` per group (summed here); the ``settings.top`` largest
-    balances are kept.
+    balances (``settings.top_by``: or overdue amounts) are kept.
     """
     del groups
     n = settings.top
     total = int(np.asarray(receivables, dtype=np.int64).sum())
     customers = customers.groupby(level=0, sort=False).sum() if len(customers) else customers
-    keep = customers[customers["balance"] != 0]
+    by = settings.top_by
+    kept = customers["balance"] != 0 if by == "balance" else customers["overdue"] > 0
+    keep = customers[kept]
     text = np.asarray([str(v) for v in keep.index], dtype=object)
-    order = np.lexsort((text, -keep["balance"].to_numpy(dtype=np.int64)))
+    bal, late = (keep[c].to_numpy(dtype=np.int64) for c in ("balance", "overdue"))
+    order = top_order(text, bal, late, by)
     if n is not None:
         order = order[:n]
     table = keep.iloc[order]
@@ -147,6 +181,7 @@ TOP_CUSTOMERS = TableKPI(
     label_fr="Encours des principaux clients",
     function=top_customers,
     page="kpis/top-customers-dunning.md",
+    definition="The customers with the largest open balances, and their share of receivables.",
     parts=("customers", "receivables"),
     build=top_table,
     money=("balance", "overdue"),
@@ -155,5 +190,17 @@ TOP_CUSTOMERS = TableKPI(
     index="customer_id",
 )
 
+TOP_OVERDUE_CUSTOMERS = replace(
+    TOP_CUSTOMERS,
+    name="top_overdue_customers",
+    label="Top customers by overdue amount",
+    label_fr="Principaux clients en retard",
+    definition="The customers with the largest overdue amounts: who to call first.",
+    previous_column="overdue",
+    settings=MappingProxyType({"top_by": "overdue"}),
+    distributed="a summary carries the largest customers by balance: rank by overdue amount "
+    "from the ledger (top_customers(..., order='overdue'))",
+)
+
 #: the table KPIs of this module (the registry collects them)
-TABLES = (TOP_CUSTOMERS,)
+TABLES = (TOP_CUSTOMERS, TOP_OVERDUE_CUSTOMERS)

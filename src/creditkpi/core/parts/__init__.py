@@ -39,6 +39,7 @@ from creditkpi.core.parts.detail import (
     customer_parts,
     reason_parts,
     status_parts,
+    top_order,
 )
 from creditkpi.core.parts.names import (
     BUCKET_INVOICES,
@@ -90,4 +91,5 @@ __all__ = [
     "reason_parts",
     "snapshot_parts",
     "status_parts",
+    "top_order",
 ]

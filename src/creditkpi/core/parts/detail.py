@@ -8,6 +8,7 @@ whose rows add up, or arrays), so a summary of partitions carries them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ __all__ = [
     "fx_positions",
     "reason_parts",
     "status_parts",
+    "top_order",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -125,14 +127,18 @@ def fx_positions(ledger: Ledger, day: int, groups: Groups) -> pd.DataFrame:
     return frame[frame["invoices"] > 0]
 
 
-def customer_parts(ledger: Ledger, day: int, *, top: int | None = None) -> pd.DataFrame:
+def customer_parts(
+    ledger: Ledger, day: int, *, top: int | None = None, by: str = "balance"
+) -> pd.DataFrame:
     """Balance, overdue part and open invoices per customer at ``day``.
 
     Customers with a zero balance are left out; with ``top``, only the
     ``top`` largest balances (ties by customer id). Indexed by
     ``customer_id``, sorted by balance descending then id: the order of
     :func:`creditkpi.top_customers`. The top N of a union of ledgers with
-    disjoint customers is the top N of their tops.
+    disjoint customers is the top N of their tops. ``by="overdue"`` keeps
+    and sorts by the overdue part instead (then the balance, then the id),
+    leaving out the customers with nothing overdue.
     """
     groups = group_codes(ledger, "customer_id")
     frame = position(ledger, [from_day(day)], by="customer_id", method="snapshot")
@@ -140,15 +146,23 @@ def customer_parts(ledger: Ledger, day: int, *, top: int | None = None) -> pd.Da
     late = frame["overdue"].to_numpy(dtype=np.int64)
     count = frame["open_invoices"].to_numpy(dtype=np.int64)
     labels = np.asarray(groups.labels, dtype=object)
-    keep = np.flatnonzero(bal != 0)
+    keep = np.flatnonzero(bal != 0) if by == "balance" else np.flatnonzero(late > 0)
     text = np.asarray([str(v) for v in labels[keep]], dtype=object)
-    order = keep[np.lexsort((text, -bal[keep]))]
+    order = keep[top_order(text, bal[keep], late[keep], by)]
     if top is not None:
         order = order[:top]
     return pd.DataFrame(
         {"balance": bal[order], "overdue": late[order], "invoices": count[order]},
         index=pd.Index(labels[order], name="customer_id", dtype=object),
     )
+
+
+def top_order(ids: Any, balance: Any, overdue: Any, by: str) -> IntArray:
+    """The order of a top-customers table: largest ``by`` first, then balance, then id."""
+    keys: list[Any] = [ids, -np.asarray(balance, dtype=np.int64)]
+    if by == "overdue":
+        keys.append(-np.asarray(overdue, dtype=np.int64))
+    return np.asarray(np.lexsort(keys), dtype=np.int64)
 
 
 #: calendar months per cohort period

@@ -39,6 +39,9 @@ class Settings:
         Cohort length of the cohort matrices.
     top : int or None, default 10
         Largest customers kept by the per-customer part (``None``: every one).
+    top_by : {"balance", "overdue"}, default "balance"
+        Which largest customers it keeps: by open balance, or by overdue
+        amount (customers with nothing overdue left out).
     clock : {"due", "issue"}, default "due"
         Time-to-pay clock of the survival table.
     window : str or int, optional
@@ -69,6 +72,7 @@ class Settings:
     max_months: int | None = None
     granularity: Literal["month", "quarter", "year"] = "month"
     top: int | None = 10
+    top_by: Literal["balance", "overdue"] = "balance"
     clock: Literal["due", "issue"] = "due"
     window: str | int | None = None
     default_after: int = 365

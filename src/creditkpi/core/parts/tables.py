@@ -152,7 +152,7 @@ def _statuses(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo)
 
 
 def _customers(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
-    return customer_parts(ledger, day, top=s.top)
+    return customer_parts(ledger, day, top=s.top, by=s.top_by)
 
 
 def _claims(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
