@@ -56,13 +56,17 @@ def test_json_hand_computed(files: list[str], capsys: pytest.CaptureFixture[str]
     assert acme["median_days_beyond_terms"] == 30.0
     assert acme["payment_index"] == pytest.approx(70 - 3 * 10 / 7)
     assert (acme["receivables"], acme["credit_limit"], acme["limit_use"]) == (500.0, 2000.0, 0.25)
-    assert acme["grade"] == "B"
-    assert acme["reasons"] == ["open overdue balance 56 days beyond terms (B: up to 60)"]
+    assert acme["open_days_late"] == 56.0  # A2, the whole open balance
+    assert acme["exposure"] == 500.0
+    # paid 18 (B), recent 18 (B), median 30 (B), all paid late (B), open 56 (C): C
+    assert acme["grade"] == "C"
+    assert acme["reasons"] == ["open balance 56 days past due on average (C: up to 60)"]
     assert acme["insufficient_history"] is False
     assert beta["days_beyond_terms"] == 9.0
     assert beta["payment_index"] == 74.0
     assert (beta["credit_limit"], beta["limit_use"]) == (None, None)
-    assert beta["grade"] == "B"
+    assert beta["open_days_late"] == 41.0  # B2, 41 days past due
+    assert beta["grade"] == "C"
 
 
 def test_csv_every_column(files: list[str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -72,8 +76,9 @@ def test_csv_every_column(files: list[str], capsys: pytest.CaptureFixture[str]) 
     assert [r["grade"] for r in rows] == ["A", "A"]
     assert rows[0]["reasons"] == (
         "paid 18 days beyond terms on average (A: up to 60); "
-        "open overdue balance 56 days beyond terms (A: up to 60); "
-        "censored median 30 days beyond terms (A: up to 60)"
+        "paid 18 days beyond terms in the last 3 months (A: up to 60); "
+        "censored median 30 days beyond terms (A: up to 60); "
+        "open balance 56 days past due on average (A: up to 60)"
     )
 
 

@@ -28,7 +28,7 @@ ONE_CURRENCY = {name: k for name, k in KPIS.items() if "fx" not in k.requires}
 
 def _ledger() -> ck.Ledger:
     """Three months of a small book: partial payments, a credit note, a write-off,
-    unapplied cash, disputes, dunning statuses and a doubtful classification."""
+    unapplied cash, disputes, dunning statuses, a doubtful classification, limits and cover."""
     invoices = [
         ck.Invoice("A1", "ACME", "2024-02-01", "2024-03-02", "1000.00", attrs={"country": "FR"}),
         ck.Invoice("A2", "ACME", "2024-03-05", "2024-04-04", "600.00", attrs={"country": "FR"}),
@@ -59,7 +59,16 @@ def _ledger() -> ck.Ledger:
         ck.StatusEvent("A2", "2024-04-15", "reminder 1"),
     ]
     doubtful_ = [ck.Doubtful("C1", "2024-03-31", provision="250.00")]
-    return ck.Ledger.from_records(invoices, payments, disputes, statuses, doubtful_)
+    # credit limits (ACME's raised in April) and Gamma insured: the Limits and cover block
+    limits = [
+        ck.CreditLimit("ACME", "2024-01-01", "1000"),
+        ck.CreditLimit("ACME", "2024-04-15", "1500"),
+        ck.CreditLimit("Beta", "2024-01-01", "2000"),
+    ]
+    cover = [ck.Cover("Gamma", "2024-01-01", "300", declare_within=30)]
+    return ck.Ledger.from_records(
+        invoices, payments, disputes, statuses, doubtful_, limits=limits, cover=cover
+    )
 
 
 LEDGER = _ledger()

@@ -197,9 +197,14 @@ def test_the_distributed_columns_are_the_registry() -> None:
         table = ckd.kpis(ckd.summarize(ledger, "2024-06"), costs="1000")
         board = ck.dashboard(ledger, "2024-06", costs="1000")
     assert list(table.columns) == list(KPIS)
-    # the currency rows: a translated book of several currencies (tests/metrics/test_fx.py)
-    rows = [k for k in KPIS.values() if k.dashboard is None and "fx" not in k.requires]
+    # the sample has no credit limits nor cover: the dashboard leaves their block out
+    given = inputs_of(ledger, "1000")
+    rows = [k for k in KPIS.values() if k.dashboard is None and set(k.requires) <= given]
     assert list(board.kpis.index) == [k.name for k in rows]
+    assert {"over_limit", "covered_share"} - set(board.kpis.index) == {
+        "over_limit",
+        "covered_share",
+    }
     summary = ckd.summarize(ledger, "2024-06")
     for name, spec in TABLES.items():
         if spec.distributed is not None:  # payer profiles: rows per customer, not summed

@@ -10,7 +10,9 @@ Decimal('1000.00')
 
 from creditkpi import formulas
 from creditkpi.core import (
+    Cover,
     CreditKPIError,
+    CreditLimit,
     DataEndsWarning,
     DataQualityWarning,
     Dispute,
@@ -50,6 +52,7 @@ from creditkpi.metrics.cost_per_euro import cost_per_euro
 from creditkpi.metrics.dispute_rate import dispute_rate, dispute_reasons, disputed_receivables
 from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, dso, dso_summary
 from creditkpi.metrics.dunning import by_dunning_status
+from creditkpi.metrics.exposure import credit_exposure, limit_bands
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
 from creditkpi.metrics.fx import fx_exposure, fx_realised, fx_unrealised
 from creditkpi.metrics.late_payment import (
@@ -57,6 +60,15 @@ from creditkpi.metrics.late_payment import (
     late_payment_indemnities,
     late_payment_penalties,
     terms_beyond_legal,
+)
+from creditkpi.metrics.limits import (
+    cover_at_risk,
+    covered_share,
+    limit_utilisation,
+    over_limit,
+    over_limit_customers,
+    uncovered_exposure,
+    unlimited_exposure,
 )
 from creditkpi.metrics.loss_rates import loss_rates
 from creditkpi.metrics.payment_delay import payment_delays
@@ -70,7 +82,9 @@ __version__ = VERSION
 
 __all__ = [
     "CollectionForecast",
+    "Cover",
     "CreditKPIError",
+    "CreditLimit",
     "Dashboard",
     "DataEndsWarning",
     "DataQualityWarning",
@@ -100,6 +114,9 @@ __all__ = [
     "cohorts",
     "collection_forecast",
     "cost_per_euro",
+    "cover_at_risk",
+    "covered_share",
+    "credit_exposure",
     "dashboard",
     "dispute_rate",
     "dispute_reasons",
@@ -116,9 +133,13 @@ __all__ = [
     "late_payment_claims",
     "late_payment_indemnities",
     "late_payment_penalties",
+    "limit_bands",
+    "limit_utilisation",
     "loss_rate",
     "loss_rates",
     "over_90_days_rate",
+    "over_limit",
+    "over_limit_customers",
     "overdue",
     "overdue_rate",
     "payer_profiles",
@@ -134,4 +155,6 @@ __all__ = [
     "time_to_pay",
     "top_customers",
     "unapplied_cash",
+    "uncovered_exposure",
+    "unlimited_exposure",
 ]

@@ -40,6 +40,9 @@ from creditkpi.metrics.dso import formula_dso as dso
 from creditkpi.metrics.forecast import formula_expected_in_window as expected_in_window
 from creditkpi.metrics.fx import formula_fx_unrealised as fx_unrealised
 from creditkpi.metrics.late_payment import formula_terms_beyond_legal as terms_beyond_legal
+from creditkpi.metrics.limits import formula_covered_share as covered_share
+from creditkpi.metrics.limits import formula_limit_utilisation as limit_utilisation
+from creditkpi.metrics.limits import formula_uncovered_exposure as uncovered_exposure
 from creditkpi.metrics.payment_delay import formula_mean_days as mean_days
 from creditkpi.metrics.payment_delay import formula_share_paid_late as share_paid_late
 from creditkpi.metrics.payment_delay import (
@@ -56,10 +59,12 @@ __all__ = [
     "cei",
     "cost_per_euro",
     "countback_dso",
+    "covered_share",
     "dispute_rate",
     "dso",
     "expected_in_window",
     "fx_unrealised",
+    "limit_utilisation",
     "loss_rate",
     "mean_days",
     "over_90_days_rate",
@@ -71,5 +76,6 @@ __all__ = [
     "share",
     "share_paid_late",
     "terms_beyond_legal",
+    "uncovered_exposure",
     "weighted_average_days",
 ]

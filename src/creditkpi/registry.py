@@ -42,9 +42,11 @@ from creditkpi.metrics import (
     dispute_rate,
     dso,
     dunning,
+    exposure,
     forecast,
     fx,
     late_payment,
+    limits,
     loss_rates,
     payment_delay,
     profiles,
@@ -86,6 +88,8 @@ MODULES: tuple[ModuleType, ...] = (
     cohorts,
     loss_rates,
     profiles,
+    limits,
+    exposure,
     fx,
 )
 

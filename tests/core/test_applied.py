@@ -5,7 +5,7 @@ credit note open from its own date and allocated at the next payment: from
 the day it is posted until the day it is applied, the credit is the
 customer's unapplied credit; from then on it settles the invoice. The cash
 is counted once, on the day it was posted, and the customer paid then
-(payment delays count to that day). Worked by hand:
+(payment delays and payer profiles' days beyond terms count to that day). Worked by hand:
 
 * F1, C1, issued Mar 1, due Mar 31, 1,000.00; F2, C1, issued Mar 10, due
   Apr 9, 500.00;
@@ -87,6 +87,27 @@ def test_payment_delays_count_to_the_day_the_customer_paid(ledger: ck.Ledger) ->
     assert delays["days_to_pay"] == pytest.approx((800 * 35 + 500 * 31) / 1300)
     assert delays["days_late"] == pytest.approx((800 * 5 + 500 * 1) / 1300)
     assert delays["share_paid_late"] == 1.0 and delays["amount"] == Decimal("1300.00")
+
+
+def test_payer_profiles_count_days_beyond_terms_to_the_day_the_customer_paid(
+    ledger: ck.Ledger,
+) -> None:
+    # P1: posted Apr 5, 5 days beyond F1's terms (not 20: it is applied on Apr 20);
+    # P2: posted and applied Apr 10, 1 day beyond F2's
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
+        april = ck.payer_profiles(ledger, "2024-04-30").loc["C1"]
+        # on Apr 15 P1 is paid, not yet applied: it counts, on the day it was posted
+        mid = ck.payer_profiles(ledger, "2024-04-15").loc["C1"]
+        warnings.simplefilter("ignore", ck.DataEndsWarning)
+        delays = ck.payment_delays(ledger, ck.Period("2023-05-01", "2024-04-30"))
+    for row in (april, mid):
+        assert (row["payments"], row["paid"]) == (2, 1300.0)
+        assert row["days_beyond_terms"] == pytest.approx((800 * 5 + 500 * 1) / 1300)
+        assert row["share_late_by_count"] == 1.0
+    assert april["days_late"] == pytest.approx(delays["days_late"])
+    # the open balance still follows the application date: F1 is owed until Apr 20
+    assert (mid["receivables"], april["receivables"]) == (1000.0, 0.0)
 
 
 def test_the_same_records_and_the_default(ledger: ck.Ledger) -> None:

@@ -104,9 +104,14 @@ def test_customer_by_hand(profiles: pd.DataFrame) -> None:
     assert (c1["credit_limit"], c1["limit_use"]) == (1500.0, 0.6)
     # 18.33 days: between 15 -> 70 and 22 -> 60
     assert c1["payment_index"] == pytest.approx(70 - (11000 / 600 - 15) * 10 / 7)
-    assert c1["grade"] == "B"  # paid 18.3 (A), open 30 (A), median 40 (B)
+    # open balance 900: 400 overdue by 30 days, 500 current: 13.3 days late on average
+    assert c1["open_days_late"] == pytest.approx(30 * 400 / 900)
+    assert (c1["written_off"], c1["share_written_off"]) == (0.0, 0.0)
+    # default scale: paid 18.3 (B), median 40 (C), 67% paid late (A), open 13.3 (A),
+    # nothing written off (A), 60% of its limit (A): the worst, C
+    assert c1["grade"] == "C"
     assert c1["reasons"] == [
-        "censored median 40 days beyond terms (B: up to 60)",
+        "censored median 40 days beyond terms (C: up to 60)",
         "insufficient history: 4 invoices in the window (minimum 5)",
     ]
     assert bool(c1["insufficient_history"]) is True
@@ -147,8 +152,8 @@ def test_custom_grades_and_history(book: ck.Ledger) -> None:
     assert out.loc["C1", "grade"] == "fair"
     assert out.loc["C1", "reasons"] == [
         "paid 18.3 days beyond terms on average (fair: up to 45)",
-        "open overdue balance 30 days beyond terms (fair: up to 45)",
         "censored median 40 days beyond terms (fair: up to 45)",
+        "open balance 13.3 days past due on average (fair: up to 45)",
     ]
     assert out["insufficient_history"].tolist() == [False, True, True]
 
@@ -293,8 +298,12 @@ def _window(as_of: date) -> ck.Period:
     return ck.Period(window_start(as_of, "12M"), as_of)
 
 
-@given(ledger_specs(max_invoices=20), as_of_dates())
+@given(
+    st.one_of(ledger_specs(max_invoices=20), ledger_specs(max_invoices=20, applied=True)),
+    as_of_dates(),
+)
 def test_days_late_equal_payment_delays(spec: LedgerSpec, as_of: date) -> None:
+    """Also with application dates: both count to the day the customer paid."""
     out = _profiles(spec, as_of)
     assume(int(out["payments"].sum()) > 0)
     with warnings.catch_warnings():

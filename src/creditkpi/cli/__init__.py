@@ -53,6 +53,7 @@ from creditkpi.cli.common import (
     say,
     terminal_options,
 )
+from creditkpi.cli.exposure import add_exposure_command
 from creditkpi.cli.forecast import add_forecast_command
 from creditkpi.cli.inputs import read_input
 from creditkpi.cli.profiles import add_profiles_command
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     report = _report_command(sub, output)
     add_profiles_command(sub, report)
+    add_exposure_command(sub, report)
     add_forecast_command(sub, report)
     add_claims_command(sub, report)
     return parser
@@ -183,7 +185,8 @@ def _report_command(sub: Any, output: argparse.ArgumentParser) -> argparse.Argum
                      "e.g. --map payments.amount=Paid")  # fmt: skip
     inp.add_argument("--map-file", metavar="TOML",
                      help="column mapping file: canonical = \"theirs\" lines, flat or in "
-                     "[invoices] / [payments] / [disputes] / [statuses] / [doubtful] tables")  # fmt: skip
+                     "[invoices] / [payments] / [disputes] / [statuses] / [doubtful] / [limits] "
+                     "/ [cover] tables")  # fmt: skip
     inp.add_argument("--invoice-table", action="store_true",
                      help="INVOICES is a one-row-per-invoice export with a settled-date column "
                      "(fully paid on that date, empty = open); no PAYMENTS")  # fmt: skip
@@ -201,6 +204,12 @@ def _report_command(sub: Any, output: argparse.ArgumentParser) -> argparse.Argum
                      help="dunning status events: invoice_id, date, status")  # fmt: skip
     inp.add_argument("--doubtful", metavar="FILE",
                      help="doubtful classifications: invoice_id, date [, provision]")  # fmt: skip
+    inp.add_argument("--limits", metavar="FILE",
+                     help="credit limits: customer_id, date, amount (each limit applies from "
+                     "its date on)")  # fmt: skip
+    inp.add_argument("--cover", metavar="FILE",
+                     help="credit-insurance cover: customer_id, start, amount [, end, share "
+                     "(default 0.9), declare_within (days after due), insurer]")  # fmt: skip
     inp.add_argument("--unknown-invoices", choices=("error", "unapplied"), default="error",
                      help="a payment for an unknown invoice: an error (default) or unapplied cash")  # fmt: skip
     inp.add_argument("--sep", metavar="CHAR",

@@ -24,7 +24,7 @@ FORMATS = ("table", "json", "csv", "html", "pdf")
 
 
 #: the tables ``--map-file`` may hold
-INPUT_TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
+INPUT_TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful", "limits", "cover")
 
 
 #: input files above this size (about a million rows) show progress on a terminal

@@ -259,7 +259,7 @@ def _load_fec(args: argparse.Namespace) -> Any:
         ),
         _options_as_flags(),
     ):
-        return ck.Ledger.from_fec(
+        ledger = ck.Ledger.from_fec(
             files,
             accounts=accounts,
             terms=_terms_option(args.terms),
@@ -270,6 +270,20 @@ def _load_fec(args: argparse.Namespace) -> Any:
             currency=_currency_option(args.currency) or "EUR",
             applied=args.applied or "posting",
         )
+        return _credit_files(ledger, args)
+
+
+def _credit_files(ledger: Any, args: argparse.Namespace) -> Any:
+    """The ledger with the ``--limits`` and ``--cover`` files (as they are, no ``--map``)."""
+    given = {t: getattr(args, t, None) for t in ("limits", "cover")}
+    if not any(given.values()):
+        return ledger
+    frames = {
+        t: read_input(path, what=t, sep=args.sep, encoding="utf-8-sig")
+        for t, path in given.items()
+        if path
+    }
+    return ledger.with_credit(frames.get("limits"), frames.get("cover"))
 
 
 def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
@@ -293,7 +307,7 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
     for table in ("disputes", "statuses", "doubtful"):
         if getattr(args, table):
             files[table] = getattr(args, table)
-    if args.invoice_table and len(files) > 1:
+    if args.invoice_table and len(files) > 1:  # limits and cover are customers': allowed
         raise CLIError(
             "--invoice-table reads one file (one row per invoice with its settled date): "
             "drop the PAYMENTS / --disputes / --statuses / --doubtful files"
@@ -301,6 +315,9 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
     if not args.invoice_table and (args.settled_date or args.disputed):
         raise CLIError("--settled-date and --disputed go with --invoice-table")
 
+    for table in ("limits", "cover"):
+        if getattr(args, table, None):
+            files[table] = getattr(args, table)
     frames: dict[str, pd.DataFrame] = {}
     for table, path in files.items():
         size = Path(path).stat().st_size if Path(path).is_file() else 0
@@ -321,7 +338,7 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         )
     looks_settled = (
         []
-        if len(files) > 1
+        if len(set(files) - {"limits", "cover"}) > 1
         else settlement_date_columns(list(map(str, frames["invoices"].columns)))
     )
     used = _apply_mapping(frames, mapping, files)
@@ -359,6 +376,13 @@ def _load_tables(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
                 date_format=args.date_format,
                 decimal=decimal,
                 unknown_invoices=args.unknown_invoices,
+            )
+        if "limits" in frames or "cover" in frames:
+            ledger = ledger.with_credit(
+                frames.get("limits"),
+                frames.get("cover"),
+                date_format=args.date_format,
+                decimal=decimal,
             )
     mapped = {theirs for names in used.values() for theirs in names}
     args._looks_settled = [name for name in looks_settled if name not in mapped]

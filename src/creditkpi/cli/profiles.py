@@ -27,7 +27,11 @@ PROFILE_SORTS = ("customer_id", "grade", "payment_index", "overdue", "receivable
 
 
 def _parse_grades(text: str | None) -> dict[str, float | None] | None:
-    """``--grades A=30,B=60,C=90,D``: grade=most days beyond terms, the last one bare."""
+    """``--grades A=30,B=60,C=90,D``: grade=bound, the last one bare.
+
+    The bound is the most days of every days measure, or with ``--grading
+    relative`` the portfolio quantile (``A=0.5,B=0.75,C=0.9,D``).
+    """
     if text is None:
         return None
     grades: dict[str, float | None] = {}
@@ -113,7 +117,7 @@ def _emit_profiles(frame: pd.DataFrame, args: argparse.Namespace, currency: str)
         ("index", "payment_index"),
         ("paid d.", "days_beyond_terms"),
         ("median d.", "median_days_beyond_terms"),
-        ("open d.", "open_days_beyond_terms"),
+        ("open d.", "open_days_late"),
         ("trend", "trend_change"),
         ("receivables", "receivables"),
         ("overdue", "overdue"),
@@ -166,11 +170,12 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
             window=args.window,
             min_invoices=args.min_invoices,
             grades=grades,
+            grading=args.grading,
         )
     if args.sort == "grade":
         from creditkpi.metrics.profiles import DEFAULT_GRADES
 
-        rank = {label: k for k, label in enumerate(grades or DEFAULT_GRADES)}
+        rank = {label: k for k, label in enumerate(grades or DEFAULT_GRADES)}  # same labels
         keys = pd.DataFrame(
             {"rank": frame["grade"].map(rank).astype(float), "overdue": frame["overdue"]}
         )
@@ -205,8 +210,12 @@ def add_profiles_command(sub: Any, report: argparse.ArgumentParser) -> None:
     opts.add_argument("--min-invoices", type=int, default=5, metavar="N",
                       help="fewer invoices in the window flag insufficient history (default 5)")  # fmt: skip
     opts.add_argument("--grades", metavar="A=30,B=60,C=90,D",
-                      help="grades and the most days beyond terms each allows, the last one "
-                      "open-ended (default A=30,B=60,C=90,D)")  # fmt: skip
+                      help="grades and the most days each allows on every days measure, the "
+                      "last one open-ended (default: the documented A-E scale of days beyond "
+                      "terms, share paid late, open balance, write-offs and limit use); with "
+                      "--grading relative, quantile levels (default A=0.5,B=0.75,C=0.9,D=0.97,E)")  # fmt: skip
+    opts.add_argument("--grading", choices=("absolute", "relative"), default="absolute",
+                      help="absolute thresholds (default) or the portfolio's own quantiles")  # fmt: skip
     opts.add_argument("--sort", choices=PROFILE_SORTS, default="customer_id",
                       help="row order: customer_id (default), or worst first by grade, "
                       "payment_index, overdue or receivables")  # fmt: skip

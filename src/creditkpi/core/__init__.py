@@ -22,10 +22,12 @@ from creditkpi.core.errors import (
     MissingValueError,
     MixedCurrencyError,
     NonPositiveAmountError,
+    OverlappingCoverError,
     PrintingError,
     ReservedAttributeError,
     SubMinorUnitError,
     UndefinedMetricWarning,
+    UnknownCustomerError,
     UnknownInvoiceError,
     UnreadableFileError,
 )
@@ -33,13 +35,23 @@ from creditkpi.core.fx import MissingRateError, Rates
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
-from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
+from creditkpi.core.records import (
+    Cover,
+    CreditLimit,
+    Dispute,
+    Doubtful,
+    Invoice,
+    Payment,
+    StatusEvent,
+)
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
     "AmbiguousDateError",
     "AmountTooLargeError",
+    "Cover",
     "CreditKPIError",
+    "CreditLimit",
     "DataEndsWarning",
     "DataQualityWarning",
     "Dispute",
@@ -60,6 +72,7 @@ __all__ = [
     "MissingValueError",
     "MixedCurrencyError",
     "NonPositiveAmountError",
+    "OverlappingCoverError",
     "Payment",
     "Period",
     "PrintingError",
@@ -68,6 +81,7 @@ __all__ = [
     "StatusEvent",
     "SubMinorUnitError",
     "UndefinedMetricWarning",
+    "UnknownCustomerError",
     "UnknownInvoiceError",
     "UnreadableFileError",
     "ValidationIssue",

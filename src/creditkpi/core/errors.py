@@ -40,11 +40,13 @@ __all__ = [
     "MixedCurrencyError",
     "NoSettlementsReadError",
     "NonPositiveAmountError",
+    "OverlappingCoverError",
     "PrintingError",
     "ReservedAttributeError",
     "SubMinorUnitError",
     "UnbalancedEntryError",
     "UndefinedMetricWarning",
+    "UnknownCustomerError",
     "UnknownInvoiceError",
     "UnreadableFileError",
     "first_ids",
@@ -232,6 +234,18 @@ class UnknownInvoiceError(CreditKPIError):
     """A settlement, dispute or status refers to an invoice that does not exist."""
 
     rule = "unknown-invoice"
+
+
+class UnknownCustomerError(CreditKPIError):
+    """A credit limit or a cover names a customer the ledger does not hold."""
+
+    rule = "unknown-customer"
+
+
+class OverlappingCoverError(CreditKPIError):
+    """Two covers of one insurer for one buyer overlap in time."""
+
+    rule = "overlapping-cover"
 
 
 class MixedCurrencyError(CreditKPIError):

@@ -13,6 +13,14 @@ core). Every function reads only data dated on or before its date:
   open at a date (a backtest's actuals);
 * :func:`window_dates`, :func:`warn_incomplete` -- the windows' first and
   last days, and the warning when they run past the data.
+
+A forecast follows invoice balances: it predicts the day an open balance
+falls, so every date here is the day a settlement settles its invoice
+(``settlement_date``, the application date where the inputs give one), not
+the day the customer paid (``settlement_posted``, which the payment delays
+and payer profiles count to). The history, the expected days and a
+backtest's actual cash read the same date, so a backtest compares like
+with like.
 """
 
 from __future__ import annotations

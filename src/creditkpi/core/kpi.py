@@ -134,6 +134,9 @@ class KPI:
         In the dashboard's trend table (one value per month).
     by_group : bool
         In the dashboard's per-group table.
+    block : str or None
+        A block of rows within its dashboard section (``"Limits and
+        cover"``), kept together in registry order; ``None``: none.
     headline : bool
         In the credit pack's summary in words (a sentence from its value,
         its change and its direction).
@@ -158,6 +161,7 @@ class KPI:
     series: bool = True
     trend: bool = False
     by_group: bool = False
+    block: str | None = None
     headline: bool = False
 
     @property

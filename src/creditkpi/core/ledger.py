@@ -27,7 +27,7 @@ import pandas as pd
 
 from creditkpi.core.money import cents_array_to_decimal, cents_to_decimal
 from creditkpi.core.period import from_day
-from creditkpi.core.records import SETTLEMENT_KINDS
+from creditkpi.core.records import CREDIT_NOTE, PAYMENT, SETTLEMENT_KINDS, WRITE_OFF
 from creditkpi.core.validation import ValidationReport
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -35,7 +35,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from creditkpi.core.fx.translate import TranslationInfo
     from creditkpi.core.ingest.columns import ColumnMap
     from creditkpi.core.ingest.ids import IdColumn
-    from creditkpi.core.records import Dispute, Doubtful, Invoice, Payment, StatusEvent
+    from creditkpi.core.records import (
+        Cover,
+        CreditLimit,
+        Dispute,
+        Doubtful,
+        Invoice,
+        Payment,
+        StatusEvent,
+    )
 
 __all__ = [
     "CREDIT_NOTE",
@@ -52,15 +60,18 @@ __all__ = [
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
-#: settlement kind codes in :attr:`Columns.settlement_kind`
-PAYMENT, CREDIT_NOTE, WRITE_OFF = 0, 1, 2
-
 #: a day number later than any real date ("never", e.g. an unresolved dispute)
 NO_END = 2**40
 
 #: a total of absolute amounts below this bound keeps every float64 partial sum exact
 #: (2**53 / 4: room for the differences and sums the engine takes of them)
 FLOAT_SUMS_EXACT_BELOW = 2**51
+
+#: the (shared, read-only) empty columns of an optional input that was not given
+_NONE_INT: IntArray = np.zeros(0, dtype=np.int64)
+_NONE_INT.flags.writeable = False
+_NONE_TEXT: npt.NDArray[Any] = np.zeros(0, dtype=object)
+_NONE_TEXT.flags.writeable = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,16 @@ INPUTS: Mapping[str, Input] = MappingProxyType(
             ),
             # a translation at closing rates of items in another currency: exchange differences
             Input("fx", "fx_items"),
+            Input(
+                "limits",
+                "limit_customer",
+                "no credit limits: over-limit exposure and limit utilisation are left out",
+            ),
+            Input(
+                "cover",
+                "cover_customer",
+                "no credit-insurance cover: covered exposure and cover at risk are left out",
+            ),
         )
     }
 )
@@ -202,6 +223,14 @@ class Columns:
         On a ledger translated at closing rates, the invoices whose
         transaction currency is not the reporting currency (those with
         exchange differences); empty otherwise.
+    limit_customer, limit_date, limit_amount
+        Credit limits (:class:`~creditkpi.CreditLimit`): customer code, first
+        day, amount in minor units; sorted by customer then day.
+    cover_customer, cover_start, cover_end, cover_amount, cover_share, cover_declare, cover_insurer
+        Credit-insurance covers (:class:`~creditkpi.Cover`): customer code,
+        first and last day (``NO_END`` when open), amount in minor units,
+        share in millionths (900000 = 90 %), declaration deadline in days
+        after the due date (-1: none) and insurer; sorted by customer, start.
     """
 
     id_source: IdColumn | None
@@ -249,6 +278,17 @@ class Columns:
     settlement_flow: IntArray | None = None
     native: Columns | None = None
     fx_items: IntArray
+    # credit limits and insurance cover (core.ingest.limits; empty when not given)
+    limit_customer: IntArray = _NONE_INT
+    limit_date: IntArray = _NONE_INT
+    limit_amount: IntArray = _NONE_INT
+    cover_customer: IntArray = _NONE_INT
+    cover_start: IntArray = _NONE_INT
+    cover_end: IntArray = _NONE_INT
+    cover_amount: IntArray = _NONE_INT
+    cover_share: IntArray = _NONE_INT
+    cover_declare: IntArray = _NONE_INT
+    cover_insurer: npt.NDArray[Any] = _NONE_TEXT
 
     def __init__(self) -> None:
         self.exact_float = False
@@ -455,6 +495,8 @@ class Ledger:
         doubtful: Iterable[Doubtful] = (),
         *,
         unknown_invoices: Literal["error", "unapplied"] = "error",
+        limits: Iterable[CreditLimit] = (),
+        cover: Iterable[Cover] = (),
     ) -> Ledger:
         """Build a ledger from typed records.
 
@@ -471,6 +513,11 @@ class Ledger:
         unknown_invoices : {"error", "unapplied"}, default "error"
             What a payment for an unknown invoice is: an error, or unapplied
             cash of its ``customer``.
+        limits : iterable of CreditLimit, optional
+            Credit limits per customer, dated (a limit history).
+        cover : iterable of Cover, optional
+            Credit-insurance covers per customer (see the *Limits and
+            cover* page).
 
         Returns
         -------
@@ -500,7 +547,15 @@ class Ledger:
         from creditkpi.core.ingest import build
 
         return build.from_records(
-            cls, invoices, payments, disputes, statuses, doubtful, unknown_invoices=unknown_invoices
+            cls,
+            invoices,
+            payments,
+            disputes,
+            statuses,
+            doubtful,
+            unknown_invoices=unknown_invoices,
+            limits=limits,
+            cover=cover,
         )
 
     @classmethod
@@ -516,6 +571,8 @@ class Ledger:
         date_format: str | None = None,
         decimal: Literal[".", ","] | None = None,
         unknown_invoices: Literal["error", "unapplied"] = "error",
+        limits: Any = None,
+        cover: Any = None,
     ) -> Ledger:
         """Build a ledger from dataframes (pandas, polars or pyarrow).
 
@@ -531,7 +588,11 @@ class Ledger:
           customer's unapplied credit, its cash counted on ``date``);
         - disputes: ``invoice_id, opened`` [``resolved``, ``reason``];
         - statuses: ``invoice_id, date, status``;
-        - doubtful: ``invoice_id, date`` [``provision``].
+        - doubtful: ``invoice_id, date`` [``provision``];
+        - limits: ``customer_id, date, amount`` (each limit applies from its
+          date on);
+        - cover: ``customer_id, start, amount`` [``end``, ``share`` (default
+          0.9), ``declare_within`` (days after the due date), ``insurer``].
 
         Parameters
         ----------
@@ -559,6 +620,10 @@ class Ledger:
             commas group thousands (``1,234.56``).
         unknown_invoices : {"error", "unapplied"}, default "error"
             A payment for an unknown invoice: an error, or unapplied cash.
+        limits, cover : dataframe, optional
+            Credit limits and credit-insurance covers per customer (or
+            :class:`~creditkpi.CreditLimit` / :class:`~creditkpi.Cover`
+            records); see the *Limits and cover* page.
 
         Returns
         -------
@@ -594,6 +659,8 @@ class Ledger:
             date_format=date_format,
             decimal=decimal,
             unknown_invoices=unknown_invoices,
+            limits=limits,
+            cover=cover,
         )
 
     @classmethod
@@ -607,6 +674,8 @@ class Ledger:
         date_format: str | None = None,
         decimal: Literal[".", ","] | None = None,
         currency: str | None = None,
+        limits: Any = None,
+        cover: Any = None,
     ) -> Ledger:
         """Build a ledger from one row per invoice with the date it was settled.
 
@@ -632,6 +701,8 @@ class Ledger:
             The column holding each invoice's ISO 4217 currency (default: a
             ``currency`` column when there is one), or one code for every
             invoice (default EUR). See the *Several currencies* page.
+        limits, cover : dataframe, optional
+            Credit limits and credit-insurance covers (see :meth:`from_frames`).
 
         Returns
         -------
@@ -657,6 +728,8 @@ class Ledger:
             date_format=date_format,
             decimal=decimal,
             currency=currency,
+            limits=limits,
+            cover=cover,
         )
 
     @classmethod
@@ -923,8 +996,7 @@ class Ledger:
         """
         from creditkpi.core.ingest import gl
 
-        return gl.from_gl_lines(
-            cls,
+        read = gl.from_gl_lines(
             frame,
             columns=columns,
             match=match,
@@ -935,6 +1007,9 @@ class Ledger:
             decimal=decimal,
             currency=currency,
         )
+        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
+        read.tell(ledger.report)
+        return ledger
 
     @classmethod
     def from_fec(
@@ -1051,8 +1126,7 @@ class Ledger:
         """
         from creditkpi.core.ingest import fec
 
-        return fec.from_fec(
-            cls,
+        read = fec.from_fec(
             source,
             accounts=accounts,
             terms=terms,
@@ -1064,6 +1138,45 @@ class Ledger:
             date_format=date_format,
             currency=currency,
             applied=applied,
+        )
+        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
+        read.tell(ledger.report)
+        return ledger
+
+    def with_credit(
+        self,
+        limits: Any = None,
+        cover: Any = None,
+        *,
+        columns: ColumnMap | None = None,
+        date_format: str | None = None,
+        decimal: Literal[".", ","] | None = None,
+    ) -> Ledger:
+        """This ledger with credit limits and/or insurance cover (replacing those it holds).
+
+        For ledgers read from accounting files (:meth:`from_fec`,
+        :meth:`from_gl_lines`), or limits that arrive later; the builders
+        take ``limits=`` and ``cover=`` too. The ledger itself is unchanged.
+
+        Parameters
+        ----------
+        limits, cover : dataframe or records, optional
+            As for :meth:`from_frames` (``None``: keep what the ledger holds).
+        columns, date_format, decimal
+            As for :meth:`from_frames`.
+
+        Examples
+        --------
+        >>> import creditkpi as ck
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "ACME", "2024-03-01", "2024-03-31", "1000.00")])
+        >>> sorted(ledger.with_credit(limits=[ck.CreditLimit("ACME", "2024-01-01", "500")]).inputs)
+        ['limits']
+        """
+        from creditkpi.core.ingest.limits import with_credit
+
+        return with_credit(
+            self, limits, cover, columns=columns, date_format=date_format, decimal=decimal
         )
 
     # ------------------------------------------------------------------ currencies

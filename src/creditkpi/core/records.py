@@ -1,4 +1,4 @@
-"""Typed input records: invoices, settlements, disputes, dunning statuses.
+"""Typed input records: invoices, settlements, disputes, dunning statuses, credit limits, cover.
 
 Records are frozen, slotted dataclasses, checked when they are made. Money is
 :class:`~decimal.Decimal`, read exactly by the rules of
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, TypeAlias, get_args
@@ -27,6 +27,11 @@ from creditkpi.core.errors import (
 from creditkpi.core.money import currency_code, to_decimal
 
 __all__ = [
+    "CREDIT_NOTE",
+    "PAYMENT",
+    "WRITE_OFF",
+    "Cover",
+    "CreditLimit",
     "Dispute",
     "Doubtful",
     "Invoice",
@@ -38,6 +43,9 @@ __all__ = [
 
 SettlementKind = Literal["payment", "credit_note", "write_off"]
 SETTLEMENT_KINDS: tuple[str, ...] = get_args(SettlementKind)
+
+#: settlement kind codes (``Columns.settlement_kind``): a kind's position in SETTLEMENT_KINDS
+PAYMENT, CREDIT_NOTE, WRITE_OFF = 0, 1, 2
 
 #: the canonical invoice columns: not allowed as attribute names
 _RESERVED = ("invoice_id", "customer_id", "issue_date", "due_date", "amount", "currency")
@@ -335,3 +343,91 @@ class Doubtful:
         _set(self, "date", _date(self.date, "date", self.invoice))
         if self.provision is not None:
             _set(self, "provision", _amount(self.provision, "provision", self.invoice))
+
+
+@dataclass(frozen=True, slots=True)
+class CreditLimit:
+    """A customer's credit limit (encours autorisé) from ``date`` on.
+
+    A customer's limit at T is its last ``CreditLimit`` dated on or before T
+    (a limit history: each record replaces the previous one from its date);
+    a customer without one has no limit set. A limit of 0 means "no
+    credit".
+
+    Parameters
+    ----------
+    customer : str
+        Customer id (a customer of the ledger's invoices or unapplied cash).
+    date : date or str
+        The first day the limit applies.
+    amount : Decimal, str or int
+        The most the customer may owe, >= 0, in the ledger's currency.
+
+    Examples
+    --------
+    >>> CreditLimit("ACME", "2024-01-01", "50000").amount
+    Decimal('50000')
+    """
+
+    customer: str
+    date: _Day
+    amount: Decimal
+
+    def __post_init__(self) -> None:
+        _set(self, "date", _date(self.date, "date", self.customer))
+        _set(self, "amount", _amount(self.amount, "amount", self.customer))
+
+
+@dataclass(frozen=True, slots=True)
+class Cover:
+    """A credit insurer's cover of one buyer (agrément): an amount from ``start`` to ``end``.
+
+    Parameters
+    ----------
+    customer : str
+        The insured customer (buyer).
+    start : date or str
+        First day of the cover.
+    amount : Decimal, str or int
+        The cover amount granted for the buyer, >= 0 (0: cover refused).
+    end : date or str, optional
+        Last day of the cover (``None``: until further notice).
+    share : Decimal, str or float, default 0.9
+        The share of a loss the insurer pays (quotité garantie), in (0, 1].
+    declare_within : int, optional
+        Days after an invoice's due date within which an overdue must be
+        declared to the insurer, or its cover is lost (``None``: no deadline).
+    insurer : str, default ""
+        The insurer's name; one insurer's covers of a buyer may not overlap.
+
+    Examples
+    --------
+    >>> c = Cover("ACME", "2024-01-01", "30000", share="0.95", declare_within=60)
+    >>> c.share, c.end, c.declare_within
+    (Decimal('0.95'), None, 60)
+    """
+
+    customer: str
+    start: _Day
+    amount: Decimal
+    _: KW_ONLY
+    end: _Day | None = None
+    share: Decimal = Decimal("0.9")
+    declare_within: int | None = None
+    insurer: str = ""
+
+    def __post_init__(self) -> None:
+        _set(self, "start", _date(self.start, "start", self.customer))
+        if self.end is not None:
+            _set(self, "end", _date(self.end, "end", self.customer))
+        _set(self, "amount", _amount(self.amount, "amount", self.customer))
+        _set(self, "share", _amount(self.share, "share", self.customer))
+        days = self.declare_within
+        if days is not None and (isinstance(days, bool) or not isinstance(days, int)):
+            raise InvalidValueError(
+                "is not a whole number of days",
+                column="declare_within",
+                ids=[self.customer],
+                values=[days],
+                rule="invalid-deadline",
+            )

@@ -203,7 +203,7 @@ def table_from_records(
         values = []
         for record in records:
             v = record.get(column)
-            if column.endswith(("count", "invoices")) and v is not None:
+            if column.endswith(("count", "invoices", "customers")) and v is not None:
                 values.append(int(v))
             else:
                 values.append(unjson(v, is_money, money))

@@ -231,7 +231,7 @@ def _side_by_side(current: pd.DataFrame, previous: pd.DataFrame, zero: Any) -> p
             values = aligned[column]
             if column in ("share",):
                 out[prefix + column] = values.astype(np.float64).fillna(0.0)
-            elif column in ("count", "invoices"):
+            elif column in ("count", "invoices", "customers"):
                 out[prefix + column] = values.astype("Int64").fillna(0)
             else:
                 out[prefix + column] = values.where(values.notna(), zero)

@@ -13,18 +13,20 @@ documentation.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_dates, check_money, check_whole
+from creditkpi.core.args import as_dates, check_money, check_option, check_whole
+from creditkpi.core.credit import CreditPosition, credit_position
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.kpi import TableKPI
@@ -66,14 +68,88 @@ PAYMENT_INDEX_POINTS: tuple[tuple[int, int], ...] = (
     (240, 0),
 )
 
-#: grade -> most days beyond terms it allows (``None``: no limit, the last grade)
-DEFAULT_GRADES: Mapping[str, float | None] = {"A": 30, "B": 60, "C": 90, "D": None}
+#: the measures a grade reads, in the order its reasons list them:
+#: (column, reason, unit of the value: "days" or "share")
+GRADED_MEASURES: tuple[tuple[str, str, str], ...] = (
+    ("days_beyond_terms", "paid {v} days beyond terms on average", "days"),
+    ("trend_recent", "paid {v} days beyond terms in the last 3 months", "days"),
+    ("median_days_beyond_terms", "censored median {v} days beyond terms", "days"),
+    ("share_late_by_amount", "{v} of the amount paid late", "share"),
+    ("open_days_late", "open balance {v} days past due on average", "days"),
+    ("share_written_off", "{v} of the amount settled written off", "share"),
+    ("limit_use", "owes {v} of its credit limit", "share"),
+)
+_MEASURES = {name: (text, unit) for name, text, unit in GRADED_MEASURES}
+#: the measures counted in days (a grade given as one number bounds them all)
+DAYS_MEASURES = tuple(name for name, _, unit in GRADED_MEASURES if unit == "days")
+
+#: grade -> the most each measure may reach in it (a measure not named: no bound),
+#: the last grade open-ended (``None``). A: pays on terms (a week's grace), B: a
+#: few weeks late, C: a month or two, D: up to three months, E: beyond, or losses
+DEFAULT_GRADES: Mapping[str, Mapping[str, float] | None] = {
+    "A": {
+        "days_beyond_terms": 7,
+        "trend_recent": 7,
+        "median_days_beyond_terms": 7,
+        "share_late_by_amount": 0.75,
+        "open_days_late": 15,
+        "share_written_off": 0,
+        "limit_use": 1,
+    },
+    "B": {
+        "days_beyond_terms": 30,
+        "trend_recent": 30,
+        "median_days_beyond_terms": 30,
+        "open_days_late": 30,
+        "share_written_off": 0.02,
+        "limit_use": 1,
+    },
+    "C": {
+        "days_beyond_terms": 60,
+        "trend_recent": 60,
+        "median_days_beyond_terms": 60,
+        "open_days_late": 60,
+        "share_written_off": 0.02,
+        "limit_use": 1.5,
+    },
+    "D": {
+        "days_beyond_terms": 90,
+        "trend_recent": 90,
+        "median_days_beyond_terms": 90,
+        "open_days_late": 90,
+        "share_written_off": 0.02,
+    },
+    "E": None,
+}
+
+#: ``grading="relative"``: grade -> the portfolio quantile each measure may reach in it
+DEFAULT_QUANTILES: Mapping[str, float | None] = {
+    "A": 0.5,
+    "B": 0.75,
+    "C": 0.9,
+    "D": 0.97,
+    "E": None,
+}
+
+#: a grade's bounds: one number (every days measure), one per measure, or None (last)
+Grades: TypeAlias = "Mapping[str, float | Mapping[str, float] | None]"
 
 #: the months of the window counted as "recent" by the trend
 RECENT_MONTHS = 3
 
 #: the columns of :func:`payer_profiles` holding money
-MONEY_COLUMNS = ("invoiced", "paid", "receivables", "overdue", "claimable", "credit_limit")
+MONEY_COLUMNS = (
+    "invoiced",
+    "paid",
+    "receivables",
+    "overdue",
+    "claimable",
+    "credit_limit",
+    "written_off",
+    "exposure",
+    "cover_limit",
+    "covered",
+)
 
 #: columns of :func:`payer_profiles`, in order
 PROFILE_COLUMNS = (
@@ -102,6 +178,12 @@ PROFILE_COLUMNS = (
     "grade",
     "reasons",
     "insufficient_history",
+    "open_days_late",
+    "written_off",
+    "share_written_off",
+    "exposure",
+    "cover_limit",
+    "covered",
 )
 
 
@@ -139,45 +221,98 @@ def formula_payment_index(days_beyond_terms: Any) -> Any:
     return np.asarray(out, dtype=np.float64)
 
 
-def _check_grades(grades: Mapping[str, float | None] | None) -> tuple[list[str], FloatArray]:
-    """Grade labels and their upper bounds (the last one infinite)."""
-    given = DEFAULT_GRADES if grades is None else grades
-    if not isinstance(given, Mapping) or not given:
+def _bound(label: str, measure: str, value: object, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise InvalidOptionError(
-            "grades must map each grade to its most days beyond terms, the last one to None, "
-            f"e.g. {{'A': 30, 'B': 60, 'C': 90, 'D': None}}; got {grades!r}",
+            f"grade {label!r} needs a number {what} for {measure}, got {value!r}",
+            column="grades",
+        )
+    return float(value)
+
+
+def _grade_scale(
+    grades: Grades | None, grading: str
+) -> tuple[list[str], dict[str, FloatArray] | FloatArray]:
+    """Grade labels, and the bounds of every grade but the last.
+
+    Absolute grading: per measure, an array of ``len(labels) - 1`` bounds
+    (non-decreasing; ``inf`` where a grade does not bound it). Relative: the
+    quantile levels (increasing, in (0, 1)).
+    """
+    check_option("grading", grading, ("absolute", "relative"))
+    relative = grading == "relative"
+    given: Any = (DEFAULT_QUANTILES if relative else DEFAULT_GRADES) if grades is None else grades
+    example = (
+        "{'A': 0.5, 'B': 0.75, 'C': 0.9, 'D': None}"
+        if relative
+        else ("{'A': 30, 'B': 60, 'C': 90, 'D': None}")
+    )
+    if not isinstance(given, Mapping) or len(given) < 2:
+        raise InvalidOptionError(
+            f"grades must map each grade to its bounds, the last one to None, e.g. {example}; "
+            f"got {grades!r}",
             column="grades",
         )
     labels = [str(k) for k in given]
-    bounds: list[float] = []
-    for k, (label, bound) in enumerate(given.items()):
-        last = k == len(given) - 1
-        if bound is None or (isinstance(bound, float) and math.isinf(bound) and bound > 0):
-            if not last:
-                raise InvalidOptionError(
-                    f"only the last grade may be open-ended (None); {label!r} is not last",
-                    column="grades",
-                )
-            bounds.append(math.inf)
-            continue
-        if isinstance(bound, bool) or not isinstance(bound, (int, float)) or math.isnan(bound):
+    items = list(given.items())
+    for k, (label, bound) in enumerate(items):
+        last = k == len(items) - 1
+        if bound is None and not last:
             raise InvalidOptionError(
-                f"grade {label!r} needs a number of days (or None for the last), got {bound!r}",
+                f"only the last grade may be open-ended (None); {label!r} is not last",
                 column="grades",
             )
-        if bounds and bound <= bounds[-1]:
-            raise InvalidOptionError(
-                f"grade bounds must increase; {label!r} allows {bound} days after {bounds[-1]}",
-                column="grades",
-            )
-        if last:
+        if last and bound is not None:
             raise InvalidOptionError(
                 f"the last grade ({label!r}) must be open-ended (None) so every customer gets "
                 f"a grade; got {bound}",
                 column="grades",
             )
-        bounds.append(float(bound))
-    return labels, np.asarray(bounds, dtype=np.float64)
+    bounds = [b for _, b in items[:-1]]
+    if relative:
+        levels = [_bound(str(lab), "the quantile", b, "in (0, 1)") for (lab, b) in items[:-1]]
+        if any(not 0 < v < 1 for v in levels) or any(b <= a for a, b in itertools.pairwise(levels)):
+            raise InvalidOptionError(
+                f"relative grades need increasing quantile levels in (0, 1), e.g. {example}; "
+                f"got {grades!r}",
+                column="grades",
+            )
+        return labels, np.asarray(levels, dtype=np.float64)
+    table = {name: np.full(len(bounds), math.inf) for name, _, _ in GRADED_MEASURES}
+    if all(not isinstance(b, Mapping) for b in bounds):  # one number: every days measure
+        days = [_bound(str(lab), "of days", b, "of days") for lab, b in items[:-1]]
+        for a, b, label in zip(days, days[1:], labels[1:], strict=False):
+            if b <= a:
+                raise InvalidOptionError(
+                    f"grade bounds must increase; {label!r} allows {b:g} days after {a:g}",
+                    column="grades",
+                )
+        table = {name: np.asarray(days) if name in DAYS_MEASURES else
+                 np.full(len(days), math.inf) for name in table}  # fmt: skip
+        return labels, table
+    for k, (label, bound) in enumerate(items[:-1]):
+        if not isinstance(bound, Mapping):
+            raise InvalidOptionError(
+                f"grade {label!r}: give every grade one number (days) or every grade a "
+                f"mapping {{measure: bound}}, not both; got {bound!r}",
+                column="grades",
+            )
+        for measure, value in bound.items():
+            if measure not in table:
+                raise InvalidOptionError(
+                    f"grade {label!r} bounds {measure!r}, which is not a graded measure (one of "
+                    f"{', '.join(table)})",
+                    column="grades",
+                )
+            table[measure][k] = _bound(str(label), str(measure), value, "")
+    for measure, row in table.items():
+        if (row[1:] < row[:-1]).any():
+            raise InvalidOptionError(
+                f"grade bounds must increase; {measure} goes down from one grade to the next "
+                f"({', '.join(f'{v:g}' for v in row)})",
+                column="grades",
+            )
+    return labels, table
 
 
 def _window_months(window: object) -> int:
@@ -229,7 +364,8 @@ def payer_profiles(
     *,
     window: str = "12M",
     min_invoices: int = 5,
-    grades: Mapping[str, float | None] | None = None,
+    grades: Grades | None = None,
+    grading: Literal["absolute", "relative"] = "absolute",
     money: Money = "float",
 ) -> pd.DataFrame:
     """One row per customer: how it pays, what it owes, a payment index and a grade.
@@ -246,9 +382,19 @@ def payer_profiles(
     min_invoices : int, default 5
         Fewer invoices issued in the window flag ``insufficient_history``.
     grades : mapping, optional
-        Grade -> most days beyond terms it allows, in increasing order, the
-        last one ``None`` (open-ended). Default
-        ``{"A": 30, "B": 60, "C": 90, "D": None}``.
+        Grade -> its bounds, best grade first, the last one ``None``
+        (open-ended). Absolute grading: a mapping ``{measure: most it may
+        reach}`` per grade (default :data:`DEFAULT_GRADES`, A to E), or one
+        number per grade, the most days of every days measure (``{"A": 30,
+        "B": 60, "C": 90, "D": None}``). Relative grading: the quantile
+        level of the portfolio each grade reaches (default
+        :data:`DEFAULT_QUANTILES`: ``{"A": 0.5, "B": 0.75, "C": 0.9, "D":
+        0.97, "E": None}``).
+    grading : {"absolute", "relative"}, default "absolute"
+        ``"absolute"``: grade by fixed, documented thresholds;
+        ``"relative"``: grade each measure by the portfolio's own quantiles
+        (computed over the customers with enough history), so the grades
+        spread over the book whatever its payment culture.
     money : {"float", "decimal"}, default "float"
         Amounts as numbers or exact ``Decimal``.
 
@@ -284,27 +430,34 @@ def payer_profiles(
         - ``receivables``, ``overdue``: open balance and overdue balance at
           T (every invoice issued <= T); ``open_days_beyond_terms``:
           balance-weighted days past due of the overdue invoices at T;
+          ``open_days_late``: the same over the whole open balance (current
+          invoices count 0 days): how late what it owes is;
         - ``claimable``: what the customer owes beyond principal at T under
           French law, the late-payment penalties and 40 € indemnities of its
           invoices (``ck.late_payment_claims`` with its defaults); ``nan``
           for a ledger not in euros;
-        - ``credit_limit``: the invoice attribute ``credit_limit`` of the
-          customer's latest invoice that has one (``nan`` without);
-          ``limit_use`` = receivables / credit limit;
+        - ``credit_limit``: its credit limit at T (the ledger's limits; a
+          ledger without them reads the invoice attribute ``credit_limit``
+          of the customer's latest invoice that has one; ``nan`` without);
+          ``limit_use`` = exposure / credit limit;
         - ``payment_index``: 0-100 from ``days_beyond_terms``
           (:func:`formula_payment_index`; higher is better);
-        - ``grade``: the worst grade of the three measures
-          ``days_beyond_terms``, ``open_days_beyond_terms`` and
-          ``median_days_beyond_terms`` (``None`` when none is defined);
-          ``reasons``: the measures behind it, as text (a list);
+        - ``grade``: the worst grade of the :data:`GRADED_MEASURES`
+          (``None`` when none is defined); ``reasons``: the measures behind
+          it, as text (a list);
         - ``insufficient_history``: fewer than ``min_invoices`` invoices in
-          the window.
+          the window;
+        - ``written_off``: write-offs dated in the window;
+          ``share_written_off`` = written off / (paid + written off);
+        - ``exposure``, ``cover_limit``, ``covered``: as
+          ``ck.credit_exposure`` at T (exposure net of unapplied credits;
+          ``cover_limit`` ``nan`` when uninsured).
 
     Raises
     ------
     InvalidOptionError
-        A bad window, ``min_invoices``, ``grades`` or ``money``, or a list
-        of as-of dates.
+        A bad window, ``min_invoices``, ``grades``, ``grading`` or
+        ``money``, or a list of as-of dates.
     InvalidAmountError
         A ``credit_limit`` attribute that is not an amount, or negative.
 
@@ -323,7 +476,9 @@ def payer_profiles(
     partial payment counts for its own amount at its own date, as in
     ``ck.payment_delays``. The payment index maps days beyond terms
     linearly between its key points; it is this library's own scale, not
-    any bureau's. See the *Payer profiles* page.
+    any bureau's. The default grades (A pays on terms with a week's grace,
+    B up to 30 days late, C up to 60, D up to 90, E beyond or with
+    write-offs) and their thresholds are on the *Payer profiles* page.
 
     Examples
     --------
@@ -337,13 +492,13 @@ def payer_profiles(
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore", ck.UndefinedMetricWarning)  # C2 paid nothing
     ...     p = ck.payer_profiles(ledger, "2024-06-30", min_invoices=2)
-    >>> p[["days_beyond_terms", "payment_index", "open_days_beyond_terms", "grade"]]
-                 days_beyond_terms  payment_index  open_days_beyond_terms grade
+    >>> p[["days_beyond_terms", "payment_index", "open_days_late", "grade"]]
+                 days_beyond_terms  payment_index  open_days_late grade
     customer_id
-    C1                        22.5         59.375                     NaN     A
-    C2                         NaN            NaN                    91.0     D
+    C1                        22.5         59.375             NaN     B
+    C2                         NaN            NaN            91.0     E
     >>> p.loc["C2", "reasons"]
-    ['open overdue balance 91 days beyond terms (D: over 90)', 'insufficient history: 1 invoice in the window (minimum 2)']
+    ['open balance 91 days past due on average (E: over 90)', 'insufficient history: 1 invoice in the window (minimum 2)']
     """
     dates, single = as_dates(as_of)
     if not single:
@@ -353,17 +508,24 @@ def payer_profiles(
     check_money(money)
     minimum = check_whole("min_invoices", min_invoices)
     assert minimum is not None
-    labels_grade, bounds = _check_grades(grades)
+    labels_grade, scale = _grade_scale(grades, grading)
     months = _window_months(window)
     when = dates[0]
     groups = group_codes(ledger, "customer_id")
     p = payer_parts(ledger, when, window_start(when, window), groups, months, RECENT_MONTHS)
-    measures = _measures(p, months)
+    credit = credit_position(ledger, to_day(when))
+    measures = _measures(p, months, credit)
     measures["median_days_beyond_terms"] = _medians(ledger, when, window, groups)
     rows_kept = np.flatnonzero(p.issued > 0)
     _warn_no_payment(p, rows_kept)
-    grade_text, reasons = _grades(p, measures, labels_grade, bounds, minimum, rows_kept)
-    columns = _columns(p, measures, ledger.digits, money)
+    if isinstance(scale, dict):
+        bounds, levels = scale, None
+    else:
+        settled = rows_kept[p.invoices[rows_kept] >= minimum]
+        bounds = _quantile_bounds(measures, settled if settled.size else rows_kept, scale)
+        levels = scale
+    grade_text, reasons = _grades(p, measures, labels_grade, bounds, levels, minimum, rows_kept)
+    columns = _columns(p, measures, credit, ledger.digits, money)
     columns["claimable"] = _claimable(ledger, when, groups, money)
     columns["payment_index"] = formula_payment_index(measures["days_beyond_terms"])
     columns["grade"] = grade_text
@@ -380,7 +542,7 @@ def payer_profiles(
     return frame
 
 
-def _measures(p: PayerParts, months: int) -> dict[str, Any]:
+def _measures(p: PayerParts, months: int, credit: CreditPosition) -> dict[str, Any]:
     """The payment measures per customer: the parts divided (nan where undefined)."""
     size = p.payments.size
     out: dict[str, Any] = {
@@ -402,13 +564,35 @@ def _measures(p: PayerParts, months: int) -> dict[str, Any]:
     out["open_days_beyond_terms"] = _where_defined(
         p.open_weighted, p.open_balance, "open days beyond terms"
     )
+    out["open_days_late"] = _where_defined(p.open_weighted, p.owing_balance, "open days late")
+    settled = np.asarray(p.paid, dtype=object) + np.asarray(p.written_off, dtype=object)
+    out["share_written_off"] = _where_defined(
+        np.asarray(p.written_off, dtype=object), settled, "share written off"
+    )
+    # the ledger's limits where it has them, else the invoices' credit_limit attribute
+    limit, has = (
+        (credit.limit, credit.has_limit)
+        if credit.has_limit.any()
+        else (p.credit_limit, p.has_limit)
+    )
+    out["credit_limit"], out["has_limit"] = limit, has
     out["limit_use"] = np.full(size, np.nan)
-    if p.has_limit.any():
-        out["limit_use"][p.has_limit] = ratio(
-            p.receivables[p.has_limit],
-            p.credit_limit[p.has_limit],
-            what="credit limit use (limit <= 0)",
+    if has.any():
+        out["limit_use"][has] = ratio(
+            credit.exposure[has], limit[has], what="credit limit use (limit <= 0)"
         )
+    return out
+
+
+def _quantile_bounds(
+    measures: Mapping[str, Any], rows: npt.NDArray[np.int64], levels: FloatArray
+) -> dict[str, FloatArray]:
+    """Per graded measure, its portfolio quantiles at ``levels`` (over ``rows``, where defined)."""
+    out: dict[str, FloatArray] = {}
+    for name, _, _ in GRADED_MEASURES:
+        values = np.asarray(measures[name], dtype=np.float64)[rows]
+        values = values[np.isfinite(values)]
+        out[name] = np.quantile(values, levels) if values.size else np.full(levels.size, math.inf)
     return out
 
 
@@ -453,22 +637,25 @@ def _grades(
     p: PayerParts,
     measures: Mapping[str, Any],
     labels: Sequence[str],
-    bounds: FloatArray,
+    bounds: Mapping[str, FloatArray],
+    levels: FloatArray | None,
     minimum: int,
     rows_kept: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.object_]]:
-    """Per customer, the worst grade of the three measures and the reasons behind it."""
-    graded = (
-        ("paid {v} days beyond terms on average", measures["days_beyond_terms"], True),
-        ("open overdue balance {v} days beyond terms", measures["open_days_beyond_terms"], True),
-        ("censored median {v} days beyond terms", measures["median_days_beyond_terms"], False),
-    )
+    """Per customer, the worst grade of the graded measures and the reasons behind it."""
     size = p.payments.size
-    codes = np.full((len(graded), size), -1, dtype=np.int64)
-    for k, (_, values, _) in enumerate(graded):
-        defined = np.isfinite(values)
-        codes[k, defined] = np.searchsorted(bounds, values[defined], side="left")
+    codes = np.full((len(GRADED_MEASURES), size), -1, dtype=np.int64)
+    used = [bool(np.isfinite(bounds[name]).any()) for name, _, _ in GRADED_MEASURES]
+    for k, (name, _, _) in enumerate(GRADED_MEASURES):
+        values = np.asarray(measures[name], dtype=np.float64)
+        defined = ~np.isnan(values)
+        codes[k, defined] = np.searchsorted(bounds[name], values[defined], side="left")
     worst = codes.max(axis=0)
+    # graded only on evidence of how it pays: a payment in the window or an overdue balance
+    evidence = ~np.isnan(np.asarray(measures["days_beyond_terms"], dtype=np.float64))
+    evidence |= ~np.isnan(np.asarray(measures["open_days_beyond_terms"], dtype=np.float64))
+    evidence |= ~np.isnan(np.asarray(measures["median_days_beyond_terms"], dtype=np.float64))
+    worst[~evidence] = -1
     short = p.invoices < minimum
     grade_text = np.empty(size, dtype=object)
     reasons = np.empty(size, dtype=object)
@@ -480,12 +667,11 @@ def _grades(
             why.append("no payment in the window and no overdue balance: nothing to grade")
         else:
             grade_text[g] = labels[code]
-            for k, (text, values, decimals) in enumerate(graded):
-                if codes[k, g] == code:
-                    why.append(
-                        f"{text.format(v=_days_text(float(values[g]), decimals))} "
-                        f"({_grade_text(labels, bounds, code)})"
-                    )
+            for k, (name, text, unit) in enumerate(GRADED_MEASURES):
+                if used[k] and codes[k, g] == code:
+                    value = _value_text(float(measures[name][g]), unit, name)
+                    limit = _grade_text(labels, bounds[name], code, unit, levels)
+                    why.append(f"{text.format(v=value)} ({limit})")
         if short[g]:
             count = int(p.invoices[g])
             why.append(
@@ -497,11 +683,15 @@ def _grades(
 
 
 def _columns(
-    p: PayerParts, measures: Mapping[str, Any], digits: int, money: Money
+    p: PayerParts, measures: Mapping[str, Any], credit: CreditPosition, digits: int, money: Money
 ) -> dict[str, Any]:
     """Every column but the index, grade and reasons: counts, money and the measures."""
-    credit_limit = money_values(p.credit_limit, digits, money)
-    credit_limit[~p.has_limit] = None if money == "decimal" else np.nan
+
+    def optional(cents: npt.NDArray[Any], given: npt.NDArray[np.bool_]) -> npt.NDArray[Any]:
+        out = money_values(np.asarray(cents, dtype=np.int64), digits, money)
+        out[~given] = None if money == "decimal" else np.nan
+        return out
+
     return {
         "invoices": p.invoices,
         "invoiced": money_values(p.invoiced, digits, money),
@@ -511,7 +701,11 @@ def _columns(
         "disputes": p.disputes,
         "receivables": money_values(p.receivables, digits, money),
         "overdue": money_values(p.overdue, digits, money),
-        "credit_limit": credit_limit,
+        "credit_limit": optional(measures["credit_limit"], measures["has_limit"]),
+        "written_off": money_values(np.asarray(p.written_off, dtype=np.int64), digits, money),
+        "exposure": money_values(credit.exposure, digits, money),
+        "cover_limit": optional(credit.cover_limit, credit.insured > 0),
+        "covered": money_values(credit.covered, digits, money),
     }
 
 
@@ -521,13 +715,43 @@ def _days_text(value: float, decimals: bool) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
-def _grade_text(labels: Sequence[str], bounds: FloatArray, code: int) -> str:
-    """``"B: up to 60"`` or, for the open-ended grade, ``"D: over 90"``."""
-    bound = float(bounds[code])
-    if math.isinf(bound):
-        previous = _days_text(float(bounds[code - 1]), True) if code > 0 else None
-        return f"{labels[code]}: over {previous}" if previous is not None else labels[code]
-    return f"{labels[code]}: up to {_days_text(bound, True)}"
+def _value_text(value: float, unit: str, name: str) -> str:
+    """A measure's value in a reason: days (12.5, 91) or a share (80%)."""
+    if unit == "share":
+        return "all" if math.isinf(value) else f"{value:.0%}"
+    return _days_text(value, name != "median_days_beyond_terms")
+
+
+def _grade_text(
+    labels: Sequence[str], bounds: FloatArray, code: int, unit: str, levels: FloatArray | None
+) -> str:
+    """``"B: up to 60"``, ``"E: over 90"``; relative: with the percentile of the bound."""
+
+    def shown(value: float) -> str:
+        return f"{value:.0%}" if unit == "share" else _days_text(value, True)
+
+    if code < len(bounds) and math.isfinite(float(bounds[code])):
+        text = f"{labels[code]}: up to {shown(float(bounds[code]))}"
+        level = code
+    else:
+        below = np.flatnonzero(np.isfinite(bounds[:code]))
+        if not below.size:
+            return labels[code]
+        level = int(below[-1])
+        text = f"{labels[code]}: over {shown(float(bounds[level]))}"
+    if levels is not None:
+        text += f", the portfolio's {_ordinal(float(levels[level]))} percentile"
+    return text
+
+
+def _ordinal(level: float) -> str:
+    """A quantile level as a percentile: 0.5 -> ``50th``, 0.91 -> ``91st``."""
+    number = f"{level * 100:.4g}"
+    whole = int(float(number)) if float(number).is_integer() else None
+    if whole is None:
+        return f"{number}th"
+    suffix = "th" if 10 <= whole % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+    return f"{whole}{suffix}"
 
 
 PAYER_PROFILES = TableKPI(

@@ -343,8 +343,9 @@ def test_a_typo_in_columns_lists_the_canonical_names() -> None:
     assert str(err) == (
         "invalid-option: columns maps 'invoce_id', which is neither a canonical column nor a "
         "table (canonical columns: invoice_id, customer_id, issue_date, due_date, amount, "
-        "currency, date, kind, applied, opened, resolved, reason, status, provision; tables: "
-        "invoices, payments, disputes, statuses, doubtful)"
+        "currency, date, kind, applied, opened, resolved, reason, status, provision, start, end, "
+        "share, declare_within, insurer; tables: invoices, payments, disputes, statuses, "
+        "doubtful, limits, cover)"
     )
     nested = error(lambda: ck.Ledger.from_frames(invoices(), columns={"payments": {"paid": "x"}}))
     assert "not a column of the payments table (its canonical columns: date, amount" in str(nested)

@@ -355,8 +355,12 @@ def test_bad_options_are_errors() -> None:
         ck.Ledger.from_fec(frame, journals={"VT": "sale"})
     with pytest.raises(ck.CreditKPIError, match=r"invalid-option: accounts must be"):
         ck.Ledger.from_fec(frame, accounts="411")
-    with pytest.raises(ck.CreditKPIError, match=r"invalid-option: terms must be whole days"):
+    with pytest.raises(ck.CreditKPIError, match=r"invalid-option: terms must be >= 0 \(a whole"):
         ck.Ledger.from_fec(frame, terms=-3)
+    with pytest.raises(ck.CreditKPIError, match=r"terms must be a whole number of days >= 0"):
+        ck.Ledger.from_fec(frame, terms=30.5)
+    with pytest.raises(ck.CreditKPIError, match=r"terms\['CMULLER'\] must be >= 0 .* got -1"):
+        ck.Ledger.from_fec(frame, terms={"CDUPONT": 10, "CMULLER": -1})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ck.Ledger.from_fec(frame, terms={"CDUPONT": 10, "CMULLER": 45})

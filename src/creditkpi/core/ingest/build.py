@@ -66,12 +66,15 @@ from creditkpi.core.ingest.ids import (
     id_column,
     match_ids,
 )
+from creditkpi.core.ingest.limits import add_credit_inputs
 from creditkpi.core.ingest.source import ColumnData, Table, take_values, to_table
 from creditkpi.core.ingest.text import chunks
 from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger, float_sums_exact
 from creditkpi.core.money import currency_code
 from creditkpi.core.records import (
     SETTLEMENT_KINDS,
+    Cover,
+    CreditLimit,
     Dispute,
     Doubtful,
     Invoice,
@@ -100,6 +103,8 @@ def from_records(
     doubtful: Iterable[Doubtful] = (),
     *,
     unknown_invoices: str = "error",
+    limits: Iterable[CreditLimit] = (),
+    cover: Iterable[Cover] = (),
 ) -> Ledger:
     """:meth:`Ledger.from_records` (see there)."""
     inv = list(invoices)
@@ -163,7 +168,11 @@ def from_records(
     mapping = check_mapping(None)
     frames = [inv_frame, pay_frame, dis_frame, st_frame, db_frame]
     resolved = [resolve(to_table(f, t), t, mapping) for f, t in zip(frames, TABLES, strict=True)]
-    return build(cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices)
+    ledger = build(
+        cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices
+    )
+    add_credit_inputs(ledger._cols, list(limits), list(cover))
+    return ledger
 
 
 def from_frames(
@@ -178,6 +187,8 @@ def from_frames(
     date_format: str | None = None,
     decimal: str | None = None,
     unknown_invoices: str = "error",
+    limits: Any = None,
+    cover: Any = None,
 ) -> Ledger:
     """:meth:`Ledger.from_frames` (see there)."""
     mapping = check_mapping(columns)
@@ -195,7 +206,7 @@ def from_frames(
     assert inv is not None
     if payments is None:
         _refuse_unsettled(inv)
-    return build(
+    ledger = build(
         cls,
         inv,
         *resolved[1:],
@@ -203,6 +214,10 @@ def from_frames(
         decimal=decimal,
         unknown_invoices=unknown_invoices,
     )
+    add_credit_inputs(
+        ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+    )
+    return ledger
 
 
 def from_invoice_table(
@@ -215,6 +230,8 @@ def from_invoice_table(
     date_format: str | None = None,
     decimal: str | None = None,
     currency: str | None = None,
+    limits: Any = None,
+    cover: Any = None,
 ) -> Ledger:
     """:meth:`Ledger.from_invoice_table` (see there)."""
     mapping = check_mapping(columns)
@@ -281,11 +298,15 @@ def from_invoice_table(
             "disputes",
             check_mapping(None),
         )
-    return build(
+    ledger = build(
         cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
         unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
         default_currency=code,
     )  # fmt: skip
+    add_credit_inputs(
+        ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+    )
+    return ledger
 
 
 def _invoice_table_currency(

@@ -39,6 +39,8 @@ CANONICAL: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "disputes": (("invoice_id", "opened"), ("resolved", "reason")),
     "statuses": (("invoice_id", "date", "status"), ()),
     "doubtful": (("invoice_id", "date"), ("provision",)),
+    "limits": (("customer_id", "date", "amount"), ()),
+    "cover": (("customer_id", "start", "amount"), ("end", "share", "declare_within", "insurer")),
 }
 
 #: column names that look like a settlement date (compared lower case, letters and
@@ -235,7 +237,11 @@ def resolve(
 def check_flat_mapping(mapping: dict[str | None, dict[str, str]], tables: list[Resolved]) -> None:
     """A flat ``columns=`` entry must name a column of some table (a typo is an error)."""
     for canonical, theirs in mapping[None].items():
-        holders = [r for r in tables if mapping.get(r.name) is None]
+        holders = [
+            r
+            for r in tables
+            if mapping.get(r.name) is None and canonical in sum(CANONICAL[r.name], ())
+        ]
         if holders and not any(theirs in r.table.names for r in holders):
             where = ", ".join(r.name for r in holders)
             has = ", ".join(holders[0].table.names)

@@ -12,15 +12,17 @@ This module reads the file(s) with the shared file reader
 (:func:`~creditkpi.core.ingest.files.read_table`), checks the entries as the
 format requires, decides what each customer line is from its entry and its
 journal, and hands the lines to :mod:`creditkpi.core.ingest.gl`, which applies
-the lettering and builds the ledger through ``Ledger.from_frames``. The rules
+the lettering and gives the tables ``Ledger.from_frames`` builds from. The rules
 are on the *From your accounting system* page of the documentation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,20 +37,19 @@ from creditkpi.core.errors import (
 )
 from creditkpi.core.ingest.columns import Names
 from creditkpi.core.ingest.dates import DateReader
+from creditkpi.core.ingest.fec_years import by_key, carried_items, fiscal_years, merge_groups
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ingest.gl import (
     Carry,
     Lines,
-    check_terms,
-    debit_minus_credit,
-    group_codes,
-    ledger_of,
-    say_skipped,
-    text_values,
+    Read,
+    frames_of,
+    match_groups,
 )
+from creditkpi.core.ingest.lines import check_currency, check_terms, debit_minus_credit, text_values
 from creditkpi.core.ingest.source import to_table
-from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
-from creditkpi.core.money import CURRENCIES, cents_to_decimal
+from creditkpi.core.money import cents_to_decimal
+from creditkpi.core.records import CREDIT_NOTE, PAYMENT, WRITE_OFF
 
 __all__ = ["FEC_COLUMNS", "JOURNAL_KINDS", "JOURNAL_PREFIXES", "from_fec", "read_fec"]
 
@@ -213,7 +214,6 @@ def journal_kinds(codes: npt.NDArray[Any], journals: Mapping[str, str] | None) -
 
 
 def from_fec(
-    cls: type[Ledger],
     source: Any,
     *,
     accounts: Sequence[str] = ("411", "416"),
@@ -226,9 +226,73 @@ def from_fec(
     date_format: str | None = "%Y%m%d",
     currency: str = "EUR",
     applied: str = "posting",
-) -> Ledger:
-    """:meth:`Ledger.from_fec` (see there)."""
+) -> Read:
+    """The tables of :meth:`Ledger.from_fec` (see there), which builds the ledger.
+
+    The steps: the options; the file(s) read (:func:`read_fec`), every line's
+    entry and account (:class:`_Entries`) and every entry balanced; the
+    customer lines read (:func:`_customer_lines`); the transfers to doubtful
+    customers (:func:`_transfers`); the lettering groups across fiscal years
+    (:func:`_lettering`); each credit's kind (:func:`_credit_kinds`); the
+    lines settled into tables (:func:`_lines` and
+    :func:`~creditkpi.core.ingest.gl.frames_of`), what the opening lines
+    carry checked (:func:`_check_openings`) and the zero lines reported.
+    """
     terms = check_terms(terms)
+    _check_fec_options(accounts, applied)
+    code, digits = check_currency(currency)
+    fec = read_fec(source, sep=sep, encoding=encoding)
+    entries = _Entries.of(fec)
+    signed_all = debit_minus_credit(
+        fec["Debit"], fec["Credit"], names=("Debit", "Credit"), ids=Names(len(fec), entries.label),
+        digits=digits, decimal=_decimal_of(fec) if decimal is None else decimal,
+    )  # fmt: skip
+    _check_balanced(entries.entry, signed_all, entries.label, digits)
+    is_customer_all = entries.account_is(accounts)
+    roles = _entry_roles(entries, ~is_customer_all)
+    kind_names = journal_kinds(np.asarray(entries.journal_names, dtype=object), journals)
+    # from here on, the customer lines and the provision credits (491) only
+    c = _customer_lines(fec, entries, signed_all, is_customer_all, kind_names, date_format)
+    transfer = _transfers(c, entries.size)
+    lettering = _lettering(c, entries, kind_names, transfer)
+    lines, keep, document = _lines(
+        fec, c, lettering, transfer, _credit_kinds(c, roles), applied == "lettering", date_format
+    )
+    doubtful = _doubtful(
+        transfer & (c.signed < 0) & ~c.doubtful_account,
+        lettering.group,
+        c.customer,
+        document,
+        c.posted,
+        c.signed,
+        np.flatnonzero(~c.is_customer),
+        keep,
+        c.signed > 0,
+        digits,
+    )
+    check = functools.partial(
+        _check_openings, lines=c, lettering=lettering, label=entries.label, digits=digits
+    )
+    read = frames_of(
+        lines, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
+        digits=digits, on_carried=check,
+    )  # fmt: skip
+    zero = np.flatnonzero(c.is_customer & ~transfer & ~lettering.carried & (c.signed == 0))
+    if zero.size:
+        # nothing to read in them, but said: a line is never dropped silently
+        read.skipped(
+            "zero-line",
+            "fec",
+            "Debit",
+            f"{zero.size} customer line(s) with neither a debit nor a credit carry no amount "
+            "and were skipped",
+            entries.label(c.rows[zero]),
+            c.rows[zero],
+        )
+    return read
+
+
+def _check_fec_options(accounts: Sequence[str], applied: str) -> None:
     if applied not in ("posting", "lettering"):
         raise InvalidOptionError(
             f"applied must be 'posting' (a credit settles its invoices from its EcritureDate) "
@@ -240,64 +304,112 @@ def from_fec(
             f"accounts must be account number prefixes such as ('411', '416'), got {accounts!r}",
             argument="accounts",
         )
-    code = str(currency).strip().upper()
-    if code not in CURRENCIES:
-        raise InvalidOptionError(
-            f"currency must be an ISO 4217 code, got {currency!r}", argument="currency"
+
+
+@dataclass(frozen=True)
+class _Entries:
+    """Every line's entry (file, journal, number) and account, as codes of distinct values.
+
+    Read on the distinct values: a few thousand accounts and journals for a
+    million lines.
+    """
+
+    files: IntArray
+    journal: IntArray
+    journal_names: list[Any]
+    number: IntArray
+    number_names: list[Any]
+    account: IntArray
+    account_names: list[Any]
+    entry: IntArray
+
+    @classmethod
+    def of(cls, fec: pd.DataFrame) -> _Entries:
+        files = fec["_file"].to_numpy(dtype=np.int64)
+        journal, journal_names = _codes(fec["JournalCode"])
+        number, number_names = _codes(fec["EcritureNum"])
+        key = (files * (len(journal_names) + 1) + journal) * (len(number_names) + 1) + number
+        entry = pd.factorize(key)[0].astype(np.int64)
+        account, account_names = _codes(fec["CompteNum"])
+        return cls(
+            files, journal, journal_names, number, number_names, account, account_names, entry
         )
-    digits = CURRENCIES[code]
-    fec = read_fec(source, sep=sep, encoding=encoding)
-    n = len(fec)
-    # every line: its entry (file, journal, number) and its account's role, read on
-    # the distinct values (a few thousand accounts and journals for a million lines)
-    files = fec["_file"].to_numpy(dtype=np.int64)
-    j_code, journal_names = _codes(fec["JournalCode"])
-    e_code, entry_names = _codes(fec["EcritureNum"])
-    key = (files * (len(journal_names) + 1) + j_code) * (len(entry_names) + 1) + e_code
-    entry = pd.factorize(key)[0].astype(np.int64)
-    a_code, account_names = _codes(fec["CompteNum"])
 
-    def account_is(prefixes: Sequence[str]) -> BoolArray:
-        return _starts(account_names, prefixes)[a_code]
+    @property
+    def size(self) -> int:
+        """The number of entries."""
+        return int(self.entry.max()) + 1 if self.entry.size else 0
 
-    def entry_label(where: IntArray) -> npt.NDArray[Any]:
+    def account_is(self, prefixes: Sequence[str]) -> BoolArray:
+        """Per line, whether its account starts with one of ``prefixes``."""
+        return _starts(self.account_names, prefixes)[self.account]
+
+    def label(self, where: IntArray) -> npt.NDArray[Any]:
+        """How messages name the lines ``where``: their entry (``VT 12``)."""
         return np.asarray(
-            [f"{journal_names[j_code[k]]} {entry_names[e_code[k]]}" for k in where.tolist()],
+            [
+                f"{self.journal_names[self.journal[k]]} {self.number_names[self.number[k]]}"
+                for k in where.tolist()
+            ],
             dtype=object,
         )
 
-    ids = Names(n, entry_label)
-    if decimal is None:
-        decimal = _decimal_of(fec)
-    signed_all = debit_minus_credit(
-        fec["Debit"], fec["Credit"], names=("Debit", "Credit"), ids=ids, digits=digits,
-        decimal=decimal,
-    )  # fmt: skip
-    _check_balanced(entry, signed_all, entry_label, digits)
+    def having(self, mask: BoolArray) -> BoolArray:
+        """Per entry, whether it has a line in ``mask``."""
+        return np.asarray(np.bincount(self.entry[mask], minlength=self.size) > 0)
 
-    is_customer_all = account_is(accounts)
-    n_entries = int(entry.max()) + 1 if n else 0
 
-    def entry_has(mask: BoolArray) -> BoolArray:
-        return np.asarray(np.bincount(entry[mask], minlength=n_entries) > 0)
+def _entry_roles(entries: _Entries, other: BoolArray) -> tuple[BoolArray, BoolArray, BoolArray]:
+    """Per entry, whether its other lines (``other``: not the customer's) hold a write-off,
+    a cash or a sales account: what decides a customer credit's kind."""
+    return (
+        entries.having(other & entries.account_is(_WRITE_OFF_ACCOUNTS)),
+        entries.having(other & entries.account_is(_CASH_ACCOUNTS)),
+        entries.having(other & entries.account_is(_SALES_ACCOUNTS)),
+    )
 
-    other = ~is_customer_all
-    write_off_entry = entry_has(other & account_is(_WRITE_OFF_ACCOUNTS))
-    cash_entry = entry_has(other & account_is(_CASH_ACCOUNTS))
-    sales_entry = entry_has(other & account_is(_SALES_ACCOUNTS))
-    kind_names = journal_kinds(np.asarray(journal_names, dtype=object), journals)
 
-    # from here on, the customer lines and the provision credits (491) only
-    provision_all = account_is((_PROVISION_ACCOUNT,)) & (signed_all < 0) & ~is_customer_all
+@dataclass(frozen=True)
+class _CustomerLines:
+    """The customer lines of an FEC and its provision credits (491), read and checked.
+
+    ``rows`` are their lines in the file, ``part`` those rows of the file;
+    ``posted`` is the day each line was posted, ``piece_day`` its document's
+    day (the posting day when it has none); ``document`` its ``PieceRef``, or
+    the entry number where the reference names no document.
+    """
+
+    rows: IntArray
+    part: pd.DataFrame
+    is_customer: BoolArray
+    signed: IntArray
+    entry: IntArray
+    journal_kind: npt.NDArray[Any]
+    ids: Names
+    posted: IntArray
+    piece_day: IntArray
+    doubtful_account: BoolArray
+    customer: npt.NDArray[Any]
+    document: npt.NDArray[Any]
+    letter: npt.NDArray[Any]
+
+
+def _customer_lines(
+    fec: pd.DataFrame,
+    entries: _Entries,
+    signed_all: IntArray,
+    is_customer_all: BoolArray,
+    kind_names: npt.NDArray[Any],
+    date_format: str | None,
+) -> _CustomerLines:
+    """The customer lines and the provision credits, their dates read (one day/month order)."""
+    provision_all = entries.account_is((_PROVISION_ACCOUNT,)) & (signed_all < 0) & ~is_customer_all
     rows = np.flatnonzero(is_customer_all | provision_all)
     part = fec.iloc[rows]
     is_customer = is_customer_all[rows]
-    signed = signed_all[rows]
-    ent = entry[rows]
-    account = np.asarray(account_names, dtype=object)[a_code[rows]]
-    journal_kind = kind_names[j_code[rows]]
-    number = np.asarray(entry_names, dtype=object)[e_code[rows]]
-    line_ids = Names(rows.size, lambda where: entry_label(rows[where]))
+    account = np.asarray(entries.account_names, dtype=object)[entries.account[rows]]
+    number = np.asarray(entries.number_names, dtype=object)[entries.number[rows]]
+    line_ids = Names(rows.size, lambda where: entries.label(rows[where]))
     reader = DateReader(date_format)
     posted = reader.read(part["EcritureDate"], column="EcritureDate", ids=line_ids)
     piece = reader.read(part["PieceDate"], column="PieceDate", ids=line_ids)
@@ -310,262 +422,201 @@ def from_fec(
             ids=list(line_ids[where[:5]]),
             count=int(where.size),
         )
-    piece_day = np.where(piece.missing, posted.days, piece.days)
-    doubtful_account = _starts(account, (_DOUBTFUL_ACCOUNT,)) & is_customer
-    opening = journal_kind == "opening"
-
     aux = _text(part["CompAuxNum"])
-    customer = np.where(pd.isna(aux), account, aux).astype(object)
     piece_ref = _text(part["PieceRef"])
     no_piece = pd.isna(piece_ref) | np.isin(piece_ref.astype(str), list(_NO_PIECE))
-    document = np.where(no_piece, number, piece_ref).astype(object)
     letter = _text(part["EcritureLet"])
-
-    # transfers to doubtful customers: debit 416 / credit 411 in one entry
-    credit = signed < 0
-    debit = signed > 0
-    to_doubtful = entry_has_rows(ent, is_customer & doubtful_account & debit, n_entries)
-    from_ordinary = entry_has_rows(ent, is_customer & ~doubtful_account & credit, n_entries)
-    transfer = (
-        is_customer
-        & to_doubtful
-        & from_ordinary
-        & ((doubtful_account & debit) | (~doubtful_account & credit))
+    letter[~is_customer] = None  # a provision line's lettering is not a customer's
+    return _CustomerLines(
+        rows=rows,
+        part=part,
+        is_customer=is_customer,
+        signed=signed_all[rows],
+        entry=entries.entry[rows],
+        journal_kind=kind_names[entries.journal[rows]],
+        ids=line_ids,
+        posted=posted.days,
+        piece_day=np.where(piece.missing, posted.days, piece.days),
+        doubtful_account=_starts(account, (_DOUBTFUL_ACCOUNT,)) & is_customer,
+        customer=np.where(pd.isna(aux), account, aux).astype(object),
+        document=np.where(no_piece, number, piece_ref).astype(object),
+        letter=letter,
     )
 
+
+def _transfers(c: _CustomerLines, n_entries: int) -> BoolArray:
+    """The lines of the transfers to doubtful customers: debit 416 / credit 411 in one entry."""
+    credit, debit = c.signed < 0, c.signed > 0
+    to_doubtful = entry_has_rows(c.entry, c.is_customer & c.doubtful_account & debit, n_entries)
+    from_ordinary = entry_has_rows(c.entry, c.is_customer & ~c.doubtful_account & credit, n_entries)
+    return np.asarray(
+        c.is_customer
+        & to_doubtful
+        & from_ordinary
+        & ((c.doubtful_account & debit) | (~c.doubtful_account & credit))
+    )
+
+
+class _Lettering(NamedTuple):
+    """Each customer line's fiscal year and lettering group, and what opening lines carry.
+
+    ``source`` and ``by_customer`` as :func:`carried_items` gives them;
+    ``carried``: the opening lines that carry earlier open items (not read
+    as items themselves).
+    """
+
+    year: IntArray
+    group: IntArray
+    source: IntArray
+    by_customer: BoolArray
+    carried: BoolArray
+
+
+def _lettering(
+    c: _CustomerLines, entries: _Entries, kind_names: npt.NDArray[Any], transfer: BoolArray
+) -> _Lettering:
+    """The fiscal years and lettering groups of the customer lines (:class:`_Lettering`)."""
     # fiscal years: the files in date order, a file holding opening entries (à
     # nouveaux) starting a new one; lettering codes tie lines within a year only
-    year = _fiscal_years(files, kind_names[j_code] == "opening", rows, posted.days, is_customer)
-    letter[~is_customer] = None  # a provision line's lettering is not a customer's
-    group = group_codes(customer, letter, scope=year)
+    opening_all = kind_names[entries.journal] == "opening"
+    year = fiscal_years(entries.files, opening_all, c.rows, c.posted, c.is_customer)
+    group = match_groups(c.customer, c.letter, scope=year)
     aliases: list[tuple[int, int]] = []
     # the 416 debit of a transfer continues the invoices its 411 credit letters
-    for e in np.unique(ent[transfer]).tolist():
-        lines = np.flatnonzero(transfer & (ent == e))
-        for who in np.unique(customer[lines]).tolist():
-            mine = lines[customer[lines] == who]
+    for e in np.unique(c.entry[transfer]).tolist():
+        lines = np.flatnonzero(transfer & (c.entry == e))
+        for who in np.unique(c.customer[lines]).tolist():
+            mine = lines[c.customer[lines] == who]
             codes = [int(g) for g in group[mine] if g >= 0]
             aliases += [(codes[0], g) for g in codes[1:]]
     # an opening line of a year whose earlier year is read carries that year's open
     # items: the earlier line with its id and side (per invoice), else every open
     # earlier item of its customer (per customer); an opening line of a customer
     # the earlier years never saw is an opening item
-    opening_line = is_customer & opening & (year > 0)
-    real = is_customer & ~opening_line & ~transfer & (signed != 0)
-    source, by_customer = _carried_items(opening_line, real, customer, document, signed, year)
+    opening_line = c.is_customer & (c.journal_kind == "opening") & (year > 0)
+    real = c.is_customer & ~opening_line & ~transfer & (c.signed != 0)
+    source, by_customer = carried_items(opening_line, real, c.customer, c.document, c.signed, year)
     carried = opening_line & ((source >= 0) | by_customer)
     # the per-customer opening lines of one customer and year share their lettering
-    for _, mine in _by_key(np.flatnonzero(carried & by_customer & (group >= 0)), customer, year):
+    for _, mine in by_key(np.flatnonzero(carried & by_customer & (group >= 0)), c.customer, year):
         aliases += [(int(group[mine[0]]), int(g)) for g in group[mine[1:]]]
-    group = _merge(group, aliases)
+    return _Lettering(year, merge_groups(group, aliases), source, by_customer, carried)
 
-    used = is_customer & ~transfer & ~carried & (signed != 0)
-    kind = np.full(rows.size, PAYMENT, dtype=np.int8)
-    kind[(journal_kind == "sales") & credit] = CREDIT_NOTE
-    kind[(journal_kind == "write_off") & credit] = WRITE_OFF
-    kind[sales_entry[ent] & credit] = CREDIT_NOTE
-    kind[cash_entry[ent] & credit] = PAYMENT
-    kind[write_off_entry[ent] & credit] = WRITE_OFF
+
+def _credit_kinds(
+    c: _CustomerLines, roles: tuple[BoolArray, BoolArray, BoolArray]
+) -> npt.NDArray[np.int8]:
+    """Each credit's kind: from its journal, then from its entry's counterpart accounts."""
+    credit = c.signed < 0
+    write_off_entry, cash_entry, sales_entry = roles
+    kind = np.full(c.rows.size, PAYMENT, dtype=np.int8)
+    kind[(c.journal_kind == "sales") & credit] = CREDIT_NOTE
+    kind[(c.journal_kind == "write_off") & credit] = WRITE_OFF
+    kind[sales_entry[c.entry] & credit] = CREDIT_NOTE
+    kind[cash_entry[c.entry] & credit] = PAYMENT
+    kind[write_off_entry[c.entry] & credit] = WRITE_OFF
+    return kind
+
+
+def _lines(
+    fec: pd.DataFrame,
+    c: _CustomerLines,
+    lettering: _Lettering,
+    transfer: BoolArray,
+    kind: npt.NDArray[np.int8],
+    by_lettering: bool,
+    date_format: str | None,
+) -> tuple[Lines, IntArray, npt.NDArray[Any]]:
+    """The lines to settle (:class:`~creditkpi.core.ingest.gl.Lines`), which customer lines
+    they are, and every line's document id (a repeated invoice id made unique)."""
+    debit = c.signed > 0
+    used = c.is_customer & ~transfer & ~lettering.carried & (c.signed != 0)
     # invoices on their document date; settlements on the day they were posted,
     # except what an opening entry carries, which is dated by its document
-    day = np.where(debit | opening, piece_day, posted.days)
-
+    day = np.where(debit | (c.journal_kind == "opening"), c.piece_day, c.posted)
     keep = np.flatnonzero(used)
-    document = _unique_debit_ids(document, keep[debit[keep]], day)
-    extra = [c for c in fec.columns if c not in FEC_COLUMNS and c != "_file"]
-    attrs = part.iloc[keep][extra].reset_index(drop=True) if extra else pd.DataFrame()
+    document = _unique_debit_ids(c.document, keep[debit[keep]], day)
+    extra = [name for name in fec.columns if name not in FEC_COLUMNS and name != "_file"]
+    attrs = c.part.iloc[keep][extra].reset_index(drop=True) if extra else pd.DataFrame()
     # with applied="lettering", a credit settles its invoices from its DateLet
     lettered_on = None
-    if applied == "lettering":
-        when = DateReader(date_format).read(part["DateLet"], column="DateLet", ids=line_ids)
-        lettered_on = np.where(when.missing, posted.days, when.days)
-    position = np.full(rows.size, -1, dtype=np.int64)
+    if by_lettering:
+        when = DateReader(date_format).read(c.part["DateLet"], column="DateLet", ids=c.ids)
+        lettered_on = np.where(when.missing, c.posted, when.days)
+    position = np.full(c.rows.size, -1, dtype=np.int64)
     position[keep] = np.arange(keep.size)
-    carrying = np.flatnonzero(carried)
+    carrying = np.flatnonzero(lettering.carried)
     carry = None
     if carrying.size:
+        source = lettering.source[carrying]
         carry = Carry(
-            stage=year[carrying],
-            group=group[carrying],
-            line=np.where(source[carrying] >= 0, position[np.maximum(source[carrying], 0)], -1),
-            customer=np.asarray(customer[carrying], dtype=object),
-            applied=(posted.days if lettered_on is None else lettered_on)[carrying],
+            stage=lettering.year[carrying],
+            group=lettering.group[carrying],
+            line=np.where(source >= 0, position[np.maximum(source, 0)], -1),
+            customer=np.asarray(c.customer[carrying], dtype=object),
+            applied=(c.posted if lettered_on is None else lettered_on)[carrying],
         )
-    lines_ = Lines(
-        customer=customer[keep],
+    lines = Lines(
+        customer=c.customer[keep],
         document=document[keep],
         day=day[keep],
-        cents=signed[keep],
-        group=group[keep],
+        cents=c.signed[keep],
+        group=lettering.group[keep],
         kind=kind[keep],
         row=np.arange(keep.size, dtype=np.int64),
         due=np.full(keep.size, 2**40, dtype=np.int64),
         attrs=attrs,
         settle_day=None if lettered_on is None else lettered_on[keep],
-        stage=year[keep] if carry is not None else None,
+        stage=lettering.year[keep] if carry is not None else None,
         carry=carry,
     )
+    return lines, keep, document
 
-    def check_openings(ledger: Ledger, found: IntArray) -> None:
-        """What an opening line says is open, against what the earlier year leaves open."""
-        said = signed[carrying].copy()
-        per_customer = by_customer[carrying]
-        if per_customer.any():  # per customer: the total of its lines, on its first one
-            totals: dict[tuple[Any, int], int] = {}
-            first: dict[tuple[Any, int], int] = {}
-            for j in np.flatnonzero(per_customer).tolist():
-                key = (customer[carrying[j]], int(year[carrying[j]]))
-                totals[key] = totals.get(key, 0) + int(said[j])
-                first.setdefault(key, j)
-            for j in np.flatnonzero(per_customer).tolist():
-                key = (customer[carrying[j]], int(year[carrying[j]]))
-                said[j] = totals[key] if first[key] == j else 0
-                found[j] = found[j] if first[key] == j else 0
-        wrong = np.flatnonzero(said != found)
-        if wrong.size:
-            shown = [
-                f"opening {cents_to_decimal(int(said[j]), digits)}, earlier year leaves "
-                f"{cents_to_decimal(int(found[j]), digits)} open"
-                for j in wrong[:5].tolist()
-            ]
-            say_skipped(
-                ledger,
-                "opening-balance-mismatch",
-                "fec",
-                "Debit",
-                f"{wrong.size} opening line(s) carry another amount than the earlier year "
-                f"leaves open (first: {shown[0]}); the earlier year's items are kept as read",
-                entry_label(rows[carrying[wrong]]),
-                rows[carrying[wrong]],
-            )
 
-    doubtful = _doubtful(
-        transfer & credit & ~doubtful_account,
-        group,
-        customer,
-        document,
-        posted.days,
-        signed,
-        np.flatnonzero(~is_customer),
-        keep,
-        debit,
-        digits,
-    )
-    ledger = ledger_of(
-        cls, lines_, terms=terms, due_dates=due_dates, doubtful=doubtful, currency=code,
-        digits=digits, on_carried=check_openings,
-    )  # fmt: skip
-    zero = np.flatnonzero(is_customer & ~transfer & ~carried & (signed == 0))
-    if zero.size:
-        # nothing to read in them, but said: a line is never dropped silently
-        say_skipped(
-            ledger,
-            "zero-line",
+def _check_openings(
+    read: Read,
+    found: IntArray,
+    *,
+    lines: _CustomerLines,
+    lettering: _Lettering,
+    label: Callable[[IntArray], npt.NDArray[Any]],
+    digits: int,
+) -> None:
+    """What an opening line says is open, against what the earlier year leaves open.
+
+    ``found`` is what each carrying line found open (:func:`~creditkpi.core.ingest.gl.settle`).
+    """
+    c = lines
+    carrying = np.flatnonzero(lettering.carried)
+    said = c.signed[carrying].copy()
+    per_customer = lettering.by_customer[carrying]
+    if per_customer.any():  # per customer: the total of its lines, on its first one
+        totals: dict[tuple[Any, int], int] = {}
+        first: dict[tuple[Any, int], int] = {}
+        for j in np.flatnonzero(per_customer).tolist():
+            key = (c.customer[carrying[j]], int(lettering.year[carrying[j]]))
+            totals[key] = totals.get(key, 0) + int(said[j])
+            first.setdefault(key, j)
+        for j in np.flatnonzero(per_customer).tolist():
+            key = (c.customer[carrying[j]], int(lettering.year[carrying[j]]))
+            said[j] = totals[key] if first[key] == j else 0
+            found[j] = found[j] if first[key] == j else 0
+    wrong = np.flatnonzero(said != found)
+    if wrong.size:
+        shown = [
+            f"opening {cents_to_decimal(int(said[j]), digits)}, earlier year leaves "
+            f"{cents_to_decimal(int(found[j]), digits)} open"
+            for j in wrong[:5].tolist()
+        ]
+        read.skipped(
+            "opening-balance-mismatch",
             "fec",
             "Debit",
-            f"{zero.size} customer line(s) with neither a debit nor a credit carry no amount "
-            "and were skipped",
-            entry_label(rows[zero]),
-            rows[zero],
+            f"{wrong.size} opening line(s) carry another amount than the earlier year "
+            f"leaves open (first: {shown[0]}); the earlier year's items are kept as read",
+            label(c.rows[carrying[wrong]]),
+            c.rows[carrying[wrong]],
         )
-    return ledger
-
-
-def _fiscal_years(
-    files: IntArray,
-    opening_all: BoolArray,
-    rows: IntArray,
-    posted: IntArray,
-    is_customer: BoolArray,
-) -> IntArray:
-    """The fiscal year (0, 1, ...) of each customer line.
-
-    The files (an FEC is one fiscal year) are taken in the order of their first
-    customer line's date; each file after the first that holds opening entries
-    starts a new year, one without continues the year before (a year split into
-    several files).
-    """
-    file_of = files[rows]
-    n_files = int(files.max()) + 1 if files.size else 0
-    if n_files <= 1:
-        return np.zeros(rows.size, dtype=np.int64)
-    first = np.full(n_files, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(first, file_of[is_customer], posted[is_customer])
-    has_opening = np.bincount(files[opening_all], minlength=n_files) > 0
-    order = np.lexsort((np.arange(n_files), first))
-    year_of_file = np.zeros(n_files, dtype=np.int64)
-    current = 0
-    for k, f in enumerate(order.tolist()):
-        if k and has_opening[f]:
-            current += 1
-        year_of_file[f] = current
-    return year_of_file[file_of]
-
-
-def _by_key(where: IntArray, *keys: npt.NDArray[Any]) -> list[tuple[Any, IntArray]]:
-    """The rows of ``where`` grouped by the values of ``keys`` (first appearance order)."""
-    if where.size == 0:
-        return []
-    frame = pd.DataFrame({f"k{j}": key[where] for j, key in enumerate(keys)})
-    groups = frame.groupby(list(frame.columns), sort=False).indices
-    return [(key, where[np.sort(index)]) for key, index in groups.items()]
-
-
-def _carried_items(
-    opening_line: BoolArray,
-    real: BoolArray,
-    customer: npt.NDArray[Any],
-    document: npt.NDArray[Any],
-    signed: IntArray,
-    year: IntArray,
-) -> tuple[IntArray, BoolArray]:
-    """What each opening line of a later year carries.
-
-    ``source``: the earlier line of the same customer, document and side
-    (``-1``: none), for an opening per invoice. Lines sharing those (a
-    generic ``PieceRef`` such as ``VIR``) pair up one to one: first those of
-    the same amount (an item nothing settled), the most recent year first,
-    then the others in order. ``by_customer``: an opening line matching no
-    earlier line, of a customer with lines in earlier years (one opening per
-    customer, carrying the customer's balance).
-    """
-    n = opening_line.size
-    source = np.full(n, -1, dtype=np.int64)
-    by_customer = np.zeros(n, dtype=bool)
-    lines = np.flatnonzero(opening_line)
-    if lines.size == 0:
-        return source, by_customer
-    # only the earlier lines that could match (the documents of the opening lines)
-    wanted = np.flatnonzero(real & pd.Series(document).isin(set(document[lines])).to_numpy())
-    earlier = pd.DataFrame(
-        {"c": customer[wanted], "d": document[wanted], "a": signed[wanted], "k": wanted,
-         "y": year[wanted]}
-    ).sort_values(["y", "k"], ascending=[False, True], kind="stable")  # fmt: skip
-    asked = pd.DataFrame(
-        {"c": customer[lines], "d": document[lines], "a": signed[lines], "at": lines,
-         "y_at": year[lines]}
-    )  # fmt: skip
-    asked["side"] = asked["a"] > 0
-    earlier["side"] = earlier["a"] > 0
-    for opening_year in np.unique(year[lines]).tolist():
-        candidates = earlier[earlier["y"].to_numpy() < opening_year]
-        taken: list[int] = []
-        for keys in (["c", "d", "a"], ["c", "d", "side"]):
-            ask = asked[
-                (asked["y_at"].to_numpy() == opening_year) & (source[asked["at"].to_numpy()] < 0)
-            ].copy()
-            free = candidates[~np.isin(candidates["k"].to_numpy(), taken)].copy()
-            ask["n"] = ask.groupby(keys, sort=False, dropna=False).cumcount()
-            free["n"] = free.groupby(keys, sort=False, dropna=False).cumcount()
-            found = ask.merge(free[[*keys, "n", "k"]], on=[*keys, "n"], how="inner")
-            matched = found["k"].to_numpy(dtype=np.int64)
-            source[found["at"].to_numpy(dtype=np.int64)] = matched
-            taken += matched.tolist()
-    # per customer: the customer has lines in an earlier year
-    first_year = pd.Series(year[real]).groupby(pd.Series(customer[real], dtype=object)).min()
-    seen = pd.Series(customer[lines], dtype=object).map(first_year).to_numpy(dtype=float)
-    by_customer[lines] = (source[lines] < 0) & (seen < year[lines])
-    return source, by_customer
 
 
 def entry_has_rows(entry: IntArray, mask: BoolArray, size: int) -> BoolArray:
@@ -634,29 +685,6 @@ def _check_balanced(entry: IntArray, signed: IntArray, label: Any, digits: int) 
         "export is complete and that Debit and Credit are read with the right decimal mark "
         '(decimal=",")',
     )
-
-
-def _merge(group: IntArray, aliases: list[tuple[int, int]]) -> IntArray:
-    """Groups joined by ``aliases`` share the smallest code of their set."""
-    if not aliases:
-        return group
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.get(x, x) != x:
-            x = parent[x]
-        return x
-
-    for a, b in aliases:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    remap = {g: find(g) for g in list(parent)}
-    out = group.copy()
-    s = pd.Series(out)
-    mapped = s.map(remap)
-    out = np.where(mapped.notna(), mapped.fillna(0).to_numpy(dtype=np.int64), out)
-    return np.asarray(out, dtype=np.int64)
 
 
 def _unique_debit_ids(

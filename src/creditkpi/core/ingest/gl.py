@@ -45,7 +45,6 @@ import pandas as pd
 
 from creditkpi.core.errors import (
     DataQualityWarning,
-    DebitAndCreditError,
     InvalidOptionError,
     InvalidValueError,
     MissingColumnError,
@@ -54,21 +53,20 @@ from creditkpi.core.errors import (
 from creditkpi.core.ingest.amounts import parse_amounts
 from creditkpi.core.ingest.columns import NameList, Names, row_labels
 from creditkpi.core.ingest.dates import MISSING, DateReader
-from creditkpi.core.ingest.ids import id_column
+from creditkpi.core.ingest.lines import check_currency, check_terms, debit_minus_credit, text_values
 from creditkpi.core.ingest.source import ColumnData, Table, to_table
-from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
-from creditkpi.core.money import CURRENCIES, cents_to_decimal
-from creditkpi.core.validation import ValidationIssue
+from creditkpi.core.records import CREDIT_NOTE, PAYMENT, WRITE_OFF
+from creditkpi.core.validation import ValidationIssue, ValidationReport
 
 __all__ = [
     "GL_COLUMNS",
     "Carry",
     "Lines",
+    "Read",
     "allocate",
+    "frames_of",
     "from_gl_lines",
-    "group_codes",
-    "ledger_of",
-    "say_skipped",
+    "match_groups",
     "settle",
 ]
 
@@ -120,7 +118,41 @@ class Lines:
     carry: Carry | None = None
 
 
-def group_codes(
+@dataclass
+class Read:
+    """Accounting lines read and settled: the tables :meth:`Ledger.from_frames` builds from.
+
+    ``invoices`` and ``payments`` (and ``doubtful`` classifications) are
+    canonical tables; ``issues`` what the reader could not use (a zero line,
+    an unused ``due_dates=`` key, an opening balance that disagrees), for
+    :meth:`tell` to add to the built ledger's report.
+    """
+
+    invoices: pd.DataFrame
+    payments: pd.DataFrame
+    doubtful: pd.DataFrame | None = None
+    issues: list[ValidationIssue] = field(default_factory=list)
+
+    def skipped(
+        self, rule: str, table: str, column: str, message: str, ids: Any, rows: Any
+    ) -> None:
+        """A line or a key that the reader could not use (an issue for the report)."""
+        self.issues.append(
+            ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
+        )
+
+    def tell(self, report: ValidationReport) -> None:
+        """Add the issues to ``report`` (the ledger's), each with a warning at the user's call.
+
+        Called by the ``Ledger`` classmethod that built the ledger from the
+        tables, itself called by the user.
+        """
+        for issue in self.issues:
+            report.issues.append(issue)
+            warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=3)
+
+
+def match_groups(
     customer: npt.NDArray[Any], match: npt.NDArray[Any], scope: IntArray | None = None
 ) -> IntArray:
     """One code per (customer, matching reference); ``-1`` where the reference is empty.
@@ -385,8 +417,7 @@ def _ends(group: IntArray, amount: IntArray, base: IntArray) -> IntArray:
     return np.asarray(base[group] + running - before, dtype=np.int64)
 
 
-def ledger_of(
-    cls: type[Ledger],
+def frames_of(
     lines: Lines,
     *,
     terms: int | Mapping[str, int],
@@ -394,13 +425,13 @@ def ledger_of(
     doubtful: pd.DataFrame | None = None,
     currency: str,
     digits: int,
-    on_carried: Callable[[Ledger, IntArray], None] | None = None,
-) -> Ledger:
-    """Settle ``lines`` and build the ledger through :meth:`Ledger.from_frames`.
+    on_carried: Callable[[Read, IntArray], None] | None = None,
+) -> Read:
+    """Settle ``lines`` into the tables of :meth:`Ledger.from_frames` (a :class:`Read`).
 
     Due dates are known before the lines are settled (a per-customer opening
     settles the customer's earlier items oldest due first). ``on_carried``
-    receives the ledger and what each carrying line found open
+    receives the read tables and what each carrying line found open
     (:func:`settle`).
     """
     debit = np.flatnonzero(lines.cents > 0)
@@ -446,12 +477,11 @@ def ledger_of(
     )
     if lines.settle_day is not None:  # application dates: from them credits settle invoices
         pay_frame["applied"] = _EPOCH + pay["applied"].astype("timedelta64[D]")
-    ledger = cls.from_frames(inv_frame, pay_frame, doubtful=doubtful)
+    read = Read(inv_frame, pay_frame, doubtful)
     if on_carried is not None and pay["carried"] is not None:
-        on_carried(ledger, pay["carried"])
+        on_carried(read, pay["carried"])
     if unused:
-        say_skipped(
-            ledger,
+        read.skipped(
             "unused-due-date",
             "due_dates",
             "invoice_id",
@@ -459,7 +489,7 @@ def ledger_of(
             [str(k) for k in unused],
             range(len(unused)),
         )
-    return ledger
+    return read
 
 
 def _due_days(
@@ -516,39 +546,8 @@ def _due_days(
     return due, unused
 
 
-def say_skipped(
-    ledger: Ledger, rule: str, table: str, column: str, message: str, ids: Any, rows: Any
-) -> None:
-    """A line or a key that the reader could not use: in ``Ledger.report``, with a warning."""
-    issue = ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
-    ledger.report.issues.append(issue)
-    warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=4)
-
-
 # ------------------------------------------------------------------------ from_gl_lines
-def check_terms(terms: object) -> int | Mapping[str, int]:
-    """``terms=``: whole days (>= 0), one number or a mapping customer -> days."""
-    values = list(terms.values()) if isinstance(terms, Mapping) else [terms]
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise InvalidOptionError(
-                f"terms must be whole days >= 0 (one number or a mapping customer -> days), "
-                f"got {value!r}",
-                argument="terms",
-            )
-    return terms  # type: ignore[return-value]
-
-
-def text_values(data: ColumnData) -> npt.NDArray[Any]:
-    """A column as an object array of text (``None`` where missing or blank)."""
-    col = id_column(data)
-    out = np.asarray(col.objects(), dtype=object).copy()
-    out[col.null] = None
-    return out
-
-
 def from_gl_lines(
-    cls: type[Ledger],
     frame: Any,
     *,
     columns: Mapping[str, str] | None = None,
@@ -559,48 +558,29 @@ def from_gl_lines(
     date_format: str | None = None,
     decimal: str | None = None,
     currency: str = "EUR",
-) -> Ledger:
-    """:meth:`Ledger.from_gl_lines` (see there)."""
+) -> Read:
+    """The tables of :meth:`Ledger.from_gl_lines` (see there), which builds the ledger.
+
+    The steps: the options, the columns (:func:`_gl_names`), the lines' ids,
+    customers, amounts, dates, documents and kinds, then the lettering
+    (:func:`frames_of`); the zero lines are reported, never dropped.
+    """
     terms = check_terms(terms)
     if decimal not in (None, ".", ","):
         raise InvalidOptionError(
             f'decimal must be None, "." or ",", got {decimal!r}', argument="decimal"
         )
-    code = str(currency).strip().upper()
-    if code not in CURRENCIES:
-        raise InvalidOptionError(
-            f"currency must be an ISO 4217 code, got {currency!r}", argument="currency"
-        )
+    code, digits = check_currency(currency)
     table = to_table(frame, "lines")
     names = _gl_names(table, columns or {}, match, match_date)
-    n = table.rows
 
     def data(canonical: str) -> ColumnData:
         return table.column(table.names.index(names[canonical]))
 
-    rows = row_labels(n, "lines")
-    customer = text_values(data("customer_id"))
+    n = table.rows
     document = text_values(data("document_id")) if "document_id" in names else None
-    ids: NameList = rows
-    if document is not None:
-        doc = document
-
-        def make(where: IntArray) -> npt.NDArray[Any]:
-            return np.asarray(
-                [doc[k] if doc[k] is not None else f"lines row {k}" for k in where.tolist()],
-                dtype=object,
-            )
-
-        ids = Names(n, make)
-    if any(v is None for v in customer):
-        where = np.flatnonzero(pd.isna(customer))
-        raise MissingValueError(
-            f"{where.size} line(s) have no customer",
-            column=names["customer_id"],
-            ids=list(ids[where[:5]]),
-            count=int(where.size),
-        )
-    digits = CURRENCIES[code]
+    ids = _line_ids(n, document)
+    customer = _customers(data, names, ids)
     if "amount" in names:
         signed, _ = parse_amounts(
             data("amount"), column=names["amount"], ids=ids, digits=digits,
@@ -611,6 +591,78 @@ def from_gl_lines(
             data("debit"), data("credit"), names=(names["debit"], names["credit"]),
             ids=ids, digits=digits, decimal=decimal,
         )  # fmt: skip
+    day, due, settle_day = _line_dates(data, names, ids, date_format)
+    lines = Lines(
+        customer=customer,
+        document=_documents(document, signed, names["document_id"] if document is not None else ""),
+        day=day,
+        cents=signed,
+        group=match_groups(customer, text_values(data("match"))),
+        kind=_kinds(data, names, ids, signed),
+        row=np.arange(n, dtype=np.int64),
+        due=due,
+        attrs=_attributes(table, set(names.values())),
+        settle_day=settle_day,
+    )
+    read = frames_of(lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
+    zero = np.flatnonzero(signed == 0)
+    if zero.size:
+        read.skipped(
+            "zero-line",
+            "lines",
+            names.get("amount") or names["debit"],
+            f"{zero.size} line(s) with neither a debit nor a credit carry no amount and were "
+            "skipped",
+            ids[zero],
+            zero,
+        )
+    return read
+
+
+def _line_ids(n: int, document: npt.NDArray[Any] | None) -> NameList:
+    """How messages name a line: its document id, else its row (``lines row 3``)."""
+    rows = row_labels(n, "lines")
+    if document is None:
+        return rows
+    doc = document
+
+    def make(where: IntArray) -> npt.NDArray[Any]:
+        return np.asarray(
+            [doc[k] if doc[k] is not None else f"lines row {k}" for k in where.tolist()],
+            dtype=object,
+        )
+
+    return Names(n, make)
+
+
+def _customers(
+    data: Callable[[str], ColumnData], names: Mapping[str, str], ids: NameList
+) -> npt.NDArray[Any]:
+    """Each line's customer, as text: every line has one."""
+    customer = text_values(data("customer_id"))
+    if any(v is None for v in customer):
+        where = np.flatnonzero(pd.isna(customer))
+        raise MissingValueError(
+            f"{where.size} line(s) have no customer",
+            column=names["customer_id"],
+            ids=list(ids[where[:5]]),
+            count=int(where.size),
+        )
+    return customer
+
+
+def _line_dates(
+    data: Callable[[str], ColumnData],
+    names: Mapping[str, str],
+    ids: NameList,
+    date_format: str | None,
+) -> tuple[IntArray, IntArray, IntArray | None]:
+    """Each line's day (required), due day (``MISSING``: none) and application day.
+
+    One day/month order for the three columns; the application day is the
+    clearing date (``match_date=``) where given, else the line's date, and
+    ``None`` without a clearing date column.
+    """
     reader = DateReader(date_format)
     day = reader.read(data("date"), column=names["date"], ids=ids)
     due = (
@@ -632,105 +684,48 @@ def from_gl_lines(
             ids=list(ids[where[:5]]),
             count=int(where.size),
         )
+    due_day = np.full(day.days.size, MISSING, np.int64) if due is None else due.days
+    settle_day = None if cleared is None else np.where(cleared.missing, day.days, cleared.days)
+    return day.days, due_day, settle_day
+
+
+def _documents(
+    document: npt.NDArray[Any] | None, signed: IntArray, column: str
+) -> npt.NDArray[Any]:
+    """Each line's document id: an invoice (a debit) needs one; ``L1, L2...`` without the column."""
     if document is None:
-        document = np.asarray([f"L{k + 1}" for k in range(n)], dtype=object)
-    else:
-        no_doc = np.flatnonzero((signed > 0) & pd.isna(document))
-        if no_doc.size:
-            raise MissingValueError(
-                f"{no_doc.size} debit line(s) (invoices) have no document id",
-                column=names["document_id"],
-                ids=list(rows[no_doc[:5]]),
-                count=int(no_doc.size),
-            )
-    kind = np.full(n, PAYMENT, dtype=np.int8)
-    if "kind" in names:
-        text = pd.Series(text_values(data("kind")), dtype=object)
-        given = text.notna().to_numpy()
-        codes = text.str.strip().str.lower().str.replace(" ", "_").str.replace("-", "_")
-        mapped = codes.map(_KIND_CODES)
-        bad = np.flatnonzero(given & mapped.isna().to_numpy() & (signed < 0))
-        if bad.size:
-            raise InvalidValueError(
-                f"{bad.size} credit line(s) have a kind that is not payment, credit_note or "
-                "write_off",
-                column=names["kind"],
-                ids=list(ids[bad[:5]]),
-                count=int(bad.size),
-                values=list(text.to_numpy()[bad[:5]]),
-            )
-        kind = mapped.fillna(PAYMENT).to_numpy().astype(np.int8)
-    matched = text_values(data("match"))
-    settle_day = None
-    if cleared is not None:
-        settle_day = np.where(cleared.missing, day.days, cleared.days)
-    consumed = {names[k] for k in names}
-    attrs = _attributes(table, consumed)
-    zero = np.flatnonzero(signed == 0)
-    lines = Lines(
-        customer=customer,
-        document=document,
-        day=day.days,
-        cents=signed,
-        group=group_codes(customer, matched),
-        kind=kind,
-        row=np.arange(n, dtype=np.int64),
-        due=np.full(n, MISSING, np.int64) if due is None else due.days,
-        attrs=attrs,
-        settle_day=settle_day,
-    )
-    ledger = ledger_of(cls, lines, terms=terms, due_dates=due_dates, currency=code, digits=digits)
-    if zero.size:
-        amount = names.get("amount") or names["debit"]
-        say_skipped(
-            ledger,
-            "zero-line",
-            "lines",
-            amount,
-            f"{zero.size} line(s) with neither a debit nor a credit carry no amount and were "
-            "skipped",
-            ids[zero],
-            zero,
+        return np.asarray([f"L{k + 1}" for k in range(signed.size)], dtype=object)
+    no_doc = np.flatnonzero((signed > 0) & pd.isna(document))
+    if no_doc.size:
+        raise MissingValueError(
+            f"{no_doc.size} debit line(s) (invoices) have no document id",
+            column=column,
+            ids=list(row_labels(signed.size, "lines")[no_doc[:5]]),
+            count=int(no_doc.size),
         )
-    return ledger
+    return document
 
 
-def debit_minus_credit(
-    debit: ColumnData,
-    credit: ColumnData,
-    *,
-    names: tuple[str, str],
-    ids: NameList,
-    digits: int,
-    decimal: str | None,
-) -> IntArray:
-    """Signed minor units of a debit and a credit column; a line holds one of them."""
-    d, d_missing = parse_amounts(
-        debit, column=names[0], ids=ids, digits=digits, decimal=decimal, positive=False,
-        optional=True,
-    )  # fmt: skip
-    c, c_missing = parse_amounts(
-        credit, column=names[1], ids=ids, digits=digits, decimal=decimal, positive=False,
-        optional=True,
-    )  # fmt: skip
-    d[d_missing] = 0
-    c[c_missing] = 0
-    both = np.flatnonzero((d != 0) & (c != 0))
-    if both.size:
-        shown = [
-            f"{names[0]}={cents_to_decimal(int(d[k]), digits)} "
-            f"{names[1]}={cents_to_decimal(int(c[k]), digits)}"
-            for k in both[:5].tolist()
-        ]
-        raise DebitAndCreditError(
-            f"{both.size} line(s) have both a debit and a credit (a line is one or the other)",
-            column=f"{names[0]}/{names[1]}",
-            ids=list(ids[both[:5]]),
-            count=int(both.size),
-            values=shown,
-            hint="split each such line in two, one debit line and one credit line",
+def _kinds(
+    data: Callable[[str], ColumnData], names: Mapping[str, str], ids: NameList, signed: IntArray
+) -> npt.NDArray[np.int8]:
+    """Each line's settlement kind: the ``kind`` column where given (credits), else payment."""
+    if "kind" not in names:
+        return np.full(signed.size, PAYMENT, dtype=np.int8)
+    text = pd.Series(text_values(data("kind")), dtype=object)
+    given = text.notna().to_numpy()
+    codes = text.str.strip().str.lower().str.replace(" ", "_").str.replace("-", "_")
+    mapped = codes.map(_KIND_CODES)
+    bad = np.flatnonzero(given & mapped.isna().to_numpy() & (signed < 0))
+    if bad.size:
+        raise InvalidValueError(
+            f"{bad.size} credit line(s) have a kind that is not payment, credit_note or write_off",
+            column=names["kind"],
+            ids=list(ids[bad[:5]]),
+            count=int(bad.size),
+            values=list(text.to_numpy()[bad[:5]]),
         )
-    return np.asarray(d - c, dtype=np.int64)
+    return mapped.fillna(PAYMENT).to_numpy().astype(np.int8)
 
 
 def _gl_names(

@@ -32,6 +32,7 @@ __all__ = [
     "CLAIM_PARTS",
     "COSTS",
     "COUNTBACK_MONTHS",
+    "CREDIT_PARTS",
     "DEFAULT_BUCKETS",
     "DELAY_PARTS",
     "EDGE_PARTS",
@@ -55,6 +56,15 @@ PARTS: Mapping[str, tuple[Literal["snapshot", "period"], str, str]] = {
     "disputed": ("snapshot", "money", "Σ B_i(T) over invoices under an open dispute"),
     "doubtful": ("snapshot", "money", "Σ B_i(T) over invoices doubtful at T"),
     "provisions": ("snapshot", "money", "provisions held on doubtful invoices still open"),
+    # credit limits and cover, per customer at T (core.credit), summed over customers
+    "exposure": ("snapshot", "money", "Σ_c E_c(T): open receivables net of unapplied credit, >= 0"),
+    "limited_exposure": ("snapshot", "money", "Σ E_c(T) over customers with a credit limit"),
+    "credit_limits": ("snapshot", "money", "Σ L_c(T) over customers with a credit limit"),
+    "over_limit": ("snapshot", "money", "Σ max(0, E_c(T) - L_c(T)) over limited customers"),
+    "over_limit_customers": ("snapshot", "count", "customers with E_c(T) > L_c(T)"),
+    "unlimited_exposure": ("snapshot", "money", "Σ E_c(T) over customers with no limit"),
+    "covered": ("snapshot", "money", "Σ_c covered_c(T): min(E, cover amount) × share, by layer"),
+    "past_deadline": ("snapshot", "money", "open insured invoices past their declaration deadline"),
     "late_penalties": (
         "snapshot",
         "money",
@@ -132,6 +142,17 @@ COUNTBACK_MONTHS = "countback_months"
 #: the collection costs (given as an argument), fractions of minor units
 COSTS = "costs"
 
+#: the parts of credit limits and cover (computed together, per customer, by core.credit)
+CREDIT_PARTS = (
+    "exposure",
+    "limited_exposure",
+    "credit_limits",
+    "over_limit",
+    "over_limit_customers",
+    "unlimited_exposure",
+    "covered",
+    "past_deadline",
+)
 #: the late-payment claim parts (at as-of dates) and the legal-terms parts (over periods)
 CLAIM_PARTS = ("late_penalties", "late_invoices", "late_indemnities")
 TERMS_PARTS = ("beyond_terms_invoiced", "beyond_terms_invoices")

@@ -2,8 +2,9 @@
 
 The kernel of :func:`creditkpi.payer_profiles` (its finisher divides,
 grades and explains): invoices issued and cash paid in the window, the
-amount-weighted days beyond terms of the payments (all, late, recent and
-before, per month of the window), disputes opened, the open and overdue
+amount-weighted days beyond terms of the payments, counted to the day the
+customer paid (the posting day under application dates; all, late, recent
+and before, per month of the window), disputes opened, the open and overdue
 balances at T with their weighted days past due, and the credit limits of
 the invoice attribute ``credit_limit``. Exact integer sums (Python ints where
 int64 could overflow).
@@ -24,7 +25,7 @@ from creditkpi.core.errors import InvalidAmountError
 from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.ingest.amounts import parse_amounts
-from creditkpi.core.ledger import PAYMENT, Ledger
+from creditkpi.core.ledger import PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.period import to_day
 
 __all__ = ["PayerParts", "payer_parts"]
@@ -138,6 +139,26 @@ class PayerParts:
     open_weighted: npt.NDArray[Any]
     credit_limit: IntArray
     has_limit: BoolArray
+    owing_balance: npt.NDArray[Any]  # Σ B_i(T) over issued invoices with a balance > 0
+    written_off: IntArray  # write-offs dated in the window (invoices issued <= T)
+
+
+def _payments_in(ledger: Ledger, start: int, day: int) -> slice | IntArray:
+    """The settlements the customers paid from day ``start`` to ``day`` (both included).
+
+    The day a customer paid is the settlement's date, or its posting day where
+    the inputs give application dates (as in :func:`creditkpi.payment_delays`):
+    a payment posted in the window and applied to its invoice later counts, one
+    posted before the window and applied in it does not. Settlements are sorted
+    by date (a slice), not by posting day (positions).
+    """
+    c = ledger._cols
+    if c.settlement_posted is None:
+        lo = int(np.searchsorted(c.settlement_date, start, side="left"))
+        hi = int(np.searchsorted(c.settlement_date, day, side="right"))
+        return slice(lo, hi)
+    posted = c.settlement_posted
+    return np.flatnonzero((posted >= start) & (posted <= day))
 
 
 def payer_parts(
@@ -156,14 +177,14 @@ def payer_parts(
     customer = groups.invoice
     issued = c.issue <= day
     in_window = issued & (c.issue >= start)
-    lo = int(np.searchsorted(c.settlement_date, start, side="left"))
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    inv = c.settlement_invoice[lo:hi]
-    keep = (c.settlement_kind[lo:hi] == PAYMENT) & (inv >= 0)
+    window = _payments_in(ledger, start, day)
+    inv = c.settlement_invoice[window]
+    keep = (c.settlement_kind[window] == PAYMENT) & (inv >= 0)
     keep[keep] &= issued[inv[keep]]
     inv = inv[keep]
-    paid_day = c.settlement_date[lo:hi][keep]
-    amount = c.settlement_amount[lo:hi][keep].astype(np.int64)
+    paid_on = c.settlement_date if c.settlement_posted is None else c.settlement_posted
+    paid_day = paid_on[window][keep]
+    amount = c.settlement_amount[window][keep].astype(np.int64)
     beyond = (np.maximum(paid_day, c.issue[inv]) - c.due[inv]).astype(np.int64)
     late = np.maximum(beyond, 0)
     who = customer[inv]
@@ -182,6 +203,10 @@ def payer_parts(
     owing = overdue_rows & (snap.balance > 0)
     limit, has_limit = _credit_limits(ledger, issued, customer, size)
     weighted = _products(amount, beyond)
+    positive = snap.issued & (snap.balance > 0)
+    lost_inv = c.settlement_invoice[window]
+    lost = (c.settlement_kind[window] == WRITE_OFF) & (lost_inv >= 0)
+    lost[lost] &= issued[lost_inv[lost]]
     return PayerParts(
         issued=np.bincount(customer[issued], minlength=size).astype(np.int64),
         invoices=np.bincount(customer[in_window], minlength=size).astype(np.int64),
@@ -208,4 +233,8 @@ def payer_parts(
         ),
         credit_limit=limit,
         has_limit=has_limit,
+        owing_balance=_sums(customer[positive], snap.balance[positive], size),
+        written_off=_sums(
+            customer[lost_inv[lost]], c.settlement_amount[window][lost].astype(np.int64), size
+        ),
     )

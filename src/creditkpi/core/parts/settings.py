@@ -52,6 +52,9 @@ class Settings:
         Only loss observations completed in the last ``lookback`` days.
     exclude_doubtful : bool, default True
         Carrying amounts: doubtful invoices with their own provision apart.
+    unapplied : {"net", "gross"}, default "net"
+        Credit exposure: unapplied credits netted against each customer's
+        receivables, or not.
     late_rate : RateTable or None, default None
         Yearly late-payment interest rate (``None``: the French statutory
         rate, :func:`creditkpi.core.late_payment.statutory_rates`).
@@ -78,6 +81,7 @@ class Settings:
     default_after: int = 365
     lookback: int | None = None
     exclude_doubtful: bool = True
+    unapplied: Literal["net", "gross"] = "net"
     late_rate: RateTable | None = None
     indemnity: Decimal = Decimal(40)
     days_in_year: int = 365

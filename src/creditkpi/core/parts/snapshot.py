@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.credit import Unapplied, credit_position, customer_groups, grouped
 from creditkpi.core.engine import balances, doubtful_at, interval_balance, position
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
@@ -23,7 +24,7 @@ from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.data_end import warn_after_data
-from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS
+from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, CREDIT_PARTS
 from creditkpi.core.parts.settings import Settings
 from creditkpi.core.period import from_day
 
@@ -143,6 +144,34 @@ def _at_closing_rates(
     return {name: out[name] for name in wanted}
 
 
+def _credit(
+    ledger: Ledger, days: IntArray, groups: Groups, unapplied: Unapplied
+) -> dict[str, IntArray]:
+    """The credit-limit and cover parts (:data:`CREDIT_PARTS`) per date and group.
+
+    Each customer's figures (:func:`~creditkpi.core.credit.credit_position`)
+    go to its group at that date (:func:`~creditkpi.core.credit.customer_groups`).
+    """
+    out = {name: np.zeros((days.size, groups.size), dtype=np.int64) for name in CREDIT_PARTS}
+    for j, day in enumerate(days.tolist()):
+        p = credit_position(ledger, day, unapplied=unapplied)
+        code = customer_groups(ledger, groups, day)
+        limited = p.has_limit
+        values = {
+            "exposure": p.exposure,
+            "limited_exposure": np.where(limited, p.exposure, 0),
+            "credit_limits": p.limit,
+            "over_limit": p.over_limit,
+            "over_limit_customers": (p.over_limit > 0).astype(np.int64),
+            "unlimited_exposure": np.where(limited, 0, p.exposure),
+            "covered": p.covered,
+            "past_deadline": p.past_deadline,
+        }
+        for name, value in values.items():
+            out[name][j] = grouped(value, code, groups.size)
+    return out
+
+
 def snapshot_parts(
     ledger: Ledger,
     days: Sequence[int] | IntArray,
@@ -226,6 +255,8 @@ def snapshot_parts(
         out["disputed"] = _disputed(ledger, grid, groups)
     if "doubtful" in wanted or "provisions" in wanted:
         out["doubtful"], out["provisions"] = _doubtful(ledger, grid, groups, rule_days)
+    if set(CREDIT_PARTS) & set(wanted):
+        out.update(_credit(ledger, grid, groups, (settings or Settings()).unapplied))
     if set(CLAIM_PARTS) & set(wanted):
         s = settings or Settings()
         out.update(

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from creditkpi.core.credit import credit_position, customer_groups
 from creditkpi.core.expected_cash import fallback_balances, forecast_units, own_curve_cash
 from creditkpi.core.exposure import carrying_amounts, loss_exposure
 from creditkpi.core.fx.translate import closing_view
-from creditkpi.core.groups import Groups
+from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.late_payment import claims_frame
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import decimal_to_cents
@@ -38,7 +39,15 @@ from creditkpi.core.parts.settings import Settings
 from creditkpi.core.period import from_day
 from creditkpi.core.survival_tables import survival_table
 
-__all__ = ["TABLE_PARTS", "Memo", "TablePart", "cohort_frames", "cohort_parts_of"]
+__all__ = [
+    "CREDIT_COLUMNS",
+    "TABLE_PARTS",
+    "Memo",
+    "TablePart",
+    "cohort_frames",
+    "cohort_parts_of",
+    "credit_rows",
+]
 
 #: what the table parts of one computation share (an intermediate computed once per date)
 Memo = dict[Any, Any]
@@ -155,6 +164,51 @@ def _customers(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo
     return customer_parts(ledger, day, top=s.top, by=s.top_by)
 
 
+#: the columns of the ``credit_exposure`` table part (int64, minor units and counts)
+CREDIT_COLUMNS = (
+    "exposure",
+    "limit",
+    "has_limit",
+    "cover_limit",
+    "insured",
+    "covered",
+    "past_deadline",
+    "deadline_soon",
+)
+
+
+def credit_rows(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+    """One row per customer at ``day``: its exposure, limit and cover (:mod:`creditkpi.core.credit`).
+
+    Indexed by ``(group, customer_id)`` (the group its customer-level
+    figures go to); the customers at ``day`` with an exposure, a limit or
+    an active cover. Rows of disjoint ledgers never share a customer.
+    """
+    p = credit_position(ledger, day, unapplied=s.unapplied)
+    code = customer_groups(ledger, groups, day)
+    keep = np.flatnonzero(
+        p.present & ((p.exposure != 0) | p.has_limit | (p.insured > 0)) & (code >= 0)
+    )
+    labels = np.asarray(group_codes(ledger, "customer_id").labels, dtype=object)
+    index = pd.MultiIndex.from_arrays(
+        [np.asarray(groups.labels, dtype=object)[code[keep]], labels[keep]],
+        names=["group", "customer_id"],
+    )
+    values = {
+        "exposure": p.exposure,
+        "limit": p.limit,
+        "has_limit": p.has_limit.astype(np.int64),
+        "cover_limit": p.cover_limit,
+        "insured": p.insured,
+        "covered": p.covered,
+        "past_deadline": p.past_deadline,
+        "deadline_soon": p.deadline_soon,
+    }
+    return pd.DataFrame(
+        {k: np.asarray(v, dtype=np.int64)[keep] for k, v in values.items()}, index=index
+    )
+
+
 def _claims(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
     return claims_frame(
         ledger,
@@ -258,6 +312,14 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
                 levels=("customer_id",),
                 description="balance, overdue part and open invoices of the largest customers "
                 "(core.parts.detail.customer_parts)",
+            ),
+            TablePart(
+                name="credit_exposure",
+                compute=credit_rows,
+                levels=("group", "customer_id"),
+                description="exposure, credit limit, cover, covered amount and the insured "
+                "balances past or near their declaration deadline, per customer "
+                "(core.credit.credit_position)",
             ),
             TablePart(
                 name="cohort_totals",
