@@ -20,7 +20,7 @@ from creditkpi import datasets
 from creditkpi.core.formatting import Formatter
 from creditkpi.dashboard import Dashboard
 from creditkpi.dashboard.compute import inputs_of
-from creditkpi.dashboard.items import urgent_items
+from creditkpi.dashboard.items import URGENT_ITEMS, urgent_items
 from creditkpi.dashboard.words import ecl_explanation, sentence, summary_lines
 from creditkpi.registry import KPIS, TABLES
 from tests.paths import function_value, same
@@ -231,8 +231,14 @@ def test_urgent_items_are_ranked_by_amount_days() -> None:
 
 
 def test_the_items_section_appears_with_an_open_items_table(small: Dashboard) -> None:
-    assert small.urgent_items is None  # until ck.open_items is connected (the hook)
-    assert 'id="items"' not in small.to_html(full=True, charts=False)
+    # the pack's items are the ledger's open items, ranked
+    assert small.urgent_items is not None
+    assert len(small.urgent_items) <= URGENT_ITEMS
+    stake = small.urgent_items["open_balance"] * small.urgent_items["days_past_due"]
+    assert stake.is_monotonic_decreasing and (small.urgent_items["days_past_due"] > 0).all()
+    assert 'id="items"' in small.to_html(full=True, charts=False)
+    nothing = dataclasses.replace(small, urgent_items=None)
+    assert 'id="items"' not in nothing.to_html(full=True, charts=False)
     board = dataclasses.replace(small, urgent_items=urgent_items(ITEMS))
     page = board.to_html(full=True, charts=False)
     section = re.search(r'<section id="items"[^>]*>(.*?)</section>', page, re.S)

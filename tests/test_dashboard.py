@@ -174,12 +174,16 @@ def test_cost_per_euro_only_with_costs() -> None:
 
 
 def test_aging_dunning_disputes_top_tables(board: Dashboard) -> None:
-    now = _quiet(lambda: ck.aging(LEDGER, "2024-04-30", money="decimal"))
-    before = _quiet(lambda: ck.aging(LEDGER, "2024-03-31", money="decimal"))
-    assert board.aging["amount"].tolist() == now["amount"].tolist()
-    assert (
-        board.aging["previous_amount"].tolist() == before["amount"].loc[board.aging.index].tolist()
-    )
+    now = _quiet(lambda: ck.aging(LEDGER, "2024-04-30", money="decimal")).iloc[0]
+    before = _quiet(lambda: ck.aging(LEDGER, "2024-03-31", money="decimal")).iloc[0]
+    # the dashboard shows the aged balance by bucket: the buckets and unapplied cash of the
+    # one-row table, with the shares and open invoices of its values="share"/"invoices"
+    assert board.aging["amount"].tolist() == now.drop("total").tolist()
+    assert board.aging["previous_amount"].tolist() == before.loc[board.aging.index].tolist()
+    shares = _quiet(lambda: ck.aging(LEDGER, "2024-04-30", values="share")).iloc[0]
+    assert board.aging["share"].iloc[:-1].tolist() == shares.tolist()
+    counts = ck.aging(LEDGER, "2024-04-30", values="invoices").iloc[0]
+    assert board.aging["invoices"].iloc[:-1].tolist() == counts.drop("total").tolist()
     buckets = board.aging.drop(index="unapplied")
     assert sum(buckets["amount"]) == board.kpis.at["receivables", "current"]
     assert board.aging.at["unapplied", "amount"] == Decimal("-50.00")

@@ -517,6 +517,7 @@ def test_spark_equals_single_machine(  # type: ignore[no-untyped-def]
         "payer_profiles",
         "late_payment_claims",
         "top_overdue_customers",
+        "open_items",
     }
     for name in tables:
         for period in PERIODS:

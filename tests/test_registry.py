@@ -207,7 +207,7 @@ def test_the_distributed_columns_are_the_registry() -> None:
     }
     summary = ckd.summarize(ledger, "2024-06")
     for name, spec in TABLES.items():
-        if spec.distributed is not None:  # payer profiles: rows per customer, not summed
+        if spec.distributed is not None:  # payer profiles, open items: rows, not sums
             with pytest.raises(ck.CreditKPIError) as caught:
                 ckd.table(summary, name)
             assert spec.distributed in str(caught.value)

@@ -5,7 +5,7 @@
 ...     [ck.Invoice("F1", "ACME", "2024-04-01", "2024-04-30", "1200.00")],
 ...     [ck.Payment("F1", "2024-05-10", "200.00")])
 >>> ck.receivables(ledger, "2024-05-31")
-Decimal('1000.00')
+1000.0
 """
 
 from creditkpi import formulas
@@ -71,11 +71,13 @@ from creditkpi.metrics.limits import (
     unlimited_exposure,
 )
 from creditkpi.metrics.loss_rates import loss_rates
+from creditkpi.metrics.open_items import open_items
 from creditkpi.metrics.payment_delay import payment_delays
 from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.provision import ecl_coverage, expected_credit_loss, provision_matrix
 from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 from creditkpi.metrics.top_customers import top_customers
+from creditkpi.statement import Statement, statement
 from creditkpi.version import VERSION
 
 __version__ = VERSION
@@ -97,6 +99,7 @@ __all__ = [
     "Payment",
     "Period",
     "Rates",
+    "Statement",
     "StatusEvent",
     "TimeToPay",
     "UndefinedMetricWarning",
@@ -137,6 +140,7 @@ __all__ = [
     "limit_utilisation",
     "loss_rate",
     "loss_rates",
+    "open_items",
     "over_90_days_rate",
     "over_limit",
     "over_limit_customers",
@@ -151,6 +155,7 @@ __all__ = [
     "recovery_rate",
     "recovery_summary",
     "sales",
+    "statement",
     "terms_beyond_legal",
     "time_to_pay",
     "top_customers",

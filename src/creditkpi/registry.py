@@ -48,6 +48,7 @@ from creditkpi.metrics import (
     late_payment,
     limits,
     loss_rates,
+    open_items,
     payment_delay,
     profiles,
     provision,
@@ -84,6 +85,7 @@ MODULES: tuple[ModuleType, ...] = (
     provision,
     late_payment,
     top_customers,
+    open_items,
     dunning,
     cohorts,
     loss_rates,
@@ -115,6 +117,10 @@ TABLES: Mapping[str, TableKPI] = _collect_tables()
 COMPANIONS: Mapping[str, str] = MappingProxyType(
     {
         "dashboard": "every KPI of the registry for a period beside the previous one",
+        "statement": (
+            "one customer's account over a period (opening balance, movements, closing "
+            "balance, aged open items): a document to send, not a KPI"
+        ),
         "dso_summary": "the additive parts behind DSO, BPDSO and ADD (receivables, sales)",
         "recovery_summary": "the additive parts behind the recovery rate (target set sums)",
         "backtest_forecast": (

@@ -270,3 +270,47 @@ def test_ecb_rates_are_the_published_fixings() -> None:
     assert rates.rate("JPY", "2020-03-02") == D("119.82")
     with pytest.raises(ck.MissingRateError):
         rates.rate("USD", "1998-12-31")
+
+
+def _three_currencies() -> ck.Ledger:
+    country = [{"country": "FR", "segment": "S"}] * 2 + [{"country": "JP", "segment": "S"}]
+    return ck.Ledger.from_records(
+        [
+            ck.Invoice("F1", "A", "2024-01-05", "2024-02-04", "100.00", "EUR", attrs=country[0]),
+            ck.Invoice("F2", "B", "2024-01-10", "2024-02-09", "250.50", "USD", attrs=country[1]),
+            ck.Invoice("J1", "C", "2024-01-15", "2024-02-14", "5000", "JPY", attrs=country[2]),
+        ],
+        [
+            ck.Payment("F2", "2024-02-15", "50.00"),
+            ck.Payment(None, "2024-02-20", "10.00", customer="B", currency="USD"),
+        ],
+    )
+
+
+def test_a_selection_keeps_each_items_currency() -> None:
+    ledger = _three_currencies()
+    usd = ledger.select(customers="B")
+    assert usd.currencies == ("USD",)
+    assert ck.receivables(usd, "2024-02-29", money="decimal") == D("200.50")
+    assert ck.unapplied_cash(usd, "2024-02-29", money="decimal") == D("10.00")
+    jpy = ledger.select(where={"country": "JP"})
+    assert str(ck.receivables(jpy, "2024-02-29", money="decimal")) == "5000"  # its own unit
+    two = ledger.select(customers=["A", "B"])
+    assert two.currencies == ("EUR", "USD")
+    with pytest.raises(E.MixedCurrencyError):
+        ck.receivables(two, "2024-02-29")
+    got = ck.receivables(two, "2024-02-29", by="currency", money="decimal")
+    assert got.to_dict() == {"EUR": D("100.00"), "USD": D("200.50")}
+
+
+def test_by_a_list_of_columns_sums_within_one_currency() -> None:
+    ledger = _three_currencies()
+    got = ck.receivables(ledger, "2024-02-29", by=["currency", "customer_id"], money="decimal")
+    assert got.to_dict() == {
+        ("EUR", "A"): D("100.00"),
+        ("JPY", "C"): D("5000"),
+        ("USD", "B"): D("200.50"),
+    }
+    with pytest.raises(E.MixedCurrencyError) as info:
+        ck.receivables(ledger, "2024-02-29", by=["country", "segment"])
+    assert info.value.ids == ("FR / S",) and info.value.values == ("EUR", "USD")

@@ -54,7 +54,7 @@ def test_from_frames_with_nested_mapping() -> None:
     assert ledger.n_invoices == 3 and ledger.n_settlements == 3
     assert ledger.attributes == ["customer_id", "country"]
     # 100 + 250.50 + 80 - 100 - 50 (credit note); the 30.00 is unapplied cash of B
-    assert ck.receivables(ledger, "2024-03-31") == Decimal("280.50")
+    assert ck.receivables(ledger, "2024-03-31", money="decimal") == Decimal("280.50")
     pos = position(ledger, "2024-03-31", by="customer_id")
     assert pos.loc[(pd.Timestamp("2024-03-31"), "B"), "unapplied"] == 3000
 
@@ -73,7 +73,7 @@ def test_flat_mapping_applies_to_every_table() -> None:
             "amount": "ttc",
         },
     )
-    assert ck.receivables(ledger, "2024-03-31") == Decimal("420.50")
+    assert ck.receivables(ledger, "2024-03-31", money="decimal") == Decimal("420.50")
 
 
 def test_inputs_are_not_mutated() -> None:
@@ -119,7 +119,7 @@ def test_integer_and_text_ids_match() -> None:
     )
     pay = pd.DataFrame({"invoice_id": ["611365"], "date": ["2013-01-15"], "amount": [55.94]})
     ledger = ck.Ledger.from_frames(inv, pay)
-    assert ck.receivables(ledger, "2013-01-31") == Decimal("61.74")
+    assert ck.receivables(ledger, "2013-01-31", money="decimal") == Decimal("61.74")
 
 
 def test_from_invoice_table_like_an_erp_export() -> None:
@@ -155,8 +155,8 @@ def test_from_invoice_table_like_an_erp_export() -> None:
     ]  # zeros kept
     assert ledger.n_settlements == 2
     assert ledger.attributes == ["customer_id", "countryCode"]
-    assert ck.receivables(ledger, "2013-02-28") == Decimal("61.74")
-    assert ck.receivables(ledger, "2013-07-31") == Decimal("65.88")
+    assert ck.receivables(ledger, "2013-02-28", money="decimal") == Decimal("61.74")
+    assert ck.receivables(ledger, "2013-07-31", money="decimal") == Decimal("65.88")
     # disputed from issue until settled
     assert ledger._cols.dispute_invoice.tolist() == [1]
     assert ledger.invoices.loc[1, "amount"] == Decimal("61.74")
@@ -216,7 +216,7 @@ def test_exact_beyond_float_range_falls_back_to_integers() -> None:
     )
     ledger = ck.Ledger.from_frames(big)
     assert not ledger._cols.exact_float
-    assert ck.receivables(ledger, "2024-02-01") == Decimal("45035996273704.98")
+    assert ck.receivables(ledger, "2024-02-01", money="decimal") == Decimal("45035996273704.98")
     assert np.int64(ledger._cols.amount.sum()) == 4503599627370498
 
 

@@ -94,6 +94,36 @@ def amounts(table: pd.DataFrame, column: str = "amount") -> dict[str, Decimal]:
     return {str(k): v for k, v in table[column].items()}
 
 
+def by_bucket(ledger: ck.Ledger, as_of: object, **options: object) -> pd.DataFrame:
+    """The whole book at one date by bucket: the one row of each ``values=`` of ``ck.aging``.
+
+    Index ``bucket`` (the buckets, then ``unapplied``); ``amount`` (exact),
+    ``share`` of R(T) (``nan`` on ``unapplied``) and ``invoices`` (``<NA>``
+    on ``unapplied``): the classic vertical listing, read from the public table.
+    """
+    row = ck.aging(ledger, as_of, money="decimal", **options)  # type: ignore[arg-type]
+    shares = ck.aging(ledger, as_of, values="share", **options)  # type: ignore[arg-type]
+    counts = ck.aging(ledger, as_of, values="invoices", **options)  # type: ignore[arg-type]
+    for table in (row, shares, counts):
+        assert len(table) == 1 and table.index.name == "as_of"
+        assert table.index[0] == pd.Timestamp(str(as_of))
+    labels = list(shares.columns)
+    assert list(row.columns) == [*labels, "total", "unapplied"]
+    assert list(counts.columns) == [*labels, "total"]
+    assert counts.dtypes.tolist() == [np.dtype(np.int64)] * (len(labels) + 1)
+    assert sum(row.iloc[0][labels], D(0)) == row.iloc[0]["total"]
+    assert counts.iloc[0][labels].sum() == counts.iloc[0]["total"]
+    index = pd.Index([*labels, "unapplied"], name="bucket")
+    return pd.DataFrame(
+        {
+            "amount": [*row.iloc[0][labels], row.iloc[0]["unapplied"]],
+            "share": [*shares.iloc[0].tolist(), math.nan],
+            "invoices": pd.array([*counts.iloc[0][labels].tolist(), pd.NA], dtype="Int64"),
+        },
+        index=index,
+    )
+
+
 # ----------------------------------------------------------------------------------
 # the whole-book table at one date
 # ----------------------------------------------------------------------------------
@@ -176,7 +206,7 @@ def test_book_table(
     expected: dict[str, Decimal],
     counts: list[int],
 ) -> None:
-    table = ck.aging(book, T, buckets=buckets, basis=basis, money="decimal")  # type: ignore[arg-type]
+    table = by_bucket(book, T, buckets=buckets, basis=basis)
     assert table.index.name == "bucket"
     assert list(table.columns) == ["amount", "share", "invoices"]
     assert amounts(table) == expected
@@ -192,7 +222,7 @@ def test_book_table(
 
 
 def test_book_shares_are_exact_fractions(book: ck.Ledger) -> None:
-    table = ck.aging(book, T, money="decimal")
+    table = by_bucket(book, T)
     # 100/3590, 930/3590, 760/3590, 1100/3590, 700/3590
     assert table["share"].iloc[:5].tolist() == [
         100 / 3590,
@@ -237,7 +267,7 @@ def test_bucket_edges(days_past_due: int, bucket: str) -> None:
     ledger = ck.Ledger.from_records(
         [ck.Invoice("F", "C", min(due, date(2023, 1, 1)), due, "12.34")]
     )
-    table = ck.aging(ledger, as_of, money="decimal")
+    table = by_bucket(ledger, as_of)
     expected = {b: D("0.00") for b in BUCKETS} | {bucket: D("12.34"), "unapplied": D("0.00")}
     assert amounts(table) == expected
     assert table.loc[bucket, "share"] == 1.0
@@ -252,20 +282,20 @@ def test_payment_dated_exactly_t_counts() -> None:
         [ck.Payment("F", "2024-03-01", "40.00")],
     )
     # the day before: 100 in 1-30 (29 days late); on the payment day: 60 (30 days late)
-    assert ck.aging(ledger, "2024-02-29", money="decimal").loc["1-30", "amount"] == D("100.00")
-    assert ck.aging(ledger, "2024-03-01", money="decimal").loc["1-30", "amount"] == D("60.00")
+    assert by_bucket(ledger, "2024-02-29").loc["1-30", "amount"] == D("100.00")
+    assert by_bucket(ledger, "2024-03-01").loc["1-30", "amount"] == D("60.00")
 
 
 def test_fully_paid_invoice_adds_nothing_and_is_not_counted(book: ck.Ledger) -> None:
     # PAYT (50.00, 46 days late) is paid on T: 31-60 holds D31, D60, PAYX only
-    table = ck.aging(book, T, money="decimal")
+    table = by_bucket(book, T)
     assert table.loc["31-60", "amount"] == D("760.00")
     assert table.loc["31-60", "invoices"] == 3
 
 
 def test_overpaid_invoice_stays_in_its_bucket(book: ck.Ledger) -> None:
     # OVER, 29 days late, -20.00: 1-30 = 200 + 750 - 20; by customer, C2's 1-30 is -20
-    assert ck.aging(book, T, money="decimal").loc["1-30", "amount"] == D("930.00")
+    assert by_bucket(book, T).loc["1-30", "amount"] == D("930.00")
     assert ck.aging(book, T, by="customer_id", money="decimal").loc["C2", "1-30"] == D("-20.00")
 
 
@@ -306,7 +336,7 @@ def test_by_country_table(book: ck.Ledger) -> None:
 
 def test_by_customer_shares(book: ck.Ledger) -> None:
     with pytest.warns(ck.UndefinedMetricWarning):  # C4 holds no receivables
-        table = ck.aging(book, T, by="customer_id", shares=True, money="decimal")
+        table = ck.aging(book, T, by="customer_id", values="share")
     assert list(table.columns) == BUCKETS
     # C1: 100/1750, 950/1750, 700/1750
     assert table.loc["C1"].tolist() == [100 / 1750, 950 / 1750, 700 / 1750, 0.0, 0.0]
@@ -401,7 +431,7 @@ def test_over_90_days_rate(book: ck.Ledger) -> None:
     assert rates[["DE", "FR"]].tolist() == [700 / 1780, 0.0]
     assert math.isnan(rates["(unassigned)"])
     # the 91+ bucket of the aged balance over the receivables, at most the overdue rate
-    table = ck.aging(book, T, money="decimal")
+    table = by_bucket(book, T)
     assert ck.over_90_days_rate(book, T) == float(table.loc["91+", "share"])
     assert ck.over_90_days_rate(book, T) <= ck.overdue_rate(book, T)
     assert f.over_90_days_rate(D("700.00"), D("3590.00")) == 700 / 3590
@@ -422,7 +452,7 @@ def test_overdue_fr_on_july_first(book: ck.Ledger) -> None:
 
 def test_overdue_on_issue_basis_is_still_days_past_due(book: ck.Ledger) -> None:
     # the basis changes the buckets, never Overdue(T)
-    table = ck.aging(book, T, basis="issue", money="decimal")
+    table = by_bucket(book, T, basis="issue")
     assert sum(table.drop(index="unapplied")["amount"]) == D("3590.00")
     assert ck.overdue(book, T, money="decimal") == D("3490.00")
 
@@ -529,7 +559,7 @@ def test_by_dunning_status_in_process_order(book: ck.Ledger) -> None:
 def test_empty_book() -> None:
     empty = ck.Ledger.from_records([])
     with pytest.warns(ck.UndefinedMetricWarning):
-        table = ck.aging(empty, T, money="decimal")
+        table = by_bucket(empty, T)
     assert amounts(table) == {b: D("0.00") for b in [*BUCKETS, "unapplied"]}
     assert table["share"].isna().all()
     with pytest.warns(ck.UndefinedMetricWarning):
@@ -552,9 +582,9 @@ def test_one_invoice_before_issue_is_absent() -> None:
     ledger = ck.Ledger.from_records([ck.Invoice("F", "C", "2024-07-01", "2024-07-31", "10.00")])
     assert ck.receivables(ledger, T, money="decimal") == D("0.00")
     with pytest.warns(ck.UndefinedMetricWarning):
-        table = ck.aging(ledger, T, money="decimal")
+        table = by_bucket(ledger, T)
     assert table["invoices"].iloc[:5].sum() == 0
-    assert ck.aging(ledger, "2024-07-01", money="decimal").loc["not due", "amount"] == D("10.00")
+    assert by_bucket(ledger, "2024-07-01").loc["not due", "amount"] == D("10.00")
 
 
 def test_warning_can_be_silenced_or_raised() -> None:
@@ -596,7 +626,7 @@ def test_formula() -> None:
         ({"basis": "x"}, "basis"),
         ({"basis": "invoice"}, "basis"),
         ({"by": "region"}, "by"),
-        ({"shares": "yes"}, "shares"),
+        ({"values": "shares"}, "values"),
     ],
     ids=[
         "buckets-decreasing",
@@ -610,7 +640,7 @@ def test_formula() -> None:
         "basis-x",
         "basis-invoice",
         "by-unknown",
-        "shares-text",
+        "values-unknown",
     ],
 )
 def test_aging_bad_options(book: ck.Ledger, kwargs: dict[str, object], option: str) -> None:
@@ -676,8 +706,8 @@ def test_one_date_invariants(
     receivables = ck.receivables(ledger, as_of, money="decimal")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-        table = ck.aging(ledger, as_of, buckets=edge_list, basis=basis, money="decimal")  # type: ignore[arg-type]
-        default = ck.aging(ledger, as_of, money="decimal")
+        table = by_bucket(ledger, as_of, buckets=edge_list, basis=basis)
+        default = by_bucket(ledger, as_of)
         by_customer = ck.aging(ledger, as_of, by="customer_id", money="decimal")
         by_country = ck.aging(ledger, as_of, by="country", money="decimal")
         top = ck.top_customers(ledger, as_of, n=None, money="decimal")
@@ -725,7 +755,7 @@ def test_sweep_equals_date_by_date(
     for d in dates:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-            one = ck.aging(ledger, d, buckets=edges, money="decimal")
+            one = by_bucket(ledger, d, buckets=edges)
         row = trend.loc[pd.Timestamp(d)]
         labels = list(one.index[:-1])
         assert row[labels].tolist() == one["amount"].iloc[:-1].tolist()
@@ -751,9 +781,11 @@ def test_row_order_scaling_and_shifting(
     shifted = spec.shifted(n).build()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.UndefinedMetricWarning)
-        book = ck.aging(base, as_of, money="decimal")
+        book = by_bucket(base, as_of)
         # row order: same tables (groups compared in label order)
-        pd.testing.assert_frame_equal(book, ck.aging(shuffled, as_of, money="decimal"))
+        pd.testing.assert_frame_equal(
+            ck.aging(base, as_of, money="decimal"), ck.aging(shuffled, as_of, money="decimal")
+        )
         pd.testing.assert_frame_equal(
             ck.aging(base, dates, by="customer_id", money="decimal").sort_index(),
             ck.aging(shuffled, dates, by="customer_id", money="decimal").sort_index(),
@@ -772,13 +804,13 @@ def test_row_order_scaling_and_shifting(
             ck.overdue_rate(shuffled, dates, by="country").sort_index(axis=1),
         )
         # amounts x k: amounts scale, shares and rates do not move (exact ratios)
-        big = ck.aging(scaled, as_of, money="decimal")
+        big = by_bucket(scaled, as_of)
         assert [x * k for x in book["amount"]] == big["amount"].tolist()
         np.testing.assert_array_equal(book["share"].to_numpy(), big["share"].to_numpy())
         pd.testing.assert_frame_equal(rate, ck.overdue_rate(scaled, dates, by="country"))
         pd.testing.assert_frame_equal(
-            ck.aging(base, dates, by="country", shares=True, money="decimal"),
-            ck.aging(scaled, dates, by="country", shares=True, money="decimal"),
+            ck.aging(base, dates, by="country", values="share"),
+            ck.aging(scaled, dates, by="country", values="share"),
         )
         big_top = ck.top_customers(scaled, as_of, n=None, money="decimal")
         pd.testing.assert_series_equal(top["share"], big_top["share"])

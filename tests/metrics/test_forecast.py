@@ -112,7 +112,7 @@ def _cents(value: Any) -> int:
 def test_conservation_to_the_cent(spec: LedgerSpec, offset: int, by: str | None, opt: int) -> None:
     ledger = spec.build()
     when = START + timedelta(days=offset)
-    receivables = ck.receivables(ledger, when, by=by)
+    receivables = ck.receivables(ledger, when, by=by, money="decimal")
     for method in METHODS:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -416,7 +416,7 @@ def test_bad_dates_and_methods_are_named() -> None:
         ck.backtest_forecast(ledger, origins=["2024-06-30"], methods=("survival", "naive"))
     with pytest.raises(ck.CreditKPIError, match="at least one method"):
         ck.backtest_forecast(ledger, origins=["2024-06-30"], methods=())
-    with pytest.raises(ck.CreditKPIError, match="origins lists 1 date"):
+    with pytest.raises(ck.CreditKPIError, match="origins lists 1 value"):
         ck.backtest_forecast(ledger, origins=["2024-06-30", "2024-06-30"])
 
 
@@ -435,10 +435,17 @@ def test_plots_write_png_files(tmp_path: Any) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ck.DataQualityWarning)
         bt = ck.backtest_forecast(ledger, origins=["2024-06-23", "2024-06-30"], horizon="2W")
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
     for name, draw in (("fc.png", fc.plot), ("bt.png", bt.plot)):
-        figure = draw(tmp_path / name)
+        ax = draw(tmp_path / name)
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-        assert figure.axes
+        assert isinstance(ax, Axes) and ax.figure.axes == [ax]
+        # ax=: drawn on a subplot of a figure of yours, the other one left alone
+        figure = Figure()
+        mine, other = figure.subplots(2, 1)
+        assert draw(ax=mine) is mine and mine.has_data() and not other.has_data()
     assert "2 origins" in repr(bt)
 
 

@@ -85,9 +85,27 @@ def test_worked_example_through_the_ledger() -> None:
     )
     pd.testing.assert_frame_equal(table, expected)
     # the positions are the items at the closing rate: buckets add up to the receivables
-    aging = ck.aging(book, "2024-02-29", money="decimal")["amount"]
+    aging = ck.aging(book, "2024-02-29", money="decimal").iloc[0]  # the book's one row
     assert aging["1-30"] == D("554.22")  # F1, 15 days past due
-    assert aging.drop("unapplied").sum() == D("1054.22")
+    assert aging.drop(["total", "unapplied"]).sum() == aging["total"] == D("1054.22")
+
+
+def test_a_selection_of_a_translated_ledger_is_its_selection_translated() -> None:
+    rates = ck.Rates.from_frame(USD_RATES)
+    book = worked_example().translate("EUR", rates)
+    us = book.select(customers="US1")
+    assert us.translation is not None and us.currencies == ("USD",)
+    assert (us.translation.to, us.translation.method) == ("EUR", "closing")
+    assert us.translation.currencies == ("USD",)  # the currencies of what was kept
+    assert ck.receivables(us, "2024-02-29", money="decimal") == D("554.22")  # 600 USD at closing
+    assert ck.fx_unrealised(us, "2024-02-29", money="decimal") == D("6.02")
+    assert ck.fx_realised(us, "2024-02", money="decimal") == D("6.88")
+    assert ck.cash_collected(us, "2024-02", money="decimal") == D("372.34")
+    constant = worked_example().translate("EUR", rates, method="constant", at="2024-01-31")
+    per_customer = ck.receivables(constant, "2024-02-29", by="customer_id", money="decimal")
+    fr = constant.select(where={"customer_id": "FR1"})
+    assert fr.translation is not None and fr.translation.at == date(2024, 1, 31)
+    assert ck.receivables(fr, "2024-02-29", money="decimal") == per_customer["FR1"] == D("500.00")
 
 
 def test_worked_example_without_translation_answers_per_currency() -> None:
@@ -278,9 +296,8 @@ FLOWS = ("sales", "cash_collected")
 
 def _positions(ledger: ck.Ledger, when: date) -> list[object]:
     out: list[object] = [getattr(ck, name)(ledger, when, money="decimal") for name in POSITIONS]
-    aging = ck.aging(ledger, when, money="decimal")
-    out.append(aging["amount"].tolist())
-    out.append(aging["invoices"].fillna(-1).tolist())
+    out.append(ck.aging(ledger, when, money="decimal").iloc[0].tolist())
+    out.append(ck.aging(ledger, when, values="invoices").iloc[0].fillna(-1).tolist())
     return out
 
 
@@ -344,8 +361,8 @@ def test_closing_minus_historical_receivables_is_the_unrealised_difference(
     assert sum(table["unrealised"], D(0)) == unrealised
     assert sum(table["closing"], D(0)) - sum(table["historical"], D(0)) == unrealised
     # the aging buckets add up to the receivables at closing rates
-    aging = ck.aging(book, when, money="decimal")["amount"]
-    assert sum(aging.drop("unapplied"), D(0)) == receivables
+    aging = ck.aging(book, when, money="decimal").iloc[0]
+    assert sum(aging.drop(["total", "unapplied"]), D(0)) == aging["total"] == receivables
 
 
 def _half_up(x: Decimal) -> Decimal:

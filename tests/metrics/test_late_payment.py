@@ -137,14 +137,16 @@ def test_exclude_disputed_and_options() -> None:
     )
     kept = ck.late_payment_claims(ledger, "2024-08-20", exclude_disputed=True)
     assert list(kept.index) == [("ACME", "F1")]
-    assert ck.late_payment_penalties(ledger, "2024-08-20", exclude_disputed=True) == Decimal(
-        "190.68"
-    )
+    assert ck.late_payment_penalties(
+        ledger, "2024-08-20", exclude_disputed=True, money="decimal"
+    ) == Decimal("190.68")
     # a constant 12 % over 360 days: F1 480,000 euro-days -> 160.00
-    assert ck.late_payment_penalties(BOOK, "2024-04-30", rate=0.12, days_in_year=360) == Decimal(
-        "160.00"
+    assert ck.late_payment_penalties(
+        BOOK, "2024-04-30", rate=0.12, days_in_year=360, money="decimal"
+    ) == Decimal("160.00")
+    assert ck.late_payment_indemnities(BOOK, "2024-08-20", indemnity=0, money="decimal") == Decimal(
+        "0.00"
     )
-    assert ck.late_payment_indemnities(BOOK, "2024-08-20", indemnity=0) == Decimal("0.00")
 
 
 @pytest.mark.parametrize(

@@ -236,6 +236,14 @@ def test_dashboard_block_only_with_limits_or_cover(book: ck.Ledger) -> None:
     rows = set(_quiet(lambda: ck.dashboard(limited, "2024-06")).kpis.index)
     assert {"over_limit", "limit_utilisation"} <= rows
     assert not {"covered_share", "cover_at_risk"} & rows
+    # the block has its heading inside the Risk section, right above its first row
+    text = board.to_text(width=120).splitlines()
+    heading = next(i for i, line in enumerate(text) if line.strip() == "Limits and cover")
+    assert "Exposure over credit limits" in text[heading + 1]
+    assert text.index(next(t for t in text if t.strip() == "Risk")) < heading
+    page = board.to_html(full=True, charts=False)
+    assert page.count('<tr class="block">') == 1 and "Limits and cover</td></tr>" in page
+    assert "Limits and cover" not in plain.to_text(width=120)
 
 
 def test_with_credit_equals_the_builder(book: ck.Ledger) -> None:

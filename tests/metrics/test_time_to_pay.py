@@ -205,22 +205,29 @@ def test_one_date_only(book: ck.Ledger) -> None:
 def test_plot(book: ck.Ledger, tmp_path: Path) -> None:
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
     from creditkpi.plotting import survival_chart
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no matplotlib warnings
-        fig = time_to_pay(book, AS_OF, by="customer_id").plot(tmp_path / "ttp.png")
-        assert isinstance(fig, Figure)
+        ax = time_to_pay(book, AS_OF, by="customer_id").plot(tmp_path / "ttp.png")
+        assert isinstance(ax, Axes) and isinstance(ax.figure, Figure)
         assert (tmp_path / "ttp.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         single = time_to_pay(book, AS_OF, clock="issue").plot()
-    assert isinstance(single, Figure)
-    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert isinstance(single, Axes)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == ["C1 (median 20 d)", "C2 (median 0 d)"]
     curve = time_to_pay(book, AS_OF, by="customer_id").curve
     only = survival_chart(curve, groups=["C2"], band=False, title="C2")
-    assert [t.get_text() for t in only.axes[0].get_legend().get_texts()] == ["C2 (median 0 d)"]
+    assert [t.get_text() for t in only.get_legend().get_texts()] == ["C2 (median 0 d)"]
+    # on axes of yours: a subplot of a larger figure, drawn there and returned
+    figure = Figure()
+    left, right = figure.subplots(1, 2)
+    drawn = time_to_pay(book, AS_OF, by="customer_id").plot(ax=right)
+    assert drawn is right and len(right.get_lines()) > 0 and len(left.get_lines()) == 0
+    assert right.get_title() == f"Time to pay at {AS_OF}"
 
 
 def test_inputs_not_mutated(book: ck.Ledger) -> None:

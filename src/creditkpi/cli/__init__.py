@@ -56,6 +56,7 @@ from creditkpi.cli.common import (
 from creditkpi.cli.exposure import add_exposure_command
 from creditkpi.cli.forecast import add_forecast_command
 from creditkpi.cli.inputs import read_input
+from creditkpi.cli.items import add_items_commands
 from creditkpi.cli.profiles import add_profiles_command
 from creditkpi.cli.report import cmd_demo, cmd_report
 from creditkpi.core.ingest.columns import SETTLEMENT_DATE_NAMES
@@ -75,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"creditkpi {VERSION}")
     sub = parser.add_subparsers(
-        dest="command", metavar="{demo,report,profiles,forecast,claims}", parser_class=Parser
+        dest="command",
+        metavar="{demo,report,profiles,forecast,claims,items,statement}",
+        parser_class=Parser,
     )
     sub.required = True
     demo = sub.add_parser(
@@ -95,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_exposure_command(sub, report)
     add_forecast_command(sub, report)
     add_claims_command(sub, report)
+    add_items_commands(sub, report)
     return parser
 
 

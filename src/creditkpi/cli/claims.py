@@ -13,8 +13,8 @@ from creditkpi.cli.common import (
     EXIT_OK,
     CLIError,
     check_target,
+    file_output_options,
     number_cell,
-    terminal_options,
     write_file,
     write_output,
 )
@@ -158,17 +158,10 @@ def add_claims_command(sub: Any, report: argparse.ArgumentParser) -> None:
                       help="leave out invoices under an open dispute at --as-of")  # fmt: skip
     opts.add_argument("--by", metavar="COLUMN",
                       help="sum the claims per customer_id or invoice column")  # fmt: skip
-    out = claims.add_argument_group("output")
-    out.add_argument("--format", "-f", choices=("table", "csv", "xlsx"), default="table",
-                     help="terminal table (default), CSV (every column, exact amounts) or an "
-                     "Excel workbook (needs -o and the excel extra; text never runs as a "
-                     "formula)")  # fmt: skip
-    out.add_argument("--output", "-o", metavar="FILE",
-                     help="write to FILE instead of stdout (never an input file; an existing "
-                     "file needs --force)")  # fmt: skip
-    out.add_argument("--force", action="store_true", help="overwrite an existing output file")
-    out.add_argument("--raw-csv", action="store_true",
-                     help="CSV for programs: text cells verbatim (by default a cell a "
-                     "spreadsheet would run as a formula gets a leading ')")  # fmt: skip
-    terminal_options(out)
+    file_output_options(
+        claims,
+        ("table", "csv", "xlsx"),
+        "terminal table (default), CSV (every column, exact amounts) or an Excel workbook "
+        "(needs -o and the excel extra; text never runs as a formula)",
+    )
     claims.set_defaults(func=_cmd_claims)

@@ -59,6 +59,20 @@ def terminal_options(group: Any) -> None:
                        help="show the Python traceback of an error")  # fmt: skip
 
 
+def file_output_options(command: Any, formats: tuple[str, ...], help_text: str) -> None:
+    """The output group of a one-table command: ``--format`` (first: the default), ``-o``, ``--force``, ``--raw-csv``."""
+    out = command.add_argument_group("output")
+    out.add_argument("--format", "-f", choices=formats, default=formats[0], help=help_text)
+    out.add_argument("--output", "-o", metavar="FILE",
+                     help="write to FILE instead of stdout (never an input file; an existing "
+                     "file needs --force)")  # fmt: skip
+    out.add_argument("--force", action="store_true", help="overwrite an existing output file")
+    out.add_argument("--raw-csv", action="store_true",
+                     help="CSV for programs: text cells verbatim (by default a cell a "
+                     "spreadsheet would run as a formula gets a leading ')")  # fmt: skip
+    terminal_options(out)
+
+
 def number_cell(value: Any, digits: int = 1, percent: bool = False) -> str:
     """A number of a table cell as text (profiles, forecast); ``-`` for a missing value."""
     from creditkpi.core.formatting import MISSING, Formatter

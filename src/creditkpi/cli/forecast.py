@@ -214,7 +214,7 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        figure = bt.plot() if bt is not None else fc.plot()
+        figure: Any = (bt.plot() if bt is not None else fc.plot()).figure
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=150, facecolor="white")
         write_file(Path(args.chart), buffer.getvalue(), args)

@@ -15,7 +15,7 @@ The shapes of the results are :mod:`creditkpi.core.shapes`'.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -53,25 +53,49 @@ def check_option(name: str, value: object, allowed: Collection[object]) -> None:
         raise InvalidOptionError(f"{name} must be one of {shown}; got {value!r}", column=name)
 
 
-def as_dates(as_of: Any) -> tuple[list[date], bool]:
-    """Normalise an ``as_of`` argument: (list of dates, whether it was a single date)."""
+#: lists of dates or periods: pandas indexes and Series, numpy arrays, lists, tuples
+_MANY = (list, tuple, np.ndarray, pd.Index, pd.Series)
+
+
+def _listed(value: Any, name: str) -> list[Any]:
+    """The items of a list of dates or periods (a list, tuple, array, index or Series)."""
+    values = (
+        list(np.ravel(np.asarray(value, dtype=object)))
+        if isinstance(value, np.ndarray)
+        else list(value)
+    )
+    if not values:
+        raise InvalidOptionError(f"{name} is an empty list", column=name)
+    return values
+
+
+def as_dates(as_of: Any, *, name: str = "as_of") -> tuple[list[date], bool]:
+    """Normalise an ``as_of`` argument: (list of dates, whether it was a single date).
+
+    One date is anything :func:`~creditkpi.core.period.as_date` reads (a
+    ``date``, a ``Timestamp`` or ``datetime`` at midnight, a ``datetime64``,
+    a daily ``pd.Period``, ISO text); a list is a list, tuple, numpy array,
+    ``pd.DatetimeIndex`` (``pd.date_range``) or Series of them, without
+    repeats. ``None`` is refused: the cut-off is never defaulted to today.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> as_dates(pd.Timestamp("2024-04-30"))
+    ([datetime.date(2024, 4, 30)], True)
+    >>> as_dates(pd.date_range("2024-01-31", periods=2, freq="ME"))[0]
+    [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)]
+    """
     if as_of is None:
         raise InvalidOptionError(
-            "as_of is required: creditkpi never defaults the cut-off to today", column="as_of"
+            f"{name} is required: creditkpi never defaults the cut-off to today", column=name
         )
-    if isinstance(as_of, (str, date, np.datetime64, pd.Timestamp)) or not _is_sequence(as_of):
-        return [as_date(as_of)], True  # one value (a number is no date: as_date says so)
-    values = list(as_of)
-    if not values:
-        raise InvalidOptionError("as_of is an empty list", column="as_of")
-    dates = [as_date(v) for v in values]
-    _reject_repeats(dates, "as_of")
+    if not isinstance(as_of, _MANY):  # one date, or what as_date explains is not one
+        return [as_date(as_of, name=name)], True
+    values = _listed(as_of, name)
+    dates = [as_date(v, name=name) for v in values]
+    _reject_repeats(dates, name)
     return dates, False
-
-
-def _is_sequence(value: object) -> bool:
-    """A list, tuple, array, Series or index of values (not one value such as a number)."""
-    return isinstance(value, Iterable) and not isinstance(value, (str, bytes))
 
 
 def _reject_repeats(values: Sequence[object], name: str) -> None:
@@ -85,15 +109,29 @@ def _reject_repeats(values: Sequence[object], name: str) -> None:
         )
 
 
-def as_periods(period: PeriodLike | Sequence[PeriodLike]) -> tuple[list[Period], bool]:
-    """Normalise a ``period`` argument: (list of periods, whether it was a single period)."""
-    if isinstance(period, (str, Period)) or not _is_sequence(period):
-        return [Period.parse(period)], True  # type: ignore[arg-type]
-    values = list(period)
-    if not values:
-        raise InvalidOptionError("period is an empty list", column="period")
-    periods = [Period.parse(p) for p in values]
-    _reject_repeats(periods, "period")
+def as_periods(
+    period: PeriodLike | Sequence[PeriodLike], *, name: str = "period"
+) -> tuple[list[Period], bool]:
+    """Normalise a ``period`` argument: (list of periods, whether it was a single period).
+
+    One period is anything :meth:`Period.parse <creditkpi.core.period.Period.parse>`
+    reads (a ``Period``, a ``pd.Period``, a closed ``pd.Interval``, text);
+    a list is a list, tuple, array, ``pd.PeriodIndex`` (``pd.period_range``),
+    ``pd.IntervalIndex`` or Series of them, without repeats.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> [str(p) for p in as_periods(pd.period_range("2024-01", "2024-03", freq="M"))[0]]
+    ['2024-01', '2024-02', '2024-03']
+    >>> as_periods(pd.Period("2013-06", "M"))
+    ([Period('2013-06')], True)
+    """
+    if not isinstance(period, _MANY):  # one period, or what Period.parse explains is not one
+        return [Period.parse(period, name=name)], True  # type: ignore[arg-type]
+    values = _listed(period, name)
+    periods = [Period.parse(p, name=name) for p in values]
+    _reject_repeats(periods, name)
     return periods, False
 
 
@@ -105,10 +143,10 @@ def observed_days(periods: list[Period], observed: Any) -> list[int]:
     """
     if observed is None:
         return [to_day(p.end) for p in periods]
-    if isinstance(observed, (str, date, np.datetime64, pd.Timestamp)):
+    if not isinstance(observed, _MANY):
         dates = [as_date(observed, name="observed")] * len(periods)
     else:
-        dates = [as_date(o, name="observed") for o in observed]
+        dates = [as_date(o, name="observed") for o in _listed(observed, "observed")]
         if len(dates) != len(periods):
             raise InvalidOptionError(
                 f"observed has {len(dates)} dates for {len(periods)} periods "

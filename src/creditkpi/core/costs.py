@@ -31,6 +31,7 @@ from creditkpi.core.errors import (
     InvalidValueError,
     MissingColumnError,
 )
+from creditkpi.core.groups import By, GroupKey, by_names
 from creditkpi.core.money import to_decimal
 from creditkpi.core.period import Period, as_date
 
@@ -64,13 +65,18 @@ def _amount(value: object, *, column: str, row: object = None) -> Decimal:
     return amount
 
 
-def _lines_frame(costs: Any, by: str | None) -> pd.DataFrame:
+def _lines_frame(costs: Any, by: By) -> pd.DataFrame:
     """Dated cost lines as a DataFrame with columns ``date``, ``amount`` [``category``, by]."""
     if isinstance(costs, pd.DataFrame):
-        need = ["date", "amount"] + ([by] if by is not None else [])
+        names = by_names(by)
+        need = ["date", "amount", *names]
         missing = [c for c in need if c not in costs.columns]
         if missing:
-            hint = f" (by={by!r} needs it on every cost line)" if by in missing else ""
+            hint = (
+                f" (by={by!r} needs it on every cost line)"
+                if any(m in names for m in missing)
+                else ""
+            )
             raise MissingColumnError(
                 f"cost lines lack column(s) {', '.join(missing)}{hint} "
                 f"(has: {', '.join(map(str, costs.columns))})",
@@ -80,7 +86,7 @@ def _lines_frame(costs: Any, by: str | None) -> pd.DataFrame:
         return costs
     if by is not None:
         raise InvalidOptionError(
-            f"by={by!r} needs dated cost lines as a DataFrame with a {by!r} column",
+            f"by={by!r} needs dated cost lines as a DataFrame with the column(s) {by!r}",
             column="costs",
         )
     if isinstance(costs, (str, bytes)) or not isinstance(costs, Iterable):
@@ -158,9 +164,7 @@ def _line_amounts(values: pd.Series) -> list[Decimal]:
     return [a for a in amounts if a is not None]
 
 
-def cost_totals(
-    costs: Any, periods: list[Period], labels: pd.Index, by: str | None
-) -> list[list[Decimal]]:
+def cost_totals(costs: Any, periods: list[Period], labels: pd.Index, by: By) -> list[list[Decimal]]:
     """``out[j][g]``: the collection costs of period j and group g, exact ``Decimal`` amounts.
 
     ``costs`` as :func:`cost_per_euro` takes it (a number, a ``{period:
@@ -183,7 +187,7 @@ def cost_totals(
     if isinstance(costs, Mapping):
         if by is not None:
             raise InvalidOptionError(
-                f"by={by!r} needs dated cost lines as a DataFrame with a {by!r} column",
+                f"by={by!r} needs dated cost lines as a DataFrame with the column(s) {by!r}",
                 column="costs",
             )
         totals = {str(Period.parse(k)): v for k, v in costs.items()}
@@ -200,7 +204,12 @@ def cost_totals(
     days = _line_dates(frame["date"])
     amounts = _line_amounts(frame["amount"])
     if by is not None:
-        line_groups = list(frame[by])
+        names = by_names(by)
+        line_groups: list[Any] = (
+            list(frame[names[0]])
+            if len(names) == 1
+            else [GroupKey(t) for t in frame[names].itertuples(index=False, name=None)]
+        )
         code = pd.Index(labels).get_indexer(pd.Index(line_groups, dtype=object))
         # labels may be text where the ledger's are numbers (or the reverse): compare as text
         if (code < 0).any():
@@ -210,8 +219,8 @@ def cost_totals(
         unknown = [row for row, c in zip(frame.index, code, strict=True) if c < 0]
         if unknown:
             raise InvalidValueError(
-                f"{len(unknown)} cost line(s) name a {by} that is not in the ledger",
-                column=by,
+                f"{len(unknown)} cost line(s) name a {'/'.join(names)} that is not in the ledger",
+                column=names[0],
                 ids=unknown,
                 count=len(unknown),
                 rule="unknown-group",

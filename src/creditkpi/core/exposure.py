@@ -50,7 +50,7 @@ import pandas as pd
 
 from creditkpi.core.engine import balances, bucket_index, bucket_labels, doubtful_at
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.ledger import WRITE_OFF, Ledger
 from creditkpi.core.period import as_date, to_day
 
@@ -176,7 +176,7 @@ def loss_exposure(
     edges: Sequence[int] = (30, 60, 90),
     default_after: int = 365,
     lookback: int | None = None,
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """Exposure entering each aging bucket and its loss, per group and cohort (additive).
 
@@ -191,7 +191,7 @@ def loss_exposure(
         Days past due after which what is still unpaid counts as lost.
     lookback : int, optional
         Only observations completed in the last ``lookback`` days.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -380,7 +380,7 @@ def carrying_amounts(
     *,
     edges: Sequence[int] = (30, 60, 90),
     exclude_doubtful: bool = True,
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """Gross carrying amount per aging bucket at ``as_of`` (additive), doubtful apart.
 
@@ -394,7 +394,7 @@ def carrying_amounts(
     exclude_doubtful : bool, default True
         Put the invoices classified doubtful with their own provision on
         the ``"doubtful"`` row instead of their bucket.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

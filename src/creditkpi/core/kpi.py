@@ -30,12 +30,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import as_dates, as_periods, check_money
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.ledger import INPUTS, Ledger
 from creditkpi.core.money import CURRENCIES, money_values
 from creditkpi.core.parts.settings import Settings
 from creditkpi.core.parts.source import Derived, LedgerParts, Part, PartSource, part_name
 from creditkpi.core.shapes import (
+    EVERY_COLUMN,
     Money,
     Unit,
     date_index,
@@ -192,7 +193,8 @@ class TableKPI:
         in integer minor units (in the columns :attr:`money` names).
     money : tuple of str or callable
         The money columns of the built table (or ``money(options)``, when the
-        options decide it); :func:`table_at` turns them into money once.
+        options decide it; ``("*",)``: every column); :func:`table_at` turns
+        them into money once.
     native_money : tuple of str
         Money columns in each row's own transaction currency (the index level
         ``currency`` names it), in that currency's minor units: shaped with
@@ -225,6 +227,14 @@ class TableKPI:
         Whether its index holds calendar periods (read back as such from JSON).
     columns_name : str or None
         The name of its column axis when its columns are numbered (``"age"``).
+    rows : bool
+        Whether the built table has one row per group (its index: the
+        group labels): the function's result is then those rows at each
+        key, under the key and the groups (:func:`creditkpi.core.shapes.shape_rows`),
+        and so is a distributed table.
+    dashboard_options : mapping
+        The builder's options the dashboard builds it with (its own view:
+        the aged balance by bucket, beside the previous date).
     settings : mapping
         Fields of :class:`Settings` its parts are computed with (the
         dashboard's source for it), e.g. ``{"top_by": "overdue"}``.
@@ -255,6 +265,8 @@ class TableKPI:
     index: str = "key"
     periods: bool = False
     columns_name: str | None = None
+    rows: bool = False
+    dashboard_options: Mapping[str, Any] = field(default_factory=_no_options)
     settings: Mapping[str, Any] = field(default_factory=_no_options)
     shared: Derived | None = None
 
@@ -313,7 +325,7 @@ def ledger_parts(
     kpi: KPI,
     key: Any,
     *,
-    by: str | None,
+    by: By,
     settings: Settings | None = None,
     observed: Any = None,
     costs: Any = None,
@@ -342,7 +354,7 @@ def finish(
     ledger: Ledger,
     key: Any,
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
     settings: Settings | None = None,
     observed: Any = None,
@@ -362,7 +374,7 @@ def finish(
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")])
     >>> finish(KPIS["overdue"], ledger, "2024-04-30")  # what ck.overdue returns
-    Decimal('100.00')
+    100.0
     """
     check_money(money)
     source, index, single = ledger_parts(
@@ -396,8 +408,9 @@ def table_at(
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-03-01", "2024-03-31", "100.00")])
     >>> source = LedgerParts(ledger, group_codes(ledger, None), dates=[ck.Period.parse("2024-04").end])
-    >>> table_at(TABLES["aging"], source, 0)["amount"].tolist()  # what ck.aging returns
-    [0.0, 100.0, 0.0, 0.0, 0.0, 0.0]
+    >>> table_at(TABLES["aging"], source, 0)  # the row ck.aging returns (indexed by date)
+         not due   1-30  31-60  61-90  91+  total  unapplied
+    all      0.0  100.0    0.0    0.0  0.0  100.0        0.0
     """
     assert table.build is not None, f"{table.name} has no builder"
     check_money(money)
@@ -418,7 +431,8 @@ def table_at(
             shaped[column] = out
     own = getattr(getattr(source, "groups", None), "digits", None)
     if own and len(own) == 1 and money == "decimal":  # one group in a coarser currency
-        for column in table.money_columns(options):
+        named = table.money_columns(options)
+        for column in shaped.columns if EVERY_COLUMN in named else named:
             if column in shaped.columns:
                 fitted = [own_unit(v, own[0]) for v in shaped[column].tolist()]
                 shaped[column] = np.asarray(fitted, dtype=object)

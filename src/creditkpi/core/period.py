@@ -16,6 +16,7 @@ from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from creditkpi.core.errors import InvalidDateError, InvalidOptionError, InvalidPeriodError
@@ -35,8 +36,14 @@ __all__ = [
     "window_start",
 ]
 
-DateLike: TypeAlias = date | str | np.datetime64
-PeriodLike: TypeAlias = "Period | str"
+DateLike: TypeAlias = "date | str | np.datetime64 | pd.Timestamp | pd.Period"
+PeriodLike: TypeAlias = "Period | str | pd.Period | pd.Interval"
+
+#: what a period argument may be, said by the errors that refuse anything else
+PERIOD_FORMS = (
+    "a Period, a pandas Period, a pandas Interval of dates closed on both sides, or text "
+    "such as '2024-04', '2024-Q2', '2024' or '2024-04-01..2024-04-15'"
+)
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
@@ -46,42 +53,130 @@ FIRST_DAY = date(1, 1, 1).toordinal() - _EPOCH_ORDINAL
 LAST_DAY = date(9999, 12, 31).toordinal() - _EPOCH_ORDINAL
 
 
-def as_date(value: object, *, name: str = "as_of") -> date:
-    """Coerce ``value`` (a ``date``, ``datetime``, ISO text or numpy date) to ``date``.
+#: what a date argument may be, said by the errors that refuse anything else
+DATE_FORMS = (
+    "a date, a datetime or pandas Timestamp at midnight, a numpy datetime64, a daily pandas "
+    "Period or 'YYYY-MM-DD' text"
+)
 
-    Years 1 to 9999 are supported; anything else, or anything that is not a
-    date, raises :class:`~creditkpi.core.errors.InvalidDateError` naming the
+
+def _described(value: object) -> str:
+    """``'2024-04-30' (str)``: a refused value and its type, for a message."""
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:59] + "…"
+    return f"{shown} ({type(value).__name__})"
+
+
+def _whole_day(value: datetime, name: str, shown: object) -> date:
+    """The day of a datetime at midnight; a time of day or a time zone is refused."""
+    if value.tzinfo is not None:
+        raise InvalidDateError(
+            f"{name} {shown!r} has a time zone: creditkpi's dates are calendar days without "
+            "one; give the local date (e.g. Timestamp.tz_localize(None).normalize())",
+            argument=name,
+            values=[shown],
+        )
+    nanoseconds = value.nanosecond if isinstance(value, pd.Timestamp) else 0
+    if (value.hour, value.minute, value.second, value.microsecond, nanoseconds) != (0,) * 5:
+        raise InvalidDateError(
+            f"{name} {shown!r} has a time of day: creditkpi's dates are whole days (an as-of "
+            "date means the end of that day); give the date alone (e.g. '2024-04-30' or "
+            "Timestamp.normalize())",
+            argument=name,
+            values=[shown],
+        )
+    return value.date()
+
+
+def as_date(value: object, *, name: str = "as_of") -> date:
+    """Coerce ``value`` to a ``date``; anything that is not one day raises, naming ``name``.
+
+    Accepted: a :class:`datetime.date`; a :class:`datetime.datetime` or
+    :class:`pandas.Timestamp` at midnight without a time zone; a
+    :class:`numpy.datetime64` at midnight (any unit); a daily
+    :class:`pandas.Period`; ISO text (``"2024-04-30"``, also with a
+    midnight time: ``"2024-04-30T00:00"``, ``"2024-04-30 00:00:00"``).
+    Years 1 to 9999 are supported. Anything else -- a time of day, a time
+    zone, a monthly period, a number, ``None``, ``NaT``, other text --
+    raises :class:`~creditkpi.core.errors.InvalidDateError` naming the
     argument ``name`` and quoting the value.
 
     Examples
     --------
-    >>> as_date("2024-04-30")
-    datetime.date(2024, 4, 30)
+    >>> as_date("2024-04-30"), as_date("2024-04-30T00:00")
+    (datetime.date(2024, 4, 30), datetime.date(2024, 4, 30))
+    >>> import pandas as pd
+    >>> as_date(pd.Timestamp("2024-04-30")), as_date(np.datetime64("2024-04-30T00:00:00.000"))
+    (datetime.date(2024, 4, 30), datetime.date(2024, 4, 30))
+    >>> as_date("2024-04-30T15:00")
+    Traceback (most recent call last):
+    ...
+    creditkpi.core.errors.InvalidDateError: invalid-date: as_of '2024-04-30T15:00' has a time of day: ...
     """
-    if isinstance(value, datetime):
-        return value.date()
+    if value is pd.NaT or (isinstance(value, float) and value != value):
+        raise InvalidDateError(
+            f"{name} is {value!r} (a missing date), not a date", argument=name, values=[value]
+        )
+    if isinstance(value, datetime):  # a pandas Timestamp too
+        return _whole_day(value, name, str(value))
     if isinstance(value, date):
         return value
     if isinstance(value, np.datetime64):
-        if not np.isnat(value):
-            day = int(value.astype("datetime64[D]").astype(np.int64))
-            if FIRST_DAY <= day <= LAST_DAY:
-                return from_day(day)
-            raise InvalidDateError(
-                f"{name} {str(value)!r} is outside the supported range 0001-01-01..9999-12-31",
-                argument=name,
-                values=[str(value)],
-            )
-    elif hasattr(value, "to_pydatetime"):  # pandas Timestamp
-        if value == value:  # not NaT
-            return value.to_pydatetime().date()  # type: ignore[no-any-return]
-    elif isinstance(value, str):
+        return _datetime64(value, name)
+    if isinstance(value, pd.Period):
+        if value.freqstr == "D":
+            return value.start_time.date()
+        raise InvalidDateError(
+            f"{name} {str(value)!r} is a period ({value.freqstr}), not a date: give a day, such "
+            "as its last (period.end_time.normalize()), or ask a KPI over periods",
+            argument=name,
+            values=[str(value)],
+        )
+    if isinstance(value, str):
+        text = value.strip()
         try:
-            return date.fromisoformat(value.strip())
+            return date.fromisoformat(text)
         except ValueError:
             pass
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            if len(text) > 10:  # a date with a time: midnight only
+                return _whole_day(moment, name, value)
+        raise InvalidDateError(
+            f"{name} {value!r} is not a date (expected YYYY-MM-DD)", argument=name, values=[value]
+        )
     raise InvalidDateError(
-        f"{name} {value!r} is not a date (expected YYYY-MM-DD)", argument=name, values=[value]
+        f"{name} {_described(value)} is not a date (expected {DATE_FORMS})",
+        argument=name,
+        values=[value],
+    )
+
+
+def _datetime64(value: np.datetime64, name: str) -> date:
+    """The day of a numpy datetime64 at midnight (any unit), in the supported range."""
+    if np.isnat(value):
+        raise InvalidDateError(
+            f"{name} is NaT (a missing date), not a date", argument=name, values=[str(value)]
+        )
+    day64 = value.astype("datetime64[D]")
+    if day64 != value:
+        raise InvalidDateError(
+            f"{name} {str(value)!r} has a time of day: creditkpi's dates are whole days; give "
+            "the date alone (value.astype('datetime64[D]'))",
+            argument=name,
+            values=[str(value)],
+        )
+    day = int(day64.astype(np.int64))
+    if FIRST_DAY <= day <= LAST_DAY:
+        return from_day(day)
+    raise InvalidDateError(
+        f"{name} {str(value)!r} is outside the supported range 0001-01-01..9999-12-31",
+        argument=name,
+        values=[str(value)],
     )
 
 
@@ -194,25 +289,45 @@ class Period:
         return cls(date(year, 1, 1), date(year, 12, 31))
 
     @classmethod
-    def parse(cls, text: PeriodLike) -> Period:
-        """Parse ``"2024-04"``, ``"2024-Q2"``, ``"2024"`` or ``"2024-04-01..2024-04-15"``.
+    def parse(cls, text: PeriodLike, *, name: str = "period") -> Period:
+        """Read a period: text, a :class:`pandas.Period` or a closed :class:`pandas.Interval`.
 
-        A :class:`Period` is returned unchanged.
+        Text is ``"2024-04"``, ``"2024-Q2"``, ``"2024"`` or
+        ``"2024-04-01..2024-04-15"``; a pandas ``Period`` of any frequency
+        (``pd.Period("2024-04", "M")``, a quarter, a year, a week, a day) is
+        its first to its last day; a ``pd.Interval`` of midnight timestamps
+        closed on both sides (what results over other periods are indexed
+        by) is its two ends. A :class:`Period` is returned unchanged.
+
+        Raises
+        ------
+        InvalidPeriodError
+            Anything else, naming the argument ``name``.
 
         Examples
         --------
         >>> Period.parse("2024-Q2")
         Period('2024-Q2')
+        >>> import pandas as pd
+        >>> Period.parse(pd.Period("2013-06", "M")), Period.parse(pd.Period("2024Q2", "Q"))
+        (Period('2013-06'), Period('2024-Q2'))
         """
         if isinstance(text, Period):
             return text
+        if isinstance(text, pd.Period):
+            return cls(text.start_time.date(), text.end_time.date())
+        if isinstance(text, pd.Interval):
+            return _interval_period(cls, text, name)
         if not isinstance(text, str):
-            raise InvalidPeriodError(f"{text!r} is not a period", column="period")
+            raise InvalidPeriodError(
+                f"{name} {_described(text)} is not a period (expected {PERIOD_FORMS})",
+                column=name,
+            )
         s = text.strip()
         if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
             year, month = int(m[1]), int(m[2])
             if not 1 <= month <= 12:
-                raise InvalidPeriodError(f"{text!r}: month must be 1 to 12", column="period")
+                raise InvalidPeriodError(f"{text!r}: month must be 1 to 12", column=name)
             return cls.month(year, month)
         if m := re.fullmatch(r"(\d{4})-?[Qq]([1-4])", s):
             return cls.quarter(int(m[1]), int(m[2]))
@@ -227,7 +342,7 @@ class Period:
                 return cls(first, last)
         raise InvalidPeriodError(
             f"{text!r} is not a period (expected 2024-04, 2024-Q2, 2024 or 2024-04-01..2024-04-15)",
-            column="period",
+            column=name,
         )
 
     @classmethod
@@ -330,6 +445,18 @@ class Period:
         if months == 12 and self.start.month == 1:
             return year
         return f"{self.start.isoformat()}..{self.end.isoformat()}"
+
+
+def _interval_period(cls: type[Period], interval: pd.Interval, name: str) -> Period:
+    """The period of a ``pd.Interval`` of whole days closed on both sides."""
+    if interval.closed != "both":
+        raise InvalidPeriodError(
+            f"{name} {interval!r} is closed {interval.closed!r}: a period includes both its "
+            "first and its last day; give an interval closed on both sides "
+            "(pd.Interval(start, end, closed='both')) or a Period",
+            column=name,
+        )
+    return cls(as_date(interval.left, name=name), as_date(interval.right, name=name))
 
 
 # ----------------------------------------------------------------------------------

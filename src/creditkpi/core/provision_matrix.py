@@ -30,6 +30,7 @@ import pandas as pd
 
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
 from creditkpi.core.exposure import DOUBTFUL
+from creditkpi.core.groups import By
 from creditkpi.core.loss_history import bucket_key
 from creditkpi.core.ratios import exact, ratio, warn_undefined
 
@@ -184,7 +185,7 @@ def read_factors(adjustment: Any, labels: Sequence[object]) -> list[Fraction]:
 
 
 def read_rates(
-    rates: Any, labels: Sequence[object], group_labels: pd.Index, by: str | None
+    rates: Any, labels: Sequence[object], group_labels: pd.Index, by: By
 ) -> list[list[Fraction | None]]:
     """Rates given by the user: one list per group (in ``group_labels`` order), one per bucket.
 

@@ -1,15 +1,18 @@
-"""Output shapes shared by every KPI: the one place results are shaped.
+r"""Output shapes shared by every KPI: the one place results are shaped.
 
 Every KPI follows the same conventions (the *Concepts* page of the documentation):
 
 * ``by=None`` gives one value; ``by="customer_id"`` or an attribute gives a
   Series indexed by group; a list of dates/periods gives a Series indexed by
   date/period; both give a DataFrame (rows: dates/periods, columns: groups);
-* money is exact: a single amount is a ``Decimal``; tables carry money as
-  numbers (float64, the nearest float to each exact amount) or, with
-  ``money="decimal"``, as exact ``Decimal`` objects; an undefined amount is
-  ``nan`` (``Decimal("NaN")`` with ``money="decimal"``);
-* ratios and days are floats, counts integers.
+* money is computed exactly (integer minor units) and carried, single
+  amounts and tables alike, as numbers by default (``float``: the nearest
+  float to each exact amount, so ``receivables * overdue_rate`` and
+  ``describe()`` work) or, with ``money="decimal"``, as exact ``Decimal``
+  objects; an undefined amount is ``nan`` (``Decimal("NaN")`` with
+  ``money="decimal"``);
+* ratios and days are floats, counts integers; a one-period summary is a
+  Series of numbers (float64) unless it holds text or exact ``Decimal``\ s.
 
 :func:`shape` turns the ``(keys, groups)`` array of a KPI (minor units for
 money) into its result by the KPI's unit; :func:`money_column` turns one
@@ -29,11 +32,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.groups import Groups
+from creditkpi.core.groups import By, Groups, by_names, group_index
 from creditkpi.core.money import money_values
 from creditkpi.core.period import Period, to_day
 
 __all__ = [
+    "EVERY_COLUMN",
     "Money",
     "MoneyResult",
     "RatioResult",
@@ -41,13 +45,18 @@ __all__ = [
     "Unit",
     "date_index",
     "first_row",
+    "keyed_index",
     "money_column",
+    "money_number",
     "money_scalar",
     "money_values",
+    "name_groups",
+    "one_row",
     "own_unit",
     "period_index",
     "shape",
     "shape_money_columns",
+    "shape_rows",
     "shape_summary",
     "shape_values",
     "stack_dates",
@@ -61,8 +70,9 @@ Money: TypeAlias = Literal["float", "decimal"]
 #: what a KPI's value is: an amount, a fraction, days, a count, an amount per amount
 Unit: TypeAlias = Literal["money", "ratio", "days", "count", "money_per_money"]
 
-#: what a money KPI returns: one ``Decimal``, a Series (by group, date or period), a DataFrame
-MoneyResult: TypeAlias = "Decimal | pd.Series | pd.DataFrame"
+#: what a money KPI returns: one amount (``float``, or ``Decimal`` with ``money="decimal"``),
+#: a Series (by group, date or period), a DataFrame
+MoneyResult: TypeAlias = "float | Decimal | pd.Series | pd.DataFrame"
 #: what a ratio or days KPI returns: one ``float``, a Series or a DataFrame
 RatioResult: TypeAlias = "float | pd.Series | pd.DataFrame"
 #: what a summary of parts returns: a Series of fields (one period) or a DataFrame
@@ -92,6 +102,28 @@ def money_scalar(cents: object, digits: int) -> Decimal:
         value = cents * Fraction(10) ** -digits
         return Decimal(value.numerator) / Decimal(value.denominator)
     return Decimal(int(cents)).scaleb(-digits)  # type: ignore[call-overload]
+
+
+def money_number(cents: object, digits: int, money: Money = "float") -> float | Decimal:
+    """One amount of minor units as ``money=`` asks: the nearest ``float``, or the exact ``Decimal``.
+
+    The one shape of a single amount (a money KPI for one date or period
+    and no ``by``): ``money="float"`` (the default, as for tables) gives
+    the float nearest to the exact amount (``nan`` where undefined),
+    ``money="decimal"`` the exact ``Decimal`` (:func:`money_scalar`).
+
+    Examples
+    --------
+    >>> money_number(12345, 2), money_number(12345, 2, "decimal"), money_number(None, 2)
+    (123.45, Decimal('123.45'), nan)
+    """
+    if money == "decimal":
+        return money_scalar(cents, digits)
+    if _undefined(cents):
+        return float("nan")
+    if isinstance(cents, Fraction):
+        return float(cents * Fraction(10) ** -digits)
+    return int(cents) / 10**digits  # type: ignore[call-overload, no-any-return]
 
 
 def own_unit(value: Decimal, places: int) -> Decimal:
@@ -145,11 +177,20 @@ def money_column(values: npt.ArrayLike, digits: int, money: Money = "float") -> 
     return np.asarray(floats, dtype=np.float64).reshape(array.shape)
 
 
+#: in a table's money columns: every column of the table is money
+EVERY_COLUMN = "*"
+
+
 def shape_money_columns(
     frame: pd.DataFrame, columns: Sequence[str], digits: int, money: Money
 ) -> pd.DataFrame:
-    """``frame`` with its ``columns`` of minor units turned into money (:func:`money_column`)."""
-    for column in columns:
+    """``frame`` with its ``columns`` of minor units turned into money (:func:`money_column`).
+
+    ``columns`` holding :data:`EVERY_COLUMN` (``"*"``) means every column
+    (a table whose columns are named by the data, such as aging buckets).
+    """
+    names = list(frame.columns) if EVERY_COLUMN in columns else list(columns)
+    for column in names:
         if column in frame.columns:
             frame[column] = money_column(frame[column].to_numpy(), digits, money)
     return frame
@@ -226,7 +267,7 @@ def shape_values(
     groups: Groups,
     *,
     single: bool,
-    by: str | None,
+    by: By,
     name: str | None = None,
 ) -> Any:
     """Shape a ``(keys, groups)`` array of results per the library's conventions.
@@ -240,8 +281,7 @@ def shape_values(
             value = values[0, 0]
             return value.item() if isinstance(value, np.generic) else value
         return pd.Series(values[:, 0], index=index, name=name)
-    labels = groups.labels.copy()
-    labels.name = by
+    labels = group_index(groups.labels, by)
     if single:
         return pd.Series(values[0], index=labels, name=name)
     return pd.DataFrame(values, index=index, columns=labels)
@@ -263,7 +303,7 @@ def shape(
     groups: Groups,
     *,
     single: bool,
-    by: str | None,
+    by: By,
     digits: int,
     money: Money,
     name: str | None = None,
@@ -271,21 +311,27 @@ def shape(
     """The result of a KPI from its ``(keys, groups)`` values, by its unit: the one place.
 
     Money values are minor units (int, or object with ``nan`` where
-    undefined): one ``Decimal`` for one key and ``by=None``, money columns
+    undefined): one amount for one key and ``by=None`` (:func:`money_number`:
+    a float, or a ``Decimal`` with ``money="decimal"``), money columns
     otherwise (:func:`money_column`). Counts are ints, the rest floats.
 
     Examples
     --------
-    >>> from creditkpi.core.groups import Groups
+    >>> from creditkpi.core.groups import By, Groups, by_names, group_index
     >>> whole = Groups("all", pd.Index(["all"]), np.zeros(0, np.int64), np.zeros(0, np.int64))
     >>> shape(np.asarray([[12345]]), "money", pd.Index([0]), whole, single=True, by=None,
     ...       digits=2, money="float")
+    123.45
+    >>> shape(np.asarray([[12345]]), "money", pd.Index([0]), whole, single=True, by=None,
+    ...       digits=2, money="decimal")
     Decimal('123.45')
     """
     own = groups.digits
     if unit == "money" and single and by is None:
-        value = money_scalar(np.asarray(values, dtype=object)[0, 0], digits)
-        return own_unit(value, own[0]) if own else value
+        value = money_number(np.asarray(values, dtype=object)[0, 0], digits, money)
+        if own and isinstance(value, Decimal):
+            return own_unit(value, own[0])
+        return value
     shaped = cells(values, unit, digits, money)
     if unit == "money" and money == "decimal" and own:
         shaped = np.asarray(shaped, dtype=object)
@@ -297,17 +343,88 @@ def shape(
     return out
 
 
+def one_row(values: dict[str, Any], name: str) -> pd.Series:
+    """A Series of fields: float64 when every field is a number, else object.
+
+    The shape of a one-period (or one-date), ungrouped summary: numbers
+    (ints and floats alike) make a numeric Series, as pandas' own
+    ``frame.iloc[0]`` does, so it adds, plots and describes; a text field
+    or an exact ``Decimal`` (``money="decimal"``) keeps each value as it is.
+
+    Examples
+    --------
+    >>> one_row({"amount": 12.5, "invoices": 2}, "2024-04").dtype
+    dtype('float64')
+    >>> one_row({"amount": Decimal("12.50"), "invoices": 2}, "2024-04").tolist()
+    [Decimal('12.50'), 2]
+    """
+    plain = {k: v.item() if isinstance(v, np.generic) else v for k, v in values.items()}
+    numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in plain.values())
+    if numeric:
+        return pd.Series(plain, dtype=np.float64, name=name)
+    return pd.Series(plain, dtype=object, name=name)
+
+
 def first_row(frame: pd.DataFrame, name: str) -> pd.Series:
-    """The first row of ``frame`` as a Series of plain Python values (ints stay ints).
+    r"""The first row of ``frame`` as a Series named ``name`` (:func:`one_row`).
 
     The shape of a one-period, ungrouped summary: a Series of fields named
-    after the period.
+    after the period, numeric unless a field holds text or ``Decimal``\ s.
     """
-    row = {}
-    for column in frame.columns:
-        value = frame[column].iloc[0]
-        row[column] = value.item() if isinstance(value, np.generic) else value
-    return pd.Series(row, dtype=object, name=name)
+    return one_row({str(c): frame[c].iloc[0] for c in frame.columns}, name)
+
+
+def name_groups(index: pd.Index, by: By, level: int = 0) -> pd.Index:
+    """``index`` with its group level (``level``) named after ``by``; split in one level per column.
+
+    A table of parts is indexed by ``(group, ...)`` with one label per
+    group; a result names that level after ``by``, and for several
+    columns (:class:`~creditkpi.core.groups.GroupKey` labels) gives each
+    column its own level.
+
+    Examples
+    --------
+    >>> from creditkpi.core.groups import GroupKey
+    >>> index = pd.MultiIndex.from_arrays(
+    ...     [pd.Index([GroupKey(("FR", "A")), GroupKey(("DE", "B"))]), [1, 2]], names=["group", "day"])
+    >>> name_groups(index, ["country", "segment"]).names
+    FrozenList(['country', 'segment', 'day'])
+    >>> name_groups(pd.Index(["FR"], name="group"), "country").name
+    'country'
+    """
+    names = by_names(by)
+    if not names:
+        return index
+    if not isinstance(index, pd.MultiIndex):
+        return group_index(index, by)
+    if len(names) == 1:
+        return index.set_names(names[0], level=level)
+    groups = group_index(pd.Index(index.get_level_values(level), dtype=object), by)
+    arrays: list[Any] = []
+    labels: list[Any] = []
+    for k in range(index.nlevels):
+        if k == level:
+            arrays += [groups.get_level_values(i) for i in range(groups.nlevels)]
+            labels += names
+        else:
+            arrays.append(index.get_level_values(k))
+            labels.append(index.names[k])
+    return pd.MultiIndex.from_arrays(arrays, names=labels)
+
+
+def keyed_index(keys: pd.Index, groups: Groups | pd.Index, by: By) -> pd.MultiIndex:
+    """The ``(key, group...)`` index of ``keys`` × ``groups`` (every key, every group)."""
+    labels = group_index(groups.labels if isinstance(groups, Groups) else groups, by)
+    k, g = len(keys), len(labels)
+    arrays: list[Any] = [keys.repeat(g)]
+    if isinstance(labels, pd.MultiIndex):
+        arrays += [
+            np.tile(np.asarray(labels.get_level_values(i), dtype=object), k)
+            for i in range(labels.nlevels)
+        ]
+    else:
+        arrays.append(np.tile(np.asarray(labels, dtype=object), k))
+    return pd.MultiIndex.from_arrays(arrays, names=[keys.name, *by_names(by)])
 
 
 def shape_summary(
@@ -316,13 +433,14 @@ def shape_summary(
     groups: Groups,
     *,
     single: bool,
-    by: str | None,
+    by: By,
 ) -> SummaryResult:
     """Index a summary table of ``(periods × groups)`` rows per the library's conventions.
 
     One period and no ``by``: the first row as a Series (:func:`first_row`);
-    periods only: a ``PeriodIndex``; one period by group: the group labels;
-    both: a ``(period, by)`` MultiIndex.
+    periods only: a ``PeriodIndex``; one period by group: the group labels
+    (a ``MultiIndex`` for several ``by`` columns); both: a ``(period,
+    by...)`` MultiIndex.
     """
     if by is None:
         frame.index = period_index(periods)
@@ -330,11 +448,33 @@ def shape_summary(
             return first_row(frame, str(periods[0]))
         return frame
     if single:
-        frame.index = groups.labels.rename(by)
+        frame.index = group_index(groups.labels, by)
         return frame
-    frame.index = pd.MultiIndex.from_product(
-        [period_index(periods), groups.labels], names=["period", by]
-    )
+    frame.index = keyed_index(period_index(periods), groups, by)
+    return frame
+
+
+def shape_rows(
+    tables: Sequence[pd.DataFrame],
+    dates: Sequence[date],
+    labels: pd.Index,
+    *,
+    single: bool,
+    by: By,
+) -> pd.DataFrame:
+    """One row per date and group: the tables of one row per group, at each date, stacked.
+
+    Without ``by`` the index is ``as_of`` (a ``DatetimeIndex``, even for one
+    date: the rows are dates); with ``by`` and one date, the groups (named
+    after ``by``); with both, ``(as_of, by...)``.
+    """
+    frame = pd.concat(list(tables), ignore_index=True) if len(tables) > 1 else tables[0].copy()
+    if by is None:
+        frame.index = date_index(list(dates))
+    elif single:
+        frame.index = group_index(labels, by)
+    else:
+        frame.index = keyed_index(date_index(list(dates)), labels, by)
     return frame
 
 

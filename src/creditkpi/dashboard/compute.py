@@ -25,7 +25,7 @@ import pandas as pd
 from creditkpi.core.args import check_money, check_whole
 from creditkpi.core.costs import cost_matrix, cost_totals
 from creditkpi.core.errors import UndefinedMetricWarning
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes, group_index
 from creditkpi.core.kpi import (
     ARGUMENT_INPUTS,
     KPI,
@@ -270,20 +270,25 @@ def _detail_tables(
         if not set(table.requires) <= have:
             out[name] = pd.DataFrame().rename_axis(table.index)
             continue
+        options = table.dashboard_options  # the dashboard's own view of the table
         if table.shared is not None:
             frame = col.call(name, shared_table_at, table, kpi_source, 0, money=money)
             out[name] = frame.droplevel("group") if table.by_level else frame
             continue
         if all(isinstance(p, Derived) for p in table.parts):
-            out[name] = col.call(name, table_at, table, kpi_source, 0, money=money)
+            out[name] = col.call(name, table_at, table, kpi_source, 0, money=money, **options)
             continue
-        current = col.call(name, table_at, table, source(0, table, n), 0, money=money)
+        current = col.call(name, table_at, table, source(0, table, n), 0, money=money, **options)
         if table.previous == "rows":
-            previous = col.call(name, table_at, table, source(1, table, n), 0, money=money)
+            previous = col.call(
+                name, table_at, table, source(1, table, n), 0, money=money, **options
+            )
             out[name] = _side_by_side(current, previous, zero)
         elif table.previous == "column":
             column = str(table.previous_column)
-            previous = col.call(name, table_at, table, source(1, table, None), 0, money=money)
+            previous = col.call(
+                name, table_at, table, source(1, table, None), 0, money=money, **options
+            )
             current = current.copy()
             current[f"previous_{column}"] = previous[column].reindex(current.index).fillna(zero)
             out[name] = current
@@ -321,7 +326,7 @@ def _trend(ledger: Ledger, period: Period, months: int, col: _Collector) -> pd.D
 
 
 def _group_table(
-    ledger: Ledger, period: Period, as_of: date, by: str, money: Money, col: _Collector
+    ledger: Ledger, period: Period, as_of: date, by: By, money: Money, col: _Collector
 ) -> pd.DataFrame:
     """Per group: the KPIs marked ``by_group``, then the tables' per-group columns."""
     groups = group_codes(ledger, by)
@@ -331,7 +336,7 @@ def _group_table(
     data: dict[str, Any] = {
         k.name: cells(values[k.name], k.unit, ledger.digits, money)[0] for k in entries
     }
-    frame = pd.DataFrame(data, index=groups.labels.rename(by))
+    frame = pd.DataFrame(data, index=group_index(groups.labels, by))
     tables: list[TableKPI] = [t for t in shown_tables().values() if t.by_group is not None]
     for table in tables:
         assert table.by_group is not None
@@ -351,7 +356,7 @@ def dashboard(
     *,
     as_of: date | str | None = None,
     costs: Any = None,
-    by: str | None = None,
+    by: By = None,
     n: int = 10,
     trend_months: int = 12,
     targets: Any = None,
@@ -378,7 +383,7 @@ def dashboard(
         number is the cost of ``period`` only (the previous value is then
         ``nan``); a ``{period: total}`` mapping or dated cost lines give
         both. Without costs, the ``cost_per_euro`` row is left out.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: adds :attr:`Dashboard.groups`
         (receivables, overdue, overdue rate, DSO both methods, aging per group).
     n : int, default 10

@@ -45,18 +45,18 @@ MONEY = frozenset({"amount", "open_balance"})
 
 
 def open_items_of(ledger: Ledger, as_of: date) -> pd.DataFrame | None:
-    """The open-items table of ``ledger`` at ``as_of``, or ``None`` where there is none yet.
+    """The open-items table of ``ledger`` at ``as_of`` (:func:`creditkpi.open_items`).
 
-    HOOK (issue 24, open items): ``ck.open_items(ledger, as_of)`` is being
-    added in parallel. Once it is in the library, return its table here
-    (indexed by ``(customer_id, invoice_id)``, with at least ``open_balance``
-    and ``days_past_due``); the pack's "Most urgent open items" section then
-    appears, with its rows ranked by :func:`urgent_items`. Until then the
-    section is left out of the pack without a note (there is nothing to
-    say about the data).
+    Indexed by ``(customer_id, invoice_id)``, with ``open_balance``,
+    ``days_past_due`` and the columns of :data:`SHOWN`; the pack's "Most
+    urgent open items" section ranks its rows with :func:`urgent_items`.
+    ``None`` for a ledger with nothing open at ``as_of`` (the section is
+    left out).
     """
-    del ledger, as_of
-    return None
+    from creditkpi.metrics.open_items import open_items
+
+    items = open_items(ledger, as_of)
+    return items if len(items) else None
 
 
 def urgent_items(items: pd.DataFrame, n: int = URGENT_ITEMS) -> pd.DataFrame:

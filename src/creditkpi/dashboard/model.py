@@ -22,6 +22,7 @@ import pandas as pd
 
 from creditkpi.core.args import check_money
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.groups import By
 from creditkpi.core.money import minor_unit
 from creditkpi.core.period import Period, as_date
 from creditkpi.core.safe_text import json_text
@@ -162,7 +163,7 @@ class Dashboard:
     tables: Mapping[str, pd.DataFrame]
     trend: pd.DataFrame
     groups: pd.DataFrame | None = None
-    by: str | None = None
+    by: By = None
     undefined: tuple[str, ...] = field(default=())
     notes: tuple[str, ...] = field(default=())
     data_start: date | None = None
@@ -612,8 +613,13 @@ class Dashboard:
         from creditkpi.dashboard.render import rich_group
 
         buffer = io.StringIO()
-        console = Console(
-            file=buffer, width=width, color_system=None, force_terminal=False, legacy_windows=False
+        console = Console(  # never Jupyter's display: the text comes back, the same everywhere
+            file=buffer,
+            width=width,
+            color_system=None,
+            force_terminal=False,
+            force_jupyter=False,
+            legacy_windows=False,
         )
         console.print(rich_group(self, locale=locale))
         return buffer.getvalue()
@@ -707,7 +713,8 @@ def money_columns(table: str, groups: pd.DataFrame | None) -> frozenset[str]:
     if table == "groups":
         columns = [] if groups is None else [str(c) for c in groups.columns]
         return _group_money(columns)
-    base = TABLES[table].money_columns({})
+    spec = TABLES[table]
+    base = spec.money_columns(spec.dashboard_options)
     return frozenset({*base, *(f"previous_{c}" for c in base)})
 
 

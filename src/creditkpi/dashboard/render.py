@@ -252,12 +252,15 @@ def kpi_rows_html(
     head += '<th class="unit">unit</th>'
     width = 2 + len(columns) + (2 if status is not None else 0)
     body: list[str] = []
-    section = None
+    section = block = None
     for name, row in board.kpis.iterrows():
         info = KPIS.get(str(name))
         if info is not None and info.section != section:
-            section = info.section
+            section, block = info.section, None
             body.append(f'<tr class="section"><td colspan="{width}">{esc(section)}</td></tr>')
+        if info is not None and info.block is not None and info.block != block:
+            block = info.block  # a block of rows within the section ("Limits and cover")
+            body.append(f'<tr class="block"><td colspan="{width}">{esc(block)}</td></tr>')
         unit = info.unit if info is not None else "money"
         label = esc(row["label"])
         if definitions and info is not None:
@@ -473,12 +476,15 @@ def _kpi_rich(board: Dashboard, fmt: Formatter) -> _Fitted:
         columns += [("target", "target"), ("status", "status")]
     columns.append(("unit", "unit"))
     rows: list[list[Cell] | str] = []
-    section = None
+    section = block = None
     for name, row in board.kpis.iterrows():
         info = KPIS.get(str(name))
         if info is not None and info.section != section:
-            section = info.section
+            section, block = info.section, None
             rows.append(section)
+        if info is not None and info.block is not None and info.block != block:
+            block = info.block  # a block of rows within the section ("Limits and cover")
+            rows.append([("  " + block, "italic"), *[("", "")] * len(columns)])
         unit = info.unit if info is not None else "money"
         cells: list[Cell] = [("  " + str(row["label"]), "")]
         for key, _ in columns:

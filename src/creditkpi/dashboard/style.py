@@ -30,6 +30,7 @@ FRAGMENT = """
 .creditkpi-dashboard td.num,.creditkpi-dashboard th.num{text-align:right;
  font-variant-numeric:tabular-nums;white-space:nowrap}
 .creditkpi-dashboard tr.section td{font-weight:600;background:rgba(127,127,127,0.12)}
+.creditkpi-dashboard tr.block td{font-style:italic;padding-left:1.2em}
 .creditkpi-dashboard .better{color:#1a7f37}.creditkpi-dashboard .worse{color:#cf222e}
 .creditkpi-dashboard .met{color:#1a7f37;font-weight:600}
 .creditkpi-dashboard .missed{color:#cf222e;font-weight:600}

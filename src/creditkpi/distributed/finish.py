@@ -35,7 +35,7 @@ from creditkpi.core.parts import (
     month_windows,
 )
 from creditkpi.core.period import Period, PeriodLike
-from creditkpi.core.shapes import Money, cells
+from creditkpi.core.shapes import Money, cells, shape_rows
 from creditkpi.distributed.summary import TABLE_LEVELS, Summary, empty_table
 from creditkpi.registry import KPIS, TABLES
 
@@ -317,4 +317,7 @@ def table(
         out = table_at(spec, source, 0, money=money, **options)
     if spec.by_level and summary.meta.get("by") is None:
         out = out.droplevel(0)
+    if spec.rows:  # one row per group: under the date and the groups, as the ledger function
+        by = summary.meta.get("by")
+        out = shape_rows([out], [the_period.end], out.index, single=True, by=by)
     return out

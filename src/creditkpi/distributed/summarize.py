@@ -120,7 +120,10 @@ def summarize(
     basis : {"due", "issue"}, default "due"
         Aging from the due date or the issue date.
     by : str, optional
-        ``"customer_id"`` or an invoice attribute (``None``: one group ``"all"``).
+        ``"customer_id"`` or an invoice attribute (``None``: one group
+        ``"all"``). One column: a summary's groups are written out and read
+        back as plain labels, so for several columns give a column that
+        combines them (``country_segment``).
     top : int, default 10
         How many of the largest customers each summary keeps (the
         top-customers table of a union is in the union of the tops).
@@ -152,6 +155,13 @@ def summarize(
     check_option("basis", basis, ("due", "issue"))
     check_option("granularity", granularity, tuple(COHORT_STEP))
     check_whole("top", top, minimum=1)
+    if by is not None and not isinstance(by, str):
+        raise InvalidOptionError(
+            f"a summary groups by one column, got by={by!r}: its groups are written out and "
+            "read back as plain labels; add a column combining them to the invoices "
+            "(frame['country_segment'] = frame['country'] + '/' + frame['segment'])",
+            column="by",
+        )
     content = content_of(only)
     needed = base_parts(p for spec in _specs(content) for p in spec.parts)
     groups = group_codes(ledger, by)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from creditkpi.core.args import as_periods, check_money, check_option, observed_days
 from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts
@@ -53,7 +53,7 @@ def activation_rate(
     *,
     observed: Any = None,
     unit: Unit = "customer",
-    by: str | None = None,
+    by: By = None,
 ) -> RatioResult:
     """Activation rate (taux d'activation, taux de payeurs): activated cases / cases in progress.
 
@@ -67,7 +67,7 @@ def activation_rate(
         With a list of periods: one date (inside every period) or one per period.
     unit : {"customer", "invoice"}, default "customer"
         What a case (dossier) is: a customer, or an invoice.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one rate per group.
 
     Returns
@@ -149,7 +149,7 @@ def activation_summary(
     *,
     observed: Any = None,
     unit: Unit = "customer",
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> SummaryResult:
     """The counts and amounts behind :func:`activation_rate` (montant moyen des encaissements).
@@ -161,7 +161,7 @@ def activation_summary(
     observed : date or str, optional
         Observation date, default the end of P (see :func:`activation_rate`).
     unit : {"customer", "invoice"}, default "customer"
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

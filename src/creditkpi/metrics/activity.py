@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from creditkpi.core.groups import By
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import PeriodLike
@@ -21,24 +22,25 @@ def sales(
     ledger: Ledger,
     period: PeriodLike | Sequence[PeriodLike],
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
-    """Sales of a period, tax included (chiffre d'affaires TTC): ``S(P)``.
+    r"""Sales of a period, tax included (chiffre d'affaires TTC): ``S(P)``.
 
     Parameters
     ----------
     ledger : Ledger
     period : Period, str or list of them
         A list gives a Series indexed by period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money (a single value is a ``Decimal``).
+        Amounts as numbers (``float``, the default) or exact ``Decimal``\ s, a
+        single amount as a Series or a DataFrame.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``S(P)``; negative when credit notes dated in P exceed the invoices
         issued in P.
 
@@ -54,7 +56,7 @@ def sales(
     ...     [ck.Invoice("F1", "C1", "2024-04-02", "2024-05-02", "100.00")],
     ...     [ck.Payment("F1", "2024-04-20", "10.00", kind="credit_note")])
     >>> ck.sales(ledger, "2024-04")
-    Decimal('90.00')
+    90.0
     """
     result: MoneyResult = finish(SALES, ledger, period, by=by, money=money)
     return result
@@ -80,25 +82,26 @@ def cash_collected(
     ledger: Ledger,
     period: PeriodLike | Sequence[PeriodLike],
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
-    """Cash collected in a period (encaissements): ``C(P)``.
+    r"""Cash collected in a period (encaissements): ``C(P)``.
 
     Parameters
     ----------
     ledger : Ledger
     period : Period, str or list of them
         A list gives a Series indexed by period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute; unapplied cash counts in
         its customer's group.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money (a single value is a ``Decimal``).
+        Amounts as numbers (``float``, the default) or exact ``Decimal``\ s, a
+        single amount as a Series or a DataFrame.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``C(P) >= 0``, higher is better.
 
     Notes
@@ -114,7 +117,7 @@ def cash_collected(
     ...     [ck.Payment("F1", "2024-04-20", "60.00"),
     ...      ck.Payment(None, "2024-04-25", "5.00", customer="C1")])
     >>> ck.cash_collected(ledger, "2024-04")
-    Decimal('65.00')
+    65.0
     """
     result: MoneyResult = finish(CASH_COLLECTED, ledger, period, by=by, money=money)
     return result

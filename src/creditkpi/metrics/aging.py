@@ -6,14 +6,13 @@ of this module (:data:`RECEIVABLES`, :data:`AGING`, ...), which the registry
 collects. See the *Receivables and aging* and *Overdue rate* pages of the
 documentation.
 
-Output schemas (money numeric by default, exact ``Decimal`` with
-``money="decimal"``; a scalar amount is always a ``Decimal``; shares are
-``float`` fractions):
+Output schemas (money numeric by default, single amounts and tables alike,
+exact ``Decimal`` with ``money="decimal"``; shares are ``float`` fractions):
 
-* :func:`aging` -- one date, whole book: rows = buckets + ``"unapplied"``,
-  columns ``amount``, ``share``, ``invoices``; with ``by=`` or a list of
-  dates: one row per group and/or date, columns = buckets + ``total`` +
-  ``unapplied`` (or bucket shares with ``shares=True``);
+* :func:`aging` -- one row per date and/or group for every call (index
+  ``as_of`` without ``by``, even for one date), columns = buckets +
+  ``total`` + ``unapplied`` (or the bucket shares with ``values="share"``,
+  the open invoices per bucket with ``values="invoices"``);
 * :func:`overdue`, :func:`overdue_rate`, :func:`receivables`,
   :func:`unapplied_cash` -- a scalar, a Series by group or by date, or a
   DataFrame dates × groups.
@@ -22,22 +21,23 @@ Output schemas (money numeric by default, exact ``Decimal`` with
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.args import as_dates, check_flag, check_money, check_option
+from creditkpi.core.args import as_dates, check_money, check_option
 from creditkpi.core.engine import bucket_labels, check_edges
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import BUCKET_INVOICES, BUCKETS, LedgerParts, Settings
 from creditkpi.core.ratios import ratio, share
-from creditkpi.core.shapes import Money, MoneyResult, RatioResult, date_index, money_values
+from creditkpi.core.shapes import EVERY_COLUMN, Money, MoneyResult, RatioResult, shape_rows
 
 __all__ = [
     "AGING",
@@ -51,7 +51,7 @@ __all__ = [
     "UNAPPLIED_CASH",
     "aging",
     "aging_by_group",
-    "book_table",
+    "aging_table",
     "check_buckets",
     "formula_over_90_days_rate",
     "formula_overdue_rate",
@@ -72,7 +72,7 @@ def receivables(
     ledger: Ledger,
     as_of: date | str | Sequence[date | str],
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Receivables outstanding (encours clients) ``R(T)`` at the end of ``as_of``.
@@ -82,23 +82,24 @@ def receivables(
     ``R(T) = Σ_i B_i(T)`` over invoices issued on or before T, where
     ``B_i(T) = A_i - Σ settlements of i dated <= T`` (payments, credit notes
     and write-offs). Unapplied cash is not part of it. Exact: the sum of
-    integer minor units, returned as ``Decimal``.
+    integer minor units, returned as the nearest float (the exact ``Decimal``
+    with ``money="decimal"``).
 
     Parameters
     ----------
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money: numbers (plot, describe and
-        add them like any pandas data) or exact ``Decimal`` objects. A
-        single value is always a ``Decimal``.
+        How money is carried, a single amount as a Series or a DataFrame:
+        numbers (``float``: plot, describe and add them like any pandas
+        data) or exact ``Decimal`` objects.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Tax-inclusive amount in the ledger's currency.
 
     Examples
@@ -109,7 +110,7 @@ def receivables(
     ...      ck.Invoice("F2", "C2", "2024-04-20", "2024-05-20", "40.00")],
     ...     [ck.Payment("F1", "2024-04-30", "60.00")])
     >>> ck.receivables(ledger, "2024-04-30")
-    Decimal('80.00')
+    80.0
     >>> ck.receivables(ledger, "2024-04-30", by="customer_id").to_dict()
     {'C1': 40.0, 'C2': 40.0}
     >>> ck.receivables(ledger, "2024-04-30", by="customer_id", money="decimal").to_dict()
@@ -139,9 +140,7 @@ RECEIVABLES = KPI(
 )
 
 
-def overdue(
-    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
-) -> MoneyResult:
+def overdue(ledger: Ledger, as_of: Any, *, by: By = None, money: Money = "float") -> MoneyResult:
     """Overdue receivables (créances échues) at the end of ``as_of``.
 
     Parameters
@@ -149,13 +148,13 @@ def overdue(
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Σ ``B_i(T)`` over invoices at least one day past due; between 0 and
         ``R(T)`` unless overpaid invoices make balances negative. Lower is
         better.
@@ -184,7 +183,7 @@ def overdue(
     ...      ck.Invoice("F2", "C2", "2024-04-01", "2024-04-30", "40.00")],
     ...     [ck.Payment("F1", "2024-04-10", "30.00")])
     >>> ck.overdue(ledger, "2024-04-30")          # F1: 100 - 30, 30 days late; F2 due today
-    Decimal('70.00')
+    70.0
     >>> ck.overdue(ledger, ["2024-03-31", "2024-05-01"]).tolist()
     [0.0, 110.0]
     """
@@ -210,7 +209,7 @@ OVERDUE = KPI(
 )
 
 
-def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+def overdue_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     """Overdue rate (taux d'échu, taux de retards de paiement): ``Overdue(T) / R(T)``.
 
     Parameters
@@ -218,7 +217,7 @@ def overdue_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioR
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
@@ -326,7 +325,7 @@ OVERDUE_RATE = KPI(
 )
 
 
-def over_90_days_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+def over_90_days_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     """Share of the receivables more than 90 days past due (part de l'encours échu à plus de 90 jours).
 
     The oldest bucket of the aged balance over the receivables: the
@@ -338,7 +337,7 @@ def over_90_days_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> R
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
@@ -413,7 +412,7 @@ def unapplied_cash(
     ledger: Ledger,
     as_of: date | str | Sequence[date | str],
     *,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Unapplied cash held at the end of ``as_of`` (encaissements non lettrés).
@@ -426,7 +425,7 @@ def unapplied_cash(
     ----------
     ledger : Ledger
     as_of : date, str or list of them
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (unapplied cash takes its
         customer's group; ``"(unassigned)"`` when the customer's invoices span
         several values of the attribute).
@@ -434,7 +433,7 @@ def unapplied_cash(
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``>= 0``; lower is better (cash waiting to be matched to invoices).
 
     Examples
@@ -444,7 +443,7 @@ def unapplied_cash(
     ...     [ck.Invoice("F1", "C1", "2024-04-01", "2024-04-30", "100.00")],
     ...     [ck.Payment(None, "2024-04-25", "50.00", customer="C1")])
     >>> ck.unapplied_cash(ledger, "2024-04-30")
-    Decimal('50.00')
+    50.0
     """
     result: MoneyResult = finish(UNAPPLIED_CASH, ledger, as_of, by=by, money=money)
     return result
@@ -484,8 +483,8 @@ def aging(
     *,
     buckets: Sequence[int] = (30, 60, 90),
     basis: Literal["due", "issue"] = "due",
-    by: str | None = None,
-    shares: bool = False,
+    by: By = None,
+    values: Literal["amount", "share", "invoices"] = "amount",
     money: Money = "float",
 ) -> pd.DataFrame:
     """Aged balance (balance âgée): receivables spread over age buckets.
@@ -499,8 +498,10 @@ def aging(
     ----------
     ledger : Ledger
     as_of : date, str or list of them
-        End-of-day cut-off (never defaulted to today). A list gives one row
-        per date (a trend), computed in one sweep over the events.
+        End-of-day cut-off (never defaulted to today): a date, a pandas
+        ``Timestamp``, a numpy ``datetime64`` or ``"YYYY-MM-DD"``. A list
+        (or a ``pd.date_range``) gives one row per date (a trend), computed
+        in one sweep over the events.
     buckets : sequence of int, default (30, 60, 90)
         Upper edges of the buckets in days, increasing positive whole numbers.
         The default gives ``not due``, ``1-30``, ``31-60``, ``61-90``, ``91+``;
@@ -509,13 +510,14 @@ def aging(
         ``"due"``: days past the due date (``not due`` holds ``d <= 0``).
         ``"issue"``: days since the issue date; the first bucket is then
         ``0-30`` and there is no ``not due``.
-    by : str, optional
-        ``"customer_id"`` (client par client) or any invoice attribute
-        (``ledger.attributes``): one row per group.
-    shares : bool, default False
-        In the one-row-per-group/date tables, give each bucket's share of the
-        row's receivables (rows sum to 1) instead of the amounts. The
-        one-date whole-book table always has both, so it ignores this option.
+    by : str or list of str, optional
+        ``"customer_id"`` (client par client), any invoice attribute
+        (``ledger.attributes``), or a list of them (``["country",
+        "customer_id"]``): one row per group.
+    values : {"amount", "share", "invoices"}, default "amount"
+        What the bucket columns hold: the open balances (with ``total`` and
+        ``unapplied``), each bucket's share of the row's receivables (rows
+        sum to 1), or the number of open invoices (with ``total``).
     money : {"float", "decimal"}, default "float"
         Money columns as numbers (plot and add them like any pandas data)
         or as exact ``Decimal`` objects.
@@ -523,46 +525,44 @@ def aging(
     Returns
     -------
     DataFrame
-        **One date, by=None** (the classic report): index ``bucket`` = the
-        bucket labels then ``"unapplied"``; columns
+        **One row per date and group, the buckets as columns, for every
+        call** (the layout of an aged-balance report: a line per customer,
+        a column per bucket). The index is ``as_of`` (a ``DatetimeIndex``)
+        without ``by``, even for one date; the group (named after ``by``,
+        a MultiIndex for a list) for one date with ``by``; ``(as_of,
+        by...)`` for a list of dates with ``by``.
 
-        - ``amount`` (Decimal): Σ ``B_i(T)`` of the bucket; on the
-          ``unapplied`` line, minus the unapplied cash received on or before
-          T (a credit in the customers' favour, not part of any bucket);
-        - ``share`` (float): ``amount / R(T)``, in [0, 1] unless overpaid
-          invoices make balances negative; ``nan`` on the ``unapplied`` line;
-        - ``invoices`` (Int64): number of open invoices (issued, balance
-          ≠ 0) in the bucket; ``<NA>`` on the ``unapplied`` line.
+        - ``values="amount"``: the bucket labels (Σ ``B_i(T)`` of the
+          bucket), ``total`` (= ``R(T)`` of the row) and ``unapplied``
+          (minus the unapplied cash received on or before T: a credit in the
+          customers' favour, not part of any bucket). Buckets sum exactly to
+          ``total`` on every row; rows sum to the whole book; ``total +
+          unapplied`` is the net position.
+        - ``values="share"``: the bucket labels as floats summing to 1 per
+          row (``nan`` where the row's receivables are 0).
+        - ``values="invoices"``: the number of open invoices (issued,
+          balance ≠ 0) per bucket and ``total``, as integers.
 
-        The bucket rows sum to ``receivables(ledger, as_of)``; adding the
-        ``unapplied`` line gives the net position.
-
-        **by=... and/or a list of dates**: one row per group (index named
-        ``by``), per date (index ``as_of``) or per (``as_of``, group);
-        columns = the bucket labels, ``total`` (= ``R(T)`` of the row) and
-        ``unapplied`` (minus the unapplied cash of the row), all Decimal.
-        Buckets sum exactly to ``total`` on every row; rows sum to the
-        whole book. With ``shares=True`` the columns are the bucket labels
-        only, as floats summing to 1 per row (``nan`` where the row's
-        receivables are 0). Groups are in the order of
-        ``receivables(..., by=by)``; customers holding only unapplied cash
-        have a row of zero buckets.
+        Groups are in the order of ``receivables(..., by=by)``; customers
+        holding only unapplied cash have a row of zero buckets. The whole
+        book's buckets as one Series: ``aging(ledger, T).iloc[0]``; as the
+        classic vertical table: ``aging(ledger, T).T``.
 
     Raises
     ------
     InvalidOptionError
         ``buckets`` not increasing positive whole days (column
         ``"buckets"``), ``basis`` not ``"due"``/``"issue"`` (``"basis"``),
-        ``by`` not ``"customer_id"`` or an attribute (``"by"``), ``shares``
-        not a bool, an empty list of dates.
+        ``by`` not ``"customer_id"`` or an attribute (``"by"``), ``values``
+        not one of its three choices, an empty list of dates.
     InvalidDateError
         ``as_of`` is not a date.
 
     Warns
     -----
     UndefinedMetricWarning
-        When ``R(T) = 0`` (empty book, or a group with nothing open): the
-        shares are ``nan``.
+        With ``values="share"``, when ``R(T) = 0`` (empty book, or a group
+        with nothing open): the shares are ``nan``.
 
     Notes
     -----
@@ -596,69 +596,52 @@ def aging(
     ...     [ck.Payment("A4", "2024-03-10", "100.00"),
     ...      ck.Payment(None, "2024-04-25", "50.00", customer="Initech")])
     >>> ck.aging(ledger, "2024-04-30")
-                amount     share  invoices
-    bucket
-    not due    1000.00  0.408163         1
-    1-30        600.00  0.244898         1
-    31-60       400.00  0.163265         1
-    61-90       150.00  0.061224         1
-    91+         300.00  0.122449         1
-    unapplied   -50.00       NaN      <NA>
+                not due   1-30  31-60  61-90    91+   total  unapplied
+    as_of
+    2024-04-30   1000.0  600.0  400.0  150.0  300.0  2450.0      -50.0
 
-    Client par client, and on the issue-date basis with custom edges:
+    Client par client, shares, counts, and on the issue-date basis with
+    custom edges:
 
     >>> ck.aging(ledger, "2024-04-30", by="customer_id")
-                 not due    1-30   31-60   61-90     91+    total unapplied
+                 not due   1-30  31-60  61-90    91+   total  unapplied
     customer_id
-    ACME         1000.00  600.00    0.00    0.00    0.00  1600.00      0.00
-    Globex          0.00    0.00  400.00  150.00    0.00   550.00      0.00
-    Initech         0.00    0.00    0.00    0.00  300.00   300.00    -50.00
-    >>> ck.aging(ledger, "2024-04-30", buckets=(60, 120), basis="issue")["amount"].to_dict()
-    {'0-60': 1600.0, '61-120': 550.0, '121+': 300.0, 'unapplied': -50.0}
+    ACME          1000.0  600.0    0.0    0.0    0.0  1600.0        0.0
+    Globex           0.0    0.0  400.0  150.0    0.0   550.0        0.0
+    Initech          0.0    0.0    0.0    0.0  300.0   300.0      -50.0
+    >>> ck.aging(ledger, "2024-04-30", values="share").round(4).iloc[0].to_dict()
+    {'not due': 0.4082, '1-30': 0.2449, '31-60': 0.1633, '61-90': 0.0612, '91+': 0.1224}
+    >>> ck.aging(ledger, "2024-04-30", values="invoices").iloc[0].to_dict()
+    {'not due': 1, '1-30': 1, '31-60': 1, '61-90': 1, '91+': 1, 'total': 5}
+    >>> ck.aging(ledger, "2024-04-30", buckets=(60, 120), basis="issue").iloc[0].to_dict()
+    {'0-60': 1600.0, '61-120': 550.0, '121+': 300.0, 'total': 2450.0, 'unapplied': -50.0}
 
     Exact amounts, one argument away:
 
-    >>> ck.aging(ledger, "2024-04-30", money="decimal").loc["1-30", "amount"]
+    >>> ck.aging(ledger, "2024-04-30", money="decimal").loc["2024-04-30", "1-30"]
     Decimal('600.00')
 
     A trend (one row per date):
 
-    >>> ck.aging(ledger, ["2024-03-31", "2024-04-30"], shares=True).round(4)
+    >>> ck.aging(ledger, ["2024-03-31", "2024-04-30"], values="share").round(4)
                 not due    1-30   31-60   61-90     91+
     as_of
     2024-03-31   0.4138  0.2759  0.1034  0.0000  0.2069
     2024-04-30   0.4082  0.2449  0.1633  0.0612  0.1224
     """
-    edges, labels = check_buckets(buckets, basis)
-    check_flag("shares", shares)
+    edges, _ = check_buckets(buckets, basis)
+    check_option("values", values, ("amount", "share", "invoices"))
     check_money(money)
     dates, single = as_dates(as_of)
     groups = group_codes(ledger, by)
     settings = Settings(edges=edges, basis=basis)
     source = LedgerParts(ledger, groups, dates=dates, settings=settings)
-    if single and by is None:
-        return table_at(AGING, source, 0, money=money)
-    source.fetch([BUCKETS, "receivables", "unapplied"])
-    k, g = len(dates), groups.size
-    amounts = source.value(BUCKETS).reshape(k * g, len(labels))
-    total = source.value("receivables").reshape(-1)
-    if by is None:
-        index: pd.Index = date_index(dates)
-    elif single:
-        index = groups.labels.rename(by)
-    else:
-        index = pd.MultiIndex.from_product([date_index(dates), groups.labels], names=["as_of", by])
-    if shares:
-        values = share(amounts, total[:, None])
-        return pd.DataFrame(values, index=index, columns=pd.Index(labels))
-    digits = ledger.digits
-    data = {label: money_values(amounts[:, i], digits, money) for i, label in enumerate(labels)}
-    data["total"] = money_values(total, digits, money)
-    data[UNAPPLIED] = money_values(-source.value("unapplied").reshape(-1), digits, money)
-    return pd.DataFrame(data, index=index, columns=pd.Index([*labels, "total", UNAPPLIED]))
+    tables = [table_at(AGING, source, j, money=money, values=values) for j in range(len(dates))]
+    result: pd.DataFrame = shape_rows(tables, dates, groups.labels, single=single, by=by)
+    return result
 
 
-def book_table(
+def aging_table(
     buckets: IntArray,
     total: IntArray,
     unapplied: IntArray,
@@ -666,28 +649,65 @@ def book_table(
     *,
     groups: Sequence[object],
     settings: Settings,
+    layout: Literal["groups", "buckets"] = "groups",
+    values: Literal["amount", "share", "invoices"] = "amount",
 ) -> pd.DataFrame:
-    """The aged balance of the whole book at one date, from its parts (money in minor units).
+    """The aged balance at one date from its parts (money in minor units).
 
-    ``buckets`` and ``invoices`` are ``(groups, buckets)`` (summed over the
-    groups here), ``total`` and ``unapplied`` one value per group: the
-    parts of :func:`creditkpi.core.parts.snapshot_parts` at that date.
+    ``buckets`` and ``invoices`` are ``(groups, buckets)``, ``total`` and
+    ``unapplied`` one value per group: the parts of
+    :func:`creditkpi.core.parts.snapshot_parts` at that date.
+
+    ``layout="groups"`` (what :func:`aging` shows): one row per group, the
+    buckets as columns, with ``total`` and ``unapplied`` (``values="amount"``),
+    the buckets' shares (``"share"``) or the open invoices per bucket and
+    ``total`` (``"invoices"``). ``layout="buckets"`` (the dashboard's view,
+    the previous date beside it): the whole book by bucket, rows the bucket
+    labels and ``unapplied``, columns ``amount``, ``share`` (of ``R(T)``)
+    and ``invoices``.
     """
     labels = bucket_labels(settings.edges, settings.basis)
-    cents = np.asarray(buckets, dtype=np.int64).sum(axis=0)
-    receivable = int(np.asarray(total, dtype=np.int64).sum())
-    shares = share(cents, np.full_like(cents, receivable))
-    counts = np.asarray(invoices, dtype=np.int64).sum(axis=0)
+    cents = np.asarray(buckets, dtype=np.int64).reshape(len(groups), len(labels))
+    counts = np.asarray(invoices, dtype=np.int64).reshape(len(groups), len(labels))
+    totals = np.asarray(total, dtype=np.int64).reshape(-1)
+    credit = -np.asarray(unapplied, dtype=np.int64).reshape(-1)
+    if layout == "buckets":
+        return _book_by_bucket(cents, totals, credit, counts, labels)
+    index = pd.Index(list(groups), dtype=object)
+    if values == "share":
+        return pd.DataFrame(share(cents, totals[:, None]), index=index, columns=pd.Index(labels))
+    if values == "invoices":
+        data = np.column_stack([counts, counts.sum(axis=1)])
+        return pd.DataFrame(data, index=index, columns=pd.Index([*labels, "total"]))
+    data = np.column_stack([cents, totals, credit])
+    return pd.DataFrame(data, index=index, columns=pd.Index([*labels, "total", UNAPPLIED]))
+
+
+def _book_by_bucket(
+    cents: IntArray, totals: IntArray, credit: IntArray, counts: IntArray, labels: list[str]
+) -> pd.DataFrame:
+    """The whole book by bucket: amount, share of ``R(T)`` and open invoices per bucket."""
+    amount = cents.sum(axis=0)
+    receivable = int(totals.sum())
+    shares = share(amount, np.full_like(amount, receivable))
     index = pd.Index([*labels, UNAPPLIED], name="bucket")
-    amounts = np.append(cents, -int(np.asarray(unapplied, dtype=np.int64).sum()))
     return pd.DataFrame(
         {
-            "amount": pd.Series(amounts, index=index, dtype=np.int64),
+            "amount": pd.Series(np.append(amount, int(credit.sum())), index=index, dtype=np.int64),
             "share": pd.Series([*shares.tolist(), math.nan], index=index, dtype=np.float64),
-            "invoices": pd.Series(pd.array([*counts.tolist(), pd.NA], dtype="Int64"), index=index),
+            "invoices": pd.Series(
+                pd.array([*counts.sum(axis=0).tolist(), pd.NA], dtype="Int64"), index=index
+            ),
         },
         index=index,
     )
+
+
+def _aging_money(options: Mapping[str, Any]) -> tuple[str, ...]:
+    """The money columns of :func:`aging_table` built with ``options``."""
+    if options.get("layout", "groups") == "buckets":
+        return ("amount",)
+    return (EVERY_COLUMN,) if options.get("values", "amount") == "amount" else ()
 
 
 def aging_by_group(ledger: Ledger, as_of: date, by: str, *, money: Money = "float") -> pd.DataFrame:
@@ -709,8 +729,10 @@ AGING = TableKPI(
     definition="Receivables by days past due (not due, 1-30, 31-60, 61-90, 91+), unapplied "
     "cash apart.",
     parts=(BUCKETS, "receivables", "unapplied", BUCKET_INVOICES),
-    build=book_table,
-    money=("amount",),
+    build=aging_table,
+    money=_aging_money,
+    rows=True,
+    dashboard_options=MappingProxyType({"layout": "buckets"}),
     by_group=aging_by_group,
     index="bucket",
 )

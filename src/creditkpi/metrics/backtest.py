@@ -40,7 +40,7 @@ from creditkpi.core.ratios import ratio
 from creditkpi.core.shapes import Money, money_values
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = ["ForecastBacktest", "backtest_forecast"]
 
@@ -97,16 +97,27 @@ class ForecastBacktest:
         html: str = self.overall._repr_html_()  # type: ignore[operator]
         return f"<p>{escape(repr(self))}</p>" + html
 
-    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+    def plot(
+        self, path: Path | str | None = None, *, ax: Axes | None = None, **options: Any
+    ) -> Axes:
         """Forecast vs actual cash per origin (needs the ``charts`` extra).
 
         Parameters
         ----------
         path : path, optional
             Also write the figure as a PNG file there.
+        ax : matplotlib.axes.Axes, optional
+            Draw on these axes (a subplot of a figure of yours); default: a
+            new figure.
         **options
             Passed to :func:`creditkpi.plotting.backtest_chart`
             (``steps``, ``title``, ``dpi``, ...).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on, as pandas' ``plot`` returns (``.figure`` is
+            the figure, shown inline in a notebook).
 
         Raises
         ------
@@ -117,8 +128,8 @@ class ForecastBacktest:
         from creditkpi.plotting import backtest_chart
 
         options.setdefault("money_format", Formatter(self.currency).compact_axis())
-        figure: Figure = backtest_chart(self.detail, path, currency=self.currency, **options)
-        return figure
+        drawn: Axes = backtest_chart(self.detail, path, currency=self.currency, ax=ax, **options)
+        return drawn
 
 
 def _errors(forecast: IntArray, actual: IntArray) -> dict[str, float | int]:
@@ -259,18 +270,15 @@ def backtest_forecast(
 
 def _origins(origins: Sequence[date | str] | date | str) -> list[date]:
     """The origins, validated (at least one, each once), in increasing order."""
-    raw = [origins] if isinstance(origins, (str, date)) else list(origins)
-    if not raw:
-        raise InvalidOptionError("backtest_forecast needs at least one origin", column="origins")
-    dates = [as_dates(one)[0][0] for one in raw]
-    repeated = sorted({d for d in dates if dates.count(d) > 1})
-    if repeated:
+    try:
+        dates, _ = as_dates(origins, name="origins")
+    except InvalidOptionError as exc:
+        if "empty" not in str(exc):
+            raise
         raise InvalidOptionError(
-            f"origins lists {len(repeated)} date(s) more than once: give each origin once",
-            column="origins",
-            ids=[str(d) for d in repeated],
-        )
-    return sorted(set(dates))
+            "backtest_forecast needs at least one origin", column="origins"
+        ) from exc
+    return sorted(dates)
 
 
 def _methods(methods: Sequence[Method]) -> list[Method]:

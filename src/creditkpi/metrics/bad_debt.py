@@ -16,6 +16,7 @@ import numpy as np
 
 from creditkpi.core.args import check_whole
 from creditkpi.core.errors import InvalidValueError
+from creditkpi.core.groups import By
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Settings
@@ -48,7 +49,7 @@ def doubtful_receivables(
     as_of: Any,
     *,
     rule_days: int | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Doubtful receivables (créances douteuses) ``Doubtful(T)`` at the end of ``as_of``.
@@ -63,12 +64,12 @@ def doubtful_receivables(
         doubtful classification in the ledger (``ck.Doubtful`` records).
         ``N``: instead, an invoice is doubtful once more than N days past due
         (``d_i(T) > N``); the ledger's classifications are then ignored.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Tax-inclusive amount, exact; lower is better.
 
     Raises
@@ -97,9 +98,9 @@ def doubtful_receivables(
     ...     [ck.Payment("F1", "2024-04-10", "100.00")],
     ...     doubtful=[ck.Doubtful("F1", "2024-04-01", provision="200.00")])
     >>> doubtful_receivables(ledger, "2024-04-30")
-    Decimal('400.00')
+    400.0
     >>> doubtful_receivables(ledger, "2024-04-30", rule_days=60)  # F1 is 90 days past due, F2 30
-    Decimal('400.00')
+    400.0
     """
     result: MoneyResult = finish(
         DOUBTFUL_RECEIVABLES, ledger, as_of, by=by, money=money, settings=_rule(rule_days)
@@ -108,7 +109,7 @@ def doubtful_receivables(
 
 
 def bad_debt_to_sales(
-    ledger: Ledger, period: Any, *, rule_days: int | None = None, by: str | None = None
+    ledger: Ledger, period: Any, *, rule_days: int | None = None, by: By = None
 ) -> RatioResult:
     """Bad debt to sales (taux de créances douteuses sur CA) of a period.
 
@@ -120,7 +121,7 @@ def bad_debt_to_sales(
     rule_days : int, optional
         What makes an invoice doubtful: the ledger's classifications
         (default) or more than N days past due (see :func:`doubtful_receivables`).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -168,14 +169,14 @@ def bad_debt_to_sales(
     return result
 
 
-def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioResult:
+def loss_rate(ledger: Ledger, period: Any, *, by: By = None) -> RatioResult:
     """Loss rate (taux de sinistre, créances irrécouvrables): write-offs of P / S(P).
 
     Parameters
     ----------
     ledger : Ledger
     period : Period, str or list of them
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -218,7 +219,7 @@ def loss_rate(ledger: Ledger, period: Any, *, by: str | None = None) -> RatioRes
     return result
 
 
-def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+def provision_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     """Provision rate (taux de provision) of the doubtful receivables at the end of ``as_of``.
 
     Parameters
@@ -226,7 +227,7 @@ def provision_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> Rati
     ledger : Ledger
     as_of : date, str or list of them
         A list gives a Series indexed by date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

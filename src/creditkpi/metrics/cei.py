@@ -30,7 +30,7 @@ from creditkpi.core.args import (
     observed_days,
 )
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts
@@ -81,7 +81,7 @@ def cei(
     period: PeriodArg,
     *,
     sales: SalesBasis = "total",
-    by: str | None = None,
+    by: By = None,
 ) -> RatioResult:
     """Collection effectiveness index (CEI, indice d'efficacité du recouvrement).
 
@@ -94,7 +94,7 @@ def cei(
         ``"total"``: the whole ``S(P)``; ``"monthly"``: ``S(P) / N`` for a
         period of N calendar months (Credit Research Foundation). For one
         month both agree.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one index per group.
 
     Returns
@@ -157,7 +157,7 @@ def cei(
 
 
 def recovery_rate(
-    ledger: Ledger, period: PeriodArg, *, observed: Any = None, by: str | None = None
+    ledger: Ledger, period: PeriodArg, *, observed: Any = None, by: By = None
 ) -> RatioResult:
     """Recovery rate (taux de recouvrement, taux d'encaissement) of a period observed at d.
 
@@ -170,7 +170,7 @@ def recovery_rate(
         Observation date d with ``start <= d <= end``; default: the end of
         P. With a list of periods: one date (inside every period) or one per
         period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (collector, portfolio...):
         one rate per group.
 
@@ -235,7 +235,7 @@ def recovery_summary(
     period: PeriodArg,
     *,
     observed: Any = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> SummaryResult:
     """The figures behind :func:`recovery_rate`: target invoices, Total, collected, remaining.
@@ -246,7 +246,7 @@ def recovery_summary(
     period : Period, str or list of them
     observed : date or str, optional
         Observation date, default the end of P (see :func:`recovery_rate`).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

@@ -13,7 +13,7 @@ import numpy as np
 
 from creditkpi.core.costs import cost_matrix, cost_totals, is_number
 from creditkpi.core.errors import InvalidAmountError
-from creditkpi.core.groups import Groups
+from creditkpi.core.groups import By, Groups
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import COSTS
@@ -24,7 +24,7 @@ from creditkpi.core.shapes import RatioResult
 __all__ = ["COST_PER_EURO", "KPIS", "cost_per_euro", "formula_cost_per_euro"]
 
 
-def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = None) -> RatioResult:
+def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: By = None) -> RatioResult:
     """Cost per euro collected (coût à l'euro recouvré): collection costs of P / cash of P.
 
     Parameters
@@ -43,7 +43,7 @@ def cost_per_euro(ledger: Ledger, period: Any, *, costs: Any, by: str | None = N
         - dated cost lines: a DataFrame with columns ``date``, ``amount``
           [``category``], or an iterable of ``(date, amount[, category])``
           tuples; the lines dated in P count, the others are ignored.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (e.g. a collector): then
         ``costs`` must be a DataFrame of cost lines with a column of that
         name giving each line's group.

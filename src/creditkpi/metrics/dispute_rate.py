@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from creditkpi.core.args import as_dates, check_money
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts, Settings
@@ -44,7 +44,7 @@ __all__ = [
 
 
 def disputed_receivables(
-    ledger: Ledger, as_of: Any, *, by: str | None = None, money: Money = "float"
+    ledger: Ledger, as_of: Any, *, by: By = None, money: Money = "float"
 ) -> MoneyResult:
     """Disputed receivables (encours en litige) at the end of ``as_of``.
 
@@ -53,13 +53,13 @@ def disputed_receivables(
     ledger : Ledger
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Σ ``B_i(T)`` over invoices disputed at T. Lower is better.
 
     Raises
@@ -113,7 +113,7 @@ DISPUTED_RECEIVABLES = KPI(
 )
 
 
-def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioResult:
+def dispute_rate(ledger: Ledger, as_of: Any, *, by: By = None) -> RatioResult:
     """Dispute rate (taux de l'encours en litige): disputed receivables / ``R(T)``.
 
     Parameters
@@ -122,7 +122,7 @@ def dispute_rate(ledger: Ledger, as_of: Any, *, by: str | None = None) -> RatioR
     as_of : date, str or list of them
         End-of-day cut-off; a list gives a Series indexed by ``as_of`` (the
         dispute rate as a series), computed in one sweep over the events.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series indexed by group
         (a list and ``by=`` give a DataFrame dates × groups).
 

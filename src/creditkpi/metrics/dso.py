@@ -27,7 +27,7 @@ import pandas as pd
 
 from creditkpi.core.args import as_periods, check_money, check_option, check_whole
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, finish
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import COUNTBACK_MONTHS, LedgerParts, Settings
@@ -76,7 +76,7 @@ def dso(
     *,
     method: Literal["standard", "countback"] = "standard",
     receivables: Literal["end", "average"] = "end",
-    by: str | None = None,
+    by: By = None,
     max_months: int | None = None,
 ) -> RatioResult:
     """Days sales outstanding (DSO, délai moyen de paiement) of a period.
@@ -93,7 +93,7 @@ def dso(
         ``"countback"``: exhaustion of sales at T = the end of P.
     receivables : {"end", "average"}, default "end"
         Standard method only: ``R(end)``, or ``(R(start - 1) + R(end)) / 2``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (``"country"``...): one
         DSO per group.
     max_months : int, optional
@@ -196,7 +196,7 @@ def dso(
     return result
 
 
-def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = None) -> RatioResult:
+def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: By = None) -> RatioResult:
     """Best possible DSO (BPDSO): the DSO if every customer paid on its due date.
 
     Parameters
@@ -204,7 +204,7 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     ledger : Ledger
     period : Period, str or list of them
         A list gives a series.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -247,9 +247,7 @@ def best_possible_dso(ledger: Ledger, period: PeriodArg, *, by: str | None = Non
     return result
 
 
-def average_days_delinquent(
-    ledger: Ledger, period: PeriodArg, *, by: str | None = None
-) -> RatioResult:
+def average_days_delinquent(ledger: Ledger, period: PeriodArg, *, by: By = None) -> RatioResult:
     """Average days delinquent (ADD): standard DSO minus best possible DSO.
 
     Parameters
@@ -257,7 +255,7 @@ def average_days_delinquent(
     ledger : Ledger
     period : Period, str or list of them
         A list gives a series.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns
@@ -301,7 +299,7 @@ def average_days_delinquent(
 
 
 def dso_summary(
-    ledger: Ledger, period: PeriodArg, *, by: str | None = None, money: Money = "float"
+    ledger: Ledger, period: PeriodArg, *, by: By = None, money: Money = "float"
 ) -> SummaryResult:
     """The additive parts behind the DSO family, per period (and group).
 
@@ -309,7 +307,7 @@ def dso_summary(
     ----------
     ledger : Ledger
     period : Period, str or list of them
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
 
     Returns

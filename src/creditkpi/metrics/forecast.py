@@ -42,16 +42,16 @@ from creditkpi.core.forecasting import (
     issued_balances,
     window_dates,
 )
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import By, Groups, group_codes, group_index
 from creditkpi.core.kpi import KPI, TableKPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived
 from creditkpi.core.period import to_day
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, money_values
+from creditkpi.core.shapes import Money, money_values, name_groups, one_row
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = [
     "EXPECTED_CASH_BY_WEEK",
@@ -122,7 +122,7 @@ class CollectionForecast:
     horizon: str | int
     freq: str | int
     method: Method
-    by: str | None
+    by: By
     currency: str
 
     def __getitem__(self, field: str) -> Any:
@@ -153,15 +153,26 @@ class CollectionForecast:
         html: str = self.windows._repr_html_()  # type: ignore[operator]
         return f"<p>{escape(repr(self))}</p>" + html
 
-    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+    def plot(
+        self, path: Path | str | None = None, *, ax: Axes | None = None, **options: Any
+    ) -> Axes:
         """Bars of the expected cash per window (needs the ``charts`` extra).
 
         Parameters
         ----------
         path : path, optional
             Also write the figure as a PNG file there.
+        ax : matplotlib.axes.Axes, optional
+            Draw on these axes (a subplot of a figure of yours); default: a
+            new figure.
         **options
             Passed to :func:`creditkpi.plotting.forecast_chart`.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+            The axes drawn on, as pandas' ``plot`` returns (``.figure`` is
+            the figure, shown inline in a notebook).
 
         Raises
         ------
@@ -172,10 +183,10 @@ class CollectionForecast:
         from creditkpi.plotting import forecast_chart
 
         options.setdefault("money_format", Formatter(self.currency).compact_axis())
-        figure: Figure = forecast_chart(
-            self.total_windows, path, as_of=self.as_of, currency=self.currency, **options
+        drawn: Axes = forecast_chart(
+            self.total_windows, path, as_of=self.as_of, currency=self.currency, ax=ax, **options
         )
-        return figure
+        return drawn
 
 
 def collection_forecast(
@@ -185,7 +196,7 @@ def collection_forecast(
     horizon: str | int = "13W",
     freq: str | int = "W",
     method: Method = "survival",
-    by: str | None = None,
+    by: By = None,
     min_history: int = 20,
     fallback: str = "all",
     money: Money = "float",
@@ -214,7 +225,7 @@ def collection_forecast(
         its customer's amount-weighted average days late (a baseline).
         ``due_date``: each whole balance on its due date, overdue ones in the
         first window (a baseline).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one forecast per group.
     min_history : int, default 20
         Invoices a customer must have settled by cash by ``as_of`` to use
@@ -276,8 +287,8 @@ def collection_forecast(
     >>> fc = ck.collection_forecast(ledger, "2024-06-30", horizon="4W", min_history=1)
     >>> fc.windows["expected_cash"].tolist()
     [0.0, 25.0, 25.0, 0.0]
-    >>> fc["within_horizon"], fc["beyond_horizon"], fc["open_balance"]
-    (50.0, 150.0, 200.0)
+    >>> fc.summary[["within_horizon", "beyond_horizon", "open_balance"]].tolist()
+    [50.0, 150.0, 200.0]
     """
     dates, single = as_dates(as_of)
     if not single:
@@ -319,7 +330,7 @@ def _windows(
     when: date,
     offsets: IntArray,
     groups: Groups,
-    by: str | None,
+    by: By,
     digits: int,
     money: Money,
 ) -> pd.DataFrame:
@@ -337,7 +348,9 @@ def _windows(
             },
             index=pd.Index(steps, name="step"),
         )
-    index = pd.MultiIndex.from_product([list(groups.labels), steps], names=[by, "step"])
+    index = name_groups(
+        pd.MultiIndex.from_product([groups.labels, steps], names=["group", "step"]), by
+    )
     return pd.DataFrame(
         {
             "start": starts * groups.size,
@@ -349,9 +362,7 @@ def _windows(
     )
 
 
-def _summary(
-    exp: Expected, when: date, groups: Groups, by: str | None, digits: int, money: Money
-) -> Any:
+def _summary(exp: Expected, when: date, groups: Groups, by: By, digits: int, money: Money) -> Any:
     """The forecast's totals per group (a Series without ``by``)."""
     cents = {
         "open_balance": exp.open_balance,
@@ -367,17 +378,11 @@ def _summary(
     }
     values["open_invoices"] = exp.open_invoices
     if by is None:
-        return pd.Series(
-            {f: _plain(values[f][0]) for f in SUMMARY_FIELDS}, name=str(when), dtype=object
-        )
+        return one_row({f: values[f][0] for f in SUMMARY_FIELDS}, str(when))
     return pd.DataFrame(
         {f: values[f] for f in SUMMARY_FIELDS},
-        index=pd.Index(list(groups.labels), name=by, dtype=object),
+        index=group_index(groups.labels, by),
     )
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 # ----------------------------------------------------------------------------------

@@ -25,14 +25,14 @@ import pandas as pd
 
 from creditkpi.core.args import as_dates, check_flag, check_money, check_option
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.late_payment import legal_due_limit, rate_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import to_decimal
 from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, MoneyResult, RatioResult, stack_dates
+from creditkpi.core.shapes import Money, MoneyResult, RatioResult, name_groups, stack_dates
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -137,7 +137,7 @@ def late_payment_penalties(
     rate: Any = None,
     days_in_year: int = 365,
     exclude_disputed: bool = False,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Late-payment penalties accrued up to ``as_of`` (pénalités de retard).
@@ -190,7 +190,7 @@ def late_payment_penalties(
     ...     [ck.Payment("F1", "2024-03-15", "4000.00"),
     ...      ck.Payment("F1", "2024-04-14", "6000.00")])
     >>> ck.late_payment_penalties(ledger, "2024-04-30")  # 14.50 % on 4,000 × 30 + 6,000 × 60 days
-    Decimal('190.68')
+    190.68
     """
     settings = _settings(
         ledger,
@@ -211,7 +211,7 @@ def late_payment_indemnities(
     *,
     indemnity: Any = None,
     exclude_disputed: bool = False,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """Fixed recovery indemnities due at ``as_of`` (indemnité forfaitaire, 40 € per invoice).
@@ -248,7 +248,7 @@ def late_payment_indemnities(
     ...      ck.Invoice("F2", "ACME", "2024-02-01", "2024-03-02", "2500.00")],
     ...     [ck.Payment("F2", "2024-03-02", "2500.00")])
     >>> ck.late_payment_indemnities(ledger, "2024-04-30")  # F1 late, F2 paid on its due date
-    Decimal('40.00')
+    40.0
     """
     settings = _settings(ledger, indemnity=indemnity, exclude_disputed=exclude_disputed)
     result: MoneyResult = finish(
@@ -297,7 +297,7 @@ def terms_beyond_legal(
     *,
     weight: Literal["amount", "count"] = "amount",
     rule: str | int = "fr",
-    by: str | None = None,
+    by: By = None,
 ) -> RatioResult:
     """Share of the period's invoices whose terms exceed the legal maximum (délais de paiement).
 
@@ -355,7 +355,7 @@ def terms_beyond_legal(
 
 
 def claims_table(
-    claims: pd.DataFrame, *, groups: Sequence[object], settings: Settings, by: str | None = None
+    claims: pd.DataFrame, *, groups: Sequence[object], settings: Settings, by: By = None
 ) -> pd.DataFrame:
     """The claims table at one date from the per-invoice ``claims`` part (minor units).
 
@@ -380,7 +380,7 @@ def claims_table(
     sums = sums.reindex(pd.Index(groups, name="group"), fill_value=0)
     sums = sums.rename(columns={"late": "invoices"})
     sums["claimable"] = sums["penalties"] + sums["indemnity"]
-    sums.index = sums.index.rename(by)
+    sums.index = name_groups(sums.index, by)  # one level per column of a list
     return sums[["invoices", *_GROUP_MONEY]].astype(np.int64)
 
 
@@ -392,7 +392,7 @@ def late_payment_claims(
     indemnity: Any = None,
     days_in_year: int = 365,
     exclude_disputed: bool = False,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> pd.DataFrame:
     """What each invoice paid late owes beyond its principal (créances de pénalités).

@@ -20,7 +20,7 @@ import pandas as pd
 from creditkpi.core.args import as_dates, check_money, check_option
 from creditkpi.core.engine import bucket_labels, check_edges
 from creditkpi.core.exposure import check_default_after, check_lookback
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import TableKPI, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.loss_history import (
@@ -33,7 +33,7 @@ from creditkpi.core.loss_history import (
 )
 from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, shape_money_columns, stack_dates
+from creditkpi.core.shapes import Money, name_groups, shape_money_columns, stack_dates
 
 __all__ = [
     "LOSS_RATES",
@@ -158,7 +158,7 @@ def loss_rates(
     buckets: Sequence[int] = (30, 60, 90),
     default_after: int = 365,
     lookback: int | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> pd.DataFrame:
     """Historical credit-loss rates per aging bucket, from the ledger's own payment history.
@@ -187,7 +187,7 @@ def loss_rates(
     lookback : int, optional
         Only observations completed in the last ``lookback`` days (default:
         the whole history).
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: rates per group.
     money : {"float", "decimal"}, default "float"
         Money columns as numbers or exact ``Decimal``.
@@ -262,7 +262,9 @@ def loss_rates(
     tables = [
         table_at(LOSS_RATES, source, j, money=money, method=method) for j in range(len(dates))
     ]
-    shaped = [t.droplevel("group") if by is None else t.rename_axis([by, "bucket"]) for t in tables]
+    shaped = [
+        t.droplevel("group") if by is None else t.set_axis(name_groups(t.index, by)) for t in tables
+    ]
     out: pd.DataFrame = stack_dates(shaped, dates, single)
     return out
 

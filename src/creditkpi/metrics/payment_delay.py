@@ -13,7 +13,7 @@ import pandas as pd
 
 from creditkpi.core.args import as_periods, check_money
 from creditkpi.core.errors import InvalidValueError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, evaluate
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts
@@ -39,7 +39,7 @@ DELAY_COLUMNS = ("days_to_pay", "days_late", "share_paid_late", "amount", "payme
 
 
 def payment_delays(
-    ledger: Ledger, period: Any, *, by: str | None = None, money: Money = "float"
+    ledger: Ledger, period: Any, *, by: By = None, money: Money = "float"
 ) -> SummaryResult:
     """Amount-weighted days to pay and days late of the cash received in P.
 
@@ -48,7 +48,7 @@ def payment_delays(
     ledger : Ledger
     period : Period, str or list of them
         The payments dated in P are measured; a list gives one row per period.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute (country, segment, ...).
 
     Returns
@@ -109,8 +109,8 @@ def payment_delays(
     ...      ck.Invoice("F2", "C2", "2024-03-20", "2024-04-19", "300.00")],
     ...     [ck.Payment("F1", "2024-04-10", "100.00"), ck.Payment("F2", "2024-04-09", "300.00")])
     >>> d = ck.payment_delays(ledger, "2024-04")
-    >>> d["days_to_pay"], d["days_late"], d["share_paid_late"]  # (100×40 + 300×20) / 400; 100×10 / 400
-    (25.0, 2.5, 0.25)
+    >>> d[["days_to_pay", "days_late", "share_paid_late"]].tolist()  # (100×40 + 300×20) / 400; 100×10 / 400
+    [25.0, 2.5, 0.25]
     """
     check_money(money)
     periods, single = as_periods(period)

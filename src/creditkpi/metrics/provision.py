@@ -39,7 +39,7 @@ from creditkpi.core.args import as_dates, check_flag, check_money, check_option,
 from creditkpi.core.engine import bucket_labels, check_edges
 from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
 from creditkpi.core.exposure import DOUBTFUL
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, evaluate, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.loss_history import (
@@ -68,6 +68,7 @@ from creditkpi.core.shapes import (
     MoneyResult,
     RatioResult,
     date_index,
+    name_groups,
     shape,
     shape_money_columns,
     stack_dates,
@@ -125,7 +126,7 @@ def matrix_table(
     rates: Any = None,
     method: Method = "cohort",
     adjustment: Any = 1.0,
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """The provision matrix per group from its parts, money in minor units.
 
@@ -188,7 +189,7 @@ def provision_matrix_from_parts(
     doubtful: bool = True,
     digits: int = 2,
     money: Money = "float",
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """The provision matrix per group from additive parts.
 
@@ -212,7 +213,7 @@ def provision_matrix_from_parts(
         Show the ``"doubtful"`` row (and count it in the total).
     digits : int, default 2
     money : {"float", "decimal"}, default "float"
-    by : str, optional
+    by : str or list of str, optional
         Name of the grouping, for the error messages about per-group rates.
 
     Returns
@@ -254,7 +255,7 @@ def _by_date(
     adjustment: Any,
     exclude_doubtful: Any,
     buckets: Sequence[int] | None,
-    by: str | None,
+    by: By,
 ) -> tuple[list[date], bool, list[LedgerParts], list[Any]]:
     """Validated options and, per date, the ledger's parts and the rates of that date."""
     check_flag("exclude_doubtful", exclude_doubtful)
@@ -276,7 +277,7 @@ def provision_matrix(
     adjustment: Any = 1.0,
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> pd.DataFrame:
     """IFRS 9 provision matrix at ``as_of``: gross amount, rates and allowance per aging bucket.
@@ -312,7 +313,7 @@ def provision_matrix(
     buckets : sequence of int, optional
         Bucket upper bounds in days past due; by default those the ``rates``
         are labelled with, else ``(30, 60, 90)``.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one matrix per group.
     money : {"float", "decimal"}, default "float"
 
@@ -383,7 +384,9 @@ def provision_matrix(
         tables.append(
             table_at(table, source, 0, money=money, rates=one, adjustment=adjustment, by=by)
         )
-    shaped = [t.droplevel("group") if by is None else t.rename_axis([by, "bucket"]) for t in tables]
+    shaped = [
+        t.droplevel("group") if by is None else t.set_axis(name_groups(t.index, by)) for t in tables
+    ]
     out: pd.DataFrame = stack_dates(shaped, dates, single)
     return out
 
@@ -401,7 +404,7 @@ def _matrix(
     rates: Any,
     adjustment: Any,
     exclude_doubtful: bool,
-    by: str | None,
+    by: By,
     quiet: bool,
 ) -> pd.DataFrame:
     """The provision matrix of every group at one date (money in minor units; empty: nothing open)."""
@@ -437,7 +440,7 @@ def provision_matrices(
     adjustment: Any = 1.0,
     *,
     exclude_doubtful: bool = True,
-    by: str | None = None,
+    by: By = None,
     quiet: bool = False,
 ) -> Derived:
     """The derived part: the provision matrix per group, once per date.
@@ -466,7 +469,7 @@ def provision_totals(
     adjustment: Any = 1.0,
     *,
     exclude_doubtful: bool = True,
-    by: str | None = None,
+    by: By = None,
     quiet: bool = False,
 ) -> Derived:
     """The derived part: the total row of :func:`provision_matrices` per group (allowance, coverage)."""
@@ -543,7 +546,7 @@ def _total_kpi(
     adjustment: Any,
     exclude_doubtful: Any,
     buckets: Sequence[int] | None,
-    by: str | None,
+    by: By,
     money: Money,
 ) -> Any:
     """ECL or coverage of the matrices at ``as_of``: one matrix per date."""
@@ -576,10 +579,10 @@ def expected_credit_loss(
     adjustment: Any = 1.0,
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
-    """Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
+    r"""Expected credit loss (lifetime, simplified approach): the provision matrix's total allowance.
 
     Parameters
     ----------
@@ -588,14 +591,15 @@ def expected_credit_loss(
         A list gives a Series indexed by date.
     rates, adjustment, exclude_doubtful, buckets : optional
         As in :func:`provision_matrix`.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: a Series by group.
     money : {"float", "decimal"}, default "float"
-        How a Series or DataFrame carries money (a single value is a ``Decimal``).
+        Amounts as numbers (``float``, the default) or exact ``Decimal``\ s, a
+        single amount as a Series or a DataFrame.
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         The allowance in the ledger's currency (``NaN`` when a bucket
         holding a balance has no rate).
 
@@ -621,7 +625,7 @@ def expected_credit_loss(
     >>> ledger = ck.Ledger.from_records(
     ...     [ck.Invoice("F1", "C1", "2024-11-01", "2024-11-30", "1000.00")])
     >>> ck.expected_credit_loss(ledger, "2024-12-31", rates=[0.01, 0.02, 0.05, 0.1, 0.5])
-    Decimal('50.00')
+    50.0
     """
     result: MoneyResult = _total_kpi(
         EXPECTED_CREDIT_LOSS, ledger, as_of, rates, adjustment, exclude_doubtful, buckets, by, money
@@ -637,7 +641,7 @@ def ecl_coverage(
     adjustment: Any = 1.0,
     exclude_doubtful: bool = True,
     buckets: Sequence[int] | None = None,
-    by: str | None = None,
+    by: By = None,
 ) -> RatioResult:
     """Coverage ratio of the expected credit loss: allowance / gross carrying amount.
 
@@ -647,7 +651,7 @@ def ecl_coverage(
     as_of : date, str or list of them
     rates, adjustment, exclude_doubtful, buckets : optional
         As in :func:`provision_matrix`.
-    by : str, optional
+    by : str or list of str, optional
 
     Returns
     -------

@@ -24,12 +24,12 @@ import pandas as pd
 
 from creditkpi.core.args import as_dates, check_money, check_option
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import Derived, LedgerParts, Settings
 from creditkpi.core.ratios import warn_undefined
-from creditkpi.core.shapes import Money, money_values
+from creditkpi.core.shapes import Money, money_values, name_groups, one_row
 from creditkpi.core.survival import (
     DEFAULT_HORIZON,
     Clock,
@@ -42,7 +42,7 @@ from creditkpi.core.survival import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 __all__ = [
     "KPIS",
@@ -109,26 +109,32 @@ class TimeToPay:
     as_of: date
     clock: Clock
     weight: Weight
-    by: str | None
+    by: By
     confidence: float
     horizon: int
     currency: str
 
-    def plot(self, path: Path | str | None = None, **options: Any) -> Figure:
+    def plot(
+        self, path: Path | str | None = None, *, ax: Axes | None = None, **options: Any
+    ) -> Axes:
         """Draw the curves (needs the ``charts`` extra: matplotlib).
 
         Parameters
         ----------
         path : path, optional
             Also write the figure as a PNG file there.
+        ax : matplotlib.axes.Axes, optional
+            Draw on these axes (a subplot of a figure of yours); default: a
+            new figure.
         **options
             Passed to :func:`creditkpi.plotting.survival_chart`
             (``groups``, ``band``, ``title``, ``dpi``, ...).
 
         Returns
         -------
-        matplotlib.figure.Figure
-            Shown inline in a notebook.
+        matplotlib.axes.Axes
+            The axes drawn on, as pandas' ``plot`` returns (``.figure`` is
+            the figure, shown inline in a notebook).
 
         Raises
         ------
@@ -140,15 +146,16 @@ class TimeToPay:
         curve = self.curve
         if self.by is None:
             curve = pd.concat({"all": curve}, names=["group"])
-        figure: Figure = survival_chart(
+        drawn: Axes = survival_chart(
             curve,
             path,
             clock=self.clock,
             weight=self.weight,
             as_of=self.as_of,
+            ax=ax,
             **options,
         )
-        return figure
+        return drawn
 
     def __getitem__(self, field: str) -> Any:
         """One field of :attr:`summary`: a value, or a Series by group with ``by``."""
@@ -221,7 +228,7 @@ def time_to_pay(
     as_of: date | str,
     *,
     clock: Clock = "due",
-    by: str | None = None,
+    by: By = None,
     weight: Weight = "count",
     window: str | int | None = None,
     confidence: float = 0.95,
@@ -243,7 +250,7 @@ def time_to_pay(
     clock : {"due", "issue"}, default "due"
         Days since the due date (negative = paid early; an invoice enters at
         its issue date, i.e. delayed entry) or since the issue date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute: one curve per group.
     weight : {"count", "amount"}, default "count"
         Share of invoices, or share of invoiced amount.
@@ -332,13 +339,12 @@ def time_to_pay(
     if by is None:
         curve = curve.droplevel(0)
         if len(summary):
-            row = {c: _plain(v) for c, v in summary.iloc[0].items()}
-            out_summary: Any = pd.Series(row, name=str(when), dtype=object)
+            out_summary: Any = one_row({str(c): v for c, v in summary.iloc[0].items()}, str(when))
         else:
             out_summary = _empty_summary(summary, str(when), digits, money)
     else:
-        summary.index.name = by
-        curve.index = curve.index.set_names([by, "day"])
+        summary.index = name_groups(summary.index, by)
+        curve.index = name_groups(curve.index.set_names(["group", "day"]), by)
         out_summary = summary
     return TimeToPay(
         curve=curve,
@@ -353,7 +359,7 @@ def time_to_pay(
     )
 
 
-def _warn_undefined_median(summary: pd.DataFrame, by: str | None) -> None:
+def _warn_undefined_median(summary: pd.DataFrame, by: By) -> None:
     undefined = int(summary["median"].isna().sum())
     if by is None and not len(summary):
         undefined = 1  # no invoice issued yet: the book's median is undefined
@@ -377,7 +383,7 @@ def _empty_summary(summary: pd.DataFrame, name: str, digits: int, money: Money) 
     zero = money_values(np.zeros(1, dtype=np.int64), digits, money)[0]
     values.update(invoices=0, settled=0, closed=0, open=0, amount=_plain(zero))
     values["median_note"] = "no invoices"
-    return pd.Series(values, name=name, dtype=object)
+    return one_row(values, name)
 
 
 def _money_fields(options: Mapping[str, Any]) -> tuple[str, ...]:

@@ -1,4 +1,9 @@
-"""Charts of payments to come: time-to-pay curves, the collection forecast, its backtest."""
+"""Charts of payments to come: time-to-pay curves, the collection forecast, its backtest.
+
+Each returns the :class:`matplotlib.axes.Axes` it drew on, as pandas' ``plot``
+does, and takes ``ax=`` to draw on axes of yours (a subplot of a larger
+figure): then the title alone is set, on those axes.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +35,23 @@ from creditkpi.plotting.base import (
 __all__ = ["backtest_chart", "forecast_chart", "survival_chart"]
 
 
+def _canvas(ax: Any, size: tuple[float, float]) -> tuple[Any, Any, bool]:
+    """The figure and axes to draw on: ``ax``'s, or a new figure (``True``: ours)."""
+    if ax is not None:
+        return ax.figure, ax, False
+    fig = figure_class()(figsize=size, layout="constrained")
+    return fig, fig.add_subplot(), True
+
+
+def _headings(fig: Any, ax: Any, own: bool, heading: str, sub: str) -> None:
+    """A title and a grey subtitle on our own figure; the title alone on the caller's axes."""
+    if own:
+        fig.suptitle(heading, fontsize=13, fontweight="bold", color=TEXT)
+        ax.set_title(sub, fontsize=9, color="#666666")
+    else:
+        ax.set_title(heading, fontsize=11, color=TEXT)
+
+
 def survival_chart(
     curve: pd.DataFrame,
     path: Path | str | None = None,
@@ -42,6 +64,7 @@ def survival_chart(
     max_groups: int = 8,
     title: str | None = None,
     dpi: int = 150,
+    ax: Any = None,
 ) -> Any:
     """Time-to-pay curves: the share not yet settled by day, one step line per group.
 
@@ -68,17 +91,21 @@ def survival_chart(
     title : str, optional
     dpi : int, default 150
 
+    ax : matplotlib.axes.Axes, optional
+        Draw on these axes (default: a new figure).
+
     Returns
     -------
-    matplotlib.figure.Figure
-        Displayed inline in a notebook.
+    matplotlib.axes.Axes
+        The axes drawn on (``ax.figure`` is the figure, shown inline in a
+        notebook).
 
     Raises
     ------
     ChartsUnavailableError
         If matplotlib is not installed.
     """
-    Figure = figure_class()
+    figure_class()  # says how to install matplotlib before any work
     names = list(dict.fromkeys(curve.index.get_level_values(0)))
     if groups is None:
         if "entered" in curve.columns and len(names) > max_groups:
@@ -88,8 +115,7 @@ def survival_chart(
             names = names[:max_groups]
     else:
         names = list(groups)
-    fig = Figure(figsize=(9, 5.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, own = _canvas(ax, (9, 5.2))
     for k, name in enumerate(names):
         part = curve.xs(name, level=0)
         days = np.asarray(part.index, dtype=np.float64)
@@ -118,14 +144,13 @@ def survival_chart(
     if names:
         ax.legend(frameon=False, loc="upper right", fontsize=9)
     heading = title or ("Time to pay" + (f" at {as_of}" if as_of is not None else ""))
-    fig.suptitle(heading, fontsize=13, fontweight="bold", color=TEXT)
     sub = "Kaplan-Meier estimate, open invoices censored at the as-of date"
     if band:
         sub += "; shaded: confidence band"
-    ax.set_title(sub, fontsize=9, color="#666666")
+    _headings(fig, ax, own, heading, sub)
     if path is not None:
         save_figure(fig, path, dpi)
-    return fig
+    return ax
 
 
 def forecast_chart(
@@ -137,6 +162,7 @@ def forecast_chart(
     title: str | None = None,
     dpi: int = 150,
     money_format: MoneyFormat | None = None,
+    ax: Any = None,
 ) -> Any:
     """Expected cash per window: bars, with the expected write-offs stacked apart.
 
@@ -157,16 +183,19 @@ def forecast_chart(
         ``Formatter("USD", locale="en_US").compact_axis()`` of
         :mod:`creditkpi.core.formatting`: ``$1.2M``); default ``1.2M$``-style labels.
 
+    ax : matplotlib.axes.Axes, optional
+        Draw on these axes (default: a new figure).
+
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Raises
     ------
     ChartsUnavailableError
         If matplotlib is not installed.
     """
-    Figure = figure_class()
+    figure_class()  # says how to install matplotlib before any work
     symbol = symbol_of(currency)
     cash = to_float(windows["expected_cash"])
     other = (
@@ -176,8 +205,7 @@ def forecast_chart(
     )
     labels = [pd.Timestamp(e).strftime("%d %b") for e in windows["end"]]
     x = np.arange(cash.size)
-    fig = Figure(figsize=(9, 4.8), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, own = _canvas(ax, (9, 4.8))
     ax.bar(x, cash, color=CURRENT, label="expected cash")
     if other.any():
         ax.bar(x, other, bottom=cash, color=COUNTBACK, label="expected write-offs (not cash)")
@@ -189,15 +217,11 @@ def forecast_chart(
     style_axes(ax)
     ax.legend(frameon=False, loc="upper right", fontsize=9)
     heading = title or ("Collection forecast" + (f" at {as_of}" if as_of is not None else ""))
-    fig.suptitle(heading, fontsize=13, fontweight="bold", color=TEXT)
-    ax.set_title(
-        f"open invoices only (no future invoicing); total {money_label(cash.sum(), symbol, money_format)}",
-        fontsize=9,
-        color="#666666",
-    )
+    total = money_label(cash.sum(), symbol, money_format)
+    _headings(fig, ax, own, heading, f"open invoices only (no future invoicing); total {total}")
     if path is not None:
         save_figure(fig, path, dpi)
-    return fig
+    return ax
 
 
 def backtest_chart(
@@ -209,6 +233,7 @@ def backtest_chart(
     title: str | None = None,
     dpi: int = 150,
     money_format: MoneyFormat | None = None,
+    ax: Any = None,
 ) -> Any:
     """Forecast vs actual cash per origin: one line per method, the actual in black.
 
@@ -230,24 +255,26 @@ def backtest_chart(
         ``Formatter("USD", locale="en_US").compact_axis()`` of
         :mod:`creditkpi.core.formatting`: ``$1.2M``); default ``1.2M$``-style labels.
 
+    ax : matplotlib.axes.Axes, optional
+        Draw on these axes (default: a new figure).
+
     Returns
     -------
-    matplotlib.figure.Figure
+    matplotlib.axes.Axes
 
     Raises
     ------
     ChartsUnavailableError
         If matplotlib is not installed.
     """
-    Figure = figure_class()
+    figure_class()  # says how to install matplotlib before any work
     symbol = symbol_of(currency)
     frame = detail
     if steps is not None:
         frame = frame[frame.index.get_level_values("step") <= steps]
     per = frame[["forecast", "actual"]].astype(np.float64).groupby(level=["origin", "method"]).sum()
     methods = list(dict.fromkeys(frame.index.get_level_values("method")))
-    fig = Figure(figsize=(9, 5.2), layout="constrained")
-    ax = fig.add_subplot()
+    fig, ax, own = _canvas(ax, (9, 5.2))
     actual = per["actual"].groupby(level="origin").first()
     ax.plot(actual.index, actual.to_numpy(), color=TEXT, linewidth=2.2, label="actual cash")
     palette = (CURRENT, COUNTBACK, BEST, CEI)
@@ -270,14 +297,11 @@ def backtest_chart(
     style_axes(ax)
     ax.legend(frameon=False, fontsize=9)
     n_steps = int(frame.index.get_level_values("step").max()) if len(frame) else 0
-    fig.suptitle(title or "Collection forecast backtest", fontsize=13, fontweight="bold",
-                 color=TEXT)  # fmt: skip
-    ax.set_title(
+    sub = (
         f"cash expected vs received over the first {n_steps} windows after each origin "
-        "(forecast from data dated <= origin only)",
-        fontsize=9,
-        color="#666666",
+        "(forecast from data dated <= origin only)"
     )
+    _headings(fig, ax, own, title or "Collection forecast backtest", sub)
     if path is not None:
         save_figure(fig, path, dpi)
-    return fig
+    return ax

@@ -11,7 +11,7 @@ import pandas as pd
 
 from creditkpi.core.engine.grid import date_bin
 from creditkpi.core.fx.translate import flow_settlements
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.period import Period, to_day
 
@@ -32,9 +32,7 @@ FLOW_COLUMNS = (
 )
 
 
-def flows(
-    ledger: Ledger, periods: Sequence[Period] | Period, *, by: str | None = None
-) -> pd.DataFrame:
+def flows(ledger: Ledger, periods: Sequence[Period] | Period, *, by: By = None) -> pd.DataFrame:
     """Sales, cash, credit notes and write-offs per period and group (additive).
 
     Columns (int64 minor units unless noted): ``invoiced`` (Σ amounts issued in

@@ -19,7 +19,7 @@ import pandas as pd
 from creditkpi.core.engine.grid import day_grid, grid_bins, unapplied_balance
 from creditkpi.core.engine.snapshot import Snapshot, balances
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import By, Groups, group_codes
 from creditkpi.core.ledger import NO_END, Ledger
 from creditkpi.core.period import from_day
 
@@ -101,7 +101,7 @@ def position(
     *,
     edges: Sequence[int] = (30, 60, 90),
     basis: Basis = "due",
-    by: str | None = None,
+    by: By = None,
     method: Literal["auto", "snapshot", "sweep"] = "auto",
     bucket_counts: bool = False,
 ) -> pd.DataFrame:
@@ -116,7 +116,7 @@ def position(
         Bucket upper bounds in days.
     basis : {"due", "issue"}, default "due"
         Age from the due date (days past due) or from the issue date.
-    by : str, optional
+    by : str or list of str, optional
         ``"customer_id"`` or an invoice attribute.
     method : {"auto", "snapshot", "sweep"}
         ``snapshot`` recomputes every balance per date; ``sweep`` accumulates
@@ -148,9 +148,8 @@ def position(
     as_of      group
     2024-03-15 all           15000     5000  10000
     """
-    if isinstance(dates, (str, date)):
-        dates = [dates]
-    days = day_grid(list(dates))
+    many = isinstance(dates, (list, tuple, np.ndarray, pd.Index, pd.Series))
+    days = day_grid(list(dates) if many else [dates])  # type: ignore[arg-type]
     groups = group_codes(ledger, by)
     labels = bucket_labels(edges, basis)
     if method not in ("auto", "snapshot", "sweep"):

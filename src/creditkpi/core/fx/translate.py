@@ -149,7 +149,7 @@ class Translation:
         self.digits = CURRENCIES[to]
         self.info = info
         self.telescope = telescope
-        self.group_cache: dict[str | None, Any] = {}
+        self.group_cache: dict[Any, Any] = {}
         self.method = info.method
         self._views: OrderedDict[int, Columns] = OrderedDict()
         self._ledgers: OrderedDict[int, Any] = OrderedDict()
@@ -320,7 +320,7 @@ def translate(
         day = None if when is None else to_day(when)
         p, q = per_currency_factors(rates, source, code, day)
         cols = converted(source, telescope, code, (p, q), None, {})
-        cols.translation = _Constant(info, source)
+        cols.translation = _Constant(info, source, rates)
         return type(ledger)._wrap(cols, ledger.report)
     translation = Translation(source, rates, code, info, telescope)
     factors = item_factors(rates, source, code)
@@ -335,15 +335,16 @@ def translate(
 class _Constant:
     """What a ledger translated at constant rates keeps of its translation.
 
-    Its description, and the columns it was made from (the amounts in their
-    own currencies); every view of it is the ledger itself.
+    Its description, the columns it was made from (the amounts in their
+    own currencies) and its rates; every view of it is the ledger itself.
     """
 
     method = "constant"
 
-    def __init__(self, info: TranslationInfo, source: Columns) -> None:
+    def __init__(self, info: TranslationInfo, source: Columns, rates: Rates) -> None:
         self.info = info
         self.source = source
+        self.rates = rates
         self.native: Any = None
 
 

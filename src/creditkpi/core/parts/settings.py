@@ -55,6 +55,14 @@ class Settings:
     unapplied : {"net", "gross"}, default "net"
         Credit exposure: unapplied credits netted against each customer's
         receivables, or not.
+    horizon : str or int, default "13W"
+        Open items: the horizon of the probability of payment.
+    min_history : int, default 20
+        Open items: invoices a customer must have settled by cash to use its
+        own time-to-pay curve (as the collection forecast).
+    fallback : str, default "all"
+        Open items: the curve of customers without enough history
+        (``"all"``: the whole ledger's; an attribute: that segment's first).
     late_rate : RateTable or None, default None
         Yearly late-payment interest rate (``None``: the French statutory
         rate, :func:`creditkpi.core.late_payment.statutory_rates`).
@@ -82,6 +90,9 @@ class Settings:
     lookback: int | None = None
     exclude_doubtful: bool = True
     unapplied: Literal["net", "gross"] = "net"
+    horizon: str | int = "13W"
+    min_history: int = 20
+    fallback: str = "all"
     late_rate: RateTable | None = None
     indemnity: Decimal = Decimal(40)
     days_in_year: int = 365

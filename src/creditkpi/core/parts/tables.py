@@ -26,6 +26,7 @@ from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.late_payment import claims_frame
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import decimal_to_cents
+from creditkpi.core.open_items import open_item_frame
 from creditkpi.core.parts.detail import (
     COHORT_STEP,
     CohortParts,
@@ -96,7 +97,7 @@ def at_closing_rates(
     return at_day
 
 
-def _by(groups: Groups) -> str | None:
+def _by(groups: Groups) -> str | tuple[str, ...] | None:
     return None if groups.name == "all" else groups.name
 
 
@@ -150,6 +151,10 @@ def _fallback(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo)
 
 def _fx(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
     return fx_positions(ledger, day, groups)
+
+
+def _open_items(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+    return open_item_frame(ledger, day, groups, s)
 
 
 def _reasons(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
@@ -292,6 +297,14 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
     {
         p.name: p
         for p in (
+            TablePart(
+                name="open_items",
+                compute=at_closing_rates(_open_items),
+                levels=("group", "customer_id", "invoice_id"),
+                description="one row per open invoice and per unapplied credit: dates, "
+                "balances, bucket, last settlement, dispute, dunning status, doubtful flag, "
+                "payment outlook (core.open_items.open_item_frame)",
+            ),
             TablePart(
                 name="reasons",
                 compute=at_closing_rates(_reasons),
