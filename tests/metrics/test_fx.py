@@ -108,6 +108,18 @@ def test_a_selection_of_a_translated_ledger_is_its_selection_translated() -> Non
     assert ck.receivables(fr, "2024-02-29", money="decimal") == per_customer["FR1"] == D("500.00")
 
 
+def test_fx_by_a_list_of_columns_has_a_level_per_column() -> None:
+    rates = ck.Rates.from_frame(USD_RATES)
+    book = worked_example().translate("EUR", rates)
+    by = ["customer_id", "currency"]
+    table = ck.fx_exposure(book, "2024-02-29", by=by, money="decimal")
+    assert table.index.names == ["customer_id", "currency", "currency"]
+    assert table["open"].tolist() == [D("500.00"), D("600.00")]  # FR1 in EUR, US1 in USD
+    assert table["unrealised"].tolist() == [D("0.00"), D("6.02")]
+    realised = ck.fx_realised(book, "2024-02", by=by, money="decimal")
+    assert realised.to_dict() == {("FR1", "EUR"): D("0.00"), ("US1", "USD"): D("6.88")}
+
+
 def test_worked_example_without_translation_answers_per_currency() -> None:
     ledger = worked_example()
     got = ck.receivables(ledger, "2024-02-29", by="currency", money="decimal")

@@ -419,7 +419,9 @@ def table_at(
     frame = table.build(*values, groups=list(source.labels), settings=source.settings, **options)
     shaped = shape_money_columns(frame, table.money_columns(options), source.digits, money)
     if table.native_money and len(shaped):
-        codes = shaped.index.get_level_values("currency")
+        # the row's own currency: the last level named so (by="currency" names another)
+        level = max(k for k, name in enumerate(shaped.index.names) if name == "currency")
+        codes = shaped.index.get_level_values(level)
         places = np.asarray([CURRENCIES[str(c)] for c in codes], dtype=np.int64)
         kind = np.dtype(object) if money == "decimal" else np.dtype(np.float64)
         for column in table.native_money:

@@ -25,12 +25,12 @@ import pandas as pd
 from creditkpi.core.args import as_dates, check_money
 from creditkpi.core.fx.rates import Rates
 from creditkpi.core.fx.translate import reporting_ledger
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, group_codes
 from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.period import PeriodLike
-from creditkpi.core.shapes import Money, MoneyResult, stack_dates
+from creditkpi.core.shapes import Money, MoneyResult, name_groups, stack_dates
 
 __all__ = [
     "FX_EXPOSURE",
@@ -52,7 +52,7 @@ def fx_exposure(
     *,
     to: str | None = None,
     rates: Rates | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> pd.DataFrame:
     """The exchange exposure at the end of ``as_of``: what is open, per transaction currency.
@@ -69,9 +69,11 @@ def fx_exposure(
         The reporting currency and the rates, to translate ``ledger`` first
         (give both or neither; translate once and pass the translated ledger
         when you ask several questions).
-    by : str, optional
-        ``"customer_id"`` or an invoice attribute: a first index level.
+    by : str or list of str, optional
+        ``"customer_id"`` or an invoice attribute (or a list of them): the
+        first index levels.
     money : {"float", "decimal"}, default "float"
+        Money as floats, or as exact ``Decimal`` (single amounts too).
 
     Returns
     -------
@@ -136,7 +138,7 @@ def exposure_table(
     *,
     groups: Sequence[object],
     settings: Settings,
-    by: str | None = None,
+    by: By = None,
 ) -> pd.DataFrame:
     """The exposure table from the ``fx_positions`` part (money in minor units).
 
@@ -159,9 +161,12 @@ def exposure_table(
                 )
             )
         ]
-        index = pd.MultiIndex.from_arrays(
-            [sums.index.get_level_values(0), sums.index.get_level_values("currency")],
-            names=[by, "currency"],
+        index = name_groups(
+            pd.MultiIndex.from_arrays(
+                [sums.index.get_level_values(0), sums.index.get_level_values("currency")],
+                names=["group", "currency"],
+            ),
+            by,
         )
     frame = pd.DataFrame(
         {
@@ -198,7 +203,7 @@ def fx_unrealised(
     *,
     to: str | None = None,
     rates: Rates | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """The unrealised exchange difference on the receivables open at the end of ``as_of``.
@@ -212,13 +217,14 @@ def fx_unrealised(
         A list gives a Series indexed by date.
     to, rates : str and Rates, optional
         Translate ``ledger`` first (both or neither).
-    by : str, optional
-        ``"customer_id"``, ``"currency"`` or an invoice attribute.
+    by : str or list of str, optional
+        ``"customer_id"``, ``"currency"`` or an invoice attribute, or a list of them.
     money : {"float", "decimal"}, default "float"
+        Money as floats, or as exact ``Decimal`` (single amounts too).
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         ``R(T)`` at the closing rate minus ``R(T)`` at historical rates, in
         the reporting currency: positive when the open foreign receivables
         are worth more than when they were invoiced.
@@ -236,7 +242,7 @@ def fx_unrealised(
     ...     [ck.Invoice("F1", "US1", "2024-01-15", "2024-02-14", "1000.00", currency="USD")])
     >>> rates = ck.Rates.from_frame(pd.DataFrame({"date": ["2024-01-15", "2024-01-31"],
     ...     "currency": "USD", "rate": ["1.0945", "1.0837"]}))
-    >>> ck.fx_unrealised(ledger, "2024-01-31", to="EUR", rates=rates)
+    >>> ck.fx_unrealised(ledger, "2024-01-31", to="EUR", rates=rates, money="decimal")
     Decimal('9.10')
     """
     book = reporting_ledger(ledger, to, rates)
@@ -278,7 +284,7 @@ def fx_realised(
     *,
     to: str | None = None,
     rates: Rates | None = None,
-    by: str | None = None,
+    by: By = None,
     money: Money = "float",
 ) -> MoneyResult:
     """The realised exchange difference of a period: settlements at their rate against history.
@@ -292,13 +298,14 @@ def fx_realised(
         A list gives a Series indexed by period.
     to, rates : str and Rates, optional
         Translate ``ledger`` first (both or neither).
-    by : str, optional
-        ``"customer_id"``, ``"currency"`` or an invoice attribute.
+    by : str or list of str, optional
+        ``"customer_id"``, ``"currency"`` or an invoice attribute, or a list of them.
     money : {"float", "decimal"}, default "float"
+        Money as floats, or as exact ``Decimal`` (single amounts too).
 
     Returns
     -------
-    Decimal, Series or DataFrame
+    float, Decimal, Series or DataFrame
         Over the payments, credit notes and write-offs of invoices posted in
         the period: each at its own date's rate, minus the historical amount
         it settles; positive when a foreign receivable settled for more than
@@ -319,7 +326,7 @@ def fx_realised(
     ...     [ck.Payment("F1", "2024-02-15", "400.00")])
     >>> rates = ck.Rates.from_frame(pd.DataFrame({"date": ["2024-01-15", "2024-02-15"],
     ...     "currency": "USD", "rate": ["1.0945", "1.0743"]}))
-    >>> ck.fx_realised(ledger, "2024-02", to="EUR", rates=rates)
+    >>> ck.fx_realised(ledger, "2024-02", to="EUR", rates=rates, money="decimal")
     Decimal('6.88')
     """
     book = reporting_ledger(ledger, to, rates)
