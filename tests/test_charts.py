@@ -81,7 +81,9 @@ def test_missing_matplotlib_says_what_to_install(
     board: Dashboard, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(charts.ChartsUnavailableError, match=r"pip install 'creditkpi\[charts\]'"):
+    with pytest.raises(
+        charts.ChartsUnavailableError, match=r"pip install matplotlib \(the charts extra\)"
+    ):
         board.plot(tmp_path)
     assert issubclass(charts.ChartsUnavailableError, ImportError)
     assert not list(tmp_path.iterdir())

@@ -41,7 +41,7 @@ needs_poppler = pytest.mark.skipif(
 
 #: every section of a full pack, in order (the sample has disputes and dunning statuses)
 FULL = ["summary", "notes", "kpis", "trends", "aging", "forecast", "risk", "customers",
-        "dunning", "cohorts"]  # fmt: skip
+        "items", "dunning", "cohorts"]  # fmt: skip
 
 SECTIONS_JS = """[...document.querySelectorAll('section')].map(s => ({
   id: s.id, heading: s.querySelector('h2').innerText, page: s.classList.contains('page'),
@@ -49,7 +49,7 @@ SECTIONS_JS = """[...document.querySelectorAll('section')].map(s => ({
   figures: [...s.querySelectorAll('figure img')].map(i => [i.parentElement.id, i.complete,
     i.naturalWidth])}))"""
 
-KPI_ROWS_JS = """[...document.querySelectorAll('table.kpis tbody tr:not(.section)')].map(r => {
+KPI_ROWS_JS = """[...document.querySelectorAll('table.kpis tbody tr:not(.section):not(.block)')].map(r => {
   const a = r.querySelector('td a'), d = r.querySelector('.definition');
   return {kpi: r.cells[0].title, label: a ? a.innerText : null, href: a ? a.href : null,
           definition: d ? d.innerText : null, cells: [...r.cells].slice(1).map(c => c.innerText),
@@ -133,6 +133,13 @@ def test_the_pack_of_the_sample(tmp_path: Path) -> None:
             "document.querySelector('#customers table tbody tr').cells[0].innerText"
         )
         assert first == board.top_overdue_customers.index[0]
+        # the most urgent open items: ck.open_items ranked by open balance x days past due
+        assert board.urgent_items is not None
+        assert by_id["items"]["tables"][0].startswith("The 20 most urgent open items")
+        cells = page.evaluate(
+            "[...document.querySelector('#items table tbody tr').cells].map(c => c.innerText)"
+        )
+        assert cells[:2] == list(board.urgent_items.index[0])
         assert "(none)" not in page.evaluate("document.body.innerText")
         notes = page.evaluate("document.querySelector('#notes').innerText")
         assert notes.count("No collection costs given") == 1

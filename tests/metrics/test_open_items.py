@@ -370,3 +370,29 @@ def test_open_items_show_terms_beyond_the_legal_maximum() -> None:
     assert flags.tolist() == [True, True, False, False]
     with pytest.raises(ck.CreditKPIError, match="legal_terms"):
         ck.open_items(ledger, "2024-04-30", legal_terms=-1)
+
+
+def test_open_items_show_the_customers_limit_use_and_cover() -> None:
+    """Each open item carries its customer's credit figures, those of ck.credit_exposure."""
+    from tests.metrics.test_limits import INVOICES as INVOICES_23
+    from tests.metrics.test_limits import PAYMENTS as PAYMENTS_23
+    from tests.metrics.test_limits import _book
+
+    book = _book()  # A over its limit, B without, C at its limit and insured, D insured only
+    for day in ("2024-05-31", "2024-06-30"):
+        items = ck.open_items(book, day)
+        exposure = ck.credit_exposure(book, day)
+        customers = items.index.get_level_values("customer_id")
+        limit = exposure["limit"].reindex(customers).to_numpy()
+        use = exposure["utilisation"].reindex(customers).to_numpy()
+        np.testing.assert_array_equal(items["credit_limit"].to_numpy(), limit)
+        np.testing.assert_array_equal(items["limit_utilisation"].to_numpy(), use)
+        insured = exposure["cover_limit"].reindex(customers).notna().to_numpy()
+        np.testing.assert_array_equal(items["insured"].to_numpy(), insured)
+    may = ck.open_items(book, "2024-05-31")
+    assert may.loc[("A", "A1"), ["credit_limit", "limit_utilisation"]].tolist() == [1000.0, 1.7]
+    assert may.loc[("C", "C1"), "insured"] and not may.loc[("A", "A1"), "insured"]
+    assert ck.open_items(book, "2024-06-30").loc[("A", "A2"), "credit_limit"] == 2000.0
+    plain = ck.open_items(ck.Ledger.from_records(INVOICES_23, PAYMENTS_23), "2024-05-31")
+    assert plain["credit_limit"].isna().all() and plain["limit_utilisation"].isna().all()
+    assert not plain["insured"].any()

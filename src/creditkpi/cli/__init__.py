@@ -77,7 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"creditkpi {VERSION}")
     sub = parser.add_subparsers(
         dest="command",
-        metavar="{demo,report,profiles,forecast,claims,items,statement}",
         parser_class=Parser,
     )
     sub.required = True
@@ -99,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_forecast_command(sub, report)
     add_claims_command(sub, report)
     add_items_commands(sub, report)
+    sub.metavar = "{" + ",".join(sub.choices) + "}"  # every command, in the order added
     return parser
 
 
@@ -136,7 +136,7 @@ def _output_options() -> Parser:
     out.add_argument(
         "--charts", metavar="DIR",
         help="also write PNG charts (aging, DSO/CEI trend, cohorts) into DIR "
-        "(needs: pip install 'creditkpi[charts]'); the HTML page embeds them anyway",
+        "(needs: pip install matplotlib (the charts extra)); the HTML page embeds them anyway",
     )  # fmt: skip
     out.add_argument(
         "--raw-csv", action="store_true",

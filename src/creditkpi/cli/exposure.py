@@ -47,11 +47,14 @@ _TOTALS = (
 def _totals(ledger: Any, args: argparse.Namespace) -> dict[str, Any]:
     """The limit and cover KPIs of the book at ``--as-of`` (those its inputs allow)."""
     import creditkpi as ck
+    from creditkpi.registry import KPIS
 
     out: dict[str, Any] = {}
     for name, needs in _TOTALS:
         if needs in ledger.inputs:
-            out[name] = getattr(ck, name)(ledger, args.as_of, unapplied=args.unapplied)
+            # money exact (Decimal): JSON writes it as text, the table to the cent
+            exact = {"money": "decimal"} if KPIS[name].unit == "money" else {}
+            out[name] = getattr(ck, name)(ledger, args.as_of, unapplied=args.unapplied, **exact)
     return out
 
 
@@ -220,4 +223,3 @@ def add_exposure_command(sub: Any, report: argparse.ArgumentParser) -> None:
                      "for programs that read it")  # fmt: skip
     terminal_options(out)
     command.set_defaults(func=_cmd_exposure, charts=None)
-    sub.metavar = "{" + ",".join(sub.choices) + "}"

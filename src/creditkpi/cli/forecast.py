@@ -266,11 +266,10 @@ def add_forecast_command(sub: Any, report: argparse.ArgumentParser) -> None:
                      "file needs --force)")  # fmt: skip
     out.add_argument("--chart", metavar="PNG",
                      help="also draw the forecast (with --backtest: forecast vs actual per "
-                     "origin) as a PNG file (needs: pip install 'creditkpi[charts]')")  # fmt: skip
+                     "origin) as a PNG file (needs: pip install matplotlib (the charts extra))")  # fmt: skip
     out.add_argument("--force", action="store_true",
                      help="replace existing output files (never an input file)")  # fmt: skip
     out.add_argument("--raw-csv", action="store_true",
                      help="CSV cells exactly as in the data (no formula neutralisation)")  # fmt: skip
     terminal_options(out)
     forecast.set_defaults(func=_cmd_forecast, charts=None)
-    sub.metavar = "{" + ",".join(sub.choices) + "}"

@@ -232,4 +232,3 @@ def add_profiles_command(sub: Any, report: argparse.ArgumentParser) -> None:
                      "for programs that read it")  # fmt: skip
     terminal_options(out)
     profiles.set_defaults(func=_cmd_profiles, charts=None)
-    sub.metavar = "{" + ",".join(sub.choices) + "}"

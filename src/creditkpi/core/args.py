@@ -59,11 +59,13 @@ _MANY = (list, tuple, np.ndarray, pd.Index, pd.Series)
 
 def _listed(value: Any, name: str) -> list[Any]:
     """The items of a list of dates or periods (a list, tuple, array, index or Series)."""
-    values = (
-        list(np.ravel(np.asarray(value, dtype=object)))
-        if isinstance(value, np.ndarray)
-        else list(value)
-    )
+    if isinstance(value, np.ndarray):
+        # datetime64 items as they are: as objects, nanosecond ones become integers
+        # under some numpy versions
+        flat = np.ravel(value)
+        values = list(flat) if flat.dtype.kind == "M" else list(flat.astype(object))
+    else:
+        values = list(value)
     if not values:
         raise InvalidOptionError(f"{name} is an empty list", column=name)
     return values

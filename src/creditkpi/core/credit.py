@@ -54,6 +54,7 @@ __all__ = [
     "check_unapplied",
     "credit_position",
     "customer_groups",
+    "customer_ranks",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -103,7 +104,7 @@ class CreditPosition:
         return np.where(self.has_limit, np.maximum(self.exposure - self.limit, 0), 0)
 
 
-def _codes_to_ranks(ledger: Ledger) -> IntArray:
+def customer_ranks(ledger: Ledger) -> IntArray:
     """Position of each customer code of the ledger in the ``customer_id`` groups."""
     c = ledger._cols
     labels = group_codes(ledger, "customer_id").labels
@@ -239,7 +240,7 @@ def credit_position(ledger: Ledger, day: int, *, unapplied: Unapplied = "net") -
     check_unapplied(unapplied)
     groups = group_codes(ledger, "customer_id")
     size = groups.size
-    rank = _codes_to_ranks(ledger)
+    rank = customer_ranks(ledger)
     snap = balances(ledger, from_day(day))
     owed = c.bin_sum(groups.invoice, np.where(snap.issued, snap.balance, 0), size)
     if unapplied == "net":
@@ -279,7 +280,7 @@ def customer_groups(ledger: Ledger, groups: Groups, day: int) -> IntArray:
         return np.zeros(size, dtype=np.int64)
     if groups.name == "customer_id":
         return np.arange(size, dtype=np.int64)
-    rank = _codes_to_ranks(ledger)
+    rank = customer_ranks(ledger)
     out = np.full(size, -1, dtype=np.int64)
     unapplied = np.flatnonzero(c.settlement_invoice < 0)
     out[rank[c.settlement_customer[unapplied]]] = groups.settlement[unapplied]

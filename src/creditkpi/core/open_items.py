@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.credit import credit_position, customer_ranks
 from creditkpi.core.engine import balances, bucket_index, bucket_labels, doubtful_at, status_at
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import legal_due_limit
@@ -56,7 +57,7 @@ BoolArray = npt.NDArray[np.bool_]
 INVOICE, UNAPPLIED = "invoice", "unapplied"
 
 #: the money columns of the frame, in minor units (the table shapes them)
-MONEY_COLUMNS = ("amount", "open_balance", "last_settlement_amount")
+MONEY_COLUMNS = ("amount", "open_balance", "last_settlement_amount", "credit_limit")
 
 #: the text columns, held as objects (``None`` where there is nothing) whatever pandas infers
 TEXT_COLUMNS = ("kind", "bucket", "last_settlement_kind", "dispute_reason", "dunning_status")
@@ -251,6 +252,36 @@ def _terms(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[st
     return {"terms_beyond_legal": np.concatenate([beyond, np.zeros(rows.unapplied.size, bool)])}
 
 
+def _credit(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[str, Any]:
+    """The customer's credit limit at T, its use and whether it is insured at T.
+
+    Per customer, as :func:`creditkpi.credit_exposure` gives them (exposure
+    net of unapplied credits by default): ``None`` / ``nan`` where the
+    customer has no limit (and for a limit of 0, no use), not insured
+    without an active cover.
+    """
+    del snap
+    c = ledger._cols
+    n = rows.n_invoices + rows.unapplied.size
+    if not (c.limit_customer.size or c.cover_customer.size):
+        return {
+            "credit_limit": np.full(n, None, dtype=object),
+            "limit_utilisation": np.full(n, np.nan),
+            "insured": np.zeros(n, dtype=bool),
+        }
+    position = credit_position(ledger, rows.day, unapplied=settings.unapplied)
+    codes = np.concatenate([c.customer[rows.invoices], c.settlement_customer[rows.unapplied]])
+    who = customer_ranks(ledger)[codes]
+    has = position.has_limit[who]
+    limit = position.limit[who]
+    shown = np.asarray(limit.tolist(), dtype=object)
+    shown[~has] = None
+    usable = has & (limit > 0)
+    use = np.full(n, np.nan)
+    use[usable] = position.exposure[who][usable] / limit[usable]
+    return {"credit_limit": shown, "limit_utilisation": use, "insured": position.insured[who] > 0}
+
+
 def _outlook(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[str, Any]:
     """Expected payment date and probability of payment within the horizon (positive balances)."""
     u = rows.unapplied.size
@@ -283,6 +314,7 @@ COLUMN_GROUPS: tuple[Callable[[Ledger, Rows, Any, Settings], dict[str, Any]], ..
     _dispute,
     _collection,
     _terms,
+    _credit,
     _outlook,
 )
 

@@ -102,7 +102,7 @@ def xlsx_bytes(
     Raises
     ------
     ImportError
-        Without ``openpyxl`` (``pip install 'creditkpi[excel]'``).
+        Without ``openpyxl`` (``pip install openpyxl (the excel extra)``).
 
     Examples
     --------
@@ -119,7 +119,7 @@ def xlsx_bytes(
         from openpyxl.styles import Font
     except ImportError:  # pragma: no cover - the excel extra is installed in the tests
         raise ImportError(
-            "writing Excel files needs openpyxl: pip install 'creditkpi[excel]'"
+            "writing Excel files needs openpyxl: pip install openpyxl (the excel extra)"
         ) from None
     book = Workbook(write_only=True)
     title = printable(sheet).translate(_SHEET_FORBIDDEN)[:_SHEET_CHARS] or "creditkpi"

@@ -7,7 +7,7 @@ module hands it a :class:`~creditkpi.dashboard.Dashboard`'s tables:
 * :func:`chart_images` -- the same as PNG bytes in memory (what the HTML
   report embeds).
 
-matplotlib is an optional dependency (``pip install 'creditkpi[charts]'``):
+matplotlib is an optional dependency (``pip install matplotlib (the charts extra)``):
 without it :class:`~creditkpi.plotting.ChartsUnavailableError` is raised.
 """
 

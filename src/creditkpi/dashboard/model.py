@@ -512,8 +512,8 @@ class Dashboard:
             request. ``False``: a fragment (KPI table, notes, detail tables)
             for a notebook or a page of yours.
         charts : bool, optional
-            Embed the PNG charts (needs matplotlib: ``pip install
-            'creditkpi[charts]'``; without it the page says so). Default: in
+            Embed the PNG charts (needs matplotlib, the ``charts`` extra;
+            without it the page says so). Default: in
             the pack only.
         locale : str, optional
             How amounts and numbers read: ``"en_US"`` (default, ``$6,000.00``),
@@ -631,7 +631,7 @@ class Dashboard:
     def plot(
         self, directory: Path | str, *, dpi: int = 150, locale: str | None = None
     ) -> dict[str, Path]:
-        """Write PNG charts into ``directory`` (needs ``pip install 'creditkpi[charts]'``).
+        """Write PNG charts into ``directory`` (needs ``pip install matplotlib (the charts extra)``).
 
         Writes ``aging.png`` (aged balance, current and previous),
         ``receivables_trend.png`` (receivables and overdue at each month's

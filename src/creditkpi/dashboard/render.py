@@ -324,7 +324,7 @@ def chart_images_of(
     try:
         return chart_images(board, locale=fmt.locale), None
     except ChartsUnavailableError:
-        return None, "matplotlib is not installed (pip install 'creditkpi[charts]')"
+        return None, "matplotlib is not installed (pip install matplotlib (the charts extra))"
 
 
 def charts_html(board: Dashboard, fmt: Formatter, images: Mapping[str, bytes] | None) -> str:

@@ -29,12 +29,12 @@ import pandas as pd
 from creditkpi.core.args import as_dates, check_money
 from creditkpi.core.credit import DEADLINE_WARNING_DAYS, Unapplied, check_unapplied
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import group_codes
+from creditkpi.core.groups import By, by_names, group_codes
 from creditkpi.core.kpi import TableKPI, table_at
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, stack_dates
+from creditkpi.core.shapes import Money, name_groups, stack_dates
 
 __all__ = [
     "BAND_THRESHOLDS",
@@ -79,7 +79,7 @@ def credit_exposure(
     ledger: Ledger,
     as_of: Any,
     *,
-    by: str | None = None,
+    by: By = None,
     unapplied: Unapplied = "net",
     money: Money = "float",
 ) -> pd.DataFrame:
@@ -93,9 +93,10 @@ def credit_exposure(
     as_of : date, str or list of them
         End-of-day cut-off. A list gives one table per date, stacked under
         an outer index level ``as_of``.
-    by : str, optional
-        An invoice attribute (or ``"customer_id"``): an outer index level
-        with each customer's group (the value of its latest invoice).
+    by : str or list of str, optional
+        Invoice attributes: outer index levels with each customer's group
+        (the values of its latest invoice); ``"customer_id"`` adds nothing
+        (it is already the index) and is left out of a list.
     unapplied : {"net", "gross"}, default "net"
         Exposure with each customer's unapplied credits netted, or not.
     money : {"float", "decimal"}, default "float"
@@ -149,6 +150,8 @@ def credit_exposure(
     check_money(money)
     settings = _settings(unapplied)
     dates, single = as_dates(as_of)
+    names = [n for n in by_names(by) if n not in ("customer_id", "customer")]
+    by = None if not names else names[0] if len(names) == 1 else names
     groups = group_codes(ledger, by)
     source = LedgerParts(ledger, groups, dates=dates, settings=settings)
     tables = [
@@ -158,11 +161,11 @@ def credit_exposure(
     return result
 
 
-def _by_level(table: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """The builder's ``group`` level: dropped without ``by``, named after it otherwise."""
-    if by is None or by in ("customer_id", "customer"):
+def _by_level(table: pd.DataFrame, by: By) -> pd.DataFrame:
+    """The builder's ``group`` level: dropped without ``by``, named after it (one per column)."""
+    if by is None:
         return table.droplevel("group")
-    return table.rename_axis(index={"group": by})
+    return table.set_axis(name_groups(table.index, by))
 
 
 def exposure_table(

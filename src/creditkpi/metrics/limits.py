@@ -111,7 +111,7 @@ def over_limit(
     ...     limits=[ck.CreditLimit("A", "2024-01-01", "1000"),
     ...             ck.CreditLimit("B", "2024-01-01", "500")])
     >>> ck.over_limit(ledger, "2024-03-31")
-    Decimal('200.00')
+    200.0
     """
     result: MoneyResult = finish(
         OVER_LIMIT, ledger, as_of, by=by, money=money, settings=_settings(unapplied)
@@ -321,7 +321,7 @@ def unlimited_exposure(
     ...      ck.Invoice("F2", "B", "2024-03-31", "2024-04-30", "300.00")],
     ...     limits=[ck.CreditLimit("A", "2024-01-01", "1000")])
     >>> ck.unlimited_exposure(ledger, "2024-03-31")
-    Decimal('300.00')
+    300.0
     """
     result: MoneyResult = finish(
         UNLIMITED_EXPOSURE, ledger, as_of, by=by, money=money, settings=_settings(unapplied)
@@ -465,7 +465,7 @@ def uncovered_exposure(
     ...      ck.Invoice("F2", "B", "2024-03-31", "2024-04-30", "1000.00")],
     ...     cover=[ck.Cover("A", "2024-01-01", "800", share="0.9")])
     >>> ck.uncovered_exposure(ledger, "2024-03-31")  # 2000 - 720
-    Decimal('1280.00')
+    1280.0
     """
     result: MoneyResult = finish(
         UNCOVERED_EXPOSURE, ledger, as_of, by=by, money=money, settings=_settings(unapplied)

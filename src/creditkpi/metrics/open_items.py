@@ -42,6 +42,9 @@ COLUMNS = (
     "dunning_status",
     "doubtful",
     "terms_beyond_legal",
+    "credit_limit",
+    "limit_utilisation",
+    "insured",
     "expected_payment_date",
     "payment_probability",
 )
@@ -125,6 +128,11 @@ def open_items(
         - ``doubtful``: classified doubtful by T;
         - ``terms_beyond_legal``: the due date is later than the legal
           maximum (``legal_terms``; see :func:`creditkpi.terms_beyond_legal`);
+        - ``credit_limit``, ``limit_utilisation``, ``insured``: the
+          customer's credit limit at T, its exposure over that limit and
+          whether an insurance cover is active at T (see
+          :func:`creditkpi.credit_exposure`; ``nan`` / ``False`` where the
+          ledger has no limit or cover for the customer);
         - ``expected_payment_date``: the first day by which the invoice is
           more likely paid than not, from its customer's time-to-pay curve
           given that it is still open (``NaT`` when the curve never makes

@@ -8,7 +8,7 @@ methods (:meth:`creditkpi.TimeToPay.plot`, :meth:`creditkpi.CollectionForecast.p
 :meth:`creditkpi.ForecastBacktest.plot`) and the dashboard's charts
 (:mod:`creditkpi.dashboard.charts`) call down into it.
 
-matplotlib is an optional dependency (``pip install 'creditkpi[charts]'``); it
+matplotlib is an optional dependency (``pip install matplotlib (the charts extra)``); it
 is imported only when a chart is drawn, and a missing install raises
 :class:`ChartsUnavailableError` (an :class:`ImportError`) saying what to
 install. The charts are drawn on :class:`matplotlib.figure.Figure` objects

@@ -55,7 +55,7 @@ TEXT = "#333333"
 
 
 class ChartsUnavailableError(ImportError):
-    """matplotlib is not installed: ``pip install 'creditkpi[charts]'``."""
+    """matplotlib is not installed: ``pip install matplotlib (the charts extra)``."""
 
 
 def figure_class() -> Any:
@@ -70,7 +70,7 @@ def figure_class() -> Any:
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise ChartsUnavailableError(
-            "charts need matplotlib, which is not installed: pip install 'creditkpi[charts]'"
+            "charts need matplotlib, which is not installed: pip install matplotlib (the charts extra)"
         ) from exc
     return Figure
 

@@ -134,7 +134,7 @@ def _parquet(p: Path, where: str) -> pd.DataFrame:
         import pyarrow  # noqa: F401
     except ImportError:
         raise UnreadableFileError(
-            "reading Parquet needs pyarrow: pip install 'creditkpi[arrow]'", path=where
+            "reading Parquet needs pyarrow: pip install pyarrow (the arrow extra)", path=where
         ) from None
     try:
         return pd.read_parquet(p)
@@ -147,7 +147,7 @@ def _excel(p: Path, where: str, sheet: str | int | None) -> pd.DataFrame:
         import openpyxl  # noqa: F401
     except ImportError:
         raise UnreadableFileError(
-            "reading Excel files needs openpyxl: pip install 'creditkpi[excel]'", path=where
+            "reading Excel files needs openpyxl: pip install openpyxl (the excel extra)", path=where
         ) from None
     try:
         raw: pd.DataFrame = pd.read_excel(

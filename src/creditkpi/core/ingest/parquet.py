@@ -225,5 +225,5 @@ def _scan(dataset: Any, keep: list[str] | None, where: Any, source: Any, name: s
 def _pyarrow() -> Any:
     pa = pyarrow_module()
     if pa is None:  # pragma: no cover - pyarrow ships with the test extras
-        raise ImportError("reading Parquet needs pyarrow: pip install 'creditkpi[arrow]'")
+        raise ImportError("reading Parquet needs pyarrow: pip install pyarrow (the arrow extra)")
     return pa

@@ -305,7 +305,9 @@ def _arrow_array(values: list[Any]) -> Any:
 def _pyarrow() -> Any:
     pa = pyarrow_module()
     if pa is None:  # pragma: no cover - pyarrow ships with every database extra
-        raise ImportError("reading from a database needs pyarrow: pip install 'creditkpi[arrow]'")
+        raise ImportError(
+            "reading from a database needs pyarrow: pip install pyarrow (the arrow extra)"
+        )
     return pa
 
 
@@ -346,6 +348,14 @@ def _reader_of(connection: Any) -> _Reader:
     )
 
 
+#: the packages of each URI scheme's driver (the extras of the same names install them)
+_DRIVERS = {
+    "postgresql": "adbc-driver-postgresql pyarrow",
+    "sqlite": "adbc-driver-sqlite pyarrow",
+    "duckdb": "duckdb pyarrow",
+}
+
+
 def _open_uri(uri: str) -> Any:
     scheme = uri.split(":", 1)[0].lower() if "://" in uri else ""
     extra = SCHEMES.get(scheme)
@@ -372,5 +382,6 @@ def _open_uri(uri: str) -> Any:
         return duckdb.connect(path, read_only=path != ":memory:")
     except ImportError:
         raise ImportError(
-            f"reading a {scheme}:// URI needs its driver: pip install 'creditkpi[{extra}]'"
+            f"reading a {scheme}:// URI needs its driver: pip install {_DRIVERS[extra]} "
+            f"(the {extra} extra)"
         ) from None
