@@ -429,6 +429,45 @@ def test_errors_name_the_flags_that_fix_them(
     assert status == 0, err
 
 
+def test_report_translates_a_book_of_several_currencies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--to EUR --rates FILE: the worked example of the *Several currencies* page."""
+    inv, pay, rates = tmp_path / "inv.csv", tmp_path / "pay.csv", tmp_path / "rates.csv"
+    inv.write_text(
+        "invoice_id,customer_id,issue_date,due_date,amount,currency\n"
+        "F1,US1,2024-01-15,2024-02-14,1000.00,USD\n"
+        "F2,FR1,2024-01-20,2024-03-20,500.00,EUR\n",
+        encoding="utf-8",
+    )
+    pay.write_text("invoice_id,date,amount\nF1,2024-02-15,400.00\n", encoding="utf-8")
+    rates.write_text(
+        "date,currency,rate\n2024-01-15,USD,1.0945\n2024-01-31,USD,1.0837\n"
+        "2024-02-15,USD,1.0743\n2024-02-29,USD,1.0826\n",
+        encoding="utf-8",
+    )
+    base = ("report", inv, pay, "--period", "2024-02", "-f", "json")
+    status, out, err = _main(capsys, *base)  # two currencies, not translated: refused
+    assert status != 0 and "mixed-currencies" in err and "--to" not in out
+    status, out, err = _main(capsys, *base, "--to", "EUR", "--rates", rates)
+    assert status == 0, err
+    data = json.loads(out)
+    rows = data["kpis"]
+    assert rows["receivables"]["current"] == "1054.22"
+    assert rows["fx_unrealised"]["current"] == "6.02"
+    assert rows["fx_realised"]["current"] == "6.88"
+    assert any("at closing rates" in note for note in data["notes"])
+    assert "translated from EUR, USD into EUR" in err
+    status, out, err = _main(capsys, *base, "--to", "EUR", "--rates", rates, "--fx-method",
+                             "constant")  # fmt: skip
+    assert status == 0, err
+    rows = json.loads(out)["kpis"]
+    assert rows["receivables"]["current"] == "1054.22"  # 600 USD at 1.0826 + 500 EUR
+    assert "fx_unrealised" not in rows
+    status, _, err = _main(capsys, *base, "--to", "EUR")
+    assert status == 2 and "--to and --rates go together" in err
+
+
 def test_the_usage_line_names_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     """The list in ``creditkpi --help``'s usage is the parser's own, not a hand-kept copy."""
     with pytest.raises(SystemExit):

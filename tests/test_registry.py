@@ -175,7 +175,7 @@ def test_every_kpi_has_a_formula_a_dashboard_row_and_a_distributed_column(kpi: K
     known |= set(bucket_labels())
     assert set(base_parts(kpi.parts)) <= known
     assert set(kpi.requires) <= known_inputs()
-    assert kpi.section in ("Position", "Activity", "Speed", "Collection", "Risk")
+    assert kpi.section in ("Position", "Activity", "Speed", "Collection", "Risk", "Currency")
     assert (
         kpi.label
         and kpi.label_fr

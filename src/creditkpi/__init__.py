@@ -19,8 +19,10 @@ from creditkpi.core import (
     Doubtful,
     Invoice,
     Ledger,
+    MissingRateError,
     Payment,
     Period,
+    Rates,
     StatusEvent,
     UndefinedMetricWarning,
     ValidationReport,
@@ -52,6 +54,7 @@ from creditkpi.metrics.dso import average_days_delinquent, best_possible_dso, ds
 from creditkpi.metrics.dunning import by_dunning_status
 from creditkpi.metrics.exposure import credit_exposure, limit_bands
 from creditkpi.metrics.forecast import CollectionForecast, collection_forecast
+from creditkpi.metrics.fx import fx_exposure, fx_realised, fx_unrealised
 from creditkpi.metrics.late_payment import (
     late_payment_claims,
     late_payment_indemnities,
@@ -92,8 +95,10 @@ __all__ = [
     "ForecastBacktest",
     "Invoice",
     "Ledger",
+    "MissingRateError",
     "Payment",
     "Period",
+    "Rates",
     "Statement",
     "StatusEvent",
     "TimeToPay",
@@ -125,6 +130,9 @@ __all__ = [
     "ecl_coverage",
     "expected_credit_loss",
     "formulas",
+    "fx_exposure",
+    "fx_realised",
+    "fx_unrealised",
     "late_payment_claims",
     "late_payment_indemnities",
     "late_payment_penalties",

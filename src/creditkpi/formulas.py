@@ -38,6 +38,7 @@ from creditkpi.metrics.dso import formula_best_possible_dso as best_possible_dso
 from creditkpi.metrics.dso import formula_countback_dso as countback_dso
 from creditkpi.metrics.dso import formula_dso as dso
 from creditkpi.metrics.forecast import formula_expected_in_window as expected_in_window
+from creditkpi.metrics.fx import formula_fx_unrealised as fx_unrealised
 from creditkpi.metrics.late_payment import formula_terms_beyond_legal as terms_beyond_legal
 from creditkpi.metrics.limits import formula_covered_share as covered_share
 from creditkpi.metrics.limits import formula_limit_utilisation as limit_utilisation
@@ -62,6 +63,7 @@ __all__ = [
     "dispute_rate",
     "dso",
     "expected_in_window",
+    "fx_unrealised",
     "limit_utilisation",
     "loss_rate",
     "mean_days",

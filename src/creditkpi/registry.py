@@ -44,6 +44,7 @@ from creditkpi.metrics import (
     dunning,
     exposure,
     forecast,
+    fx,
     late_payment,
     limits,
     loss_rates,
@@ -91,6 +92,7 @@ MODULES: tuple[ModuleType, ...] = (
     profiles,
     limits,
     exposure,
+    fx,
 )
 
 

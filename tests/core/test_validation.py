@@ -182,12 +182,14 @@ def test_unknown_kind() -> None:
 
 
 def test_mixed_currencies() -> None:
+    # a book of several currencies is read; a sum over two of them is refused
+    ledger = ck.Ledger.from_frames(invoices(currency=["EUR", "USD", "EUR"]))
     with pytest.raises(E.MixedCurrencyError) as info:
-        ck.Ledger.from_frames(invoices(currency=["EUR", "USD", "EUR"]))
+        ck.receivables(ledger, "2024-03-31")
     err = info.value
     assert err.column == "currency"
-    assert "EUR" in str(err) and "USD" in str(err)
-    assert err.ids == ("F1", "F2") and err.values == ("EUR", "USD")
+    assert "EUR" in str(err) and "USD" in str(err) and "ledger.translate(" in str(err)
+    assert err.ids == ("all",) and err.values == ("EUR", "USD")
 
 
 def test_payment_currency_must_match() -> None:

@@ -241,6 +241,16 @@ def _report_command(sub: Any, output: argparse.ArgumentParser) -> argparse.Argum
     inp.add_argument("--sheet", metavar="NAME", help="Excel sheet (default: the first)")
     inp.add_argument("--currency", metavar="CODE",
                      help="currency of tables without a currency column (default EUR)")  # fmt: skip
+    inp.add_argument("--to", metavar="CODE",
+                     help="translate a book of several currencies into this reporting currency "
+                     "(IAS 21; with --rates)")  # fmt: skip
+    inp.add_argument("--rates", metavar="FILE|ecb",
+                     help="with --to: a table of date, currency, rate (units per one EUR), or "
+                     "'ecb' for the ECB reference rates bundled with the fx extra")  # fmt: skip
+    inp.add_argument("--fx-method", choices=("closing", "constant"), default="closing",
+                     help="with --to: positions at the as-of date's rate and flows at their own "
+                     "date's (closing, the default), or every amount at the rates' latest "
+                     "(constant)")  # fmt: skip
     report.set_defaults(func=cmd_report)
     return report
 

@@ -179,7 +179,34 @@ def load_ledger(args: argparse.Namespace) -> tuple[Any, dict[str, list[str]]]:
         )
         say("read", f"{counts}, {span}")
     _refuse_unsettled(ledger, args)
-    return ledger, used
+    return _translated(ledger, args), used
+
+
+def _translated(ledger: Any, args: argparse.Namespace) -> Any:
+    """``--to CODE --rates FILE|ecb [--fx-method]``: the ledger in the reporting currency."""
+    to, source = getattr(args, "to", None), getattr(args, "rates", None)
+    if to is None and source is None:
+        return ledger
+    if to is None or source is None:
+        raise CLIError("--to and --rates go together (the reporting currency and its rates)")
+    import creditkpi as ck
+
+    if source.strip().lower() == "ecb":
+        try:
+            rates = ck.Rates.ecb()
+        except ImportError as exc:
+            raise CLIError(str(exc)) from None
+    else:
+        frame = read_input(source, what="rates", sep=args.sep, sheet=args.sheet)
+        # constant rates are a table given for the purpose (budget rates): no age limit
+        if args.fx_method == "constant":
+            rates = ck.Rates.from_frame(frame, max_gap=None)
+        else:
+            rates = ck.Rates.from_frame(frame)
+    book = ledger.translate(to, rates, method=args.fx_method)
+    if not args.quiet:
+        say("translated", book.translation.describe())
+    return book
 
 
 def _terms_option(text: str | None) -> int:

@@ -31,6 +31,7 @@ from creditkpi.core.errors import (
     UnknownInvoiceError,
     UnreadableFileError,
 )
+from creditkpi.core.fx import MissingRateError, Rates
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import Period
@@ -67,6 +68,7 @@ __all__ = [
     "Invoice",
     "Ledger",
     "MissingColumnError",
+    "MissingRateError",
     "MissingValueError",
     "MixedCurrencyError",
     "NonPositiveAmountError",
@@ -74,6 +76,7 @@ __all__ = [
     "Payment",
     "Period",
     "PrintingError",
+    "Rates",
     "ReservedAttributeError",
     "StatusEvent",
     "SubMinorUnitError",

@@ -41,6 +41,7 @@ from dateutil.relativedelta import relativedelta
 
 from creditkpi.core.engine import balances
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import to_day
@@ -519,6 +520,7 @@ def tables_at(
     ledger: Ledger, as_of: date, groupings: dict[str, Groups]
 ) -> tuple[Durations, dict[str, SurvivalArrays]]:
     """The survival tables at ``as_of`` (due-date clock) for several groupings at once."""
+    ledger = closing_view(ledger, to_day(as_of))  # amounts at the closing rates of as_of
     d = durations(ledger, as_of, clock="due")
     count = np.ones(d.invoice.size, dtype=np.int64)
     amount = ledger._cols.amount[d.invoice]
@@ -665,6 +667,7 @@ def survival_units(
     ``history`` the :func:`history_at` tables.
     """
     day = to_day(as_of)
+    ledger = closing_view(ledger, day)  # balances at the closing rates of as_of
     if balance is None:
         balance = balances(ledger, as_of).balance
     open_ = balance > 0

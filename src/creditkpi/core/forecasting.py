@@ -46,6 +46,7 @@ from creditkpi.core.expected_cash import (
     sum_by,
     survival_units,
 )
+from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import PAYMENT, Ledger
 from creditkpi.core.period import from_day, to_day
@@ -229,7 +230,11 @@ def expected(
     balance: IntArray,
     history: History | None,
 ) -> Expected:
-    """The forecast of one method; ``history`` (:func:`history_at`) unless ``due_date``."""
+    """The forecast of one method; ``history`` (:func:`history_at`) unless ``due_date``.
+
+    A ledger translated at closing rates is read at the rates of ``when``.
+    """
+    ledger = closing_view(ledger, to_day(when))
     if method == "survival":
         assert history is not None
         return _survival_method(
@@ -239,7 +244,8 @@ def expected(
 
 
 def issued_balances(ledger: Ledger, day: int) -> IntArray:
-    """Every invoice's balance at ``day`` (0 for invoices issued later)."""
+    """Every invoice's balance at ``day`` (0 for invoices issued later), at its closing rates."""
+    ledger = closing_view(ledger, day)
     c = ledger._cols
     return np.where(c.issue <= day, c.amount - settled_by(ledger, day), 0).astype(np.int64)
 
@@ -251,7 +257,12 @@ def window_dates(when: date, offsets: IntArray) -> tuple[list[pd.Timestamp], lis
 
 
 def actual_cash(ledger: Ledger, day: int, offsets: IntArray, open_: BoolArray) -> IntArray:
-    """Cash dated in each window after ``day`` on the invoices open at ``day``."""
+    """Cash dated in each window after ``day`` on the invoices open at ``day``.
+
+    A ledger translated at closing rates is read at the rates of ``day``, as
+    the forecast made at ``day`` is: a rate's move is no forecast error.
+    """
+    ledger = closing_view(ledger, day)
     c = ledger._cols
     lo = int(np.searchsorted(c.settlement_date, day, side="right"))
     hi = int(np.searchsorted(c.settlement_date, day + int(offsets[-1]), side="right"))
@@ -298,13 +309,16 @@ class BalanceSweep:
 
     def __init__(self, ledger: Ledger) -> None:
         c = ledger._cols
+        self._ledger = ledger
         self._c = c
         self._paid = np.zeros(c.n_invoices, dtype=np.int64)
         self._swept = 0  # settlements already added
         self._applied = c.settlement_invoice >= 0
 
     def at(self, day: int) -> IntArray:
-        """The balances at the end of ``day``."""
+        """The balances at the end of ``day`` (at its closing rates on a translated ledger)."""
+        if closing_view(self._ledger, day) is not self._ledger:
+            return issued_balances(self._ledger, day)
         c = self._c
         hi = int(np.searchsorted(c.settlement_date, day, side="right"))
         if hi > self._swept:

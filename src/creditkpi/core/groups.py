@@ -12,15 +12,16 @@ the columns (:func:`group_index`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.errors import InvalidOptionError, MixedCurrencyError
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.money import CURRENCIES
 
 __all__ = [
     "UNASSIGNED",
@@ -113,6 +114,10 @@ class Groups:
     labels: pd.Index
     invoice: IntArray
     settlement: IntArray
+    #: per group, the decimal places of its currency's minor unit, where the
+    #: groups of a ledger of several currencies (not translated) each hold one
+    #: currency (``None``: every group in the ledger's currency)
+    digits: tuple[int, ...] | None = None
 
     @property
     def size(self) -> int:
@@ -197,15 +202,26 @@ def group_codes(ledger: Ledger, by: By) -> Groups:
 
     Unapplied cash, which has no invoice, takes its customer's group; when
     ``by`` is an attribute that is not constant across a customer's
-    invoices, it goes to the group ``"(unassigned)"``. A list of columns
-    groups by their combinations that occur (each column as alone, so
-    unapplied cash takes its customer's value in each).
+    invoices, it goes to the group ``"(unassigned)"``. ``by="currency"``
+    groups by transaction currency (unapplied cash by its own). A list of
+    columns groups by their combinations that occur (each column as alone,
+    so unapplied cash takes its customer's value in each).
+
+    The one rule of a ledger of several currencies that is not translated:
+    money is summed only within one currency, so a grouping works when each
+    of its groups holds one currency (``by="currency"``, ``by="customer_id"``
+    when each customer bills in one currency, or a list holding either),
+    every money figure in its group's currency; a grouping that would add two
+    currencies raises.
 
     Raises
     ------
     InvalidOptionError
-        ``by`` is neither ``"customer_id"`` nor an invoice attribute, or a
-        list of them.
+        ``by`` is neither ``"customer_id"``, ``"currency"`` nor an invoice
+        attribute, or a list of them.
+    MixedCurrencyError
+        A group of ``by`` (the whole book for ``None``) holds two currencies
+        of a ledger that is not translated.
 
     Examples
     --------
@@ -225,13 +241,51 @@ def group_codes(ledger: Ledger, by: By) -> Groups:
         found: Groups = cache[key]
         return found
     groups = _group_codes(ledger, key) if not isinstance(key, tuple) else _combined(ledger, key)
+    if ledger._cols.per_item_currency:
+        groups = _one_currency_each(ledger, groups)
     cache[key] = groups  # groups are immutable and the ledger never changes
     return groups
 
 
+def _one_currency_each(ledger: Ledger, groups: Groups) -> Groups:
+    """``groups`` with each group's minor unit, when each group holds one currency; else raise."""
+    c = ledger._cols
+    k = len(c.currencies)
+    pairs = np.unique(
+        np.concatenate(
+            [
+                groups.invoice * k + c.invoice_currency.astype(np.int64),
+                groups.settlement * k + c.settlement_currency.astype(np.int64),
+            ]
+        )
+    )
+    group, currency = pairs // k, pairs % k
+    counts = np.bincount(group, minlength=groups.size)
+    mixed = np.flatnonzero(counts > 1)
+    if mixed.size:
+        first = int(mixed[0])
+        held = [c.currencies[int(x)] for x in currency[group == first]]
+        where = "the book" if groups.name == "all" else f"group {groups.labels[first]!r}"
+        raise MixedCurrencyError(
+            f"{where} holds {len(held)} currencies ({', '.join(held)}): amounts in different "
+            "currencies cannot be added",
+            column="currency",
+            ids=[str(groups.labels[int(g)]) for g in mixed[:5]],
+            count=int(mixed.size),
+            values=held,
+            hint="translate the ledger into one currency (ledger.translate('EUR', rates)), or "
+            "compute per currency (by='currency')",
+        )
+    own = np.full(groups.size, c.digits, dtype=np.int64)
+    own[group] = [CURRENCIES[c.currencies[int(x)]] for x in currency]
+    return replace(groups, digits=tuple(int(d) for d in own))
+
+
 def _combined(ledger: Ledger, names: tuple[str, ...]) -> Groups:
     """The groups of several columns: the combinations occurring among invoices and settlements."""
-    parts = [group_codes(ledger, name) for name in names]
+    # each column's codes before the one-currency rule, which applies to the combinations
+    cache = ledger._cols.group_cache
+    parts = [cache[name] if name in cache else _group_codes(ledger, name) for name in names]
     n = ledger._cols.n_invoices
     codes = np.column_stack([np.concatenate([g.invoice, g.settlement]) for g in parts]).astype(
         np.int64
@@ -254,6 +308,13 @@ def _group_codes(ledger: Ledger, by: By) -> Groups:
     n, m = c.n_invoices, c.n_settlements
     if by is None:
         return Groups("all", pd.Index(["all"]), np.zeros(n, np.int64), np.zeros(m, np.int64))
+    if by == "currency" and "currency" not in c.attrs.columns:
+        return Groups(
+            "currency",
+            pd.Index(list(c.currencies), name="currency", dtype=object),
+            c.invoice_currency.astype(np.int64),
+            c.settlement_currency.astype(np.int64),
+        )
     if by in ("customer_id", "customer"):
         rank, labels = sorted_labels(list(c.customer_labels))
         # unapplied cash (invoice -1) reads a spare slot: safe on a ledger without invoices

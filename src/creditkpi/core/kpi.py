@@ -32,12 +32,15 @@ import pandas as pd
 from creditkpi.core.args import as_dates, as_periods, check_money
 from creditkpi.core.groups import By, group_codes
 from creditkpi.core.ledger import INPUTS, Ledger
+from creditkpi.core.money import CURRENCIES, money_values
 from creditkpi.core.parts.settings import Settings
 from creditkpi.core.parts.source import Derived, LedgerParts, Part, PartSource, part_name
 from creditkpi.core.shapes import (
+    EVERY_COLUMN,
     Money,
     Unit,
     date_index,
+    own_unit,
     period_index,
     shape,
     shape_money_columns,
@@ -60,7 +63,7 @@ __all__ = [
 ]
 
 #: dashboard sections, in order
-SECTIONS = ("Position", "Activity", "Speed", "Collection", "Risk")
+SECTIONS = ("Position", "Activity", "Speed", "Collection", "Risk", "Currency")
 
 #: optional inputs given as an argument (not held by the ledger)
 ARGUMENT_INPUTS: Mapping[str, str] = MappingProxyType(
@@ -192,6 +195,10 @@ class TableKPI:
         The money columns of the built table (or ``money(options)``, when the
         options decide it; ``("*",)``: every column); :func:`table_at` turns
         them into money once.
+    native_money : tuple of str
+        Money columns in each row's own transaction currency (the index level
+        ``currency`` names it), in that currency's minor units: shaped with
+        its minor unit.
     requires : tuple of str
         Optional inputs it needs (as :attr:`KPI.requires`).
     dashboard : str or None
@@ -247,6 +254,7 @@ class TableKPI:
     parts: tuple[Part, ...] = ()
     build: Callable[..., pd.DataFrame] | None = None
     money: tuple[str, ...] | Callable[[Mapping[str, Any]], tuple[str, ...]] = ()
+    native_money: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
     dashboard: str | None = None
     previous: Literal["rows", "column", "none"] = "rows"
@@ -409,7 +417,28 @@ def table_at(
     source.fetch(table.parts)
     values = [source.at(p, j) for p in table.parts]
     frame = table.build(*values, groups=list(source.labels), settings=source.settings, **options)
-    return shape_money_columns(frame, table.money_columns(options), source.digits, money)
+    shaped = shape_money_columns(frame, table.money_columns(options), source.digits, money)
+    if table.native_money and len(shaped):
+        # the row's own currency: the last level named so (by="currency" names another)
+        level = max(k for k, name in enumerate(shaped.index.names) if name == "currency")
+        codes = shaped.index.get_level_values(level)
+        places = np.asarray([CURRENCIES[str(c)] for c in codes], dtype=np.int64)
+        kind = np.dtype(object) if money == "decimal" else np.dtype(np.float64)
+        for column in table.native_money:
+            cents = shaped[column].to_numpy(dtype=np.int64)
+            out: npt.NDArray[Any] = np.empty(cents.size, dtype=kind)
+            for d in np.unique(places).tolist():
+                rows = places == d
+                out[rows] = money_values(cents[rows], int(d), money)
+            shaped[column] = out
+    own = getattr(getattr(source, "groups", None), "digits", None)
+    if own and len(own) == 1 and money == "decimal":  # one group in a coarser currency
+        named = table.money_columns(options)
+        for column in shaped.columns if EVERY_COLUMN in named else named:
+            if column in shaped.columns:
+                fitted = [own_unit(v, own[0]) for v in shaped[column].tolist()]
+                shaped[column] = np.asarray(fitted, dtype=object)
+    return shaped
 
 
 def shared_table_at(

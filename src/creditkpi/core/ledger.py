@@ -31,6 +31,8 @@ from creditkpi.core.records import CREDIT_NOTE, PAYMENT, SETTLEMENT_KINDS, WRITE
 from creditkpi.core.validation import ValidationReport
 
 if TYPE_CHECKING:  # pragma: no cover
+    from creditkpi.core.fx.rates import Rates
+    from creditkpi.core.fx.translate import TranslationInfo
     from creditkpi.core.ingest.columns import ColumnMap
     from creditkpi.core.ingest.ids import IdColumn
     from creditkpi.core.records import (
@@ -112,6 +114,8 @@ INPUTS: Mapping[str, Input] = MappingProxyType(
                 "status_invoice",
                 "no dunning statuses: receivables by dunning status are left out",
             ),
+            # a translation at closing rates of items in another currency: exchange differences
+            Input("fx", "fx_items"),
             Input(
                 "limits",
                 "limit_customer",
@@ -189,6 +193,36 @@ class Columns:
     currency : str
     digits : int
         Decimal places of the currency's minor unit.
+    currencies : tuple of str
+        The transaction currencies of the items (sorted; one for most ledgers).
+    invoice_currency, settlement_currency : ndarray of int16
+        Each invoice's and each settlement's transaction currency (index into
+        ``currencies``; a settlement applied to an invoice is in its invoice's).
+    per_item_currency : bool
+        Whether the money columns hold each item in its own transaction
+        currency (a ledger of several currencies, not translated): amounts
+        are then whole minor units of the finest currency (``digits``, the
+        most decimal places of ``currencies``), so that sums within one
+        currency stay exact and shape with one scale. ``currency`` then
+        joins the codes (``"EUR+USD"``).
+    translation : Translation or None
+        On a ledger translated at closing rates
+        (:meth:`Ledger.translate`), what gives its columns at each as-of
+        date's rates (:func:`creditkpi.core.fx.translate.closing_view`); the
+        money columns themselves hold each invoice at its issue date's rate
+        (its historical amount) and ``settlement_flow`` each settlement at its
+        own date's rate.
+    settlement_flow : ndarray of int64 or None
+        Each settlement's amount as a flow (translated at its date's rate),
+        where it differs from ``settlement_amount``; ``None`` otherwise.
+    native : Columns or None
+        On translated columns, the columns they were translated from: the
+        days an invoice is settled are read there (a balance too small to
+        show in the reporting currency is still open).
+    fx_items : ndarray of int64
+        On a ledger translated at closing rates, the invoices whose
+        transaction currency is not the reporting currency (those with
+        exchange differences); empty otherwise.
     limit_customer, limit_date, limit_amount
         Credit limits (:class:`~creditkpi.CreditLimit`): customer code, first
         day, amount in minor units; sorted by customer then day.
@@ -236,6 +270,14 @@ class Columns:
     #: the groupings of :func:`creditkpi.core.groups.group_codes`, by ``by``
     #: (computed once: the columns never change)
     group_cache: dict[Any, Any]
+    currencies: tuple[str, ...]
+    invoice_currency: npt.NDArray[np.int16]
+    settlement_currency: npt.NDArray[np.int16]
+    per_item_currency: bool = False
+    translation: Any = None
+    settlement_flow: IntArray | None = None
+    native: Columns | None = None
+    fx_items: IntArray
     # credit limits and insurance cover (core.ingest.limits; empty when not given)
     limit_customer: IntArray = _NONE_INT
     limit_date: IntArray = _NONE_INT
@@ -251,6 +293,7 @@ class Columns:
     def __init__(self) -> None:
         self.exact_float = False
         self.group_cache = {}
+        self.fx_items = np.zeros(0, dtype=np.int64)
 
     # ------------------------------------------------------------------ ids
     @property
@@ -299,8 +342,11 @@ class Columns:
         Settlements are positive, so the balance only falls: an invoice settled
         exactly closes on its last settlement's day (one ``maximum.at``);
         only the rare overpaid invoices need their settlements in order.
-        Settlements dated before the issue count from the issue.
+        Settlements dated before the issue count from the issue. Translated
+        columns read them from the columns they were translated from.
         """
+        if self.native is not None:
+            return self.native.closing_days
         n = self.n_invoices
         closed = np.full(n, NO_END, dtype=np.int64)
         over = np.full(n, NO_END, dtype=np.int64)
@@ -325,6 +371,8 @@ class Columns:
         ``kinds``, all by default) reach the amount and the first day they
         exceed it (``NO_END`` when never), by sorting those settlements.
         """
+        if self.native is not None:
+            return self.native.reaching_days(invoices, kinds)
         n = self.n_invoices
         chosen = np.zeros(n + 1, dtype=bool)
         chosen[invoices] = True
@@ -625,6 +673,7 @@ class Ledger:
         columns: ColumnMap | None = None,
         date_format: str | None = None,
         decimal: Literal[".", ","] | None = None,
+        currency: str | None = None,
         limits: Any = None,
         cover: Any = None,
     ) -> Ledger:
@@ -648,6 +697,10 @@ class Ledger:
             Layout of text dates (see :meth:`from_frames`).
         decimal : {".", ","}, optional
             Decimal mark of text amounts (see :meth:`from_frames`).
+        currency : str, optional
+            The column holding each invoice's ISO 4217 currency (default: a
+            ``currency`` column when there is one), or one code for every
+            invoice (default EUR). See the *Several currencies* page.
         limits, cover : dataframe, optional
             Credit limits and credit-insurance covers (see :meth:`from_frames`).
 
@@ -674,6 +727,7 @@ class Ledger:
             columns=columns,
             date_format=date_format,
             decimal=decimal,
+            currency=currency,
             limits=limits,
             cover=cover,
         )
@@ -1125,6 +1179,88 @@ class Ledger:
             self, limits, cover, columns=columns, date_format=date_format, decimal=decimal
         )
 
+    # ------------------------------------------------------------------ currencies
+    def translate(
+        self,
+        to: str,
+        rates: Rates,
+        *,
+        method: Literal["closing", "constant"] = "closing",
+        at: date | str | None = None,
+    ) -> Ledger:
+        """The ledger in the reporting currency ``to`` (IAS 21): every KPI works on it.
+
+        Every amount is translated **per item and rounded half up** to
+        ``to``'s minor unit (ties away from zero), so every total is the sum
+        of its items and stays additive over customers and partitions. See
+        the *Several currencies* page of the documentation.
+
+        Parameters
+        ----------
+        to : str
+            The reporting currency (ISO 4217).
+        rates : Rates
+            Dated rates (:meth:`creditkpi.Rates.from_frame`,
+            :meth:`creditkpi.Rates.ecb`), with a rate for every transaction
+            currency and for ``to`` (unless it is their base).
+        method : {"closing", "constant"}, default "closing"
+            ``"closing"``: flows (sales, cash, credit notes, write-offs) at
+            the rate of their own date (IAS 21.21), positions at an as-of date
+            T (receivables, aging, overdue, disputed, unapplied, doubtful,
+            provisions, every table at T) per open item at the closing rate
+            of T (IAS 21.23). ``"constant"``: every amount at one set of
+            rates, those of ``at`` (or, without ``at``, each currency's latest
+            rate of ``rates``: a table of budget rates), so that a move of a
+            rate is not read as a change of the book.
+        at : date or str, optional
+            The date of the constant rates (``method="constant"`` only).
+
+        Returns
+        -------
+        Ledger
+            In ``to``; ``translation`` says how it was made. ``by="currency"``
+            still groups it by transaction currency.
+
+        Raises
+        ------
+        CreditKPIError
+            ``invalid-option`` (``to``, ``method``, ``at``, ``rates``, a ledger
+            already translated); ``missing-rate`` / ``stale-rate``: a currency
+            without a rate on or before a date the translation needs, or only
+            one older than the rates' ``max_gap`` (the message names the
+            currency and the date).
+
+        Examples
+        --------
+        >>> import pandas as pd, creditkpi as ck
+        >>> ledger = ck.Ledger.from_records(
+        ...     [ck.Invoice("F1", "US1", "2024-01-15", "2024-02-14", "1000.00", currency="USD")],
+        ...     [ck.Payment("F1", "2024-02-15", "400.00")])
+        >>> rates = ck.Rates.from_frame(pd.DataFrame({
+        ...     "date": ["2024-01-15", "2024-01-31", "2024-02-15", "2024-02-29"],
+        ...     "currency": "USD", "rate": ["1.0945", "1.0837", "1.0743", "1.0826"]}))
+        >>> book = ledger.translate("EUR", rates)
+        >>> ck.receivables(book, "2024-01-31", money="decimal"), ck.receivables(
+        ...     book, "2024-02-29", money="decimal")  # closing
+        (Decimal('922.76'), Decimal('554.22'))
+        >>> ck.cash_collected(book, "2024-02", money="decimal")  # 400 USD at the rate of 15 February
+        Decimal('372.34')
+        """
+        from creditkpi.core.fx.translate import translate
+
+        return translate(self, to, rates, method=method, at=at)
+
+    @property
+    def translation(self) -> TranslationInfo | None:
+        """How the ledger was translated (:meth:`translate`), ``None`` if it was not."""
+        found = self._cols.translation
+        return None if found is None else found.info
+
+    @property
+    def currencies(self) -> tuple[str, ...]:
+        """The transaction currencies of the items (sorted; several only in a multi-currency book)."""
+        return self._cols.currencies
+
     # ------------------------------------------------------------------ selection
     def select(
         self, *, customers: Any = None, where: Mapping[str, Any] | None = None, invoices: Any = None
@@ -1184,7 +1320,11 @@ class Ledger:
     # ------------------------------------------------------------------ facts
     @property
     def currency(self) -> str:
-        """ISO 4217 code of the ledger's currency (one per ledger)."""
+        """ISO 4217 code of the money of every result.
+
+        A ledger of several currencies, not translated, answers per currency
+        (``by="currency"``): its ``currency`` joins the codes (``"EUR+USD"``).
+        """
         return self._cols.currency
 
     @property
@@ -1215,8 +1355,14 @@ class Ledger:
 
     @property
     def attributes(self) -> list[str]:
-        """Names usable as ``by=``: ``"customer_id"`` and every extra invoice column."""
-        return ["customer_id", *map(str, self._cols.attrs.columns)]
+        """Names usable as ``by=``: ``"customer_id"`` and every extra invoice column.
+
+        ``"currency"`` (the transaction currency) is always one too; it is
+        listed when the ledger holds several currencies.
+        """
+        extra = [str(a) for a in self._cols.attrs.columns]
+        several = len(self._cols.currencies) > 1 and "currency" not in extra
+        return ["customer_id", *(["currency"] if several else []), *extra]
 
     @property
     def first_date(self) -> date | None:

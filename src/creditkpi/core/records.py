@@ -221,6 +221,10 @@ class Payment:
         and applied later (a payment lettered or allocated after it arrived):
         from ``date`` until then it is the customer's unapplied credit.
         Default: ``date``.
+    currency : str, optional
+        ISO 4217 code. A payment of an invoice is in its invoice's currency
+        (a different code is an error); unapplied cash in a ledger of
+        several currencies must say its own.
 
     Examples
     --------
@@ -238,9 +242,21 @@ class Payment:
     kind: SettlementKind = "payment"
     customer: str | None = None
     applied: _Day | None = None
+    currency: str | None = None
 
     def __post_init__(self) -> None:
         owner = self.invoice if self.invoice is not None else self.customer
+        if self.currency is not None:
+            code = currency_code(self.currency)
+            if code is None:
+                raise InvalidValueError(
+                    "is not an ISO 4217 currency code",
+                    column="currency",
+                    ids=[owner],
+                    values=[self.currency],
+                    hint="use a code such as 'EUR', 'USD', 'JPY'",
+                )
+            _set(self, "currency", code)
         _set(self, "date", _date(self.date, "date", owner))
         if self.applied is not None:
             _set(self, "applied", _date(self.applied, "applied", owner))

@@ -206,7 +206,20 @@ def _columns(c: Columns, keep: BoolArray, kept_customers: BoolArray) -> Columns:
         setattr(out, f"{prefix}_customer", cust_new[owner[kept]])
         for field in names:
             setattr(out, f"{prefix}_{field}", getattr(c, f"{prefix}_{field}")[kept])
-    out.currency = c.currency
+    # the items' own currencies (a book of several, not translated): the codes of the kept
+    # rows, among the currencies they still hold; amounts stay at the book's minor unit
+    held = np.unique(
+        np.concatenate([c.invoice_currency[inv], c.settlement_currency[s]]).astype(np.int64)
+    )
+    if not held.size:
+        held = np.arange(len(c.currencies), dtype=np.int64)
+    code = np.full(len(c.currencies), -1, dtype=np.int16)
+    code[held] = np.arange(held.size, dtype=np.int16)
+    out.currencies = tuple(c.currencies[int(k)] for k in held)
+    out.invoice_currency = code[c.invoice_currency[inv]]
+    out.settlement_currency = code[c.settlement_currency[s]]
+    out.per_item_currency = c.per_item_currency
+    out.currency = "+".join(out.currencies) if c.per_item_currency else c.currency
     out.digits = c.digits
     out.exact_float = c.exact_float  # a subset's totals are smaller: still exact
     return out
@@ -251,7 +264,9 @@ def selected_columns(
     columns : Columns
         The kept invoices, their settlements, disputes, status events and
         doubtful classifications, and the kept customers' unapplied cash;
-        same currency.
+        same currency (each item's own in a book of several; a translated
+        ledger gives its source's selection translated the same way, with
+        the same rates).
     report : ValidationReport
         The warnings about what was kept.
 
@@ -271,6 +286,15 @@ def selected_columns(
     >>> columns.invoice_ids.tolist(), columns.n_settlements, len(report)
     (['F1'], 2, 0)
     """
+    translation = ledger._cols.translation
+    if translation is not None:  # a translated ledger: the selection of its source, translated
+        from creditkpi.core.fx.translate import translate
+
+        info = translation.info
+        source = type(ledger)._wrap(translation.source, ledger.report)
+        narrowed = source.select(customers=customers, where=where, invoices=invoices)
+        done = translate(narrowed, info.to, translation.rates, method=info.method, at=info.at)
+        return done._cols, done.report
     keep, kept_customers = selected_rows(
         ledger, customers=customers, where=where, invoices=invoices
     )

@@ -52,6 +52,7 @@ __all__ = [
     "money_values",
     "name_groups",
     "one_row",
+    "own_unit",
     "period_index",
     "shape",
     "shape_money_columns",
@@ -123,6 +124,24 @@ def money_number(cents: object, digits: int, money: Money = "float") -> float | 
     if isinstance(cents, Fraction):
         return float(cents * Fraction(10) ** -digits)
     return int(cents) / 10**digits  # type: ignore[call-overload, no-any-return]
+
+
+def own_unit(value: Decimal, places: int) -> Decimal:
+    """``value`` written with ``places`` decimals when that is exact (a JPY total: no ``.00``).
+
+    The money of a ledger of several currencies is held at the finest
+    currency's minor unit; a group in a coarser currency shows its own.
+
+    Examples
+    --------
+    >>> own_unit(Decimal("50000.00"), 0), own_unit(Decimal("12.50"), 0)
+    (Decimal('50000'), Decimal('12.50'))
+    """
+    if not value.is_finite():
+        return value
+    quantum = Decimal(1).scaleb(-places)
+    fitted = value.quantize(quantum)
+    return fitted if fitted == value else value
 
 
 def money_column(values: npt.ArrayLike, digits: int, money: Money = "float") -> npt.NDArray[Any]:
@@ -307,9 +326,17 @@ def shape(
     ...       digits=2, money="decimal")
     Decimal('123.45')
     """
+    own = groups.digits
     if unit == "money" and single and by is None:
-        return money_number(np.asarray(values, dtype=object)[0, 0], digits, money)
+        value = money_number(np.asarray(values, dtype=object)[0, 0], digits, money)
+        if own and isinstance(value, Decimal):
+            return own_unit(value, own[0])
+        return value
     shaped = cells(values, unit, digits, money)
+    if unit == "money" and money == "decimal" and own:
+        shaped = np.asarray(shaped, dtype=object)
+        for g, places in enumerate(own):
+            shaped[:, g] = [own_unit(v, places) for v in shaped[:, g].tolist()]
     out = shape_values(shaped, index, groups, single=single, by=by, name=name)
     if single and by is None:
         return cast(Any, int(out) if unit == "count" else float(out))

@@ -38,6 +38,7 @@ import pandas as pd
 
 from creditkpi.core.args import check_option
 from creditkpi.core.errors import InvalidOptionError, InvalidValueError
+from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import PAYMENT, Ledger
 from creditkpi.core.period import as_date, to_day, window_start
@@ -311,6 +312,7 @@ def table_arrays(
     window: str | int | None,
 ) -> SurvivalArrays:
     """:func:`survival_table` as arrays (no frame built): what the estimator reads."""
+    ledger = closing_view(ledger, to_day(as_date(as_of)))  # amounts at as_of's closing rates
     codes = groups if isinstance(groups, Groups) else group_codes(ledger, groups)
     d = durations(ledger, as_of, clock=clock, window=window)
     return aggregate(

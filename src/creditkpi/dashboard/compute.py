@@ -551,4 +551,6 @@ def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> 
     elif first is not None and first > year.start:
         notes.append(f"the data starts on {first}: the period a year before ({year}) is incomplete")
     notes += [note for name in left_out if (note := _input_note(name))]
+    if ledger.translation is not None:  # the method and the rates' dates
+        notes.append(ledger.translation.describe())
     return notes

@@ -254,7 +254,11 @@ BAD: dict[str, dict[str, pd.DataFrame]] = {
         "invoices": _invoices(),
         "payments": _payments(amount=[Decimal("40.00"), Decimal("-1.00")]),
     },
-    "mixed-currency": {"invoices": _invoices(currency=["EUR", "USD", "EUR"])},
+    # a book may hold several currencies; a payment in another currency than its invoice's not
+    "mixed-currency": {
+        "invoices": _invoices(currency=["EUR", "USD", "EUR"]),
+        "payments": _payments(currency=["EUR", "EUR"]),
+    },
     "unknown-dispute-invoice": {
         "invoices": _invoices(),
         "disputes": pd.DataFrame(

@@ -60,7 +60,7 @@ FAULTS = [
     ("duplicate-id", "duplicate-invoice-id", "invoice_id"),
     ("unknown-invoice", "unknown-invoice", "invoice_id"),
     ("missing-customer", "missing-value", "customer_id"),
-    ("two-currencies", "mixed-currencies", "currency"),
+    ("payment-currency", "mixed-currencies", "currency"),
     ("bad-currency", "invalid-value", "currency"),
     ("bad-kind", "invalid-value", "kind"),
     ("unapplied-credit-note", "unapplied-non-cash", "invoice_id"),
@@ -345,6 +345,16 @@ def kind_text(kind: str, w: Writing) -> str:
     return kind
 
 
+def first_applied(intent: Intent) -> int:
+    """The first payment row applied to an invoice."""
+    return next(row for row, k in enumerate(intent.pay_invoice) if k is not None)
+
+
+def other_currency(code: str) -> str:
+    """Another ISO 4217 code with the same minor unit (the amounts read the same)."""
+    return {"EUR": "USD", "JPY": "KRW", "KWD": "BHD"}[code]
+
+
 # ----------------------------------------------------------------------------- the test
 def apply_fault(
     intent: Intent, fault: str | None, w: Writing, tables: dict[str, dict[str, Any]]
@@ -396,8 +406,9 @@ def apply_fault(
     elif fault == "missing-customer":
         inv["customer_id"] = _as_list(inv["customer_id"], str)
         inv["customer_id"][0] = "   "
-    elif fault == "two-currencies":
-        inv["currency"] = [intent.currency] * (len(intent.ids) - 1) + ["CHF"]
+    elif fault == "payment-currency":  # a payment of an invoice in another currency
+        pay["currency"] = [intent.currency] * len(pay["invoice_id"])
+        pay["currency"][first_applied(intent)] = other_currency(intent.currency)
     elif fault == "bad-currency":
         inv["currency"] = [intent.currency] * (len(intent.ids) - 1) + ["EURO"]
     elif fault == "bad-kind":
@@ -539,8 +550,6 @@ def build_records(intent: Intent, w: Writing, fault: str | None) -> ck.Ledger:
         payments.append(("NO-SUCH-INVOICE", intent.issue[0], "1", "payment", None))
     elif fault == "missing-customer":
         customers[0] = "   "
-    elif fault == "two-currencies":
-        currencies[-1] = "CHF"
     elif fault == "bad-currency":
         currencies[-1] = "EURO"
     elif fault == "bad-kind":
@@ -555,9 +564,12 @@ def build_records(intent: Intent, w: Writing, fault: str | None) -> ck.Ledger:
             ids, customers, issues, dues, amounts, currencies, strict=True
         )
     ]
+    given = [None] * len(payments)
+    if fault == "payment-currency":  # a payment of an invoice in another currency
+        given[first_applied(intent)] = other_currency(intent.currency)
     pays = [
-        ck.Payment(k, day, v, kind=kind_text(kind, w), customer=cust)  # type: ignore[arg-type]
-        for k, day, v, kind, cust in payments
+        ck.Payment(k, day, v, kind=kind_text(kind, w), customer=cust, currency=cur)  # type: ignore[arg-type]
+        for (k, day, v, kind, cust), cur in zip(payments, given, strict=True)
     ]
     return ck.Ledger.from_records(records, pays)
 
@@ -566,7 +578,7 @@ def build_records(intent: Intent, w: Writing, fault: str | None) -> ck.Ledger:
 #: their own fields (dates, amounts, currency, kind) when they are made, first of all
 STAGE = {
     "no-such-day": 3, "year-zero": 3, "number-date": 3, "mixed-offsets": 3,
-    "payment-date-text": 3, "two-currencies": 2, "bad-currency": 2, "amount-text": 4,
+    "payment-date-text": 3, "payment-currency": 8, "bad-currency": 2, "amount-text": 4,
     "sub-unit": 4, "zero-amount": 4, "huge-amount": 4, "missing-amount": 4,
     "tiny-exponent": 4, "huge-exponent": 4,
     "duplicate-id": 5, "missing-customer": 6, "due-before-issue": 7, "unknown-invoice": 8,
@@ -652,8 +664,10 @@ def test_ingestion_stores_what_is_meant_or_names_the_broken_rule(data: st.DataOb
         w.backend != "records" and not intent.pay_invoice
     ):
         fault = None  # these faults are payment rows: the frame builder needs a payments table
-    if fault in ("duplicate-id", "two-currencies") and len(intent.ids) == 1:
+    if fault == "duplicate-id" and len(intent.ids) == 1:
         fault = None
+    if fault == "payment-currency" and all(k is None for k in intent.pay_invoice):
+        fault = None  # the fault is a payment of an invoice
     if fault == "mixed-offsets" and (w.backend == "records" or len(intent.ids) == 1):
         fault = None
     if fault in ("tiny-exponent", "huge-exponent") and w.amounts == "comma":

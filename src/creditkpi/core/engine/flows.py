@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.engine.grid import date_bin
+from creditkpi.core.fx.translate import flow_settlements
 from creditkpi.core.groups import By, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, PAYMENT, WRITE_OFF, Ledger
 from creditkpi.core.period import Period, to_day
@@ -40,7 +41,8 @@ def flows(ledger: Ledger, periods: Sequence[Period] | Period, *, by: By = None) 
     ``unapplied_received``, ``write_offs``, ``n_invoices`` (count issued in P).
     A settlement counts on the day it was posted, also where it settles its
     invoice later (application dates): ``applied_cash`` is the cash posted in
-    P that settles an invoice, then or later.
+    P that settles an invoice, then or later. On a ledger translated at
+    closing rates, every flow is at the rate of its own date.
 
     Examples
     --------
@@ -69,11 +71,15 @@ def flows(ledger: Ledger, periods: Sequence[Period] | Period, *, by: By = None) 
         out[order] = acc
         return out[len(plist) :] - out[: len(plist)]
 
-    amount, s_amount = (
-        ledger._cols.float_view[:2]
-        if ledger._cols.exact_float
-        else (ledger._cols.amount, ledger._cols.settlement_amount)
-    )
+    c = ledger._cols
+    flow = flow_settlements(c)  # a translated ledger's settlements at their own date's rate
+    amount: npt.NDArray[Any]
+    s_amount: npt.NDArray[Any]
+    if c.exact_float:
+        amount = c.float_view[0]
+        s_amount = c.float_view[1] if flow is c.settlement_amount else flow.astype(np.float64)
+    else:
+        amount, s_amount = c.amount, flow
     # one date lookup per table; settlements by (group, applied or not, kind)
     day_bin = date_bin(sorted_grid, ledger._cols.issue)
     cells = day_bin if g == 1 else day_bin * g + groups.invoice

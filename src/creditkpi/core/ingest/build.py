@@ -15,7 +15,7 @@ before issue, then the settlements, disputes, statuses and doubtful tables.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,6 @@ from creditkpi.core.errors import (
     InvalidValueError,
     MissingColumnError,
     MissingValueError,
-    MixedCurrencyError,
     NonPositiveAmountError,
     NoSettlementsReadError,
     UnknownInvoiceError,
@@ -51,6 +50,12 @@ from creditkpi.core.ingest.columns import (
     take,
     truthy,
 )
+from creditkpi.core.ingest.currencies import (
+    check_own_units,
+    distinct_text,
+    read_currencies,
+    settlement_currencies,
+)
 from creditkpi.core.ingest.dates import MISSING, DateReader, ParsedDates, date_values
 from creditkpi.core.ingest.ids import (
     THREADED_ROWS,
@@ -62,10 +67,10 @@ from creditkpi.core.ingest.ids import (
     match_ids,
 )
 from creditkpi.core.ingest.limits import add_credit_inputs
-from creditkpi.core.ingest.source import ColumnData, Table, as_arrow, take_values, to_table
+from creditkpi.core.ingest.source import ColumnData, Table, take_values, to_table
 from creditkpi.core.ingest.text import chunks
 from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger, float_sums_exact
-from creditkpi.core.money import CURRENCIES
+from creditkpi.core.money import currency_code
 from creditkpi.core.records import (
     SETTLEMENT_KINDS,
     Cover,
@@ -133,6 +138,8 @@ def from_records(
             "applied": column(p.applied for p in pays),
         }
     )
+    if any(p.currency is not None for p in pays):
+        pay_frame["currency"] = column(p.currency for p in pays)
     dis = list(disputes)
     dis_frame = pd.DataFrame(
         {
@@ -222,6 +229,7 @@ def from_invoice_table(
     columns: ColumnMap | None = None,
     date_format: str | None = None,
     decimal: str | None = None,
+    currency: str | None = None,
     limits: Any = None,
     cover: Any = None,
 ) -> Ledger:
@@ -231,6 +239,7 @@ def from_invoice_table(
     if frame is None:
         raise TypeError("from_invoice_table needs a table, got None")
     table = to_table(frame, "invoices")
+    code = _invoice_table_currency(currency, table.names, mapping)
     consumed = [settled_date] + ([] if disputed is None else [disputed])
     inv = resolve(table, "invoices", mapping, exclude=consumed)
     check_flat_mapping(mapping, [inv])
@@ -292,11 +301,42 @@ def from_invoice_table(
     ledger = build(
         cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
         unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
+        default_currency=code,
     )  # fmt: skip
     add_credit_inputs(
         ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
     )
     return ledger
+
+
+def _invoice_table_currency(
+    currency: str | None, names: Sequence[str], mapping: dict[str | None, dict[str, str]]
+) -> str | None:
+    """``currency=`` of a one-table export: a column name (mapped), or one ISO 4217 code."""
+    if currency is None:
+        return None
+    if not isinstance(currency, str):
+        raise InvalidOptionError(
+            f"currency must be a column name or an ISO 4217 code, got {currency!r}",
+            argument="currency",
+        )
+    if currency in names:
+        mapping[None]["currency"] = currency
+        return None
+    code = currency_code(currency)
+    if code is None:
+        raise InvalidOptionError(
+            f"currency={currency!r} is neither a column of the table nor an ISO 4217 code "
+            "such as 'EUR', 'USD'",
+            argument="currency",
+        )
+    if "currency" in names or "currency" in mapping[None]:
+        raise InvalidOptionError(
+            f"currency={currency!r} gives every invoice one currency, but the table has a "
+            "currency column: leave currency= out (or name that column)",
+            argument="currency",
+        )
+    return code
 
 
 def _refuse_unsettled(inv: Resolved) -> None:
@@ -348,12 +388,14 @@ def build(
     exclude: Iterable[str] = (),
     reader: DateReader | None = None,
     known: tuple[ParsedDates, ParsedDates] | None = None,
+    default_currency: str | None = None,
 ) -> Ledger:
     """Validate the resolved tables and build the ledger's columns.
 
     ``reader`` carries the dates already read by the caller (so that one
     day/month order holds for the whole call), ``known`` the issue and due
-    dates among them.
+    dates among them; ``default_currency`` is the currency of invoices
+    without a ``currency`` column (EUR when not given).
     """
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     c = Columns()
@@ -396,9 +438,9 @@ def build(
 
     pnames = Names(m, payment_names)
 
-    # currency -------------------------------------------------------------------
-    c.currency = _currency(inv, pay, ids, pnames)
-    c.digits = CURRENCIES[c.currency]
+    # currencies: amounts are read at the finest currency's minor unit ----------
+    found = read_currencies(inv, pay, ids, pnames, default_currency)
+    c.currency, c.digits = found.code, found.digits
 
     # dates of every table (one day/month order for the whole call) --------------
     reader = reader if reader is not None else DateReader(date_format)
@@ -436,6 +478,9 @@ def build(
     )
     pamount, _ = parse_amounts(
         pay.data("amount"), column="amount", ids=pnames, digits=c.digits, decimal=decimal
+    )
+    check_own_units(
+        c.amount, found.invoice, found, column="amount", ids=ids, data=inv.data("amount")
     )
     provision = None
     if "doubtful" in side and side["doubtful"][0].has("provision"):
@@ -537,6 +582,10 @@ def build(
             count=int(where.size),
         )
     unapplied = ppos < 0
+    pay_currency = settlement_currencies(found, ppos, unapplied, pnames)
+    check_own_units(
+        pamount, pay_currency, found, column="amount", ids=pnames, data=pay.data("amount")
+    )
     pcust_col: IdColumn | None = (
         id_column(pay.data("customer_id")) if pay.has("customer_id") else None
     )
@@ -601,13 +650,17 @@ def build(
         c.settlement_posted = gather(pdate.days, c.settlement_row, np.int64)
 
     _derive_settlements(c, report)
-    found = {
+    c.currencies = found.currencies
+    c.invoice_currency = found.invoice
+    c.settlement_currency = gather(pay_currency, c.settlement_row, np.int16)
+    c.per_item_currency = len(found.currencies) > 1
+    linked = {
         name: (table, names, _lookup(id_col, own, names, table))
         for name, (table, own, names) in side.items()
     }
-    _build_disputes(c, found.get("disputes"), dated.get("disputes", []))
-    _build_statuses(c, found.get("statuses"), dated.get("statuses", []))
-    _build_doubtful(c, found.get("doubtful"), dated.get("doubtful", []), provision)
+    _build_disputes(c, linked.get("disputes"), dated.get("disputes", []))
+    _build_statuses(c, linked.get("statuses"), dated.get("statuses", []))
+    _build_doubtful(c, linked.get("doubtful"), dated.get("doubtful", []), provision)
     return cls._wrap(c, report)
 
 
@@ -664,91 +717,6 @@ def _require_dates(parsed: ParsedDates) -> None:
             ids=[] if ids is None else list(ids[where[:5]]),
             count=int(where.size),
         )
-
-
-def _currency(inv: Resolved, pay: Resolved, ids: NameList, pnames: NameList) -> str:
-    """The one ISO 4217 currency of the inputs (EUR when no table says)."""
-    if pay.has("currency") and not inv.has("currency") and pay.rows:
-        raise MissingColumnError(
-            "the payments table has a currency column but the invoices table has none: "
-            "give the invoices their currency (or drop it from the payments)",
-            column="currency",
-            ids=["currency"],
-        )
-    found: dict[str, tuple[Any, Any]] = {}
-    for table, names in ((inv, ids), (pay, pnames)):
-        if not table.has("currency") or table.rows == 0:
-            continue
-        data = table.data("currency")
-        codes, uniques = distinct_text(data)
-        uniques = [u.strip().upper() if isinstance(u, str) else u for u in uniques]
-        blank = codes < 0
-        if uniques:
-            empty = np.asarray([u is None or u == "" for u in uniques] + [True])
-            blank = empty[np.where(codes < 0, len(uniques), codes)]
-        if blank.any():
-            where = np.flatnonzero(blank)
-            raise MissingValueError(
-                f"{where.size} row(s) of the {table.name} table have no currency while others "
-                "have one (fill them in)",
-                column="currency",
-                ids=list(names[where[:5]]),
-                count=int(where.size),
-            )
-        for k, code in enumerate(uniques):
-            first = int(np.argmax(codes == k))
-            if code not in CURRENCIES:
-                where = np.flatnonzero(codes == k)
-                raise InvalidValueError(
-                    f"{where.size} value(s) are not ISO 4217 currency codes",
-                    column="currency",
-                    ids=list(names[where[:5]]),
-                    count=int(where.size),
-                    values=take_values(data, where[:5]),
-                    hint="use a code such as 'EUR', 'USD', 'JPY'",
-                )
-            found.setdefault(code, (names[first], table.name))
-    if len(found) > 1:
-        shown = sorted(found)
-        raise MixedCurrencyError(
-            f"the inputs mix {len(shown)} currencies ({', '.join(shown)}); "
-            "compute one currency at a time",
-            column="currency",
-            ids=[found[k][0] for k in shown],
-            values=shown,
-        )
-    return next(iter(found)) if found else "EUR"
-
-
-def distinct_text(data: ColumnData) -> tuple[npt.NDArray[np.integer[Any]], list[Any]]:
-    """Codes (-1: missing) and distinct values of a column with few distinct values."""
-    arrow = as_arrow(data)
-    if arrow is not None:
-        import pyarrow.compute as pc
-
-        if _is_dictionary(arrow):  # read the rows' values: an unused entry says nothing
-            arrow = arrow.dictionary_decode()
-        encoded = pc.dictionary_encode(arrow)
-        indices = encoded.indices if arrow.null_count == 0 else pc.fill_null(encoded.indices, -1)
-        return np.asarray(indices.to_numpy()), encoded.dictionary.to_pylist()
-    series = data if isinstance(data, pd.Series) else pd.Series(data)
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    values = [None if _is_na(v) else v for v in np.asarray(uniques, dtype=object).tolist()]
-    return np.asarray(codes, dtype=np.int64), values
-
-
-def _is_dictionary(arrow: Any) -> bool:
-    """Whether an Arrow array is dictionary-encoded (a polars or Arrow categorical)."""
-    import pyarrow as pa
-
-    return bool(pa.types.is_dictionary(arrow.type))
-
-
-def _is_na(value: object) -> bool:
-    try:
-        return bool(value is None or value is pd.NA or value != value)
-    except (TypeError, ValueError):
-        return False
 
 
 def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:

@@ -15,8 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.engine import balances, cumulative, position, settled_day, status_at
+from creditkpi.core.fx.translate import closing_view, historical_view, native_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
+from creditkpi.core.money import CURRENCIES
 from creditkpi.core.period import from_day
 
 __all__ = [
@@ -27,6 +29,7 @@ __all__ = [
     "cohort_label",
     "cohort_parts",
     "customer_parts",
+    "fx_positions",
     "reason_parts",
     "status_parts",
     "top_order",
@@ -84,6 +87,43 @@ def status_parts(ledger: Ledger, day: int, groups: Groups) -> pd.DataFrame:
     count = np.bincount(group * r + codes, minlength=groups.size * r)
     index = pd.MultiIndex.from_product([groups.labels, labels], names=["group", "status"])
     frame = pd.DataFrame({"amount": amount, "invoices": count.astype(np.int64)}, index=index)
+    return frame[frame["invoices"] > 0]
+
+
+def fx_positions(ledger: Ledger, day: int, groups: Groups) -> pd.DataFrame:
+    """Open invoices at ``day`` by (group, transaction currency): the exchange exposure.
+
+    Columns: ``open`` (the balances in their own currency, in its minor
+    units), ``historical`` (each at its invoice's issue date rate) and
+    ``closing`` (at the closing rate of ``day``), both in the reporting
+    currency's minor units, and ``invoices``. A ledger not translated at
+    closing rates has no difference: the three are its balances. Indexed by
+    ``(group, currency)``; additive over disjoint customers.
+    """
+    native = native_view(ledger)
+    c = native._cols
+    when = from_day(day)
+    own = balances(native, when)
+    live = own.open
+    history = balances(historical_view(ledger), when).balance
+    closing = balances(closing_view(ledger, day), when).balance
+    k = len(c.currencies)
+    code = c.invoice_currency[live].astype(np.int64)
+    cell = groups.invoice[live] * k + code
+    size = groups.size * k
+    # each balance in its own currency's minor unit (held at the ledger's finest)
+    step = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
+    frame = pd.DataFrame(
+        {
+            "open": c.bin_sum(cell, own.balance[live] // step[code], size),
+            "historical": c.bin_sum(cell, history[live], size),
+            "closing": c.bin_sum(cell, closing[live], size),
+            "invoices": np.bincount(cell, minlength=size).astype(np.int64),
+        },
+        index=pd.MultiIndex.from_product(
+            [groups.labels, list(c.currencies)], names=["group", "currency"]
+        ),
+    )
     return frame[frame["invoices"] > 0]
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_BUCKETS",
     "DELAY_PARTS",
     "EDGE_PARTS",
+    "FX_PARTS",
     "PARTS",
     "PERIOD_FACTS",
     "RECOVERY_PARTS",
@@ -71,6 +72,11 @@ PARTS: Mapping[str, tuple[Literal["snapshot", "period"], str, str]] = {
     ),
     "late_invoices": ("snapshot", "count", "invoices paid late or overdue at T (indemnity due)"),
     "late_indemnities": ("snapshot", "money", "late_invoices × the fixed recovery indemnity"),
+    "fx_historical": (
+        "snapshot",
+        "money",
+        "Σ B_i(T) at each invoice's issue date rate (historical carrying amount; R(T) untranslated)",
+    ),
     # over a period P
     "days": ("period", "days", "days(P), calendar days of the period"),
     "months": ("period", "count", "whole calendar months of P (0 when P is not made of them)"),
@@ -104,6 +110,21 @@ PARTS: Mapping[str, tuple[Literal["snapshot", "period"], str, str]] = {
     "invoices_activated": ("period", "count", "of them, with a cash payment in [start, d]"),
     "activation_payments": ("period", "count", "cash payments in [start, d] on target invoices"),
     "activation_collected": ("period", "money", "their amount"),
+    "fx_settled_at_rate": (
+        "period",
+        "money",
+        "settlements of invoices posted in P, each at its own date's rate",
+    ),
+    "fx_settled_historical": (
+        "period",
+        "money",
+        "the same at their invoices' issue date rate (the historical amount they settle)",
+    ),
+    "fx_realised": (
+        "period",
+        "money",
+        "fx_settled_at_rate - fx_settled_historical: the realised exchange difference",
+    ),
 }
 
 #: snapshot parts also available at a period's start (``_start``) and end (``_end``)
@@ -136,6 +157,8 @@ CREDIT_PARTS = (
 CLAIM_PARTS = ("late_penalties", "late_invoices", "late_indemnities")
 TERMS_PARTS = ("beyond_terms_invoiced", "beyond_terms_invoices")
 
+#: the exchange-difference sums over a period
+FX_PARTS = ("fx_settled_at_rate", "fx_settled_historical", "fx_realised")
 #: the payment-delay sums, the recovery target sums and the activation counts
 DELAY_PARTS = ("paid", "payments", "paid_late", "paid_days_to_pay", "paid_days_late")
 RECOVERY_PARTS = (

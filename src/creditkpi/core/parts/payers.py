@@ -22,6 +22,7 @@ from dateutil.relativedelta import relativedelta
 
 from creditkpi.core.engine import balances
 from creditkpi.core.errors import InvalidAmountError
+from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.ingest.amounts import parse_amounts
 from creditkpi.core.ledger import PAYMENT, WRITE_OFF, Ledger
@@ -166,8 +167,10 @@ def payer_parts(
     """The payer parts at ``when`` over the window starting on ``first`` (``months`` long).
 
     ``groups`` is the ``customer_id`` grouping; the last ``recent`` months
-    of the window are the trend's recent months.
+    of the window are the trend's recent months. A ledger translated at
+    closing rates is read at the rates of ``when`` (a table at ``when``).
     """
+    ledger = closing_view(ledger, to_day(when))
     c = ledger._cols
     day, start = to_day(when), to_day(first)
     size = groups.size

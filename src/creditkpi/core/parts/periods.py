@@ -23,6 +23,7 @@ from creditkpi.core.engine import (
 )
 from creditkpi.core.engine.position import Basis
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.fx.translate import closing_view, flow_settlements
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import beyond_terms_parts
 from creditkpi.core.ledger import PAYMENT, Ledger
@@ -30,6 +31,7 @@ from creditkpi.core.parts.data_end import checked, warn_after_data
 from creditkpi.core.parts.names import (
     ACTIVATION_PARTS,
     DELAY_PARTS,
+    FX_PARTS,
     RECOVERY_PARTS,
     TERMS_PARTS,
     check_exact,
@@ -63,7 +65,7 @@ def _delay_parts(ledger: Ledger, periods: Sequence[Period], groups: Groups) -> d
             late_days = posted[window] - np.append(c.due, 0)[of]
         inv = c.settlement_invoice[window]
         keep = (c.settlement_kind[window] == PAYMENT) & (inv >= 0)
-        amount = c.settlement_amount[window][keep]
+        amount = flow_settlements(c)[window][keep]  # at their own date's rate when translated
         # a payment dated before its invoice counts from the issue date (as in the engine)
         to_pay = np.maximum(to_pay_days[keep], 0).astype(np.int64)
         late = np.maximum(late_days[keep], 0).astype(np.int64)
@@ -81,6 +83,32 @@ def _delay_parts(ledger: Ledger, periods: Sequence[Period], groups: Groups) -> d
         out["paid_days_to_pay"][j] = _int_sum(group, amount * to_pay, size)
         out["paid_days_late"][j] = _int_sum(group, amount * late, size)
     return out
+
+
+def _fx_parts(ledger: Ledger, periods: Sequence[Period], groups: Groups) -> dict[str, IntArray]:
+    """The realised exchange differences: settlements of invoices posted in each period.
+
+    Each settlement at its own date's rate (its flow) against the historical
+    amount it settles (the fall of its invoice's balance at the invoice's
+    issue date rate). A ledger not translated at closing rates has none.
+    """
+    c = ledger._cols
+    size = groups.size
+    at_rate = np.zeros((len(periods), size), dtype=np.int64)
+    historical = np.zeros((len(periods), size), dtype=np.int64)
+    applied = c.settlement_invoice >= 0
+    posted = c.settlement_date if c.settlement_posted is None else c.settlement_posted
+    flow = flow_settlements(c)
+    for j, p in enumerate(periods):
+        inside = applied & (posted >= to_day(p.start)) & (posted <= to_day(p.end))
+        group = groups.settlement[inside]
+        at_rate[j] = c.bin_sum(group, flow[inside], size)
+        historical[j] = c.bin_sum(group, c.settlement_amount[inside], size)
+    return {
+        "fx_settled_at_rate": at_rate,
+        "fx_settled_historical": historical,
+        "fx_realised": at_rate - historical,
+    }
 
 
 def _int_sum(group: IntArray, values: IntArray, size: int) -> IntArray:
@@ -102,7 +130,11 @@ def _recovery_parts(
     }
     n_cust = max(len(c.customer_labels), 1)
     n_inv = max(c.n_invoices, 1)
+    base = ledger
     for j, (p, day) in enumerate(zip(periods, observed, strict=True)):
+        # the target set at one rate, its observation day's: a rate's move is no collection
+        ledger = closing_view(base, day)
+        c = ledger._cols
         opening = balances(ledger, p.before)
         target = recovery_targets(ledger, p, opening)
         gi = groups.invoice[target]
@@ -207,6 +239,8 @@ def _period_parts(
         out.update(beyond_terms_parts(ledger, plist, groups, rule=rule))
     if set(DELAY_PARTS) & set(wanted):
         out.update(_delay_parts(ledger, plist, groups))
+    if set(FX_PARTS) & set(wanted):
+        out.update(_fx_parts(ledger, plist, groups))
     if {*RECOVERY_PARTS, *ACTIVATION_PARTS} & set(wanted):
         days = [to_day(p.end) for p in plist] if observed is None else list(observed)
         out.update(_recovery_parts(ledger, plist, days, groups))

@@ -18,6 +18,7 @@ from creditkpi.core.credit import Unapplied, credit_position, customer_groups, g
 from creditkpi.core.engine import balances, doubtful_at, interval_balance, position
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.fx.translate import closing_view, historical_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
@@ -30,6 +31,9 @@ from creditkpi.core.period import from_day
 __all__ = ["snapshot_parts"]
 
 IntArray = npt.NDArray[np.int64]
+
+#: the snapshot part of the historical carrying amounts
+HISTORICAL = "fx_historical"
 
 
 def _dispute_layers(ledger: Ledger) -> list[tuple[IntArray, IntArray]]:
@@ -105,6 +109,41 @@ def _doubtful(
     return amount, provisions
 
 
+def _at_closing_rates(
+    ledger: Ledger,
+    days: Sequence[int] | IntArray,
+    groups: Groups,
+    names: Iterable[str],
+    edges: Sequence[int],
+    basis: Basis,
+    rule_days: int | None,
+    settings: Settings | None,
+) -> dict[str, IntArray]:
+    """The snapshot parts of a ledger translated at closing rates: each day at its own rates."""
+    grid = np.asarray(days, dtype=np.int64)
+    wanted = list(dict.fromkeys(names))
+    positions = [n for n in wanted if n != HISTORICAL]
+    unique, back = np.unique(grid, return_inverse=True)
+    rows = [
+        snapshot_parts(
+            closing_view(ledger, int(day)),
+            [int(day)],
+            groups,
+            positions,
+            edges=edges,
+            basis=basis,
+            rule_days=rule_days,
+            settings=settings,
+        )
+        for day in (unique.tolist() if positions else [])
+    ]
+    out = {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
+    if HISTORICAL in wanted:  # every item at its issue date's rate: one sweep of its own
+        history = snapshot_parts(historical_view(ledger), grid, groups, ["receivables"])
+        out[HISTORICAL] = history["receivables"]
+    return {name: out[name] for name in wanted}
+
+
 def _credit(
     ledger: Ledger, days: IntArray, groups: Groups, unapplied: Unapplied
 ) -> dict[str, IntArray]:
@@ -152,6 +191,8 @@ def snapshot_parts(
     a ``(days, groups, buckets)`` array) and ``"bucket_invoices"`` (open
     invoices per bucket, the same shape). The late-payment claim parts follow
     ``settings`` (the rate, the indemnity, the year's days, disputes left out).
+    On a ledger translated at closing rates, the parts at each day are those
+    of its items at that day's rates.
 
     Examples
     --------
@@ -166,6 +207,9 @@ def snapshot_parts(
     >>> int(p["receivables"][0, 0]), int(p["overdue"][0, 0])
     (7000, 7000)
     """
+    translation = ledger._cols.translation
+    if translation is not None and translation.method == "closing" and len(days):
+        return _at_closing_rates(ledger, days, groups, names, edges, basis, rule_days, settings)
     requested = list(dict.fromkeys(names))
     labels = bucket_labels(edges, basis)
     stacked = BUCKETS in requested
@@ -175,7 +219,8 @@ def snapshot_parts(
         warn_after_data(ledger, int(grid.max()))
     out: dict[str, IntArray] = {}
     k, g = grid.size, groups.size
-    positional = {"receivables", "overdue", "current", "open_invoices", "unapplied", *labels}
+    positional = {"receivables", "overdue", "current", "open_invoices", "unapplied", HISTORICAL}
+    positional |= set(labels)
     # open invoices per bucket come with the balances of one or two dates (one pass)
     counted = BUCKET_INVOICES in wanted and k <= 2
     if positional & set(wanted) or counted:
@@ -192,6 +237,7 @@ def snapshot_parts(
             values = frame[name].to_numpy(dtype=np.int64).reshape(unique.size, g)
             out[name] = values[back]
         out["current"] = out["receivables"] - out["overdue"]
+        out[HISTORICAL] = out["receivables"]  # untranslated: the balances as they are
         if counted:
             columns = [f"{label} invoices" for label in labels]
             values = frame[columns].to_numpy(dtype=np.int64)

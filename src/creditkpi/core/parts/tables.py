@@ -21,6 +21,7 @@ import pandas as pd
 from creditkpi.core.credit import credit_position, customer_groups
 from creditkpi.core.expected_cash import fallback_balances, forecast_units, own_curve_cash
 from creditkpi.core.exposure import carrying_amounts, loss_exposure
+from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.late_payment import claims_frame
 from creditkpi.core.ledger import Ledger
@@ -31,6 +32,7 @@ from creditkpi.core.parts.detail import (
     CohortParts,
     cohort_parts,
     customer_parts,
+    fx_positions,
     reason_parts,
     status_parts,
 )
@@ -75,6 +77,24 @@ class TablePart:
     levels: tuple[str, ...]
     int_levels: tuple[str, ...] = ()
     description: str = ""
+
+
+def at_closing_rates(
+    compute: Callable[[Ledger, int, Groups, Settings, Memo], pd.DataFrame],
+) -> Callable[[Ledger, int, Groups, Settings, Memo], pd.DataFrame]:
+    """A table part at ``day`` computed on the ledger at the closing rates of ``day``.
+
+    Every table at an as-of date is a position: on a ledger translated at
+    closing rates, its items are taken at that date's rates (one rule for
+    every table part, whoever asks).
+    """
+
+    def at_day(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+        return compute(closing_view(ledger, day), day, groups, s, memo)
+
+    at_day.__doc__ = compute.__doc__
+    at_day.__name__ = getattr(compute, "__name__", "table_part")
+    return at_day
 
 
 def _by(groups: Groups) -> str | tuple[str, ...] | None:
@@ -127,6 +147,10 @@ def _expected_cash(
 
 def _fallback(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
     return fallback_balances(_units(ledger, day, groups, memo))
+
+
+def _fx(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
+    return fx_positions(ledger, day, groups)
 
 
 def _open_items(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
@@ -275,7 +299,7 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
         for p in (
             TablePart(
                 name="open_items",
-                compute=_open_items,
+                compute=at_closing_rates(_open_items),
                 levels=("group", "customer_id", "invoice_id"),
                 description="one row per open invoice and per unapplied credit: dates, "
                 "balances, bucket, last settlement, dispute, dunning status, doubtful flag, "
@@ -283,21 +307,21 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
             ),
             TablePart(
                 name="reasons",
-                compute=_reasons,
+                compute=at_closing_rates(_reasons),
                 levels=("group", "reason"),
                 description="open disputes per (group, reason): count and amount "
                 "(core.parts.detail.reason_parts)",
             ),
             TablePart(
                 name="statuses",
-                compute=_statuses,
+                compute=at_closing_rates(_statuses),
                 levels=("group", "status"),
                 description="open invoices per (group, dunning status): amount and count "
                 "(core.parts.detail.status_parts)",
             ),
             TablePart(
                 name="customers",
-                compute=_customers,
+                compute=at_closing_rates(_customers),
                 levels=("customer_id",),
                 description="balance, overdue part and open invoices of the largest customers "
                 "(core.parts.detail.customer_parts)",
@@ -312,14 +336,14 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
             ),
             TablePart(
                 name="cohort_totals",
-                compute=_cohort_totals,
+                compute=at_closing_rates(_cohort_totals),
                 levels=("cohort",),
                 int_levels=("cohort",),
                 description="amount and invoices issued per cohort (core.parts.detail.cohort_parts)",
             ),
             TablePart(
                 name="cohort_cells",
-                compute=_cohort_cells,
+                compute=at_closing_rates(_cohort_cells),
                 levels=("cohort", "age"),
                 int_levels=("cohort", "age"),
                 description="amount and invoices settled per (cohort, age) "
@@ -327,7 +351,7 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
             ),
             TablePart(
                 name="survival",
-                compute=_survival,
+                compute=at_closing_rates(_survival),
                 levels=("group", "day"),
                 int_levels=("day",),
                 description="time-to-pay table: invoices entering, settled, closed and censored "
@@ -335,21 +359,21 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
             ),
             TablePart(
                 name="carrying_amounts",
-                compute=_carrying,
+                compute=at_closing_rates(_carrying),
                 levels=("group", "bucket"),
                 description="gross carrying amount per (group, aging bucket), doubtful apart "
                 "(core.exposure.carrying_amounts)",
             ),
             TablePart(
                 name="loss_exposure",
-                compute=_exposure,
+                compute=at_closing_rates(_exposure),
                 levels=("group", "cohort", "bucket"),
                 description="amount entering each aging bucket and its loss, per (group, "
                 "due-date cohort, bucket) (core.exposure.loss_exposure)",
             ),
             TablePart(
                 name="expected_cash",
-                compute=_expected_cash,
+                compute=at_closing_rates(_expected_cash),
                 levels=("group", "step"),
                 int_levels=("step",),
                 description="expected cash and write-offs per (group, week) over 13 weeks of the "
@@ -364,8 +388,16 @@ TABLE_PARTS: Mapping[str, TablePart] = MappingProxyType(
                 "late, penalties, indemnity (core.late_payment.claims_frame)",
             ),
             TablePart(
+                name="fx_positions",
+                compute=_fx,  # reads the translation's own, historical and closing columns
+                levels=("group", "currency"),
+                description="open invoices per (group, transaction currency): in their own "
+                "currency, at historical rates and at the closing rate "
+                "(core.parts.detail.fx_positions)",
+            ),
+            TablePart(
                 name="fallback_balances",
-                compute=_fallback,
+                compute=at_closing_rates(_fallback),
                 levels=("group", "age"),
                 int_levels=("age",),
                 description="open balances per (group, days past due) of customers without "
