@@ -223,13 +223,16 @@ def historical_view(ledger: Ledger) -> Ledger:
 
 
 def native_view(ledger: Ledger) -> Ledger:
-    """The ledger a closing translation was made from, in the items' own currencies.
+    """The ledger a translation was made from, in the items' own currencies.
 
-    Any other ledger is returned as it is.
+    Also of a view of a translated ledger (:func:`closing_view`): its items,
+    row for row, in their own currencies. Any other ledger is returned as
+    it is.
     """
     translation = ledger._cols.translation
     if translation is None:
-        return ledger
+        source = ledger._cols.native
+        return ledger if source is None else type(ledger)._wrap(source, ledger.report)
     if translation.native is None:
         translation.native = type(ledger)._wrap(translation.source, ledger.report)
     out: Ledger = translation.native
@@ -583,6 +586,10 @@ def converted(
         of = c.doubtful_invoice[held]
         provision[held] = convert(c.doubtful_provision[held], p_inv[of], q_inv[of])
         out.doubtful_provision = provision
+    shift = CURRENCIES[to] - c.digits
+    if shift:  # credit limits and cover: amounts in the reporting currency, at its minor unit
+        out.limit_amount = _rescaled(c.limit_amount, shift)
+        out.cover_amount = _rescaled(c.cover_amount, shift)
     out.currency = to
     out.digits = CURRENCIES[to]
     out.per_item_currency = False
@@ -598,6 +605,14 @@ def converted(
         total += float(np.abs(flow).sum(dtype=np.float64))
     out.exact_float = total < _FLOAT_EXACT
     return out
+
+
+def _rescaled(amount: IntArray, shift: int) -> IntArray:
+    """Amounts ``>= 0`` in minor units moved ``shift`` decimal places (half up when fewer)."""
+    if shift > 0:
+        return np.asarray(amount * 10**shift, dtype=np.int64)
+    step = 10 ** (-shift)
+    return np.asarray((amount + step // 2) // step, dtype=np.int64)
 
 
 def day_of(value: date | str | int) -> int:
