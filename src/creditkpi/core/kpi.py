@@ -419,11 +419,12 @@ def table_at(
     values = [source.at(p, j) for p in table.parts]
     frame = table.build(*values, groups=list(source.labels), settings=source.settings, **options)
     shaped = shape_money_columns(frame, table.money_columns(options), source.digits, money)
-    if table.native_money and len(shaped):
+    native = [column for column in table.native_money if column in shaped.columns]
+    if native and len(shaped):
         codes = row_currencies(shaped)
         places = np.asarray([CURRENCIES[str(c)] for c in codes], dtype=np.int64)
         kind = np.dtype(object) if money == "decimal" else np.dtype(np.float64)
-        for column in table.native_money:
+        for column in native:
             cents = shaped[column].to_numpy(dtype=np.int64)
             out: npt.NDArray[Any] = np.empty(cents.size, dtype=kind)
             for d in np.unique(places).tolist():

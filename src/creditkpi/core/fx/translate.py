@@ -55,6 +55,8 @@ __all__ = [
     "flow_settlements",
     "historical_view",
     "native_view",
+    "position_factors",
+    "reporting_amount",
     "reporting_ledger",
     "translate",
 ]
@@ -237,6 +239,55 @@ def native_view(ledger: Ledger) -> Ledger:
         translation.native = type(ledger)._wrap(translation.source, ledger.report)
     out: Ledger = translation.native
     return out
+
+
+def position_factors(ledger: Ledger, day: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
+    """The rates a position of a translated ``ledger`` at ``day`` is taken at, per currency.
+
+    ``(p, q)`` per transaction currency of its items (:attr:`Ledger.currencies`
+    order): a native amount ``x`` (in the minor units the items are held
+    at) is ``round(x × p / q)`` in the reporting currency. Closing rates:
+    those of ``day``; constant rates: the translation's own. ``None`` for
+    a ledger that is not translated.
+    """
+    translation = ledger._cols.translation
+    if translation is None:
+        return None
+    info = translation.info
+    if info.method == "closing":
+        when: int | None = int(day)
+    else:
+        when = None if info.at is None else to_day(info.at)
+    return per_currency_factors(translation.rates, translation.source, info.to, when)
+
+
+def reporting_amount(ledger: Ledger, amount: Any, currency: str, day: int) -> int:
+    """``amount`` of ``currency`` in minor units of ``ledger``'s currency at ``day``'s rate.
+
+    Rounded half up to the reporting currency's minor unit. Closing rates:
+    the rate of ``day``; constant rates: the translation's. The amount is
+    taken as it is when ``currency`` is the ledger's, or when the ledger is
+    not translated (it has no rates).
+    """
+    from creditkpi.core.money import decimal_to_cents
+
+    translation = ledger._cols.translation
+    digits = ledger._cols.digits
+    if currency == ledger._cols.currency or translation is None:
+        return decimal_to_cents(amount, digits)
+    info = translation.info
+    rates = translation.rates
+    own = CURRENCIES[currency]
+    if info.method == "closing":
+        when: int | None = int(day)
+    else:
+        when = None if info.at is None else to_day(info.at)
+    day_of_currency, day_of_to = _rate_day(rates, currency, info.to, when)
+    n_to, e_to = rates.quotes(info.to, np.asarray([day_of_to], dtype=np.int64))
+    n_c, e_c = rates.quotes(currency, np.asarray([day_of_currency], dtype=np.int64))
+    p, q = _fraction(n_to, e_to, n_c, e_c, digits - own)
+    cents = decimal_to_cents(amount, own)
+    return int(convert(np.asarray([cents], dtype=np.int64), p, q)[0])
 
 
 def reporting_ledger(ledger: Ledger, to: str | None, rates: Rates | None) -> Ledger:

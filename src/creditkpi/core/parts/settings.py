@@ -67,8 +67,12 @@ class Settings:
         Yearly late-payment interest rate (``None``: the French statutory
         rate, :func:`creditkpi.core.late_payment.statutory_rates`).
     indemnity : Decimal, default 40
-        Fixed recovery indemnity per invoice paid late, in the ledger's
-        currency.
+        Fixed recovery indemnity per invoice paid late, in
+        ``indemnity_currency``.
+    indemnity_currency : str or None, default "EUR"
+        The currency of ``indemnity`` (the statutory 40 €), converted at the
+        as-of date's rate on a ledger translated into another currency;
+        ``None``: the ledger's currency (an amount given for the ledger).
     days_in_year : int, default 365
         Divisor of the yearly late-payment rate.
     exclude_disputed : bool, default False
@@ -95,6 +99,7 @@ class Settings:
     fallback: str = "all"
     late_rate: RateTable | None = None
     indemnity: Decimal = Decimal(40)
+    indemnity_currency: str | None = "EUR"
     days_in_year: int = 365
     exclude_disputed: bool = False
     legal_terms: str | int = "fr"
