@@ -449,9 +449,12 @@ def row_currencies(frame: pd.DataFrame) -> pd.Index:
     another).
     """
     if "currency" in frame.columns:
-        return pd.Index(frame["currency"], dtype=object)
-    level = max(k for k, name in enumerate(frame.index.names) if name == "currency")
-    return pd.Index(frame.index.get_level_values(level), dtype=object)
+        values: Any = frame["currency"].to_numpy(dtype=object)
+    else:
+        level = max(k for k, name in enumerate(frame.index.names) if name == "currency")
+        values = frame.index.get_level_values(level).to_numpy(dtype=object)
+    out: pd.Index = pd.Index(values, dtype=object)
+    return out
 
 
 def shared_table_at(

@@ -193,10 +193,7 @@ def _currency(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict
     inv, una = rows.invoices, rows.unapplied
     code = np.concatenate([c.invoice_currency[inv], c.settlement_currency[una]]).astype(np.int64)
     step = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
-    if native is ledger:
-        own = rows.balance
-    else:
-        own = balances(native, from_day(rows.day)).balance[inv]
+    own = rows.balance if native is ledger else balances(native, from_day(rows.day)).balance[inv]
     owed = np.concatenate([own, -c.settlement_amount[una]])
     return {
         "currency": np.asarray(c.currencies, dtype=object)[code],

@@ -122,7 +122,11 @@ def currency_codes(ledger: Ledger, currency: Any) -> BoolArray:
     from creditkpi.core.money import currency_code
 
     held = ledger._cols.currencies
-    given = [currency] if isinstance(currency, str) or not hasattr(currency, "__iter__") else list(currency)
+    given = (
+        [currency]
+        if isinstance(currency, str) or not hasattr(currency, "__iter__")
+        else list(currency)
+    )
     codes = [currency_code(v) if isinstance(v, str) else None for v in given]
     bad = [str(v) for v, code in zip(given, codes, strict=True) if code is None or code not in held]
     if bad or not given:

@@ -488,9 +488,9 @@ def late_payment_claims(
     tables = [
         table_at(LATE_PAYMENT_CLAIMS, source, j, money=money, by=by) for j in range(len(dates))
     ]
-    if by is None and money == "decimal" and ledger.translation is None:
-        if len(ledger.currencies) > 1:
-            tables = [own_units(t, _MONEY) for t in tables]  # each in its own currency
+    several = ledger.translation is None and len(ledger.currencies) > 1
+    if by is None and money == "decimal" and several:
+        tables = [own_units(t, _MONEY) for t in tables]  # each in its own currency
     result: pd.DataFrame = stack_dates(tables, dates, single)
     return result
 
