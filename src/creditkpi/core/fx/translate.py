@@ -255,10 +255,9 @@ def position_factors(ledger: Ledger, day: int) -> tuple[npt.NDArray[Any], npt.ND
         return None
     info = translation.info
     if info.method == "closing":
-        when: int | None = int(day)
-    else:
-        when = None if info.at is None else to_day(info.at)
-    return per_currency_factors(translation.rates, translation.source, info.to, when)
+        return per_currency_factors(translation.rates, translation.source, info.to, int(day))
+    when = None if info.at is None else to_day(info.at)
+    return per_currency_factors(translation.rates, translation.source, info.to, when, constant=True)
 
 
 def reporting_amount(ledger: Ledger, amount: Any, currency: str, day: int) -> int:
@@ -372,7 +371,7 @@ def translate(
     telescope = _Telescope.of(source)
     if method == "constant":
         day = None if when is None else to_day(when)
-        p, q = per_currency_factors(rates, source, code, day)
+        p, q = per_currency_factors(rates, source, code, day, constant=True)
         cols = converted(source, telescope, code, (p, q), None, {})
         cols.translation = _Constant(info, source, rates)
         return type(ledger)._wrap(cols, ledger.report)
@@ -442,13 +441,15 @@ def _fraction(
 
 
 def per_currency_factors(
-    rates: Rates, source: Columns, to: str, day: int | None
+    rates: Rates, source: Columns, to: str, day: int | None, *, constant: bool = False
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """One ``(p, q)`` per transaction currency of ``source``: its rate into ``to`` at ``day``.
 
     ``day=None``: each currency's latest rate (constant rates of a table
-    given for the purpose). A currency with no item on or before ``day``
-    takes its first rate (nothing of it is open at ``day``).
+    given for the purpose). At closing rates, a currency with no item on or
+    before ``day`` reads no rate (nothing of it is open at ``day``); at
+    ``constant`` rates every item takes the rate of ``day``, whenever it
+    was dated.
     """
     ps: list[Any] = []
     qs: list[Any] = []
@@ -457,7 +458,8 @@ def per_currency_factors(
     for k, currency in enumerate(source.currencies):
         one = np.ones(1, dtype=np.int64)
         first = first_day[k]
-        if currency == to or (day is not None and (first is None or first > day)):
+        absent = not constant and day is not None and (first is None or first > day)
+        if currency == to or absent:
             # the reporting currency; or nothing of this currency exists yet at ``day`` (its
             # items count nothing there): no rate is read
             p, q = _fraction(one, 0, one, 0, digits_to - source.digits)

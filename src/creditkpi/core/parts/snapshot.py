@@ -156,17 +156,8 @@ def _claims(
     currencies and translated per invoice at each day's rate
     (:func:`~creditkpi.core.late_payment.invoice_claims`).
     """
-    s = settings or Settings()
-    return claim_parts(
-        ledger,
-        days.tolist(),
-        groups,
-        rates=s.late_rate,
-        indemnity=s.indemnity,
-        indemnity_currency=s.indemnity_currency or ledger.currency,
-        days_in_year=s.days_in_year,
-        exclude_disputed=s.exclude_disputed,
-    )
+    options = (settings or Settings()).claim_options(ledger.currency)
+    return claim_parts(ledger, days.tolist(), groups, **options)
 
 
 def _credit(

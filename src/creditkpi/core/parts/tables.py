@@ -214,16 +214,7 @@ def credit_rows(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Mem
 
 
 def _claims(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
-    return claims_frame(
-        ledger,
-        day,
-        groups,
-        rates=s.late_rate,
-        indemnity=s.indemnity,
-        indemnity_currency=s.indemnity_currency or ledger.currency,
-        days_in_year=s.days_in_year,
-        exclude_disputed=s.exclude_disputed,
-    )
+    return claims_frame(ledger, day, groups, **s.claim_options(ledger.currency))
 
 
 def _cohorts(ledger: Ledger, day: int, s: Settings, memo: Memo) -> tuple[pd.DataFrame, ...]:
