@@ -1,4 +1,7 @@
-"""Builders: records, dataframes and one-table exports into a validated :class:`Ledger`.
+"""Builders: records, dataframes and one-table exports into validated ledger columns.
+
+Each builder returns :class:`Built` (the :class:`~creditkpi.core.columns.Columns`
+and the validation report), which :class:`~creditkpi.Ledger` wraps.
 
 Every input row is either used or reported: a broken rule raises a
 :class:`~creditkpi.CreditKPIError` naming the rule, the column, the first
@@ -16,12 +19,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.columns import NO_END, PAYMENT, Columns, float_sums_exact
 from creditkpi.core.errors import (
     DataQualityWarning,
     DueBeforeIssueError,
@@ -69,7 +73,6 @@ from creditkpi.core.ingest.ids import (
 from creditkpi.core.ingest.limits import add_credit_inputs
 from creditkpi.core.ingest.source import ColumnData, Table, take_values, to_table
 from creditkpi.core.ingest.text import chunks
-from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger, float_sums_exact
 from creditkpi.core.money import currency_code
 from creditkpi.core.records import (
     SETTLEMENT_KINDS,
@@ -84,18 +87,29 @@ from creditkpi.core.records import (
 )
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
-__all__ = ["from_frames", "from_invoice_table", "from_records"]
+__all__ = ["Built", "from_frames", "from_invoice_table", "from_records"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 
+
+class Built(NamedTuple):
+    """What a builder returns: the validated columns and the report of what it noticed.
+
+    :class:`~creditkpi.Ledger` wraps them (``Ledger._wrap(*built)``); the
+    builders never construct a ledger themselves.
+    """
+
+    columns: Columns
+    report: ValidationReport
+
+
 assert MISSING == NO_END
 
 
 def from_records(
-    cls: type[Ledger],
     invoices: Iterable[Invoice],
     payments: Iterable[Payment] = (),
     disputes: Iterable[Dispute] = (),
@@ -105,7 +119,7 @@ def from_records(
     unknown_invoices: str = "error",
     limits: Iterable[CreditLimit] = (),
     cover: Iterable[Cover] = (),
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_records` (see there)."""
     inv = list(invoices)
 
@@ -168,15 +182,12 @@ def from_records(
     mapping = check_mapping(None)
     frames = [inv_frame, pay_frame, dis_frame, st_frame, db_frame]
     resolved = [resolve(to_table(f, t), t, mapping) for f, t in zip(frames, TABLES, strict=True)]
-    ledger = build(
-        cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices
-    )
-    add_credit_inputs(ledger._cols, list(limits), list(cover))
-    return ledger
+    built = build(*resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices)
+    add_credit_inputs(built.columns, list(limits), list(cover))
+    return built
 
 
 def from_frames(
-    cls: type[Ledger],
     invoices: Any,
     payments: Any = None,
     disputes: Any = None,
@@ -189,7 +200,7 @@ def from_frames(
     unknown_invoices: str = "error",
     limits: Any = None,
     cover: Any = None,
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_frames` (see there)."""
     mapping = check_mapping(columns)
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
@@ -206,8 +217,7 @@ def from_frames(
     assert inv is not None
     if payments is None:
         _refuse_unsettled(inv)
-    ledger = build(
-        cls,
+    built = build(
         inv,
         *resolved[1:],
         date_format=date_format,
@@ -215,13 +225,12 @@ def from_frames(
         unknown_invoices=unknown_invoices,
     )
     add_credit_inputs(
-        ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+        built.columns, limits, cover, columns=columns, date_format=date_format, decimal=decimal
     )
-    return ledger
+    return built
 
 
 def from_invoice_table(
-    cls: type[Ledger],
     frame: Any,
     *,
     settled_date: str = "settled_date",
@@ -232,7 +241,7 @@ def from_invoice_table(
     currency: str | None = None,
     limits: Any = None,
     cover: Any = None,
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_invoice_table` (see there)."""
     mapping = check_mapping(columns)
     _check_options(decimal=decimal, unknown_invoices="error")
@@ -298,15 +307,15 @@ def from_invoice_table(
             "disputes",
             check_mapping(None),
         )
-    ledger = build(
-        cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
+    built = build(
+        inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
         unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
         default_currency=code,
     )  # fmt: skip
     add_credit_inputs(
-        ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+        built.columns, limits, cover, columns=columns, date_format=date_format, decimal=decimal
     )
-    return ledger
+    return built
 
 
 def _invoice_table_currency(
@@ -375,7 +384,6 @@ def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:
 
 # ----------------------------------------------------------------------------- the builder
 def build(
-    cls: type[Ledger],
     inv: Resolved,
     pay: Resolved | None,
     dis: Resolved | None,
@@ -389,7 +397,7 @@ def build(
     reader: DateReader | None = None,
     known: tuple[ParsedDates, ParsedDates] | None = None,
     default_currency: str | None = None,
-) -> Ledger:
+) -> Built:
     """Validate the resolved tables and build the ledger's columns.
 
     ``reader`` carries the dates already read by the caller (so that one
@@ -661,7 +669,7 @@ def build(
     _build_disputes(c, linked.get("disputes"), dated.get("disputes", []))
     _build_statuses(c, linked.get("statuses"), dated.get("statuses", []))
     _build_doubtful(c, linked.get("doubtful"), dated.get("doubtful", []), provision)
-    return cls._wrap(c, report)
+    return Built(c, report)
 
 
 def _check_payment_customers(
