@@ -218,7 +218,12 @@ class Ledger(LedgerReaders):
 
     # ------------------------------------------------------------------ selection
     def select(
-        self, *, customers: Any = None, where: Mapping[str, Any] | None = None, invoices: Any = None
+        self,
+        *,
+        customers: Any = None,
+        where: Mapping[str, Any] | None = None,
+        invoices: Any = None,
+        currency: Any = None,
     ) -> Ledger:
         """A ledger narrowed to a segment, on which every KPI runs.
 
@@ -239,6 +244,10 @@ class Ledger(LedgerReaders):
         invoices : array-like, optional
             A boolean mask with one value per row of :attr:`invoices`
             (``ledger.invoices["amount"] > 1000``), or a list of invoice ids.
+        currency : str or list of str, optional
+            Transaction currencies to keep (ISO 4217): their invoices and
+            the kept customers' unapplied cash in them, the ``by="currency"``
+            row of every KPI.
 
         Returns
         -------
@@ -247,8 +256,8 @@ class Ledger(LedgerReaders):
         Raises
         ------
         InvalidOptionError
-            An unknown customer, column or invoice id; a mask of the wrong
-            length.
+            An unknown customer, column, invoice id or currency; a mask of
+            the wrong length.
 
         Examples
         --------
@@ -265,10 +274,10 @@ class Ledger(LedgerReaders):
         """
         from creditkpi.core.selection import selected_columns
 
-        if customers is None and where is None and invoices is None:
+        if customers is None and where is None and invoices is None and currency is None:
             return self
         columns, report = selected_columns(
-            self, customers=customers, where=where, invoices=invoices
+            self, customers=customers, where=where, invoices=invoices, currency=currency
         )
         return Ledger._wrap(columns, report)
 
