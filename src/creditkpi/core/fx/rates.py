@@ -228,16 +228,7 @@ class Rates:
         reader = DateReader(date_format)
         parsed = reader.read(where["date"], column=names["date"], ids=rows)
         reader.finish()
-        if parsed.missing.any():
-            bad = np.flatnonzero(parsed.missing)
-            from creditkpi.core.errors import InvalidDateError
-
-            raise InvalidDateError(
-                f"{bad.size} date(s) are missing",
-                column=names["date"],
-                ids=list(rows[bad[:5]]),
-                count=int(bad.size),
-            )
+        parsed.require()
         codes = _read_codes(where["currency"], names["currency"], rows, n)
         values = _read_rates(where["rate"], names["rate"], rows, n, decimal)
         series = _series(parsed.days, codes, values, base_code, names, rows)

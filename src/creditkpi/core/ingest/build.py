@@ -28,7 +28,6 @@ from creditkpi.core.columns import NO_END, PAYMENT, Columns, float_sums_exact
 from creditkpi.core.errors import (
     DueBeforeIssueError,
     DuplicateIdError,
-    InvalidDateError,
     InvalidOptionError,
     InvalidValueError,
     MissingColumnError,
@@ -488,7 +487,7 @@ def build(
     for parsed in (issue, due, pdate, *(d for k, v in dated.items() for d in v)):
         if parsed.column == "resolved":
             continue
-        _require_dates(parsed)
+        parsed.require()
     c.issue, c.due = issue.days, due.days
 
     # amounts, and their total ---------------------------------------------------
@@ -715,18 +714,6 @@ def _check_payment_customers(
         hint="correct the payments' customer_id, or leave it empty where the invoice is given "
         "(an applied payment is its invoice's customer's)",
     )
-
-
-def _require_dates(parsed: ParsedDates) -> None:
-    if parsed.missing.any():
-        where = np.flatnonzero(parsed.missing)
-        ids = parsed.ids
-        raise InvalidDateError(
-            f"{where.size} date(s) are missing",
-            column=parsed.column,
-            ids=[] if ids is None else list(ids[where[:5]]),
-            count=int(where.size),
-        )
 
 
 def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:

@@ -222,6 +222,17 @@ class ParsedDates:
     proof: str | None = None  # "day-first" or "month-first"
     proof_row: int = -1
 
+    def require(self) -> None:
+        """Refuse missing dates in a column that must have them (``InvalidDateError``)."""
+        if self.missing.any():
+            where = np.flatnonzero(self.missing)
+            raise InvalidDateError(
+                f"{where.size} date(s) are missing",
+                column=self.column,
+                ids=[] if self.ids is None else list(self.ids[where[:5]]),
+                count=int(where.size),
+            )
+
 
 class DateError(Exception):
     """Rows of one column that are not dates (raised as InvalidDateError by the reader)."""
