@@ -37,7 +37,6 @@ PLOTTING = "creditkpi.plotting"
 LONG_MODULES = {
     "core/ledger.py": "the Ledger and its columns; split when the builders return the columns",
     "core/ingest/build.py": "the builder of from_records/from_frames; reworked with the Ledger",
-    "core/ingest/dates.py": "date parsing; split when the builders are reworked with the Ledger",
 }
 #: functions over 100 lines of code, and why they may be
 LONG_FUNCTIONS = {
