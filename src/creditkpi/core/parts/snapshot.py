@@ -22,7 +22,6 @@ from creditkpi.core.fx.translate import closing_view, historical_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
-from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.data_end import warn_after_data
 from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, CREDIT_PARTS
 from creditkpi.core.parts.settings import Settings
@@ -122,7 +121,9 @@ def _at_closing_rates(
     """The snapshot parts of a ledger translated at closing rates: each day at its own rates."""
     grid = np.asarray(days, dtype=np.int64)
     wanted = list(dict.fromkeys(names))
-    positions = [n for n in wanted if n != HISTORICAL]
+    # the claims accrue in each invoice's own currency: computed on the translated ledger
+    claims = [n for n in wanted if n in CLAIM_PARTS]
+    positions = [n for n in wanted if n != HISTORICAL and n not in CLAIM_PARTS]
     unique, back = np.unique(grid, return_inverse=True)
     rows = [
         snapshot_parts(
@@ -138,10 +139,25 @@ def _at_closing_rates(
         for day in (unique.tolist() if positions else [])
     ]
     out = {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
+    if claims:
+        out.update(_claims(ledger, grid, groups, settings))
     if HISTORICAL in wanted:  # every item at its issue date's rate: one sweep of its own
         history = snapshot_parts(historical_view(ledger), grid, groups, ["receivables"])
         out[HISTORICAL] = history["receivables"]
     return {name: out[name] for name in wanted}
+
+
+def _claims(
+    ledger: Ledger, days: IntArray, groups: Groups, settings: Settings | None
+) -> dict[str, IntArray]:
+    """The late-payment claim parts (:data:`CLAIM_PARTS`) per date and group.
+
+    On a translated ledger they are computed on the items in their own
+    currencies and translated per invoice at each day's rate
+    (:func:`~creditkpi.core.late_payment.invoice_claims`).
+    """
+    options = (settings or Settings()).claim_options(ledger.currency)
+    return claim_parts(ledger, days.tolist(), groups, **options)
 
 
 def _credit(
@@ -258,18 +274,7 @@ def snapshot_parts(
     if set(CREDIT_PARTS) & set(wanted):
         out.update(_credit(ledger, grid, groups, (settings or Settings()).unapplied))
     if set(CLAIM_PARTS) & set(wanted):
-        s = settings or Settings()
-        out.update(
-            claim_parts(
-                ledger,
-                grid.tolist(),
-                groups,
-                rates=s.late_rate,
-                indemnity=decimal_to_cents(s.indemnity, ledger.digits),
-                days_in_year=s.days_in_year,
-                exclude_disputed=s.exclude_disputed,
-            )
-        )
+        out.update(_claims(ledger, grid, groups, settings))
     unknown = [n for n in wanted if n not in out]
     if unknown:
         raise InvalidOptionError(
