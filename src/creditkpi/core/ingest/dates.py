@@ -22,22 +22,35 @@
   are read too); formats made of ``%Y %y %m %d %b %B %H %I %M %S %f %p %z``
   and literal characters are parsed as vectors, any other one value by value
   with :func:`datetime.strptime`.
+
+The shapes recognised, the ``date_format`` option and the arithmetic of days
+are in :mod:`.date_formats`; this module reads columns with them.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.errors import AmbiguousDateError, InvalidDateError, InvalidOptionError
+from creditkpi.core.errors import AmbiguousDateError, InvalidDateError
+from creditkpi.core.ingest.date_formats import (
+    BIG_YEAR,
+    BLANK,
+    MONTHS,
+    NUMBER,
+    SHORT_YEAR,
+    DateFormat,
+    days_from_ymd,
+    excel_days,
+    two_digit_year,
+    yyyymmdd_days,
+)
 from creditkpi.core.ingest.source import (
     ColumnData,
     arrow_numbers,
@@ -70,137 +83,6 @@ _NUMBER_HINT = (
     'pass date_format="%Y%m%d" for YYYYMMDD numbers or date_format="excel" for Excel serial days'
 )
 _FORMAT_HINT = "pass date_format= (a strptime format such as '%d/%m/%Y')"
-
-_MONTHS = {
-    name: k + 1
-    for k, names in enumerate(
-        [
-            ("jan", "january", "janv", "janvier"),
-            ("feb", "february", "fev", "févr", "fevr", "février", "fevrier"),
-            ("mar", "march", "mars"),
-            ("apr", "april", "avr", "avril"),
-            ("may", "mai"),
-            ("jun", "june", "juin"),
-            ("jul", "july", "juil", "juillet"),
-            ("aug", "august", "aou", "août", "aout"),
-            ("sep", "sept", "september", "septembre"),
-            ("oct", "october", "octobre"),
-            ("nov", "november", "novembre"),
-            ("dec", "december", "déc", "décembre", "decembre"),
-        ]
-    )
-    for name in names
-}
-
-_TIME = (
-    r"(?:(?:T|\s+)(?P<H>9{1,2}):(?P<Mi>99)(?::(?P<S>99)(?:[.,]9{1,9})?)?"
-    r"(?:\s?(?P<p>[AaPp][Mm]))?(?:\s?(?P<tz>Z|[+-]99(?::?99)?))?)?"
-)
-_ISO = re.compile(r"\s*(?P<y>9999)-(?P<m>9{1,2})-(?P<d>9{1,2})" + _TIME + r"\s*")
-_YMD = re.compile(r"\s*(?P<y>9999)(?P<sep>[/.])(?P<m>9{1,2})(?P=sep)(?P<d>9{1,2})" + _TIME + r"\s*")
-_AB = re.compile(r"\s*(?P<a>9{1,2})(?P<sep>[/.-])(?P<b>9{1,2})(?P=sep)(?P<y>9999)" + _TIME + r"\s*")
-_NAMED = [
-    re.compile(
-        r"\s*(?P<d>9{1,2})(?P<sep>[ -])(?P<mon>[^\W\d_]{3,9})\.?(?P=sep)(?P<y>9999)"
-        + _TIME
-        + r"\s*"
-    ),
-    re.compile(r"\s*(?P<mon>[^\W\d_]{3,9})\.?\s(?P<d>9{1,2}),?\s(?P<y>9999)" + _TIME + r"\s*"),
-]
-_BIG_YEAR = re.compile(r"\s*[+-]?9{5,}-9{1,2}-9{1,2}(?:[\sT].*)?")
-_SHORT_YEAR = re.compile(r"\s*9{1,2}[/.-]9{1,2}[/.-]99(?:[\sT].*)?")
-_NUMBER = re.compile(r"\s*[+-]?9+(?:[.,]9+)?\s*")
-_BLANK = re.compile(r"\s*")
-
-# strptime directives read as vectors, and what they become in a shape pattern
-_DIRECTIVES = {
-    "Y": r"(?P<y>9999)",
-    "y": r"(?P<yy>99)",
-    "m": r"(?P<m>9{1,2})",
-    "d": r"(?P<d>9{1,2})",
-    "b": r"(?P<mon>[^\W\d_]{3,9})\.?",
-    "B": r"(?P<mon>[^\W\d_]{3,9})",
-    "h": r"(?P<mon>[^\W\d_]{3,9})\.?",
-    "H": r"(?P<H>9{1,2})",
-    "I": r"(?P<H>9{1,2})",
-    "M": r"(?P<Mi>9{1,2})",
-    "S": r"(?P<S>9{1,2})",
-    "f": r"9{1,9}",
-    "p": r"(?P<p>[AaPp][Mm])",
-    "z": r"(?P<tz>Z|[+-]99(?::?99)?)",
-    "a": r"[^\W\d_]{2,9}\.?",
-    "A": r"[^\W\d_]{2,9}",
-    "%": "%",
-}
-
-
-# ----------------------------------------------------------------------------- the option
-@dataclass(frozen=True, slots=True)
-class DateFormat:
-    """The ``date_format`` option, compiled once per call."""
-
-    text: str | None
-    layouts: tuple[re.Pattern[str], ...]
-    excel: bool = False
-    yyyymmdd: bool = False
-    strptime: bool = False  # a format the shape patterns cannot read: value by value
-
-    @classmethod
-    def parse(cls, date_format: str | None) -> DateFormat:
-        if date_format is None:
-            return cls(None, (_ISO, _YMD, _AB, *_NAMED))
-        if not isinstance(date_format, str) or not date_format.strip():
-            raise InvalidOptionError(
-                f"date_format must be a strptime format such as '%d/%m/%Y', or 'excel'; "
-                f"got {date_format!r}",
-                argument="date_format",
-                values=[date_format],
-            )
-        if date_format.strip().lower() == "excel":
-            return cls(date_format, (_ISO,), excel=True)
-        compiled = _compile(date_format)
-        yyyymmdd = date_format == "%Y%m%d"
-        if compiled is None:
-            return cls(date_format, (_ISO,), yyyymmdd=yyyymmdd, strptime=True)
-        return cls(date_format, (compiled, _ISO), yyyymmdd=yyyymmdd)
-
-    @property
-    def reads_numbers(self) -> bool:
-        return self.excel or self.yyyymmdd
-
-
-@lru_cache(maxsize=32)
-def _compile(date_format: str) -> re.Pattern[str] | None:
-    """A shape pattern for a strptime format, or None when it needs strptime itself."""
-    out = [r"\s*"]
-    k = 0
-    has_time = False
-    while k < len(date_format):
-        ch = date_format[k]
-        if ch == "%":
-            if k + 1 >= len(date_format):
-                return None
-            code = date_format[k + 1]
-            if code not in _DIRECTIVES:
-                return None
-            has_time |= code in "HIMSp"
-            out.append(_DIRECTIVES[code])
-            k += 2
-            continue
-        if ch.isspace():
-            out.append(r"\s+")
-        elif ch.isdigit():
-            out.append("9")
-        else:
-            out.append(re.escape(ch))
-        k += 1
-    if not has_time:
-        out.append(_TIME)
-    out.append(r"\s*")
-    try:
-        return re.compile("".join(out), re.IGNORECASE)
-    except re.error:  # e.g. %d twice: a repeated group name
-        return None
 
 
 # ----------------------------------------------------------------------------- results
@@ -407,7 +289,7 @@ class DateReader:
             raise DateError(present, "are numbers, not dates", _NUMBER_HINT)
         days = np.full(numbers.shape[0], MISSING, dtype=np.int64)
         if present.size:
-            got, bad = (_excel if self.format.excel else _yyyymmdd)(numbers[present])
+            got, bad = (excel_days if self.format.excel else yyyymmdd_days)(numbers[present])
             if bad.any():
                 what = "Excel serial days" if self.format.excel else "YYYYMMDD dates"
                 raise DateError(present[bad], f"are not {what} ({_RANGE})")
@@ -439,7 +321,7 @@ class DateReader:
             if not self.format.reads_numbers:
                 raise DateError(numbers, "are numbers, not dates", _NUMBER_HINT)
             as_float = np.asarray([float(v) for v in objects[numbers]], dtype=np.float64)
-            got, wrong = (_excel if self.format.excel else _yyyymmdd)(as_float)
+            got, wrong = (excel_days if self.format.excel else yyyymmdd_days)(as_float)
             if wrong.any():
                 raise DateError(numbers[wrong], f"are not dates ({_RANGE})")
             days[numbers] = got
@@ -504,7 +386,7 @@ class DateReader:
         members: IntArray,
         texts: Callable[[IntArray], list[Any]],
     ) -> None:
-        if _BLANK.fullmatch(shape):
+        if BLANK.fullmatch(shape):
             parsed.missing[rows[members]] = True
             return
         match = None
@@ -516,20 +398,20 @@ class DateReader:
             if self.format.strptime:
                 self._strptime(parsed, rows, members, texts)
                 return
-            if _NUMBER.fullmatch(shape):
+            if NUMBER.fullmatch(shape):
                 if self.format.excel:
                     numbers = np.asarray(
                         [float(str(t).strip().replace(",", ".")) for t in texts(members)]
                     )
-                    got, bad = _excel(numbers)
+                    got, bad = excel_days(numbers)
                     if bad.any():
                         raise DateError(rows[members[bad]], f"are not Excel serial days ({_RANGE})")
                     parsed.days[rows[members]] = got
                     return
                 raise DateError(rows[members], "are numbers, not dates", _NUMBER_HINT)
-            if _BIG_YEAR.fullmatch(shape):
+            if BIG_YEAR.fullmatch(shape):
                 raise DateError(rows[members], f"are outside the supported range ({_RANGE})")
-            if _SHORT_YEAR.fullmatch(shape):
+            if SHORT_YEAR.fullmatch(shape):
                 raise DateError(
                     rows[members], "have a two-digit year", "pass date_format= (e.g. '%d/%m/%y')"
                 )
@@ -545,7 +427,7 @@ class DateReader:
             a, b = fields[name]
             return read_number(chars, members, a, b)
 
-        year = number("y") if "y" in fields else _two_digit_year(number("yy"))
+        year = number("y") if "y" in fields else two_digit_year(number("yy"))
         bad = np.zeros(members.size, dtype=bool)
         if "H" in fields:
             hour, minute = number("H"), number("Mi")
@@ -579,7 +461,7 @@ class DateReader:
         if "mon" in fields:
             a, b = fields["mon"]
             name = chars.text(int(members[0]))[a:b].lower().rstrip(".")
-            month_number = _MONTHS.get(name)
+            month_number = MONTHS.get(name)
             if month_number is None:
                 raise DateError(rows[members], "are not dates (unknown month name)", _FORMAT_HINT)
             month = np.full(members.size, month_number, dtype=np.int64)
@@ -634,7 +516,7 @@ class DateReader:
         day: IntArray,
         bad: BoolArray,
     ) -> None:
-        days, wrong = _days(year, month, day)
+        days, wrong = days_from_ymd(year, month, day)
         wrong |= bad
         if wrong.any():
             out_of_range = wrong & ((year < 1) | (year > 9999))
@@ -702,7 +584,7 @@ class DateReader:
                 month, day = parsed.pending_b, parsed.pending_a
             else:
                 month, day = parsed.pending_a, parsed.pending_b
-            days, wrong = _days(parsed.pending_y, month, day)
+            days, wrong = days_from_ymd(parsed.pending_y, month, day)
             if wrong.any():  # pragma: no cover - both fields are <= 12 and valid either way
                 raise InvalidDateError("is not a date", column=parsed.column)
             parsed.days[parsed.pending] = days
@@ -726,43 +608,6 @@ def _contradiction(parsed: ParsedDates, row: int, other: int) -> None:
         values=parsed.values(np.asarray([row, other], dtype=np.int64)),
         hint="pass date_format= for the layout of your dates",
     )
-
-
-# ----------------------------------------------------------------------------- arithmetic
-def _days(year: IntArray, month: IntArray, day: IntArray) -> tuple[IntArray, BoolArray]:
-    """Day numbers of (year, month, day), and where they are not a date of years 1..9999."""
-    wrong = (year < 1) | (year > 9999) | (month < 1) | (month > 12) | (day < 1)
-    y = np.where(wrong, 1970, year)
-    m = np.where(wrong, 1, month)
-    months = ((y - 1970) * 12 + (m - 1)).astype("timedelta64[M]")
-    first = (np.datetime64("1970-01", "M") + months).astype("datetime64[D]").astype(np.int64)
-    following = (np.datetime64("1970-01", "M") + months + 1).astype("datetime64[D]")
-    length = following.astype(np.int64) - first
-    wrong |= day > length
-    return first + np.where(wrong, 0, day - 1), wrong
-
-
-def _two_digit_year(yy: IntArray) -> IntArray:
-    """strptime's ``%y``: 69-99 are 1969-1999, 00-68 are 2000-2068."""
-    return np.where(yy >= 69, 1900 + yy, 2000 + yy)
-
-
-def _yyyymmdd(numbers: npt.NDArray[Any]) -> tuple[IntArray, BoolArray]:
-    values = np.asarray(numbers, dtype=np.float64)
-    whole = np.isfinite(values) & (values == np.floor(values)) & (values >= 0) & (values < 1e9)
-    v = np.where(whole, values, 0).astype(np.int64)
-    days, wrong = _days(v // 10_000, (v // 100) % 100, v % 100)
-    return days, wrong | ~whole
-
-
-def _excel(numbers: npt.NDArray[Any]) -> tuple[IntArray, BoolArray]:
-    """Excel serial days (1900 system: 1 is 1900-01-01, 60 the 1900-02-29 Excel invents)."""
-    values = np.asarray(numbers, dtype=np.float64)
-    ok = np.isfinite(values) & (values >= 1) & (values < 2_958_466)
-    serial = np.floor(np.where(ok, values, 1)).astype(np.int64)
-    ok &= serial != 60
-    base = np.where(serial < 60, -25_568, -25_569)  # 1899-12-31 and 1899-12-30 as day numbers
-    return base + serial, ~ok
 
 
 _K_MISSING, _K_TEXT, _K_DATE, _K_NUMBER, _K_OTHER = 0, 1, 2, 3, 4
