@@ -1026,6 +1026,7 @@ class Ledger:
         date_format: str | None = "%Y%m%d",
         currency: str = "EUR",
         applied: Literal["posting", "lettering"] = "posting",
+        amounts: Literal["booked", "transaction"] = "booked",
     ) -> Ledger:
         """Build a ledger from a French FEC (*Fichier des Écritures Comptables*).
 
@@ -1077,6 +1078,11 @@ class Ledger:
             When a credit settles its invoices: the day it was posted
             (``EcritureDate``), or the day it was lettered (``DateLet``),
             being the customer's unapplied credit meanwhile.
+        amounts : {"booked", "transaction"}, default "booked"
+            ``"booked"``: every line at its ``Debit``/``Credit`` (one currency,
+            ``currency``); ``"transaction"``: a line whose ``Idevise`` names
+            another currency at its ``Montantdevise`` in that currency (a
+            ledger of several currencies, to :meth:`translate`).
 
         Returns
         -------
@@ -1138,6 +1144,7 @@ class Ledger:
             date_format=date_format,
             currency=currency,
             applied=applied,
+            amounts=amounts,
         )
         ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
         read.tell(ledger.report)
