@@ -481,3 +481,28 @@ def test_every_conversion_is_rounded_half_up_exactly(x: int, p: int, q: int) -> 
         return
     assert convert(np.asarray([x]), p, q).tolist() == [expected]
     assert convert(np.asarray([x]), np.asarray([p]), np.asarray([q])).tolist() == [expected]
+
+
+@PROPERTY
+@given(spec=ledger_specs(applied=True), when=as_of_dates(), rule=st.sampled_from([None, 60]))
+def test_the_positions_of_the_open_items_are_those_of_the_whole_closing_view(
+    spec: LedgerSpec, when: date, rule: int | None
+) -> None:
+    # the dashboard's positions read only the items open at the date at its rates
+    # (position_view); every snapshot part is the one of the full closing view
+    from creditkpi.core.fx.translate import closing_view, position_view
+    from creditkpi.core.groups import group_codes
+    from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, PARTS
+    from creditkpi.core.parts.snapshot import snapshot_parts
+    from creditkpi.core.period import to_day
+
+    book = in_currencies(spec).build().translate("EUR", RATES)
+    day = to_day(when)
+    names = [n for n, (kind, _, _) in PARTS.items() if kind == "snapshot" and n not in CLAIM_PARTS]
+    names += [BUCKETS, BUCKET_INVOICES]
+    for by in (None, "customer_id"):
+        groups = group_codes(book, by)
+        fast = snapshot_parts(position_view(book, day), [day], groups, names, rule_days=rule)
+        whole = snapshot_parts(closing_view(book, day), [day], groups, names, rule_days=rule)
+        for name in names:
+            assert np.array_equal(fast[name], whole[name]), name

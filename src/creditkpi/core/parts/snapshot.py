@@ -18,7 +18,7 @@ from creditkpi.core.credit import Unapplied, credit_position, customer_groups, g
 from creditkpi.core.engine import balances, doubtful_at, interval_balance, position
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.fx.translate import closing_view, historical_view
+from creditkpi.core.fx.translate import closing_view, historical_view, position_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
@@ -119,24 +119,28 @@ def _at_closing_rates(
     rule_days: int | None,
     settings: Settings | None,
 ) -> dict[str, IntArray]:
-    """The snapshot parts of a ledger translated at closing rates: each day at its own rates."""
+    """The snapshot parts of a ledger translated at closing rates: each day at its own rates.
+
+    The positions at a day read :func:`~creditkpi.core.fx.translate.position_view`
+    (only the items open that day converted); the late-payment claims, which
+    read the balances of earlier days too, read the full closing view.
+    """
     grid = np.asarray(days, dtype=np.int64)
     wanted = list(dict.fromkeys(names))
     positions = [n for n in wanted if n != HISTORICAL]
+    claims = [n for n in positions if n in CLAIM_PARTS]
+    plain = [n for n in positions if n not in CLAIM_PARTS]
     unique, back = np.unique(grid, return_inverse=True)
-    rows = [
-        snapshot_parts(
-            closing_view(ledger, int(day)),
-            [int(day)],
-            groups,
-            positions,
-            edges=edges,
-            basis=basis,
-            rule_days=rule_days,
-            settings=settings,
-        )
-        for day in (unique.tolist() if positions else [])
-    ]
+    rows = []
+    for day in unique.tolist() if positions else []:
+        row: dict[str, IntArray] = {}
+        for view, asked in ((position_view, plain), (closing_view, claims)):
+            if asked:
+                row |= snapshot_parts(
+                    view(ledger, day), [day], groups, asked, edges=edges, basis=basis,
+                    rule_days=rule_days, settings=settings,
+                )  # fmt: skip
+        rows.append(row)
     out = {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
     if HISTORICAL in wanted:  # every item at its issue date's rate: one sweep of its own
         history = snapshot_parts(historical_view(ledger), grid, groups, ["receivables"])
