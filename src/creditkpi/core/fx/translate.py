@@ -163,6 +163,8 @@ class Translation:
         self.native: Any = None
         self.first_days = _first_days(source)
         self.unapplied = np.flatnonzero(source.settlement_invoice < 0)
+        #: each invoice's historical rate (its issue date's), as (p, q)
+        self.invoice_rates: tuple[Any, Any] = (None, None)
         size = 8 * (2 * source.amount.shape[0] + source.settlement_amount.shape[0])
         self.kept = max(_VIEWS_KEPT, _VIEWS_BYTES // max(size, 1))
 
@@ -434,6 +436,7 @@ def translate(
     translation = Translation(source, rates, code, info, telescope)
     factors = item_factors(rates, source, code)
     cols = converted(source, telescope, code, factors[0], factors[1], translation.group_cache)
+    translation.invoice_rates = (factors[0][0], factors[0][1])
     cols.translation = translation
     foreign = [k for k, c in enumerate(source.currencies) if c != code]
     cols.fx_items = np.flatnonzero(np.isin(source.invoice_currency, foreign)).astype(np.int64)

@@ -18,6 +18,7 @@ from creditkpi.core.credit import Unapplied, credit_position, customer_groups, g
 from creditkpi.core.engine import balances, doubtful_at, interval_balance, position
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.fx.positions import POSITION_NAMES, closing_positions
 from creditkpi.core.fx.translate import closing_view, historical_view, position_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
@@ -121,16 +122,28 @@ def _at_closing_rates(
 ) -> dict[str, IntArray]:
     """The snapshot parts of a ledger translated at closing rates: each day at its own rates.
 
-    The positions at a day read :func:`~creditkpi.core.fx.translate.position_view`
+    Receivables, aging, overdue, open invoices and unapplied cash at every
+    day come from one sweep at historical rates and each day's open foreign
+    items (:func:`~creditkpi.core.fx.positions.closing_positions`); the
+    other positions at a day read :func:`~creditkpi.core.fx.translate.position_view`
     (only the items open that day converted); the late-payment claims, which
     read the balances of earlier days too, read the full closing view.
     """
     grid = np.asarray(days, dtype=np.int64)
     wanted = list(dict.fromkeys(names))
-    positions = [n for n in wanted if n != HISTORICAL]
+    labels = bucket_labels(edges, basis)
+    swept = {*POSITION_NAMES, *labels, BUCKETS}
+    positions = [n for n in wanted if n != HISTORICAL and n not in swept]
     claims = [n for n in positions if n in CLAIM_PARTS]
     plain = [n for n in positions if n not in CLAIM_PARTS]
     unique, back = np.unique(grid, return_inverse=True)
+    if not positions:  # else each day's own parts say it
+        warn_after_data(ledger, int(grid.max()))
+    out: dict[str, IntArray] = {}
+    if swept & set(wanted):
+        found = closing_positions(ledger, unique, groups, edges=edges, basis=basis)
+        found[BUCKETS] = np.stack([found[label] for label in labels], axis=2)
+        out |= {n: found[n][back] for n in wanted if n in swept}
     rows = []
     for day in unique.tolist() if positions else []:
         row: dict[str, IntArray] = {}
@@ -141,7 +154,7 @@ def _at_closing_rates(
                     rule_days=rule_days, settings=settings,
                 )  # fmt: skip
         rows.append(row)
-    out = {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
+    out |= {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
     if HISTORICAL in wanted:  # every item at its issue date's rate: one sweep of its own
         history = snapshot_parts(historical_view(ledger), grid, groups, ["receivables"])
         out[HISTORICAL] = history["receivables"]
