@@ -234,3 +234,32 @@ def test_minor_units_follow_the_currency() -> None:
     frame.loc[0, "Montantdevise"] = "150000,50"
     with pytest.raises(ck.CreditKPIError, match="sub-minor-unit-amount"):
         ck.Ledger.from_fec(frame, amounts="transaction")
+
+
+def test_a_provision_in_another_currency_than_its_invoice_is_an_error() -> None:
+    # F1 moves to doubtful customers (411 -> 416, in dollars) and gets a provision
+    # booked in euros only (491 without Idevise)
+    extra = [
+        line("OD", "1", "20240301", "416000", "ACME", "F1", "548,20", "0,00", "B",
+             odoo("600,00"), "USD"),
+        line("OD", "1", "20240301", "411000", "ACME", "F1", "0,00", "548,20", "A",
+             odoo("-600,00"), "USD"),
+        line("OD", "2", "20240331", "681740", "", "F1", "300,00", "0,00"),
+        line("OD", "2", "20240331", "491100", "", "F1", "0,00", "300,00"),
+    ]  # fmt: skip
+    frame = pd.concat([fec(), pd.DataFrame(extra, columns=FEC_COLUMNS)], ignore_index=True)
+    booked = ck.Ledger.from_fec(frame)
+    assert ck.doubtful_receivables(booked, "2024-03-31", money="decimal") == Decimal("541.32")
+    with pytest.raises(ck.CreditKPIError, match="mixed-currencies") as info:
+        ck.Ledger.from_fec(frame, amounts="transaction")
+    assert info.value.ids == ("F1",)
+    assert info.value.values == ("invoice USD, provision EUR",)
+    frame.loc[len(frame) - 1, ["Montantdevise", "Idevise"]] = [odoo("-328,20"), "USD"]
+    frame.loc[len(frame) - 2, ["Montantdevise", "Idevise"]] = [odoo("328,20"), "USD"]
+    book = ck.Ledger.from_fec(frame, amounts="transaction")
+    assert ck.doubtful_receivables(
+        book, "2024-03-31", by="currency", money="decimal"
+    ).to_dict() == {
+        "EUR": Decimal("0.00"),
+        "USD": Decimal("600.00"),
+    }

@@ -33,7 +33,6 @@ from creditkpi.core.errors import (
     InvalidOptionError,
     MissingFECColumnError,
     MissingValueError,
-    MixedCurrencyError,
     UnbalancedEntryError,
     UnreadableFileError,
 )
@@ -44,6 +43,7 @@ from creditkpi.core.ingest.fec_currency import (
     LineCurrencies,
     booked_currencies,
     check_groups,
+    same_currency,
     text_cells,
     transaction_amounts,
 )
@@ -776,7 +776,7 @@ def _doubtful(
             if k is None:
                 k = only.get(customer[p])
             if k is not None:
-                _same_currency(own, int(lines[k]), p, document)
+                same_currency(own, int(lines[k]), p, document)
                 provision[k] = max(provision[k], 0) - int(signed[p])
     epoch = np.datetime64("1970-01-01", "D")
     days = np.asarray([chosen[k] for k in lines.tolist()], dtype=np.int64)
@@ -788,16 +788,3 @@ def _doubtful(
             "provision": np.where(provision >= 0, provision / scale, np.nan),
         }
     )
-
-
-def _same_currency(own: LineCurrencies, invoice: int, provision: int, document: Any) -> None:
-    """A provision (491) on a doubtful invoice is in the invoice's currency."""
-    if own.code[invoice] != own.code[provision]:
-        raise MixedCurrencyError(
-            "a provision (491) is in another currency than its doubtful invoice",
-            column="Idevise",
-            ids=[document[invoice]],
-            values=[f"invoice {own.code[invoice]}, provision {own.code[provision]}"],
-            hint="give the provision line the invoice's Idevise and Montantdevise, or read the "
-            'booked amounts (amounts="booked")',
-        )

@@ -39,6 +39,7 @@ __all__ = [
     "LineCurrencies",
     "booked_currencies",
     "check_groups",
+    "same_currency",
     "text_cells",
     "transaction_amounts",
 ]
@@ -253,3 +254,16 @@ def text_cells(values: Any) -> npt.NDArray[Any]:
     s = pd.Series(np.asarray(values, dtype=object), dtype=object)
     stripped = s.where(s.isna(), s.astype(str).str.strip())
     return stripped.where(stripped.ne(""), None).to_numpy(dtype=object, copy=True)
+
+
+def same_currency(own: LineCurrencies, invoice: int, provision: int, document: Any) -> None:
+    """A provision (491) on a doubtful invoice is in the invoice's currency."""
+    if own.code[invoice] != own.code[provision]:
+        raise MixedCurrencyError(
+            "a provision (491) is in another currency than its doubtful invoice",
+            column="Idevise",
+            ids=[document[invoice]],
+            values=[f"invoice {own.code[invoice]}, provision {own.code[provision]}"],
+            hint="give the provision line the invoice's Idevise and Montantdevise, or read the "
+            'booked amounts (amounts="booked")',
+        )
