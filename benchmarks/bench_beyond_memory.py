@@ -25,6 +25,10 @@ keeps it (by default a temporary one is removed at the end); ``--shuffled``
 makes ``from_dask`` merge and shuffle the tables by customer itself
 (``partitioned=False``), as for tables not written by customer.
 
+Measured at 100M invoices, 200 parts, 2 workers x 2.5 GiB (0.53 x the book's
+9.37 GiB of Arrow columns; a shared 2-core machine): dashboard 105 s, 36
+month-end agings 153 s, peak 1.9 GiB per worker, equal to the check.
+
 The workers start without Dask's ``MALLOC_TRIM_THRESHOLD_`` (see
 :func:`worker_environment`): with it, ``summarize`` runs 2.5-3 x slower.
 """

@@ -77,7 +77,7 @@ from creditkpi.metrics.profiles import payer_profiles
 from creditkpi.metrics.provision import ecl_coverage, expected_credit_loss, provision_matrix
 from creditkpi.metrics.time_to_pay import TimeToPay, time_to_pay
 from creditkpi.metrics.top_customers import top_customers
-from creditkpi.statement import Statement, statement
+from creditkpi.statement import Statement, StatementSection, statement
 from creditkpi.version import VERSION
 
 __version__ = VERSION
@@ -100,6 +100,7 @@ __all__ = [
     "Period",
     "Rates",
     "Statement",
+    "StatementSection",
     "StatusEvent",
     "TimeToPay",
     "UndefinedMetricWarning",

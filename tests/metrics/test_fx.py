@@ -19,6 +19,7 @@ import warnings
 from dataclasses import replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -427,6 +428,20 @@ def test_constant_rates_are_the_ledger_converted_beforehand(spec: LedgerSpec, wh
     period = f"{when.year}-{when.month:02d}"
     assert _positions(constant, when) == _positions(converted, when)
     assert _flows(constant, period) == _flows(converted, period)
+
+
+def test_constant_rates_apply_to_items_dated_after_the_rates_date() -> None:
+    # 0.04 GBP of unapplied cash received the day after the constant rates' date: at
+    # 2500/2181 EUR per GBP (1 / 0.8724), 0.04 × 2500 / 2181 = 0.04585 -> 0.05 EUR
+    at = date(2024, 3, 15)
+    assert RATES.cross("GBP", "EUR", at) == Fraction(2500, 2181)
+    ledger = ck.Ledger.from_records(
+        [ck.Invoice("I1", "C1", "2023-01-01", "2023-01-01", "0.01")],
+        [ck.Payment(None, "2024-03-16", "0.04", customer="C3", currency="GBP")],
+    )
+    constant = ledger.translate("EUR", RATES, method="constant", at=at)
+    assert ck.cash_collected(constant, "2024-03", money="decimal") == D("0.05")
+    assert ck.unapplied_cash(constant, "2024-03-31", money="decimal") == D("0.05")
 
 
 def test_amounts_in_currencies_of_other_minor_units() -> None:

@@ -269,10 +269,12 @@ def test_cli_claims_csv_is_exact_and_safe(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == (
         "customer_id,invoice_id,issue_date,due_date,amount,late_balance,open_balance,"
-        "days_late,penalties,indemnity,claimable"
+        "days_late,penalties,indemnity,claimable,currency,penalties_in_currency"
     )
     # sorted by claimable, largest first; the formula-looking customer id neutralised
-    assert lines[1] == "ACME,F1,2024-01-15,2024-02-14,10000.00,10000.00,0.00,60,190.68,40.00,230.68"
+    assert lines[1] == (
+        "ACME,F1,2024-01-15,2024-02-14,10000.00,10000.00,0.00,60,190.68,40.00,230.68,EUR,190.68"
+    )
     assert lines[-1].startswith("'=HYPERLINK(1),F5,2024-04-01,2024-04-30,100.00")
     assert main(["claims", *_files(tmp_path), "--as-of", "2024-08-20", "--by", "customer_id",
                  "--rate", "0.12", "--indemnity", "0", "-f", "csv", "-q"]) == 0  # fmt: skip
@@ -309,7 +311,7 @@ def test_cli_claims_xlsx_keeps_numbers_and_never_runs_text(
     sheet = openpyxl.load_workbook(target).active
     assert sheet.title == "claims"
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:2] == ("customer_id", "invoice_id") and rows[0][-1] == "claimable"
+    assert rows[0][:2] == ("customer_id", "invoice_id") and rows[0][-1] == "penalties_in_currency"
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["invoice_id"] == "F1" and first["days_late"] == 60
     assert (first["penalties"], first["indemnity"], first["claimable"]) == (190.68, 40.0, 230.68)

@@ -132,27 +132,37 @@ def _cmd_statement(args: argparse.Namespace) -> int:
         raise CLIError("--format pdf writes a file: give it with -o statement.pdf")
     if args.output is not None:
         check_target(Path(args.output), args)
+    from creditkpi.core.formatting import check_locale
+
+    check_locale(args.locale)  # a bad locale is named before the long work
     ledger, _ = load_ledger(args)
     statement = ck.statement(ledger, args.customer, args.period, money="decimal")
     if args.format == "pdf":
-        write_file(Path(args.output), statement.to_pdf(), args)
+        write_file(Path(args.output), statement.to_pdf(locale=args.locale), args)
         return EXIT_OK
     if args.format == "csv":
         from creditkpi.dashboard.cells import table_csv
 
-        lines = statement.lines.copy()
-        for column in ("date", "due_date"):
-            lines[column] = lines[column].dt.strftime("%Y-%m-%d").astype(object)
-            lines.loc[lines[column].isna(), column] = None
-        text = table_csv(
-            lines.set_index("date"),
-            "date",
-            escape_formulas=not args.raw_csv,
-            digits=ledger.digits,
-            money=("debit", "credit", "balance"),
-        )
+        several = len(statement.sections) > 1
+        chunks = []
+        for k, section in enumerate(statement.sections):  # each in its own currency
+            lines = section.lines.copy()
+            for column in ("date", "due_date"):
+                lines[column] = lines[column].dt.strftime("%Y-%m-%d").astype(object)
+                lines.loc[lines[column].isna(), column] = None
+            if several:
+                lines.insert(1, "currency", section.currency)
+            text = table_csv(
+                lines.set_index("date"),
+                "date",
+                escape_formulas=not args.raw_csv,
+                digits=section.digits,
+                money=("debit", "credit", "balance"),
+            )
+            chunks.append(text if k == 0 else text.split("\n", 1)[1])
+        text = "".join(chunks)
     else:
-        text = statement.to_html() + "\n"
+        text = statement.to_html(locale=args.locale) + "\n"
     write_output(text, args.output, args)
     return EXIT_OK
 
@@ -189,7 +199,8 @@ def add_items_commands(sub: Any, report: argparse.ArgumentParser) -> None:
         help="a customer's statement of account over a period (HTML, PDF or CSV)",
         description="The opening balance, every invoice, payment, credit note and write-off "
         "of --period with the running balance, the closing balance and the aged open items "
-        "of --customer. PDF needs Chromium. Reads the same files and input options as "
+        "of --customer, in the currency of its invoices (a part per currency it is billed "
+        "in). PDF needs Chromium. Reads the same files and input options as "
         "'creditkpi report'.",
         epilog="Example: creditkpi statement invoices.csv payments.csv --customer C042 "
         "--period 2024-06 --format pdf -o C042.pdf",
@@ -199,6 +210,8 @@ def add_items_commands(sub: Any, report: argparse.ArgumentParser) -> None:
     opts.add_argument("--customer", required=True, metavar="ID", help="the customer id")
     opts.add_argument("--period", "-p", required=True, metavar="PERIOD",
                       help="2024-06, 2024-Q2, 2024 or 2024-04-01..2024-04-15")  # fmt: skip
+    opts.add_argument("--locale", metavar="LOCALE",
+                      help="how amounts read: en_US (default, $6,000.00), fr_FR (6 000,00 €)...")  # fmt: skip
     file_output_options(
         statement,
         ("html", "pdf", "csv"),

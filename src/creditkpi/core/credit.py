@@ -26,6 +26,12 @@ Conventions (see the *Limits and cover* page):
   those covers'); it is **past** it at T when ``T > deadline``, and **due
   soon** when ``T <= deadline <= T + 15``.
 
+On a ledger translated at closing rates (:meth:`~creditkpi.Ledger.translate`)
+the exposure is a position like the receivables: each open item at the
+closing rate of T (IAS 21.23), read from
+:func:`~creditkpi.core.fx.translate.closing_view`; limits and cover amounts
+are in the reporting currency.
+
 Only customers **at T** count: those with an invoice issued, or a credit
 received, on or before T (a limit granted to a customer with no event yet
 has nothing to measure).
@@ -42,6 +48,7 @@ import pandas as pd
 
 from creditkpi.core.engine import Snapshot, balances, unapplied_balance
 from creditkpi.core.errors import InvalidOptionError
+from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import from_day
@@ -236,6 +243,8 @@ def credit_position(ledger: Ledger, day: int, *, unapplied: Unapplied = "net") -
     >>> p.exposure.tolist(), p.over_limit.tolist(), p.covered.tolist()
     ([100000], [20000], [54000])
     """
+    # a position: on a ledger translated at closing rates, its items at the rates of ``day``
+    ledger = closing_view(ledger, int(day))
     c = ledger._cols
     check_unapplied(unapplied)
     groups = group_codes(ledger, "customer_id")

@@ -42,7 +42,7 @@ from dateutil.relativedelta import relativedelta
 from creditkpi.core.engine import balances
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.fx.translate import closing_view
-from creditkpi.core.groups import Groups, group_codes
+from creditkpi.core.groups import Groups, item_groups
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.period import to_day
 from creditkpi.core.survival import segment_cumsum, segments
@@ -543,12 +543,13 @@ def settled_counts(table: SurvivalArrays) -> IntArray:
 def history_groupings(ledger: Ledger, fallback: str) -> dict[int, Groups]:
     """The groupings of the curve levels (customer, segment unless ``"all"``, ledger).
 
-    They do not depend on the date: compute them once for many as-of dates.
+    They do not depend on the date: compute them once for many as-of dates. A curve
+    counts invoices, no money: its groups may hold several currencies (``item_groups``).
     """
-    out = {CUSTOMER: group_codes(ledger, "customer_id")}
+    out = {CUSTOMER: item_groups(ledger, "customer_id")}
     if fallback != "all":
-        out[SEGMENT] = group_codes(ledger, fallback)
-    out[LEDGER] = group_codes(ledger, None)
+        out[SEGMENT] = item_groups(ledger, fallback)
+    out[LEDGER] = item_groups(ledger, None)
     return out
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "by_names",
     "group_codes",
     "group_index",
+    "item_groups",
     "sorted_labels",
 ]
 
@@ -245,6 +246,30 @@ def group_codes(ledger: Ledger, by: By) -> Groups:
         groups = _one_currency_each(ledger, groups)
     cache[key] = groups  # groups are immutable and the ledger never changes
     return groups
+
+
+def item_groups(ledger: Ledger, by: By) -> Groups:
+    """The groups of ``by`` for a table of items, one row each (the open items, the claims).
+
+    As :func:`group_codes`, without its one rule of a ledger of several
+    currencies: a row is one item, in its own currency, and adds nothing
+    to another; a group may hold several currencies. What such a table
+    sums over a group (a customer's exposure, a total per group) takes
+    :func:`group_codes` and its rule.
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records(
+    ...     [ck.Invoice("F1", "A", "2024-01-01", "2024-01-31", "1", currency="USD"),
+    ...      ck.Invoice("F2", "A", "2024-01-01", "2024-01-31", "1", currency="EUR")])
+    >>> list(item_groups(ledger, None).labels), item_groups(ledger, None).digits
+    (['all'], None)
+    """
+    key = by_key(by)
+    if not ledger._cols.per_item_currency:
+        return group_codes(ledger, key)
+    return _group_codes(ledger, key) if not isinstance(key, tuple) else _combined(ledger, key)
 
 
 def _one_currency_each(ledger: Ledger, groups: Groups) -> Groups:

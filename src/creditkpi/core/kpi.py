@@ -59,6 +59,7 @@ __all__ = [
     "finish",
     "known_inputs",
     "ledger_parts",
+    "row_currencies",
     "shared_table_at",
     "table_at",
 ]
@@ -208,9 +209,9 @@ class TableKPI:
         options decide it; ``("*",)``: every column); :func:`table_at` turns
         them into money once.
     native_money : tuple of str
-        Money columns in each row's own transaction currency (the index level
-        ``currency`` names it), in that currency's minor units: shaped with
-        its minor unit.
+        Money columns in each row's own transaction currency (its
+        ``currency`` column, else the index level ``currency`` names it), in
+        that currency's minor units: shaped with its minor unit.
     requires : tuple of str
         Optional inputs it needs (as :attr:`KPI.requires`).
     dashboard : str or None
@@ -430,13 +431,12 @@ def table_at(
     values = [source.at(p, j) for p in table.parts]
     frame = table.build(*values, groups=list(source.labels), settings=source.settings, **options)
     shaped = shape_money_columns(frame, table.money_columns(options), source.digits, money)
-    if table.native_money and len(shaped):
-        # the row's own currency: the last level named so (by="currency" names another)
-        level = max(k for k, name in enumerate(shaped.index.names) if name == "currency")
-        codes = shaped.index.get_level_values(level)
+    native = [column for column in table.native_money if column in shaped.columns]
+    if native and len(shaped):
+        codes = row_currencies(shaped)
         places = np.asarray([CURRENCIES[str(c)] for c in codes], dtype=np.int64)
         kind = np.dtype(object) if money == "decimal" else np.dtype(np.float64)
-        for column in table.native_money:
+        for column in native:
             cents = shaped[column].to_numpy(dtype=np.int64)
             out: npt.NDArray[Any] = np.empty(cents.size, dtype=kind)
             for d in np.unique(places).tolist():
@@ -451,6 +451,22 @@ def table_at(
                 fitted = [own_unit(v, own[0]) for v in shaped[column].tolist()]
                 shaped[column] = np.asarray(fitted, dtype=object)
     return shaped
+
+
+def row_currencies(frame: pd.DataFrame) -> pd.Index:
+    """Each row's own transaction currency: its ``currency`` column, else index level.
+
+    A table of items (the open items) says it in a column; a table per
+    currency in its last index level named so (``by="currency"`` names
+    another).
+    """
+    if "currency" in frame.columns:
+        values: Any = frame["currency"].to_numpy(dtype=object)
+    else:
+        level = max(k for k, name in enumerate(frame.index.names) if name == "currency")
+        values = frame.index.get_level_values(level).to_numpy(dtype=object)
+    out: pd.Index = pd.Index(values, dtype=object)
+    return out
 
 
 def shared_table_at(

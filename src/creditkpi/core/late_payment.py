@@ -33,7 +33,7 @@ import csv
 import functools
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from importlib import resources
@@ -44,8 +44,11 @@ import pandas as pd
 
 from creditkpi.core.engine import balances, disputed_at
 from creditkpi.core.errors import DataQualityWarning, InvalidOptionError
+from creditkpi.core.fx.convert import convert
+from creditkpi.core.fx.translate import native_view, position_factors, reporting_amount
 from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import NO_END, Ledger
+from creditkpi.core.money import CURRENCIES, decimal_to_cents
 from creditkpi.core.period import Period, as_date, from_day, to_day
 
 __all__ = [
@@ -58,6 +61,7 @@ __all__ = [
     "claim_parts",
     "claims_frame",
     "ecb_main_refinancing_rates",
+    "indemnity_units",
     "invoice_claims",
     "legal_due_limit",
     "rate_table",
@@ -319,6 +323,17 @@ class InvoiceClaims:
         the due date, and the day after it).
     last_day_covered : int or None
         The rate table's last known day when interest ran beyond it.
+    amount : ndarray of int64
+        The invoice's amount as the claim reads it (0 where not included).
+    penalties_in_currency : ndarray of int64
+        The penalties in the invoice's own currency, in the minor units its
+        native ledger holds amounts at (on a ledger that is not translated:
+        ``penalties``).
+
+    On a translated ledger every money array but ``penalties_in_currency``
+    is in the reporting currency: the claim computed on the items in their
+    own currencies, each amount translated per invoice at the rate of the
+    day (closing rates; constant rates: the translation's), half up.
     """
 
     day: int
@@ -329,6 +344,8 @@ class InvoiceClaims:
     penalties: IntArray
     indemnity_due: BoolArray
     last_day_covered: int | None
+    amount: IntArray
+    penalties_in_currency: IntArray
 
 
 def invoice_claims(
@@ -364,6 +381,21 @@ def invoice_claims(
     if isinstance(days_in_year, bool) or days_in_year not in (360, 365, 366):
         raise InvalidOptionError(
             f"days_in_year must be 360, 365 or 366, got {days_in_year!r}", argument="days_in_year"
+        )
+    factors = position_factors(ledger, day)
+    if factors is not None:  # owed in the invoice's currency, translated at the day's rate
+        native = native_view(ledger)
+        own = invoice_claims(
+            native, day, rates, days_in_year=days_in_year, exclude_disputed=exclude_disputed
+        )
+        code = native._cols.invoice_currency.astype(np.int64)
+        p, q = factors[0][code], factors[1][code]
+        return replace(
+            own,
+            amount=convert(own.amount, p, q),
+            late_balance=convert(own.late_balance, p, q),
+            open_balance=convert(own.open_balance, p, q),
+            penalties=convert(own.penalties, p, q),
         )
     c = ledger._cols
     n = c.n_invoices
@@ -402,17 +434,26 @@ def invoice_claims(
         int(np.abs(late_paid).max(initial=0)) * int(np.abs(seg_days).max(initial=0)),
         int(still_open.max(initial=0)) * int(np.abs(open_days).max(initial=0)),
     ) * max(int(inv.size), 1)
+    # each penalty rounded half up to its own currency's minor unit (a book of several
+    # currencies holds every amount at the finest one's)
+    step = _own_steps(ledger)
     den = days_in_year * RATE_SCALE
-    if bound < _INT64_SAFE:
+    if bound < _INT64_SAFE // max(int(step.max(initial=1)), 1):
         acc = np.zeros(n, dtype=np.int64)
         np.add.at(acc, inv, late_paid * seg_days)
         acc += still_open * open_days
-        penalties = (2 * acc + den) // (2 * den)
+        penalties = (2 * acc + den * step) // (2 * den * step) * step
     else:  # exact in Python integers (amounts or rates beyond int64 products)
         acc_obj = np.zeros(n, dtype=object)
         np.add.at(acc_obj, inv, late_paid.astype(object) * seg_days.astype(object))
         acc_obj += still_open.astype(object) * open_days.astype(object)
-        penalties = np.asarray([(2 * int(a) + den) // (2 * den) for a in acc_obj], dtype=np.int64)
+        penalties = np.asarray(
+            [
+                (2 * int(a) + den * int(k)) // (2 * den * int(k)) * int(k)
+                for a, k in zip(acc_obj, step.tolist(), strict=True)
+            ],
+            dtype=np.int64,
+        )
     penalties = np.where(included, penalties, 0).astype(np.int64)
     # the day each invoice closed (its balance reached 0), NO_END while open
     closing = np.full(n, NO_END, dtype=np.int64)
@@ -439,7 +480,31 @@ def invoice_claims(
         penalties=penalties,
         indemnity_due=indemnity,
         last_day_covered=covered_day if beyond else None,
+        amount=np.where(included, c.amount, 0).astype(np.int64),
+        penalties_in_currency=penalties,
     )
+
+
+def _own_steps(ledger: Ledger) -> IntArray:
+    """Per invoice, its currency's minor unit in the ledger's minor units (1 in one currency)."""
+    c = ledger._cols
+    if not c.per_item_currency:
+        return np.ones(c.n_invoices, dtype=np.int64)
+    per = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
+    return np.asarray(per[c.invoice_currency.astype(np.int64)], dtype=np.int64)
+
+
+def indemnity_units(ledger: Ledger, amount: Decimal, currency: str | None, day: int) -> int:
+    """The fixed indemnity in minor units of ``ledger``'s currency at ``day``.
+
+    ``currency`` is the one the indemnity is set in (``None``: the
+    ledger's). On a translated ledger another currency is converted at the
+    rate of ``day`` (closing rates; the translation's constant rates),
+    rounded half up: the statutory 40 € of a book reported in dollars.
+    """
+    if currency is None:
+        return decimal_to_cents(amount, ledger.digits)
+    return reporting_amount(ledger, amount, currency, day)
 
 
 def legal_due_limit(issue: IntArray, rule: object = "fr") -> IntArray:
@@ -477,7 +542,8 @@ def claim_parts(
     groups: Groups,
     *,
     rates: RateTable | None = None,
-    indemnity: int = 0,
+    indemnity: Decimal | int = 0,
+    indemnity_currency: str | None = None,
     days_in_year: int = 365,
     exclude_disputed: bool = False,
 ) -> dict[str, IntArray]:
@@ -485,14 +551,17 @@ def claim_parts(
 
     ``late_penalties`` (the invoices' rounded penalties, minor units),
     ``late_invoices`` (invoices paid late or overdue) and
-    ``late_indemnities`` (``late_invoices × indemnity``, ``indemnity`` in
-    minor units). Adding the parts of ledgers with disjoint customers gives
-    the parts of their union.
+    ``late_indemnities`` (``late_invoices × indemnity``). ``indemnity`` is
+    an amount of ``indemnity_currency`` (``None``: minor units of the
+    ledger's currency), converted at each day's rate on a translated ledger
+    (:func:`indemnity_units`). Adding the parts of ledgers with disjoint
+    customers gives the parts of their union.
     """
     table = statutory_rates() if rates is None else rates
     k, g = len(days), groups.size
     penalties = np.zeros((k, g), dtype=np.int64)
     late = np.zeros((k, g), dtype=np.int64)
+    each = np.zeros(k, dtype=np.int64)
     c = ledger._cols
     for j, day in enumerate(days):
         claims = invoice_claims(
@@ -505,11 +574,18 @@ def claim_parts(
         warn_beyond_table(claims)
         penalties[j] = c.bin_sum(groups.invoice, claims.penalties, g)
         late[j] = np.bincount(groups.invoice[claims.indemnity_due], minlength=g)
+        each[j] = _indemnity_at(ledger, indemnity, indemnity_currency, int(day))
     return {
         "late_penalties": penalties,
         "late_invoices": late,
-        "late_indemnities": late * np.int64(indemnity),
+        "late_indemnities": late * each[:, None],
     }
+
+
+def _indemnity_at(ledger: Ledger, indemnity: Decimal | int, currency: str | None, day: int) -> int:
+    if currency is None:
+        return int(indemnity)
+    return indemnity_units(ledger, Decimal(indemnity), currency, day)
 
 
 def warn_beyond_table(claims: InvoiceClaims) -> None:
@@ -550,7 +626,8 @@ def claims_frame(
     groups: Groups,
     *,
     rates: RateTable | None = None,
-    indemnity: int = 0,
+    indemnity: Decimal | int = 0,
+    indemnity_currency: str | None = None,
     days_in_year: int = 365,
     exclude_disputed: bool = False,
 ) -> pd.DataFrame:
@@ -560,9 +637,13 @@ def claims_frame(
     and ``due_date`` (day numbers), ``amount``, ``late_balance``,
     ``open_balance``, ``penalties``, ``indemnity`` (minor units),
     ``days_late`` and ``late`` (1 when the invoice was paid late or is
-    overdue). Rows of disjoint ledgers concatenate.
+    overdue), ``currency`` (the invoice's transaction currency) and
+    ``penalties_in_currency`` (in that currency's own minor units).
+    ``indemnity`` as :func:`claim_parts`. Rows of disjoint ledgers
+    concatenate.
     """
     c = ledger._cols
+    native = native_view(ledger)._cols
     claims = invoice_claims(
         ledger,
         day,
@@ -573,6 +654,10 @@ def claims_frame(
     warn_beyond_table(claims)
     keep = np.flatnonzero(claims.included)
     late = claims.indemnity_due[keep].astype(np.int64)
+    code = native.invoice_currency[keep].astype(np.int64)
+    step = np.asarray(
+        [10 ** (native.digits - CURRENCIES[x]) for x in native.currencies], dtype=np.int64
+    )
     index = pd.MultiIndex.from_arrays(
         [
             pd.Index(groups.labels).take(groups.invoice[keep]),
@@ -585,13 +670,17 @@ def claims_frame(
         {
             "issue_date": c.issue[keep],
             "due_date": c.due[keep],
-            "amount": c.amount[keep],
+            "amount": claims.amount[keep],
             "late_balance": claims.late_balance[keep],
             "open_balance": claims.open_balance[keep],
             "days_late": claims.days_late[keep],
             "penalties": claims.penalties[keep],
-            "indemnity": late * np.int64(indemnity),
+            "indemnity": late * np.int64(_indemnity_at(ledger, indemnity, indemnity_currency, day)),
             "late": late,
+            "currency": pd.Series(
+                np.asarray(native.currencies, dtype=object)[code], dtype=object
+            ).to_numpy(),
+            "penalties_in_currency": claims.penalties_in_currency[keep] // step[code],
         },
         index=index,
     )

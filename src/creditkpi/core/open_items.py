@@ -9,7 +9,8 @@ aged balance (:func:`creditkpi.aging`): the same engine, row by row.
 
 The frame is built from **column groups** (:data:`COLUMN_GROUPS`), each a
 function of the rows that gives some columns: the position (dates,
-balances, days past due, bucket), the last settlement, the open dispute,
+balances, days past due, bucket), the item's transaction currency and its
+open balance in it, the last settlement, the open dispute,
 the dunning status and the doubtful flag, terms beyond the legal maximum, the payment outlook (expected
 payment date and probability within the horizon, from the forecast's
 survival curves: :mod:`creditkpi.core.payment_outlook`). A new input (credit
@@ -28,9 +29,11 @@ import pandas as pd
 
 from creditkpi.core.credit import credit_position, customer_ranks
 from creditkpi.core.engine import balances, bucket_index, bucket_labels, doubtful_at, status_at
+from creditkpi.core.fx.translate import native_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import legal_due_limit
 from creditkpi.core.ledger import Ledger
+from creditkpi.core.money import CURRENCIES
 from creditkpi.core.payment_outlook import NO_DATE, payment_outlook
 from creditkpi.core.period import from_day
 from creditkpi.core.records import SETTLEMENT_KINDS
@@ -42,6 +45,7 @@ __all__ = [
     "COLUMN_GROUPS",
     "INVOICE",
     "MONEY_COLUMNS",
+    "NATIVE_MONEY_COLUMNS",
     "TEXT_COLUMNS",
     "UNAPPLIED",
     "Rows",
@@ -59,8 +63,18 @@ INVOICE, UNAPPLIED = "invoice", "unapplied"
 #: the money columns of the frame, in minor units (the table shapes them)
 MONEY_COLUMNS = ("amount", "open_balance", "last_settlement_amount", "credit_limit")
 
+#: the money columns in each item's own transaction currency (its minor units)
+NATIVE_MONEY_COLUMNS = ("open_in_currency",)
+
 #: the text columns, held as objects (``None`` where there is nothing) whatever pandas infers
-TEXT_COLUMNS = ("kind", "bucket", "last_settlement_kind", "dispute_reason", "dunning_status")
+TEXT_COLUMNS = (
+    "kind",
+    "currency",
+    "bucket",
+    "last_settlement_kind",
+    "dispute_reason",
+    "dunning_status",
+)
 
 _EPOCH = np.datetime64("1970-01-01", "D")
 _NAT = np.datetime64("NaT", "D")
@@ -162,6 +176,28 @@ def _position(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict
         "open_balance": np.concatenate([rows.balance, credit]),
         "days_past_due": dpd,
         "bucket": np.concatenate([bucket[inv], np.asarray([UNAPPLIED] * u, dtype=object)]),
+    }
+
+
+def _currency(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[str, Any]:
+    """Each item's transaction currency and its open balance in that currency.
+
+    In that currency's own minor units. On a translated ledger, the money
+    columns are in the reporting currency (at the closing rate of T) and
+    these say what the customer owes in the currency of its invoice; on any
+    other ledger ``open_in_currency`` is ``open_balance``.
+    """
+    del snap, settings
+    native = native_view(ledger)
+    c = native._cols
+    inv, una = rows.invoices, rows.unapplied
+    code = np.concatenate([c.invoice_currency[inv], c.settlement_currency[una]]).astype(np.int64)
+    step = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
+    own = rows.balance if native is ledger else balances(native, from_day(rows.day)).balance[inv]
+    owed = np.concatenate([own, -c.settlement_amount[una]])
+    return {
+        "currency": np.asarray(c.currencies, dtype=object)[code],
+        "open_in_currency": owed // step[code],
     }
 
 
@@ -310,6 +346,7 @@ def _outlook(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict[
 #: the column groups of the frame, in order: ``group(ledger, rows, snapshot, settings) -> columns``
 COLUMN_GROUPS: tuple[Callable[[Ledger, Rows, Any, Settings], dict[str, Any]], ...] = (
     _position,
+    _currency,
     _last_settlement,
     _dispute,
     _collection,

@@ -36,7 +36,7 @@ from creditkpi.core.validation import ValidationIssue, ValidationReport
 if TYPE_CHECKING:  # pragma: no cover - the Ledger calls this module, not the reverse
     from creditkpi.core.ledger import Columns, Ledger
 
-__all__ = ["selected_columns", "selected_rows"]
+__all__ = ["currency_codes", "selected_columns", "selected_rows"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -112,15 +112,53 @@ def _invoice_mask(ledger: Ledger, invoices: Any) -> BoolArray:
     return np.asarray(ids.isin(wanted), dtype=bool)
 
 
+def currency_codes(ledger: Ledger, currency: Any) -> BoolArray:
+    """Per transaction currency of the ledger (its code order): named in ``currency``.
+
+    ``currency`` is one ISO 4217 code or a list of them (upper or lower
+    case); a code that is not ISO 4217, or that no item of the ledger is in,
+    is an error naming it and the ledger's currencies.
+    """
+    from creditkpi.core.money import currency_code
+
+    held = ledger._cols.currencies
+    given = (
+        [currency]
+        if isinstance(currency, str) or not hasattr(currency, "__iter__")
+        else list(currency)
+    )
+    codes = [currency_code(v) if isinstance(v, str) else None for v in given]
+    bad = [str(v) for v, code in zip(given, codes, strict=True) if code is None or code not in held]
+    if bad or not given:
+        raise InvalidOptionError(
+            f"currency names {len(bad)} code(s) not among the ledger's currencies "
+            f"({', '.join(held)}): give ISO 4217 codes of its items"
+            if bad
+            else "currency is an empty list: give one code or a list of codes",
+            column="currency",
+            ids=bad,
+        )
+    wanted = {str(code) for code in codes}
+    return np.asarray([code in wanted for code in held], dtype=bool)
+
+
 def selected_rows(
-    ledger: Ledger, *, customers: Any = None, where: Any = None, invoices: Any = None
+    ledger: Ledger,
+    *,
+    customers: Any = None,
+    where: Any = None,
+    invoices: Any = None,
+    currency: Any = None,
 ) -> tuple[BoolArray, BoolArray]:
     """The kept invoices (one flag per invoice) and kept customers (one flag per customer code).
 
     See the module's rule: an invoice is kept when it passes every
     condition; a customer (and its unapplied cash) when it is named in
     ``customers`` (if given) and all its invoices pass ``where`` and
-    ``invoices`` (if either is given, it must have one).
+    ``invoices`` (if either is given, it must have one). ``currency`` keeps
+    the invoices in those transaction currencies; it does not decide which
+    customers are kept (a customer's unapplied cash in one of them goes with
+    it: :func:`selected_columns`).
     """
     c = ledger._cols
     n_customers = len(c.customer_labels)
@@ -133,6 +171,8 @@ def selected_rows(
     if invoices is not None:
         rows_ok &= _invoice_mask(ledger, invoices)
     keep = rows_ok & customer_ok[c.customer]
+    if currency is not None:
+        keep &= currency_codes(ledger, currency)[c.invoice_currency]
     kept_customers = customer_ok.copy()
     if where is not None or invoices is not None:
         has = np.bincount(c.customer, minlength=n_customers) > 0
@@ -148,14 +188,22 @@ def _remap(keep: BoolArray) -> IntArray:
     return new
 
 
-def _columns(c: Columns, keep: BoolArray, kept_customers: BoolArray) -> Columns:
-    """New columns holding the kept invoices, their rows, and the kept customers' unapplied cash."""
+def _columns(
+    c: Columns, keep: BoolArray, kept_customers: BoolArray, currencies: BoolArray | None = None
+) -> Columns:
+    """New columns holding the kept invoices, their rows, and the kept customers' unapplied cash.
+
+    ``currencies`` (per transaction currency): only the unapplied cash in those.
+    """
     out = type(c)()
     inv = np.flatnonzero(keep)
     inv_new = _remap(keep)
     applied = c.settlement_invoice >= 0
     s_keep = np.where(applied, keep[np.maximum(c.settlement_invoice, 0)], False)
-    s_keep |= ~applied & kept_customers[c.settlement_customer]
+    unapplied_ok = kept_customers[c.settlement_customer]
+    if currencies is not None:
+        unapplied_ok &= currencies[c.settlement_currency]
+    s_keep |= ~applied & unapplied_ok
     customers_used = np.zeros(len(c.customer_labels), dtype=bool)
     customers_used[c.customer[inv]] = True
     customers_used[c.settlement_customer[s_keep]] = True
@@ -243,7 +291,12 @@ def _report(report: ValidationReport, kept_ids: set[object]) -> ValidationReport
 
 
 def selected_columns(
-    ledger: Ledger, *, customers: Any = None, where: Any = None, invoices: Any = None
+    ledger: Ledger,
+    *,
+    customers: Any = None,
+    where: Any = None,
+    invoices: Any = None,
+    currency: Any = None,
 ) -> tuple[Columns, ValidationReport]:
     """The columns and the validation report of the selection (what :meth:`Ledger.select` wraps).
 
@@ -258,6 +311,10 @@ def selected_columns(
     invoices : array-like, optional
         A boolean mask with one value per row of ``ledger.invoices``, or a
         list of invoice ids.
+    currency : str or list of str, optional
+        Transaction currencies to keep (ISO 4217): their invoices, and the
+        unapplied cash in them of the customers kept. The selection is the
+        row of that currency of every KPI ``by="currency"``.
 
     Returns
     -------
@@ -292,11 +349,16 @@ def selected_columns(
 
         info = translation.info
         source = type(ledger)._wrap(translation.source, ledger.report)
-        narrowed = source.select(customers=customers, where=where, invoices=invoices)
+        narrowed = type(ledger)._wrap(
+            *selected_columns(
+                source, customers=customers, where=where, invoices=invoices, currency=currency
+            )
+        )
         done = translate(narrowed, info.to, translation.rates, method=info.method, at=info.at)
         return done._cols, done.report
     keep, kept_customers = selected_rows(
-        ledger, customers=customers, where=where, invoices=invoices
+        ledger, customers=customers, where=where, invoices=invoices, currency=currency
     )
-    cols = _columns(ledger._cols, keep, kept_customers)
+    wanted = None if currency is None else currency_codes(ledger, currency)
+    cols = _columns(ledger._cols, keep, kept_customers, wanted)
     return cols, _report(ledger.report, set(cols.invoice_ids.tolist()))

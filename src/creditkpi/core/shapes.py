@@ -22,7 +22,7 @@ ledger functions, the dashboard, the distributed tables).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -33,7 +33,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.groups import By, Groups, by_names, group_index
-from creditkpi.core.money import money_values
+from creditkpi.core.money import CURRENCIES, money_values
 from creditkpi.core.period import Period, to_day
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "name_groups",
     "one_row",
     "own_unit",
+    "own_units",
     "period_index",
     "shape",
     "shape_money_columns",
@@ -124,6 +125,34 @@ def money_number(cents: object, digits: int, money: Money = "float") -> float | 
     if isinstance(cents, Fraction):
         return float(cents * Fraction(10) ** -digits)
     return int(cents) / 10**digits  # type: ignore[call-overload, no-any-return]
+
+
+def own_units(frame: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """``frame`` with each row's ``Decimal`` money written in its ``currency`` column's minor unit.
+
+    The rows of a table of items of several currencies (not translated):
+    each amount in its own currency (:func:`own_unit`); other cells as
+    they are.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"currency": ["JPY", "EUR"], "open": [Decimal("500.00"), Decimal("2.50")]})
+    >>> own_units(frame, ["open"])["open"].tolist()
+    [Decimal('500'), Decimal('2.50')]
+    """
+    out = frame.copy()
+    places = [CURRENCIES[str(code)] for code in out["currency"].tolist()]
+    for column in columns:
+        values = out[column].tolist()
+        out[column] = pd.Series(
+            [
+                own_unit(v, d) if isinstance(v, Decimal) else v
+                for v, d in zip(values, places, strict=True)
+            ],
+            index=out.index,
+            dtype=object,
+        )
+    return out
 
 
 def own_unit(value: Decimal, places: int) -> Decimal:

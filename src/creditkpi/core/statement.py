@@ -31,7 +31,7 @@ from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.records import SETTLEMENT_KINDS
 
-__all__ = ["LINE_COLUMNS", "StatementLines", "customer_code", "statement_lines"]
+__all__ = ["LINE_COLUMNS", "StatementLines", "customer_code", "customer_label", "statement_lines"]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -91,6 +91,20 @@ def customer_code(ledger: Ledger, customer: object) -> int:
             ids=sorted(labels)[:5],
         )
     return labels.index(wanted)
+
+
+def customer_label(ledger: Ledger, customer: object) -> object:
+    """``customer`` as the ledger holds its id (an unknown one raises as :func:`customer_code`).
+
+    Examples
+    --------
+    >>> import creditkpi as ck
+    >>> ledger = ck.Ledger.from_records([ck.Invoice("F1", "C1", "2024-01-01", "2024-01-31", "1")])
+    >>> customer_label(ledger, "C1")
+    'C1'
+    """
+    label: object = ledger._cols.customer_labels[customer_code(ledger, customer)]
+    return label
 
 
 def _received(ledger: Ledger) -> IntArray:

@@ -25,14 +25,21 @@ import pandas as pd
 
 from creditkpi.core.args import as_dates, check_flag, check_money, check_option
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.groups import By, group_codes
+from creditkpi.core.groups import By, group_codes, item_groups
 from creditkpi.core.kpi import KPI, TableKPI, finish, table_at
 from creditkpi.core.late_payment import legal_due_limit, rate_table
 from creditkpi.core.ledger import Ledger
 from creditkpi.core.money import to_decimal
 from creditkpi.core.parts import LedgerParts, Settings
 from creditkpi.core.ratios import ratio
-from creditkpi.core.shapes import Money, MoneyResult, RatioResult, name_groups, stack_dates
+from creditkpi.core.shapes import (
+    Money,
+    MoneyResult,
+    RatioResult,
+    name_groups,
+    own_units,
+    stack_dates,
+)
 
 __all__ = [
     "CLAIM_COLUMNS",
@@ -63,6 +70,8 @@ CLAIM_COLUMNS = (
     "penalties",
     "indemnity",
     "claimable",
+    "currency",
+    "penalties_in_currency",
 )
 _MONEY = ("amount", "late_balance", "open_balance", "penalties", "indemnity", "claimable")
 _GROUP_MONEY = ("late_balance", "open_balance", "penalties", "indemnity", "claimable")
@@ -71,16 +80,30 @@ _GROUP_MONEY = ("late_balance", "open_balance", "penalties", "indemnity", "claim
 STATUTORY_INDEMNITY = Decimal(40)
 
 
-def _indemnity(ledger: Ledger, indemnity: Any) -> Decimal:
-    """The indemnity per invoice in the ledger's currency (the statutory 40 € by default)."""
+def _indemnity(ledger: Ledger, indemnity: Any) -> tuple[Decimal, str | None]:
+    """The indemnity per invoice and its currency (``None``: the ledger's).
+
+    The statutory 40 € by default: in euros, converted at the as-of date's
+    rate on a ledger translated into another currency. A book of several
+    currencies that is not translated has no one currency for it: 0, or
+    translate it.
+    """
+    several = ledger.translation is None and len(ledger.currencies) > 1
     if indemnity is None:
-        if ledger.currency != "EUR":
+        if several:
+            raise InvalidOptionError(
+                f"the statutory indemnity is 40 € and this ledger holds "
+                f"{', '.join(ledger.currencies)}: translate it (ledger.translate('EUR', rates)) "
+                "to claim it in one currency, or pass indemnity=0",
+                argument="indemnity",
+            )
+        if ledger.currency != "EUR" and ledger.translation is None:
             raise InvalidOptionError(
                 f"the statutory indemnity is 40 € and this ledger is in {ledger.currency}: "
                 f"pass indemnity= in {ledger.currency} (0 for none)",
                 argument="indemnity",
             )
-        return STATUTORY_INDEMNITY
+        return STATUTORY_INDEMNITY, "EUR"
     if isinstance(indemnity, bool):
         raise InvalidOptionError(
             f"indemnity must be an amount, got {indemnity!r}", argument="indemnity"
@@ -95,12 +118,19 @@ def _indemnity(ledger: Ledger, indemnity: Any) -> Decimal:
         raise InvalidOptionError(
             f"indemnity must be an amount >= 0, got {indemnity!r}", argument="indemnity"
         )
+    if several and value != 0:
+        raise InvalidOptionError(
+            f"indemnity {indemnity!r} is one amount and this ledger holds "
+            f"{', '.join(ledger.currencies)}: translate it (ledger.translate('EUR', rates)), "
+            "or pass indemnity=0",
+            argument="indemnity",
+        )
     if value != value.quantize(Decimal(1).scaleb(-ledger.digits)):
         raise InvalidOptionError(
             f"indemnity {indemnity!r} is finer than the minor unit of {ledger.currency}",
             argument="indemnity",
         )
-    return value
+    return value, None
 
 
 def _settings(
@@ -117,9 +147,11 @@ def _settings(
         raise InvalidOptionError(
             f"days_in_year must be 360, 365 or 366, got {days_in_year!r}", argument="days_in_year"
         )
+    amount, currency = _indemnity(ledger, indemnity) if need_indemnity else (Decimal(0), None)
     return Settings(
         late_rate=rate_table(rate),
-        indemnity=_indemnity(ledger, indemnity) if need_indemnity else Decimal(0),
+        indemnity=amount,
+        indemnity_currency=currency,
         days_in_year=int(days_in_year),
         exclude_disputed=bool(exclude_disputed),
     )
@@ -450,10 +482,15 @@ def late_payment_claims(
         exclude_disputed=exclude_disputed,
     )
     dates, single = as_dates(as_of)
-    source = LedgerParts(ledger, group_codes(ledger, by), dates=dates, settings=settings)
+    # a row per invoice, each in its own currency; totals by= follow the one-currency rule
+    groups = item_groups(ledger, None) if by is None else group_codes(ledger, by)
+    source = LedgerParts(ledger, groups, dates=dates, settings=settings)
     tables = [
         table_at(LATE_PAYMENT_CLAIMS, source, j, money=money, by=by) for j in range(len(dates))
     ]
+    several = ledger.translation is None and len(ledger.currencies) > 1
+    if by is None and money == "decimal" and several:
+        tables = [own_units(t, _MONEY) for t in tables]  # each in its own currency
     result: pd.DataFrame = stack_dates(tables, dates, single)
     return result
 
@@ -524,6 +561,7 @@ LATE_PAYMENT_CLAIMS = TableKPI(
     parts=("claims",),
     build=claims_table,
     money=_claim_money,
+    native_money=("penalties_in_currency",),
     requires=("late_payment_law",),
     dashboard="one row per late invoice: the risk section shows the totals",
     distributed="one row per late invoice: compute it per customer partition and concatenate "

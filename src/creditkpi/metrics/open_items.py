@@ -16,12 +16,12 @@ from creditkpi.core.args import as_dates, check_money, check_option, check_whole
 from creditkpi.core.engine import check_edges
 from creditkpi.core.expected_cash import horizon_offsets
 from creditkpi.core.forecasting import check_fallback
-from creditkpi.core.groups import By, by_names, group_codes
+from creditkpi.core.groups import By, by_names, item_groups
 from creditkpi.core.kpi import TableKPI, table_at
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.open_items import MONEY_COLUMNS
+from creditkpi.core.open_items import MONEY_COLUMNS, NATIVE_MONEY_COLUMNS
 from creditkpi.core.parts import LedgerParts, Settings
-from creditkpi.core.shapes import Money, name_groups, stack_dates
+from creditkpi.core.shapes import Money, name_groups, own_units, stack_dates
 
 __all__ = ["COLUMNS", "OPEN_ITEMS", "TABLES", "open_items", "open_items_table"]
 
@@ -32,6 +32,8 @@ COLUMNS = (
     "due_date",
     "amount",
     "open_balance",
+    "currency",
+    "open_in_currency",
     "days_past_due",
     "bucket",
     "last_settlement_date",
@@ -199,7 +201,7 @@ def open_items(
     dates, single = as_dates(as_of)
     names = [n for n in by_names(by) if n != "customer_id"]  # already a level of the index
     by = None if not names else names[0] if len(names) == 1 else names
-    groups = group_codes(ledger, by)
+    groups = item_groups(ledger, by)  # a row per item: each in its own currency
     settings = Settings(
         edges=edges,
         basis=basis,
@@ -213,6 +215,8 @@ def open_items(
     horizon_offsets(dates[0], horizon, horizon)  # validates the horizon (names it)
     source = LedgerParts(ledger, groups, dates=dates, settings=settings)
     tables = [table_at(OPEN_ITEMS, source, j, money=money) for j in range(len(dates))]
+    if money == "decimal" and ledger.translation is None and len(ledger.currencies) > 1:
+        tables = [own_units(t, MONEY_COLUMNS) for t in tables]  # each in its own currency
     shaped = [
         t.droplevel("group") if not names else t.set_axis(name_groups(t.index, by)) for t in tables
     ]
@@ -237,6 +241,7 @@ OPEN_ITEMS = TableKPI(
     parts=("open_items",),
     build=open_items_table,
     money=MONEY_COLUMNS,
+    native_money=NATIVE_MONEY_COLUMNS,
     dashboard="a worklist with a row per invoice, not a table of the book",
     distributed="a row per invoice (a worklist): a summary of partitions carries sums, not rows",
     by_level=True,

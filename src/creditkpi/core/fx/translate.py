@@ -55,7 +55,9 @@ __all__ = [
     "flow_settlements",
     "historical_view",
     "native_view",
+    "position_factors",
     "position_view",
+    "reporting_amount",
     "reporting_ledger",
     "translate",
 ]
@@ -334,17 +336,68 @@ def historical_view(ledger: Ledger) -> Ledger:
 
 
 def native_view(ledger: Ledger) -> Ledger:
-    """The ledger a closing translation was made from, in the items' own currencies.
+    """The ledger a translation was made from, in the items' own currencies.
 
-    Any other ledger is returned as it is.
+    Also of a view of a translated ledger (:func:`closing_view`): its items,
+    row for row, in their own currencies. Any other ledger is returned as
+    it is.
     """
     translation = ledger._cols.translation
     if translation is None:
-        return ledger
+        source = ledger._cols.native
+        return ledger if source is None else type(ledger)._wrap(source, ledger.report)
     if translation.native is None:
         translation.native = type(ledger)._wrap(translation.source, ledger.report)
     out: Ledger = translation.native
     return out
+
+
+def position_factors(ledger: Ledger, day: int) -> tuple[npt.NDArray[Any], npt.NDArray[Any]] | None:
+    """The rates a position of a translated ``ledger`` at ``day`` is taken at, per currency.
+
+    ``(p, q)`` per transaction currency of its items (:attr:`Ledger.currencies`
+    order): a native amount ``x`` (in the minor units the items are held
+    at) is ``round(x × p / q)`` in the reporting currency. Closing rates:
+    those of ``day``; constant rates: the translation's own. ``None`` for
+    a ledger that is not translated.
+    """
+    translation = ledger._cols.translation
+    if translation is None:
+        return None
+    info = translation.info
+    if info.method == "closing":
+        return per_currency_factors(translation.rates, translation.source, info.to, int(day))
+    when = None if info.at is None else to_day(info.at)
+    return per_currency_factors(translation.rates, translation.source, info.to, when, constant=True)
+
+
+def reporting_amount(ledger: Ledger, amount: Any, currency: str, day: int) -> int:
+    """``amount`` of ``currency`` in minor units of ``ledger``'s currency at ``day``'s rate.
+
+    Rounded half up to the reporting currency's minor unit. Closing rates:
+    the rate of ``day``; constant rates: the translation's. The amount is
+    taken as it is when ``currency`` is the ledger's, or when the ledger is
+    not translated (it has no rates).
+    """
+    from creditkpi.core.money import decimal_to_cents
+
+    translation = ledger._cols.translation
+    digits = ledger._cols.digits
+    if currency == ledger._cols.currency or translation is None:
+        return decimal_to_cents(amount, digits)
+    info = translation.info
+    rates = translation.rates
+    own = CURRENCIES[currency]
+    if info.method == "closing":
+        when: int | None = int(day)
+    else:
+        when = None if info.at is None else to_day(info.at)
+    day_of_currency, day_of_to = _rate_day(rates, currency, info.to, when)
+    n_to, e_to = rates.quotes(info.to, np.asarray([day_of_to], dtype=np.int64))
+    n_c, e_c = rates.quotes(currency, np.asarray([day_of_currency], dtype=np.int64))
+    p, q = _fraction(n_to, e_to, n_c, e_c, digits - own)
+    cents = decimal_to_cents(amount, own)
+    return int(convert(np.asarray([cents], dtype=np.int64), p, q)[0])
 
 
 def reporting_ledger(ledger: Ledger, to: str | None, rates: Rates | None) -> Ledger:
@@ -429,7 +482,7 @@ def translate(
     telescope = _Telescope.of(source)
     if method == "constant":
         day = None if when is None else to_day(when)
-        p, q = per_currency_factors(rates, source, code, day)
+        p, q = per_currency_factors(rates, source, code, day, constant=True)
         cols = converted(source, telescope, code, (p, q), None, {})
         cols.translation = _Constant(info, source, rates)
         return type(ledger)._wrap(cols, ledger.report)
@@ -505,13 +558,16 @@ def per_currency_factors(
     to: str,
     day: int | None,
     first_days: list[int | None] | None = None,
+    *,
+    constant: bool = False,
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """One ``(p, q)`` per transaction currency of ``source``: its rate into ``to`` at ``day``.
 
     ``day=None``: each currency's latest rate (constant rates of a table
-    given for the purpose). A currency with no item on or before ``day``
-    takes its first rate (nothing of it is open at ``day``). ``first_days``:
-    :func:`_first_days` of ``source``, when known.
+    given for the purpose). At closing rates, a currency with no item on or
+    before ``day`` reads no rate (nothing of it is open at ``day``); at
+    ``constant`` rates every item takes the rate of ``day``, whenever it
+    was dated. ``first_days``: :func:`_first_days` of ``source``, when known.
     """
     ps: list[Any] = []
     qs: list[Any] = []
@@ -520,7 +576,8 @@ def per_currency_factors(
     for k, currency in enumerate(source.currencies):
         one = np.ones(1, dtype=np.int64)
         first = first_day[k]
-        if currency == to or (day is not None and (first is None or first > day)):
+        absent = not constant and day is not None and (first is None or first > day)
+        if currency == to or absent:
             # the reporting currency; or nothing of this currency exists yet at ``day`` (its
             # items count nothing there): no rate is read
             p, q = _fraction(one, 0, one, 0, digits_to - source.digits)
@@ -700,6 +757,10 @@ def converted(
         of = c.doubtful_invoice[held]
         provision[held] = convert(c.doubtful_provision[held], p_inv[of], q_inv[of])
         out.doubtful_provision = provision
+    shift = CURRENCIES[to] - c.digits
+    if shift:  # credit limits and cover: amounts in the reporting currency, at its minor unit
+        out.limit_amount = _rescaled(c.limit_amount, shift)
+        out.cover_amount = _rescaled(c.cover_amount, shift)
     out.currency = to
     out.digits = CURRENCIES[to]
     out.per_item_currency = False
@@ -715,6 +776,14 @@ def converted(
         total += float(np.abs(flow).sum(dtype=np.float64))
     out.exact_float = total < _FLOAT_EXACT
     return out
+
+
+def _rescaled(amount: IntArray, shift: int) -> IntArray:
+    """Amounts ``>= 0`` in minor units moved ``shift`` decimal places (half up when fewer)."""
+    if shift > 0:
+        return np.asarray(amount * 10**shift, dtype=np.int64)
+    step = 10 ** (-shift)
+    return np.asarray((amount + step // 2) // step, dtype=np.int64)
 
 
 def day_of(value: date | str | int) -> int:

@@ -1,4 +1,7 @@
-"""Builders: records, dataframes and one-table exports into a validated :class:`Ledger`.
+"""Builders: records, dataframes and one-table exports into validated ledger columns.
+
+Each builder returns :class:`Built` (the :class:`~creditkpi.core.columns.Columns`
+and the validation report), which :class:`~creditkpi.Ledger` wraps.
 
 Every input row is either used or reported: a broken rule raises a
 :class:`~creditkpi.CreditKPIError` naming the rule, the column, the first
@@ -14,16 +17,15 @@ before issue, then the settlements, disputes, statuses and doubtful tables.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.columns import NO_END, PAYMENT, Columns, float_sums_exact
 from creditkpi.core.errors import (
-    DataQualityWarning,
     DueBeforeIssueError,
     DuplicateIdError,
     InvalidDateError,
@@ -67,9 +69,21 @@ from creditkpi.core.ingest.ids import (
     match_ids,
 )
 from creditkpi.core.ingest.limits import add_credit_inputs
+from creditkpi.core.ingest.settlements import (
+    DateOrder,
+    derive_settlements,
+    gather,
+    settled_per_invoice,
+    warn_issue,
+)
+from creditkpi.core.ingest.side_tables import (
+    build_disputes,
+    build_doubtful,
+    build_statuses,
+    invoice_positions,
+    side_ids,
+)
 from creditkpi.core.ingest.source import ColumnData, Table, take_values, to_table
-from creditkpi.core.ingest.text import chunks
-from creditkpi.core.ledger import NO_END, PAYMENT, Columns, Ledger, float_sums_exact
 from creditkpi.core.money import currency_code
 from creditkpi.core.records import (
     SETTLEMENT_KINDS,
@@ -82,20 +96,31 @@ from creditkpi.core.records import (
     StatusEvent,
     settlement_kind,
 )
-from creditkpi.core.validation import ValidationIssue, ValidationReport
+from creditkpi.core.validation import ValidationReport
 
-__all__ = ["from_frames", "from_invoice_table", "from_records"]
+__all__ = ["Built", "from_frames", "from_invoice_table", "from_records"]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 TABLES = ("invoices", "payments", "disputes", "statuses", "doubtful")
 
+
+class Built(NamedTuple):
+    """What a builder returns: the validated columns and the report of what it noticed.
+
+    :class:`~creditkpi.Ledger` wraps them (``Ledger._wrap(*built)``); the
+    builders never construct a ledger themselves.
+    """
+
+    columns: Columns
+    report: ValidationReport
+
+
 assert MISSING == NO_END
 
 
 def from_records(
-    cls: type[Ledger],
     invoices: Iterable[Invoice],
     payments: Iterable[Payment] = (),
     disputes: Iterable[Dispute] = (),
@@ -105,7 +130,7 @@ def from_records(
     unknown_invoices: str = "error",
     limits: Iterable[CreditLimit] = (),
     cover: Iterable[Cover] = (),
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_records` (see there)."""
     inv = list(invoices)
 
@@ -168,15 +193,12 @@ def from_records(
     mapping = check_mapping(None)
     frames = [inv_frame, pay_frame, dis_frame, st_frame, db_frame]
     resolved = [resolve(to_table(f, t), t, mapping) for f, t in zip(frames, TABLES, strict=True)]
-    ledger = build(
-        cls, *resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices
-    )
-    add_credit_inputs(ledger._cols, list(limits), list(cover))
-    return ledger
+    built = build(*resolved, date_format=None, decimal=None, unknown_invoices=unknown_invoices)
+    add_credit_inputs(built.columns, list(limits), list(cover))
+    return built
 
 
 def from_frames(
-    cls: type[Ledger],
     invoices: Any,
     payments: Any = None,
     disputes: Any = None,
@@ -189,7 +211,7 @@ def from_frames(
     unknown_invoices: str = "error",
     limits: Any = None,
     cover: Any = None,
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_frames` (see there)."""
     mapping = check_mapping(columns)
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
@@ -206,8 +228,7 @@ def from_frames(
     assert inv is not None
     if payments is None:
         _refuse_unsettled(inv)
-    ledger = build(
-        cls,
+    built = build(
         inv,
         *resolved[1:],
         date_format=date_format,
@@ -215,13 +236,12 @@ def from_frames(
         unknown_invoices=unknown_invoices,
     )
     add_credit_inputs(
-        ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+        built.columns, limits, cover, columns=columns, date_format=date_format, decimal=decimal
     )
-    return ledger
+    return built
 
 
 def from_invoice_table(
-    cls: type[Ledger],
     frame: Any,
     *,
     settled_date: str = "settled_date",
@@ -232,7 +252,7 @@ def from_invoice_table(
     currency: str | None = None,
     limits: Any = None,
     cover: Any = None,
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_invoice_table` (see there)."""
     mapping = check_mapping(columns)
     _check_options(decimal=decimal, unknown_invoices="error")
@@ -298,15 +318,15 @@ def from_invoice_table(
             "disputes",
             check_mapping(None),
         )
-    ledger = build(
-        cls, inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
+    built = build(
+        inv, pay, dis, None, None, date_format=date_format, decimal=decimal,
         unknown_invoices="error", exclude=consumed, reader=reader, known=(issue, due),
         default_currency=code,
     )  # fmt: skip
     add_credit_inputs(
-        ledger._cols, limits, cover, columns=columns, date_format=date_format, decimal=decimal
+        built.columns, limits, cover, columns=columns, date_format=date_format, decimal=decimal
     )
-    return ledger
+    return built
 
 
 def _invoice_table_currency(
@@ -375,7 +395,6 @@ def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:
 
 # ----------------------------------------------------------------------------- the builder
 def build(
-    cls: type[Ledger],
     inv: Resolved,
     pay: Resolved | None,
     dis: Resolved | None,
@@ -389,7 +408,7 @@ def build(
     reader: DateReader | None = None,
     known: tuple[ParsedDates, ParsedDates] | None = None,
     default_currency: str | None = None,
-) -> Ledger:
+) -> Built:
     """Validate the resolved tables and build the ledger's columns.
 
     ``reader`` carries the dates already read by the caller (so that one
@@ -460,7 +479,7 @@ def build(
     for table, columns in ((dis, ("opened", "resolved")), (sts, ("date",)), (dbt, ("date",))):
         if table is None or table.rows == 0:
             continue
-        own, names = _side_ids(table)
+        own, names = side_ids(table)
         side[table.name] = (table, own, names)
         dated[table.name] = [
             reader.read(table.data(col), column=col, ids=names) for col in columns if table.has(col)
@@ -521,7 +540,7 @@ def build(
         effective = np.where(given, np.maximum(papplied.days, pdate.days), pdate.days)
         early = np.flatnonzero(given & (papplied.days < pdate.days))
         if early.size:
-            _warn(
+            warn_issue(
                 report,
                 "applied-before-date",
                 "payments",
@@ -531,7 +550,7 @@ def build(
                 pnames[early],
                 early,
             )
-    by_date = _DateOrder(effective, pamount, pkind, threaded)
+    by_date = DateOrder(effective, pamount, pkind, threaded)
 
     # unique ids, customers, due dates -------------------------------------------
     unique, ppos_all = matched.result()
@@ -641,7 +660,9 @@ def build(
     c.customer = inv_codes
     c.customer_labels = labels
     # settled per invoice, in input order (payments often come grouped by invoice)
-    c.settled = _settled(c, np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount)
+    c.settled = settled_per_invoice(
+        c, np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount
+    )
     del pamount
     by_date.finish(c, ppos, unapplied, un_codes)
     del ppos, by_date
@@ -649,19 +670,19 @@ def build(
         # posted before they settle their invoice: the customer's unapplied credit meanwhile
         c.settlement_posted = gather(pdate.days, c.settlement_row, np.int64)
 
-    _derive_settlements(c, report)
+    derive_settlements(c, report)
     c.currencies = found.currencies
     c.invoice_currency = found.invoice
     c.settlement_currency = gather(pay_currency, c.settlement_row, np.int16)
     c.per_item_currency = len(found.currencies) > 1
     linked = {
-        name: (table, names, _lookup(id_col, own, names, table))
+        name: (table, names, invoice_positions(id_col, own, names, table))
         for name, (table, own, names) in side.items()
     }
-    _build_disputes(c, linked.get("disputes"), dated.get("disputes", []))
-    _build_statuses(c, linked.get("statuses"), dated.get("statuses", []))
-    _build_doubtful(c, linked.get("doubtful"), dated.get("doubtful", []), provision)
-    return cls._wrap(c, report)
+    build_disputes(c, linked.get("disputes"), dated.get("disputes", []))
+    build_statuses(c, linked.get("statuses"), dated.get("statuses", []))
+    build_doubtful(c, linked.get("doubtful"), dated.get("doubtful", []), provision)
+    return Built(c, report)
 
 
 def _check_payment_customers(
@@ -694,17 +715,6 @@ def _check_payment_customers(
         hint="correct the payments' customer_id, or leave it empty where the invoice is given "
         "(an applied payment is its invoice's customer's)",
     )
-
-
-def stable_date_order(days: IntArray) -> IntArray:
-    """``argsort(days, kind="stable")``; a radix sort when the dates span < 2**16 days."""
-    if days.size and int(days.max()) - int(days.min()) < 2**16:
-        first = int(days.min())
-        keys = np.empty(days.size, dtype=np.uint16)
-        for start, stop in chunks(days.size):
-            np.subtract(days[start:stop], first, out=keys[start:stop], casting="unsafe")
-        return np.argsort(keys, kind="stable")
-    return np.argsort(days, kind="stable")
 
 
 def _require_dates(parsed: ParsedDates) -> None:
@@ -745,302 +755,4 @@ def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:
     return out
 
 
-class _DateOrder:
-    """The settlement columns in date order (stable), built in two steps.
-
-    Sorting is a few random gathers of ``m`` values each, the costliest memory
-    traffic of ingestion. The first step (here, while the ids are still being
-    matched on worker threads) sorts what needs no invoice: the order itself
-    (``settlement_row``), the dates (from the sorted day counts, no gather),
-    amounts and kinds. :meth:`finish` gathers the invoice, the customer and
-    each settlement's age against its invoice, on two threads. Gathers read
-    32-bit copies wherever the numbers fit and write chunk by chunk into the
-    final columns (:func:`gather`): no full-size temporary.
-    """
-
-    def __init__(
-        self, days: IntArray, amount: IntArray, kind: npt.NDArray[np.int8], threaded: bool
-    ):
-        m = days.shape[0]
-        self.threaded = threaded
-        self.order = stable_date_order(days)
-        if m and int(days.max()) - int(days.min()) < 2**16:
-            first = int(days.min())
-            counts = np.bincount(days - first)
-            self.days = np.repeat(np.arange(first, first + counts.size, dtype=np.int64), counts)
-        else:
-            self.days = days[self.order]
-        self.amount = gather(_narrow(amount), self.order, np.int64)
-        self.kind = gather(kind, self.order, np.int8)
-
-    def finish(
-        self, c: Columns, ppos: IntArray, unapplied: BoolArray, unapplied_customer: IntArray
-    ) -> None:
-        n, m = c.n_invoices, self.order.shape[0]
-        order = self.order
-        c.settlement_row = order
-        c.settlement_date = self.days
-        c.settlement_amount = self.amount
-        c.settlement_kind = self.kind
-        has_unapplied = bool(unapplied.any())
-        where = np.where(unapplied, -1, ppos) if has_unapplied else ppos
-        c.settlement_invoice = gather(_narrow(where, low=-1), order, np.int64)
-        inv = c.settlement_invoice
-        if n == 0 or m == 0:  # no invoices: every settlement is unapplied cash
-            c.settlement_customer = _scatter_unapplied(m, unapplied, unapplied_customer)[order]
-            c.settlement_age_days = np.zeros(m, dtype=np.int32)
-            c.settlement_days_past_due = np.zeros(m, dtype=np.int32)
-            return
-        safe = np.maximum(inv, 0) if has_unapplied else inv
-
-        def customers() -> IntArray:
-            if has_unapplied:
-                scust = _scatter_unapplied(m, unapplied, unapplied_customer)
-                applied = ~unapplied
-                scust[applied] = c.customer[ppos[applied]]
-                return scust[order]
-            return gather(_narrow(c.customer), inv, np.int64)
-
-        def ages() -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-            """Settlement day minus issue day and minus due day: one random read per row."""
-            since_issue = np.empty(m, dtype=np.int32)
-            past_due = np.empty(m, dtype=np.int32)
-            if _fits_int32(c.issue) and _fits_int32(c.due):
-                # both days of an invoice in one 64-bit word: one gather for the two
-                pair = np.empty((n, 2), dtype=np.int32)
-                pair[:, 0], pair[:, 1] = c.issue, c.due
-                words = pair.view(np.int64).reshape(n)
-                for start, stop in chunks(m):
-                    read = words[safe[start:stop]].view(np.int32).reshape(-1, 2)
-                    day = self.days[start:stop]
-                    since_issue[start:stop] = day - read[:, 0]
-                    past_due[start:stop] = day - read[:, 1]
-            else:
-                for start, stop in chunks(m):
-                    where, day = safe[start:stop], self.days[start:stop]
-                    since_issue[start:stop] = day - c.issue[where]
-                    past_due[start:stop] = day - c.due[where]
-            if has_unapplied:
-                since_issue[inv < 0] = 0
-                past_due[inv < 0] = 0
-            return since_issue, past_due
-
-        by_customer = Later(self.threaded, customers)
-        c.settlement_age_days, c.settlement_days_past_due = ages()
-        c.settlement_customer = by_customer.result()
-
-
-def _fits_int32(values: npt.NDArray[Any]) -> bool:
-    return bool(values.size == 0 or (values.min() >= -(2**31) and values.max() < 2**31))
-
-
-def _narrow(values: npt.NDArray[Any], low: int = 0) -> npt.NDArray[Any]:
-    """A 32-bit copy of ``values`` when they fit (random gathers then move half the bytes)."""
-    if values.dtype.itemsize <= 4 or values.size == 0:
-        return values
-    if int(values.min()) >= max(low, -(2**31)) and int(values.max()) < 2**31:
-        return values.astype(np.int32)
-    return values
-
-
-def gather(source: npt.NDArray[Any], index: IntArray, dtype: Any) -> npt.NDArray[Any]:
-    """``source[index]`` as ``dtype``, written chunk by chunk (bounded temporaries)."""
-    out = np.empty(index.shape[0], dtype=dtype)
-    for start, stop in chunks(index.shape[0]):
-        out[start:stop] = source[index[start:stop]]
-    return out
-
-
-def _settled(c: Columns, index: IntArray, amount: IntArray) -> IntArray:
-    """Per invoice, the sum of its settlements (index ``n``: unapplied cash, left out)."""
-    n = c.n_invoices
-    if not c.exact_float:
-        return c.bin_sum(index, amount, n + 1)[:n]
-    if index.size == 0:
-        return np.zeros(n, dtype=np.int64)
-    total = np.bincount(index, weights=amount, minlength=n + 1)[:n]
-    np.rint(total, out=total)
-    return total.astype(np.int64)
-
-
-def _scatter_unapplied(m: int, unapplied: BoolArray, customer: IntArray) -> IntArray:
-    out = np.full(m, -1, dtype=np.int64)
-    out[unapplied] = customer
-    return out
-
-
-def _derive_settlements(c: Columns, report: ValidationReport) -> None:
-    """The two warning rules, on the columns the builder made."""
-    over = c.settled > c.amount
-    if over.any():
-        where = np.flatnonzero(over)
-        _warn(
-            report,
-            "overpaid-invoice",
-            "invoices",
-            "amount",
-            f"{where.size} invoice(s) are settled for more than their amount",
-            c.invoice_ids[where],
-            where,
-        )
-    early = c.settlement_age_days < 0
-    c.settled_before_issue = np.flatnonzero(early)
-    if c.settled_before_issue.size:
-        where = c.settled_before_issue
-        _warn(
-            report,
-            "settlement-before-issue",
-            "payments",
-            "date",
-            f"{where.size} settlement(s) are dated before their invoice's issue date "
-            "(they count from the issue date)",
-            c.invoice_ids[c.settlement_invoice[where]],
-            c.settlement_row[where],
-        )
-
-
-def _warn(
-    report: ValidationReport,
-    rule: str,
-    table: str,
-    column: str,
-    message: str,
-    ids: npt.NDArray[Any],
-    rows: npt.NDArray[Any],
-) -> None:
-    issue = ValidationIssue(
-        rule, table, column, message, tuple(ids.tolist()), tuple(int(r) for r in rows)
-    )
-    report.issues.append(issue)
-    warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=6)
-
-
-def _side_ids(table: Resolved) -> tuple[IdColumn, NameList]:
-    """The invoice ids of a side table (disputes, statuses, doubtful) and its row names."""
-    own = id_column(table.data("invoice_id"))
-    labels = row_labels(table.rows, table.name)
-
-    def names_of(where: IntArray) -> npt.NDArray[Any]:
-        return np.where(own.null[where], labels[where], own.text(where))
-
-    if own.null.any():
-        where = np.flatnonzero(own.null)
-        raise MissingValueError(
-            f"{where.size} {table.name} row(s) have no invoice id",
-            column="invoice_id",
-            ids=list(labels[where[:5]]),
-            count=int(where.size),
-        )
-    return own, Names(table.rows, names_of)
-
-
-def _lookup(id_col: IdColumn, own: IdColumn, names: NameList, table: Resolved) -> IntArray:
-    """Invoice positions of a side table's rows (an unknown id is an error)."""
-    _, pos = match_ids(id_col, own)
-    if (pos < 0).any():
-        where = np.flatnonzero(pos < 0)
-        raise UnknownInvoiceError(
-            f"{where.size} {table.name} row(s) refer to invoices that do not exist",
-            column="invoice_id",
-            ids=list(names[where[:5]]),
-            count=int(where.size),
-        )
-    return pos
-
-
-def _build_disputes(
-    c: Columns, found: tuple[Resolved, NameList, IntArray] | None, dated: list[ParsedDates]
-) -> None:
-    if found is None:
-        c.dispute_invoice = np.zeros(0, np.int64)
-        c.dispute_opened = np.zeros(0, np.int64)
-        c.dispute_resolved = np.zeros(0, np.int64)
-        c.dispute_reason = np.zeros(0, object)
-        return
-    table, names, pos = found
-    c.dispute_invoice = pos
-    by_column = {p.column: p for p in dated}
-    c.dispute_opened = by_column["opened"].days
-    if "resolved" in by_column:
-        c.dispute_resolved = by_column["resolved"].days
-    else:
-        c.dispute_resolved = np.full(table.rows, NO_END, dtype=np.int64)
-    bad = c.dispute_resolved < c.dispute_opened
-    if bad.any():
-        where = np.flatnonzero(bad)
-        raise InvalidDateError(
-            f"{where.size} dispute(s) are resolved before they are opened",
-            column="resolved",
-            ids=list(names[where[:5]]),
-            count=int(where.size),
-            values=[
-                f"resolved {r} < opened {o}"
-                for r, o in zip(
-                    date_values(c.dispute_resolved[where[:5]]),
-                    date_values(c.dispute_opened[where[:5]]),
-                    strict=True,
-                )
-            ],
-            rule="resolved-before-opened",
-        )
-    if table.has("reason"):
-        reason = _text_column(table.data("reason"), table.rows).fillna("").str.strip()
-        c.dispute_reason = reason.replace("", "unspecified").to_numpy(dtype=object)
-    else:
-        c.dispute_reason = np.full(table.rows, "unspecified", dtype=object)
-
-
-def _text_column(data: ColumnData, rows: int) -> pd.Series:
-    if isinstance(data, pd.Series):
-        return data.astype("string")
-    return pd.Series(take_values(data, np.arange(rows)), dtype=object).astype("string")
-
-
-def _build_statuses(
-    c: Columns, found: tuple[Resolved, NameList, IntArray] | None, dated: list[ParsedDates]
-) -> None:
-    if found is None:
-        c.status_invoice = np.zeros(0, np.int64)
-        c.status_date = np.zeros(0, np.int64)
-        c.status_label = np.zeros(0, object)
-        return
-    table, names, pos = found
-    day = dated[0].days
-    status = _text_column(table.data("status"), table.rows)
-    bad = status.isna().to_numpy(dtype=bool) | (status.str.strip() == "").fillna(True).to_numpy(
-        dtype=bool
-    )
-    if bad.any():
-        where = np.flatnonzero(bad)
-        raise MissingValueError(
-            f"{where.size} status event(s) have no status",
-            column="status",
-            ids=list(names[where[:5]]),
-            count=int(where.size),
-        )
-    order = np.lexsort((np.arange(len(pos)), day, pos))
-    c.status_invoice = pos[order]
-    c.status_date = day[order]
-    c.status_label = status.to_numpy(dtype=object)[order]
-
-
-def _build_doubtful(
-    c: Columns,
-    found: tuple[Resolved, NameList, IntArray] | None,
-    dated: list[ParsedDates],
-    provision: IntArray | None,
-) -> None:
-    if found is None:
-        c.doubtful_invoice = np.zeros(0, np.int64)
-        c.doubtful_date = np.zeros(0, np.int64)
-        c.doubtful_provision = np.zeros(0, np.int64)
-        return
-    table, _, pos = found
-    c.doubtful_invoice = pos
-    c.doubtful_date = dated[0].days
-    c.doubtful_provision = (
-        provision if provision is not None else np.full(table.rows, -1, dtype=np.int64)
-    )
-
-
-__all__ += ["Table", "build", "stable_date_order"]
+__all__ += ["Table", "build"]

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from creditkpi.core.columns import NO_END, Columns
 from creditkpi.core.errors import (
     InvalidAmountError,
     InvalidDateError,
@@ -40,7 +41,6 @@ from creditkpi.core.ingest.columns import Names, Resolved, check_mapping, resolv
 from creditkpi.core.ingest.dates import DateReader, ParsedDates, date_values
 from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ingest.source import take_values, to_table
-from creditkpi.core.ledger import NO_END, Columns, Ledger
 from creditkpi.core.records import Cover, CreditLimit
 
 __all__ = ["SHARE_DIGITS", "add_credit_inputs", "cover_frame", "limit_frame", "with_credit"]
@@ -117,20 +117,20 @@ def add_credit_inputs(
 
 
 def with_credit(
-    ledger: Ledger,
+    cols: Columns,
     limits: Any = None,
     cover: Any = None,
     *,
     columns: Any = None,
     date_format: str | None = None,
     decimal: str | None = None,
-) -> Ledger:
-    """:meth:`Ledger.with_credit` (see there): a new ledger, ``ledger`` unchanged."""
-    c = copy.copy(ledger._cols)
+) -> Columns:
+    """:meth:`Ledger.with_credit` (see there): new columns, ``cols`` unchanged."""
+    c = copy.copy(cols)
     c.__dict__.pop("float_view", None)  # cached views are recomputed, never shared
     c.__dict__.pop("closing_days", None)
     add_credit_inputs(c, limits, cover, columns=columns, date_format=date_format, decimal=decimal)
-    return type(ledger)._wrap(c, ledger.report)
+    return c
 
 
 def _given(value: Any) -> bool:

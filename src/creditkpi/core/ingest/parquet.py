@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from creditkpi.core.errors import InvalidOptionError, MissingColumnError, UnreadableFileError
-from creditkpi.core.ingest.build import TABLES, from_frames
+from creditkpi.core.ingest.build import TABLES, Built, from_frames
 from creditkpi.core.ingest.columns import CANONICAL, ColumnMap, check_mapping
 from creditkpi.core.ingest.source import pyarrow_module
-from creditkpi.core.ledger import Ledger
 
 __all__ = ["book_tables", "from_parquet", "projection"]
 
@@ -34,7 +33,6 @@ Source = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Any
 
 
 def from_parquet(
-    cls: type[Ledger],
     invoices: Source,
     payments: Source | None = None,
     disputes: Source | None = None,
@@ -48,7 +46,7 @@ def from_parquet(
     date_format: str | None = None,
     decimal: str | None = None,
     unknown_invoices: str = "error",
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_parquet` (see there)."""
     mapping = check_mapping(columns)
     if invoices is None:
@@ -77,7 +75,6 @@ def from_parquet(
         keep = projection(name, names, mapping, attributes if name == "invoices" else ())
         tables[name] = _scan(dataset, keep, wanted.get(name), source, name)
     return from_frames(
-        cls,
         *(tables.get(name) for name in TABLES),
         columns=columns,
         date_format=date_format,

@@ -31,10 +31,9 @@ from contextlib import contextmanager
 from typing import Any
 
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.ingest.build import TABLES, from_frames
+from creditkpi.core.ingest.build import TABLES, Built, from_frames
 from creditkpi.core.ingest.columns import ColumnMap, check_mapping
 from creditkpi.core.ingest.source import plain_arrow, pyarrow_module
-from creditkpi.core.ledger import Ledger
 
 __all__ = ["from_sql", "is_query", "read_sql", "table_sql"]
 
@@ -55,7 +54,6 @@ _BACKTICKS = ("pymysql", "MySQLdb", "mysql", "mariadb", "aiomysql")
 
 
 def from_sql(
-    cls: type[Ledger],
     connection: Any,
     *,
     invoices: Source,
@@ -68,7 +66,7 @@ def from_sql(
     date_format: str | None = None,
     decimal: str | None = None,
     unknown_invoices: str = "error",
-) -> Ledger:
+) -> Built:
     """:meth:`Ledger.from_sql` (see there)."""
     check_mapping(columns)
     given = dict(zip(TABLES, (invoices, payments, disputes, statuses, doubtful), strict=True))
@@ -81,7 +79,6 @@ def from_sql(
             if source is not None:
                 tables[name] = reader.read(source, bound.get(name), name)
     return from_frames(
-        cls,
         *(tables.get(name) for name in TABLES),
         columns=columns,
         date_format=date_format,

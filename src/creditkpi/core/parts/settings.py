@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from creditkpi.core.engine.position import Basis
 from creditkpi.core.late_payment import RateTable
@@ -67,8 +67,12 @@ class Settings:
         Yearly late-payment interest rate (``None``: the French statutory
         rate, :func:`creditkpi.core.late_payment.statutory_rates`).
     indemnity : Decimal, default 40
-        Fixed recovery indemnity per invoice paid late, in the ledger's
-        currency.
+        Fixed recovery indemnity per invoice paid late, in
+        ``indemnity_currency``.
+    indemnity_currency : str or None, default "EUR"
+        The currency of ``indemnity`` (the statutory 40 €), converted at the
+        as-of date's rate on a ledger translated into another currency;
+        ``None``: the ledger's currency (an amount given for the ledger).
     days_in_year : int, default 365
         Divisor of the yearly late-payment rate.
     exclude_disputed : bool, default False
@@ -95,6 +99,28 @@ class Settings:
     fallback: str = "all"
     late_rate: RateTable | None = None
     indemnity: Decimal = Decimal(40)
+    indemnity_currency: str | None = "EUR"
     days_in_year: int = 365
     exclude_disputed: bool = False
     legal_terms: str | int = "fr"
+
+    def claim_options(self, currency: str) -> dict[str, Any]:
+        """The options of the late-payment kernels for a ledger in ``currency``.
+
+        What :func:`~creditkpi.core.late_payment.claim_parts` and
+        :func:`~creditkpi.core.late_payment.claims_frame` take: the rate
+        table, the indemnity and its currency (``currency`` when it is the
+        ledger's own), the year's days, whether disputes are left out.
+
+        Examples
+        --------
+        >>> Settings().claim_options("EUR")["indemnity_currency"]
+        'EUR'
+        """
+        return {
+            "rates": self.late_rate,
+            "indemnity": self.indemnity,
+            "indemnity_currency": self.indemnity_currency or currency,
+            "days_in_year": self.days_in_year,
+            "exclude_disputed": self.exclude_disputed,
+        }

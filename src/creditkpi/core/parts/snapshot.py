@@ -19,11 +19,10 @@ from creditkpi.core.engine import balances, doubtful_at, interval_balance, posit
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.fx.positions import POSITION_NAMES, closing_positions
-from creditkpi.core.fx.translate import closing_view, historical_view, position_view
+from creditkpi.core.fx.translate import historical_view, position_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
-from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.data_end import warn_after_data
 from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, CREDIT_PARTS
 from creditkpi.core.parts.settings import Settings
@@ -126,16 +125,16 @@ def _at_closing_rates(
     day come from one sweep at historical rates and each day's open foreign
     items (:func:`~creditkpi.core.fx.positions.closing_positions`); the
     other positions at a day read :func:`~creditkpi.core.fx.translate.position_view`
-    (only the items open that day converted); the late-payment claims, which
-    read the balances of earlier days too, read the full closing view.
+    (only the items open that day converted); the late-payment claims accrue
+    in each invoice's own currency (:func:`_claims`).
     """
     grid = np.asarray(days, dtype=np.int64)
     wanted = list(dict.fromkeys(names))
+    # the claims accrue in each invoice's own currency: computed on the translated ledger
+    claims = [n for n in wanted if n in CLAIM_PARTS]
     labels = bucket_labels(edges, basis)
     swept = {*POSITION_NAMES, *labels, BUCKETS}
-    positions = [n for n in wanted if n != HISTORICAL and n not in swept]
-    claims = [n for n in positions if n in CLAIM_PARTS]
-    plain = [n for n in positions if n not in CLAIM_PARTS]
+    positions = [n for n in wanted if n not in (HISTORICAL, *CLAIM_PARTS) and n not in swept]
     unique, back = np.unique(grid, return_inverse=True)
     if not positions:  # else each day's own parts say it
         warn_after_data(ledger, int(grid.max()))
@@ -144,21 +143,39 @@ def _at_closing_rates(
         found = closing_positions(ledger, unique, groups, edges=edges, basis=basis)
         found[BUCKETS] = np.stack([found[label] for label in labels], axis=2)
         out |= {n: found[n][back] for n in wanted if n in swept}
-    rows = []
-    for day in unique.tolist() if positions else []:
-        row: dict[str, IntArray] = {}
-        for view, asked in ((position_view, plain), (closing_view, claims)):
-            if asked:
-                row |= snapshot_parts(
-                    view(ledger, day), [day], groups, asked, edges=edges, basis=basis,
-                    rule_days=rule_days, settings=settings,
-                )  # fmt: skip
-        rows.append(row)
+    rows = [
+        snapshot_parts(
+            position_view(ledger, day),
+            [day],
+            groups,
+            positions,
+            edges=edges,
+            basis=basis,
+            rule_days=rule_days,
+            settings=settings,
+        )
+        for day in (unique.tolist() if positions else [])
+    ]
     out |= {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
+    if claims:
+        out.update(_claims(ledger, grid, groups, settings))
     if HISTORICAL in wanted:  # every item at its issue date's rate: one sweep of its own
         history = snapshot_parts(historical_view(ledger), grid, groups, ["receivables"])
         out[HISTORICAL] = history["receivables"]
     return {name: out[name] for name in wanted}
+
+
+def _claims(
+    ledger: Ledger, days: IntArray, groups: Groups, settings: Settings | None
+) -> dict[str, IntArray]:
+    """The late-payment claim parts (:data:`CLAIM_PARTS`) per date and group.
+
+    On a translated ledger they are computed on the items in their own
+    currencies and translated per invoice at each day's rate
+    (:func:`~creditkpi.core.late_payment.invoice_claims`).
+    """
+    options = (settings or Settings()).claim_options(ledger.currency)
+    return claim_parts(ledger, days.tolist(), groups, **options)
 
 
 def _credit(
@@ -275,18 +292,7 @@ def snapshot_parts(
     if set(CREDIT_PARTS) & set(wanted):
         out.update(_credit(ledger, grid, groups, (settings or Settings()).unapplied))
     if set(CLAIM_PARTS) & set(wanted):
-        s = settings or Settings()
-        out.update(
-            claim_parts(
-                ledger,
-                grid.tolist(),
-                groups,
-                rates=s.late_rate,
-                indemnity=decimal_to_cents(s.indemnity, ledger.digits),
-                days_in_year=s.days_in_year,
-                exclude_disputed=s.exclude_disputed,
-            )
-        )
+        out.update(_claims(ledger, grid, groups, settings))
     unknown = [n for n in wanted if n not in out]
     if unknown:
         raise InvalidOptionError(

@@ -25,7 +25,6 @@ from creditkpi.core.fx.translate import closing_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.late_payment import claims_frame
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.open_items import open_item_frame
 from creditkpi.core.parts.detail import (
     COHORT_STEP,
@@ -215,15 +214,7 @@ def credit_rows(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Mem
 
 
 def _claims(ledger: Ledger, day: int, groups: Groups, s: Settings, memo: Memo) -> pd.DataFrame:
-    return claims_frame(
-        ledger,
-        day,
-        groups,
-        rates=s.late_rate,
-        indemnity=decimal_to_cents(s.indemnity, ledger.digits),
-        days_in_year=s.days_in_year,
-        exclude_disputed=s.exclude_disputed,
-    )
+    return claims_frame(ledger, day, groups, **s.claim_options(ledger.currency))
 
 
 def _cohorts(ledger: Ledger, day: int, s: Settings, memo: Memo) -> tuple[pd.DataFrame, ...]:
