@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from creditkpi.core.engine.position import Basis, bucket_labels, position
 from creditkpi.core.fx.convert import convert
-from creditkpi.core.fx.translate import historical_view, per_currency_factors
+from creditkpi.core.fx.translate import historical_view, native_balances, per_currency_factors
 from creditkpi.core.groups import Groups
 from creditkpi.core.period import from_day
 
@@ -82,7 +82,7 @@ def closing_positions(
         p_cur, q_cur = per_currency_factors(
             translation.rates, c, translation.to, day, translation.first_days
         )
-        balance = _native_balances(c, day)
+        balance = native_balances(c, day)
         chosen = fx[(c.issue[fx] <= day) & (balance[fx] != 0)]
         native = balance[chosen]
         code = c.invoice_currency[chosen]
@@ -101,15 +101,6 @@ def closing_positions(
         out["unapplied"][j] += _unapplied_moves(translation, h, groups, day, p_cur, q_cur)
     out["current"] = out["receivables"] - out["overdue"]
     return out
-
-
-def _native_balances(c: Any, day: int) -> IntArray:
-    """Every invoice's balance at the end of ``day``, in its own currency."""
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    by_day = c.settlement_invoice[:hi]
-    applied = by_day >= 0
-    paid = c.bin_sum(by_day[applied], c.settlement_amount[:hi][applied], c.amount.shape[0])
-    return np.asarray(c.amount - paid, dtype=np.int64)
 
 
 def _sums(index: IntArray, values: IntArray, size: int) -> IntArray:

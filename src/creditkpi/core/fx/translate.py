@@ -54,6 +54,7 @@ __all__ = [
     "closing_view",
     "flow_settlements",
     "historical_view",
+    "native_balances",
     "native_view",
     "position_factors",
     "position_view",
@@ -254,15 +255,20 @@ def position_view(ledger: Ledger, day: int) -> Ledger:
     return out
 
 
+def native_balances(c: Columns, day: int) -> IntArray:
+    """Every invoice's balance at the end of ``day`` in its own currency (``c``: native columns)."""
+    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
+    by_day = c.settlement_invoice[:hi]
+    applied = by_day >= 0
+    paid = c.bin_sum(by_day[applied], c.settlement_amount[:hi][applied], c.amount.shape[0])
+    return np.asarray(c.amount - paid, dtype=np.int64)
+
+
 def _open_at(translation: Translation, history: Columns, day: int) -> Columns:
     """:func:`position_view`'s columns: the open items of ``day`` converted at its rates."""
     c = translation.source
     n = c.amount.shape[0]
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    by_day = c.settlement_invoice[:hi]
-    applied = by_day >= 0
-    paid = c.bin_sum(by_day[applied], c.settlement_amount[:hi][applied], n)
-    live = (c.issue <= day) & (c.amount != paid)
+    live = (c.issue <= day) & (native_balances(c, day) != 0)
     if c.settlement_posted is not None:  # posted by ``day``, settling its invoice later
         later = (
             (c.settlement_posted <= day) & (c.settlement_date > day) & (c.settlement_invoice >= 0)
