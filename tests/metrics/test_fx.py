@@ -513,7 +513,8 @@ def test_the_positions_of_the_open_items_are_those_of_the_whole_closing_view(
     # day at its rates (position_view), and the receivables, aging, overdue, open
     # invoices and unapplied cash of every date in one sweep at historical rates plus
     # each date's open foreign items: every part is the one of each date's full view
-    from creditkpi.core.fx.translate import closing_view, position_view
+    from creditkpi.core.fx.positions import position_view
+    from creditkpi.core.fx.translate import closing_view
     from creditkpi.core.groups import group_codes
     from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, PARTS
     from creditkpi.core.parts.snapshot import HISTORICAL, snapshot_parts

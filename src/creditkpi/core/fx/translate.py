@@ -54,10 +54,8 @@ __all__ = [
     "closing_view",
     "flow_settlements",
     "historical_view",
-    "native_balances",
     "native_view",
     "position_factors",
-    "position_view",
     "reporting_amount",
     "reporting_ledger",
     "translate",
@@ -138,8 +136,9 @@ class Translation:
 
     Held by the translated ledger's columns (:attr:`Columns.translation`);
     :meth:`view` gives its columns at the closing rates of a day (cached:
-    the dashboard asks for a few days many times); :meth:`positions_at`
-    the cheaper columns that give the same positions at that day.
+    the dashboard asks for a few days many times); :attr:`positions` the
+    cheaper ledgers that give the same positions at a day
+    (:func:`~creditkpi.core.fx.positions.position_view`).
     """
 
     def __init__(
@@ -160,7 +159,8 @@ class Translation:
         self.method = info.method
         self._views: OrderedDict[int, Columns] = OrderedDict()
         self._ledgers: OrderedDict[int, Any] = OrderedDict()
-        self._positions: OrderedDict[int, Any] = OrderedDict()
+        #: the ledgers of :func:`~creditkpi.core.fx.positions.position_view`, by day
+        self.positions: OrderedDict[int, Any] = OrderedDict()
         self.history: Columns | None = None
         self.historical: Any = None
         self.native: Any = None
@@ -170,6 +170,10 @@ class Translation:
         self.invoice_rates: tuple[Any, Any] = (None, None)
         size = 8 * (2 * source.amount.shape[0] + source.settlement_amount.shape[0])
         self.kept = max(_VIEWS_KEPT, _VIEWS_BYTES // max(size, 1))
+
+    def has_view(self, day: int) -> bool:
+        """Whether the columns at the closing rates of ``day`` are at hand (cached)."""
+        return day in self._views
 
     def view(self, day: int) -> Columns:
         """The columns at the closing rates of ``day`` (each currency's rate on that day)."""
@@ -183,23 +187,6 @@ class Translation:
         while len(self._views) > self.kept:
             self._views.popitem(last=False)
         return cols
-
-    def positions_at(self, ledger: Ledger, day: int) -> Ledger:
-        """``ledger`` (the translated one) for its positions at ``day`` (:func:`position_view`)."""
-        if day in self._views:  # the full view is at hand: the same positions
-            return self.ledger_at(ledger, day)
-        found = self._positions.get(day)
-        if found is not None:
-            self._positions.move_to_end(day)
-            out: Ledger = found
-            return out
-        assert self.history is not None  # set by translate
-        cols = _open_at(self, self.history, day)
-        wrapped = type(ledger)._wrap(cols, ledger.report)
-        self._positions[day] = wrapped
-        while len(self._positions) > self.kept:
-            self._positions.popitem(last=False)
-        return wrapped
 
     def ledger_at(self, ledger: Ledger, day: int) -> Ledger:
         """``ledger`` (the translated one) at the closing rates of ``day``."""
@@ -232,94 +219,6 @@ def closing_view(ledger: Ledger, day: int) -> Ledger:
     if translation is None or translation.method != "closing":
         return ledger
     out: Ledger = translation.ledger_at(ledger, int(day))
-    return out
-
-
-def position_view(ledger: Ledger, day: int) -> Ledger:
-    """``ledger`` for its positions at ``day``: what :func:`closing_view` gives there, cheaper.
-
-    The items open at ``day`` (issued, a balance other than zero, or a
-    credit posted by ``day`` that settles its invoice later) and the
-    unapplied cash at the closing rates of ``day``, every other item at its
-    historical rates: its balance at ``day`` is zero at any rate, so every
-    position at ``day`` (receivables, aging, overdue, disputed, doubtful,
-    provisions, unapplied cash, exposure) is that of :func:`closing_view`.
-    Not for what reads other days' balances (late-payment claims, payment
-    histories): those read :func:`closing_view`. Any other ledger is
-    returned as it is.
-    """
-    translation = ledger._cols.translation
-    if translation is None or translation.method != "closing":
-        return ledger
-    out: Ledger = translation.positions_at(ledger, int(day))
-    return out
-
-
-def native_balances(c: Columns, day: int) -> IntArray:
-    """Every invoice's balance at the end of ``day`` in its own currency (``c``: native columns)."""
-    hi = int(np.searchsorted(c.settlement_date, day, side="right"))
-    by_day = c.settlement_invoice[:hi]
-    applied = by_day >= 0
-    paid = c.bin_sum(by_day[applied], c.settlement_amount[:hi][applied], c.amount.shape[0])
-    return np.asarray(c.amount - paid, dtype=np.int64)
-
-
-def _open_at(translation: Translation, history: Columns, day: int) -> Columns:
-    """:func:`position_view`'s columns: the open items of ``day`` converted at its rates."""
-    c = translation.source
-    n = c.amount.shape[0]
-    live = (c.issue <= day) & (native_balances(c, day) != 0)
-    if c.settlement_posted is not None:  # posted by ``day``, settling its invoice later
-        later = (
-            (c.settlement_posted <= day) & (c.settlement_date > day) & (c.settlement_invoice >= 0)
-        )
-        live[c.settlement_invoice[later]] = True
-    fx = history.fx_items
-    chosen = fx[live[fx]]
-    p_cur, q_cur = per_currency_factors(
-        translation.rates, c, translation.to, day, translation.first_days
-    )
-    p_inv, q_inv = p_cur[c.invoice_currency[chosen]], q_cur[c.invoice_currency[chosen]]
-    amount = history.amount.copy()
-    amount[chosen] = convert(c.amount[chosen], p_inv, q_inv)
-    settled = history.settled.copy()
-    t = translation.telescope
-    settled[chosen] = amount[chosen] - convert(t.final[chosen], p_inv, q_inv)
-    mark = np.zeros(n, dtype=bool)
-    mark[chosen] = True
-    mine = np.flatnonzero(mark[t.invoice])  # the settlements of the chosen invoices
-    inv = t.invoice[mine]
-    code = c.invoice_currency[inv]
-    after_all = np.zeros(t.after.shape[0], dtype=np.int64)
-    after_all[mine] = convert(t.after[mine], p_cur[code], q_cur[code])
-    prev = t.previous[mine]
-    before = np.where(prev >= 0, after_all[np.maximum(prev, 0)], amount[inv])
-    s_amount = history.settlement_amount.copy()
-    s_amount[t.applied[mine]] = before - after_all[mine]
-    un = translation.unapplied
-    if un.size:
-        code_un = c.settlement_currency[un]
-        s_amount[un] = convert(c.settlement_amount[un], p_cur[code_un], q_cur[code_un])
-    out = copy.copy(history)
-    out.__dict__.pop("float_view", None)
-    out.__dict__.pop("closing_days", None)
-    out.amount = amount
-    out.settlement_amount = s_amount
-    out.settled = settled
-    if c.doubtful_invoice.size:
-        held = np.flatnonzero((c.doubtful_provision >= 0) & mark[c.doubtful_invoice])
-        provision = history.doubtful_provision.copy()
-        of = c.doubtful_invoice[held]
-        code_d = c.invoice_currency[of]
-        provision[held] = convert(c.doubtful_provision[held], p_cur[code_d], q_cur[code_d])
-        out.doubtful_provision = provision
-    out.translation = None
-    out.settlement_flow = None
-    out.fx_items = np.zeros(0, dtype=np.int64)
-    total = float(np.abs(amount).sum(dtype=np.float64)) + float(
-        np.abs(s_amount).sum(dtype=np.float64)
-    )
-    out.exact_float = total < _FLOAT_EXACT
     return out
 
 

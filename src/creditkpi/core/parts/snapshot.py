@@ -18,8 +18,8 @@ from creditkpi.core.credit import Unapplied, credit_position, customer_groups, g
 from creditkpi.core.engine import balances, doubtful_at, interval_balance, position
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.fx.positions import POSITION_NAMES, closing_positions
-from creditkpi.core.fx.translate import historical_view, position_view
+from creditkpi.core.fx.positions import POSITION_NAMES, closing_positions, position_view
+from creditkpi.core.fx.translate import historical_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
@@ -124,7 +124,7 @@ def _at_closing_rates(
     Receivables, aging, overdue, open invoices and unapplied cash at every
     day come from one sweep at historical rates and each day's open foreign
     items (:func:`~creditkpi.core.fx.positions.closing_positions`); the
-    other positions at a day read :func:`~creditkpi.core.fx.translate.position_view`
+    other positions at a day read :func:`~creditkpi.core.fx.positions.position_view`
     (only the items open that day converted); the late-payment claims accrue
     in each invoice's own currency (:func:`_claims`).
     """
