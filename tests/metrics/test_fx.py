@@ -496,3 +496,42 @@ def test_every_conversion_is_rounded_half_up_exactly(x: int, p: int, q: int) -> 
         return
     assert convert(np.asarray([x]), p, q).tolist() == [expected]
     assert convert(np.asarray([x]), np.asarray([p]), np.asarray([q])).tolist() == [expected]
+
+
+@PROPERTY
+@given(
+    spec=ledger_specs(applied=True),
+    when=as_of_dates(),
+    other=as_of_dates(),
+    rule=st.sampled_from([None, 60]),
+    basis=st.sampled_from(["due", "issue"]),
+)
+def test_the_positions_of_the_open_items_are_those_of_the_whole_closing_view(
+    spec: LedgerSpec, when: date, other: date, rule: int | None, basis: str
+) -> None:
+    # the snapshot parts of a translated ledger read, per date, only the items open that
+    # day at its rates (position_view), and the receivables, aging, overdue, open
+    # invoices and unapplied cash of every date in one sweep at historical rates plus
+    # each date's open foreign items: every part is the one of each date's full view
+    from creditkpi.core.fx.positions import position_view
+    from creditkpi.core.fx.translate import closing_view
+    from creditkpi.core.groups import group_codes
+    from creditkpi.core.parts.names import BUCKET_INVOICES, BUCKETS, CLAIM_PARTS, PARTS
+    from creditkpi.core.parts.snapshot import HISTORICAL, snapshot_parts
+    from creditkpi.core.period import to_day
+
+    book = in_currencies(spec).build().translate("EUR", RATES)
+    days = [to_day(other), to_day(when)]
+    names = [n for n, (kind, _, _) in PARTS.items() if kind == "snapshot" and n not in CLAIM_PARTS]
+    names += [BUCKETS, BUCKET_INVOICES]
+    options = {"rule_days": rule, "basis": basis, "edges": (30, 60)}
+    for by in (None, "customer_id"):
+        groups = group_codes(book, by)
+        together = snapshot_parts(book, days, groups, names, **options)  # type: ignore[arg-type]
+        for j, day in enumerate(days):
+            fast = snapshot_parts(position_view(book, day), [day], groups, names, **options)  # type: ignore[arg-type]
+            whole = snapshot_parts(closing_view(book, day), [day], groups, names, **options)  # type: ignore[arg-type]
+            for name in names:
+                assert np.array_equal(fast[name], whole[name]), name
+                if name != HISTORICAL:  # at historical rates on the book, its own in a view
+                    assert np.array_equal(together[name][j], whole[name][0]), name

@@ -155,7 +155,8 @@ def _output_options() -> Parser:
     out.add_argument(
         "--costs", metavar="AMOUNT|FILE",
         help="collection costs of the period (a number) or a file of dated cost lines "
-        "(date, amount[, category]) for the cost per euro collected",
+        "(date, amount[, category]) for the cost per unit of currency collected (per euro, per "
+        "dollar: the book's currency)",
     )  # fmt: skip
     out.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="customers in the top-customers table (default 10)")  # fmt: skip

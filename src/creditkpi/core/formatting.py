@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -36,6 +37,7 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import (
     NumberPattern,
     format_compact_currency,
+    get_currency_name,
     get_currency_precision,
     is_currency,
     parse_pattern,
@@ -43,13 +45,72 @@ from babel.numbers import (
 
 from creditkpi.core.errors import InvalidOptionError
 
-__all__ = ["DEFAULT_LOCALE", "MISSING", "Formatter", "as_decimal", "check_locale"]
+__all__ = [
+    "DEFAULT_LOCALE",
+    "MISSING",
+    "Formatter",
+    "as_decimal",
+    "check_locale",
+    "currency_label",
+    "currency_name",
+]
 
 #: the locale of every rendering unless one is given
 DEFAULT_LOCALE = "en_US"
 
 #: how an undefined value reads
 MISSING = "n/a"
+
+
+def currency_name(currency: str | None, *, locale: str = "en") -> str | None:
+    """The name of one unit of ``currency`` in ``locale`` (Babel's): ``"US dollar"``, ``"euro"``.
+
+    ``None`` when the code is not a currency Babel names (``"EUR+USD"``, the
+    codes of a ledger of several currencies).
+
+    Examples
+    --------
+    >>> currency_name("USD"), currency_name("EUR"), currency_name("GBP", locale="fr")
+    ('US dollar', 'euro', 'livre sterling')
+    >>> currency_name("EUR+USD") is None
+    True
+    """
+    code = str(currency or "").strip().upper()
+    if not is_currency(code):
+        return None
+    name = get_currency_name(code, count=1, locale=locale)
+    return None if name == code else str(name)
+
+
+def currency_label(label: str, currency: str | None, *, french: bool = False) -> str:
+    """``label`` with its currency word ("euro") naming ``currency``'s unit.
+
+    A label that speaks of the euro (*cost per euro collected*, *coût à
+    l'euro recouvré*) says the currency of the book it is shown for: *cost per
+    US dollar collected* on a book in dollars, *cost per unit collected* where
+    the currency has no name (a ledger of several currencies, untranslated).
+    Other labels are returned as they are.
+
+    Examples
+    --------
+    >>> currency_label("Cost per euro collected", "USD")
+    'Cost per US dollar collected'
+    >>> currency_label("Cost per euro collected", "EUR")
+    'Cost per euro collected'
+    >>> currency_label("Cost per euro collected", "EUR+USD")
+    'Cost per unit collected'
+    >>> currency_label("Coût à l'euro recouvré", "GBP", french=True)
+    'Coût par livre sterling recouvré'
+    """
+    if french:
+        if "à l'euro" not in label or str(currency or "").upper() == "EUR":
+            return label
+        name = currency_name(currency, locale="fr") or "unité"
+        return label.replace("à l'euro", f"par {name}")
+    if not re.search(r"\beuro\b", label):
+        return label
+    name = currency_name(currency, locale="en") or "unit"
+    return re.sub(r"\beuro\b", name, label)
 
 
 def check_locale(locale: str | Locale | None) -> Locale:

@@ -30,6 +30,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.args import as_dates, as_periods, check_money
+from creditkpi.core.formatting import currency_label
 from creditkpi.core.groups import By, group_codes
 from creditkpi.core.ledger import INPUTS, Ledger
 from creditkpi.core.money import CURRENCIES, money_values
@@ -170,6 +171,17 @@ class KPI:
     def arguments(self) -> tuple[str, ...]:
         """The names of :attr:`parts`, in order."""
         return tuple(part_name(p) for p in self.parts)
+
+    def label_in(self, currency: str | None, *, french: bool = False) -> str:
+        """The label shown for a book in ``currency`` (*cost per US dollar collected*).
+
+        Examples
+        --------
+        >>> from creditkpi.registry import KPIS
+        >>> KPIS["cost_per_euro"].label_in("USD"), KPIS["dso"].label_in("USD")
+        ('Cost per US dollar collected', 'DSO (standard)')
+        """
+        return currency_label(self.label_fr if french else self.label, currency, french=french)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -586,6 +586,7 @@ class LedgerReaders:
         date_format: str | None = "%Y%m%d",
         currency: str = "EUR",
         applied: Literal["posting", "lettering"] = "posting",
+        amounts: Literal["booked", "transaction"] = "booked",
     ) -> Ledger:
         """Build a ledger from a French FEC (*Fichier des Écritures Comptables*).
 
@@ -637,6 +638,11 @@ class LedgerReaders:
             When a credit settles its invoices: the day it was posted
             (``EcritureDate``), or the day it was lettered (``DateLet``),
             being the customer's unapplied credit meanwhile.
+        amounts : {"booked", "transaction"}, default "booked"
+            ``"booked"``: every line at its ``Debit``/``Credit`` (one currency,
+            ``currency``); ``"transaction"``: a line whose ``Idevise`` names
+            another currency at its ``Montantdevise`` in that currency (a
+            ledger of several currencies, to :meth:`translate`).
 
         Returns
         -------
@@ -698,6 +704,7 @@ class LedgerReaders:
             date_format=date_format,
             currency=currency,
             applied=applied,
+            amounts=amounts,
         )
         ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
         read.tell(ledger.report)

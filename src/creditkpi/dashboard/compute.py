@@ -25,6 +25,7 @@ import pandas as pd
 from creditkpi.core.args import check_money, check_whole
 from creditkpi.core.costs import cost_matrix, cost_totals
 from creditkpi.core.errors import UndefinedMetricWarning
+from creditkpi.core.formatting import currency_label
 from creditkpi.core.groups import By, group_codes, group_index
 from creditkpi.core.kpi import (
     ARGUMENT_INPUTS,
@@ -172,7 +173,7 @@ def _kpi_rows(
         rows.append(
             {
                 "kpi": kpi.name,
-                "label": kpi.label,
+                "label": kpi.label_in(ledger.currency),
                 "current": cur,
                 "previous": old,
                 "change": _change(cur, old),
@@ -550,7 +551,8 @@ def _notes(ledger: Ledger, period: Period, as_of: date, left_out: list[str]) -> 
         )
     elif first is not None and first > year.start:
         notes.append(f"the data starts on {first}: the period a year before ({year}) is incomplete")
-    notes += [note for name in left_out if (note := _input_note(name))]
+    # a note that names the cost per euro says the book's currency
+    notes += [currency_label(note, ledger.currency) for n in left_out if (note := _input_note(n))]
     if ledger.translation is not None:  # the method and the rates' dates
         notes.append(ledger.translation.describe())
     return notes

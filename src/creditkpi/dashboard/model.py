@@ -273,7 +273,7 @@ class Dashboard:
                     {
                         "kpi": str(name),
                         "label": row["label"],
-                        "label_fr": info.label_fr if info else None,
+                        "label_fr": info.label_in(self.currency, french=True) if info else None,
                         "section": info.section if info else None,
                         "unit": info.unit if info else row["unit"],
                         "better": info.better if info else None,
@@ -316,7 +316,7 @@ class Dashboard:
             money = info is not None and info.unit == "money"
             kpis[str(name)] = {
                 "label": row["label"],
-                "label_fr": info.label_fr if info else None,
+                "label_fr": info.label_in(self.currency, french=True) if info else None,
                 "unit": row["unit"],
                 "section": info.section if info else None,
                 "better": info.better if info else None,

@@ -227,7 +227,10 @@ def target_status(kpis: pd.DataFrame, targets: Mapping[str, float]) -> pd.DataFr
         rows.append(
             {
                 "kpi": name,
-                "label": info.label,
+                # the dashboard's label: it names the book's currency
+                "label": kpis.at[name, "label"]
+                if "label" in kpis.columns and name in kpis.index
+                else info.label,
                 "target": float(target),
                 "current": current,
                 "status": status,

@@ -84,15 +84,16 @@ def sentence(info: KPI, row: Any, fmt: Formatter, *, year_ago: bool = True) -> s
     if as_decimal(current) is None:
         return None
     unit = info.unit
+    label = info.label_in(fmt.currency)  # the book's currency: cost per US dollar collected
     now = _value(current, unit, fmt)
     change = row["change"]
     if as_decimal(change) is None:
-        text = f"{info.label}: {now}"
+        text = f"{label}: {now}"
     elif is_unchanged(change, unit, fmt):
-        text = f"{info.label} unchanged at {now}"
+        text = f"{label} unchanged at {now}"
     else:
         verb = "rose" if float(change) > 0 else "fell"
-        text = f"{info.label} {verb} {_by(change, row['previous'], unit, fmt)} to {now}"
+        text = f"{label} {verb} {_by(change, row['previous'], unit, fmt)} to {now}"
         judged = direction(info, change, fmt)
         if judged:
             text += f" ({judged})"
@@ -124,10 +125,11 @@ def _targets(board: Dashboard, fmt: Formatter) -> str | None:
         names = status.index[status["status"] == word]
         if len(names):
             labels = ", ".join(
-                f"{KPIS[n].label} {_value(status.at[n, 'current'], KPIS[n].unit, fmt)} "
+                f"{status.at[n, 'label']!s} "
+                f"{_value(status.at[n, 'current'], KPIS[n].unit, fmt)} "
                 f"against {_value(status.at[n, 'target'], KPIS[n].unit, fmt)}"
                 if word == "missed"
-                else KPIS[n].label
+                else str(status.at[n, "label"])
                 for n in names
             )
             text += f"; {word}: {labels}"

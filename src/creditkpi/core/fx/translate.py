@@ -67,8 +67,10 @@ Method = Literal["closing", "constant"]
 #: the translation methods
 METHODS = ("closing", "constant")
 
-#: closing views kept per translated ledger (each as large as the ledger's money columns)
+#: closing views kept per translated ledger, at least (each as large as its money columns)
 _VIEWS_KEPT = 6
+#: and as many more as fit in this many bytes: a dashboard reads some 14 month-ends, twice
+_VIEWS_BYTES = 1 << 30
 
 #: the float64 fast paths stay exact below this total (:func:`creditkpi.core.ledger.float_sums_exact`)
 _FLOAT_EXACT = 2**51 * (1 - 1e-9)
@@ -134,7 +136,9 @@ class Translation:
 
     Held by the translated ledger's columns (:attr:`Columns.translation`);
     :meth:`view` gives its columns at the closing rates of a day (cached:
-    the dashboard asks for a few days many times).
+    the dashboard asks for a few days many times); :attr:`positions` the
+    cheaper ledgers that give the same positions at a day
+    (:func:`~creditkpi.core.fx.positions.position_view`).
     """
 
     def __init__(
@@ -155,9 +159,21 @@ class Translation:
         self.method = info.method
         self._views: OrderedDict[int, Columns] = OrderedDict()
         self._ledgers: OrderedDict[int, Any] = OrderedDict()
+        #: the ledgers of :func:`~creditkpi.core.fx.positions.position_view`, by day
+        self.positions: OrderedDict[int, Any] = OrderedDict()
         self.history: Columns | None = None
         self.historical: Any = None
         self.native: Any = None
+        self.first_days = _first_days(source)
+        self.unapplied = np.flatnonzero(source.settlement_invoice < 0)
+        #: each invoice's historical rate (its issue date's), as (p, q)
+        self.invoice_rates: tuple[Any, Any] = (None, None)
+        size = 8 * (2 * source.amount.shape[0] + source.settlement_amount.shape[0])
+        self.kept = max(_VIEWS_KEPT, _VIEWS_BYTES // max(size, 1))
+
+    def has_view(self, day: int) -> bool:
+        """Whether the columns at the closing rates of ``day`` are at hand (cached)."""
+        return day in self._views
 
     def view(self, day: int) -> Columns:
         """The columns at the closing rates of ``day`` (each currency's rate on that day)."""
@@ -165,10 +181,10 @@ class Translation:
         if found is not None:
             self._views.move_to_end(day)
             return found
-        p, q = per_currency_factors(self.rates, self.source, self.to, day)
+        p, q = per_currency_factors(self.rates, self.source, self.to, day, self.first_days)
         cols = converted(self.source, self.telescope, self.to, (p, q), None, self.group_cache)
         self._views[day] = cols
-        while len(self._views) > _VIEWS_KEPT:
+        while len(self._views) > self.kept:
             self._views.popitem(last=False)
         return cols
 
@@ -182,7 +198,7 @@ class Translation:
         view = self.view(day)
         wrapped = type(ledger)._wrap(view, ledger.report)
         self._ledgers[day] = wrapped
-        while len(self._ledgers) > _VIEWS_KEPT:
+        while len(self._ledgers) > self.kept:
             self._ledgers.popitem(last=False)
         return wrapped
 
@@ -378,6 +394,7 @@ def translate(
     translation = Translation(source, rates, code, info, telescope)
     factors = item_factors(rates, source, code)
     cols = converted(source, telescope, code, factors[0], factors[1], translation.group_cache)
+    translation.invoice_rates = (factors[0][0], factors[0][1])
     cols.translation = translation
     foreign = [k for k, c in enumerate(source.currencies) if c != code]
     cols.fx_items = np.flatnonzero(np.isin(source.invoice_currency, foreign)).astype(np.int64)
@@ -441,7 +458,13 @@ def _fraction(
 
 
 def per_currency_factors(
-    rates: Rates, source: Columns, to: str, day: int | None, *, constant: bool = False
+    rates: Rates,
+    source: Columns,
+    to: str,
+    day: int | None,
+    first_days: list[int | None] | None = None,
+    *,
+    constant: bool = False,
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """One ``(p, q)`` per transaction currency of ``source``: its rate into ``to`` at ``day``.
 
@@ -449,12 +472,12 @@ def per_currency_factors(
     given for the purpose). At closing rates, a currency with no item on or
     before ``day`` reads no rate (nothing of it is open at ``day``); at
     ``constant`` rates every item takes the rate of ``day``, whenever it
-    was dated.
+    was dated. ``first_days``: :func:`_first_days` of ``source``, when known.
     """
     ps: list[Any] = []
     qs: list[Any] = []
     digits_to = CURRENCIES[to]
-    first_day = _first_days(source)
+    first_day = _first_days(source) if first_days is None else first_days
     for k, currency in enumerate(source.currencies):
         one = np.ones(1, dtype=np.int64)
         first = first_day[k]

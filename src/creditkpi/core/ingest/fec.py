@@ -18,6 +18,7 @@ are on the *From your accounting system* page of the documentation.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,15 @@ from creditkpi.core.errors import (
 )
 from creditkpi.core.ingest.columns import Names
 from creditkpi.core.ingest.dates import DateReader
+from creditkpi.core.ingest.fec_currency import (
+    AMOUNTS,
+    LineCurrencies,
+    booked_currencies,
+    check_groups,
+    same_currency,
+    text_cells,
+    transaction_amounts,
+)
 from creditkpi.core.ingest.fec_years import by_key, carried_items, fiscal_years, merge_groups
 from creditkpi.core.ingest.files import read_table
 from creditkpi.core.ingest.gl import (
@@ -226,6 +236,7 @@ def from_fec(
     date_format: str | None = "%Y%m%d",
     currency: str = "EUR",
     applied: str = "posting",
+    amounts: str = "booked",
 ) -> Read:
     """The tables of :meth:`Ledger.from_fec` (see there), which builds the ledger.
 
@@ -233,19 +244,21 @@ def from_fec(
     entry and account (:class:`_Entries`) and every entry balanced; the
     customer lines read (:func:`_customer_lines`); the transfers to doubtful
     customers (:func:`_transfers`); the lettering groups across fiscal years
-    (:func:`_lettering`); each credit's kind (:func:`_credit_kinds`); the
-    lines settled into tables (:func:`_lines` and
+    (:func:`_lettering`); each credit's kind (:func:`_credit_kinds`); each
+    line's currency (:func:`~creditkpi.core.ingest.fec_currency.transaction_amounts`, with
+    ``amounts="transaction"``); the lines settled into tables (:func:`_lines` and
     :func:`~creditkpi.core.ingest.gl.frames_of`), what the opening lines
     carry checked (:func:`_check_openings`) and the zero lines reported.
     """
     terms = check_terms(terms)
-    _check_fec_options(accounts, applied)
+    _check_fec_options(accounts, applied, amounts)
     code, digits = check_currency(currency)
     fec = read_fec(source, sep=sep, encoding=encoding)
     entries = _Entries.of(fec)
+    mark = _decimal_of(fec) if decimal is None else decimal
     signed_all = debit_minus_credit(
         fec["Debit"], fec["Credit"], names=("Debit", "Credit"), ids=Names(len(fec), entries.label),
-        digits=digits, decimal=_decimal_of(fec) if decimal is None else decimal,
+        digits=digits, decimal=mark,
     )  # fmt: skip
     _check_balanced(entries.entry, signed_all, entries.label, digits)
     is_customer_all = entries.account_is(accounts)
@@ -253,11 +266,20 @@ def from_fec(
     kind_names = journal_kinds(np.asarray(entries.journal_names, dtype=object), journals)
     # from here on, the customer lines and the provision credits (491) only
     c = _customer_lines(fec, entries, signed_all, is_customer_all, kind_names, date_format)
+    if amounts == "transaction":  # each line in its own currency (Idevise, Montantdevise)
+        own = transaction_amounts(c.part, c.signed, booked=code, ids=c.ids, decimal=mark)
+        c = dataclasses.replace(c, signed=own.signed)  # the same signs: the same lines
+    else:
+        own = booked_currencies(c.signed, code)
     transfer = _transfers(c, entries.size)
     lettering = _lettering(c, entries, kind_names, transfer)
+    if amounts == "transaction":
+        used = c.is_customer & ~lettering.carried & (c.signed != 0)
+        check_groups(lettering.group, own.code, used, c.ids, c.letter)
     lines, keep, document = _lines(
         fec, c, lettering, transfer, _credit_kinds(c, roles), applied == "lettering", date_format
     )
+    lines.currency = own.code[keep]
     doubtful = _doubtful(
         transfer & (c.signed < 0) & ~c.doubtful_account,
         lettering.group,
@@ -268,7 +290,7 @@ def from_fec(
         np.flatnonzero(~c.is_customer),
         keep,
         c.signed > 0,
-        digits,
+        own,
     )
     check = functools.partial(
         _check_openings, lines=c, lettering=lettering, label=entries.label, digits=digits
@@ -292,7 +314,13 @@ def from_fec(
     return read
 
 
-def _check_fec_options(accounts: Sequence[str], applied: str) -> None:
+def _check_fec_options(accounts: Sequence[str], applied: str, amounts: str) -> None:
+    if amounts not in AMOUNTS:
+        raise InvalidOptionError(
+            f"amounts must be 'booked' (Debit/Credit, in currency=) or 'transaction' (each "
+            f"line in its Idevise currency, from Montantdevise), got {amounts!r}",
+            argument="amounts",
+        )
     if applied not in ("posting", "lettering"):
         raise InvalidOptionError(
             f"applied must be 'posting' (a credit settles its invoices from its EcritureDate) "
@@ -422,10 +450,10 @@ def _customer_lines(
             ids=list(line_ids[where[:5]]),
             count=int(where.size),
         )
-    aux = _text(part["CompAuxNum"])
-    piece_ref = _text(part["PieceRef"])
+    aux = text_cells(part["CompAuxNum"])
+    piece_ref = text_cells(part["PieceRef"])
     no_piece = pd.isna(piece_ref) | np.isin(piece_ref.astype(str), list(_NO_PIECE))
-    letter = _text(part["EcritureLet"])
+    letter = text_cells(part["EcritureLet"])
     letter[~is_customer] = None  # a provision line's lettering is not a customer's
     return _CustomerLines(
         rows=rows,
@@ -627,17 +655,10 @@ def entry_has_rows(entry: IntArray, mask: BoolArray, size: int) -> BoolArray:
 def _codes(column: pd.Series) -> tuple[IntArray, list[Any]]:
     """Integer codes of a text column's stripped values, and the distinct values (``None``: empty)."""
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    names = _text(np.asarray(uniques, dtype=object)).tolist()
+    names = text_cells(np.asarray(uniques, dtype=object)).tolist()
     # values that differ only by surrounding spaces share one code
     merged, distinct = pd.factorize(pd.Series(names, dtype=object), use_na_sentinel=False)
     return merged[codes].astype(np.int64), list(distinct)
-
-
-def _text(values: Any) -> npt.NDArray[Any]:
-    """Text cells stripped, ``None`` where empty."""
-    s = pd.Series(np.asarray(values, dtype=object), dtype=object)
-    stripped = s.where(s.isna(), s.astype(str).str.strip())
-    return stripped.where(stripped.ne(""), None).to_numpy(dtype=object, copy=True)
 
 
 def _starts(values: Any, prefixes: Sequence[str]) -> BoolArray:
@@ -717,9 +738,12 @@ def _doubtful(
     prov: IntArray,
     keep: IntArray,
     debit: BoolArray,
-    digits: int,
+    own: LineCurrencies,
 ) -> pd.DataFrame | None:
-    """Invoices moved to doubtful customers, dated at the transfer, with their 491 provision."""
+    """Invoices moved to doubtful customers, dated at the transfer, with their 491 provision.
+
+    ``own``: each line's currency; a provision is in its invoice's.
+    """
     rows = np.flatnonzero(transfer_credit)
     if rows.size == 0:
         return None
@@ -752,10 +776,11 @@ def _doubtful(
             if k is None:
                 k = only.get(customer[p])
             if k is not None:
+                same_currency(own, int(lines[k]), p, document)
                 provision[k] = max(provision[k], 0) - int(signed[p])
     epoch = np.datetime64("1970-01-01", "D")
     days = np.asarray([chosen[k] for k in lines.tolist()], dtype=np.int64)
-    scale = 10**digits
+    scale = 10 ** own.digits[lines]
     return pd.DataFrame(
         {
             "invoice_id": pd.Series(inv_ids, dtype=object),

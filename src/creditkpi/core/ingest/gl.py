@@ -55,6 +55,7 @@ from creditkpi.core.ingest.columns import NameList, Names, row_labels
 from creditkpi.core.ingest.dates import MISSING, DateReader
 from creditkpi.core.ingest.lines import check_currency, check_terms, debit_minus_credit, text_values
 from creditkpi.core.ingest.source import ColumnData, Table, to_table
+from creditkpi.core.money import CURRENCIES
 from creditkpi.core.records import CREDIT_NOTE, PAYMENT, WRITE_OFF
 from creditkpi.core.validation import ValidationIssue, ValidationReport
 
@@ -98,7 +99,9 @@ class Lines:
     is the matching group of each line (``-1``: not matched); ``kind`` is
     the settlement kind of credit lines; ``due`` the due day of debit lines
     (``MISSING`` where the lines give none); ``row`` the input row, the last
-    tie-breaker of the date order. ``settle_day`` is the day each credit is
+    tie-breaker of the date order; ``currency`` each line's ISO code when the
+    lines are in several currencies (``cents`` in each one's minor unit; a
+    matching group holds one currency). ``settle_day`` is the day each credit is
     applied (its clearing or lettering date), when the source gives one;
     ``stage`` the fiscal year of each line and ``carry`` the earlier open
     items the opening lines of later years carry (:func:`settle`).
@@ -116,6 +119,7 @@ class Lines:
     settle_day: IntArray | None = None
     stage: IntArray | None = None
     carry: Carry | None = None
+    currency: npt.NDArray[Any] | None = None
 
 
 @dataclass
@@ -446,7 +450,16 @@ def frames_of(
     due_line[debit] = due_debits
     inv, pay = settle(lines, due_line)
     due = due_line[inv["line"]]
-    scale = 10**digits
+    if lines.currency is None:
+        inv_currency: Any = currency
+        pay_currency: Any = currency
+        scale: Any = 10**digits
+        pay_scale: Any = scale
+    else:  # each item in its line's currency and minor unit
+        inv_currency = lines.currency[inv["line"]]
+        pay_currency = lines.currency[pay["line"]]
+        unit = np.asarray([10 ** CURRENCIES[c] for c in lines.currency.tolist()], dtype=np.int64)
+        scale, pay_scale = unit[inv["line"]], unit[pay["line"]]
     attrs = (
         lines.attrs.iloc[inv["line"]].reset_index(drop=True) if len(lines.attrs.columns) else None
     )
@@ -457,7 +470,7 @@ def frames_of(
             "issue_date": _EPOCH + inv["issue_date"].astype("timedelta64[D]"),
             "due_date": _EPOCH + due.astype("timedelta64[D]"),
             "amount": inv["amount"] / scale,
-            "currency": currency,
+            "currency": inv_currency,
         }
     )
     if attrs is not None:
@@ -470,9 +483,9 @@ def frames_of(
             "invoice_id": pd.Series(pay["invoice_id"], dtype=object),
             "customer_id": pd.Series(customer, dtype=object),
             "date": _EPOCH + pay["date"].astype("timedelta64[D]"),
-            "amount": pay["amount"] / scale,
+            "amount": pay["amount"] / pay_scale,
             "kind": kinds[pay["kind"]],
-            "currency": currency,
+            "currency": pay_currency,
         }
     )
     if lines.settle_day is not None:  # application dates: from them credits settle invoices

@@ -18,7 +18,8 @@ from creditkpi.core.credit import Unapplied, credit_position, customer_groups, g
 from creditkpi.core.engine import balances, doubtful_at, interval_balance, position
 from creditkpi.core.engine.position import Basis, bucket_index, bucket_labels
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.core.fx.translate import closing_view, historical_view
+from creditkpi.core.fx.positions import POSITION_NAMES, closing_positions, position_view
+from creditkpi.core.fx.translate import historical_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import claim_parts
 from creditkpi.core.ledger import NO_END, Ledger
@@ -118,17 +119,34 @@ def _at_closing_rates(
     rule_days: int | None,
     settings: Settings | None,
 ) -> dict[str, IntArray]:
-    """The snapshot parts of a ledger translated at closing rates: each day at its own rates."""
+    """The snapshot parts of a ledger translated at closing rates: each day at its own rates.
+
+    Receivables, aging, overdue, open invoices and unapplied cash at every
+    day come from one sweep at historical rates and each day's open foreign
+    items (:func:`~creditkpi.core.fx.positions.closing_positions`); the
+    other positions at a day read :func:`~creditkpi.core.fx.positions.position_view`
+    (only the items open that day converted); the late-payment claims accrue
+    in each invoice's own currency (:func:`_claims`).
+    """
     grid = np.asarray(days, dtype=np.int64)
     wanted = list(dict.fromkeys(names))
     # the claims accrue in each invoice's own currency: computed on the translated ledger
     claims = [n for n in wanted if n in CLAIM_PARTS]
-    positions = [n for n in wanted if n != HISTORICAL and n not in CLAIM_PARTS]
+    labels = bucket_labels(edges, basis)
+    swept = {*POSITION_NAMES, *labels, BUCKETS}
+    positions = [n for n in wanted if n not in (HISTORICAL, *CLAIM_PARTS) and n not in swept]
     unique, back = np.unique(grid, return_inverse=True)
+    if not positions:  # else each day's own parts say it
+        warn_after_data(ledger, int(grid.max()))
+    out: dict[str, IntArray] = {}
+    if swept & set(wanted):
+        found = closing_positions(ledger, unique, groups, edges=edges, basis=basis)
+        found[BUCKETS] = np.stack([found[label] for label in labels], axis=2)
+        out |= {n: found[n][back] for n in wanted if n in swept}
     rows = [
         snapshot_parts(
-            closing_view(ledger, int(day)),
-            [int(day)],
+            position_view(ledger, day),
+            [day],
             groups,
             positions,
             edges=edges,
@@ -138,7 +156,7 @@ def _at_closing_rates(
         )
         for day in (unique.tolist() if positions else [])
     ]
-    out = {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
+    out |= {name: np.concatenate([r[name] for r in rows], axis=0)[back] for name in positions}
     if claims:
         out.update(_claims(ledger, grid, groups, settings))
     if HISTORICAL in wanted:  # every item at its issue date's rate: one sweep of its own
