@@ -69,6 +69,24 @@ def test_each_invoice_keeps_its_currency_through_from_frames() -> None:
     assert ck.cash_collected(ledger, "2024-02", by="currency", money="decimal")["USD"] == D("60.00")
 
 
+def test_the_canonical_frames_show_each_items_currency_at_its_own_minor_unit() -> None:
+    ledger = ck.Ledger.from_frames(invoices(), payments())
+    table = ledger.invoices
+    assert table["currency"].tolist() == ["EUR", "USD", "EUR", "JPY"]
+    # JPY has no decimals: 5000, not 5000.00 (the columns hold the finest unit)
+    assert [str(a) for a in table["amount"]] == ["100.00", "250.50", "80.00", "5000"]
+    paid = ledger.settlements
+    assert paid["currency"].tolist() == ["EUR", "USD", "USD"]
+    assert [str(a) for a in paid["amount"]] == ["100.00", "50.00", "10.00"]
+    # rebuilt from its own frames, the book is the same book
+    again = ck.Ledger.from_frames(table, paid.drop(columns=["applied", "kind", "row"]))
+    assert again.invoices.equals(table)
+    one = ck.Ledger.from_frames(
+        invoices().drop(columns="currency"), payments().drop(columns="currency")
+    )
+    assert set(one.invoices["currency"]) == {"EUR"} and "currency" not in one.settlements
+
+
 def test_from_records_and_from_invoice_table_read_the_currency() -> None:
     records = ck.Ledger.from_records(
         [

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from creditkpi.core.columns import (
@@ -33,7 +34,7 @@ from creditkpi.core.columns import (
     counted,
     float_sums_exact,
 )
-from creditkpi.core.money import cents_array_to_decimal
+from creditkpi.core.money import CURRENCIES, cents_array_to_decimal
 from creditkpi.core.period import from_day
 from creditkpi.core.readers import LedgerReaders
 from creditkpi.core.validation import ValidationReport
@@ -358,10 +359,8 @@ class Ledger(LedgerReaders):
                 "customer_id": c.customer_labels[c.customer],
                 "issue_date": epoch + c.issue.astype("timedelta64[D]"),
                 "due_date": epoch + c.due.astype("timedelta64[D]"),
-                "amount": pd.Series(
-                    cents_array_to_decimal(c.amount.tolist(), c.digits), dtype=object
-                ),
-                "currency": c.currency,
+                "amount": _own_decimals(c, c.amount, c.invoice_currency),
+                "currency": _own_codes(c, c.invoice_currency),
             }
         )
         return pd.concat([frame, c.attrs], axis=1)
@@ -385,11 +384,14 @@ class Ledger(LedgerReaders):
                 "customer_id": c.customer_labels[c.settlement_customer],
                 "date": epoch + posted.astype("timedelta64[D]"),
                 "applied": epoch + c.settlement_date.astype("timedelta64[D]"),
-                "amount": pd.Series(
-                    cents_array_to_decimal(c.settlement_amount.tolist(), c.digits), dtype=object
-                ),
+                "amount": _own_decimals(c, c.settlement_amount, c.settlement_currency),
                 "kind": np.asarray(SETTLEMENT_KINDS, dtype=object)[c.settlement_kind],
                 "row": c.settlement_row,
+                **(
+                    {"currency": _own_codes(c, c.settlement_currency)}
+                    if c.per_item_currency
+                    else {}
+                ),
             }
         )
 
@@ -592,3 +594,29 @@ class Ledger(LedgerReaders):
         if self._cols.dispute_invoice.size:
             counts.append((int(self._cols.dispute_invoice.size), "dispute"))
         return f"Ledger({counted(*counts)}, {self.currency}{span})"
+
+
+def _own_codes(c: Columns, which: npt.NDArray[np.int16]) -> Any:
+    """Each item's currency code: the ledger's, or per item on a book of several currencies."""
+    if not c.per_item_currency:
+        return c.currency
+    return np.asarray(c.currencies, dtype=object)[which.astype(np.intp)]
+
+
+def _own_decimals(
+    c: Columns, cents: npt.NDArray[np.int64], which: npt.NDArray[np.int16]
+) -> pd.Series:
+    """``Decimal`` amounts, each at its own currency's minor unit (JPY 1000, not 1000.00).
+
+    On a book of several currencies the columns hold whole minor units of
+    the finest currency; each amount is a whole number of its own
+    currency's minor unit, so the division below is exact.
+    """
+    if not c.per_item_currency:
+        return pd.Series(cents_array_to_decimal(cents.tolist(), c.digits), dtype=object)
+    out = np.empty(len(cents), dtype=object)
+    for code, name in enumerate(c.currencies):
+        rows = np.flatnonzero(which == code)
+        own = CURRENCIES[name]
+        out[rows] = cents_array_to_decimal((cents[rows] // 10 ** (c.digits - own)).tolist(), own)
+    return pd.Series(out, dtype=object)
