@@ -36,7 +36,6 @@ LONG_MODULES: dict[str, str] = {}
 #: functions over 100 lines of code, and why they may be
 LONG_FUNCTIONS = {
     "datasets/_synthetic.py:generate": "the synthetic data generator, one seeded story",
-    "core/ingest/build.py:build": "the rules in their documented order, one pass; next to split into steps",
 }
 #: import circles allowed (none: the ingest builders return columns the Ledger wraps)
 CIRCLES: list[set[str]] = []

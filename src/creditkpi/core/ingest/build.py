@@ -13,6 +13,8 @@ The rules are checked in this order: the tables' columns (``columns=``,
 required, duplicated), missing invoice ids, currencies, dates (all tables),
 amounts (all tables) and their total, duplicate invoice ids, customers, due
 before issue, then the settlements, disputes, statuses and doubtful tables.
+Each rule is one step of :mod:`creditkpi.core.ingest.steps`; :func:`build`
+runs them in that order.
 """
 
 from __future__ import annotations
@@ -24,45 +26,33 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.columns import NO_END, PAYMENT, Columns, float_sums_exact
+from creditkpi.core.columns import NO_END, Columns
 from creditkpi.core.errors import (
-    DueBeforeIssueError,
-    DuplicateIdError,
     InvalidOptionError,
-    InvalidValueError,
     MissingColumnError,
-    MissingValueError,
-    NonPositiveAmountError,
     NoSettlementsReadError,
-    UnknownInvoiceError,
 )
-from creditkpi.core.ingest.amounts import check_total, parse_amounts
 from creditkpi.core.ingest.columns import (
     ColumnMap,
-    NameList,
     Names,
     Resolved,
     check_flat_mapping,
     check_mapping,
     dict_table,
     resolve,
-    row_labels,
     settlement_date_columns,
     take,
     truthy,
 )
 from creditkpi.core.ingest.currencies import (
     check_own_units,
-    distinct_text,
     read_currencies,
     settlement_currencies,
 )
-from creditkpi.core.ingest.dates import MISSING, DateReader, ParsedDates, date_values
+from creditkpi.core.ingest.dates import MISSING, DateReader, ParsedDates
 from creditkpi.core.ingest.ids import (
     THREADED_ROWS,
-    IdColumn,
     Later,
-    duplicated_ids,
     factorize_customers,
     id_column,
     match_ids,
@@ -73,19 +63,28 @@ from creditkpi.core.ingest.settlements import (
     derive_settlements,
     gather,
     settled_per_invoice,
-    warn_issue,
 )
 from creditkpi.core.ingest.side_tables import (
     build_disputes,
     build_doubtful,
     build_statuses,
     invoice_positions,
-    side_ids,
 )
-from creditkpi.core.ingest.source import ColumnData, Table, take_values, to_table
+from creditkpi.core.ingest.source import ColumnData, Table, to_table
+from creditkpi.core.ingest.steps import (
+    application_days,
+    check_invoices,
+    check_known_invoices,
+    check_unapplied,
+    code_customers,
+    invoice_ids,
+    read_amounts,
+    read_dates,
+    read_kinds,
+    read_payments,
+)
 from creditkpi.core.money import currency_code
 from creditkpi.core.records import (
-    SETTLEMENT_KINDS,
     Cover,
     CreditLimit,
     Dispute,
@@ -93,7 +92,6 @@ from creditkpi.core.records import (
     Invoice,
     Payment,
     StatusEvent,
-    settlement_kind,
 )
 from creditkpi.core.validation import ValidationReport
 
@@ -393,6 +391,8 @@ def _check_options(*, decimal: str | None, unknown_invoices: str) -> None:
 
 
 # ----------------------------------------------------------------------------- the builder
+
+
 def build(
     inv: Resolved,
     pay: Resolved | None,
@@ -413,333 +413,92 @@ def build(
     ``reader`` carries the dates already read by the caller (so that one
     day/month order holds for the whole call), ``known`` the issue and due
     dates among them; ``default_currency`` is the currency of invoices
-    without a ``currency`` column (EUR when not given).
+    without a ``currency`` column (EUR when not given). The steps run in
+    the order of the module's rules; the id matching and the customer
+    coding run on a second thread beside the dates and amounts.
     """
     _check_options(decimal=decimal, unknown_invoices=unknown_invoices)
     c = Columns()
     report = ValidationReport()
     n = inv.rows
-
-    # invoice ids ----------------------------------------------------------------
-    # normalised on their native type: whole numbers stay numbers, strings stay
-    # Arrow strings; Python objects only for the rows an error names
-    id_col = id_column(inv.data("invoice_id"))
-    rows = row_labels(n, "invoices")
-    if id_col.null.any():
-        where = np.flatnonzero(id_col.null)
-        raise MissingValueError(
-            f"{where.size} invoice(s) have no id",
-            column="invoice_id",
-            ids=list(rows[where[:5]]),
-            count=int(where.size),
-        )
-    ids: NameList = Names(n, id_col.text)
-
-    if pay is None:
-        empty = {k: pd.Series([], dtype=object) for k in ("invoice_id", "date", "amount")}
-        pay = resolve(dict_table(dict(empty), 0), "payments", check_mapping(None))
-    m = pay.rows
-    pid_col = id_column(pay.data("invoice_id")) if pay.has("invoice_id") else None
+    id_col, ids = invoice_ids(inv)
+    payments = read_payments(pay)
+    m, pid_col = payments.table.rows, payments.ids
     threaded = n + m >= THREADED_ROWS
     matched = Later(threaded, match_ids, id_col, pid_col)
     cust_col = id_column(inv.data("customer_id"))
     coded = Later(threaded, factorize_customers, cust_col, None, np.zeros(0, dtype=bool))
 
-    # payment names for messages: their invoice id, else "payments row k"
-    prow = row_labels(m, "payments")
-    pnull = pid_col.null if pid_col is not None else np.ones(m, dtype=bool)
-
-    def payment_names(where: IntArray) -> npt.NDArray[Any]:
-        if pid_col is None:
-            return np.asarray(prow[where], dtype=object)
-        return np.where(pnull[where], prow[where], pid_col.text(where))
-
-    pnames = Names(m, payment_names)
-
-    # currencies: amounts are read at the finest currency's minor unit ----------
-    found = read_currencies(inv, pay, ids, pnames, default_currency)
+    # currencies (amounts are read at the finest currency's minor unit), dates, amounts
+    found = read_currencies(inv, payments.table, ids, payments.names, default_currency)
     c.currency, c.digits = found.code, found.digits
-
-    # dates of every table (one day/month order for the whole call) --------------
     reader = reader if reader is not None else DateReader(date_format)
-    if known is None:
-        issue = reader.read(inv.data("issue_date"), column="issue_date", ids=ids)
-        due = reader.read(inv.data("due_date"), column="due_date", ids=ids)
-    else:
-        issue, due = known
-    pdate = reader.read(pay.data("date"), column="date", ids=pnames)
-    papplied = (
-        reader.read(pay.data("applied"), column="applied", ids=pnames)
-        if pay.has("applied")
-        else None
-    )
-    side: dict[str, tuple[Resolved, IdColumn, NameList]] = {}
-    dated: dict[str, list[ParsedDates]] = {}
-    for table, columns in ((dis, ("opened", "resolved")), (sts, ("date",)), (dbt, ("date",))):
-        if table is None or table.rows == 0:
-            continue
-        own, names = side_ids(table)
-        side[table.name] = (table, own, names)
-        dated[table.name] = [
-            reader.read(table.data(col), column=col, ids=names) for col in columns if table.has(col)
-        ]
-    reader.finish()
-    for parsed in (issue, due, pdate, *(d for k, v in dated.items() for d in v)):
-        if parsed.column == "resolved":
-            continue
-        parsed.require()
-    c.issue, c.due = issue.days, due.days
+    dates = read_dates(reader, known, inv, ids, payments, (dis, sts, dbt))
+    c.issue, c.due = dates.issue.days, dates.due.days
+    amounts = read_amounts(inv, payments, dates.side, ids, found, decimal=decimal)
+    c.amount, pamount, c.exact_float = amounts.invoices, amounts.payments, amounts.exact_float
 
-    # amounts, and their total ---------------------------------------------------
-    c.amount, _ = parse_amounts(
-        inv.data("amount"), column="amount", ids=ids, digits=c.digits, decimal=decimal
-    )
-    pamount, _ = parse_amounts(
-        pay.data("amount"), column="amount", ids=pnames, digits=c.digits, decimal=decimal
-    )
-    check_own_units(
-        c.amount, found.invoice, found, column="amount", ids=ids, data=inv.data("amount")
-    )
-    provision = None
-    if "doubtful" in side and side["doubtful"][0].has("provision"):
-        table, _, names = side["doubtful"]
-        provision, no_provision = parse_amounts(
-            table.data("provision"),
-            column="provision",
-            ids=names,
-            digits=c.digits,
-            decimal=decimal,
-            positive=False,
-            optional=True,
-        )
-        negative = (provision < 0) & ~no_provision
-        if negative.any():
-            where = np.flatnonzero(negative)
-            raise NonPositiveAmountError(
-                f"{where.size} provision(s) are negative",
-                column="provision",
-                ids=list(names[where[:5]]),
-                count=int(where.size),
-                values=take_values(table.data("provision"), where[:5]),
-            )
-        provision = np.where(no_provision, -1, provision)
-    total = check_total([c.amount, pamount])
-    if provision is not None:
-        check_total([c.amount, pamount, np.maximum(provision, 0)])
-    # the engine sums in float64 while every partial sum is exact (ledger.Columns.exact_float)
-    c.exact_float = float_sums_exact(total)
-
-    # settlement kinds, and everything of the date order that needs no invoice ----
-    pkind = _kinds(pay, pnames)
-    # the day each settlement settles its invoice: its application date where the
-    # payments give one (never before it was posted), else its date
-    effective = pdate.days
-    if papplied is not None:
-        given = ~papplied.missing
-        effective = np.where(given, np.maximum(papplied.days, pdate.days), pdate.days)
-        early = np.flatnonzero(given & (papplied.days < pdate.days))
-        if early.size:
-            warn_issue(
-                report,
-                "applied-before-date",
-                "payments",
-                "applied",
-                f"{early.size} settlement(s) are applied before their date (they apply from "
-                "their date)",
-                pnames[early],
-                early,
-            )
+    # settlement kinds, and everything of the date order that needs no invoice
+    pkind = read_kinds(payments.table, payments.names)
+    effective = application_days(dates, payments.names, report)
     by_date = DateOrder(effective, pamount, pkind, threaded)
 
-    # unique ids, customers, due dates -------------------------------------------
+    # invoices: unique ids, customers, due dates
     unique, ppos_all = matched.result()
-    if not unique:
-        dup = duplicated_ids(id_col)
-        raise DuplicateIdError(
-            f"{len(dup)} invoice id(s) appear more than once",
-            column="invoice_id",
-            ids=dup,
-        )
-    if cust_col.null.any():
-        where = np.flatnonzero(cust_col.null)
-        raise MissingValueError(
-            f"{where.size} invoice(s) have no customer",
-            column="customer_id",
-            ids=list(ids[where[:5]]),
-            count=int(where.size),
-        )
-    bad = c.due < c.issue
-    if bad.any():
-        where = np.flatnonzero(bad)
-        raise DueBeforeIssueError(
-            f"{where.size} invoice(s) have due_date before issue_date",
-            column="due_date",
-            ids=list(ids[where[:5]]),
-            count=int(where.size),
-            values=[
-                f"due {d} < issue {i}"
-                for d, i in zip(
-                    date_values(c.due[where[:5]]), date_values(c.issue[where[:5]]), strict=True
-                )
-            ],
-        )
+    check_invoices(unique, id_col, cust_col, ids, c)
     c.ids = None
     c.id_source = id_col.retained()
     c.attrs = inv.attributes(exclude=tuple(exclude))
 
-    # settlements ----------------------------------------------------------------
+    # settlements: their invoice, currency and customer
     ppos = ppos_all if pid_col is not None else np.full(m, -1, dtype=np.int64)
-    unknown = (ppos < 0) & ~pnull
-    if unknown.any() and unknown_invoices == "error":
-        where = np.flatnonzero(unknown)
-        raise UnknownInvoiceError(
-            f"{where.size} settlement(s) refer to invoices that do not exist "
-            "(pass unknown_invoices='unapplied' to keep them as unapplied cash)",
-            column="invoice_id",
-            ids=list(pnames[where[:5]]),
-            count=int(where.size),
-        )
-    unapplied = ppos < 0
-    pay_currency = settlement_currencies(found, ppos, unapplied, pnames)
-    check_own_units(
-        pamount, pay_currency, found, column="amount", ids=pnames, data=pay.data("amount")
-    )
-    pcust_col: IdColumn | None = (
-        id_column(pay.data("customer_id")) if pay.has("customer_id") else None
-    )
+    pay_table = payments.table
+    pcust_col = id_column(pay_table.data("customer_id")) if pay_table.has("customer_id") else None
     pcust_null = pcust_col.null if pcust_col is not None else np.ones(m, dtype=bool)
-    orphan = unapplied & pcust_null
-    if orphan.any():
-        where = np.flatnonzero(orphan)
-        raise MissingValueError(
-            f"{where.size} settlement(s) have neither a known invoice nor a customer",
-            column="customer_id",
-            ids=list(pnames[where[:5]]),
-            count=int(where.size),
-        )
-    if papplied is not None:
-        lost = unapplied & ~papplied.missing & (effective != pdate.days)
-        if lost.any():
-            where = np.flatnonzero(lost)
-            raise InvalidValueError(
-                f"{where.size} payment(s) have an application date but no invoice to apply to",
-                column="applied",
-                ids=list(pnames[where[:5]]),
-                count=int(where.size),
-                values=take_values(pay.data("applied"), where[:5]),
-                rule="applied-without-invoice",
-                hint="give their invoice_id, or leave applied empty for unapplied cash",
-            )
-    noncash = unapplied & (pkind != PAYMENT)
-    if noncash.any():
-        where = np.flatnonzero(noncash)
-        raise InvalidValueError(
-            f"{where.size} credit note(s) or write-off(s) have no invoice "
-            "(only cash can be unapplied)",
-            column="invoice_id",
-            ids=list(pnames[where[:5]]),
-            count=int(where.size),
-            rule="unapplied-non-cash",
-        )
-
-    # customers: invoice customers first, then customers only seen in payments; a
-    # payment applied to an invoice that names a customer must name the invoice's
-    named = ~unapplied & ~pcust_null
-    if pcust_col is not None and (unapplied.any() or named.any()):
-        inv_codes, some_codes, labels = factorize_customers(cust_col, pcust_col, unapplied | named)
-        coded_rows = np.flatnonzero(unapplied | named)
-        if named.any():
-            _check_payment_customers(
-                inv_codes, some_codes, coded_rows, named, ppos, labels, pnames, pcust_col
-            )
-        un_codes = some_codes[unapplied[coded_rows]]
-    else:
-        inv_codes, un_codes, labels = coded.result()
+    check_known_invoices(payments, ppos, unknown_invoices)
+    unapplied = ppos < 0
+    pay_currency = settlement_currencies(found, ppos, unapplied, payments.names)
+    check_own_units(
+        pamount,
+        pay_currency,
+        found,
+        column="amount",
+        ids=payments.names,
+        data=pay_table.data("amount"),
+    )
+    check_unapplied(payments, ppos, pcust_null, pkind, dates, effective)
+    c.customer, un_codes, c.customer_labels = code_customers(
+        cust_col, pcust_col, pcust_null, ppos, payments.names, coded
+    )
     del cust_col
-    c.customer = inv_codes
-    c.customer_labels = labels
-    # settled per invoice, in input order (payments often come grouped by invoice)
+
+    # the settlement columns in date order, settled per invoice (in input order:
+    # payments often come grouped by invoice)
     c.settled = settled_per_invoice(
         c, np.where(unapplied, n, ppos) if unapplied.any() else ppos, pamount
     )
     del pamount
     by_date.finish(c, ppos, unapplied, un_codes)
     del ppos, by_date
-    if effective is not pdate.days and bool((effective != pdate.days).any()):
+    posted = dates.posted.days
+    if effective is not posted and bool((effective != posted).any()):
         # posted before they settle their invoice: the customer's unapplied credit meanwhile
-        c.settlement_posted = gather(pdate.days, c.settlement_row, np.int64)
-
+        c.settlement_posted = gather(posted, c.settlement_row, np.int64)
     derive_settlements(c, report)
     c.currencies = found.currencies
     c.invoice_currency = found.invoice
     c.settlement_currency = gather(pay_currency, c.settlement_row, np.int16)
     c.per_item_currency = len(found.currencies) > 1
+
+    # the side tables, linked to their invoices
     linked = {
         name: (table, names, invoice_positions(id_col, own, names, table))
-        for name, (table, own, names) in side.items()
+        for name, (table, own, names) in dates.side.items()
     }
-    build_disputes(c, linked.get("disputes"), dated.get("disputes", []))
-    build_statuses(c, linked.get("statuses"), dated.get("statuses", []))
-    build_doubtful(c, linked.get("doubtful"), dated.get("doubtful", []), provision)
+    build_disputes(c, linked.get("disputes"), dates.dated.get("disputes", []))
+    build_statuses(c, linked.get("statuses"), dates.dated.get("statuses", []))
+    build_doubtful(c, linked.get("doubtful"), dates.dated.get("doubtful", []), amounts.provision)
     return Built(c, report)
-
-
-def _check_payment_customers(
-    inv_codes: IntArray,
-    codes: IntArray,
-    rows: IntArray,
-    named: BoolArray,
-    ppos: IntArray,
-    labels: npt.NDArray[Any],
-    pnames: NameList,
-    pcust: IdColumn,
-) -> None:
-    """A payment of an invoice that names a customer names the invoice's (never dropped)."""
-    chosen = named[rows]
-    where = rows[chosen]
-    own = inv_codes[ppos[where]]
-    wrong = codes[chosen] != own
-    if not wrong.any():
-        return
-    bad = where[wrong]
-    theirs = pcust.text(bad[:5])
-    expected = labels[own[wrong][:5]]
-    raise InvalidValueError(
-        f"{bad.size} settlement(s) name a customer other than their invoice's",
-        column="customer_id",
-        ids=list(pnames[bad[:5]]),
-        count=int(bad.size),
-        values=[f"{t} (invoice: {e})" for t, e in zip(theirs, expected, strict=True)],
-        rule="customer-mismatch",
-        hint="correct the payments' customer_id, or leave it empty where the invoice is given "
-        "(an applied payment is its invoice's customer's)",
-    )
-
-
-def _kinds(pay: Resolved, pnames: NameList) -> npt.NDArray[np.int8]:
-    """Settlement kind codes, normalised as a record's (:func:`settlement_kind`)."""
-    m = pay.rows
-    if not pay.has("kind"):
-        return np.zeros(m, dtype=np.int8)
-    data = pay.data("kind")
-    codes, uniques = distinct_text(data)
-    canon = [settlement_kind(u) for u in uniques]
-    lookup = np.asarray(
-        [SETTLEMENT_KINDS.index(k) if k is not None else -1 for k in canon] + [PAYMENT],
-        dtype=np.int8,
-    )
-    out: npt.NDArray[np.int8] = lookup[codes]  # a missing kind (code -1): the last, payment
-    bad = out < 0
-    if bad.any():
-        where = np.flatnonzero(bad)
-        raise InvalidValueError(
-            f"{where.size} settlement kind(s) are not one of {', '.join(SETTLEMENT_KINDS)}",
-            column="kind",
-            ids=list(pnames[where[:5]]),
-            count=int(where.size),
-            values=take_values(data, where[:5]),
-        )
-    return out
 
 
 __all__ += ["Table", "build"]
