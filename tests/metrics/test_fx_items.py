@@ -372,6 +372,30 @@ def test_claims_reported_in_dollars_convert_the_euro_indemnity() -> None:
     assert given_row.loc[("US1", "F1"), "indemnity"] == D("40.00")
 
 
+def test_a_book_reported_in_dollars_keeps_its_claims_in_the_dashboard_and_profiles() -> None:
+    book = _book("USD")
+    board = ck.dashboard(book, "2024-02", money="decimal")
+    assert board.kpis.loc["late_payment_penalties", "current"] == D("3.73")
+    assert board.kpis.loc["late_payment_indemnities", "current"] == D("43.30")
+    profiles = ck.payer_profiles(book, T, money="decimal")
+    assert profiles.loc["US1", "claimable"] == D("47.03")  # the claims table's total
+    # a dollar ledger never translated (a seller outside France): no statutory claims
+    usd = ck.Ledger.from_frames(
+        pd.DataFrame(
+            {
+                "invoice_id": ["F1"],
+                "customer_id": ["US1"],
+                "issue_date": ["2024-01-01"],
+                "due_date": ["2024-01-31"],
+                "amount": ["1000.00"],
+                "currency": ["USD"],
+            }
+        )
+    )
+    assert "late_payment_penalties" not in ck.dashboard(usd, "2024-02").kpis.index
+    assert ck.payer_profiles(usd, T)["claimable"].isna().all()
+
+
 def test_claims_of_a_book_of_several_currencies_untranslated() -> None:
     ledger = worked_example()
     claims = ck.late_payment_claims(ledger, T, indemnity=0, money="decimal")

@@ -72,7 +72,7 @@ ARGUMENT_INPUTS: Mapping[str, str] = MappingProxyType(
     {
         "costs": "no collection costs given: cost per euro collected is left out",
         "late_payment_law": "late-payment claims follow French law (the ECB rate + 10 points, "
-        "40 € per late invoice): shown for a euro ledger",
+        "40 € per late invoice): shown for a euro ledger or one translated with euro rates",
     }
 )
 

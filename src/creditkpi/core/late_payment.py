@@ -536,6 +536,20 @@ def legal_due_limit(issue: IntArray, rule: object = "fr") -> IntArray:
     return (issue + int(rule)).astype(np.int64)
 
 
+def statutory_claims_apply(ledger: Ledger) -> bool:
+    """Whether the French statutory claims can be reckoned on ``ledger``, in its currency.
+
+    A ledger in euros; or one translated (``Ledger.translate``) with rates
+    that hold the euro, so that the 40 € indemnity converts at each date's
+    rate. A ledger in another currency that was never translated (a seller
+    outside France), or a book of several currencies, is not.
+    """
+    if ledger.currency == "EUR":
+        return True
+    translation = ledger._cols.translation
+    return translation is not None and translation.rates.known("EUR")
+
+
 def claim_parts(
     ledger: Ledger,
     days: Sequence[int],
@@ -574,7 +588,8 @@ def claim_parts(
         warn_beyond_table(claims)
         penalties[j] = c.bin_sum(groups.invoice, claims.penalties, g)
         late[j] = np.bincount(groups.invoice[claims.indemnity_due], minlength=g)
-        each[j] = _indemnity_at(ledger, indemnity, indemnity_currency, int(day))
+        if late[j].any():  # converted only when owed: no rate is needed before the book starts
+            each[j] = _indemnity_at(ledger, indemnity, indemnity_currency, int(day))
     return {
         "late_penalties": penalties,
         "late_invoices": late,

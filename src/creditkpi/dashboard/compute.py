@@ -35,6 +35,7 @@ from creditkpi.core.kpi import (
     shared_table_at,
     table_at,
 )
+from creditkpi.core.late_payment import statutory_claims_apply
 from creditkpi.core.ledger import INPUTS, Ledger
 from creditkpi.core.parts import Derived, LedgerParts, Settings
 from creditkpi.core.period import Period, PeriodLike, as_date, to_day
@@ -94,8 +95,8 @@ def inputs_of(ledger: Ledger, costs: Any = None) -> set[str]:
     A KPI or table that ``requires`` an input missing here is left out of the dashboard.
     """
     have = set(ledger.inputs) | ({"costs"} if costs is not None else set())
-    if ledger.currency == "EUR":
-        have.add("late_payment_law")  # the French statutory claims, in euros
+    if statutory_claims_apply(ledger):
+        have.add("late_payment_law")  # the French statutory claims (the 40 € converted)
     return have
 
 

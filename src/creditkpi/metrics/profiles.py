@@ -30,9 +30,8 @@ from creditkpi.core.credit import CreditPosition, credit_position
 from creditkpi.core.errors import InvalidOptionError, UndefinedMetricWarning
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.kpi import TableKPI
-from creditkpi.core.late_payment import claim_parts
+from creditkpi.core.late_payment import claim_parts, statutory_claims_apply
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.parts.payers import PayerParts, payer_parts
 from creditkpi.core.period import parse_window, to_day, window_start
 from creditkpi.core.ratios import ratio
@@ -597,15 +596,19 @@ def _quantile_bounds(
 
 
 def _claimable(ledger: Ledger, when: date, groups: Groups, money: Money) -> npt.NDArray[Any]:
-    """Penalties + indemnities per customer at ``when`` (French statutory rules; euro only)."""
-    if ledger.currency != "EUR":
+    """Penalties + indemnities per customer at ``when`` (French statutory rules).
+
+    On a euro ledger, or a translated one (the 40 € at ``when``'s rate);
+    none (``nan``) where the statutory claims do not apply.
+    """
+    if not statutory_claims_apply(ledger):
         return (
             np.full(groups.size, None, dtype=object)
             if money == "decimal"
             else np.full(groups.size, np.nan)
         )
     parts = claim_parts(
-        ledger, [to_day(when)], groups, indemnity=decimal_to_cents(Decimal(40), ledger.digits)
+        ledger, [to_day(when)], groups, indemnity=Decimal(40), indemnity_currency="EUR"
     )
     total = parts["late_penalties"][0] + parts["late_indemnities"][0]
     return money_values(total, ledger.digits, money)
