@@ -428,6 +428,7 @@ def build(
     matched = Later(threaded, match_ids, id_col, pid_col)
     cust_col = id_column(inv.data("customer_id"))
     coded = Later(threaded, factorize_customers, cust_col, None, np.zeros(0, dtype=bool))
+    kinds = Later(threaded, read_kinds, payments.table, payments.names)
 
     # currencies (amounts are read at the finest currency's minor unit), dates, amounts
     found = read_currencies(inv, payments.table, ids, payments.names, default_currency)
@@ -439,7 +440,7 @@ def build(
     c.amount, pamount, c.exact_float = amounts.invoices, amounts.payments, amounts.exact_float
 
     # settlement kinds, and everything of the date order that needs no invoice
-    pkind = read_kinds(payments.table, payments.names)
+    pkind = kinds.result()
     effective = application_days(dates, payments.names, report)
     by_date = DateOrder(effective, pamount, pkind, threaded)
 
@@ -487,8 +488,12 @@ def build(
     derive_settlements(c, report)
     c.currencies = found.currencies
     c.invoice_currency = found.invoice
-    c.settlement_currency = gather(pay_currency, c.settlement_row, np.int16)
     c.per_item_currency = len(found.currencies) > 1
+    c.settlement_currency = (
+        gather(pay_currency, c.settlement_row, np.int16)
+        if c.per_item_currency
+        else np.zeros(m, dtype=np.int16)
+    )
 
     # the side tables, linked to their invoices
     linked = {

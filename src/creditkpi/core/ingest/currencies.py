@@ -126,6 +126,14 @@ def read_currencies(
             column="currency",
             ids=["currency"],
         )
+    if not inv.has("currency") and not pay.has("currency"):  # one currency: no row to read
+        code = default or DEFAULT_CURRENCY
+        return CurrencyCodes(
+            (code,),
+            np.zeros(inv.rows, dtype=np.int16),
+            np.full(pay.rows, -1, dtype=np.int16),
+            CURRENCIES[code],
+        )
     found: dict[str, Any] = {}
     if inv.has("currency") and inv.rows:
         inv_local = _table_codes(inv, ids, found, blanks=False)
@@ -184,6 +192,8 @@ def settlement_currencies(
     currencies must say its currency (``missing-value``).
     """
     given = found.payment
+    if len(found.currencies) == 1:  # every settlement is in the one currency
+        return np.zeros(given.shape[0], dtype=np.int16)
     # an unapplied payment (-1) reads the spare -1 at the end
     own = np.append(found.invoice, np.int16(-1))[ppos] if ppos.size else given
     out = np.where(unapplied, given, own)
