@@ -37,7 +37,7 @@ from creditkpi.core.errors import (
     UnknownCustomerError,
 )
 from creditkpi.core.ingest.amounts import check_total, parse_amounts
-from creditkpi.core.ingest.columns import Names, Resolved, check_mapping, resolve, row_labels
+from creditkpi.core.ingest.columns import Names, Resolved, check_mapping, resolve, row_label
 from creditkpi.core.ingest.dates import DateReader, ParsedDates, date_values
 from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ingest.source import take_values, to_table
@@ -172,8 +172,8 @@ def _customers(c: Columns, table: Resolved) -> tuple[IntArray, npt.NDArray[Any]]
     rows = np.arange(table.rows, dtype=np.int64)
     if own.null.any():
         where = np.flatnonzero(own.null)
-        labels = row_labels(table.rows, table.name)
-        raise missing_customers(table.name, list(labels[where[:5]]), int(where.size))
+        labels = [row_label(table.name, k) for k in where[:5].tolist()]
+        raise missing_customers(table.name, labels, int(where.size))
     text = own.text(rows) if table.rows else np.zeros(0, dtype=object)
     codes = pd.Index(c.customer_labels, dtype=object).get_indexer(pd.Index(text, dtype=object))
     unknown = codes < 0
