@@ -153,6 +153,7 @@ def shuffled(
     invoices: Any, payments: Any, side: Mapping[str, Any], options: Mapping[str, Any], k: int
 ) -> Routes:
     """``partitioned=False``: every table routed to its customers' partition and shuffled."""
+    import dask.dataframe as dd
     from dask.delayed import delayed
 
     columns = options["columns"]
@@ -167,11 +168,8 @@ def shuffled(
     routes = Routes(_delayed(inv.shuffle(on=PART, npartitions=k)), {}, lengths={})
     assert routes.lengths is not None
     for name, frame in {"payments": payments, **side}.items():
-        if isinstance(frame, pd.DataFrame):  # a small customer table, cut on the driver
-            routes.tables[name], found = _cut_here(frame, name, key_column(columns, name), k)
-            routes.reports.append(found)
-            routes.lengths[name] = [len(frame)]
-            continue
+        if isinstance(frame, pd.DataFrame):  # a small customer table: shuffled like the others
+            frame = dd.from_pandas(frame, npartitions=1, sort=False)  # type: ignore[no-untyped-call]
         keyed = _keyed(frame)
         if name != "payments":
             routes.lengths[name] = [delayed(len)(p) for p in _delayed(keyed)]
@@ -209,18 +207,6 @@ def _routed(
         own = rows[pcc].map_partitions(_partition_key, k, meta=(PART, "i8"))
         rows = rows.assign(**{PART: rows[PART].fillna(own)})
     return rows, lost
-
-
-def _cut_here(frame: pd.DataFrame, name: str, key: str, k: int) -> tuple[list[Any], list[BadKeys]]:
-    """A pandas customer table cut into the ``k`` partitions by customer hash, on the driver."""
-    from dask.delayed import delayed
-
-    rows = _pandas_rows(frame)
-    missing = np.asarray(id_texts(frame[key]).is_null().to_numpy(zero_copy_only=False), dtype=bool)
-    part = partition_numbers(frame[key], k)
-    pieces = [delayed(rows[(part == i) & ~missing], traverse=False) for i in range(k)]
-    found = bad_keys(name, "missing", np.flatnonzero(missing), [None] * int(missing.sum()))
-    return pieces, [] if found is None else [found]
 
 
 def partition_task(

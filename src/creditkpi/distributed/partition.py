@@ -168,16 +168,22 @@ def run_partition(
     """Read and summarise one partition's tables; never raises a bad-input error.
 
     ``tables`` holds ``invoices`` and ``payments`` and the optional tables
-    given; ``number`` is the partition's (the order keys of rows without an
-    order-key column); the ``broadcast`` tables hold every partition's rows,
-    of which the partition keeps its customers'. On an error the rows whose
-    key the partition does not hold are set apart and reported, and the
-    ledger is read again without them (so that its error, if any, is the
-    next rule's); the tables are put back in the input's order before an
-    error is kept, so that it names the first rows as one machine does.
+    given, with an order-key column where an engine routed them (the side
+    tables are read in its order); ``number`` is the partition's (the order
+    keys of rows without that column); the ``broadcast`` tables hold every
+    partition's rows, of which the partition keeps its customers'. On an
+    error the rows whose key the partition does not hold are set apart and
+    reported, and the ledger is read again without them (so that its error,
+    if any, is the next rule's); every table is put back in the input's
+    order before an error is kept, so that it names the first rows as one
+    machine does.
     """
     given = {name: frame for name, frame in tables.items() if frame is not None}
     lengths = {name: len(frame) for name, frame in given.items() if name != "invoices"}
+    # the side tables in the input's order: of two status events of an invoice on one
+    # day, the later row is its status (the payments' order changes no result)
+    side = {name: given[name] for name in SIDE_TABLES if name in given}
+    given.update(_in_order(side) or {})
     held: dict[str, npt.NDArray[np.int64]] = {}
     for name in broadcast:
         keep = _holds(given, options, name)
