@@ -1204,3 +1204,34 @@ def test_spark_side_table_rule_is_the_ledger_error(  # type: ignore[no-untyped-d
         ckd.from_spark(si, sp, periods=PERIODS, npartitions=3, only=["receivables"], **tables)
     assert (type(info.value), str(info.value)) == (type(alone), str(alone))
     assert alone.rule == "resolved-before-opened"
+
+
+def test_dask_shuffle_reads_each_partition_once(
+    frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame]
+) -> None:
+    """partitioned=False: the id lookup, the shuffles and the side tables' row counts share
+    the reads (the invoices were read once more for the lookup)."""
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    tables = {"invoices": inv, "payments": pay, "disputes": side["disputes"],
+              "limits": side["limits"]}  # fmt: skip
+    counted = {
+        name: dd.from_map(
+            _counted_read, range(2), parts=[frame.iloc[0::2], frame.iloc[1::2]], meta=frame.iloc[:0]
+        )
+        for name, frame in tables.items()
+    }
+    READS.clear()
+    in_process = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # (reads counted here)
+    with dask.config.set(in_process), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ckd.from_dask(
+            counted["invoices"], counted["payments"], periods=PERIODS,
+            disputes=counted["disputes"], limits=counted["limits"],
+        )  # fmt: skip
+        expected = ckd.summarize(
+            ck.Ledger.from_frames(inv, pay, side["disputes"], limits=side["limits"]), PERIODS
+        )
+    assert sorted(READS) == [0] * 4 + [1] * 4  # two partitions of each of the four tables
+    pd.testing.assert_frame_equal(ckd.kpis(got), ckd.kpis(expected))

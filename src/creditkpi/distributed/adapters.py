@@ -390,5 +390,5 @@ def from_spark(
     summed = rows.groupBy("table", "key", "grp", "sub", "col").agg(
         F.sum("value").alias("value"), F.sum("fvalue").alias("fvalue")
     )
-    out = summed.unionByName(routes.duplicates()).unionByName(routes.lost()).toPandas()
+    out = summed.unionByName(routes.duplicates()).toPandas()
     return summary_of(out, routes)

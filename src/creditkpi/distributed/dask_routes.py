@@ -31,17 +31,16 @@ from creditkpi.distributed.partition import (
     ROW_SHIFT,
     BadKeys,
     Outcome,
-    bad_keys,
     column_name,
     key_column,
     labeller,
+    reported,
     run_partition,
     settle,
 )
 from creditkpi.distributed.summary import Summary
 
-__all__ = ["Routes", "as_written", "empty_frame", "partition_task", "reported", "shuffled",
-           "verdict"]  # fmt: skip
+__all__ = ["Routes", "as_written", "empty_frame", "partition_task", "shuffled", "verdict"]
 
 
 def empty_frame(frame: Any) -> pd.DataFrame:
@@ -103,18 +102,6 @@ def _delayed(frame: Any) -> list[Any]:
     them (fused, the invoices were read once per table that joins them).
     """
     return list(frame.optimize(fuse=False).to_delayed(optimize_graph=False))
-
-
-def reported(frame: pd.DataFrame, table: str) -> list[BadKeys]:
-    """A table's rows the routing found no partition for, as ``BadKeys`` (missing or unknown)."""
-    missing = frame[ID].isna().to_numpy(dtype=bool)
-    keys = frame[ROW].to_numpy(dtype=np.int64)
-    ids = frame[ID].astype(object).to_numpy()
-    found = [
-        bad_keys(table, "missing", keys[missing], [None] * int(missing.sum())),
-        bad_keys(table, "unknown", keys[~missing], list(ids[~missing])),
-    ]
-    return [b for b in found if b is not None]
 
 
 def _pandas_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -56,6 +56,7 @@ __all__ = [
     "judge",
     "key_column",
     "labeller",
+    "reported",
     "run_partition",
     "settle",
 ]
@@ -123,6 +124,22 @@ def bad_keys(
         tuple("" if ids[i] is None else str(ids[i]) for i in first.tolist()),
         len(keys),
     )
+
+
+def reported(frame: pd.DataFrame, table: str) -> list[BadKeys]:
+    """A table's rows an engine found no partition for, as :class:`BadKeys` (missing or unknown).
+
+    ``frame`` holds the rows' key texts (``ID``, missing where the row has
+    no key) and order keys (``ROW``).
+    """
+    missing = frame[ID].isna().to_numpy(dtype=bool)
+    keys = frame[ROW].to_numpy(dtype=np.int64)
+    ids = frame[ID].astype(object).to_numpy()
+    found = [
+        bad_keys(table, "missing", keys[missing], [None] * int(missing.sum())),
+        bad_keys(table, "unknown", keys[~missing], list(ids[~missing])),
+    ]
+    return [b for b in found if b is not None]
 
 
 def _merged(reports: Iterable[BadKeys | None]) -> dict[tuple[str, str], BadKeys]:
@@ -220,7 +237,8 @@ def run_partition(
 def _clean(frame: pd.DataFrame | None) -> pd.DataFrame | None:
     if frame is None:
         return None
-    return frame.drop(columns=[c for c in HELPER_COLUMNS if c in frame.columns])
+    helpers = [c for c in HELPER_COLUMNS if c in frame.columns]
+    return frame.drop(columns=helpers) if helpers else frame  # (a drop copies under pandas 2)
 
 
 def _read(

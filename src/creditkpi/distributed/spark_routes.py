@@ -7,8 +7,10 @@ of the invoice-keyed tables (disputes, statuses, doubtful) and the
 duplicate-id check; limits and cover go by their customer's hash. The side
 tables' rows of each bucket travel as one pickled pandas frame, with the
 types Spark gave that table alone, beside the bucket's payments: the second
-side of ``cogroup(...).applyInPandas``. Rows no bucket is found for are
-counted apart, their first rows kept, and the driver raises the error one
+side of ``cogroup(...).applyInPandas``. A row no bucket is found for (its
+invoice or customer is in none, or it has none) travels with the others,
+marked and spread over the buckets, so that no join is computed twice; the
+bucket that receives it reports it, and the driver raises the error one
 machine gives (:func:`~creditkpi.distributed.partition.judge`).
 """
 
@@ -37,6 +39,7 @@ from creditkpi.distributed.partition import (
     column_name,
     judge,
     key_column,
+    reported,
     run_partition,
 )
 from creditkpi.distributed.summary import Summary, combine
@@ -45,12 +48,12 @@ __all__ = ["SparkRoutes", "summary_of", "summary_rows"]
 
 
 #: the rows of :func:`from_spark`'s result that are no summary: a bucket's outcome,
-#: the duplicated ids, the rows no bucket was found for
-OUTCOME, DUPLICATE, DUPLICATES, LOST, LOST_COUNT = (
-    "outcome", "duplicate-id", "duplicate-ids", "lost-row", "lost-rows",
-)  # fmt: skip
+#: the duplicated ids
+OUTCOME, DUPLICATE, DUPLICATES = "outcome", "duplicate-id", "duplicate-ids"
+#: the column marking a row no bucket was found for
 #: a side table's rows of one bucket, pickled by the bucket's pandas UDF (their own types)
 TABLE, BLOB = "_ck_table", "_ck_blob"
+LOST = "_ck_lost"
 BLOB_SCHEMA = f"{PART} long, {TABLE} string, {BLOB} binary"
 
 
@@ -62,7 +65,7 @@ class SparkRoutes:
     invoice-keyed tables and the duplicate-id check. The side tables' rows
     of each bucket travel as one pickled pandas frame (``BLOB_SCHEMA``)
     beside the bucket's payments, the second side of the cogroup; rows no
-    bucket is found for are kept apart (:meth:`lost`).
+    bucket is found for are marked (:meth:`lost_in`).
     """
 
     def __init__(self, invoices: Any, options: Mapping[str, Any], k: int) -> None:
@@ -88,7 +91,6 @@ class SparkRoutes:
             .agg(F.count(F.lit(1)).alias("_ck_n"), F.min(PART).alias(PART))
         )
         self.blobs: list[Any] = []
-        self.lost_rows: list[Any] = []
         self.reports: list[BadKeys] = []
         self.frames: dict[str, Any] = {}
 
@@ -101,19 +103,36 @@ class SparkRoutes:
         return rows.withColumn(ID, self.text(F.col(key)))
 
     def payments(self, payments: Any) -> Any:
-        """The payments with their invoice's bucket (unapplied cash: its own customer's)."""
+        """The payments with their invoice's bucket (unapplied cash: its own customer's).
+
+        Under ``unknown_invoices="error"`` a payment of an unknown invoice is
+        marked lost (:meth:`lost_in`).
+        """
         F = self.F
         pcc = column_name(self.options["columns"], "payments", "customer_id")
         rows = self.keyed("payments", payments).join(self.lookup.select(ID, PART), ID, "left")
+        lost = None
         if self.options["unknown_invoices"] == "error":
             lost = F.col(PART).isNull() & F.col(ID).isNotNull()
-            self.lost_rows.append(rows.where(lost).select(F.lit("payments").alias("t"), ID, ROW))
-            rows = rows.where(~lost)
         own = self.bucket(F.col(pcc)) if pcc in payments.columns else F.lit(0).cast("long")
-        return rows.withColumn(PART, F.coalesce(F.col(PART), own))
+        return self.lost_in(rows, lost, F.coalesce(F.col(PART), own))
+
+    def lost_in(self, rows: Any, lost: Any, bucket: Any) -> Any:
+        """``rows`` in their ``bucket``, those ``lost`` marked and spread over the buckets.
+
+        A lost row (its key in no bucket, or none) travels with the others,
+        so that nothing is computed twice; the bucket that receives it sets
+        it apart and reports it (:func:`summary_rows`).
+        """
+        F = self.F
+        if lost is None:
+            return rows.withColumn(PART, bucket)
+        spread = F.pmod(F.col(ROW), F.lit(self.k))
+        rows = rows.withColumn(LOST, lost)
+        return rows.withColumn(PART, F.when(F.col(LOST), spread).otherwise(bucket))
 
     def side(self, name: str, frame: Any) -> None:
-        """A side table's rows routed to their bucket as blobs, the others kept apart."""
+        """A side table's rows in their bucket, one pickled frame per bucket (``BLOB_SCHEMA``)."""
         F = self.F
         if isinstance(frame, pd.DataFrame):
             self._pandas(name, frame)
@@ -121,18 +140,15 @@ class SparkRoutes:
         key = key_column(self.options["columns"], name)
         rows = self.keyed(name, frame)
         if name in CUSTOMER_KEYED:
-            rows = rows.withColumn(PART, self.bucket(F.col(key)))
-            lost = F.col(ID).isNull()
+            rows = self.lost_in(rows, F.col(ID).isNull(), self.bucket(F.col(key)))
         else:
             rows = rows.join(self.lookup.select(ID, PART), ID, "left")
-            lost = F.col(PART).isNull()
-        self.lost_rows.append(rows.where(lost).select(F.lit(name).alias("t"), ID, ROW))
+            rows = self.lost_in(rows, F.col(PART).isNull(), F.col(PART))
 
         def pack(key: tuple[Any, ...], part: pd.DataFrame) -> pd.DataFrame:
             return _blob(int(key[0]), name, part)
 
-        kept = rows.where(~lost).drop(ID)
-        self.blobs.append(kept.groupBy(PART).applyInPandas(pack, schema=BLOB_SCHEMA))
+        self.blobs.append(rows.groupBy(PART).applyInPandas(pack, schema=BLOB_SCHEMA))
 
     def _pandas(self, name: str, frame: pd.DataFrame) -> None:
         """A small pandas customer table cut into buckets on the driver."""
@@ -183,33 +199,6 @@ class SparkRoutes:
         )  # fmt: skip
         return first.unionByName(counted)
 
-    def lost(self) -> Any:
-        """The first rows of each table and rule no bucket was found for, and how many."""
-        F = self.F
-        W: Any = importlib.import_module("pyspark.sql.window").Window
-        if not self.lost_rows:
-            return self.session.createDataFrame([], Summary.SCHEMA)
-        rows = self.lost_rows[0]
-        for more in self.lost_rows[1:]:
-            rows = rows.unionByName(more)
-        kind = F.when(F.col(ID).isNull(), "missing").otherwise("unknown")
-        rows = rows.withColumn("kind", kind)
-        order = W.partitionBy("t", "kind").orderBy(ROW)
-        first = rows.withColumn("_ck_n", F.row_number().over(order)).where(
-            F.col("_ck_n") <= MAX_IDS
-        )
-        first = first.select(
-            F.lit(LOST).alias("table"), F.coalesce(F.col(ID), F.lit("")).alias("key"),
-            F.col("t").alias("grp"), F.col("kind").alias("sub"), F.lit("").alias("col"),
-            F.col(ROW).alias("value"), F.lit(0.0).alias("fvalue"),
-        )  # fmt: skip
-        counted = rows.groupBy("t", "kind").agg(F.count(F.lit(1)).alias("value")).select(
-            F.lit(LOST_COUNT).alias("table"), F.lit("").alias("key"), F.col("t").alias("grp"),
-            F.col("kind").alias("sub"), F.lit("").alias("col"), "value",
-            F.lit(0.0).alias("fvalue"),
-        )  # fmt: skip
-        return first.unionByName(counted)
-
     def labels(self, table: str, keys: Sequence[int]) -> list[str]:
         """Row labels of a table's rows by order key: their position in the table (one job)."""
         frame = self.frames[table]
@@ -242,7 +231,7 @@ def _filler(F: Any, field: Any) -> Any:
 
 def _blob(bucket: int, name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """One bucket's rows of a side table as one row of ``BLOB_SCHEMA``."""
-    data = pickle.dumps(frame.drop(columns=[PART, ID], errors="ignore"))
+    data = pickle.dumps(frame.drop(columns=[PART], errors="ignore"))
     return pd.DataFrame({PART: [bucket], TABLE: [name], BLOB: [data]})
 
 
@@ -272,6 +261,22 @@ def _unpacked(second: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def _set_apart(
+    tables: dict[str, pd.DataFrame],
+) -> tuple[dict[str, pd.DataFrame], list[BadKeys]]:
+    """The tables without their rows marked lost, and those rows (missing or unknown keys)."""
+    out, lost = {}, []
+    for name, frame in tables.items():
+        if LOST not in frame.columns:
+            out[name] = frame
+            continue
+        marked = frame[LOST].fillna(False).to_numpy(dtype=bool)
+        if marked.any():
+            lost += reported(frame[marked], name)
+        out[name] = frame[~marked].drop(columns=[LOST])
+    return out, lost
+
+
 def summary_rows(
     key: tuple[Any, ...], invoices: pd.DataFrame, second: pd.DataFrame, options: dict[str, Any]
 ) -> pd.DataFrame:
@@ -282,7 +287,10 @@ def summary_rows(
     error, rows the bucket does not hold) is the pickled :class:`Outcome`.
     """
     bucket = int(key[0])
-    outcome = run_partition({"invoices": invoices, **_unpacked(second)}, options, number=bucket)
+    tables, lost = _set_apart(_unpacked(second))
+    outcome = run_partition({"invoices": invoices, **tables}, options, number=bucket)
+    if lost:
+        outcome = replace(outcome, bad=(*outcome.bad, *lost))
     frames = []
     if outcome.summary is not None:
         frame = outcome.summary.to_frame()
@@ -305,21 +313,6 @@ def _row(table: str, key: str, sub: str) -> pd.DataFrame:
     )  # fmt: skip
 
 
-def _lost_reports(rows: pd.DataFrame) -> list[BadKeys]:
-    """The :class:`BadKeys` of the rows no bucket was found for (from :meth:`SparkRoutes.lost`)."""
-    counts = rows[rows["table"] == LOST_COUNT]
-    firsts = rows[rows["table"] == LOST]
-    out = []
-    for (table, kind), group in firsts.groupby(["grp", "sub"], sort=False):
-        keys = group["value"].to_numpy(dtype=np.int64)
-        ids = [None if kind == "missing" else str(i) for i in group["key"]]
-        found = bad_keys(str(table), str(kind), keys, ids)
-        total = counts.loc[(counts["grp"] == table) & (counts["sub"] == kind), "value"].sum()
-        if found is not None:
-            out.append(replace(found, count=int(total)))
-    return out
-
-
 def summary_of(rows: pd.DataFrame, routes: SparkRoutes) -> Summary:
     """The combined summary of :func:`from_spark`'s rows, or the error one machine raises first."""
     duplicated = rows.loc[rows["table"] == DUPLICATE, "key"].tolist()
@@ -329,8 +322,8 @@ def summary_of(rows: pd.DataFrame, routes: SparkRoutes) -> Summary:
     kept = rows[rows["table"] == OUTCOME]
     kept = kept.iloc[np.argsort(kept["sub"].astype(np.int64).to_numpy(), kind="stable")]
     outcomes = [pickle.loads(base64.b64decode(k)) for k in kept["key"]]
-    judge(outcomes, [*routes.reports, *_lost_reports(rows)], routes.labels)
-    rest = rows[~rows["table"].isin([OUTCOME, DUPLICATE, DUPLICATES, LOST, LOST_COUNT])]
+    judge(outcomes, routes.reports, routes.labels)
+    rest = rows[~rows["table"].isin([OUTCOME, DUPLICATE, DUPLICATES])]
     rest = rest.assign(
         value=rest["value"].astype(np.int64), fvalue=rest["fvalue"].astype(np.float64)
     )
