@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.fx.convert import convert
+from creditkpi.core.ingest.settlements import stable_order
 from creditkpi.core.money import CURRENCIES, currency_code
 from creditkpi.core.period import as_date, from_day, to_day
 
@@ -543,22 +544,6 @@ def _distinct_days(days: IntArray) -> tuple[IntArray, IntArray]:
     return low + np.flatnonzero(present), rank[days - low]
 
 
-def _stable_order(keys: IntArray) -> IntArray:
-    """``argsort(keys, kind="stable")`` of non-negative positions below 2**32.
-
-    Two stable radix passes of 16 bits (numpy sorts 16-bit keys by radix)
-    instead of a comparison sort: the same order, about 1.5 times as fast
-    on 13.5M settlements.
-    """
-    if keys.size == 0 or int(keys.max()) >= 2**32 or int(keys.min()) < 0:
-        return np.argsort(keys, kind="stable")
-    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    if int(keys.max()) < 2**16:
-        return low
-    high = (keys[low] >> 16).astype(np.uint16)
-    return np.asarray(low[np.argsort(high, kind="stable")], dtype=np.int64)
-
-
 def _dated_factors(
     rates: Rates, source: Columns, to: str, codes: npt.NDArray[Any], days: IntArray
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -634,7 +619,7 @@ class _Telescope:
         applied = np.flatnonzero(c.settlement_invoice >= 0)
         inv = c.settlement_invoice[applied]
         amount = c.settlement_amount[applied]
-        order = _stable_order(inv)  # by invoice, date order within
+        order = stable_order(inv)  # by invoice, date order within
         s_inv = inv[order]
         s_amt = amount[order]
         new = np.ones(s_inv.shape[0], dtype=bool)
