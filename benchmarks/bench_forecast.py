@@ -53,8 +53,7 @@ def main() -> None:
     t = time.perf_counter()
     ledger = datasets.synthetic_ledger(n_customers=args.customers, months=args.months, seed=16)
     built = time.perf_counter() - t
-    n_settlements = ledger._cols.n_settlements
-    print(f"ledger: {ledger.n_invoices:,} invoices, {n_settlements:,} settlements "
+    print(f"ledger: {ledger.n_invoices:,} invoices, {ledger.n_settlements:,} settlements "
           f"({built:.1f} s to generate)")  # fmt: skip
     end = pd.Timestamp(ledger.last_date) - pd.Timedelta(weeks=13)
     end = end - pd.Timedelta(days=(end.day_of_week + 1) % 7)  # a Sunday

@@ -113,7 +113,8 @@ def import_seconds(module: str) -> float:
 def estimator_measurements(ledger: ck.Ledger, as_of: str) -> None:
     """The same per-customer medians three ways: vectorised, statsmodels loop, lifelines loop."""
     d = durations(ledger, as_of)
-    customer = ledger._cols.customer[d.invoice]
+    # one code per customer, in order of first appearance (the ledger's own coding)
+    customer = pd.factorize(ledger.invoices["customer_id"])[0][d.invoice]
     settled = d.outcome == 0
     t_table, table = best(lambda: survival_table(ledger, as_of, "customer_id"))
     t_km, km = best(lambda: kaplan_meier(table))

@@ -44,7 +44,9 @@ from creditkpi import distributed as ckd
 from creditkpi.core.engine import flows, position
 
 EDGES = (30, 60, 90)
-#: ledger columns checked equal whichever library the tables come from
+#: ledger columns checked equal whichever library the tables come from: the validated
+#: columns themselves (day numbers, minor units, customer codes and their order), which
+#: the public views (``Ledger.invoices``, ``settlements``) rebuild as text and Decimals
 CHECKED_COLUMNS = (
     "customer",
     "customer_labels",
@@ -325,7 +327,7 @@ def ck_series(ledger: ck.Ledger, dates: list[np.datetime64]) -> tuple[list[list[
         [int(r["receivables"]), int(r["overdue"]), *[int(r[b]) for b in BUCKETS]]
         for _, r in pos.iterrows()
     ]
-    first = np.datetime64(ck.core.period.from_day(ledger._cols.first_day), "D")
+    first = np.datetime64(ledger.first_date, "D")
     windows = []
     for t in dates:
         windows += month_list(t, first)

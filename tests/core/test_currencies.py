@@ -11,8 +11,11 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import creditkpi as ck
 from creditkpi.core import errors as E
@@ -332,3 +335,22 @@ def test_by_a_list_of_columns_sums_within_one_currency() -> None:
     with pytest.raises(E.MixedCurrencyError) as info:
         ck.receivables(ledger, "2024-02-29", by=["country", "segment"])
     assert info.value.ids == ("FR / S",) and info.value.values == ("EUR", "USD")
+
+
+# the translation's linear-time sort and distinct days give numpy's own answers
+@given(
+    keys=st.lists(st.integers(0, 2**34), max_size=300)
+    | st.lists(st.integers(0, 70_000), max_size=300)
+    | st.lists(st.integers(0, 5), max_size=300)
+    | st.lists(st.integers(-70_000, 70_000), max_size=300)
+)
+def test_translation_order_and_distinct_days_are_numpys(keys: list[int]) -> None:
+    from creditkpi.core.fx.translate import _distinct_days
+    from creditkpi.core.ingest.settlements import stable_order
+
+    k = np.asarray(keys, dtype=np.int64)
+    assert np.array_equal(stable_order(k), np.argsort(k, kind="stable"))
+    unique, back = _distinct_days(k)
+    want_unique, want_back = np.unique(k, return_inverse=True)
+    assert np.array_equal(unique, want_unique)
+    assert np.array_equal(back, want_back.ravel())

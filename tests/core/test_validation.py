@@ -378,3 +378,31 @@ def test_an_error_pickles_as_itself(cls: type[E.CreditKPIError]) -> None:
     assert type(back) is cls
     assert str(back) == str(error) and str(back).count(error.rule) == 1
     assert vars(back) == vars(error) and back.ids == error.ids
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_amounts_are_checked_before_the_settlement_kinds(
+    threaded: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented order holds whether the kinds are coded on the worker thread or not."""
+    from creditkpi.core.ingest import build
+
+    monkeypatch.setattr(build, "THREADED_ROWS", 0 if threaded else 10**9)
+    invoices = pd.DataFrame(
+        {
+            "invoice_id": ["1", "2"],
+            "customer_id": ["A", "A"],
+            "issue_date": ["2024-01-01", "2024-01-01"],
+            "due_date": ["2024-01-31", "2024-01-31"],
+            "amount": ["10.001", "20.00"],
+        }
+    )
+    payments = pd.DataFrame(
+        {"invoice_id": ["1"], "date": ["2024-02-01"], "amount": ["5.00"], "kind": ["refund"]}
+    )
+    with pytest.raises(ck.CreditKPIError) as info:
+        ck.Ledger.from_frames(invoices, payments)
+    assert (info.value.rule, info.value.column) == ("sub-minor-unit-amount", "amount")
+    with pytest.raises(ck.CreditKPIError) as info:
+        ck.Ledger.from_frames(invoices.assign(amount=["10.00", "20.00"]), payments)
+    assert (info.value.rule, info.value.column) == ("invalid-value", "kind")

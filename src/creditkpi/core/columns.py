@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from creditkpi.core.money import cents_array_to_decimal, cents_to_decimal
+from creditkpi.core.money import CURRENCIES, cents_array_to_decimal, cents_to_decimal
 from creditkpi.core.records import CREDIT_NOTE, PAYMENT, SETTLEMENT_KINDS, WRITE_OFF
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -299,6 +299,18 @@ class Columns:
     @property
     def n_invoices(self) -> int:
         return int(self.amount.shape[0])
+
+    @property
+    def currency_steps(self) -> IntArray:
+        """Per transaction currency, the ledger's minor units in one of its own.
+
+        Amounts are held in minor units of the finest currency (``digits``):
+        beside euros a yen is 100 of them, a euro cent 1. Dividing an
+        amount by its currency's step gives it in that currency's own units.
+        """
+        return np.asarray(
+            [10 ** (self.digits - CURRENCIES[x]) for x in self.currencies], dtype=np.int64
+        )
 
     @property
     def n_settlements(self) -> int:

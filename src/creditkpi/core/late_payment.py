@@ -48,7 +48,7 @@ from creditkpi.core.fx.convert import convert
 from creditkpi.core.fx.translate import native_view, position_factors, reporting_amount
 from creditkpi.core.groups import Groups
 from creditkpi.core.ledger import NO_END, Ledger
-from creditkpi.core.money import CURRENCIES, decimal_to_cents
+from creditkpi.core.money import decimal_to_cents
 from creditkpi.core.period import Period, as_date, from_day, to_day
 
 __all__ = [
@@ -490,8 +490,7 @@ def _own_steps(ledger: Ledger) -> IntArray:
     c = ledger._cols
     if not c.per_item_currency:
         return np.ones(c.n_invoices, dtype=np.int64)
-    per = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
-    return np.asarray(per[c.invoice_currency.astype(np.int64)], dtype=np.int64)
+    return np.asarray(c.currency_steps[c.invoice_currency.astype(np.int64)], dtype=np.int64)
 
 
 def indemnity_units(ledger: Ledger, amount: Decimal, currency: str | None, day: int) -> int:
@@ -670,9 +669,7 @@ def claims_frame(
     keep = np.flatnonzero(claims.included)
     late = claims.indemnity_due[keep].astype(np.int64)
     code = native.invoice_currency[keep].astype(np.int64)
-    step = np.asarray(
-        [10 ** (native.digits - CURRENCIES[x]) for x in native.currencies], dtype=np.int64
-    )
+    step = native.currency_steps
     index = pd.MultiIndex.from_arrays(
         [
             pd.Index(groups.labels).take(groups.invoice[keep]),

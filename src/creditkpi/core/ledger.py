@@ -615,8 +615,7 @@ def _own_decimals(
     if not c.per_item_currency:
         return pd.Series(cents_array_to_decimal(cents.tolist(), c.digits), dtype=object)
     out = np.empty(len(cents), dtype=object)
-    for code, name in enumerate(c.currencies):
+    for code, (name, step) in enumerate(zip(c.currencies, c.currency_steps.tolist(), strict=True)):
         rows = np.flatnonzero(which == code)
-        own = CURRENCIES[name]
-        out[rows] = cents_array_to_decimal((cents[rows] // 10 ** (c.digits - own)).tolist(), own)
+        out[rows] = cents_array_to_decimal((cents[rows] // step).tolist(), CURRENCIES[name])
     return pd.Series(out, dtype=object)

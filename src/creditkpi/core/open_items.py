@@ -33,7 +33,6 @@ from creditkpi.core.fx.translate import native_view
 from creditkpi.core.groups import Groups
 from creditkpi.core.late_payment import legal_due_limit
 from creditkpi.core.ledger import Ledger
-from creditkpi.core.money import CURRENCIES
 from creditkpi.core.payment_outlook import NO_DATE, payment_outlook
 from creditkpi.core.period import from_day
 from creditkpi.core.records import SETTLEMENT_KINDS
@@ -192,7 +191,7 @@ def _currency(ledger: Ledger, rows: Rows, snap: Any, settings: Settings) -> dict
     c = native._cols
     inv, una = rows.invoices, rows.unapplied
     code = np.concatenate([c.invoice_currency[inv], c.settlement_currency[una]]).astype(np.int64)
-    step = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
+    step = c.currency_steps
     own = rows.balance if native is ledger else balances(native, from_day(rows.day)).balance[inv]
     owed = np.concatenate([own, -c.settlement_amount[una]])
     return {

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:  # pragma: no cover
     from creditkpi.core.columns import Columns
     from creditkpi.core.ingest.columns import ColumnMap
+    from creditkpi.core.ingest.gl import Read
     from creditkpi.core.ledger import Ledger
     from creditkpi.core.records import (
         Cover,
@@ -41,6 +42,18 @@ class LedgerReaders:
 
         @classmethod
         def _wrap(cls, cols: Columns, report: ValidationReport) -> Ledger: ...
+
+    @classmethod
+    def _from_lines(cls, read: Read) -> Ledger:
+        """The ledger of accounting lines read and settled (:meth:`from_gl_lines`, :meth:`from_fec`).
+
+        Built from the reader's tables by :meth:`from_frames`; what the reader
+        could not use joins the ledger's report, each with a warning pointing
+        at the user's call (the caller of the classmethod that calls this).
+        """
+        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
+        read.tell(ledger.report, stacklevel=4)  # tell, this, the classmethod, the user's call
+        return ledger
 
     @classmethod
     def from_records(
@@ -567,9 +580,7 @@ class LedgerReaders:
             decimal=decimal,
             currency=currency,
         )
-        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
-        read.tell(ledger.report)
-        return ledger
+        return cls._from_lines(read)
 
     @classmethod
     def from_fec(
@@ -706,6 +717,4 @@ class LedgerReaders:
             applied=applied,
             amounts=amounts,
         )
-        ledger = cls.from_frames(read.invoices, read.payments, doubtful=read.doubtful)
-        read.tell(ledger.report)
-        return ledger
+        return cls._from_lines(read)

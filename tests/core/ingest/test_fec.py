@@ -340,6 +340,7 @@ def test_a_zero_line_is_skipped_and_said() -> None:
     with pytest.warns(ck.DataQualityWarning, match="zero-line: 1 customer line") as caught:
         ledger = ck.Ledger.from_fec(frame)
     assert len(caught) == 1
+    assert caught[0].filename == __file__  # the warning points at the call
     assert _settlements(ledger) == EXPECTED_SETTLEMENTS[:5]
     assert "F9" not in ledger.invoices["invoice_id"].tolist()
     (issue,) = [i for i in ledger.report.issues if i.rule == "zero-line"]

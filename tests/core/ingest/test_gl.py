@@ -235,6 +235,7 @@ def test_a_zero_line_and_an_unused_due_date_are_said() -> None:
     ]
     assert len(caught) == 2
     assert [i.rows for i in ledger.report.issues] == [(0,), (1,)]
+    assert {w.filename for w in caught} == {__file__}  # the warnings point at the call
 
 
 _GL_CELL = {

@@ -40,6 +40,7 @@ import numpy.typing as npt
 
 from creditkpi.core.errors import InvalidOptionError
 from creditkpi.core.fx.convert import convert
+from creditkpi.core.ingest.settlements import stable_order
 from creditkpi.core.money import CURRENCIES, currency_code
 from creditkpi.core.period import as_date, from_day, to_day
 
@@ -526,6 +527,23 @@ def _first_days(source: Columns) -> list[int | None]:
     return out
 
 
+def _distinct_days(days: IntArray) -> tuple[IntArray, IntArray]:
+    """``np.unique(days, return_inverse=True)``, by a table of the days' span (no sort).
+
+    Item dates span a few thousand days: marking them in a table is linear
+    where sorting 13.5M settlement dates took seconds (the same result).
+    """
+    if days.size == 0:
+        return np.unique(days, return_inverse=True)
+    low, high = int(days.min()), int(days.max())
+    if high - low > 4 * days.size + 2**16:  # sparse: sorting is cheaper than the table
+        return np.unique(days, return_inverse=True)
+    present = np.zeros(high - low + 1, dtype=bool)
+    present[days - low] = True
+    rank = np.cumsum(present, dtype=np.int64) - 1
+    return low + np.flatnonzero(present), rank[days - low]
+
+
 def _dated_factors(
     rates: Rates, source: Columns, to: str, codes: npt.NDArray[Any], days: IntArray
 ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
@@ -539,7 +557,7 @@ def _dated_factors(
         if not mask.any():
             continue
         where = np.flatnonzero(mask)
-        unique, back = np.unique(days[where], return_inverse=True)
+        unique, back = _distinct_days(days[where])
         if currency == to:
             one = np.ones(unique.shape, dtype=np.int64)
             p, q = _fraction(one, 0, one, 0, digits_to - source.digits)
@@ -601,7 +619,7 @@ class _Telescope:
         applied = np.flatnonzero(c.settlement_invoice >= 0)
         inv = c.settlement_invoice[applied]
         amount = c.settlement_amount[applied]
-        order = np.argsort(inv, kind="stable")  # by invoice, date order within
+        order = stable_order(inv)  # by invoice, date order within
         s_inv = inv[order]
         s_amt = amount[order]
         new = np.ones(s_inv.shape[0], dtype=bool)

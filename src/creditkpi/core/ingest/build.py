@@ -428,7 +428,8 @@ def build(
     matched = Later(threaded, match_ids, id_col, pid_col)
     cust_col = id_column(inv.data("customer_id"))
     coded = Later(threaded, factorize_customers, cust_col, None, np.zeros(0, dtype=bool))
-    kinds = Later(threaded, read_kinds, payments.table, payments.names)
+    # on the worker thread only: coded at once it would raise its error before the amounts'
+    kinds = Later(True, read_kinds, payments.table, payments.names) if threaded else None
 
     # currencies (amounts are read at the finest currency's minor unit), dates, amounts
     found = read_currencies(inv, payments.table, ids, payments.names, default_currency)
@@ -440,7 +441,7 @@ def build(
     c.amount, pamount, c.exact_float = amounts.invoices, amounts.payments, amounts.exact_float
 
     # settlement kinds, and everything of the date order that needs no invoice
-    pkind = kinds.result()
+    pkind = kinds.result() if kinds is not None else read_kinds(payments.table, payments.names)
     effective = application_days(dates, payments.names, report)
     by_date = DateOrder(effective, pamount, pkind, threaded)
 

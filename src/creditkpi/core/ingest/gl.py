@@ -145,15 +145,15 @@ class Read:
             ValidationIssue(rule, table, column, message, tuple(ids), tuple(int(r) for r in rows))
         )
 
-    def tell(self, report: ValidationReport) -> None:
+    def tell(self, report: ValidationReport, *, stacklevel: int) -> None:
         """Add the issues to ``report`` (the ledger's), each with a warning at the user's call.
 
-        Called by the ``Ledger`` classmethod that built the ledger from the
-        tables, itself called by the user.
+        ``stacklevel`` as for :func:`warnings.warn`, counted from this method
+        (the ``Ledger`` reader that calls it knows how far up the user's call is).
         """
         for issue in self.issues:
             report.issues.append(issue)
-            warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=3)
+            warnings.warn(f"{issue} — see Ledger.report", DataQualityWarning, stacklevel=stacklevel)
 
 
 def match_groups(

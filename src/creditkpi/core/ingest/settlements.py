@@ -29,7 +29,7 @@ __all__ = [
     "derive_settlements",
     "gather",
     "settled_per_invoice",
-    "stable_date_order",
+    "stable_order",
     "warn_issue",
 ]
 
@@ -37,15 +37,28 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-def stable_date_order(days: IntArray) -> IntArray:
-    """``argsort(days, kind="stable")``; a radix sort when the dates span < 2**16 days."""
-    if days.size and int(days.max()) - int(days.min()) < 2**16:
-        first = int(days.min())
-        keys = np.empty(days.size, dtype=np.uint16)
-        for start, stop in chunks(days.size):
-            np.subtract(days[start:stop], first, out=keys[start:stop], casting="unsafe")
+def stable_order(keys: IntArray) -> IntArray:
+    """``argsort(keys, kind="stable")`` of integers, by radix passes of 16 bits.
+
+    numpy sorts 16-bit keys by radix: one pass when the keys span < 2**16
+    (the settlements' dates), two when they span < 2**32 (invoice
+    positions: about 1.5 times as fast as a comparison sort on 13.5M
+    settlements), a comparison sort beyond.
+    """
+    if keys.size == 0:
         return np.argsort(keys, kind="stable")
-    return np.argsort(days, kind="stable")
+    first = int(keys.min())
+    span = int(keys.max()) - first
+    if span >= 2**32:
+        return np.argsort(keys, kind="stable")
+    digit = np.empty(keys.size, dtype=np.uint16)
+    for start, stop in chunks(keys.size):  # the low 16 bits (unsafe casting wraps)
+        np.subtract(keys[start:stop], first, out=digit[start:stop], casting="unsafe")
+    low = np.argsort(digit, kind="stable")
+    if span < 2**16:
+        return low
+    high = ((keys[low] - first) >> 16).astype(np.uint16)
+    return np.asarray(low[np.argsort(high, kind="stable")], dtype=np.int64)
 
 
 class DateOrder:
@@ -66,7 +79,7 @@ class DateOrder:
     ):
         m = days.shape[0]
         self.threaded = threaded
-        self.order = stable_date_order(days)
+        self.order = stable_order(days)
         if m and int(days.max()) - int(days.min()) < 2**16:
             first = int(days.min())
             counts = np.bincount(days - first)

@@ -18,7 +18,6 @@ from creditkpi.core.engine import balances, cumulative, position, settled_day, s
 from creditkpi.core.fx.translate import closing_view, historical_view, native_view
 from creditkpi.core.groups import Groups, group_codes
 from creditkpi.core.ledger import CREDIT_NOTE, NO_END, PAYMENT, Ledger
-from creditkpi.core.money import CURRENCIES
 from creditkpi.core.period import from_day
 
 __all__ = [
@@ -112,7 +111,7 @@ def fx_positions(ledger: Ledger, day: int, groups: Groups) -> pd.DataFrame:
     cell = groups.invoice[live] * k + code
     size = groups.size * k
     # each balance in its own currency's minor unit (held at the ledger's finest)
-    step = np.asarray([10 ** (c.digits - CURRENCIES[x]) for x in c.currencies], dtype=np.int64)
+    step = c.currency_steps
     frame = pd.DataFrame(
         {
             "open": c.bin_sum(cell, own.balance[live] // step[code], size),
