@@ -634,3 +634,604 @@ def test_default_bucket_parts_under_other_buckets() -> None:
     bare = ckd.summarize(ledger, "2023-06", only=["receivables"])
     with pytest.raises(ck.CreditKPIError, match="does not carry the part"):
         ckd.SummaryParts(bare, bare.periods).value("disputed")
+
+
+# ------------------------------------------- the optional tables: disputes ... cover
+
+SIDE = ("disputes", "statuses", "doubtful", "limits", "cover")
+
+
+def make_side(inv: pd.DataFrame, pay: pd.DataFrame, seed: int = 11) -> dict[str, pd.DataFrame]:
+    """Disputes, dunning statuses, doubtful classifications, limits and cover of ``make_frames``.
+
+    Two status events per invoice with events (some on one day: the later row
+    is the status), provisions given or not, limit histories and covers of
+    customers with invoices and of customers with unapplied cash only.
+    """
+    rng = np.random.default_rng(seed)
+    n = len(inv)
+    ids, issue, due = inv["invoice_id"].to_numpy(), inv["issue_date"].to_numpy(), inv["due_date"]
+
+    def days(k: int, lo: int, hi: int) -> np.ndarray:
+        return rng.integers(lo, hi, size=k).astype("timedelta64[D]")
+
+    rows = np.flatnonzero(rng.random(n) < 0.12)
+    opened = issue[rows] + days(rows.size, 0, 60)
+    disputes = pd.DataFrame(
+        {
+            "invoice_id": ids[rows],
+            "opened": opened,
+            "resolved": np.where(
+                rng.random(rows.size) < 0.5, opened + days(rows.size, 0, 90), np.datetime64("NaT")
+            ),
+            "reason": rng.choice(["price", "quality", "delivery", ""], size=rows.size),
+        }
+    )
+    rows = np.repeat(np.flatnonzero(rng.random(n) < 0.25), 2)
+    statuses = pd.DataFrame(
+        {
+            "invoice_id": ids[rows],
+            "date": due.to_numpy()[rows] + days(rows.size, 1, 20),
+            "status": rng.choice(["reminder 1", "reminder 2", "formal notice"], size=rows.size),
+        }
+    )
+    rows = np.flatnonzero(rng.random(n) < 0.06)
+    provision = np.round(inv["amount"].to_numpy()[rows] * rng.uniform(0, 1, rows.size), 2)
+    doubtful = pd.DataFrame(
+        {
+            "invoice_id": ids[rows],
+            "date": due.to_numpy()[rows] + days(rows.size, 30, 200),
+            "provision": np.where(rng.random(rows.size) < 0.3, np.nan, provision),
+        }
+    )
+    held = sorted(set(inv["customer_id"]) | set(pay["customer_id"].dropna()))
+    limits = pd.DataFrame(
+        [
+            (c, np.datetime64("2022-01-01") + int(day), int(cents) / 100)
+            for c in held
+            if rng.random() < 0.7
+            for day, cents in zip(
+                rng.choice(700, size=int(rng.integers(1, 4)), replace=False),
+                rng.integers(0, 3_000_000, size=3),
+                strict=False,
+            )
+        ],
+        columns=["customer_id", "date", "amount"],
+    )
+    covered = [c for c in held if rng.random() < 0.5]
+    k = len(covered)
+    start = np.datetime64("2022-03-01") + days(k, 0, 300)
+    cover = pd.DataFrame(
+        {
+            "customer_id": covered,
+            "start": start,
+            "amount": rng.integers(0, 2_000_000, k) / 100,
+            "end": np.where(rng.random(k) < 0.5, start + days(k, 100, 400), np.datetime64("NaT")),
+            "share": rng.choice(["0.5", "0.9", "0.95", "1"], size=k),
+            "declare_within": rng.choice([30, 60, 90], size=k),
+            "insurer": rng.choice(["Allianz Trade", "Coface"], size=k),
+        }
+    )
+    return {"disputes": disputes, "statuses": statuses, "doubtful": doubtful, "limits": limits,
+            "cover": cover}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def side(frames: tuple[pd.DataFrame, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    return make_side(*frames)
+
+
+def whole(inv: pd.DataFrame, pay: pd.DataFrame, side: dict[str, pd.DataFrame]) -> ck.Ledger:
+    """The book on one machine, every table given."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ck.Ledger.from_frames(
+            inv, pay, side["disputes"], side["statuses"], side["doubtful"],
+            limits=side["limits"], cover=side["cover"],
+        )  # fmt: skip
+
+
+def assert_every_kpi_and_table(
+    summary: ckd.Summary, alone: ckd.Summary, bare: ckd.Summary, by: str | None
+) -> None:
+    """Every KPI of the registry, and every additive table, as one machine gives them.
+
+    ``bare`` is the book without its optional tables: every KPI that needs
+    one of them differs from it (the tables did reach the partitions).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got, expected, without = ckd.kpis(summary), ckd.kpis(alone), ckd.kpis(bare)
+    assert set(KPIS) - set(got.columns) == {"cost_per_euro"}  # (kpis(costs=) gives it)
+    pd.testing.assert_frame_equal(got, expected)
+    needs = [k.name for k in KPIS.values() if set(k.requires) & set(SIDE)]
+    assert len(needs) >= 12
+    for name in needs:
+        assert not got[name].equals(without[name]), name
+    if by is not None:
+        return
+    for name in [n for n, spec in TABLES.items() if spec.distributed is None]:
+        for period in PERIODS:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got_table = ckd.table(summary, name, period=period, money="decimal")
+                expected_table = ckd.table(alone, name, period=period, money="decimal")
+            pd.testing.assert_frame_equal(got_table, expected_table, obj=f"{name} {period}")
+
+
+def owners(inv: pd.DataFrame) -> dict[str, str]:
+    return dict(zip(inv["invoice_id"], inv["customer_id"], strict=True))
+
+
+def written_by_customer(frame: pd.DataFrame, name: str, owner: dict[str, str], parts: int = 3):  # type: ignore[no-untyped-def]
+    """A table as a dataset written by customer (``C<n>``: part ``n % parts``): a Dask frame.
+
+    A row whose invoice or customer is unknown goes to the part of its position.
+    """
+    dd = pytest.importorskip("dask.dataframe")
+    if name in ("invoices", "limits", "cover"):
+        customer = frame["customer_id"]
+    else:
+        customer = frame["invoice_id"].map(owner)
+        if name == "payments":
+            customer = customer.fillna(frame["customer_id"])
+    number = pd.to_numeric(customer.str[1:], errors="coerce")
+    part = number.fillna(pd.Series(np.arange(len(frame)), index=frame.index)).astype(int) % parts
+    pieces = [frame[part == k] for k in range(parts)]
+    return dd.from_map(_piece, range(parts), pieces=pieces, meta=frame.iloc[:0])
+
+
+def _piece(k: int, pieces: list[pd.DataFrame]) -> pd.DataFrame:
+    return pieces[k]
+
+
+def in_part_order(frame: pd.DataFrame, name: str, owner: dict[str, str]) -> pd.DataFrame:
+    """The rows in the order of ``written_by_customer``'s dataset (part by part)."""
+    parts = written_by_customer(frame, name, owner).to_delayed()
+    return pd.concat([p.compute(scheduler="sync") for p in parts])
+
+
+@pytest.mark.parametrize(
+    ("partitioned", "small", "by"),
+    [
+        (False, False, None),
+        (False, False, "customer_id"),
+        (False, True, None),
+        (True, False, None),
+        (True, True, "country"),
+    ],
+    ids=[
+        "shuffled",
+        "shuffled-by-customer",
+        "shuffled-pandas-limits",
+        "written-by-customer",
+        "written-pandas-limits-by-country",
+    ],
+)
+def test_dask_every_table_equals_single_machine(  # type: ignore[no-untyped-def]
+    client,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    side: dict[str, pd.DataFrame],
+    partitioned: bool,
+    small: bool,
+    by: str | None,
+) -> None:
+    """Disputes, statuses, doubtful, limits and cover through Dask: every KPI as on one machine.
+
+    Shuffled, or written by customer; limits and cover as Dask frames, or as
+    small pandas frames (cut on the driver, or given to every partition).
+    """
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    alone = ckd.summarize(whole(inv, pay, side), PERIODS, by=by)
+    bare = ckd.summarize(whole(inv, pay, dict.fromkeys(SIDE)), PERIODS, by=by)  # type: ignore[arg-type]
+    owner = owners(inv)
+
+    def dask_table(name: str, frame: pd.DataFrame) -> object:
+        if small and name in ("limits", "cover"):
+            return frame
+        if partitioned:
+            return written_by_customer(frame, name, owner)
+        return dd.from_pandas(frame, npartitions=2)
+
+    tables = {name: dask_table(name, frame) for name, frame in side.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = ckd.from_dask(
+            dask_table("invoices", inv) if partitioned else dd.from_pandas(inv, npartitions=3),
+            dask_table("payments", pay) if partitioned else dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            by=by,
+            partitioned=partitioned,
+            **tables,
+        )
+    assert_every_kpi_and_table(summary, alone, bare, by)
+    assert len(summary.issues) == len(alone.issues)
+
+
+#: rows spread over the tables (so over the partitions) that break a key rule
+BROKEN_ROWS = [3, 41, 97, 150, 151, 180, 222]
+#: the key rules of the tables: "table:kind", kind "unknown" (a key no partition
+#: holds: unknown-invoice, unknown-customer) or "missing" (no key: missing-value)
+KEY_RULES = ["payments:unknown"] + [f"{t}:{k}" for t in SIDE for k in ("unknown", "missing")]
+#: each rule with the tables as Dask frames, and those of limits and cover as pandas frames too
+KEY_CASES = [pytest.param(r, False, id=r) for r in KEY_RULES] + [
+    pytest.param(r, True, id=f"{r}-pandas") for r in KEY_RULES if r.startswith(("limits", "cover"))
+]
+
+
+def broken(
+    inv: pd.DataFrame, pay: pd.DataFrame, side: dict[str, pd.DataFrame], rule: str
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, pd.DataFrame]]:
+    """The tables with the rows of ``BROKEN_ROWS`` breaking ``rule`` ("table:kind").
+
+    Unknown payments name customers of several partitions (their unapplied
+    cash would go there).
+    """
+    table, kind = rule.split(":")
+    side = dict(side)
+    if table == "payments":
+        pay = pay.copy()
+        rows = pay.index[pay["invoice_id"].notna()][BROKEN_ROWS]
+        pay.loc[rows, "invoice_id"] = [f"NOPE{i}" for i in BROKEN_ROWS]
+        pay.loc[rows, "customer_id"] = [f"C{i}" for i in BROKEN_ROWS]
+        return inv, pay, side
+    frame = side[table].copy()
+    key = "customer_id" if table in ("limits", "cover") else "invoice_id"
+    rows = frame.index[sorted({r % len(frame) for r in BROKEN_ROWS})]
+    frame[key] = frame[key].astype(object)
+    frame.loc[rows, key] = None if kind == "missing" else [f"X{r}" for r in rows]
+    side[table] = frame
+    return inv, pay, side
+
+
+def one_machine_error(
+    inv: pd.DataFrame, pay: pd.DataFrame, side: dict[str, pd.DataFrame]
+) -> ck.CreditKPIError:
+    with pytest.raises(ck.CreditKPIError) as alone:
+        whole(inv, pay, side)
+    return alone.value
+
+
+def assert_same_error(got: ck.CreditKPIError, alone: ck.CreditKPIError, rule: str) -> None:
+    assert type(got) is type(alone)
+    assert (got.rule, got.column, got.ids, got.count) == (
+        alone.rule, alone.column, alone.ids, alone.count,
+    )  # fmt: skip
+    assert str(got) == str(alone)
+    assert got.count == (len(BROKEN_ROWS) if rule.startswith("payments") else got.count)
+    assert len(got.ids) == 5  # the first five of rows over several partitions
+
+
+@pytest.mark.parametrize(("rule", "small"), KEY_CASES)
+def test_dask_row_in_no_partition_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    client,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    side: dict[str, pd.DataFrame],
+    rule: str,
+    small: bool,
+) -> None:
+    """A row whose invoice or customer is in no partition (or that has none), shuffled.
+
+    The error one machine raises, counted over the whole table and naming
+    its first rows (their position in the table when they have no key), not
+    a row dropped because the join found no partition, nor one partition's
+    share of them.
+    """
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay, bad = broken(*frames, side, rule)
+    alone = one_machine_error(inv, pay, bad)
+    tables = {
+        n: f if small and n in ("limits", "cover") else dd.from_pandas(f, npartitions=3)
+        for n, f in bad.items()
+    }
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_pandas(inv, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            only=["receivables"],  # (the errors come from reading the tables)
+            **tables,
+        )
+    assert_same_error(info.value, alone, rule)
+
+
+@pytest.mark.parametrize(("rule", "small"), KEY_CASES)
+def test_dask_written_row_in_no_partition_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    client,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    side: dict[str, pd.DataFrame],
+    rule: str,
+    small: bool,
+) -> None:
+    """partitioned=True: a row its partition does not hold is the error over the whole table.
+
+    One machine reading the dataset's rows in its order (part by part) raises
+    the same error; a pandas table given to every partition is unknown when
+    no partition holds its customer.
+    """
+    inv, pay, bad = broken(*frames, side, rule)
+    owner = owners(inv)
+
+    def dataset(name: str, frame: pd.DataFrame, ordered: bool = False) -> object:
+        if small and name in ("limits", "cover"):
+            return frame
+        if ordered:
+            return in_part_order(frame, name, owner)
+        return written_by_customer(frame, name, owner)
+
+    ordered = {n: dataset(n, f, ordered=True) for n, f in bad.items()}
+    alone = one_machine_error(
+        in_part_order(inv, "invoices", owner),
+        in_part_order(pay, "payments", owner),
+        ordered,  # type: ignore[arg-type]
+    )
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dataset("invoices", inv),
+            dataset("payments", pay),
+            periods=PERIODS,
+            only=["receivables"],
+            partitioned=True,
+            **{n: dataset(n, f) for n, f in bad.items()},
+        )
+    assert_same_error(info.value, alone, rule)
+
+
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+@pytest.mark.parametrize(
+    ("rule", "small"),
+    [
+        ("payments:unknown", False),
+        ("disputes:unknown", False),
+        ("statuses:missing", False),
+        ("limits:unknown", False),
+        ("cover:missing", True),
+        ("cover:unknown", True),
+    ],
+)
+def test_spark_row_in_no_bucket_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    spark,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    side: dict[str, pd.DataFrame],
+    rule: str,
+    small: bool,
+) -> None:
+    """Spark: a row whose invoice or customer is in no bucket, or has none: one machine's error.
+
+    Each key rule once (unknown invoice of a payment and of a side table,
+    missing invoice id, unknown and missing customer), limits and cover as
+    Spark or pandas frames.
+    """
+    inv, pay, bad = broken(*frames, side, rule)
+    alone = one_machine_error(inv, pay, bad)
+    si, sp = spark_tables(spark, inv, pay)
+    tables = {
+        n: f if small and n in ("limits", "cover") else spark_side_table(spark, n, f)
+        for n, f in bad.items()
+    }
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_spark(si, sp, periods=PERIODS, npartitions=3, only=["receivables"], **tables)
+    assert_same_error(info.value, alone, rule)
+
+
+#: the date and the money columns of the optional tables
+SIDE_DATES = {"disputes": ("opened", "resolved"), "statuses": ("date",), "doubtful": ("date",),
+              "limits": ("date",), "cover": ("start", "end")}  # fmt: skip
+SIDE_MONEY = {"doubtful": "provision", "limits": "amount", "cover": "amount"}
+
+
+def spark_side_table(spark, name: str, frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """An optional table as a database hands it to Spark: DATE and DECIMAL(18, 2) columns."""
+    from pyspark.sql import functions as F
+
+    text = frame.copy()
+    for column in SIDE_DATES[name]:
+        day = frame[column].dt.strftime("%Y-%m-%d").astype(object)
+        text[column] = day.where(frame[column].notna(), None)
+    money = SIDE_MONEY.get(name)
+    if money is not None:
+        text[money] = frame[money].astype(object).where(frame[money].notna(), None)
+    out = spark.createDataFrame(text)
+
+    def typed(column: str):  # type: ignore[no-untyped-def]
+        if column in SIDE_DATES[name]:
+            return F.to_date(column).alias(column)
+        if column == money:
+            return F.col(column).cast("decimal(18,2)").alias(column)
+        return F.col(column)
+
+    return out.select(*[typed(c) for c in text.columns])
+
+
+@pytest.mark.parametrize("small", [False, True], ids=["spark-limits", "pandas-limits"])
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+def test_spark_every_table_equals_single_machine(  # type: ignore[no-untyped-def]
+    spark, frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame], small: bool
+) -> None:
+    """Disputes, statuses, doubtful, limits and cover through Spark: every KPI and table."""
+    inv, pay = frames
+    si, sp = spark_tables(spark, inv, pay)
+    tables = {
+        n: f if small and n in ("limits", "cover") else spark_side_table(spark, n, f)
+        for n, f in side.items()
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = ckd.from_spark(si, sp, periods=PERIODS, npartitions=3, **tables)
+    alone = ckd.summarize(whole(inv, pay, side), PERIODS)
+    bare = ckd.summarize(whole(inv, pay, dict.fromkeys(SIDE)), PERIODS)  # type: ignore[arg-type]
+    assert_every_kpi_and_table(summary, alone, bare, None)
+    assert len(summary.issues) == len(alone.issues)
+
+
+def test_dask_error_of_a_later_table_waits_for_the_key_rules(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame]
+) -> None:
+    """One machine reads the limits after the disputes: a negative limit (one partition's
+    error) comes after a dispute of an unknown invoice (set apart by the routing)."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay, bad = broken(*frames, side, "disputes:unknown")
+    limits = bad["limits"].copy()
+    limits.loc[limits.index[4], "amount"] = -5.0
+    bad["limits"] = limits
+    alone = one_machine_error(inv, pay, bad)
+    assert alone.rule == "unknown-invoice"
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_pandas(inv, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            only=["receivables"],
+            **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()},
+        )
+    assert str(info.value) == str(alone)
+    # without the unknown disputes, the negative limit is the error, as on one machine
+    bad["disputes"] = side["disputes"]
+    alone = one_machine_error(inv, pay, bad)
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_pandas(inv, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            only=["receivables"],
+            **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()},
+        )
+    assert (type(info.value), str(info.value)) == (type(alone), str(alone))
+    assert alone.rule == "negative-amount"
+
+
+def broken_in_partition(
+    inv: pd.DataFrame, side: dict[str, pd.DataFrame], table: str, parts: int
+) -> dict[str, pd.DataFrame]:
+    """Rows of one table breaking a rule its partition checks (a date, a status, an amount).
+
+    Three rows of customers of one partition (of ``parts``, by the customer
+    hash), three apart: that partition's error is one machine's.
+    """
+    side = dict(side)
+    frame = side[table].copy()
+    key = "customer_id" if table in ("limits", "cover") else "invoice_id"
+    customer = frame[key] if key == "customer_id" else frame[key].map(owners(inv))
+    part = partition_numbers(customer, parts)
+    rows = frame.index[part == part[0]][[0, 3, 6]]
+    if table == "disputes":  # resolved before opened
+        frame.loc[rows, "resolved"] = frame.loc[rows, "opened"] - pd.Timedelta(days=1)
+    elif table == "statuses":  # no status
+        frame.loc[rows, "status"] = " "
+    elif table == "doubtful":  # a date that is none
+        frame["date"] = frame["date"].astype(object)
+        frame.loc[rows, "date"] = "not a date"
+    else:  # a negative limit or cover amount
+        frame.loc[rows, "amount"] = -1.0
+    side[table] = frame
+    return side
+
+
+@pytest.mark.parametrize("table", SIDE)
+def test_dask_side_table_rule_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    client, frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame], table: str
+) -> None:
+    """A rule a partition checks on its rows of a side table: one machine's error and rows.
+
+    The rows are in one partition, named in the table's order (the shuffle
+    mixes them; the partition reads them again in order before it reports).
+    """
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    bad = broken_in_partition(inv, side, table, 3)
+    alone = one_machine_error(inv, pay, bad)
+    assert alone.count == 3
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_dask(
+            dd.from_pandas(inv, npartitions=3),
+            dd.from_pandas(pay, npartitions=2),
+            periods=PERIODS,
+            only=["receivables"],
+            **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()},
+        )
+    assert (type(info.value), str(info.value)) == (type(alone), str(alone))
+
+
+def test_dask_side_tables_are_checked_before_anything_runs(  # type: ignore[no-untyped-def]
+    frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame]
+) -> None:
+    """A pandas dispute table, a side table of another partition count, a missing column."""
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    tables = (dd.from_pandas(inv, npartitions=3), dd.from_pandas(pay, npartitions=3))
+    with pytest.raises(TypeError, match=r"disputes= must be a Dask DataFrame.*from_pandas"):
+        ckd.from_dask(*tables, periods=PERIODS, disputes=side["disputes"])
+    with pytest.raises(ck.CreditKPIError, match="as many statuses partitions") as info:
+        ckd.from_dask(
+            *tables,
+            periods=PERIODS,
+            statuses=dd.from_pandas(side["statuses"], npartitions=2),
+            partitioned=True,
+        )
+    assert info.value.column == "partitioned"
+    no_id = side["doubtful"].rename(columns={"invoice_id": "number"})
+    with pytest.raises(ck.CreditKPIError) as alone:
+        ck.Ledger.from_frames(inv, pay, doubtful=no_id)
+    with pytest.raises(ck.CreditKPIError) as info:
+        ckd.from_dask(
+            *tables, periods=PERIODS, doubtful=dd.from_pandas(no_id, npartitions=1), compute=False
+        )
+    assert (type(info.value), str(info.value)) == (type(alone.value), str(alone.value))
+
+
+@SPARK_NOISE[0]
+@SPARK_NOISE[1]
+def test_spark_side_table_rule_is_the_ledger_error(  # type: ignore[no-untyped-def]
+    spark, frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame]
+) -> None:
+    """Disputes resolved before they are opened, in one bucket: one machine's error and rows."""
+    inv, pay = frames
+    bad = broken_in_partition(inv, side, "disputes", 3)
+    alone = one_machine_error(inv, pay, bad)
+    si, sp = spark_tables(spark, inv, pay)
+    tables = {n: spark_side_table(spark, n, f) for n, f in bad.items()}
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        ckd.from_spark(si, sp, periods=PERIODS, npartitions=3, only=["receivables"], **tables)
+    assert (type(info.value), str(info.value)) == (type(alone), str(alone))
+    assert alone.rule == "resolved-before-opened"
+
+
+def test_dask_shuffle_reads_each_partition_once(
+    frames: tuple[pd.DataFrame, pd.DataFrame], side: dict[str, pd.DataFrame]
+) -> None:
+    """partitioned=False: the id lookup, the shuffles and the side tables' row counts share
+    the reads (the invoices were read once more for the lookup)."""
+    dask = pytest.importorskip("dask")
+    dd = pytest.importorskip("dask.dataframe")
+    inv, pay = frames
+    tables = {"invoices": inv, "payments": pay, "disputes": side["disputes"],
+              "limits": side["limits"]}  # fmt: skip
+    counted = {
+        name: dd.from_map(
+            _counted_read, range(2), parts=[frame.iloc[0::2], frame.iloc[1::2]], meta=frame.iloc[:0]
+        )
+        for name, frame in tables.items()
+    }
+    READS.clear()
+    in_process = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # (reads counted here)
+    with dask.config.set(in_process), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = ckd.from_dask(
+            counted["invoices"], counted["payments"], periods=PERIODS,
+            disputes=counted["disputes"], limits=counted["limits"],
+        )  # fmt: skip
+        expected = ckd.summarize(
+            ck.Ledger.from_frames(inv, pay, side["disputes"], limits=side["limits"]), PERIODS
+        )
+    assert sorted(READS) == [0] * 4 + [1] * 4  # two partitions of each of the four tables
+    pd.testing.assert_frame_equal(ckd.kpis(got), ckd.kpis(expected))

@@ -294,11 +294,16 @@ class Names:
 NameList = npt.NDArray[Any] | Names
 
 
+def row_label(table: str, row: int) -> str:
+    """How a row of a table without an id is named in messages: ``payments row 3``."""
+    return f"{table} row {row}"
+
+
 def row_labels(rows: int, table: str) -> Names:
-    """How rows of a table without ids are named in messages: ``payments row 3``."""
+    """The :func:`row_label` of every row of a table, built for the rows an error names."""
 
     def make(where: IntArray) -> npt.NDArray[Any]:
-        return np.array([f"{table} row {k}" for k in where.tolist()], dtype=object)
+        return np.array([row_label(table, k) for k in where.tolist()], dtype=object)
 
     return Names(rows, make)
 

@@ -20,7 +20,7 @@ the one call a builder makes; every rule raises a named
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -37,13 +37,21 @@ from creditkpi.core.errors import (
     UnknownCustomerError,
 )
 from creditkpi.core.ingest.amounts import check_total, parse_amounts
-from creditkpi.core.ingest.columns import Names, Resolved, check_mapping, resolve
+from creditkpi.core.ingest.columns import Names, Resolved, check_mapping, resolve, row_label
 from creditkpi.core.ingest.dates import DateReader, ParsedDates, date_values
 from creditkpi.core.ingest.ids import id_column
 from creditkpi.core.ingest.source import take_values, to_table
 from creditkpi.core.records import Cover, CreditLimit
 
-__all__ = ["SHARE_DIGITS", "add_credit_inputs", "cover_frame", "limit_frame", "with_credit"]
+__all__ = [
+    "SHARE_DIGITS",
+    "add_credit_inputs",
+    "cover_frame",
+    "limit_frame",
+    "missing_customers",
+    "unknown_customers",
+    "with_credit",
+]
 
 IntArray = npt.NDArray[np.int64]
 
@@ -164,26 +172,34 @@ def _customers(c: Columns, table: Resolved) -> tuple[IntArray, npt.NDArray[Any]]
     rows = np.arange(table.rows, dtype=np.int64)
     if own.null.any():
         where = np.flatnonzero(own.null)
-        raise MissingValueError(
-            f"{where.size} {table.name} row(s) have no customer",
-            column="customer_id",
-            ids=[f"{table.name} row {k}" for k in where[:5].tolist()],
-            count=int(where.size),
-        )
+        labels = [row_label(table.name, k) for k in where[:5].tolist()]
+        raise missing_customers(table.name, labels, int(where.size))
     text = own.text(rows) if table.rows else np.zeros(0, dtype=object)
     codes = pd.Index(c.customer_labels, dtype=object).get_indexer(pd.Index(text, dtype=object))
     unknown = codes < 0
     if unknown.any():
         where = np.flatnonzero(unknown)
-        raise UnknownCustomerError(
-            f"{where.size} {table.name} row(s) name customers the ledger does not hold (no "
-            "invoice and no unapplied cash)",
-            column="customer_id",
-            ids=list(text[where[:5]]),
-            count=int(where.size),
-            hint="check the customer ids match the invoices' (same spelling), or drop the rows",
-        )
+        raise unknown_customers(table.name, list(text[where[:5]]), int(where.size))
     return np.asarray(codes, dtype=np.int64), np.asarray(text, dtype=object)
+
+
+def missing_customers(table: str, rows: Sequence[object], count: int) -> MissingValueError:
+    """The error of ``count`` rows of ``limits`` or ``cover`` without a customer (``rows``: the first)."""
+    return MissingValueError(
+        f"{count} {table} row(s) have no customer", column="customer_id", ids=rows, count=count
+    )
+
+
+def unknown_customers(table: str, ids: Sequence[object], count: int) -> UnknownCustomerError:
+    """The error of ``count`` rows of ``limits`` or ``cover`` naming customers the ledger lacks."""
+    return UnknownCustomerError(
+        f"{count} {table} row(s) name customers the ledger does not hold (no "
+        "invoice and no unapplied cash)",
+        column="customer_id",
+        ids=ids,
+        count=count,
+        hint="check the customer ids match the invoices' (same spelling), or drop the rows",
+    )
 
 
 def _dates(

@@ -7,6 +7,7 @@ invoices and settlements are validated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -33,7 +34,15 @@ from creditkpi.core.ingest.ids import (
 )
 from creditkpi.core.ingest.source import ColumnData, take_values
 
-__all__ = ["build_disputes", "build_doubtful", "build_statuses", "invoice_positions", "side_ids"]
+__all__ = [
+    "build_disputes",
+    "build_doubtful",
+    "build_statuses",
+    "invoice_positions",
+    "missing_invoice_ids",
+    "side_ids",
+    "unknown_invoices",
+]
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -49,13 +58,25 @@ def side_ids(table: Resolved) -> tuple[IdColumn, NameList]:
 
     if own.null.any():
         where = np.flatnonzero(own.null)
-        raise MissingValueError(
-            f"{where.size} {table.name} row(s) have no invoice id",
-            column="invoice_id",
-            ids=list(labels[where[:5]]),
-            count=int(where.size),
-        )
+        raise missing_invoice_ids(table.name, list(labels[where[:5]]), int(where.size))
     return own, Names(table.rows, names_of)
+
+
+def missing_invoice_ids(table: str, rows: Sequence[object], count: int) -> MissingValueError:
+    """The error of ``count`` rows of a side table without an invoice id (``rows``: the first)."""
+    return MissingValueError(
+        f"{count} {table} row(s) have no invoice id", column="invoice_id", ids=rows, count=count
+    )
+
+
+def unknown_invoices(table: str, ids: Sequence[object], count: int) -> UnknownInvoiceError:
+    """The error of ``count`` rows of a side table naming invoices that do not exist."""
+    return UnknownInvoiceError(
+        f"{count} {table} row(s) refer to invoices that do not exist",
+        column="invoice_id",
+        ids=ids,
+        count=count,
+    )
 
 
 def invoice_positions(
@@ -65,12 +86,7 @@ def invoice_positions(
     _, pos = match_ids(id_col, own)
     if (pos < 0).any():
         where = np.flatnonzero(pos < 0)
-        raise UnknownInvoiceError(
-            f"{where.size} {table.name} row(s) refer to invoices that do not exist",
-            column="invoice_id",
-            ids=list(names[where[:5]]),
-            count=int(where.size),
-        )
+        raise unknown_invoices(table.name, list(names[where[:5]]), int(where.size))
     return pos
 
 

@@ -11,6 +11,7 @@ option that fixes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -76,6 +77,7 @@ __all__ = [
     "read_dates",
     "read_kinds",
     "read_payments",
+    "unknown_settlements",
 ]
 
 IntArray = npt.NDArray[np.int64]
@@ -305,13 +307,18 @@ def check_known_invoices(pay: Payments, ppos: IntArray, unknown_invoices: str) -
     unknown = (ppos < 0) & ~pay.no_id
     if unknown.any() and unknown_invoices == "error":
         where = np.flatnonzero(unknown)
-        raise UnknownInvoiceError(
-            f"{where.size} settlement(s) refer to invoices that do not exist "
-            "(pass unknown_invoices='unapplied' to keep them as unapplied cash)",
-            column="invoice_id",
-            ids=list(pay.names[where[:5]]),
-            count=int(where.size),
-        )
+        raise unknown_settlements(list(pay.names[where[:5]]), int(where.size))
+
+
+def unknown_settlements(ids: Sequence[object], count: int) -> UnknownInvoiceError:
+    """The error of ``count`` settlements naming invoices that do not exist (``ids``: the first)."""
+    return UnknownInvoiceError(
+        f"{count} settlement(s) refer to invoices that do not exist "
+        "(pass unknown_invoices='unapplied' to keep them as unapplied cash)",
+        column="invoice_id",
+        ids=ids,
+        count=count,
+    )
 
 
 def check_unapplied(
