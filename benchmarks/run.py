@@ -15,7 +15,10 @@ d  the dashboard of one month (receivables at start and end, overdue,
 
 Wall time is the best of ``--repeat`` runs; peak memory is the peak RSS
 above the RSS before the task (Linux: VmHWM reset through
-/proc/self/clear_refs). DuckDB reads the Arrow tables (its fastest input),
+/proc/self/clear_refs). The machine line names the glibc ``malloc``
+settings of the environment: ``MALLOC_MMAP_MAX_=0
+MALLOC_TRIM_THRESHOLD_=68719476736`` keeps freed memory for the next run
+(no first-touch page faults; the peak-memory column then undercounts). DuckDB reads the Arrow tables (its fastest input),
 pandas the pandas frames. Amounts are compared in integer cents.
 """
 
@@ -491,7 +494,21 @@ def machine() -> str:
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, Python {platform.python_version()}, "
         f"numpy {np.__version__}, pandas {pd.__version__}, duckdb {duckdb.__version__}, "
         f"pyarrow {pyarrow.__version__}, polars {polars.__version__}, creditkpi {ck.__version__}"
+        f"; {allocator()}"
     )
+
+
+def allocator() -> str:
+    """The glibc ``malloc`` settings of this process's environment (the *Performance* page).
+
+    By default glibc hands every array of 32 MiB or more back to the system
+    when it is freed, and the next one faults its pages in afresh;
+    ``MALLOC_MMAP_MAX_=0`` keeps them. With memory kept, the peak-memory
+    column undercounts: pages kept from an earlier run count as "before".
+    """
+    names = ("MALLOC_MMAP_MAX_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_")
+    found = [f"{name}={os.environ[name]}" for name in names if name in os.environ]
+    return "malloc: " + (" ".join(found) if found else "glibc defaults")
 
 
 def main() -> None:
