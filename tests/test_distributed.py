@@ -893,6 +893,24 @@ def one_machine_error(
     return alone.value
 
 
+def adapter_error(adapter, *tables, **options) -> ck.CreditKPIError:  # type: ignore[no-untyped-def]
+    """The creditkpi error ``from_dask`` or ``from_spark`` raises on tables (receivables only:
+    the errors come from reading the tables), warnings ignored."""
+    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
+        warnings.simplefilter("ignore")
+        adapter(*tables, periods=PERIODS, only=["receivables"], **options)
+    return info.value
+
+
+def dask_error(inv: pd.DataFrame, pay: pd.DataFrame, **tables) -> ck.CreditKPIError:  # type: ignore[no-untyped-def]
+    """:func:`adapter_error` of ``from_dask``, invoices in 3 partitions and payments in 2."""
+    dd = pytest.importorskip("dask.dataframe")
+    return adapter_error(
+        ckd.from_dask, dd.from_pandas(inv, npartitions=3), dd.from_pandas(pay, npartitions=2),
+        **tables,
+    )  # fmt: skip
+
+
 def assert_same_error(got: ck.CreditKPIError, alone: ck.CreditKPIError, rule: str) -> None:
     assert type(got) is type(alone)
     assert (got.rule, got.column, got.ids, got.count) == (
@@ -925,16 +943,7 @@ def test_dask_row_in_no_partition_is_the_ledger_error(  # type: ignore[no-untype
         n: f if small and n in ("limits", "cover") else dd.from_pandas(f, npartitions=3)
         for n, f in bad.items()
     }
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_dask(
-            dd.from_pandas(inv, npartitions=3),
-            dd.from_pandas(pay, npartitions=2),
-            periods=PERIODS,
-            only=["receivables"],  # (the errors come from reading the tables)
-            **tables,
-        )
-    assert_same_error(info.value, alone, rule)
+    assert_same_error(dask_error(inv, pay, **tables), alone, rule)
 
 
 @pytest.mark.parametrize(("rule", "small"), KEY_CASES)
@@ -967,17 +976,11 @@ def test_dask_written_row_in_no_partition_is_the_ledger_error(  # type: ignore[n
         in_part_order(pay, "payments", owner),
         ordered,  # type: ignore[arg-type]
     )
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_dask(
-            dataset("invoices", inv),
-            dataset("payments", pay),
-            periods=PERIODS,
-            only=["receivables"],
-            partitioned=True,
-            **{n: dataset(n, f) for n, f in bad.items()},
-        )
-    assert_same_error(info.value, alone, rule)
+    got = adapter_error(
+        ckd.from_dask, dataset("invoices", inv), dataset("payments", pay), partitioned=True,
+        **{n: dataset(n, f) for n, f in bad.items()},
+    )  # fmt: skip
+    assert_same_error(got, alone, rule)
 
 
 @SPARK_NOISE[0]
@@ -1013,10 +1016,7 @@ def test_spark_row_in_no_bucket_is_the_ledger_error(  # type: ignore[no-untyped-
         n: f if small and n in ("limits", "cover") else spark_side_table(spark, n, f)
         for n, f in bad.items()
     }
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_spark(si, sp, periods=PERIODS, npartitions=3, only=["receivables"], **tables)
-    assert_same_error(info.value, alone, rule)
+    assert_same_error(adapter_error(ckd.from_spark, si, sp, npartitions=3, **tables), alone, rule)
 
 
 #: the date and the money columns of the optional tables
@@ -1082,29 +1082,13 @@ def test_dask_error_of_a_later_table_waits_for_the_key_rules(  # type: ignore[no
     bad["limits"] = limits
     alone = one_machine_error(inv, pay, bad)
     assert alone.rule == "unknown-invoice"
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_dask(
-            dd.from_pandas(inv, npartitions=3),
-            dd.from_pandas(pay, npartitions=2),
-            periods=PERIODS,
-            only=["receivables"],
-            **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()},
-        )
-    assert str(info.value) == str(alone)
+    got = dask_error(inv, pay, **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()})
+    assert str(got) == str(alone)
     # without the unknown disputes, the negative limit is the error, as on one machine
     bad["disputes"] = side["disputes"]
     alone = one_machine_error(inv, pay, bad)
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_dask(
-            dd.from_pandas(inv, npartitions=3),
-            dd.from_pandas(pay, npartitions=2),
-            periods=PERIODS,
-            only=["receivables"],
-            **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()},
-        )
-    assert (type(info.value), str(info.value)) == (type(alone), str(alone))
+    got = dask_error(inv, pay, **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()})
+    assert (type(got), str(got)) == (type(alone), str(alone))
     assert alone.rule == "negative-amount"
 
 
@@ -1149,16 +1133,8 @@ def test_dask_side_table_rule_is_the_ledger_error(  # type: ignore[no-untyped-de
     bad = broken_in_partition(inv, side, table, 3)
     alone = one_machine_error(inv, pay, bad)
     assert alone.count == 3
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_dask(
-            dd.from_pandas(inv, npartitions=3),
-            dd.from_pandas(pay, npartitions=2),
-            periods=PERIODS,
-            only=["receivables"],
-            **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()},
-        )
-    assert (type(info.value), str(info.value)) == (type(alone), str(alone))
+    got = dask_error(inv, pay, **{n: dd.from_pandas(f, npartitions=2) for n, f in bad.items()})
+    assert (type(got), str(got)) == (type(alone), str(alone))
 
 
 def test_dask_side_tables_are_checked_before_anything_runs(  # type: ignore[no-untyped-def]
@@ -1199,10 +1175,8 @@ def test_spark_side_table_rule_is_the_ledger_error(  # type: ignore[no-untyped-d
     alone = one_machine_error(inv, pay, bad)
     si, sp = spark_tables(spark, inv, pay)
     tables = {n: spark_side_table(spark, n, f) for n, f in bad.items()}
-    with warnings.catch_warnings(), pytest.raises(ck.CreditKPIError) as info:
-        warnings.simplefilter("ignore")
-        ckd.from_spark(si, sp, periods=PERIODS, npartitions=3, only=["receivables"], **tables)
-    assert (type(info.value), str(info.value)) == (type(alone), str(alone))
+    got = adapter_error(ckd.from_spark, si, sp, npartitions=3, **tables)
+    assert (type(got), str(got)) == (type(alone), str(alone))
     assert alone.rule == "resolved-before-opened"
 
 

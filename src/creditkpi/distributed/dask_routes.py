@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from creditkpi.core.errors import InvalidOptionError
-from creditkpi.distributed.ids import check_unique, id_texts, partition_numbers
+from creditkpi.distributed.ids import check_unique, id_texts
 from creditkpi.distributed.partition import (
     CUSTOMER_KEYED,
     ID,
@@ -34,6 +34,7 @@ from creditkpi.distributed.partition import (
     column_name,
     key_column,
     labeller,
+    partition_key,
     reported,
     run_partition,
     settle,
@@ -68,11 +69,6 @@ class Routes:
     reports: list[Any] = field(default_factory=list)
     lengths: dict[str, list[Any]] | None = None
     broadcast: dict[str, list[str | None]] = field(default_factory=dict)
-
-
-def _partition_key(series: pd.Series, parts: int) -> pd.Series:
-    """Partition number of each customer id (its text as the ledger reads it, hashed); missing: 0."""
-    return pd.Series(partition_numbers(series, parts), index=series.index, name=PART)
 
 
 def _id_text_key(series: pd.Series) -> pd.Series:
@@ -147,7 +143,7 @@ def shuffled(
     ic = column_name(columns, "invoices", "invoice_id")
     cc = column_name(columns, "invoices", "customer_id")
     inv = _keyed(invoices)
-    inv = inv.assign(**{PART: inv[cc].map_partitions(_partition_key, k, meta=(PART, "i8"))})
+    inv = inv.assign(**{PART: inv[cc].map_partitions(partition_key, k, meta=(PART, "i8"))})
     # rows find their invoice by the id's text, as the ledger compares ids
     # (611365 and "611365" are one id, whatever each table's type)
     lookup = inv[[PART]].assign(**{ID: inv[ic].map_partitions(_id_text_key, meta=(ID, "string"))})
@@ -181,7 +177,7 @@ def _routed(
     key = key_column(options["columns"], name)
     rows = keyed.assign(**{ID: keyed[key].map_partitions(_id_text_key, meta=(ID, "string"))})
     if name in CUSTOMER_KEYED:
-        own = rows[key].map_partitions(_partition_key, k, meta=(PART, "i8"))
+        own = rows[key].map_partitions(partition_key, k, meta=(PART, "i8"))
         return rows.assign(**{PART: own}), rows[ID].isna()
     rows = rows.merge(lookup, on=ID, how="left")
     if name != "payments":
@@ -191,7 +187,7 @@ def _routed(
         lost = rows[PART].isna() & ~rows[ID].isna()
     pcc = column_name(options["columns"], "payments", "customer_id")
     if pcc in keyed.columns:
-        own = rows[pcc].map_partitions(_partition_key, k, meta=(PART, "i8"))
+        own = rows[pcc].map_partitions(partition_key, k, meta=(PART, "i8"))
         rows = rows.assign(**{PART: rows[PART].fillna(own)})
     return rows, lost
 

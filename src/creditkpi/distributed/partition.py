@@ -40,7 +40,7 @@ from creditkpi.core.ingest.limits import missing_customers, unknown_customers
 from creditkpi.core.ingest.side_tables import missing_invoice_ids, unknown_invoices
 from creditkpi.core.ingest.steps import unknown_settlements
 from creditkpi.core.ledger import Ledger
-from creditkpi.distributed.ids import id_texts
+from creditkpi.distributed.ids import id_texts, partition_numbers
 from creditkpi.distributed.summarize import summarize
 from creditkpi.distributed.summary import Summary, combine
 
@@ -55,7 +55,9 @@ __all__ = [
     "column_name",
     "judge",
     "key_column",
+    "key_rules",
     "labeller",
+    "partition_key",
     "reported",
     "run_partition",
     "settle",
@@ -126,6 +128,31 @@ def bad_keys(
     )
 
 
+def key_rules(
+    table: str,
+    keys: npt.NDArray[np.int64],
+    ids: Sequence[Any] | npt.NDArray[Any],
+    missing: npt.NDArray[np.bool_],
+    unknown: npt.NDArray[np.bool_],
+) -> list[BadKeys]:
+    """A table's rows without a key (``missing``) and whose key no partition holds (``unknown``).
+
+    ``keys`` are the rows' order keys, ``ids`` their key texts; a rule no
+    row breaks gives no :class:`BadKeys`.
+    """
+    where = np.flatnonzero(unknown)
+    found = [
+        bad_keys(table, "missing", keys[missing], [None] * int(np.count_nonzero(missing))),
+        bad_keys(table, "unknown", keys[where], [ids[i] for i in where.tolist()]),
+    ]
+    return [b for b in found if b is not None]
+
+
+def partition_key(series: pd.Series, parts: int) -> pd.Series:
+    """The partition of each customer id (its text as the ledger reads it, hashed); missing: 0."""
+    return pd.Series(partition_numbers(series, parts), index=series.index, name=PART)
+
+
 def reported(frame: pd.DataFrame, table: str) -> list[BadKeys]:
     """A table's rows an engine found no partition for, as :class:`BadKeys` (missing or unknown).
 
@@ -134,12 +161,7 @@ def reported(frame: pd.DataFrame, table: str) -> list[BadKeys]:
     """
     missing = frame[ID].isna().to_numpy(dtype=bool)
     keys = frame[ROW].to_numpy(dtype=np.int64)
-    ids = frame[ID].astype(object).to_numpy()
-    found = [
-        bad_keys(table, "missing", keys[missing], [None] * int(missing.sum())),
-        bad_keys(table, "unknown", keys[~missing], list(ids[~missing])),
-    ]
-    return [b for b in found if b is not None]
+    return key_rules(table, keys, frame[ID].astype(object).to_numpy(), missing, ~missing)
 
 
 def _merged(reports: Iterable[BadKeys | None]) -> dict[tuple[str, str], BadKeys]:
@@ -271,11 +293,6 @@ def _read(
     return ledger, stage, None
 
 
-def _texts(frame: pd.DataFrame, column: str) -> Any:
-    """The Arrow texts of a key column as the ledger compares ids (null where missing)."""
-    return id_texts(frame[column])
-
-
 def _customers(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -> Any:
     """The customers the partition holds: its invoices' and its payments' (Arrow texts)."""
     import pyarrow as pa
@@ -286,7 +303,7 @@ def _customers(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any]) -
     for name in ("invoices", "payments"):
         column = column_name(columns, name, "customer_id")
         if column in tables[name].columns:
-            found.append(pc.drop_null(_texts(tables[name], column)))
+            found.append(pc.drop_null(id_texts(tables[name][column])))
     if not found:
         return pa.array([], type=pa.large_string())
     return pc.unique(pa.concat_arrays(found))
@@ -300,7 +317,7 @@ def _holds(tables: Mapping[str, pd.DataFrame], options: Mapping[str, Any], name:
     frame = tables[name]
     if column not in frame.columns:
         return np.ones(len(frame), dtype=bool)
-    found = pc.is_in(_texts(frame, column), value_set=_customers(tables, options))
+    found = pc.is_in(id_texts(frame[column]), value_set=_customers(tables, options))
     return np.asarray(pc.fill_null(found, False).to_numpy(zero_copy_only=False), dtype=bool)
 
 
@@ -321,17 +338,17 @@ def _set_apart(
     ic = column_name(columns, "invoices", "invoice_id")
     if ic not in invoices.columns:
         return out, ()
-    known = {"invoice": pc.drop_null(_texts(invoices, ic))}
+    known = {"invoice": pc.drop_null(id_texts(invoices[ic]))}
     if any(name in tables for name in CUSTOMER_KEYED):
         known["customer"] = _customers(tables, options)
-    bad: list[BadKeys | None] = []
+    bad: list[BadKeys] = []
     for name, frame in tables.items():
         if name == "invoices" or (name == "payments" and options["unknown_invoices"] != "error"):
             continue
         column = key_column(columns, name)
         if column not in frame.columns:
             continue
-        text = _texts(frame, column)
+        text = id_texts(frame[column])
         missing = np.asarray(text.is_null().to_numpy(zero_copy_only=False), dtype=bool)
         pool = known["customer" if name in CUSTOMER_KEYED else "invoice"]
         found = pc.fill_null(pc.is_in(text, value_set=pool), False)
@@ -340,13 +357,9 @@ def _set_apart(
             missing = np.zeros_like(missing)
         if not (missing.any() or unknown.any()):
             continue
-        keys = _order_keys(frame, number)
-        ids = text.to_pylist()
-        bad.append(bad_keys(name, "missing", keys[missing], [None] * int(missing.sum())))
-        where = np.flatnonzero(unknown)
-        bad.append(bad_keys(name, "unknown", keys[where], [ids[i] for i in where.tolist()]))
+        bad += key_rules(name, _order_keys(frame, number), text.to_pylist(), missing, unknown)
         out[name] = frame[~(missing | unknown)]
-    return out, tuple(b for b in bad if b is not None)
+    return out, tuple(bad)
 
 
 def _order_keys(frame: pd.DataFrame, number: int) -> npt.NDArray[np.int64]:
@@ -383,18 +396,16 @@ def labeller(lengths: Mapping[str, Sequence[int]]) -> Callable[[str, Sequence[in
 
 def _unheld(
     outcomes: Sequence[Outcome], broadcast: Mapping[str, Sequence[str | None]]
-) -> list[BadKeys | None]:
+) -> list[BadKeys]:
     """The rows of tables given to every partition that no partition holds, or without a key."""
-    out: list[BadKeys | None] = []
+    out: list[BadKeys] = []
     for name, texts in broadcast.items():
         ids = list(texts)
         rows = np.arange(len(ids), dtype=np.int64)
         missing = np.array([i is None for i in ids], dtype=bool)
         taken = [o.held[name] for o in outcomes if name in o.held]
         held = np.isin(rows, np.concatenate(taken)) if taken else np.zeros(len(ids), dtype=bool)
-        out.append(bad_keys(name, "missing", rows[missing], [None] * int(missing.sum())))
-        unknown = np.flatnonzero(~missing & ~held)
-        out.append(bad_keys(name, "unknown", rows[unknown], [ids[i] for i in unknown.tolist()]))
+        out += key_rules(name, rows, ids, missing, ~missing & ~held)
     return out
 
 

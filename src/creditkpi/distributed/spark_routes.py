@@ -35,10 +35,11 @@ from creditkpi.distributed.partition import (
     PART,
     ROW,
     BadKeys,
-    bad_keys,
     column_name,
     judge,
     key_column,
+    key_rules,
+    partition_key,
     reported,
     run_partition,
 )
@@ -76,7 +77,7 @@ class SparkRoutes:
         columns = options["columns"]
 
         def bucket_of(ids: pd.Series) -> pd.Series:
-            return _bucket_of(ids, k)
+            return partition_key(ids, k)
 
         self.bucket = F.pandas_udf(bucket_of, "long")
         self.text = F.pandas_udf(_text_of, "string")
@@ -153,10 +154,10 @@ class SparkRoutes:
     def _pandas(self, name: str, frame: pd.DataFrame) -> None:
         """A small pandas customer table cut into buckets on the driver."""
         key = key_column(self.options["columns"], name)
-        rows = frame.assign(**{ROW: np.arange(len(frame), dtype=np.int64)})
+        order = np.arange(len(frame), dtype=np.int64)
+        rows = frame.assign(**{ROW: order})
         missing = np.asarray(id_texts(frame[key]).is_null().to_numpy(zero_copy_only=False))
-        found = bad_keys(name, "missing", np.flatnonzero(missing), [None] * int(missing.sum()))
-        self.reports += [] if found is None else [found]
+        self.reports += key_rules(name, order, (), missing, np.zeros_like(missing))
         part = partition_numbers(frame[key], self.k)
         pieces = [
             _blob(b, name, rows[(part == b) & ~missing]) for b in np.unique(part[~missing]).tolist()
@@ -239,11 +240,6 @@ def _blank(*names: str) -> list[Any]:
     F: Any = importlib.import_module("pyspark.sql.functions")
 
     return [F.lit("").alias(name) for name in names]
-
-
-def _bucket_of(series: pd.Series, parts: int) -> pd.Series:
-    """A Spark pandas UDF: the customer bucket of each id (missing: 0)."""
-    return pd.Series(partition_numbers(series, parts), index=series.index)
 
 
 def _text_of(series: pd.Series) -> pd.Series:
